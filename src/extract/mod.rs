@@ -1,0 +1,192 @@
+//! Purpose: understand a prospect's free-text answer as a typed value (money, timeframe, number,
+//! yes/no, e-mail, choice), per locale. Pure functions: no I/O, and "now" is always passed in.
+
+pub mod cli;
+mod text;
+
+use chrono::{DateTime, FixedOffset, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+use crate::locale::Locale;
+
+pub use text::fold;
+
+/// Why an answer could not be turned into a value; the engine re-asks or clarifies.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Unclear {
+    /// Nothing of the expected kind was found.
+    #[error("not understood")]
+    NotUnderstood,
+    /// Several readings fit equally well; each reading is short text to show the prospect.
+    #[error("ambiguous: {}", readings.join(" / "))]
+    Ambiguous {
+        /// The competing readings, e.g. option labels or formatted amounts.
+        readings: Vec<String>,
+    },
+}
+
+/// How often an amount recurs, when the prospect said so.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Period {
+    /// Per month.
+    Month,
+    /// Per year.
+    Year,
+}
+
+/// An amount of money, or a range of amounts (then `amount` is the lower end).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Money {
+    /// The amount to score with: the value said, or the lower end of a range.
+    pub amount: f64,
+    /// The lower end (equals `amount` for a single value).
+    pub min: f64,
+    /// The upper end (equals `amount` for a single value).
+    pub max: f64,
+    /// ISO 4217 code, e.g. "USD", "KRW", "RON".
+    pub currency: String,
+    /// Set when the prospect said "per month", "a year", "월", "pe an"...
+    pub period: Option<Period>,
+    /// Set when the prospect hedged ("about", "~", "약", "cam").
+    pub approximate: bool,
+}
+
+/// What a prospect said when asked about budget.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum MoneyAnswer {
+    /// A figure (or range) was given.
+    Amount(Money),
+    /// The prospect said there is no budget ("no budget yet", "아직 없어요").
+    NoBudget,
+    /// The prospect does not know ("not sure", "nu știu").
+    Unsure,
+}
+
+/// A window of dates a purchase is expected in. `end` is inclusive; `None` is open-ended.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Timeframe {
+    /// First day of the window (in the offset of `now`).
+    pub start: NaiveDate,
+    /// Last day of the window, inclusive; `None` for "after March", "not before summer".
+    pub end: Option<NaiveDate>,
+    /// Whole days from `now`'s date to `start` (0 when the window has begun).
+    pub days_until_start: i64,
+}
+
+/// What a prospect said when asked about timing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum TimeframeAnswer {
+    /// A window was given.
+    Window(Timeframe),
+    /// The prospect has no timeline ("no timeline", "not planned", "nu avem un termen").
+    NoTimeline,
+}
+
+/// A yes or no, with whether it was hedged ("I think so", "probably not", "cred că da").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct YesNo {
+    /// The answer.
+    pub value: bool,
+    /// True when the prospect was not firm about it.
+    pub hedged: bool,
+}
+
+/// One option of a choice question, as the extractor sees it.
+#[derive(Debug, Clone, Copy)]
+pub struct ChoiceCandidate<'a> {
+    /// The stable value stored when this option is chosen.
+    pub value: &'a str,
+    /// The label shown to the prospect.
+    pub label: &'a str,
+    /// Other words that mean this option.
+    pub synonyms: &'a [String],
+}
+
+/// Reads an amount of money; a bare number takes `default_currency`.
+pub fn money(text: &str, locale: Locale, default_currency: &str) -> Result<MoneyAnswer, Unclear> {
+    let _ = (text, locale, default_currency);
+    Err(Unclear::NotUnderstood)
+}
+
+/// Reads when something will happen, relative to `now`.
+pub fn timeframe(
+    text: &str,
+    locale: Locale,
+    now: DateTime<FixedOffset>,
+) -> Result<TimeframeAnswer, Unclear> {
+    let _ = (text, locale, now);
+    Err(Unclear::NotUnderstood)
+}
+
+/// Reads a number written in digits or words.
+pub fn number(text: &str, locale: Locale) -> Result<f64, Unclear> {
+    let _ = locale;
+    text.trim()
+        .replace(',', "")
+        .parse::<f64>()
+        .map_err(|_| Unclear::NotUnderstood)
+}
+
+/// Reads a yes or a no.
+pub fn yes_no(text: &str, locale: Locale) -> Result<YesNo, Unclear> {
+    let _ = locale;
+    match fold(text).as_str() {
+        "yes" | "y" | "da" | "네" | "예" => Ok(YesNo { value: true, hedged: false }),
+        "no" | "n" | "nu" | "아니요" => Ok(YesNo { value: false, hedged: false }),
+        _ => Err(Unclear::NotUnderstood),
+    }
+}
+
+/// Finds an e-mail address in the answer.
+pub fn email(text: &str) -> Result<String, Unclear> {
+    text.split_whitespace()
+        .map(|word| word.trim_matches(|c: char| !c.is_alphanumeric()))
+        .find(|word| {
+            word.split_once('@')
+                .is_some_and(|(user, host)| !user.is_empty() && host.contains('.'))
+        })
+        .map(str::to_string)
+        .ok_or(Unclear::NotUnderstood)
+}
+
+/// Picks one option: by number, label, synonym, ordinal or close spelling. Returns its index.
+pub fn choice(text: &str, locale: Locale, options: &[ChoiceCandidate]) -> Result<usize, Unclear> {
+    let _ = locale;
+    let folded = fold(text);
+    if let Ok(number) = folded.parse::<usize>() {
+        if (1..=options.len()).contains(&number) {
+            return Ok(number - 1);
+        }
+    }
+    options
+        .iter()
+        .position(|option| {
+            fold(option.label) == folded
+                || fold(option.value) == folded
+                || option.synonyms.iter().any(|synonym| fold(synonym) == folded)
+        })
+        .ok_or(Unclear::NotUnderstood)
+}
+
+/// Picks one or more options ("1 and 3", "CRM, billing"). Returns their indexes in option order.
+pub fn choices(
+    text: &str,
+    locale: Locale,
+    options: &[ChoiceCandidate],
+) -> Result<Vec<usize>, Unclear> {
+    let mut picked: Vec<usize> = text
+        .split([',', ';', '/', '&'])
+        .flat_map(|part| part.split(" and "))
+        .filter(|part| !part.trim().is_empty())
+        .map(|part| choice(part, locale, options))
+        .collect::<Result<_, _>>()?;
+    picked.sort_unstable();
+    picked.dedup();
+    if picked.is_empty() {
+        return Err(Unclear::NotUnderstood);
+    }
+    Ok(picked)
+}
