@@ -1,4 +1,9 @@
 //! leadbot qualifies sales leads in chat: scripted dialogues, extraction, scoring, storage.
 
+pub mod channels;
+pub mod engine;
 pub mod extract;
 pub mod locale;
+pub mod notify;
+pub mod scoring;
+pub mod script;

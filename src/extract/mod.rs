@@ -134,8 +134,14 @@ pub fn number(text: &str, locale: Locale) -> Result<f64, Unclear> {
 pub fn yes_no(text: &str, locale: Locale) -> Result<YesNo, Unclear> {
     let _ = locale;
     match fold(text).as_str() {
-        "yes" | "y" | "da" | "네" | "예" => Ok(YesNo { value: true, hedged: false }),
-        "no" | "n" | "nu" | "아니요" => Ok(YesNo { value: false, hedged: false }),
+        "yes" | "y" | "da" | "네" | "예" => Ok(YesNo {
+            value: true,
+            hedged: false,
+        }),
+        "no" | "n" | "nu" | "아니요" => Ok(YesNo {
+            value: false,
+            hedged: false,
+        }),
         _ => Err(Unclear::NotUnderstood),
     }
 }
@@ -166,7 +172,10 @@ pub fn choice(text: &str, locale: Locale, options: &[ChoiceCandidate]) -> Result
         .position(|option| {
             fold(option.label) == folded
                 || fold(option.value) == folded
-                || option.synonyms.iter().any(|synonym| fold(synonym) == folded)
+                || option
+                    .synonyms
+                    .iter()
+                    .any(|synonym| fold(synonym) == folded)
         })
         .ok_or(Unclear::NotUnderstood)
 }

@@ -1,0 +1,4 @@
+//! Purpose: channel adapters — they translate platform events to engine inputs and replies to
+//! platform output, and nothing else.
+
+pub mod console;

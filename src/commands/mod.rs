@@ -1,0 +1,5 @@
+//! Purpose: one module per `leadbot` subcommand; each turns parsed arguments into library calls.
+
+pub mod extract;
+pub mod simulate;
+pub mod validate;

@@ -1,0 +1,79 @@
+//! Purpose: `leadbot simulate` — replay a whole dialogue from answers, without a database.
+
+use std::io::BufRead;
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use chrono::{DateTime, FixedOffset, Local};
+use leadbot::channels::console;
+use leadbot::engine::{self, Effect};
+use leadbot::notify;
+use leadbot::script::Script;
+
+/// Runs `script` on the answers (one per line) and prints the transcript, or the final state as
+/// JSON.
+pub fn run(
+    script: &Script,
+    answers: Option<&Path>,
+    json: bool,
+    now: Option<DateTime<FixedOffset>>,
+) -> Result<()> {
+    let lines: Vec<String> = match answers {
+        Some(path) => std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read answers from {}", path.display()))?
+            .lines()
+            .map(str::to_string)
+            .collect(),
+        None => std::io::stdin()
+            .lock()
+            .lines()
+            .collect::<Result<_, _>>()
+            .context("cannot read answers from stdin")?,
+    };
+    let clock = || now.unwrap_or_else(|| Local::now().fixed_offset());
+    let mut turn = engine::start(script, clock());
+    let mut transcript = Vec::new();
+    print_effects(&turn.effects, &mut transcript, clock());
+    for line in lines.iter().filter(|line| !line.trim().is_empty()) {
+        if turn.state.is_finished() {
+            break;
+        }
+        transcript.push(format!("you: {line}"));
+        turn = engine::step(script, turn.state, &console::input(line), clock());
+        print_effects(&turn.effects, &mut transcript, clock());
+    }
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&turn.state).context("rendering the state as JSON")?
+        );
+    } else {
+        println!("{}", transcript.join("\n"));
+        println!(
+            "\n— stage: {}, score: {}, path: {}",
+            turn.state.stage,
+            turn.state.score,
+            turn.state.path.join(" → ")
+        );
+    }
+    Ok(())
+}
+
+fn print_effects(effects: &[Effect], transcript: &mut Vec<String>, now: DateTime<FixedOffset>) {
+    for effect in effects {
+        match effect {
+            Effect::Say(reply) => transcript.push(format!("bot: {}", console::render(reply))),
+            Effect::Scored(event) => {
+                transcript.push(format!("     [score {:+}: {}]", event.points, event.reason));
+            }
+            Effect::StageChanged(change) => transcript.push(format!(
+                "     [stage {} → {}: {}]",
+                change.from, change.to, change.reason
+            )),
+            Effect::HandOff(handoff) => {
+                transcript.push(format!("\n{}\n", notify::handoff_text(handoff, now)));
+            }
+            Effect::AnswerRecorded(_) => {}
+        }
+    }
+}

@@ -1,0 +1,550 @@
+//! Purpose: the qualification engine — `step(script, state, input, now) -> (state, effects)`.
+//! Pure and deterministic: no I/O, no clock, no randomness; everything that happens in a
+//! conversation is a value that can be tested, replayed and benchmarked.
+
+pub mod commands;
+mod interpret;
+pub mod messages;
+pub mod state;
+
+use chrono::{DateTime, FixedOffset};
+use serde::Serialize;
+
+use self::commands::Command;
+use self::interpret::{Interpretation, interpret};
+use self::state::{
+    AnswerValue, ConversationState, Pending, RecordedAnswer, ScoreEvent, Stage, StageChange,
+};
+use crate::scoring;
+use crate::script::{Comparison, Condition, Criterion, Expectation, Jump, Script, Step};
+
+/// Longest message the engine reads, in characters; longer ones get a polite request to shorten.
+pub const MAX_INPUT_CHARS: usize = 2000;
+
+/// What the prospect did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Input {
+    /// Typed a message.
+    Text(String),
+    /// Clicked an option button of a step.
+    Choice {
+        /// The step the button belongs to.
+        step: String,
+        /// The option's value.
+        value: String,
+    },
+}
+
+/// One option button to show with a question.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReplyChoice {
+    /// Sent back when clicked.
+    pub value: String,
+    /// Shown on the button.
+    pub label: String,
+}
+
+/// Something the bot says.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Reply {
+    /// The text.
+    pub text: String,
+    /// The step this asks, when it is a question.
+    pub step: Option<String>,
+    /// Options to render as buttons (empty for free-text questions).
+    pub choices: Vec<ReplyChoice>,
+    /// True when several options may be chosen.
+    pub multiple: bool,
+}
+
+impl Reply {
+    fn plain(text: String) -> Self {
+        Reply {
+            text,
+            step: None,
+            choices: Vec::new(),
+            multiple: false,
+        }
+    }
+}
+
+/// A sales-qualified lead, ready for a rep: everything needed to follow up at once.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HandOff {
+    /// The script the lead qualified on.
+    pub script_id: String,
+    /// The lead's stage (sql).
+    pub stage: Stage,
+    /// The score.
+    pub score: i32,
+    /// Contact details, by field name.
+    pub contact: std::collections::BTreeMap<String, String>,
+    /// The largest positive score events, largest first.
+    pub top_reasons: Vec<ScoreEvent>,
+    /// Each criterion's answers, described.
+    pub criteria: Vec<(Criterion, String)>,
+    /// When the lead qualified.
+    pub qualified_at: DateTime<FixedOffset>,
+}
+
+/// Something that happened in a turn, for the runtime to store and deliver.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "effect", rename_all = "snake_case")]
+pub enum Effect {
+    /// Send this to the prospect.
+    Say(Reply),
+    /// An answer was accepted.
+    AnswerRecorded(RecordedAnswer),
+    /// The score changed.
+    Scored(ScoreEvent),
+    /// The funnel stage changed.
+    StageChanged(StageChange),
+    /// The lead is sales-qualified: notify a rep.
+    HandOff(HandOff),
+}
+
+/// The outcome of one engine call.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Turn {
+    /// The conversation after the input.
+    pub state: ConversationState,
+    /// What happened, in order.
+    pub effects: Vec<Effect>,
+}
+
+/// Starts a conversation: greeting and first question.
+pub fn start(script: &Script, now: DateTime<FixedOffset>) -> Turn {
+    let state = ConversationState {
+        script_id: script.id.clone(),
+        script_version: script.version,
+        stage: Stage::Lead,
+        score: 0,
+        pending: None,
+        answers: Vec::new(),
+        score_events: Vec::new(),
+        stage_changes: Vec::new(),
+        path: Vec::new(),
+        contact: Default::default(),
+        signals_fired: Default::default(),
+        started_at: now,
+        finished_at: None,
+    };
+    let mut turn = Turn {
+        state,
+        effects: vec![Effect::Say(Reply::plain(script.greeting.clone()))],
+    };
+    advance(script, &mut turn, None, now);
+    turn
+}
+
+/// Applies one input to a conversation.
+pub fn step(
+    script: &Script,
+    state: ConversationState,
+    input: &Input,
+    now: DateTime<FixedOffset>,
+) -> Turn {
+    let mut turn = Turn {
+        state,
+        effects: Vec::new(),
+    };
+    if let Input::Text(text) = input {
+        if text.chars().count() > MAX_INPUT_CHARS {
+            turn.say(messages::text(script, "too_long"));
+            return turn;
+        }
+        match commands::recognise(text, script.locale) {
+            Some(Command::Stop) => return opt_out(script, turn, now),
+            Some(Command::Restart) => return restart(script, turn, now),
+            Some(Command::Help) => {
+                turn.say(messages::text(script, "help"));
+                if let Some(step) = pending_step(script, &turn.state) {
+                    turn.effects.push(Effect::Say(question(script, step)));
+                }
+                return turn;
+            }
+            None => {}
+        }
+    }
+    if turn.state.stage == Stage::OptedOut {
+        turn.say(messages::text(script, "opted_out_already"));
+        return turn;
+    }
+    let Some(step) = pending_step(script, &turn.state) else {
+        turn.say(messages::text(script, "already_done"));
+        return turn;
+    };
+    if let Input::Text(text) = input {
+        for (id, event) in scoring::signals_in(script, text, &turn.state.signals_fired, now) {
+            turn.state.signals_fired.insert(id);
+            turn.score(event);
+        }
+    }
+    let (clarifying, reasks) = turn
+        .state
+        .pending
+        .as_ref()
+        .map(|pending| (pending.clarifying.clone(), pending.reasks))
+        .unwrap_or_default();
+    match interpret(script, step, input, &clarifying, now) {
+        Interpretation::Understood(value) => {
+            let raw = raw_text(input, step);
+            accept(script, &mut turn, step, raw, value, now);
+        }
+        Interpretation::Ambiguous(readings) if reasks < script.max_reasks => {
+            let text = messages::text(script, "clarify")
+                .replace("{options}", &messages::either(script.locale, &readings));
+            if let Some(pending) = turn.state.pending.as_mut() {
+                pending.reasks += 1;
+                pending.clarifying = readings;
+            }
+            turn.say(text);
+        }
+        Interpretation::NotUnderstood | Interpretation::Ambiguous(_)
+            if reasks < script.max_reasks =>
+        {
+            if let Some(pending) = turn.state.pending.as_mut() {
+                pending.reasks += 1;
+                pending.clarifying.clear();
+            }
+            let hint = step
+                .hint
+                .clone()
+                .unwrap_or_else(|| messages::text(script, &format!("hint_{}", step.expect.kind())));
+            turn.say(format!("{} {hint}", messages::text(script, "reask")));
+            turn.effects.push(Effect::Say(question(script, step)));
+        }
+        Interpretation::NotUnderstood | Interpretation::Ambiguous(_) => {
+            turn.say(messages::text(script, "moving_on"));
+            let raw = raw_text(input, step);
+            accept(script, &mut turn, step, raw, AnswerValue::Unparsed, now);
+        }
+    }
+    turn
+}
+
+impl Turn {
+    fn say(&mut self, text: String) {
+        self.effects.push(Effect::Say(Reply::plain(text)));
+    }
+
+    fn score(&mut self, event: ScoreEvent) {
+        self.state.score += event.points;
+        self.state.score_events.push(event.clone());
+        self.effects.push(Effect::Scored(event));
+    }
+
+    fn change_stage(&mut self, to: Stage, reason: String, at: DateTime<FixedOffset>) {
+        let change = StageChange {
+            from: self.state.stage,
+            to,
+            reason,
+            at,
+        };
+        self.state.stage = to;
+        self.state.stage_changes.push(change.clone());
+        self.effects.push(Effect::StageChanged(change));
+    }
+}
+
+fn pending_step<'a>(script: &'a Script, state: &ConversationState) -> Option<&'a Step> {
+    state
+        .pending
+        .as_ref()
+        .and_then(|pending| script.step(&pending.step))
+}
+
+fn raw_text(input: &Input, step: &Step) -> String {
+    match input {
+        Input::Text(text) => text.trim().to_string(),
+        Input::Choice { value, .. } => step
+            .expect
+            .options()
+            .iter()
+            .find(|option| &option.value == value)
+            .map_or_else(|| value.clone(), |option| option.label.clone()),
+    }
+}
+
+/// The question of a step, with its options as buttons.
+fn question(script: &Script, step: &Step) -> Reply {
+    let _ = script;
+    Reply {
+        text: step.ask.clone(),
+        step: Some(step.id.clone()),
+        choices: step
+            .expect
+            .options()
+            .iter()
+            .map(|option| ReplyChoice {
+                value: option.value.clone(),
+                label: option.label.clone(),
+            })
+            .collect(),
+        multiple: matches!(step.expect, Expectation::MultiChoice { .. }),
+    }
+}
+
+/// Records an answer, scores it, moves the funnel and asks the next question.
+fn accept(
+    script: &Script,
+    turn: &mut Turn,
+    step: &Step,
+    raw: String,
+    value: AnswerValue,
+    now: DateTime<FixedOffset>,
+) {
+    let scored = scoring::score_answer(script, step, &value, now);
+    let mut events = scored.events;
+    if let (Some(fast), Some(pending)) = (script.fast_reply, turn.state.pending.as_ref()) {
+        let quick = (now - pending.asked_at).num_seconds() <= fast.within_seconds;
+        let earned: i32 = turn
+            .state
+            .score_events
+            .iter()
+            .filter(|event| event.rule == "fast_reply")
+            .map(|event| event.points)
+            .sum();
+        if quick
+            && earned + fast.points <= fast.max_points
+            && !matches!(value, AnswerValue::Unparsed)
+        {
+            events.push(ScoreEvent {
+                points: fast.points,
+                reason: format!("answered {} quickly", step.id),
+                rule: "fast_reply".into(),
+                at: now,
+            });
+        }
+    }
+    if let Some(field) = step.store_as {
+        if !matches!(value, AnswerValue::Unparsed) {
+            turn.state
+                .contact
+                .insert(field.name().to_string(), value.describe());
+        }
+    }
+    let answer = RecordedAnswer {
+        step: step.id.clone(),
+        criterion: step.criterion,
+        raw,
+        points: events
+            .iter()
+            .filter(|event| event.rule != "fast_reply")
+            .map(|event| event.points)
+            .sum(),
+        value,
+        at: now,
+    };
+    turn.state.answers.push(answer.clone());
+    turn.effects.push(Effect::AnswerRecorded(answer));
+    for event in events {
+        turn.score(event);
+    }
+    if let Some(say) = scored.disqualified {
+        turn.change_stage(
+            Stage::Disqualified,
+            format!("{}: hard disqualifier", step.id),
+            now,
+        );
+        turn.say(say);
+        finish(turn, now);
+        return;
+    }
+    promote(script, turn, now);
+    advance(script, turn, Some(step), now);
+}
+
+/// Moves the lead up the funnel as far as its answers justify, one recorded change per stage.
+fn promote(script: &Script, turn: &mut Turn, now: DateTime<FixedOffset>) {
+    if turn.state.stage.is_terminal() {
+        return;
+    }
+    let earned = scoring::earned_stage(script, &turn.state);
+    for stage in [Stage::Iql, Stage::Mql, Stage::Sql] {
+        if turn.state.stage < stage && stage <= earned {
+            let reason = scoring::stage_reason(script, &turn.state, stage);
+            turn.change_stage(stage, reason, now);
+        }
+    }
+}
+
+/// Asks the next applicable question after `after` (or the first), or ends the dialogue.
+fn advance(script: &Script, turn: &mut Turn, after: Option<&Step>, now: DateTime<FixedOffset>) {
+    let mut next = match after {
+        None => Some(0),
+        Some(step) => match step.goto.iter().find(|jump| {
+            jump.when
+                .as_ref()
+                .is_none_or(|c| holds(script, &turn.state, c))
+        }) {
+            Some(jump) if jump.to == Jump::END => None,
+            Some(jump) => script.step_index(&jump.to),
+            None => script.step_index(&step.id).map(|index| index + 1),
+        },
+    };
+    while let Some(index) = next {
+        let Some(candidate) = script.steps.get(index) else {
+            next = None;
+            break;
+        };
+        if candidate
+            .when
+            .as_ref()
+            .is_none_or(|condition| holds(script, &turn.state, condition))
+        {
+            break;
+        }
+        next = Some(index + 1);
+    }
+    match next.and_then(|index| script.steps.get(index)) {
+        Some(step) => {
+            turn.state.pending = Some(Pending {
+                step: step.id.clone(),
+                reasks: 0,
+                clarifying: Vec::new(),
+                asked_at: now,
+            });
+            turn.state.path.push(step.id.clone());
+            turn.effects.push(Effect::Say(question(script, step)));
+        }
+        None => complete(script, turn, now),
+    }
+}
+
+/// Ends a dialogue that ran out of questions, handing a sales-qualified lead off.
+fn complete(script: &Script, turn: &mut Turn, now: DateTime<FixedOffset>) {
+    let key = match turn.state.stage {
+        Stage::Sql => "completed_sql",
+        Stage::Mql => "completed_mql",
+        _ => "completed",
+    };
+    turn.say(messages::text(script, key));
+    if turn.state.stage == Stage::Sql {
+        let handoff = hand_off(script, &turn.state, now);
+        turn.effects.push(Effect::HandOff(handoff));
+    }
+    finish(turn, now);
+}
+
+fn finish(turn: &mut Turn, now: DateTime<FixedOffset>) {
+    turn.state.pending = None;
+    turn.state.finished_at = Some(now);
+}
+
+/// Builds the hand-off summary a rep receives.
+pub fn hand_off(script: &Script, state: &ConversationState, now: DateTime<FixedOffset>) -> HandOff {
+    let mut top_reasons: Vec<ScoreEvent> = state
+        .score_events
+        .iter()
+        .filter(|event| event.points > 0)
+        .cloned()
+        .collect();
+    top_reasons.sort_by_key(|event| std::cmp::Reverse(event.points));
+    top_reasons.truncate(3);
+    let criteria = Criterion::ALL
+        .into_iter()
+        .filter(|criterion| *criterion != Criterion::Contact)
+        .map(|criterion| {
+            let answers: Vec<String> = state
+                .answers
+                .iter()
+                .filter(|answer| answer.criterion == criterion)
+                .map(|answer| answer.value.describe())
+                .collect();
+            let text = if answers.is_empty() {
+                "—".to_string()
+            } else {
+                answers.join("; ")
+            };
+            (criterion, text)
+        })
+        .collect();
+    let qualified_at = state
+        .stage_changes
+        .iter()
+        .rev()
+        .find(|change| change.to == Stage::Sql)
+        .map_or(now, |change| change.at);
+    HandOff {
+        script_id: script.id.clone(),
+        stage: state.stage,
+        score: state.score,
+        contact: state.contact.clone(),
+        top_reasons,
+        criteria,
+        qualified_at,
+    }
+}
+
+fn opt_out(script: &Script, mut turn: Turn, now: DateTime<FixedOffset>) -> Turn {
+    if turn.state.stage != Stage::OptedOut {
+        turn.change_stage(Stage::OptedOut, "asked to stop".into(), now);
+    }
+    turn.say(messages::text(script, "opted_out"));
+    finish(&mut turn, now);
+    turn
+}
+
+fn restart(script: &Script, turn: Turn, now: DateTime<FixedOffset>) -> Turn {
+    let mut fresh = start(script, now);
+    let mut effects = vec![Effect::Say(Reply::plain(messages::text(
+        script,
+        "restarted",
+    )))];
+    if turn.state.stage != Stage::Lead {
+        effects.push(Effect::StageChanged(StageChange {
+            from: turn.state.stage,
+            to: Stage::Lead,
+            reason: "restarted".into(),
+            at: now,
+        }));
+    }
+    effects.append(&mut fresh.effects);
+    fresh.effects = effects;
+    fresh
+}
+
+/// Evaluates a condition on the latest answer to its step; an unanswered step satisfies nothing.
+fn holds(script: &Script, state: &ConversationState, condition: &Condition) -> bool {
+    let Some(answer) = state.answer(&condition.step) else {
+        return false;
+    };
+    let _ = script;
+    let number = match &answer.value {
+        AnswerValue::Money { answer } => match answer {
+            crate::extract::MoneyAnswer::Amount(money) => Some(money.amount),
+            _ => Some(0.0),
+        },
+        AnswerValue::Number { value } => Some(*value),
+        AnswerValue::Timeframe { answer } => match answer {
+            crate::extract::TimeframeAnswer::Window(window) => Some(window.days_until_start as f64),
+            crate::extract::TimeframeAnswer::NoTimeline => None,
+        },
+        _ => None,
+    };
+    if let (Some(left), Ok(right)) = (number, condition.value.parse::<f64>()) {
+        return match condition.op {
+            Comparison::Equal => left == right,
+            Comparison::NotEqual => left != right,
+            Comparison::Less => left < right,
+            Comparison::LessOrEqual => left <= right,
+            Comparison::Greater => left > right,
+            Comparison::GreaterOrEqual => left >= right,
+        };
+    }
+    let equal = match &answer.value {
+        AnswerValue::YesNo { value, .. } => (condition.value == "yes") == *value,
+        AnswerValue::Choice { value, .. } => value == &condition.value,
+        AnswerValue::MultiChoice { values, .. } => values.contains(&condition.value),
+        AnswerValue::Email { value } | AnswerValue::Text { value } => {
+            value.eq_ignore_ascii_case(&condition.value)
+        }
+        _ => return false,
+    };
+    match condition.op {
+        Comparison::Equal => equal,
+        Comparison::NotEqual => !equal,
+        _ => false,
+    }
+}

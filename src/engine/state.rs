@@ -1,0 +1,293 @@
+//! Purpose: the value a conversation is — everything the engine needs between two messages,
+//! serialisable so the store can keep it and `simulate --json` can print it.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+use chrono::{DateTime, FixedOffset};
+use serde::{Deserialize, Serialize};
+
+use crate::extract::{MoneyAnswer, Period, TimeframeAnswer};
+use crate::script::Criterion;
+
+/// Where a lead stands in the funnel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    /// Anyone who might buy.
+    Lead,
+    /// Information-qualified: left contact details.
+    Iql,
+    /// Marketing-qualified: sustained interest, score at or above the MQL threshold.
+    Mql,
+    /// Sales-qualified: score at or above the SQL threshold and every required criterion met.
+    Sql,
+    /// A hard disqualifier was hit.
+    Disqualified,
+    /// The prospect asked not to be contacted.
+    OptedOut,
+}
+
+impl Stage {
+    /// The name used in the database, reports and the CLI.
+    pub fn name(self) -> &'static str {
+        match self {
+            Stage::Lead => "lead",
+            Stage::Iql => "iql",
+            Stage::Mql => "mql",
+            Stage::Sql => "sql",
+            Stage::Disqualified => "disqualified",
+            Stage::OptedOut => "opted_out",
+        }
+    }
+
+    /// Parses a stage name as printed by [`Stage::name`].
+    pub fn from_name(name: &str) -> Option<Stage> {
+        [
+            Stage::Lead,
+            Stage::Iql,
+            Stage::Mql,
+            Stage::Sql,
+            Stage::Disqualified,
+            Stage::OptedOut,
+        ]
+        .into_iter()
+        .find(|stage| stage.name() == name)
+    }
+
+    /// True for stages a conversation cannot score its way out of.
+    pub fn is_terminal(self) -> bool {
+        matches!(self, Stage::Disqualified | Stage::OptedOut)
+    }
+}
+
+impl fmt::Display for Stage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// What an answer was understood to mean.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum AnswerValue {
+    /// One option.
+    Choice {
+        /// The option's value.
+        value: String,
+        /// The option's label.
+        label: String,
+    },
+    /// Several options.
+    MultiChoice {
+        /// The options' values.
+        values: Vec<String>,
+        /// The options' labels.
+        labels: Vec<String>,
+    },
+    /// A yes or a no.
+    YesNo {
+        /// The answer.
+        value: bool,
+        /// Whether it was hedged.
+        hedged: bool,
+    },
+    /// Money, a refusal, or "not sure".
+    Money {
+        /// What was understood.
+        answer: MoneyAnswer,
+    },
+    /// A window of dates, or "no timeline".
+    Timeframe {
+        /// What was understood.
+        answer: TimeframeAnswer,
+    },
+    /// A number.
+    Number {
+        /// The value.
+        value: f64,
+    },
+    /// An e-mail address.
+    Email {
+        /// The address.
+        value: String,
+    },
+    /// Free text.
+    Text {
+        /// The text, trimmed.
+        value: String,
+    },
+    /// Not understood after the allowed re-asks; the raw text is kept.
+    Unparsed,
+}
+
+impl AnswerValue {
+    /// A short human description, for transcripts, hand-offs and reports.
+    pub fn describe(&self) -> String {
+        match self {
+            AnswerValue::Choice { label, .. } => label.clone(),
+            AnswerValue::MultiChoice { labels, .. } => labels.join(", "),
+            AnswerValue::YesNo { value, hedged } => match (value, hedged) {
+                (true, false) => "yes".into(),
+                (true, true) => "probably yes".into(),
+                (false, false) => "no".into(),
+                (false, true) => "probably no".into(),
+            },
+            AnswerValue::Money { answer } => match answer {
+                MoneyAnswer::Amount(money) => {
+                    let mut text = if money.min < money.max {
+                        format!(
+                            "{} {}–{}",
+                            money.currency,
+                            group_thousands(money.min),
+                            group_thousands(money.max)
+                        )
+                    } else {
+                        format!("{} {}", money.currency, group_thousands(money.amount))
+                    };
+                    match money.period {
+                        Some(Period::Month) => text.push_str(" per month"),
+                        Some(Period::Year) => text.push_str(" per year"),
+                        None => {}
+                    }
+                    if money.approximate {
+                        text = format!("about {text}");
+                    }
+                    text
+                }
+                MoneyAnswer::NoBudget => "no budget".into(),
+                MoneyAnswer::Unsure => "not sure".into(),
+            },
+            AnswerValue::Timeframe { answer } => match answer {
+                TimeframeAnswer::Window(window) => match window.end {
+                    Some(end) if end == window.start => format!("on {}", window.start),
+                    Some(end) => format!("{} to {}", window.start, end),
+                    None => format!("from {}", window.start),
+                },
+                TimeframeAnswer::NoTimeline => "no timeline".into(),
+            },
+            AnswerValue::Number { value } => group_thousands(*value),
+            AnswerValue::Email { value } | AnswerValue::Text { value } => value.clone(),
+            AnswerValue::Unparsed => "(not understood)".into(),
+        }
+    }
+}
+
+/// Formats 25000 as "25,000" and 2.5 as "2.5".
+pub fn group_thousands(value: f64) -> String {
+    if value.fract() != 0.0 || value.abs() >= 1e15 {
+        return format!("{value}");
+    }
+    let digits = format!("{}", value.abs() as i64);
+    let mut grouped = String::new();
+    for (index, digit) in digits.chars().enumerate() {
+        if index > 0 && (digits.len() - index) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(digit);
+    }
+    if value < 0.0 {
+        grouped.insert(0, '-');
+    }
+    grouped
+}
+
+/// One accepted answer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RecordedAnswer {
+    /// The step that asked.
+    pub step: String,
+    /// The criterion it informs.
+    pub criterion: Criterion,
+    /// What the prospect wrote (or the button they clicked).
+    pub raw: String,
+    /// What it was understood to mean.
+    pub value: AnswerValue,
+    /// Points this answer earned (sum of its score events).
+    pub points: i32,
+    /// When it was given.
+    pub at: DateTime<FixedOffset>,
+}
+
+/// A change of score with its reason — so "why is this lead 72?" has an answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScoreEvent {
+    /// Points added (negative for bad signs).
+    pub points: i32,
+    /// Why, in words a rep reads.
+    pub reason: String,
+    /// Which rule fired, e.g. "step:budget", "signal:demo", "fast_reply".
+    pub rule: String,
+    /// When.
+    pub at: DateTime<FixedOffset>,
+}
+
+/// A move from one funnel stage to another.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StageChange {
+    /// The stage before.
+    pub from: Stage,
+    /// The stage after.
+    pub to: Stage,
+    /// Why.
+    pub reason: String,
+    /// When.
+    pub at: DateTime<FixedOffset>,
+}
+
+/// The question the conversation is waiting on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Pending {
+    /// The step asked.
+    pub step: String,
+    /// How often it has been re-asked.
+    pub reasks: u32,
+    /// When the last answer was ambiguous: the readings offered in the clarifying question.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub clarifying: Vec<String>,
+    /// When the question was asked (for quick-reply scoring).
+    pub asked_at: DateTime<FixedOffset>,
+}
+
+/// A whole conversation's state.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ConversationState {
+    /// The script this conversation runs.
+    pub script_id: String,
+    /// The script version it started with.
+    pub script_version: u32,
+    /// Funnel stage.
+    pub stage: Stage,
+    /// Current score (the sum of `score_events`).
+    pub score: i32,
+    /// The question waiting for an answer; `None` once the dialogue is over.
+    pub pending: Option<Pending>,
+    /// Every accepted answer, in order.
+    pub answers: Vec<RecordedAnswer>,
+    /// Every score change.
+    pub score_events: Vec<ScoreEvent>,
+    /// Every stage change.
+    pub stage_changes: Vec<StageChange>,
+    /// Steps asked, in order.
+    pub path: Vec<String>,
+    /// Contact details given so far, by field name.
+    pub contact: BTreeMap<String, String>,
+    /// Behaviour signals that already scored (each scores once).
+    pub signals_fired: BTreeSet<String>,
+    /// When the dialogue started.
+    pub started_at: DateTime<FixedOffset>,
+    /// When the dialogue ended.
+    pub finished_at: Option<DateTime<FixedOffset>>,
+}
+
+impl ConversationState {
+    /// The latest answer to a step, if any.
+    pub fn answer(&self, step: &str) -> Option<&RecordedAnswer> {
+        self.answers.iter().rev().find(|answer| answer.step == step)
+    }
+
+    /// True once the dialogue has ended (completed, disqualified or opted out).
+    pub fn is_finished(&self) -> bool {
+        self.pending.is_none()
+    }
+}

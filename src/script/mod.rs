@@ -1,0 +1,206 @@
+//! Purpose: qualification scripts as data — load TOML files from `conversations/`, validate them,
+//! and report every problem as `file:line:column: message`.
+
+mod condition;
+mod model;
+mod raw;
+mod validate;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+pub use model::*;
+pub use validate::MAX_THRESHOLD;
+
+/// One problem in one script file, positioned for an editor.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// The file, as the admin named it.
+    pub file: PathBuf,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column, in characters.
+    pub column: usize,
+    /// What is wrong, in words.
+    pub message: String,
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}:{}:{}: {}",
+            self.file.display(),
+            self.line,
+            self.column,
+            self.message
+        )
+    }
+}
+
+/// Why a set of scripts could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum ScriptError {
+    /// One or more files have problems; each diagnostic says where.
+    #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
+    Invalid(Vec<Diagnostic>),
+    /// A file or folder could not be read.
+    #[error("cannot read {path}: {source}")]
+    Read {
+        /// What was being read.
+        path: PathBuf,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+}
+
+/// Parses and validates one script from its source text; `file` is used in diagnostics.
+pub fn parse(source: &str, file: &Path) -> Result<Script, Vec<Diagnostic>> {
+    let at = |span: std::ops::Range<usize>, message: String| {
+        let (line, column) = line_and_column(source, span.start);
+        Diagnostic {
+            file: file.to_path_buf(),
+            line,
+            column,
+            message,
+        }
+    };
+    let raw: raw::RawScript = toml::from_str(source).map_err(|error| {
+        let message = error.message().trim().to_string();
+        vec![at(error.span().unwrap_or(0..0), message)]
+    })?;
+    validate::validate(raw, crate::engine::messages::KEYS).map_err(|problems| {
+        problems
+            .into_iter()
+            .map(|problem| at(problem.span, problem.message))
+            .collect()
+    })
+}
+
+/// Reads and validates one script file.
+pub fn load_file(path: &Path) -> Result<Script, ScriptError> {
+    let source = std::fs::read_to_string(path).map_err(|source| ScriptError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    parse(&source, path).map_err(ScriptError::Invalid)
+}
+
+/// The script files under `path` (a file, or every `*.toml` in a folder), sorted by name.
+pub fn script_files(path: &Path) -> Result<Vec<PathBuf>, ScriptError> {
+    if path.is_file() {
+        return Ok(vec![path.to_path_buf()]);
+    }
+    let read_error = |source| ScriptError::Read {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(path).map_err(read_error)? {
+        let entry_path = entry.map_err(read_error)?.path();
+        if entry_path.extension().is_some_and(|ext| ext == "toml") {
+            files.push(entry_path);
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// Every script under the given paths; fails with all diagnostics if any file is broken or two
+/// files share a script id.
+pub fn load_all(paths: &[PathBuf]) -> Result<Vec<Script>, ScriptError> {
+    let mut scripts: Vec<(PathBuf, Script)> = Vec::new();
+    let mut diagnostics = Vec::new();
+    for path in paths {
+        for file in script_files(path)? {
+            match load_file(&file) {
+                Ok(script) => {
+                    if let Some((other, _)) = scripts.iter().find(|(_, s)| s.id == script.id) {
+                        diagnostics.push(Diagnostic {
+                            file: file.clone(),
+                            line: 1,
+                            column: 1,
+                            message: format!(
+                                "script id {:?} is already used by {}",
+                                script.id,
+                                other.display()
+                            ),
+                        });
+                    }
+                    scripts.push((file, script));
+                }
+                Err(ScriptError::Invalid(found)) => diagnostics.extend(found),
+                Err(other) => return Err(other),
+            }
+        }
+    }
+    if !diagnostics.is_empty() {
+        return Err(ScriptError::Invalid(diagnostics));
+    }
+    Ok(scripts.into_iter().map(|(_, script)| script).collect())
+}
+
+/// 1-based line and character column of a byte offset.
+fn line_and_column(source: &str, offset: usize) -> (usize, usize) {
+    let mut offset = offset.min(source.len());
+    while !source.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let before = &source[..offset];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |index| index + 1);
+    let column = before[line_start..].chars().count() + 1;
+    (line, column)
+}
+
+/// Why a script could not be picked.
+#[derive(Debug, thiserror::Error)]
+pub enum PickError {
+    /// Loading failed.
+    #[error(transparent)]
+    Load(#[from] ScriptError),
+    /// No script has that id.
+    #[error("no script with id {wanted:?} (available: {available})")]
+    Unknown {
+        /// The id asked for.
+        wanted: String,
+        /// The ids that exist.
+        available: String,
+    },
+    /// No id was given and no single script is marked `default = true`.
+    #[error("no default script: mark one with `default = true` or name one with --script")]
+    NoDefault,
+}
+
+/// Picks a script: a path to a file, an id among the scripts under `paths`, or (with `None`)
+/// the one marked `default = true` (or the only one).
+pub fn pick(paths: &[PathBuf], wanted: Option<&str>) -> Result<Script, PickError> {
+    if let Some(file) = wanted.map(Path::new).filter(|path| path.is_file()) {
+        return Ok(load_file(file)?);
+    }
+    let scripts = load_all(paths)?;
+    match wanted {
+        Some(id) => {
+            let available = scripts
+                .iter()
+                .map(|script| script.id.as_str())
+                .collect::<Vec<_>>()
+                .join(", ");
+            scripts
+                .into_iter()
+                .find(|script| script.id == id)
+                .ok_or_else(|| PickError::Unknown {
+                    wanted: id.to_string(),
+                    available,
+                })
+        }
+        None => {
+            let defaults: Vec<&Script> = scripts.iter().filter(|script| script.default).collect();
+            match (defaults.as_slice(), scripts.as_slice()) {
+                ([only], _) => Ok((*only).clone()),
+                ([], [only]) => Ok(only.clone()),
+                _ => Err(PickError::NoDefault),
+            }
+        }
+    }
+}
