@@ -5,5 +5,7 @@ pub mod engine;
 pub mod extract;
 pub mod locale;
 pub mod notify;
+pub mod runtime;
 pub mod scoring;
 pub mod script;
+pub mod store;

@@ -11,7 +11,9 @@ use clap::{Parser, Subcommand};
 
 use leadbot::extract;
 use leadbot::locale::Locale;
+use leadbot::runtime::{Runtime, ScriptCatalog};
 use leadbot::script;
+use leadbot::store::Store;
 
 /// leadbot qualifies sales leads in chat.
 #[derive(Debug, Parser)]
@@ -31,6 +33,27 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Qualify yourself in the terminal, against the default script (or --script).
+    Chat {
+        /// Database URL.
+        #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE)]
+        database: String,
+        /// Start a new conversation instead of resuming the last one.
+        #[arg(long)]
+        new: bool,
+        /// Script id for a new conversation.
+        #[arg(long)]
+        script: Option<String>,
+        /// Whose conversation this is (each name has its own).
+        #[arg(long, env = "USER", default_value = "local")]
+        user: String,
+    },
+    /// Apply database migrations and print the schema version.
+    Migrate {
+        /// Database URL.
+        #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE)]
+        database: String,
+    },
     /// Check scripts; prints file:line:column: problem for each and exits 1 if any is broken.
     Validate {
         /// Script files or folders (default: the scripts folder).
@@ -71,9 +94,46 @@ enum Command {
     },
 }
 
-fn main() -> Result<ExitCode> {
+/// The embedded default: a SQLite file in the data folder.
+const DEFAULT_DATABASE: &str = "sqlite://data/leadbot.db";
+
+#[tokio::main]
+async fn main() -> Result<ExitCode> {
     let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("LEADBOT_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
     match cli.command {
+        Command::Chat {
+            database,
+            new,
+            script,
+            user,
+        } => {
+            let scripts = script::load_all(std::slice::from_ref(&cli.scripts))?;
+            let store = Store::open(&database).await?;
+            let runtime = Runtime::new(
+                store.clone(),
+                ScriptCatalog::new(scripts, None),
+                commands::chat::CONSOLE_DESTINATION,
+            );
+            let options = commands::chat::ChatOptions { user, new, script };
+            let result = commands::chat::run(&runtime, options).await;
+            store.close().await;
+            result?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Migrate { database } => {
+            let store = Store::open(&database).await?;
+            let version = store.schema_version().await?.unwrap_or(0);
+            println!("database is at schema version {version}");
+            store.close().await;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Validate { paths } => {
             let paths = if paths.is_empty() {
                 vec![cli.scripts]

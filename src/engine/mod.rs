@@ -8,7 +8,7 @@ pub mod messages;
 pub mod state;
 
 use chrono::{DateTime, FixedOffset};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use self::commands::Command;
 use self::interpret::{Interpretation, interpret};
@@ -69,7 +69,7 @@ impl Reply {
 }
 
 /// A sales-qualified lead, ready for a rep: everything needed to follow up at once.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct HandOff {
     /// The script the lead qualified on.
     pub script_id: String,
@@ -245,6 +245,11 @@ impl Turn {
         self.state.stage_changes.push(change.clone());
         self.effects.push(Effect::StageChanged(change));
     }
+}
+
+/// The question a conversation is waiting on, to ask again when the prospect comes back.
+pub fn pending_question(script: &Script, state: &ConversationState) -> Option<Reply> {
+    pending_step(script, state).map(|step| question(script, step))
 }
 
 fn pending_step<'a>(script: &'a Script, state: &ConversationState) -> Option<&'a Step> {

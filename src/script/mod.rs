@@ -69,7 +69,7 @@ pub fn parse(source: &str, file: &Path) -> Result<Script, Vec<Diagnostic>> {
         let message = error.message().trim().to_string();
         vec![at(error.span().unwrap_or(0..0), message)]
     })?;
-    validate::validate(raw, crate::engine::messages::KEYS).map_err(|problems| {
+    validate::validate(raw, source, crate::engine::messages::KEYS).map_err(|problems| {
         problems
             .into_iter()
             .map(|problem| at(problem.span, problem.message))

@@ -119,6 +119,8 @@ pub struct Script {
     pub fast_reply: Option<FastReply>,
     /// Texts the admin overrides, by message key.
     pub messages: BTreeMap<String, String>,
+    /// The TOML it was loaded from, kept so conversations can resume on this exact version.
+    pub source: String,
 }
 
 impl Script {

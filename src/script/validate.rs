@@ -40,6 +40,7 @@ impl Problems {
 /// Validates a parsed script; on failure returns every problem found.
 pub(super) fn validate(
     raw: RawScript,
+    source: &str,
     valid_message_keys: &[&str],
 ) -> Result<Script, Vec<Problem>> {
     let mut problems = Problems::default();
@@ -267,6 +268,7 @@ pub(super) fn validate(
         signals,
         fast_reply,
         messages,
+        source: source.to_string(),
     })
 }
 

@@ -1,0 +1,87 @@
+//! Purpose: find the script a conversation runs — the current file, or the exact earlier
+//! version it started on (kept in the database) when the file has changed since.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use super::RuntimeError;
+use crate::engine::state::ConversationState;
+use crate::script::{self, Script};
+use crate::store::Store;
+
+/// The scripts in `conversations/`, plus earlier versions loaded on demand.
+#[derive(Debug, Clone)]
+pub struct ScriptCatalog {
+    current: Arc<HashMap<String, Script>>,
+    default_id: Option<String>,
+    earlier: Arc<Mutex<HashMap<(String, u32), Script>>>,
+}
+
+impl ScriptCatalog {
+    /// A catalog of these scripts; `default_id` names the one new conversations use.
+    pub fn new(scripts: Vec<Script>, default_id: Option<String>) -> Self {
+        let default_id = default_id.or_else(|| {
+            let defaults: Vec<&Script> = scripts.iter().filter(|s| s.default).collect();
+            match (defaults.as_slice(), scripts.as_slice()) {
+                ([only], _) => Some(only.id.clone()),
+                ([], [only]) => Some(only.id.clone()),
+                _ => None,
+            }
+        });
+        ScriptCatalog {
+            current: Arc::new(scripts.into_iter().map(|s| (s.id.clone(), s)).collect()),
+            default_id,
+            earlier: Arc::default(),
+        }
+    }
+
+    /// The current version of a script.
+    pub fn current(&self, id: &str) -> Result<Script, RuntimeError> {
+        self.current
+            .get(id)
+            .cloned()
+            .ok_or_else(|| RuntimeError::ScriptMissing(id.to_string()))
+    }
+
+    /// The script new conversations start on.
+    pub fn default_script(&self) -> Result<Script, RuntimeError> {
+        let id = self
+            .default_id
+            .as_deref()
+            .ok_or_else(|| RuntimeError::ScriptMissing("(default)".into()))?;
+        self.current(id)
+    }
+
+    /// The exact script version a conversation started on.
+    pub async fn script_for(
+        &self,
+        store: &Store,
+        state: &ConversationState,
+    ) -> Result<Script, RuntimeError> {
+        let wanted = (state.script_id.clone(), state.script_version);
+        if let Some(script) = self.current.get(&wanted.0) {
+            if script.version == wanted.1 {
+                return Ok(script.clone());
+            }
+        }
+        if let Some(script) = self.cached(&wanted) {
+            return Ok(script);
+        }
+        let missing = || RuntimeError::ScriptMissing(format!("{} v{}", wanted.0, wanted.1));
+        let source = store
+            .script_source(&wanted.0, wanted.1)
+            .await?
+            .ok_or_else(missing)?;
+        let name = format!("{} v{} (stored)", wanted.0, wanted.1);
+        let script = script::parse(&source, Path::new(&name)).map_err(|_| missing())?;
+        if let Ok(mut earlier) = self.earlier.lock() {
+            earlier.insert(wanted, script.clone());
+        }
+        Ok(script)
+    }
+
+    fn cached(&self, wanted: &(String, u32)) -> Option<Script> {
+        self.earlier.lock().ok()?.get(wanted).cloned()
+    }
+}

@@ -1,0 +1,228 @@
+//! Purpose: run one inbound event through the product — dedupe its id, lock and load the
+//! conversation, call the pure engine, and store the outcome in one transaction — then hand
+//! the replies back to the channel that asked.
+
+mod catalog;
+
+use chrono::{DateTime, FixedOffset};
+
+pub use catalog::ScriptCatalog;
+
+use crate::engine::state::ConversationState;
+use crate::engine::{self, Effect, HandOff, Input, Reply};
+use crate::script::Script;
+use crate::store::{ConversationKey, NewOutboxItem, Store, StoreError, StoredConversation};
+
+/// What can go wrong while handling an event.
+#[derive(Debug, thiserror::Error)]
+pub enum RuntimeError {
+    /// The database failed; nothing of the turn was stored.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The script a conversation needs is neither in `conversations/` nor in the database.
+    #[error("script {0:?} is not available")]
+    ScriptMissing(String),
+}
+
+/// One event from a channel, normalised.
+#[derive(Debug, Clone)]
+pub struct Inbound {
+    /// Whose conversation.
+    pub key: ConversationKey,
+    /// The platform's id for the event, used to process it at most once.
+    pub event_id: Option<String>,
+    /// What the prospect did.
+    pub input: Input,
+    /// When it happened, in the prospect's (or the server's) offset.
+    pub now: DateTime<FixedOffset>,
+}
+
+/// What handling an event produced.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Handled {
+    /// The event id was seen before: nothing was done.
+    Duplicate,
+    /// The turn was stored; these are the replies to send.
+    Replied(Outcome),
+}
+
+/// The stored result of a turn, as a channel needs it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outcome {
+    /// The lead's id.
+    pub lead_id: i64,
+    /// Replies for the prospect, in order.
+    pub replies: Vec<Reply>,
+    /// The conversation after the turn.
+    pub state: ConversationState,
+    /// Set when this turn made the lead sales-qualified.
+    pub handoff: Option<HandOff>,
+}
+
+/// The product's core loop, shared by every channel.
+#[derive(Debug, Clone)]
+pub struct Runtime {
+    store: Store,
+    scripts: ScriptCatalog,
+    handoff_destination: String,
+}
+
+impl Runtime {
+    /// A runtime over a store and the scripts; hand-offs are queued for `handoff_destination`.
+    pub fn new(store: Store, scripts: ScriptCatalog, handoff_destination: &str) -> Self {
+        Runtime {
+            store,
+            scripts,
+            handoff_destination: handoff_destination.to_string(),
+        }
+    }
+
+    /// The store, for channels that deliver outbox items.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Handles one event: at most once per event id, one transaction per turn. A conversation
+    /// that does not exist yet starts with the default script (the event itself is the hello).
+    pub async fn handle(&self, inbound: &Inbound) -> Result<Handled, RuntimeError> {
+        let now_ms = inbound.now.timestamp_millis();
+        let mut tx = self.store.begin_turn(&inbound.key).await?;
+        if let Some(event_id) = &inbound.event_id {
+            if !tx.claim_event(event_id, now_ms).await? {
+                return Ok(Handled::Duplicate);
+            }
+        }
+        let (mut conversation, turn) = match tx.conversation().await? {
+            Some(conversation) => {
+                let script = self
+                    .scripts
+                    .script_for(&self.store, &conversation.state)
+                    .await?;
+                let turn = engine::step(
+                    &script,
+                    conversation.state.clone(),
+                    &inbound.input,
+                    inbound.now,
+                );
+                (conversation, turn)
+            }
+            None => {
+                let script = self.scripts.default_script()?;
+                self.store
+                    .remember_script(&script.id, script.version, &script.source, now_ms)
+                    .await?;
+                let turn = engine::start(&script, inbound.now);
+                (tx.start_conversation(&turn.state, now_ms).await?, turn)
+            }
+        };
+        conversation.state = turn.state;
+        let text = match &inbound.input {
+            Input::Text(text) => text.clone(),
+            Input::Choice { value, .. } => format!("[clicked] {value}"),
+        };
+        let outbox = self.outbox_items(&conversation, &turn.effects)?;
+        tx.save(
+            &conversation,
+            Some((&text, inbound.event_id.as_deref())),
+            &turn.effects,
+            &outbox,
+            now_ms,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Handled::Replied(outcome(conversation, turn.effects)))
+    }
+
+    /// Starts `key`'s conversation afresh on `script` (the default when `None`), keeping the
+    /// history of any earlier one; returns the greeting and first question.
+    pub async fn start_over(
+        &self,
+        key: &ConversationKey,
+        script: Option<&str>,
+        now: DateTime<FixedOffset>,
+    ) -> Result<Outcome, RuntimeError> {
+        let script = match script {
+            Some(id) => self.scripts.current(id)?,
+            None => self.scripts.default_script()?,
+        };
+        let now_ms = now.timestamp_millis();
+        self.store
+            .remember_script(&script.id, script.version, &script.source, now_ms)
+            .await?;
+        let mut tx = self.store.begin_turn(key).await?;
+        let turn = engine::start(&script, now);
+        let mut conversation = tx.start_conversation(&turn.state, now_ms).await?;
+        conversation.state = turn.state;
+        tx.save(&conversation, None, &turn.effects, &[], now_ms)
+            .await?;
+        tx.commit().await?;
+        Ok(outcome(conversation, turn.effects))
+    }
+
+    /// The stored conversation of `key`, with the script it runs, if one exists.
+    pub async fn resume(
+        &self,
+        key: &ConversationKey,
+    ) -> Result<Option<(StoredConversation, Script)>, RuntimeError> {
+        let mut tx = self.store.begin_turn(key).await?;
+        let conversation = tx.conversation().await?;
+        drop(tx);
+        match conversation {
+            Some(conversation) => {
+                let script = self
+                    .scripts
+                    .script_for(&self.store, &conversation.state)
+                    .await?;
+                Ok(Some((conversation, script)))
+            }
+            None => Ok(None),
+        }
+    }
+
+    fn outbox_items(
+        &self,
+        conversation: &StoredConversation,
+        effects: &[Effect],
+    ) -> Result<Vec<NewOutboxItem>, RuntimeError> {
+        let mut items = Vec::new();
+        for effect in effects {
+            if let Effect::HandOff(handoff) = effect {
+                let mut payload = serde_json::to_value(handoff)
+                    .map_err(|error| StoreError::Corrupt(error.to_string()))?;
+                if let Some(object) = payload.as_object_mut() {
+                    object.insert("lead_id".into(), conversation.lead_id.into());
+                    object.insert("conversation_id".into(), conversation.id.into());
+                }
+                items.push(NewOutboxItem {
+                    kind: "handoff".into(),
+                    destination: self.handoff_destination.clone(),
+                    idempotency_key: format!(
+                        "handoff:{}:{}",
+                        conversation.lead_id,
+                        handoff.qualified_at.timestamp_millis()
+                    ),
+                    payload,
+                });
+            }
+        }
+        Ok(items)
+    }
+}
+
+fn outcome(conversation: StoredConversation, effects: Vec<Effect>) -> Outcome {
+    let mut replies = Vec::new();
+    let mut handoff = None;
+    for effect in effects {
+        match effect {
+            Effect::Say(reply) => replies.push(reply),
+            Effect::HandOff(found) => handoff = Some(found),
+            _ => {}
+        }
+    }
+    Outcome {
+        lead_id: conversation.lead_id,
+        replies,
+        state: conversation.state,
+        handoff,
+    }
+}

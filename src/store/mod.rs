@@ -1,0 +1,230 @@
+//! Purpose: the database behind leadbot — one store over sqlx for SQLite (the embedded default)
+//! and PostgreSQL (production), chosen by the URL. Runtime queries with `$N` placeholders run on
+//! both; where the backends differ (how a write transaction starts, how a conversation is
+//! locked) the store says so in one place.
+
+mod migrations;
+pub mod outbox;
+mod turn;
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyPool, Executor};
+
+pub use outbox::{NewOutboxItem, OutboxItem};
+pub use turn::{ConversationKey, StoredConversation, TurnTx};
+
+/// Which database a store talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// A local file, WAL mode; one process.
+    Sqlite,
+    /// A server shared by several replicas.
+    Postgres,
+}
+
+/// What can go wrong in the store. Messages never contain credentials.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The URL names no supported database.
+    #[error("unsupported database URL (use sqlite://PATH or postgres://HOST/DB)")]
+    UnsupportedUrl,
+    /// The database could not be reached or opened.
+    #[error("cannot open the database: {0}")]
+    Connect(#[source] sqlx::Error),
+    /// The schema could not be brought up to date.
+    #[error("cannot migrate the database: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    /// The database was migrated by a newer leadbot.
+    #[error(
+        "the database schema is at version {found}, newer than this leadbot supports ({supported}); upgrade leadbot"
+    )]
+    SchemaTooNew {
+        /// The version in the database.
+        found: i64,
+        /// The newest version this build knows.
+        supported: i64,
+    },
+    /// A query failed.
+    #[error("database error: {0}")]
+    Query(#[from] sqlx::Error),
+    /// Stored data could not be read back.
+    #[error("stored data is damaged: {0}")]
+    Corrupt(String),
+}
+
+/// Handle to the database; cheap to clone, shared by every task.
+#[derive(Debug, Clone)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+impl Store {
+    /// Opens the database at `url` and applies pending migrations.
+    pub async fn open(url: &str) -> Result<Store, StoreError> {
+        let store = Store::connect(url).await?;
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    /// Opens the database without migrating (for `leadbot migrate` to report what it does).
+    pub async fn connect(url: &str) -> Result<Store, StoreError> {
+        sqlx::any::install_default_drivers();
+        let backend = if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Backend::Postgres
+        } else {
+            return Err(StoreError::UnsupportedUrl);
+        };
+        let url = match backend {
+            Backend::Sqlite => prepare_sqlite_url(url)?,
+            Backend::Postgres => url.to_string(),
+        };
+        let options = AnyConnectOptions::from_str(&url).map_err(StoreError::Connect)?;
+        let pool_options = match backend {
+            Backend::Sqlite => {
+                AnyPoolOptions::new()
+                    .max_connections(4)
+                    .after_connect(|connection, _| {
+                        Box::pin(async move {
+                            connection.execute("PRAGMA journal_mode = WAL").await?;
+                            connection.execute("PRAGMA synchronous = NORMAL").await?;
+                            connection.execute("PRAGMA busy_timeout = 10000").await?;
+                            connection.execute("PRAGMA foreign_keys = ON").await?;
+                            Ok(())
+                        })
+                    })
+            }
+            Backend::Postgres => AnyPoolOptions::new().max_connections(16),
+        };
+        let pool = pool_options
+            .acquire_timeout(Duration::from_secs(30))
+            .connect_with(options)
+            .await
+            .map_err(StoreError::Connect)?;
+        Ok(Store { pool, backend })
+    }
+
+    /// Brings the schema up to date; refuses a database migrated by a newer leadbot.
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        let supported = migrations::latest_version(self.backend);
+        if let Some(found) = self.schema_version().await? {
+            if found > supported {
+                return Err(StoreError::SchemaTooNew { found, supported });
+            }
+        }
+        migrations::migrator(self.backend).run(&self.pool).await?;
+        Ok(())
+    }
+
+    /// The newest migration applied to the database, if any.
+    pub async fn schema_version(&self) -> Result<Option<i64>, StoreError> {
+        let exists_query = match self.backend {
+            Backend::Sqlite => {
+                "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'"
+            }
+            Backend::Postgres => {
+                "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = '_sqlx_migrations'"
+            }
+        };
+        let exists: i64 = sqlx::query_scalar(exists_query)
+            .fetch_one(&self.pool)
+            .await?;
+        if exists == 0 {
+            return Ok(None);
+        }
+        let version: Option<i64> =
+            sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations WHERE success = TRUE")
+                .fetch_one(&self.pool)
+                .await?;
+        Ok(version)
+    }
+
+    /// Which database this is.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// The pool, for the store's own modules.
+    fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// Starts a write transaction the way the backend needs: SQLite takes the write lock at
+    /// once (`BEGIN IMMEDIATE`), so a read-then-write never fails with SQLITE_BUSY midway.
+    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, StoreError> {
+        Ok(match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        })
+    }
+
+    /// Keeps the source of a script version, so conversations started on it can resume after
+    /// the file changes.
+    pub async fn remember_script(
+        &self,
+        script_id: &str,
+        version: u32,
+        source: &str,
+        now_ms: i64,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO script_versions (script_id, version, source, stored_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (script_id, version) DO NOTHING",
+        )
+        .bind(script_id)
+        .bind(i64::from(version))
+        .bind(source)
+        .bind(now_ms)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// The stored source of a script version.
+    pub async fn script_source(
+        &self,
+        script_id: &str,
+        version: u32,
+    ) -> Result<Option<String>, StoreError> {
+        Ok(sqlx::query_scalar(
+            "SELECT source FROM script_versions WHERE script_id = $1 AND version = $2",
+        )
+        .bind(script_id)
+        .bind(i64::from(version))
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    /// Closes every connection (checkpoints SQLite's WAL).
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// Makes sure a SQLite URL creates its file, and its folder exists.
+fn prepare_sqlite_url(url: &str) -> Result<String, StoreError> {
+    let rest = url.trim_start_matches("sqlite:").trim_start_matches("//");
+    let path = rest.split('?').next().unwrap_or_default();
+    if path.is_empty() || path == ":memory:" {
+        return Ok(url.to_string());
+    }
+    if let Some(parent) = Path::new(path)
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+    {
+        std::fs::create_dir_all(parent).map_err(|error| StoreError::Connect(error.into()))?;
+    }
+    Ok(if url.contains("mode=") {
+        url.to_string()
+    } else if url.contains('?') {
+        format!("{url}&mode=rwc")
+    } else {
+        format!("{url}?mode=rwc")
+    })
+}

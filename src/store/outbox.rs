@@ -1,0 +1,140 @@
+//! Purpose: the transactional outbox — what must leave the process (hand-offs, notifications)
+//! is written with the state change that caused it, then claimed and delivered by workers
+//! with retries; an idempotency key keeps an item from being queued twice.
+
+use sqlx::{Any, Row, Transaction};
+
+use super::{Backend, Store, StoreError};
+
+/// An item to queue in the same transaction as a turn.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewOutboxItem {
+    /// What it is: "handoff", "reply"...
+    pub kind: String,
+    /// Where it goes: "console", "webhook:<url>", "slack:<user>"...
+    pub destination: String,
+    /// Queued at most once per key.
+    pub idempotency_key: String,
+    /// What to deliver, as JSON.
+    pub payload: serde_json::Value,
+}
+
+/// A claimed item, leased to one worker until delivered, failed, or the lease runs out.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutboxItem {
+    /// Row id.
+    pub id: i64,
+    /// What it is.
+    pub kind: String,
+    /// Where it goes.
+    pub destination: String,
+    /// The key receivers can deduplicate on.
+    pub idempotency_key: String,
+    /// What to deliver.
+    pub payload: serde_json::Value,
+    /// Delivery attempts so far, this one included.
+    pub attempts: i64,
+}
+
+pub(super) async fn insert(
+    tx: &mut Transaction<'static, Any>,
+    item: &NewOutboxItem,
+    now_ms: i64,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO outbox (kind, destination, idempotency_key, payload, status, attempts, next_attempt_at, created_at) \
+         VALUES ($1, $2, $3, $4, 'pending', 0, $5, $5) ON CONFLICT (idempotency_key) DO NOTHING",
+    )
+    .bind(&item.kind)
+    .bind(&item.destination)
+    .bind(&item.idempotency_key)
+    .bind(item.payload.to_string())
+    .bind(now_ms)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+impl Store {
+    /// Claims up to `limit` due items for `destination`, leasing them for `lease_ms`. A claimed
+    /// item is invisible to other workers until its lease ends; on PostgreSQL workers skip each
+    /// other's locked rows instead of waiting.
+    pub async fn claim_outbox(
+        &self,
+        destination: &str,
+        limit: i64,
+        lease_ms: i64,
+        now_ms: i64,
+    ) -> Result<Vec<OutboxItem>, StoreError> {
+        let lock = match self.backend() {
+            Backend::Postgres => "FOR UPDATE SKIP LOCKED",
+            Backend::Sqlite => "",
+        };
+        let query = format!(
+            "UPDATE outbox SET claimed_until = $1, attempts = attempts + 1 WHERE id IN (\
+             SELECT id FROM outbox WHERE status = 'pending' AND destination = $2 AND next_attempt_at <= $3 \
+             AND (claimed_until IS NULL OR claimed_until < $3) ORDER BY id LIMIT $4 {lock}) \
+             RETURNING id, kind, destination, idempotency_key, payload, attempts"
+        );
+        let mut tx = self.begin_write().await?;
+        let rows = sqlx::query(sqlx::AssertSqlSafe(query))
+            .bind(now_ms + lease_ms)
+            .bind(destination)
+            .bind(now_ms)
+            .bind(limit)
+            .fetch_all(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        let mut items = Vec::with_capacity(rows.len());
+        for row in rows {
+            let payload: String = row.try_get("payload")?;
+            items.push(OutboxItem {
+                id: row.try_get("id")?,
+                kind: row.try_get("kind")?,
+                destination: row.try_get("destination")?,
+                idempotency_key: row.try_get("idempotency_key")?,
+                payload: serde_json::from_str(&payload)
+                    .map_err(|error| StoreError::Corrupt(format!("outbox payload: {error}")))?,
+                attempts: row.try_get("attempts")?,
+            });
+        }
+        items.sort_by_key(|item| item.id);
+        Ok(items)
+    }
+
+    /// Marks a claimed item delivered; it is never handed out again.
+    pub async fn outbox_delivered(&self, id: i64, now_ms: i64) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE outbox SET status = 'delivered', delivered_at = $1, claimed_until = NULL WHERE id = $2",
+        )
+        .bind(now_ms)
+        .bind(id)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// Records a failed attempt: retried at `retry_at_ms`, or given up when `None`.
+    pub async fn outbox_failed(
+        &self,
+        id: i64,
+        error: &str,
+        retry_at_ms: Option<i64>,
+    ) -> Result<(), StoreError> {
+        let (status, next) = match retry_at_ms {
+            Some(at) => ("pending", at),
+            None => ("failed", 0),
+        };
+        sqlx::query(
+            "UPDATE outbox SET status = $1, last_error = $2, claimed_until = NULL, \
+             next_attempt_at = CASE WHEN $1 = 'pending' THEN $3 ELSE next_attempt_at END WHERE id = $4",
+        )
+        .bind(status)
+        .bind(error)
+        .bind(next)
+        .bind(id)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+}
