@@ -115,7 +115,8 @@ fn read(script: &Script, step: &Step, text: &str, now: DateTime<FixedOffset>) ->
         Expectation::Email => extract::email(text).map(|value| AnswerValue::Email { value }),
         Expectation::Text { pattern } => {
             let value = text.trim();
-            if value.is_empty() || pattern.as_ref().is_some_and(|regex| !regex.is_match(value)) {
+            let has_content = value.chars().any(char::is_alphanumeric);
+            if !has_content || pattern.as_ref().is_some_and(|regex| !regex.is_match(value)) {
                 Err(Unclear::NotUnderstood)
             } else {
                 Ok(AnswerValue::Text {

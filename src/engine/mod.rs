@@ -553,3 +553,6 @@ fn holds(script: &Script, state: &ConversationState, condition: &Condition) -> b
         _ => false,
     }
 }
+
+#[cfg(test)]
+mod tests;

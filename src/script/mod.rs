@@ -204,3 +204,6 @@ pub fn pick(paths: &[PathBuf], wanted: Option<&str>) -> Result<Script, PickError
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

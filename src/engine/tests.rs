@@ -1,0 +1,420 @@
+//! Engine behaviour: scoring, stage transitions, branching, opt-out, re-asks, limits.
+
+use std::path::Path;
+
+use chrono::{DateTime, Duration, FixedOffset};
+use proptest::prelude::*;
+
+use super::state::{AnswerValue, Stage};
+use super::*;
+use crate::script::{self, Script};
+
+const SCRIPT: &str = r#"id = "t"
+version = 1
+locale = "en"
+currency = "USD"
+greeting = "Hello!"
+max_reasks = 2
+required = ["need", "budget", "authority"]
+iql_requires = ["name", "email"]
+
+[thresholds]
+mql = 20
+sql = 50
+
+[fast_reply]
+within_seconds = 10
+points = 1
+max_points = 2
+
+[[signals]]
+id = "demo"
+reason = "asked for a demo"
+points = 10
+phrases = ["demo"]
+
+[[steps]]
+id = "name"
+criterion = "contact"
+ask = "Name?"
+expect = "text"
+store_as = "name"
+
+[[steps]]
+id = "need"
+criterion = "need"
+ask = "Need?"
+expect = "choice"
+options = [
+  { value = "crm", label = "A CRM", points = 20, synonyms = ["customer database"] },
+  { value = "erp", label = "An ERP", points = 15 },
+  { value = "none", label = "Nothing", disqualify = "Then we cannot help, sorry." },
+]
+
+[[steps]]
+id = "seats"
+criterion = "interest"
+ask = "Seats?"
+expect = "number"
+bands = [{ at_least = 10, points = 5 }, { at_least = 100, points = 10 }]
+
+[[steps]]
+id = "budget"
+criterion = "budget"
+ask = "Budget per year?"
+expect = "money"
+period = "year"
+bands = [{ at_least = 10000, points = 20 }, { at_least = 1000, points = 5 }]
+disqualify_below = { amount = 500, say = "Too small for us." }
+no_budget_points = -10
+
+[[steps]]
+id = "authority"
+criterion = "authority"
+ask = "Do you decide?"
+expect = "yes_no"
+yes_points = 10
+no_points = -10
+
+[[steps]]
+id = "decider"
+criterion = "authority"
+when = "authority = no"
+ask = "Who decides?"
+expect = "text"
+points = 15
+
+[[steps]]
+id = "email"
+criterion = "contact"
+ask = "Email?"
+expect = "email"
+store_as = "email"
+"#;
+
+fn script() -> Script {
+    script::parse(SCRIPT, Path::new("t.toml")).unwrap()
+}
+
+fn at(seconds: i64) -> DateTime<FixedOffset> {
+    DateTime::parse_from_rfc3339("2026-03-04T10:00:00+02:00").unwrap() + Duration::seconds(seconds)
+}
+
+/// Runs the answers one minute apart (no quick-reply points) and returns every effect.
+fn run(script: &Script, answers: &[&str]) -> (ConversationState, Vec<Effect>) {
+    let mut turn = start(script, at(0));
+    let mut effects = turn.effects.clone();
+    for (index, answer) in answers.iter().enumerate() {
+        let now = at(60 * (index as i64 + 1));
+        turn = step(script, turn.state, &Input::Text(answer.to_string()), now);
+        effects.extend(turn.effects.clone());
+    }
+    (turn.state, effects)
+}
+
+fn said(effects: &[Effect]) -> Vec<String> {
+    effects
+        .iter()
+        .filter_map(|effect| match effect {
+            Effect::Say(reply) => Some(reply.text.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+fn stages(effects: &[Effect]) -> Vec<(Stage, Stage)> {
+    effects
+        .iter()
+        .filter_map(|effect| match effect {
+            Effect::StageChanged(change) => Some((change.from, change.to)),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn start_greets_and_asks_the_first_question() {
+    let turn = start(&script(), at(0));
+    assert_eq!(said(&turn.effects), vec!["Hello!", "Name?"]);
+    assert_eq!(turn.state.path, vec!["name"]);
+    assert_eq!(turn.state.stage, Stage::Lead);
+}
+
+#[test]
+fn a_strong_lead_climbs_every_stage_in_order_and_is_handed_off() {
+    let script = script();
+    let (state, effects) = run(
+        &script,
+        &["Dana", "1", "50", "$20,000 a year", "yes", "dana@acme.io"],
+    );
+    assert_eq!(state.stage, Stage::Sql);
+    assert_eq!(state.score, 20 + 5 + 20 + 10);
+    assert_eq!(
+        stages(&effects),
+        vec![
+            (Stage::Lead, Stage::Iql),
+            (Stage::Iql, Stage::Mql),
+            (Stage::Mql, Stage::Sql)
+        ]
+    );
+    assert!(state.is_finished());
+    assert_eq!(state.path, vec!["name", "need", "seats", "budget", "authority", "email"]);
+    let handoff = effects
+        .iter()
+        .find_map(|effect| match effect {
+            Effect::HandOff(handoff) => Some(handoff.clone()),
+            _ => None,
+        })
+        .expect("a hand-off");
+    assert_eq!(handoff.contact.get("email").map(String::as_str), Some("dana@acme.io"));
+    assert_eq!(handoff.top_reasons[0].points, 20);
+    assert!(said(&effects).last().unwrap().contains("sales team"));
+}
+
+#[test]
+fn score_is_the_sum_of_its_events_with_reasons() {
+    let (state, _) = run(&script(), &["Dana", "2", "150", "5000"]);
+    let total: i32 = state.score_events.iter().map(|event| event.points).sum();
+    assert_eq!(state.score, total);
+    let reasons: Vec<&str> = state.score_events.iter().map(|e| e.reason.as_str()).collect();
+    assert_eq!(
+        reasons,
+        vec!["need: An ERP", "seats: 150 (band ≥ 100)", "budget: USD 5,000 (band ≥ 1,000)"]
+    );
+}
+
+#[test]
+fn a_lead_without_contact_details_stays_a_lead_whatever_the_score() {
+    let (state, effects) = run(&script(), &["Dana", "1", "500", "$90k"]);
+    assert_eq!(state.score, 50);
+    assert_eq!(state.stage, Stage::Lead);
+    assert!(stages(&effects).is_empty());
+}
+
+#[test]
+fn naming_the_decider_meets_authority() {
+    let answers = ["Dana", "1", "500", "$90k", "no", "Sam, our CTO", "dana@acme.io"];
+    let (state, _) = run(&script(), &answers);
+    assert_eq!(state.score, 20 + 10 + 20 - 10 + 15);
+    assert_eq!(state.stage, Stage::Sql);
+}
+
+#[test]
+fn missing_a_required_criterion_stops_at_mql() {
+    // Score 50 reaches the SQL threshold, but authority is "no" and the decider question is
+    // never answered, so no authority answer earned points.
+    let answers = ["Dana, a demo please", "1", "500", "$90k", "no", " ", "...", "", "dana@acme.io"];
+    let (state, _) = run(&script(), &answers);
+    assert_eq!(state.answer("decider").map(|a| &a.value), Some(&AnswerValue::Unparsed));
+    assert_eq!(state.score, 10 + 20 + 10 + 20 - 10);
+    assert_eq!(state.stage, Stage::Mql);
+    assert!(state.is_finished());
+}
+
+#[test]
+fn authority_yes_skips_the_decider_question() {
+    let (state, _) = run(&script(), &["Dana", "1", "5", "$2k", "yes"]);
+    assert_eq!(state.pending.as_ref().map(|p| p.step.as_str()), Some("email"));
+    let (state, _) = run(&script(), &["Dana", "1", "5", "$2k", "no"]);
+    assert_eq!(state.pending.as_ref().map(|p| p.step.as_str()), Some("decider"));
+}
+
+#[test]
+fn a_disqualifying_option_ends_the_dialogue() {
+    let (state, effects) = run(&script(), &["Dana", "nothing"]);
+    assert_eq!(state.stage, Stage::Disqualified);
+    assert!(state.is_finished());
+    assert_eq!(said(&effects).last().unwrap(), "Then we cannot help, sorry.");
+    let after = step(&script(), state, &Input::Text("hello?".into()), at(999));
+    assert_eq!(after.state.stage, Stage::Disqualified);
+    assert!(said(&after.effects)[0].contains("already have your answers"));
+}
+
+#[test]
+fn a_budget_below_the_floor_disqualifies() {
+    let (state, effects) = run(&script(), &["Dana", "1", "5", "$300"]);
+    assert_eq!(state.stage, Stage::Disqualified);
+    assert_eq!(said(&effects).last().unwrap(), "Too small for us.");
+}
+
+#[test]
+fn monthly_amounts_are_scored_against_yearly_bands() {
+    let (state, _) = run(&script(), &["Dana", "1", "5", "$1,000 per month"]);
+    let budget = state.answer("budget").unwrap();
+    assert_eq!(budget.points, 20, "12,000 a year reaches the 10,000 band");
+}
+
+#[test]
+fn no_budget_scores_negative() {
+    let (state, _) = run(&script(), &["Dana", "1", "5", "no budget yet"]);
+    assert_eq!(state.answer("budget").unwrap().points, -10);
+}
+
+#[test]
+fn not_understood_answers_are_reasked_with_a_hint_then_kept_raw() {
+    let script = script();
+    let (state, effects) = run(&script, &["Dana", "banana"]);
+    assert_eq!(state.pending.as_ref().unwrap().reasks, 1);
+    let texts = said(&effects);
+    assert!(texts[texts.len() - 2].contains("Please pick one of the options"), "{texts:?}");
+    assert_eq!(texts.last().unwrap(), "Need?");
+    let (state, effects) = run(&script, &["Dana", "banana", "kiwi", "mango"]);
+    let answer = state.answer("need").unwrap();
+    assert_eq!(answer.value, AnswerValue::Unparsed);
+    assert_eq!(answer.raw, "mango");
+    assert_eq!(answer.points, 0);
+    assert!(said(&effects).contains(&"No problem — let's move on.".to_string()));
+    assert_eq!(state.pending.as_ref().unwrap().step, "seats");
+}
+
+#[test]
+fn a_steps_own_hint_replaces_the_default_one() {
+    let source = SCRIPT.replace("ask = \"Seats?\"", "ask = \"Seats?\"\nhint = \"Just the head count.\"");
+    let script = script::parse(&source, Path::new("t.toml")).unwrap();
+    let (_, effects) = run(&script, &["Dana", "1", "lots"]);
+    assert!(said(&effects).iter().any(|text| text.ends_with("Just the head count.")));
+}
+
+#[test]
+fn stop_opts_out_politely_in_each_language() {
+    for (locale, stop, reply_part) in [
+        ("en", "STOP", "won't contact you"),
+        ("ko", "그만", "연락드리지 않을게요"),
+        ("ro", "dezabonare", "nu vă vom mai contacta"),
+    ] {
+        let source = SCRIPT.replace("locale = \"en\"", &format!("locale = \"{locale}\""));
+        let script = script::parse(&source, Path::new("t.toml")).unwrap();
+        let (state, effects) = run(&script, &["Dana", stop]);
+        assert_eq!(state.stage, Stage::OptedOut, "{locale}");
+        assert!(state.is_finished());
+        assert!(said(&effects).last().unwrap().contains(reply_part), "{locale}: {:?}", said(&effects));
+        let again = step(&script, state, &Input::Text("hi".into()), at(999));
+        assert_eq!(again.state.stage, Stage::OptedOut);
+        assert!(again.effects.iter().all(|e| matches!(e, Effect::Say(_))));
+    }
+}
+
+#[test]
+fn restart_starts_over_and_records_the_stage_reset() {
+    let script = script();
+    let (state, _) = run(&script, &["Dana", "stop"]);
+    let turn = step(&script, state, &Input::Text("restart".into()), at(999));
+    assert_eq!(said(&turn.effects), vec!["Let's start over.", "Hello!", "Name?"]);
+    assert_eq!(turn.state.stage, Stage::Lead);
+    assert!(turn.state.answers.is_empty());
+    assert_eq!(stages(&turn.effects), vec![(Stage::OptedOut, Stage::Lead)]);
+}
+
+#[test]
+fn help_explains_and_asks_again_without_changing_anything() {
+    let script = script();
+    let (state, _) = run(&script, &["Dana"]);
+    let turn = step(&script, state.clone(), &Input::Text("help".into()), at(999));
+    assert_eq!(turn.state, state);
+    let texts = said(&turn.effects);
+    assert!(texts[0].contains("restart"));
+    assert_eq!(texts[1], "Need?");
+}
+
+#[test]
+fn oversize_messages_get_a_clear_reply_and_change_nothing() {
+    let script = script();
+    let (state, _) = run(&script, &["Dana"]);
+    let long = "a".repeat(MAX_INPUT_CHARS + 1);
+    let turn = step(&script, state.clone(), &Input::Text(long), at(999));
+    assert_eq!(turn.state, state);
+    assert!(said(&turn.effects)[0].contains("long message"));
+}
+
+#[test]
+fn a_button_click_answers_its_step() {
+    let script = script();
+    let (state, _) = run(&script, &["Dana"]);
+    let click = Input::Choice {
+        step: "need".into(),
+        value: "erp".into(),
+    };
+    let turn = step(&script, state.clone(), &click, at(999));
+    assert_eq!(turn.state.answer("need").unwrap().raw, "An ERP");
+    let stale = Input::Choice {
+        step: "seats".into(),
+        value: "erp".into(),
+    };
+    let turn = step(&script, state, &stale, at(999));
+    assert!(turn.state.answer("need").is_none(), "a click on another step's button is not an answer");
+}
+
+#[test]
+fn synonyms_and_typos_pick_options() {
+    let (state, _) = run(&script(), &["Dana", "customer database"]);
+    assert_eq!(state.answer("need").unwrap().value, AnswerValue::Choice { value: "crm".into(), label: "A CRM".into() });
+}
+
+#[test]
+fn behaviour_signals_score_once() {
+    let (state, _) = run(&script(), &["Dana, can I get a demo?", "1 - and a demo please"]);
+    let demos = state.score_events.iter().filter(|e| e.rule == "signal:demo").count();
+    assert_eq!(demos, 1);
+}
+
+#[test]
+fn quick_answers_earn_points_up_to_the_cap() {
+    let script = script();
+    let mut turn = start(&script, at(0));
+    for (offset, answer) in [(5, "Dana"), (10, "1"), (15, "50")] {
+        turn = step(&script, turn.state, &Input::Text(answer.into()), at(offset));
+    }
+    let quick: i32 = turn
+        .state
+        .score_events
+        .iter()
+        .filter(|e| e.rule == "fast_reply")
+        .map(|e| e.points)
+        .sum();
+    assert_eq!(quick, 2);
+}
+
+#[test]
+fn replies_are_in_the_scripts_language() {
+    let source = SCRIPT.replace("locale = \"en\"", "locale = \"ko\"");
+    let script = script::parse(&source, Path::new("t.toml")).unwrap();
+    let (_, effects) = run(&script, &["Dana", "바나나"]);
+    assert!(said(&effects).iter().any(|text| text.starts_with("죄송합니다")));
+}
+
+#[test]
+fn the_same_inputs_give_the_same_outcome() {
+    let answers = ["Dana", "2", "40", "about 30k", "no", "Sam, CTO", "dana@acme.io"];
+    assert_eq!(run(&script(), &answers), run(&script(), &answers));
+}
+
+#[test]
+fn a_conversation_keeps_its_script_version() {
+    let (state, _) = run(&script(), &["Dana"]);
+    assert_eq!((state.script_id.as_str(), state.script_version), ("t", 1));
+    let json = serde_json::to_string(&state).unwrap();
+    let back: ConversationState = serde_json::from_str(&json).unwrap();
+    assert_eq!(back, state);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    #[test]
+    fn no_input_panics_the_engine(inputs in proptest::collection::vec(any::<String>(), 1..12)) {
+        let script = script();
+        let mut turn = start(&script, at(0));
+        for (index, input) in inputs.iter().enumerate() {
+            turn = step(&script, turn.state, &Input::Text(input.clone()), at(index as i64 * 30));
+            let total: i32 = turn.state.score_events.iter().map(|e| e.points).sum();
+            prop_assert_eq!(turn.state.score, total);
+        }
+    }
+
+    #[test]
+    fn very_long_inputs_never_panic(text in "\\PC{0,6000}") {
+        let script = script();
+        let turn = start(&script, at(0));
+        let _ = step(&script, turn.state, &Input::Text(text), at(1));
+    }
+}

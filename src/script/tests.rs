@@ -1,0 +1,279 @@
+//! Validation errors, each with the line and column it must point at.
+
+use std::path::Path;
+
+use super::*;
+
+const VALID: &str = r#"id = "demo"
+version = 1
+locale = "en"
+currency = "USD"
+greeting = "Hi!"
+required = ["need", "budget"]
+
+[thresholds]
+mql = 30
+sql = 60
+
+[[steps]]
+id = "need"
+criterion = "need"
+ask = "What do you need?"
+expect = "choice"
+options = [
+  { value = "crm", label = "A CRM", points = 20 },
+  { value = "none", label = "Nothing", disqualify = "Bye" },
+]
+
+[[steps]]
+id = "budget"
+criterion = "budget"
+ask = "Budget?"
+expect = "money"
+bands = [{ at_least = 1000, points = 10 }]
+
+[[steps]]
+id = "email"
+criterion = "contact"
+ask = "Email?"
+expect = "email"
+store_as = "email"
+"#;
+
+fn problems(source: &str) -> Vec<Diagnostic> {
+    match parse(source, Path::new("s.toml")) {
+        Ok(_) => Vec::new(),
+        Err(diagnostics) => diagnostics,
+    }
+}
+
+/// The single problem of `source`, as `line:column: message`.
+fn only_problem(source: &str) -> String {
+    let found = problems(source);
+    assert_eq!(found.len(), 1, "expected one problem, got {found:#?}");
+    format!("{}:{}: {}", found[0].line, found[0].column, found[0].message)
+}
+
+#[test]
+fn the_sample_is_valid() {
+    let script = parse(VALID, Path::new("s.toml")).unwrap();
+    assert_eq!(script.id, "demo");
+    assert_eq!(script.steps.len(), 3);
+    assert_eq!(script.required, vec![Criterion::Need, Criterion::Budget]);
+    assert_eq!(script.iql_requires, vec![ContactField::Email]);
+    assert_eq!(script.source, VALID);
+}
+
+#[test]
+fn toml_syntax_error_points_at_the_line() {
+    let source = VALID.replace("version = 1", "version = = 1");
+    let problem = only_problem(&source);
+    assert!(problem.starts_with("2:"), "{problem}");
+}
+
+#[test]
+fn unknown_field_is_named() {
+    let source = VALID.replace("ask = \"Budget?\"", "ask = \"Budget?\"\nquestion = \"x\"");
+    let problem = only_problem(&source);
+    assert!(problem.starts_with("26:1:"), "{problem}");
+    assert!(problem.contains("unknown field `question`"), "{problem}");
+}
+
+#[test]
+fn duplicate_step_id() {
+    let source = VALID.replace("id = \"budget\"", "id = \"need\"");
+    let problem = only_problem(&source);
+    assert_eq!(problem, "23:6: duplicate step id \"need\"");
+}
+
+#[test]
+fn goto_to_an_unknown_step() {
+    let source = VALID.replace(
+        "expect = \"money\"",
+        "expect = \"money\"\ngoto = [{ when = \"budget < 10\", to = \"nowhere\" }]",
+    );
+    let problem = only_problem(&source);
+    assert!(problem.starts_with("27:"), "{problem}");
+    assert!(problem.contains("goto target \"nowhere\" is not a step"), "{problem}");
+}
+
+#[test]
+fn backward_jumps_are_refused() {
+    let source = VALID.replace(
+        "expect = \"money\"",
+        "expect = \"money\"\ngoto = [{ to = \"need\" }]",
+    );
+    assert!(only_problem(&source).contains("jumps backwards"));
+}
+
+#[test]
+fn unreachable_step() {
+    let source = VALID.replace(
+        "options = [",
+        "goto = [{ to = \"email\" }]\noptions = [",
+    );
+    let problem = only_problem(&source);
+    assert_eq!(problem, "24:6: step \"budget\" can never be reached");
+}
+
+#[test]
+fn a_conditional_jump_leaves_the_next_step_reachable() {
+    let source = VALID.replace(
+        "options = [",
+        "goto = [{ when = \"need = none\", to = \"email\" }]\noptions = [",
+    );
+    assert!(problems(&source).is_empty(), "{:?}", problems(&source));
+}
+
+#[test]
+fn mql_must_be_below_sql() {
+    let source = VALID.replace("mql = 30", "mql = 70");
+    assert_eq!(
+        only_problem(&source),
+        "9:7: mql threshold 70 must be below the sql threshold 60"
+    );
+}
+
+#[test]
+fn threshold_out_of_range() {
+    let source = VALID.replace("sql = 60", "sql = 6000");
+    assert_eq!(
+        only_problem(&source),
+        "10:7: sql threshold 6000 is out of range (0 to 1000)"
+    );
+}
+
+#[test]
+fn choice_without_label() {
+    let source = VALID.replace("{ value = \"crm\", label = \"A CRM\", points = 20 }", "{ value = \"crm\", points = 20 }");
+    let problem = only_problem(&source);
+    assert!(problem.starts_with("18:3: option has no label"), "{problem}");
+}
+
+#[test]
+fn empty_label() {
+    let source = VALID.replace("label = \"A CRM\"", "label = \" \"");
+    let problem = only_problem(&source);
+    assert!(problem.starts_with("18:28: option label is empty"), "{problem}");
+}
+
+#[test]
+fn regex_that_does_not_compile() {
+    let source = VALID.replace(
+        "expect = \"email\"",
+        "expect = \"text\"\npattern = \"[a-z\"",
+    );
+    let problem = only_problem(&source);
+    assert!(problem.starts_with("34:11: pattern does not compile"), "{problem}");
+}
+
+#[test]
+fn unknown_expectation_kind() {
+    let source = VALID.replace("expect = \"money\"", "expect = \"moneyy\"");
+    let problem = only_problem(&source);
+    assert!(
+        problem.starts_with("26:10: unknown expectation kind \"moneyy\""),
+        "{problem}"
+    );
+}
+
+#[test]
+fn required_criterion_no_step_covers() {
+    let source = VALID.replace("required = [\"need\", \"budget\"]", "required = [\"need\", \"timing\"]");
+    assert_eq!(
+        only_problem(&source),
+        "6:12: required criterion \"timing\" is not covered by any step"
+    );
+}
+
+#[test]
+fn unknown_criterion_and_contact_field() {
+    let source = VALID
+        .replace("criterion = \"budget\"", "criterion = \"money\"")
+        .replace("store_as = \"email\"", "store_as = \"mail\"");
+    let found = problems(&source);
+    assert!(found.iter().any(|d| d.line == 24 && d.message.contains("unknown criterion \"money\"")), "{found:#?}");
+    assert!(found.iter().any(|d| d.line == 34 && d.message.contains("unknown contact field \"mail\"")), "{found:#?}");
+}
+
+#[test]
+fn fields_of_another_kind_are_refused() {
+    let source = VALID.replace(
+        "bands = [{ at_least = 1000, points = 10 }]",
+        "bands = [{ at_least = 1000, points = 10 }]\nyes_points = 3",
+    );
+    assert_eq!(
+        only_problem(&source),
+        "28:14: field `yes_points` does not apply to expect = \"money\""
+    );
+}
+
+#[test]
+fn timeframe_bands_need_within_days() {
+    let source = VALID.replace("expect = \"money\"", "expect = \"timeframe\"");
+    let problem = only_problem(&source);
+    assert!(problem.contains("needs `within_days`"), "{problem}");
+}
+
+#[test]
+fn conditions_are_checked_against_the_step_they_test() {
+    let cases = [
+        ("need = maybe", "\"maybe\" is not an option value of step \"need\""),
+        ("need > 3", "is a choice; use = or !="),
+        ("email = x", "is not answered yet"),
+        ("ghost = 1", "unknown step \"ghost\""),
+        ("need", "has no comparison"),
+    ];
+    for (condition, expected) in cases {
+        let source = VALID.replace(
+            "ask = \"Budget?\"",
+            &format!("ask = \"Budget?\"\nwhen = \"{condition}\""),
+        );
+        let problem = only_problem(&source);
+        assert!(problem.starts_with("26:8:"), "{condition}: {problem}");
+        assert!(problem.contains(expected), "{condition}: {problem}");
+    }
+}
+
+#[test]
+fn several_problems_are_all_reported_in_file_order() {
+    let source = VALID
+        .replace("mql = 30", "mql = 90")
+        .replace("id = \"budget\"", "id = \"need\"");
+    let lines: Vec<usize> = problems(&source).iter().map(|d| d.line).collect();
+    assert_eq!(lines, vec![9, 23]);
+}
+
+#[test]
+fn unknown_message_key() {
+    let source = format!("{VALID}\n[messages]\nbye = \"ciao\"\n");
+    let problem = only_problem(&source.replace("[[steps]]\nid = \"need\"", "[[steps]]\nid = \"need\""));
+    assert!(problem.contains("unknown message \"bye\""), "{problem}");
+}
+
+#[test]
+fn diagnostics_print_as_file_line_column() {
+    let diagnostic = Diagnostic {
+        file: "conversations/x.toml".into(),
+        line: 3,
+        column: 7,
+        message: "bad".into(),
+    };
+    assert_eq!(diagnostic.to_string(), "conversations/x.toml:3:7: bad");
+}
+
+#[test]
+fn columns_count_characters_not_bytes() {
+    let source = VALID.replace("greeting = \"Hi!\"", "greeting = \"안녕하세요\"\nnope = 1");
+    let problem = only_problem(&source);
+    assert!(problem.starts_with("6:1:"), "{problem}");
+    assert_eq!(line_and_column("가나다x", "가나다".len()), (1, 4));
+}
+
+#[test]
+fn every_shipped_script_is_valid() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("conversations");
+    let scripts = load_all(&[dir]).unwrap();
+    assert!(scripts.len() >= 1);
+    assert_eq!(scripts.iter().filter(|script| script.default).count(), 1);
+}
