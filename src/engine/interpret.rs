@@ -83,48 +83,47 @@ fn candidates(options: &[ChoiceOption]) -> Vec<ChoiceCandidate<'_>> {
 
 fn read(script: &Script, step: &Step, text: &str, now: DateTime<FixedOffset>) -> Interpretation {
     let locale = script.locale;
-    let result: Result<AnswerValue, Unclear> = match &step.expect {
-        Expectation::Choice { options } => {
-            extract::choice(text, locale, &candidates(options)).map(|index| AnswerValue::Choice {
-                value: options[index].value.clone(),
-                label: options[index].label.clone(),
-            })
-        }
-        Expectation::MultiChoice { options } => {
-            extract::choices(text, locale, &candidates(options)).map(|indexes| {
-                AnswerValue::MultiChoice {
-                    values: indexes.iter().map(|&i| options[i].value.clone()).collect(),
-                    labels: indexes.iter().map(|&i| options[i].label.clone()).collect(),
-                }
-            })
-        }
-        Expectation::YesNo { .. } => {
-            extract::yes_no(text, locale).map(|answer| AnswerValue::YesNo {
-                value: answer.value,
-                hedged: answer.hedged,
-            })
-        }
-        Expectation::Money { .. } => extract::money(text, locale, &script.currency)
-            .map(|answer| AnswerValue::Money { answer }),
-        Expectation::Timeframe { .. } => {
-            extract::timeframe(text, locale, now).map(|answer| AnswerValue::Timeframe { answer })
-        }
-        Expectation::Number { .. } => {
-            extract::number(text, locale).map(|value| AnswerValue::Number { value })
-        }
-        Expectation::Email => extract::email(text).map(|value| AnswerValue::Email { value }),
-        Expectation::Text { pattern } => {
-            let value = text.trim();
-            let has_content = value.chars().any(char::is_alphanumeric);
-            if !has_content || pattern.as_ref().is_some_and(|regex| !regex.is_match(value)) {
-                Err(Unclear::NotUnderstood)
-            } else {
-                Ok(AnswerValue::Text {
-                    value: value.to_string(),
+    let result: Result<AnswerValue, Unclear> =
+        match &step.expect {
+            Expectation::Choice { options } => extract::choice(text, locale, &candidates(options))
+                .map(|index| AnswerValue::Choice {
+                    value: options[index].value.clone(),
+                    label: options[index].label.clone(),
+                }),
+            Expectation::MultiChoice { options } => {
+                extract::choices(text, locale, &candidates(options)).map(|indexes| {
+                    AnswerValue::MultiChoice {
+                        values: indexes.iter().map(|&i| options[i].value.clone()).collect(),
+                        labels: indexes.iter().map(|&i| options[i].label.clone()).collect(),
+                    }
                 })
             }
-        }
-    };
+            Expectation::YesNo { .. } => {
+                extract::yes_no(text, locale).map(|answer| AnswerValue::YesNo {
+                    value: answer.value,
+                    hedged: answer.hedged,
+                })
+            }
+            Expectation::Money { .. } => extract::money(text, locale, &script.currency)
+                .map(|answer| AnswerValue::Money { answer }),
+            Expectation::Timeframe { .. } => extract::timeframe(text, locale, now)
+                .map(|answer| AnswerValue::Timeframe { answer }),
+            Expectation::Number { .. } => {
+                extract::number(text, locale).map(|value| AnswerValue::Number { value })
+            }
+            Expectation::Email => extract::email(text).map(|value| AnswerValue::Email { value }),
+            Expectation::Text { pattern } => {
+                let value = text.trim();
+                let has_content = value.chars().any(char::is_alphanumeric);
+                if !has_content || pattern.as_ref().is_some_and(|regex| !regex.is_match(value)) {
+                    Err(Unclear::NotUnderstood)
+                } else {
+                    Ok(AnswerValue::Text {
+                        value: value.to_string(),
+                    })
+                }
+            }
+        };
     match result {
         Ok(value) => Interpretation::Understood(value),
         Err(Unclear::Ambiguous { readings }) => Interpretation::Ambiguous(readings),

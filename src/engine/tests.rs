@@ -158,7 +158,10 @@ fn a_strong_lead_climbs_every_stage_in_order_and_is_handed_off() {
         ]
     );
     assert!(state.is_finished());
-    assert_eq!(state.path, vec!["name", "need", "seats", "budget", "authority", "email"]);
+    assert_eq!(
+        state.path,
+        vec!["name", "need", "seats", "budget", "authority", "email"]
+    );
     let handoff = effects
         .iter()
         .find_map(|effect| match effect {
@@ -166,7 +169,10 @@ fn a_strong_lead_climbs_every_stage_in_order_and_is_handed_off() {
             _ => None,
         })
         .expect("a hand-off");
-    assert_eq!(handoff.contact.get("email").map(String::as_str), Some("dana@acme.io"));
+    assert_eq!(
+        handoff.contact.get("email").map(String::as_str),
+        Some("dana@acme.io")
+    );
     assert_eq!(handoff.top_reasons[0].points, 20);
     assert!(said(&effects).last().unwrap().contains("sales team"));
 }
@@ -176,10 +182,18 @@ fn score_is_the_sum_of_its_events_with_reasons() {
     let (state, _) = run(&script(), &["Dana", "2", "150", "5000"]);
     let total: i32 = state.score_events.iter().map(|event| event.points).sum();
     assert_eq!(state.score, total);
-    let reasons: Vec<&str> = state.score_events.iter().map(|e| e.reason.as_str()).collect();
+    let reasons: Vec<&str> = state
+        .score_events
+        .iter()
+        .map(|e| e.reason.as_str())
+        .collect();
     assert_eq!(
         reasons,
-        vec!["need: An ERP", "seats: 150 (band ≥ 100)", "budget: USD 5,000 (band ≥ 1,000)"]
+        vec![
+            "need: An ERP",
+            "seats: 150 (band ≥ 100)",
+            "budget: USD 5,000 (band ≥ 1,000)"
+        ]
     );
 }
 
@@ -193,7 +207,15 @@ fn a_lead_without_contact_details_stays_a_lead_whatever_the_score() {
 
 #[test]
 fn naming_the_decider_meets_authority() {
-    let answers = ["Dana", "1", "500", "$90k", "no", "Sam, our CTO", "dana@acme.io"];
+    let answers = [
+        "Dana",
+        "1",
+        "500",
+        "$90k",
+        "no",
+        "Sam, our CTO",
+        "dana@acme.io",
+    ];
     let (state, _) = run(&script(), &answers);
     assert_eq!(state.score, 20 + 10 + 20 - 10 + 15);
     assert_eq!(state.stage, Stage::Sql);
@@ -203,9 +225,22 @@ fn naming_the_decider_meets_authority() {
 fn missing_a_required_criterion_stops_at_mql() {
     // Score 50 reaches the SQL threshold, but authority is "no" and the decider question is
     // never answered, so no authority answer earned points.
-    let answers = ["Dana, a demo please", "1", "500", "$90k", "no", " ", "...", "", "dana@acme.io"];
+    let answers = [
+        "Dana, a demo please",
+        "1",
+        "500",
+        "$90k",
+        "no",
+        " ",
+        "...",
+        "",
+        "dana@acme.io",
+    ];
     let (state, _) = run(&script(), &answers);
-    assert_eq!(state.answer("decider").map(|a| &a.value), Some(&AnswerValue::Unparsed));
+    assert_eq!(
+        state.answer("decider").map(|a| &a.value),
+        Some(&AnswerValue::Unparsed)
+    );
     assert_eq!(state.score, 10 + 20 + 10 + 20 - 10);
     assert_eq!(state.stage, Stage::Mql);
     assert!(state.is_finished());
@@ -214,9 +249,15 @@ fn missing_a_required_criterion_stops_at_mql() {
 #[test]
 fn authority_yes_skips_the_decider_question() {
     let (state, _) = run(&script(), &["Dana", "1", "5", "$2k", "yes"]);
-    assert_eq!(state.pending.as_ref().map(|p| p.step.as_str()), Some("email"));
+    assert_eq!(
+        state.pending.as_ref().map(|p| p.step.as_str()),
+        Some("email")
+    );
     let (state, _) = run(&script(), &["Dana", "1", "5", "$2k", "no"]);
-    assert_eq!(state.pending.as_ref().map(|p| p.step.as_str()), Some("decider"));
+    assert_eq!(
+        state.pending.as_ref().map(|p| p.step.as_str()),
+        Some("decider")
+    );
 }
 
 #[test]
@@ -224,7 +265,10 @@ fn a_disqualifying_option_ends_the_dialogue() {
     let (state, effects) = run(&script(), &["Dana", "nothing"]);
     assert_eq!(state.stage, Stage::Disqualified);
     assert!(state.is_finished());
-    assert_eq!(said(&effects).last().unwrap(), "Then we cannot help, sorry.");
+    assert_eq!(
+        said(&effects).last().unwrap(),
+        "Then we cannot help, sorry."
+    );
     let after = step(&script(), state, &Input::Text("hello?".into()), at(999));
     assert_eq!(after.state.stage, Stage::Disqualified);
     assert!(said(&after.effects)[0].contains("already have your answers"));
@@ -256,7 +300,10 @@ fn not_understood_answers_are_reasked_with_a_hint_then_kept_raw() {
     let (state, effects) = run(&script, &["Dana", "banana"]);
     assert_eq!(state.pending.as_ref().unwrap().reasks, 1);
     let texts = said(&effects);
-    assert!(texts[texts.len() - 2].contains("Please pick one of the options"), "{texts:?}");
+    assert!(
+        texts[texts.len() - 2].contains("Please pick one of the options"),
+        "{texts:?}"
+    );
     assert_eq!(texts.last().unwrap(), "Need?");
     let (state, effects) = run(&script, &["Dana", "banana", "kiwi", "mango"]);
     let answer = state.answer("need").unwrap();
@@ -269,10 +316,17 @@ fn not_understood_answers_are_reasked_with_a_hint_then_kept_raw() {
 
 #[test]
 fn a_steps_own_hint_replaces_the_default_one() {
-    let source = SCRIPT.replace("ask = \"Seats?\"", "ask = \"Seats?\"\nhint = \"Just the head count.\"");
+    let source = SCRIPT.replace(
+        "ask = \"Seats?\"",
+        "ask = \"Seats?\"\nhint = \"Just the head count.\"",
+    );
     let script = script::parse(&source, Path::new("t.toml")).unwrap();
     let (_, effects) = run(&script, &["Dana", "1", "lots"]);
-    assert!(said(&effects).iter().any(|text| text.ends_with("Just the head count.")));
+    assert!(
+        said(&effects)
+            .iter()
+            .any(|text| text.ends_with("Just the head count."))
+    );
 }
 
 #[test]
@@ -287,7 +341,11 @@ fn stop_opts_out_politely_in_each_language() {
         let (state, effects) = run(&script, &["Dana", stop]);
         assert_eq!(state.stage, Stage::OptedOut, "{locale}");
         assert!(state.is_finished());
-        assert!(said(&effects).last().unwrap().contains(reply_part), "{locale}: {:?}", said(&effects));
+        assert!(
+            said(&effects).last().unwrap().contains(reply_part),
+            "{locale}: {:?}",
+            said(&effects)
+        );
         let again = step(&script, state, &Input::Text("hi".into()), at(999));
         assert_eq!(again.state.stage, Stage::OptedOut);
         assert!(again.effects.iter().all(|e| matches!(e, Effect::Say(_))));
@@ -299,7 +357,10 @@ fn restart_starts_over_and_records_the_stage_reset() {
     let script = script();
     let (state, _) = run(&script, &["Dana", "stop"]);
     let turn = step(&script, state, &Input::Text("restart".into()), at(999));
-    assert_eq!(said(&turn.effects), vec!["Let's start over.", "Hello!", "Name?"]);
+    assert_eq!(
+        said(&turn.effects),
+        vec!["Let's start over.", "Hello!", "Name?"]
+    );
     assert_eq!(turn.state.stage, Stage::Lead);
     assert!(turn.state.answers.is_empty());
     assert_eq!(stages(&turn.effects), vec![(Stage::OptedOut, Stage::Lead)]);
@@ -341,19 +402,35 @@ fn a_button_click_answers_its_step() {
         value: "erp".into(),
     };
     let turn = step(&script, state, &stale, at(999));
-    assert!(turn.state.answer("need").is_none(), "a click on another step's button is not an answer");
+    assert!(
+        turn.state.answer("need").is_none(),
+        "a click on another step's button is not an answer"
+    );
 }
 
 #[test]
 fn synonyms_and_typos_pick_options() {
     let (state, _) = run(&script(), &["Dana", "customer database"]);
-    assert_eq!(state.answer("need").unwrap().value, AnswerValue::Choice { value: "crm".into(), label: "A CRM".into() });
+    assert_eq!(
+        state.answer("need").unwrap().value,
+        AnswerValue::Choice {
+            value: "crm".into(),
+            label: "A CRM".into()
+        }
+    );
 }
 
 #[test]
 fn behaviour_signals_score_once() {
-    let (state, _) = run(&script(), &["Dana, can I get a demo?", "1 - and a demo please"]);
-    let demos = state.score_events.iter().filter(|e| e.rule == "signal:demo").count();
+    let (state, _) = run(
+        &script(),
+        &["Dana, can I get a demo?", "1 - and a demo please"],
+    );
+    let demos = state
+        .score_events
+        .iter()
+        .filter(|e| e.rule == "signal:demo")
+        .count();
     assert_eq!(demos, 1);
 }
 
@@ -379,12 +456,24 @@ fn replies_are_in_the_scripts_language() {
     let source = SCRIPT.replace("locale = \"en\"", "locale = \"ko\"");
     let script = script::parse(&source, Path::new("t.toml")).unwrap();
     let (_, effects) = run(&script, &["Dana", "바나나"]);
-    assert!(said(&effects).iter().any(|text| text.starts_with("죄송합니다")));
+    assert!(
+        said(&effects)
+            .iter()
+            .any(|text| text.starts_with("죄송합니다"))
+    );
 }
 
 #[test]
 fn the_same_inputs_give_the_same_outcome() {
-    let answers = ["Dana", "2", "40", "about 30k", "no", "Sam, CTO", "dana@acme.io"];
+    let answers = [
+        "Dana",
+        "2",
+        "40",
+        "about 30k",
+        "no",
+        "Sam, CTO",
+        "dana@acme.io",
+    ];
     assert_eq!(run(&script(), &answers), run(&script(), &answers));
 }
 

@@ -51,7 +51,10 @@ fn problems(source: &str) -> Vec<Diagnostic> {
 fn only_problem(source: &str) -> String {
     let found = problems(source);
     assert_eq!(found.len(), 1, "expected one problem, got {found:#?}");
-    format!("{}:{}: {}", found[0].line, found[0].column, found[0].message)
+    format!(
+        "{}:{}: {}",
+        found[0].line, found[0].column, found[0].message
+    )
 }
 
 #[test]
@@ -94,7 +97,10 @@ fn goto_to_an_unknown_step() {
     );
     let problem = only_problem(&source);
     assert!(problem.starts_with("27:"), "{problem}");
-    assert!(problem.contains("goto target \"nowhere\" is not a step"), "{problem}");
+    assert!(
+        problem.contains("goto target \"nowhere\" is not a step"),
+        "{problem}"
+    );
 }
 
 #[test]
@@ -108,10 +114,7 @@ fn backward_jumps_are_refused() {
 
 #[test]
 fn unreachable_step() {
-    let source = VALID.replace(
-        "options = [",
-        "goto = [{ to = \"email\" }]\noptions = [",
-    );
+    let source = VALID.replace("options = [", "goto = [{ to = \"email\" }]\noptions = [");
     let problem = only_problem(&source);
     assert_eq!(problem, "24:6: step \"budget\" can never be reached");
 }
@@ -145,16 +148,25 @@ fn threshold_out_of_range() {
 
 #[test]
 fn choice_without_label() {
-    let source = VALID.replace("{ value = \"crm\", label = \"A CRM\", points = 20 }", "{ value = \"crm\", points = 20 }");
+    let source = VALID.replace(
+        "{ value = \"crm\", label = \"A CRM\", points = 20 }",
+        "{ value = \"crm\", points = 20 }",
+    );
     let problem = only_problem(&source);
-    assert!(problem.starts_with("18:3: option has no label"), "{problem}");
+    assert!(
+        problem.starts_with("18:3: option has no label"),
+        "{problem}"
+    );
 }
 
 #[test]
 fn empty_label() {
     let source = VALID.replace("label = \"A CRM\"", "label = \" \"");
     let problem = only_problem(&source);
-    assert!(problem.starts_with("18:28: option label is empty"), "{problem}");
+    assert!(
+        problem.starts_with("18:28: option label is empty"),
+        "{problem}"
+    );
 }
 
 #[test]
@@ -164,7 +176,10 @@ fn regex_that_does_not_compile() {
         "expect = \"text\"\npattern = \"[a-z\"",
     );
     let problem = only_problem(&source);
-    assert!(problem.starts_with("34:11: pattern does not compile"), "{problem}");
+    assert!(
+        problem.starts_with("34:11: pattern does not compile"),
+        "{problem}"
+    );
 }
 
 #[test]
@@ -179,7 +194,10 @@ fn unknown_expectation_kind() {
 
 #[test]
 fn required_criterion_no_step_covers() {
-    let source = VALID.replace("required = [\"need\", \"budget\"]", "required = [\"need\", \"timing\"]");
+    let source = VALID.replace(
+        "required = [\"need\", \"budget\"]",
+        "required = [\"need\", \"timing\"]",
+    );
     assert_eq!(
         only_problem(&source),
         "6:12: required criterion \"timing\" is not covered by any step"
@@ -192,8 +210,18 @@ fn unknown_criterion_and_contact_field() {
         .replace("criterion = \"budget\"", "criterion = \"money\"")
         .replace("store_as = \"email\"", "store_as = \"mail\"");
     let found = problems(&source);
-    assert!(found.iter().any(|d| d.line == 24 && d.message.contains("unknown criterion \"money\"")), "{found:#?}");
-    assert!(found.iter().any(|d| d.line == 34 && d.message.contains("unknown contact field \"mail\"")), "{found:#?}");
+    assert!(
+        found
+            .iter()
+            .any(|d| d.line == 24 && d.message.contains("unknown criterion \"money\"")),
+        "{found:#?}"
+    );
+    assert!(
+        found
+            .iter()
+            .any(|d| d.line == 34 && d.message.contains("unknown contact field \"mail\"")),
+        "{found:#?}"
+    );
 }
 
 #[test]
@@ -218,7 +246,10 @@ fn timeframe_bands_need_within_days() {
 #[test]
 fn conditions_are_checked_against_the_step_they_test() {
     let cases = [
-        ("need = maybe", "\"maybe\" is not an option value of step \"need\""),
+        (
+            "need = maybe",
+            "\"maybe\" is not an option value of step \"need\"",
+        ),
         ("need > 3", "is a choice; use = or !="),
         ("email = x", "is not answered yet"),
         ("ghost = 1", "unknown step \"ghost\""),
@@ -247,7 +278,8 @@ fn several_problems_are_all_reported_in_file_order() {
 #[test]
 fn unknown_message_key() {
     let source = format!("{VALID}\n[messages]\nbye = \"ciao\"\n");
-    let problem = only_problem(&source.replace("[[steps]]\nid = \"need\"", "[[steps]]\nid = \"need\""));
+    let problem =
+        only_problem(&source.replace("[[steps]]\nid = \"need\"", "[[steps]]\nid = \"need\""));
     assert!(problem.contains("unknown message \"bye\""), "{problem}");
 }
 

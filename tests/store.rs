@@ -1,0 +1,381 @@
+//! The storage suite: every test runs on SQLite and on PostgreSQL.
+
+mod common;
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use common::{at, english_script};
+use leadbot::engine::{self, Effect, Input};
+use leadbot::store::{ConversationKey, NewOutboxItem, Store, StoreError};
+
+fn key(address: &str) -> ConversationKey {
+    ConversationKey {
+        channel: "test".into(),
+        address: address.into(),
+    }
+}
+
+/// Starts a conversation on the English script and returns its lead id.
+async fn started(store: &Store, address: &str) -> i64 {
+    let script = english_script();
+    let turn = engine::start(&script, at(0));
+    let mut tx = store.begin_turn(&key(address)).await.unwrap();
+    let mut conversation = tx.start_conversation(&turn.state, 0).await.unwrap();
+    conversation.state = turn.state;
+    tx.save(&conversation, None, &turn.effects, &[], 0)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    conversation.lead_id
+}
+
+async fn count(store_url: &str, table: &str) -> i64 {
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(store_url).await.unwrap();
+    let n: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {table}")))
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    n
+}
+
+async fn migrations_apply_once_and_report_the_version(url: &str) {
+    let store = Store::open(url).await.unwrap();
+    assert_eq!(store.schema_version().await.unwrap(), Some(1));
+    store.migrate().await.unwrap();
+    store.close().await;
+    let again = Store::open(url).await.unwrap();
+    assert_eq!(again.schema_version().await.unwrap(), Some(1));
+    again.close().await;
+}
+
+async fn a_database_migrated_by_a_newer_leadbot_is_refused(url: &str) {
+    let store = Store::open(url).await.unwrap();
+    store.close().await;
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(url).await.unwrap();
+    let bytes = if url.starts_with("sqlite") {
+        "x'00'"
+    } else {
+        "decode('00', 'hex')"
+    };
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) \
+         VALUES (99, 'from the future', TRUE, {bytes}, 1)"
+    )))
+    .execute(&pool)
+    .await
+    .unwrap();
+    pool.close().await;
+    match Store::open(url).await {
+        Err(StoreError::SchemaTooNew { found, supported }) => {
+            assert_eq!((found, supported), (99, 1));
+        }
+        other => panic!("expected SchemaTooNew, got {other:?}"),
+    }
+}
+
+async fn a_turn_stores_everything_or_nothing(url: &str) {
+    let store = Store::open(url).await.unwrap();
+    let script = english_script();
+    let lead = started(&store, "dana").await;
+
+    let mut tx = store.begin_turn(&key("dana")).await.unwrap();
+    let mut conversation = tx.conversation().await.unwrap().unwrap();
+    assert_eq!(conversation.lead_id, lead);
+    let turn = engine::step(
+        &script,
+        conversation.state.clone(),
+        &Input::Text("Dana".into()),
+        at(5),
+    );
+    conversation.state = turn.state.clone();
+    tx.save(
+        &conversation,
+        Some(("Dana", Some("ev-1"))),
+        &turn.effects,
+        &[],
+        5_000,
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+
+    let mut tx = store.begin_turn(&key("dana")).await.unwrap();
+    let stored = tx.conversation().await.unwrap().unwrap();
+    assert_eq!(stored.state, turn.state);
+    assert_eq!(
+        stored.state.contact.get("name").map(String::as_str),
+        Some("Dana")
+    );
+    drop(tx);
+
+    // A turn that is dropped before commit leaves no trace.
+    let mut tx = store.begin_turn(&key("dana")).await.unwrap();
+    let mut conversation = tx.conversation().await.unwrap().unwrap();
+    let turn = engine::step(
+        &script,
+        conversation.state.clone(),
+        &Input::Text("Acme".into()),
+        at(9),
+    );
+    conversation.state = turn.state;
+    tx.save(
+        &conversation,
+        Some(("Acme", None)),
+        &turn.effects,
+        &[],
+        9_000,
+    )
+    .await
+    .unwrap();
+    drop(tx);
+    let mut tx = store.begin_turn(&key("dana")).await.unwrap();
+    assert_eq!(
+        tx.conversation().await.unwrap().unwrap().state,
+        stored.state
+    );
+    drop(tx);
+    store.close().await;
+
+    assert_eq!(count(url, "answers").await, 1);
+    assert_eq!(count(url, "messages WHERE direction = 'in'").await, 1);
+    assert_eq!(count(url, "leads WHERE name = 'Dana'").await, 1);
+}
+
+async fn a_repeated_event_id_is_claimed_once(url: &str) {
+    let store = Store::open(url).await.unwrap();
+    let mut tx = store.begin_turn(&key("a")).await.unwrap();
+    assert!(tx.claim_event("Ev123", 1).await.unwrap());
+    tx.commit().await.unwrap();
+    let mut tx = store.begin_turn(&key("b")).await.unwrap();
+    assert!(!tx.claim_event("Ev123", 2).await.unwrap());
+    assert!(tx.claim_event("Ev124", 2).await.unwrap());
+    drop(tx);
+    // The rolled-back claim of Ev124 is free again.
+    let mut tx = store.begin_turn(&key("b")).await.unwrap();
+    assert!(tx.claim_event("Ev124", 3).await.unwrap());
+    tx.commit().await.unwrap();
+    store.close().await;
+}
+
+async fn concurrent_turns_of_one_conversation_apply_one_after_the_other(url: &str) {
+    let store = Arc::new(Store::open(url).await.unwrap());
+    started(&store, "busy").await;
+    let mut tasks = Vec::new();
+    for worker in 0..24 {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut tx = store.begin_turn(&key("busy")).await.unwrap();
+            let mut conversation = tx.conversation().await.unwrap().unwrap();
+            tokio::task::yield_now().await;
+            conversation.state.score += 1;
+            conversation.state.path.push(format!("w{worker}"));
+            tx.save(&conversation, Some(("x", None)), &[], &[], worker)
+                .await
+                .unwrap();
+            tx.commit().await.unwrap();
+        }));
+    }
+    for task in tasks {
+        task.await.unwrap();
+    }
+    let mut tx = store.begin_turn(&key("busy")).await.unwrap();
+    let state = tx.conversation().await.unwrap().unwrap().state;
+    drop(tx);
+    assert_eq!(state.score, 24, "no update lost");
+    assert_eq!(state.path.len(), 1 + 24);
+    store.close().await;
+}
+
+fn handoff_item(key: &str) -> NewOutboxItem {
+    NewOutboxItem {
+        kind: "handoff".into(),
+        destination: "console".into(),
+        idempotency_key: key.into(),
+        payload: serde_json::json!({"lead": key}),
+    }
+}
+
+async fn save_outbox(store: &Store, address: &str, items: &[NewOutboxItem]) {
+    let mut tx = store.begin_turn(&key(address)).await.unwrap();
+    let conversation = tx.conversation().await.unwrap().unwrap();
+    tx.save(&conversation, None, &[], items, 0).await.unwrap();
+    tx.commit().await.unwrap();
+}
+
+async fn outbox_items_are_leased_retried_and_delivered_once(url: &str) {
+    let store = Store::open(url).await.unwrap();
+    started(&store, "o").await;
+    save_outbox(
+        &store,
+        "o",
+        &[handoff_item("k1"), handoff_item("k1"), handoff_item("k2")],
+    )
+    .await;
+    save_outbox(&store, "o", &[handoff_item("k1")]).await;
+
+    let claimed = store.claim_outbox("console", 10, 1_000, 10).await.unwrap();
+    let keys: Vec<&str> = claimed.iter().map(|i| i.idempotency_key.as_str()).collect();
+    assert_eq!(
+        keys,
+        vec!["k1", "k2"],
+        "the idempotency key queues an item once"
+    );
+    assert!(
+        store
+            .claim_outbox("console", 10, 1_000, 20)
+            .await
+            .unwrap()
+            .is_empty(),
+        "leased"
+    );
+    assert!(
+        store
+            .claim_outbox("slack", 10, 1_000, 20)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    store.outbox_delivered(claimed[0].id, 30).await.unwrap();
+    store
+        .outbox_failed(claimed[1].id, "HTTP 500", Some(5_000))
+        .await
+        .unwrap();
+    assert!(
+        store
+            .claim_outbox("console", 10, 1_000, 4_999)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let retry = store
+        .claim_outbox("console", 10, 1_000, 5_000)
+        .await
+        .unwrap();
+    assert_eq!(retry.len(), 1);
+    assert_eq!(
+        (retry[0].idempotency_key.as_str(), retry[0].attempts),
+        ("k2", 2)
+    );
+
+    // A worker that dies mid-delivery loses its lease; the item is handed out again.
+    let again = store
+        .claim_outbox("console", 10, 1_000, 6_001)
+        .await
+        .unwrap();
+    assert_eq!(again.len(), 1);
+    store
+        .outbox_failed(again[0].id, "gave up", None)
+        .await
+        .unwrap();
+    assert!(
+        store
+            .claim_outbox("console", 10, 1_000, 99_999)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    store.close().await;
+}
+
+async fn concurrent_workers_never_claim_the_same_item(url: &str) {
+    let store = Arc::new(Store::open(url).await.unwrap());
+    started(&store, "many").await;
+    let items: Vec<NewOutboxItem> = (0..300).map(|i| handoff_item(&format!("m{i}"))).collect();
+    save_outbox(&store, "many", &items).await;
+    let mut workers = Vec::new();
+    for _ in 0..4 {
+        let store = store.clone();
+        workers.push(tokio::spawn(async move {
+            let mut mine = Vec::new();
+            loop {
+                let batch = store.claim_outbox("console", 7, 60_000, 100).await.unwrap();
+                if batch.is_empty() {
+                    break mine;
+                }
+                for item in batch {
+                    store.outbox_delivered(item.id, 100).await.unwrap();
+                    mine.push(item.id);
+                }
+            }
+        }));
+    }
+    let mut seen = HashSet::new();
+    let mut total = 0;
+    for worker in workers {
+        for id in worker.await.unwrap() {
+            total += 1;
+            assert!(seen.insert(id), "item {id} claimed twice");
+        }
+    }
+    assert_eq!(total, 300);
+    store.close().await;
+}
+
+async fn script_versions_are_kept(url: &str) {
+    let store = Store::open(url).await.unwrap();
+    store.remember_script("s", 1, "v1 source", 0).await.unwrap();
+    store.remember_script("s", 1, "changed", 0).await.unwrap();
+    store.remember_script("s", 2, "v2 source", 0).await.unwrap();
+    assert_eq!(
+        store.script_source("s", 1).await.unwrap().as_deref(),
+        Some("v1 source")
+    );
+    assert_eq!(
+        store.script_source("s", 2).await.unwrap().as_deref(),
+        Some("v2 source")
+    );
+    assert_eq!(store.script_source("s", 3).await.unwrap(), None);
+    store.close().await;
+}
+
+async fn effects_are_stored_as_rows(url: &str) {
+    let store = Store::open(url).await.unwrap();
+    let script = english_script();
+    started(&store, "rows").await;
+    let mut state_effects: Vec<Effect> = Vec::new();
+    let mut tx = store.begin_turn(&key("rows")).await.unwrap();
+    let mut conversation = tx.conversation().await.unwrap().unwrap();
+    let mut turn = engine::step(
+        &script,
+        conversation.state.clone(),
+        &Input::Text("Dana".into()),
+        at(1),
+    );
+    state_effects.extend(turn.effects.clone());
+    turn = engine::step(&script, turn.state, &Input::Text("Acme".into()), at(2));
+    state_effects.extend(turn.effects.clone());
+    turn = engine::step(&script, turn.state, &Input::Text("1".into()), at(3));
+    state_effects.extend(turn.effects.clone());
+    conversation.state = turn.state;
+    tx.save(&conversation, Some(("1", None)), &state_effects, &[], 3_000)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    store.close().await;
+    assert_eq!(count(url, "answers").await, 3);
+    assert_eq!(
+        count(url, "score_events WHERE rule = 'step:need' AND points = 20").await,
+        1
+    );
+    assert_eq!(
+        count(url, "leads WHERE company = 'Acme' AND score > 0").await,
+        1
+    );
+}
+
+on_both_databases!(
+    migrations_apply_once_and_report_the_version,
+    a_database_migrated_by_a_newer_leadbot_is_refused,
+    a_turn_stores_everything_or_nothing,
+    a_repeated_event_id_is_claimed_once,
+    concurrent_turns_of_one_conversation_apply_one_after_the_other,
+    outbox_items_are_leased_retried_and_delivered_once,
+    concurrent_workers_never_claim_the_same_item,
+    script_versions_are_kept,
+    effects_are_stored_as_rows,
+);
