@@ -1,0 +1,249 @@
+//! End-to-end: the real `leadbot` binary, driven as a user would (piped stdin, files, exit codes).
+
+mod common;
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+use common::{TestDb, conversations_dir};
+
+fn leadbot(args: &[&str], stdin: &str, database: Option<&str>) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_leadbot"));
+    command
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_remove("DATABASE_URL")
+        .env("USER", "tester")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    if let Some(url) = database {
+        command.env("DATABASE_URL", url);
+    }
+    let mut child = command.spawn().unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+const QUALIFYING: &str =
+    "Dana Smith\nAcme Corp\n1\n40\n$60k a year\nnext month\nyes\ndana@acme.io\nEurope\n";
+
+#[test]
+fn chat_qualifies_a_lead_and_shows_the_handoff() {
+    let db = TestDb::sqlite();
+    let output = leadbot(&["chat"], QUALIFYING, Some(&db.url));
+    let text = stdout(&output);
+    assert!(
+        output.status.success(),
+        "{text}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(text.contains("bot: First, what's your name?"), "{text}");
+    assert!(text.contains("hand-off to sales"), "{text}");
+    assert!(text.contains("Dana Smith (Acme Corp)"), "{text}");
+    assert!(text.contains("budget     USD 60,000 per year"), "{text}");
+    assert_eq!(text.matches("hand-off to sales").count(), 1);
+}
+
+#[test]
+fn chat_resumes_after_quitting_and_new_starts_over() {
+    let db = TestDb::sqlite();
+    let first = leadbot(&["chat"], "Dana Smith\nAcme Corp\n", Some(&db.url));
+    assert!(
+        stdout(&first).ends_with("   5. We don't need anything like this\n"),
+        "{}",
+        stdout(&first)
+    );
+
+    let second = leadbot(&["chat"], "1\n", Some(&db.url));
+    let text = stdout(&second);
+    assert!(text.starts_with("bot: Welcome back!"), "{text}");
+    assert!(
+        text.contains("What brings you to Northwind today?"),
+        "{text}"
+    );
+    assert!(text.contains("How many people would use it?"), "{text}");
+
+    let fresh = leadbot(&["chat", "--new"], "", Some(&db.url));
+    assert!(
+        stdout(&fresh).contains("First, what's your name?"),
+        "{}",
+        stdout(&fresh)
+    );
+}
+
+#[test]
+fn chat_uses_the_default_data_folder_and_database_flag() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("nested/lead.db").display());
+    let output = leadbot(&["chat", "--database", &url], "Dana\n", None);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(dir.path().join("nested/lead.db").exists());
+}
+
+#[test]
+fn chat_reports_an_unreachable_database_clearly() {
+    let output = leadbot(&["chat", "--database", "mysql://nowhere/db"], "", None);
+    assert!(!output.status.success());
+    let error = String::from_utf8_lossy(&output.stderr);
+    assert!(error.contains("unsupported database URL"), "{error}");
+}
+
+#[test]
+fn simulate_prints_a_transcript_and_json_state() {
+    let dir = tempfile::tempdir().unwrap();
+    let answers = dir.path().join("answers.txt");
+    std::fs::write(&answers, QUALIFYING).unwrap();
+    let answers = answers.to_string_lossy();
+    let now = "2026-03-04T10:00:00+02:00";
+    let text = stdout(&leadbot(
+        &["simulate", "saas-en", "--answers", &answers, "--now", now],
+        "",
+        None,
+    ));
+    assert!(text.contains("you: $60k a year"), "{text}");
+    assert!(text.contains("— stage: sql"), "{text}");
+
+    let output = leadbot(
+        &["simulate", "saas-en", "--json", "--now", now],
+        QUALIFYING,
+        None,
+    );
+    let state: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(state["stage"], "sql");
+    assert_eq!(state["path"][0], "name");
+    let budget = state["answers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["step"] == "budget")
+        .unwrap();
+    assert_eq!(budget["raw"], "$60k a year");
+    assert_eq!(budget["value"]["answer"]["amount"], 60000.0);
+    assert!(
+        state["score_events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["reason"].as_str().unwrap().starts_with("budget:"))
+    );
+}
+
+#[test]
+fn validate_accepts_the_shipped_scripts() {
+    let output = leadbot(&["validate"], "", None);
+    assert!(output.status.success(), "{}", stdout(&output));
+    assert!(stdout(&output).contains("ok   conversations/saas-en.toml"));
+}
+
+#[test]
+fn validate_prints_file_line_column_and_fails_on_a_broken_script() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = std::fs::read_to_string(conversations_dir().join("saas-en.toml")).unwrap();
+    let broken = good
+        .replace("id = \"saas-en\"", "id = \"broken\"")
+        .replace("expect = \"number\"", "expect = \"integer\"");
+    let path = dir.path().join("broken.toml");
+    std::fs::write(&path, broken).unwrap();
+    let path_text = path.to_string_lossy();
+    let output = leadbot(&["validate", &path_text], "", None);
+    assert_eq!(output.status.code(), Some(1));
+    let text = stdout(&output);
+    let line = good
+        .lines()
+        .position(|l| l == "expect = \"number\"")
+        .unwrap()
+        + 1;
+    assert!(
+        text.contains(&format!(
+            "{path_text}:{line}:10: unknown expectation kind \"integer\""
+        )),
+        "{text}"
+    );
+}
+
+#[test]
+fn validate_reports_a_missing_folder() {
+    let output = leadbot(&["validate", "no/such/folder"], "", None);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("cannot read no/such/folder"));
+}
+
+#[test]
+fn extract_prints_the_documented_json() {
+    let now = "2026-03-04T10:00:00+02:00";
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["money", "--locale", "en", "about $25,000 a year"],
+            r#""amount":25000.0"#,
+        ),
+        (&["email", "reach me at Dana@Acme.io"], r#"{"value":"#),
+        (&["number", "--locale", "en", "3.5"], r#"{"value":3.5}"#),
+        (&["yes_no", "--locale", "ro", "da"], r#""value":true"#),
+        (
+            &["choice", "--options", "Basic,Pro,Enterprise", "2"],
+            r#"{"value":"Pro"}"#,
+        ),
+        (
+            &["timeframe", "--locale", "en", "--now", now, "next month"],
+            r#""start":"2026-04-01""#,
+        ),
+    ];
+    for (args, expected) in cases {
+        let output = leadbot(args, "", None);
+        let text = stdout(&output);
+        assert!(output.status.success(), "{args:?}: {text}");
+        assert!(text.contains(expected), "{args:?}: {text}");
+    }
+}
+
+#[test]
+fn extract_exits_1_with_an_error_object_when_not_understood() {
+    let output = leadbot(&["extract", "email", "no address here"], "", None);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stdout(&output).contains(r#""error""#));
+    let output = leadbot(&["extract", "colour", "red"], "", None);
+    assert_eq!(
+        output.status.code(),
+        Some(2),
+        "an unknown kind is a usage error"
+    );
+}
+
+#[test]
+fn every_shipped_script_runs_in_simulate() {
+    for entry in std::fs::read_dir(conversations_dir()).unwrap() {
+        let path = entry.unwrap().path();
+        let id = path.file_stem().unwrap().to_string_lossy().into_owned();
+        let output = leadbot(
+            &["simulate", &id, "--now", "2026-03-04T10:00:00+02:00"],
+            "stop\n",
+            None,
+        );
+        assert!(
+            output.status.success(),
+            "{id}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert!(
+            stdout(&output).contains("stage: opted_out"),
+            "{id}: {}",
+            stdout(&output)
+        );
+        assert!(Path::new(&path).exists());
+    }
+}
