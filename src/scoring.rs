@@ -106,10 +106,10 @@ pub fn score_answer(
                         ),
                     );
                 }
-                if let Some(floor) = disqualify_below {
-                    if amount < floor.amount {
-                        disqualified = Some(floor.say.clone());
-                    }
+                if let Some(floor) = disqualify_below
+                    && amount < floor.amount
+                {
+                    disqualified = Some(floor.say.clone());
                 }
             }
             MoneyAnswer::Amount(_) | MoneyAnswer::Unsure => {}

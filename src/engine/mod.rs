@@ -322,12 +322,12 @@ fn accept(
             });
         }
     }
-    if let Some(field) = step.store_as {
-        if !matches!(value, AnswerValue::Unparsed) {
-            turn.state
-                .contact
-                .insert(field.name().to_string(), value.describe());
-        }
+    if let Some(field) = step.store_as
+        && !matches!(value, AnswerValue::Unparsed)
+    {
+        turn.state
+            .contact
+            .insert(field.name().to_string(), value.describe());
     }
     let answer = RecordedAnswer {
         step: step.id.clone(),

@@ -60,10 +60,10 @@ impl ScriptCatalog {
         state: &ConversationState,
     ) -> Result<Script, RuntimeError> {
         let wanted = (state.script_id.clone(), state.script_version);
-        if let Some(script) = self.current.get(&wanted.0) {
-            if script.version == wanted.1 {
-                return Ok(script.clone());
-            }
+        if let Some(script) = self.current.get(&wanted.0)
+            && script.version == wanted.1
+        {
+            return Ok(script.clone());
         }
         if let Some(script) = self.cached(&wanted) {
             return Ok(script);

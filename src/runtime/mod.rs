@@ -43,7 +43,7 @@ pub enum Handled {
     /// The event id was seen before: nothing was done.
     Duplicate,
     /// The turn was stored; these are the replies to send.
-    Replied(Outcome),
+    Replied(Box<Outcome>),
 }
 
 /// The stored result of a turn, as a channel needs it.
@@ -87,10 +87,10 @@ impl Runtime {
     pub async fn handle(&self, inbound: &Inbound) -> Result<Handled, RuntimeError> {
         let now_ms = inbound.now.timestamp_millis();
         let mut tx = self.store.begin_turn(&inbound.key).await?;
-        if let Some(event_id) = &inbound.event_id {
-            if !tx.claim_event(event_id, now_ms).await? {
-                return Ok(Handled::Duplicate);
-            }
+        if let Some(event_id) = &inbound.event_id
+            && !tx.claim_event(event_id, now_ms).await?
+        {
+            return Ok(Handled::Duplicate);
         }
         let (mut conversation, turn) = match tx.conversation().await? {
             Some(conversation) => {
@@ -130,7 +130,10 @@ impl Runtime {
         )
         .await?;
         tx.commit().await?;
-        Ok(Handled::Replied(outcome(conversation, turn.effects)))
+        Ok(Handled::Replied(Box::new(outcome(
+            conversation,
+            turn.effects,
+        ))))
     }
 
     /// Starts `key`'s conversation afresh on `script` (the default when `None`), keeping the

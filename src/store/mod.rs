@@ -113,10 +113,10 @@ impl Store {
     /// Brings the schema up to date; refuses a database migrated by a newer leadbot.
     pub async fn migrate(&self) -> Result<(), StoreError> {
         let supported = migrations::latest_version(self.backend);
-        if let Some(found) = self.schema_version().await? {
-            if found > supported {
-                return Err(StoreError::SchemaTooNew { found, supported });
-            }
+        if let Some(found) = self.schema_version().await?
+            && found > supported
+        {
+            return Err(StoreError::SchemaTooNew { found, supported });
         }
         migrations::migrator(self.backend).run(&self.pool).await?;
         Ok(())
