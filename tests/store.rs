@@ -318,9 +318,11 @@ async fn concurrent_workers_never_claim_the_same_item(url: &str) {
 
 async fn script_versions_are_kept(url: &str) {
     let store = Store::open(url).await.unwrap();
-    store.remember_script("s", 1, "v1 source", 0).await.unwrap();
-    store.remember_script("s", 1, "changed", 0).await.unwrap();
-    store.remember_script("s", 2, "v2 source", 0).await.unwrap();
+    let mut tx = store.begin_turn(&key("v")).await.unwrap();
+    tx.remember_script("s", 1, "v1 source", 0).await.unwrap();
+    tx.remember_script("s", 1, "changed", 0).await.unwrap();
+    tx.remember_script("s", 2, "v2 source", 0).await.unwrap();
+    tx.commit().await.unwrap();
     assert_eq!(
         store.script_source("s", 1).await.unwrap().as_deref(),
         Some("v1 source")

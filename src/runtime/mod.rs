@@ -108,8 +108,7 @@ impl Runtime {
             }
             None => {
                 let script = self.scripts.default_script()?;
-                self.store
-                    .remember_script(&script.id, script.version, &script.source, now_ms)
+                tx.remember_script(&script.id, script.version, &script.source, now_ms)
                     .await?;
                 let turn = engine::start(&script, inbound.now);
                 (tx.start_conversation(&turn.state, now_ms).await?, turn)
@@ -149,10 +148,9 @@ impl Runtime {
             None => self.scripts.default_script()?,
         };
         let now_ms = now.timestamp_millis();
-        self.store
-            .remember_script(&script.id, script.version, &script.source, now_ms)
-            .await?;
         let mut tx = self.store.begin_turn(key).await?;
+        tx.remember_script(&script.id, script.version, &script.source, now_ms)
+            .await?;
         let turn = engine::start(&script, now);
         let mut conversation = tx.start_conversation(&turn.state, now_ms).await?;
         conversation.state = turn.state;

@@ -164,28 +164,6 @@ impl Store {
         })
     }
 
-    /// Keeps the source of a script version, so conversations started on it can resume after
-    /// the file changes.
-    pub async fn remember_script(
-        &self,
-        script_id: &str,
-        version: u32,
-        source: &str,
-        now_ms: i64,
-    ) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO script_versions (script_id, version, source, stored_at) VALUES ($1, $2, $3, $4) \
-             ON CONFLICT (script_id, version) DO NOTHING",
-        )
-        .bind(script_id)
-        .bind(i64::from(version))
-        .bind(source)
-        .bind(now_ms)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
-    }
-
     /// The stored source of a script version.
     pub async fn script_source(
         &self,

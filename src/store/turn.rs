@@ -92,6 +92,29 @@ impl TurnTx {
         }))
     }
 
+    /// Keeps the source of the script version a conversation starts on, so it can resume on
+    /// that exact version after the file changes. Part of the turn: on SQLite a second
+    /// connection could not write while this transaction holds the write lock.
+    pub async fn remember_script(
+        &mut self,
+        script_id: &str,
+        version: u32,
+        source: &str,
+        now_ms: i64,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO script_versions (script_id, version, source, stored_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (script_id, version) DO NOTHING",
+        )
+        .bind(script_id)
+        .bind(i64::from(version))
+        .bind(source)
+        .bind(now_ms)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
+    }
+
     /// Creates (or, for a restart, resets) the conversation and its lead with a fresh state.
     pub async fn start_conversation(
         &mut self,

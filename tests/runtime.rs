@@ -1,0 +1,202 @@
+//! The runtime end to end on both databases: dedupe, one transaction per turn, restarts,
+//! script versions, hand-offs through the outbox.
+
+mod common;
+
+use common::{at, english_script};
+use leadbot::engine::Input;
+use leadbot::engine::state::Stage;
+use leadbot::runtime::{Handled, Inbound, Outcome, Runtime, ScriptCatalog};
+use leadbot::script::{self, Script};
+use leadbot::store::{ConversationKey, Store};
+
+fn key(address: &str) -> ConversationKey {
+    ConversationKey {
+        channel: "test".into(),
+        address: address.into(),
+    }
+}
+
+async fn runtime(url: &str, scripts: Vec<Script>) -> Runtime {
+    let store = Store::open(url).await.unwrap();
+    Runtime::new(store, ScriptCatalog::new(scripts, None), "console")
+}
+
+fn text(address: &str, event: Option<&str>, body: &str, seconds: i64) -> Inbound {
+    Inbound {
+        key: key(address),
+        event_id: event.map(str::to_string),
+        input: Input::Text(body.into()),
+        now: at(seconds),
+    }
+}
+
+async fn say(runtime: &Runtime, address: &str, body: &str, seconds: i64) -> Outcome {
+    match runtime
+        .handle(&text(address, None, body, seconds))
+        .await
+        .unwrap()
+    {
+        Handled::Replied(outcome) => *outcome,
+        Handled::Duplicate => panic!("not a duplicate"),
+    }
+}
+
+const QUALIFYING: [&str; 9] = [
+    "Dana Smith",
+    "Acme Corp",
+    "we are switching from our old tool",
+    "40",
+    "$60k a year",
+    "next month",
+    "yes",
+    "dana@acme.io",
+    "Europe",
+];
+
+async fn a_full_dialogue_qualifies_and_queues_one_handoff(url: &str) {
+    let runtime = runtime(url, vec![english_script()]).await;
+    let first = say(&runtime, "dana", "hi", 0).await;
+    assert_eq!(first.replies[1].text, "First, what's your name?");
+    let mut last = first;
+    for (index, answer) in QUALIFYING.iter().enumerate() {
+        last = say(&runtime, "dana", answer, 60 * (index as i64 + 1)).await;
+    }
+    assert_eq!(last.state.stage, Stage::Sql);
+    assert!(last.handoff.is_some());
+    let items = runtime
+        .store()
+        .claim_outbox("console", 10, 1000, at(9999).timestamp_millis())
+        .await
+        .unwrap();
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0].kind, "handoff");
+    assert_eq!(items[0].payload["contact"]["email"], "dana@acme.io");
+    assert_eq!(items[0].payload["lead_id"], last.lead_id);
+    // Talking on after the end neither re-qualifies nor queues another hand-off.
+    let after = say(&runtime, "dana", "thanks!", 9999).await;
+    assert!(after.handoff.is_none());
+    assert!(
+        runtime
+            .store()
+            .claim_outbox("console", 10, 1000, at(99_999).timestamp_millis())
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    runtime.store().close().await;
+}
+
+async fn a_retried_event_is_processed_once(url: &str) {
+    let runtime = runtime(url, vec![english_script()]).await;
+    runtime
+        .handle(&text("r", Some("E0"), "hi", 0))
+        .await
+        .unwrap();
+    let first = runtime
+        .handle(&text("r", Some("E1"), "Dana", 1))
+        .await
+        .unwrap();
+    assert!(matches!(first, Handled::Replied(_)));
+    for retry in 0..3 {
+        let again = runtime
+            .handle(&text("r", Some("E1"), "Dana", 2 + retry))
+            .await
+            .unwrap();
+        assert_eq!(again, Handled::Duplicate);
+    }
+    let next = say(&runtime, "r", "Acme", 10).await;
+    assert_eq!(next.state.answers.len(), 2, "Dana once, Acme once");
+    runtime.store().close().await;
+}
+
+async fn a_restarted_process_resumes_the_conversation(url: &str) {
+    let runtime_one = runtime(url, vec![english_script()]).await;
+    say(&runtime_one, "k", "hi", 0).await;
+    say(&runtime_one, "k", "Dana", 1).await;
+    runtime_one.store().close().await;
+    drop(runtime_one);
+
+    let runtime_two = runtime(url, vec![english_script()]).await;
+    let (conversation, _) = runtime_two.resume(&key("k")).await.unwrap().unwrap();
+    assert_eq!(conversation.state.pending.as_ref().unwrap().step, "company");
+    let outcome = say(&runtime_two, "k", "Acme", 2).await;
+    assert_eq!(
+        outcome.state.contact.get("company").map(String::as_str),
+        Some("Acme")
+    );
+    runtime_two.store().close().await;
+}
+
+async fn a_conversation_finishes_on_the_script_version_it_started_on(url: &str) {
+    let v1 = english_script();
+    let source_v2 = v1.source.replace("version = 1", "version = 2").replace(
+        "Thanks! Which company are you with?",
+        "Which organisation do you work for?",
+    );
+    let v2 = script::parse(&source_v2, std::path::Path::new("saas-en.toml")).unwrap();
+
+    let old = runtime(url, vec![v1]).await;
+    say(&old, "early", "hi", 0).await;
+    old.store().close().await;
+
+    let new = runtime(url, vec![v2]).await;
+    let early = say(&new, "early", "Dana", 1).await;
+    assert_eq!(early.replies[0].text, "Thanks! Which company are you with?");
+    assert_eq!(early.state.script_version, 1);
+    say(&new, "late", "hi", 2).await;
+    let late = say(&new, "late", "Sam", 3).await;
+    assert_eq!(late.replies[0].text, "Which organisation do you work for?");
+    new.store().close().await;
+}
+
+async fn start_over_keeps_history_and_resets_the_dialogue(url: &str) {
+    let runtime = runtime(url, vec![english_script()]).await;
+    say(&runtime, "s", "hi", 0).await;
+    say(&runtime, "s", "Dana", 1).await;
+    let stopped = say(&runtime, "s", "stop", 2).await;
+    assert_eq!(stopped.state.stage, Stage::OptedOut);
+    let fresh = runtime.start_over(&key("s"), None, at(3)).await.unwrap();
+    assert_eq!(fresh.state.stage, Stage::Lead);
+    assert!(fresh.state.answers.is_empty());
+    assert_eq!(
+        fresh.lead_id, stopped.lead_id,
+        "the same person, the same lead"
+    );
+    runtime.store().close().await;
+}
+
+async fn different_conversations_run_side_by_side(url: &str) {
+    let runtime = runtime(url, vec![english_script()]).await;
+    let mut tasks = Vec::new();
+    for prospect in 0..12 {
+        let runtime = runtime.clone();
+        tasks.push(tokio::spawn(async move {
+            let address = format!("p{prospect}");
+            say(&runtime, &address, "hi", 0).await;
+            for (index, answer) in QUALIFYING.iter().enumerate() {
+                say(&runtime, &address, answer, 60 * (index as i64 + 1)).await;
+            }
+            say(&runtime, &address, "ok", 9999).await.state.stage
+        }));
+    }
+    for task in tasks {
+        assert_eq!(task.await.unwrap(), Stage::Sql);
+    }
+    let items = runtime
+        .store()
+        .claim_outbox("console", 100, 1000, at(99_999).timestamp_millis())
+        .await
+        .unwrap();
+    assert_eq!(items.len(), 12);
+    runtime.store().close().await;
+}
+
+on_both_databases!(
+    a_full_dialogue_qualifies_and_queues_one_handoff,
+    a_retried_event_is_processed_once,
+    a_restarted_process_resumes_the_conversation,
+    a_conversation_finishes_on_the_script_version_it_started_on,
+    start_over_keeps_history_and_resets_the_dialogue,
+    different_conversations_run_side_by_side,
+);
