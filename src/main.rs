@@ -5,15 +5,17 @@ mod commands;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use chrono::{DateTime, FixedOffset, Local};
 use clap::{Parser, Subcommand};
 
+use leadbot::engine::state::Stage;
 use leadbot::extract;
 use leadbot::locale::Locale;
 use leadbot::runtime::{Runtime, ScriptCatalog};
 use leadbot::script;
 use leadbot::store::Store;
+use leadbot::store::leads::LeadFilter;
 
 /// leadbot qualifies sales leads in chat.
 #[derive(Debug, Parser)]
@@ -47,6 +49,14 @@ enum Command {
         /// Whose conversation this is (each name has its own).
         #[arg(long, env = "USER", default_value = "local")]
         user: String,
+    },
+    /// List, show, export or erase leads.
+    Leads {
+        /// Database URL.
+        #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE)]
+        database: String,
+        #[command(subcommand)]
+        action: LeadsAction,
     },
     /// Apply database migrations and print the schema version.
     Migrate {
@@ -94,12 +104,108 @@ enum Command {
     },
 }
 
+#[derive(Debug, Subcommand)]
+enum LeadsAction {
+    /// A readable table of leads, most recently updated first.
+    List {
+        #[command(flatten)]
+        filter: FilterArgs,
+    },
+    /// One lead: answers, score events with reasons, stage history, transcript.
+    Show {
+        /// Lead id.
+        id: i64,
+    },
+    /// One row per lead, one column per criterion (for CRM imports).
+    Export {
+        /// csv or json (one object per line).
+        #[arg(long, default_value = "csv")]
+        format: String,
+        #[command(flatten)]
+        filter: FilterArgs,
+    },
+    /// Everything stored about one person, as JSON (a subject-access request).
+    ExportPerson {
+        /// Lead id.
+        id: i64,
+    },
+    /// Erase a person's data; anonymous funnel counts are kept.
+    Forget {
+        /// Lead id.
+        id: i64,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+struct FilterArgs {
+    /// Only leads at this stage (lead, iql, mql, sql, disqualified, opted_out).
+    #[arg(long)]
+    stage: Option<String>,
+    /// Only leads updated since this date (YYYY-MM-DD) or time (RFC 3339).
+    #[arg(long)]
+    since: Option<String>,
+    /// Only leads on this script id.
+    #[arg(long)]
+    script: Option<String>,
+}
+
+impl FilterArgs {
+    fn filter(self) -> Result<LeadFilter> {
+        if let Some(stage) = &self.stage
+            && Stage::from_name(stage).is_none()
+        {
+            anyhow::bail!("unknown stage {stage:?} (lead, iql, mql, sql, disqualified, opted_out)");
+        }
+        let since_ms = match &self.since {
+            None => None,
+            Some(text) => Some(parse_since(text)?),
+        };
+        Ok(LeadFilter {
+            stage: self.stage,
+            since_ms,
+            script: self.script,
+        })
+    }
+}
+
+fn parse_since(text: &str) -> Result<i64> {
+    if let Ok(at) = DateTime::parse_from_rfc3339(text) {
+        return Ok(at.timestamp_millis());
+    }
+    let date = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .with_context(|| format!("--since {text:?} is neither YYYY-MM-DD nor RFC 3339"))?;
+    Ok(date
+        .and_hms_opt(0, 0, 0)
+        .map(|at| at.and_utc().timestamp_millis())
+        .unwrap_or_default())
+}
+
 /// The embedded default: a SQLite file in the data folder.
 const DEFAULT_DATABASE: &str = "sqlite://data/leadbot.db";
 
 #[tokio::main]
-async fn main() -> Result<ExitCode> {
+async fn main() -> ExitCode {
     let cli = Cli::parse();
+    match run(cli).await {
+        Ok(code) => code,
+        Err(error) if is_broken_pipe(&error) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// True when the reader of our output went away (`leadbot leads show 1 | head`).
+fn is_broken_pipe(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+async fn run(cli: Cli) -> Result<ExitCode> {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("LEADBOT_LOG")
@@ -123,6 +229,25 @@ async fn main() -> Result<ExitCode> {
             );
             let options = commands::chat::ChatOptions { user, new, script };
             let result = commands::chat::run(&runtime, options).await;
+            store.close().await;
+            result?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Leads { database, action } => {
+            let store = Store::open(&database).await?;
+            let result = match action {
+                LeadsAction::List { filter } => {
+                    commands::leads::list(&store, &filter.filter()?).await
+                }
+                LeadsAction::Show { id } => commands::leads::show(&store, id).await,
+                LeadsAction::Export { format, filter } => {
+                    commands::leads::export(&store, &filter.filter()?, &format).await
+                }
+                LeadsAction::ExportPerson { id } => {
+                    commands::leads::export_person(&store, id).await
+                }
+                LeadsAction::Forget { id } => commands::leads::forget(&store, id).await,
+            };
             store.close().await;
             result?;
             Ok(ExitCode::SUCCESS)

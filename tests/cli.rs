@@ -56,6 +56,76 @@ fn chat_qualifies_a_lead_and_shows_the_handoff() {
 }
 
 #[test]
+fn lead_tools_list_show_export_and_forget() {
+    let db = TestDb::sqlite();
+    let url = Some(db.url.as_str());
+    assert!(leadbot(&["chat"], QUALIFYING, url).status.success());
+    assert!(
+        leadbot(&["chat", "--user", "other"], "Sam\nstop\n", url)
+            .status
+            .success()
+    );
+
+    let list = stdout(&leadbot(&["leads", "list", "--stage", "sql"], "", url));
+    assert!(list.contains("Dana Smith"), "{list}");
+    assert!(!list.contains("Sam"), "{list}");
+    assert!(list.ends_with("1 lead(s)\n"), "{list}");
+    let all = stdout(&leadbot(
+        &["leads", "list", "--since", "2000-01-01"],
+        "",
+        url,
+    ));
+    assert!(all.contains("opted_out") && all.contains("sql"), "{all}");
+
+    let show = stdout(&leadbot(&["leads", "show", "1"], "", url));
+    for part in [
+        "answers:",
+        "USD 60,000 per year",
+        "score events:",
+        "budget: USD 60,000",
+        "stage history:",
+        "mql → sql",
+        "transcript:",
+        "prospect: Acme Corp",
+    ] {
+        assert!(show.contains(part), "{part} missing in {show}");
+    }
+
+    let csv = stdout(&leadbot(&["leads", "export", "--format", "csv"], "", url));
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "id,channel,stage,score,script,script_version,name,company,email,phone,region,need,interest,budget,timing,authority,created_at,updated_at,qualified_at"
+    );
+    assert!(
+        csv.contains(",sql,") && csv.contains("USD 60,000 per year"),
+        "{csv}"
+    );
+    let json = stdout(&leadbot(
+        &["leads", "export", "--format", "json", "--stage", "sql"],
+        "",
+        url,
+    ));
+    let row: serde_json::Value = serde_json::from_str(json.lines().next().unwrap()).unwrap();
+    assert_eq!(row["email"], "dana@acme.io");
+
+    let person = stdout(&leadbot(&["leads", "export-person", "1"], "", url));
+    let person: serde_json::Value = serde_json::from_str(&person).unwrap();
+    assert!(person["transcript"].as_array().unwrap().len() > 10);
+
+    let forget = leadbot(&["leads", "forget", "1"], "", url);
+    assert!(forget.status.success());
+    let show = stdout(&leadbot(&["leads", "show", "1"], "", url));
+    assert!(
+        show.contains("personal data erased") && !show.contains("Dana"),
+        "{show}"
+    );
+    let missing = leadbot(&["leads", "show", "42"], "", url);
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("no lead with id 42"));
+}
+
+#[test]
 fn chat_resumes_after_quitting_and_new_starts_over() {
     let db = TestDb::sqlite();
     let first = leadbot(&["chat"], "Dana Smith\nAcme Corp\n", Some(&db.url));

@@ -192,7 +192,65 @@ async fn different_conversations_run_side_by_side(url: &str) {
     runtime.store().close().await;
 }
 
+async fn forgetting_a_lead_erases_the_person_and_keeps_the_funnel(url: &str) {
+    let runtime = runtime(url, vec![english_script()]).await;
+    say(&runtime, "f", "hi", 0).await;
+    let mut last = None;
+    for (index, answer) in QUALIFYING.iter().enumerate() {
+        last = Some(say(&runtime, "f", answer, 60 * (index as i64 + 1)).await);
+    }
+    let lead = last.unwrap().lead_id;
+    let store = runtime.store();
+    assert!(
+        store
+            .forget_lead(lead, at(9999).timestamp_millis())
+            .await
+            .unwrap()
+    );
+    assert!(!store.forget_lead(999_999, 0).await.unwrap());
+
+    let record = store.lead_record(lead).await.unwrap().unwrap();
+    assert!(record.lead.forgotten);
+    assert_eq!(record.lead.stage, "sql");
+    assert!(record.lead.score > 0);
+    assert_eq!(
+        (record.lead.name.clone(), record.lead.email.clone()),
+        (None, None)
+    );
+    assert_eq!(record.address, format!("forgotten-{lead}"));
+    assert!(record.transcript.iter().all(|m| m.body == "[erased]"));
+    assert!(record.answers.iter().all(|a| a.raw == "[erased]"));
+    let name = record.answers.iter().find(|a| a.step == "name").unwrap();
+    assert_eq!(name.value["kind"], "unparsed");
+    let budget = record.answers.iter().find(|a| a.step == "budget").unwrap();
+    assert_eq!(
+        budget.value["answer"]["amount"], 60000.0,
+        "typed answers stay for the funnel"
+    );
+    assert!(!record.score_events.is_empty());
+    assert!(!record.stage_changes.is_empty());
+    let everything = serde_json::to_string(&record).unwrap();
+    for personal in ["Dana", "Acme", "dana@acme.io"] {
+        assert!(
+            !everything.contains(personal),
+            "{personal} survived: {everything}"
+        );
+    }
+    let sql_leads = store
+        .list_leads(&leadbot::store::leads::LeadFilter {
+            stage: Some("sql".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(sql_leads.len(), 1, "still counted as an SQL");
+    // The person can talk again as a new conversation: the old address is gone.
+    assert!(runtime.resume(&key("f")).await.unwrap().is_none());
+    store.close().await;
+}
+
 on_both_databases!(
+    forgetting_a_lead_erases_the_person_and_keeps_the_funnel,
     a_full_dialogue_qualifies_and_queues_one_handoff,
     a_retried_event_is_processed_once,
     a_restarted_process_resumes_the_conversation,

@@ -2,5 +2,6 @@
 
 pub mod chat;
 pub mod extract;
+pub mod leads;
 pub mod simulate;
 pub mod validate;

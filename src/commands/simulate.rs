@@ -1,6 +1,6 @@
 //! Purpose: `leadbot simulate` — replay a whole dialogue from answers, without a database.
 
-use std::io::BufRead;
+use std::io::{BufRead, Write};
 use std::path::Path;
 
 use anyhow::{Context, Result};
@@ -30,6 +30,7 @@ pub fn run(
             .collect::<Result<_, _>>()
             .context("cannot read answers from stdin")?,
     };
+    let mut out = std::io::stdout().lock();
     let clock = || now.unwrap_or_else(|| Local::now().fixed_offset());
     let mut turn = engine::start(script, clock());
     let mut transcript = Vec::new();
@@ -43,18 +44,20 @@ pub fn run(
         print_effects(&turn.effects, &mut transcript, clock());
     }
     if json {
-        println!(
+        writeln!(
+            out,
             "{}",
             serde_json::to_string_pretty(&turn.state).context("rendering the state as JSON")?
-        );
+        )?;
     } else {
-        println!("{}", transcript.join("\n"));
-        println!(
+        writeln!(out, "{}", transcript.join("\n"))?;
+        writeln!(
+            out,
             "\n— stage: {}, score: {}, path: {}",
             turn.state.stage,
             turn.state.score,
             turn.state.path.join(" → ")
-        );
+        )?;
     }
     Ok(())
 }

@@ -1,5 +1,6 @@
 //! Purpose: `leadbot validate` — check scripts and print `file:line:column: problem` for each.
 
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -8,6 +9,7 @@ use leadbot::script::{self, ScriptError};
 
 /// Validates every script under `paths`; exits 1 when any is broken.
 pub fn run(paths: &[PathBuf]) -> Result<ExitCode> {
+    let mut out = std::io::stdout().lock();
     let mut broken = 0;
     let mut valid = 0;
     for path in paths {
@@ -27,24 +29,25 @@ pub fn run(paths: &[PathBuf]) -> Result<ExitCode> {
             match script::load_file(&file) {
                 Ok(script) => {
                     valid += 1;
-                    println!(
+                    writeln!(
+                        out,
                         "ok   {} ({} v{}, {}, {} steps)",
                         file.display(),
                         script.id,
                         script.version,
                         script.locale,
                         script.steps.len()
-                    );
+                    )?;
                 }
                 Err(ScriptError::Invalid(diagnostics)) => {
                     broken += 1;
                     for diagnostic in diagnostics {
-                        println!("{diagnostic}");
+                        writeln!(out, "{diagnostic}")?;
                     }
                 }
                 Err(error) => {
                     broken += 1;
-                    println!("{error}");
+                    writeln!(out, "{error}")?;
                 }
             }
         }
@@ -55,7 +58,7 @@ pub fn run(paths: &[PathBuf]) -> Result<ExitCode> {
             .filter(|d| d.message.contains("already used"))
         {
             broken += 1;
-            println!("{diagnostic}");
+            writeln!(out, "{diagnostic}")?;
         }
     }
     if broken > 0 {
