@@ -2,13 +2,17 @@
 //! yes/no, e-mail, choice), per locale. Pure functions: no I/O, and "now" is always passed in.
 
 pub mod cli;
+mod money;
+mod numbers;
 mod text;
+mod tokens;
 
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use crate::locale::Locale;
 
+pub use money::money;
 pub use text::fold;
 
 /// Why an answer could not be turned into a value; the engine re-asks or clarifies.
@@ -103,12 +107,6 @@ pub struct ChoiceCandidate<'a> {
     pub label: &'a str,
     /// Other words that mean this option.
     pub synonyms: &'a [String],
-}
-
-/// Reads an amount of money; a bare number takes `default_currency`.
-pub fn money(text: &str, locale: Locale, default_currency: &str) -> Result<MoneyAnswer, Unclear> {
-    let _ = (text, locale, default_currency);
-    Err(Unclear::NotUnderstood)
 }
 
 /// Reads when something will happen, relative to `now`.
