@@ -1,18 +1,22 @@
 //! Purpose: understand a prospect's free-text answer as a typed value (money, timeframe, number,
 //! yes/no, e-mail, choice), per locale. Pure functions: no I/O, and "now" is always passed in.
 
+mod calendar;
 pub mod cli;
 mod money;
 mod numbers;
 mod text;
+mod timeframe;
+mod timewords;
 mod tokens;
 
-use chrono::{DateTime, FixedOffset, NaiveDate};
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::locale::Locale;
 
 pub use money::money;
+pub use timeframe::timeframe;
 pub use text::fold;
 
 /// Why an answer could not be turned into a value; the engine re-asks or clarifies.
@@ -107,16 +111,6 @@ pub struct ChoiceCandidate<'a> {
     pub label: &'a str,
     /// Other words that mean this option.
     pub synonyms: &'a [String],
-}
-
-/// Reads when something will happen, relative to `now`.
-pub fn timeframe(
-    text: &str,
-    locale: Locale,
-    now: DateTime<FixedOffset>,
-) -> Result<TimeframeAnswer, Unclear> {
-    let _ = (text, locale, now);
-    Err(Unclear::NotUnderstood)
 }
 
 /// Reads a number written in digits or words.

@@ -247,13 +247,8 @@ const KOREAN_NOT_MONEY: &[&str] = &[
 
 static DATE_LIKE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"\d{1,4}\s?[-/.]\s?\d{1,2}\s?[-/.]\s?\d{1,4}|\d{1,2}\s?/\s?\d{1,2}|\d{1,2}:\d{2}|\b\d{1,3}\s?%")
-        .unwrap_or_else(|_| unreachable_regex())
+        .unwrap_or_else(|_| super::text::never_matching_regex())
 });
-
-/// A regex that matches nothing; the fallback if a built-in pattern ever failed to compile.
-pub(crate) fn unreachable_regex() -> Regex {
-    Regex::new(r"[^\s\S]").unwrap_or_else(|_| Regex::new("").unwrap_or_else(|e| panic!("{e}")))
-}
 
 static MONTHLY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
@@ -261,7 +256,7 @@ static MONTHLY: LazyLock<Regex> = LazyLock::new(|| {
         r"|\blunar[ae]?\b|\bpm\b|\bp/m\b|\bpe\s+luna\b|\bmonth\b",
         r"|(^|\s)월(\s|간|\d|[일이삼사오육칠팔구십백천만억])|매달|매월|한\s?달에?|달에|월마다|월간",
     ))
-    .unwrap_or_else(|_| unreachable_regex())
+    .unwrap_or_else(|_| super::text::never_matching_regex())
 });
 
 static YEARLY: LazyLock<Regex> = LazyLock::new(|| {
@@ -270,7 +265,7 @@ static YEARLY: LazyLock<Regex> = LazyLock::new(|| {
         r"|/\s*(yr|year|y|an)\b|\banual[ae]?\b|\bpe\s+ani?\b|\byear\b",
         r"|(^|\s)연(\s|간|\d|[일이삼사오육칠팔구십백천만억])|매년|연간|일\s?년에|1년에|년에|해마다",
     ))
-    .unwrap_or_else(|_| unreachable_regex())
+    .unwrap_or_else(|_| super::text::never_matching_regex())
 });
 
 static APPROXIMATE: LazyLock<Regex> = LazyLock::new(|| {
@@ -279,7 +274,7 @@ static APPROXIMATE: LazyLock<Regex> = LazyLock::new(|| {
         r"|give or take|or so|ish|ballpark|estimated|est|something like|somewhere",
         r"|cam|aproximativ|aproape|vreo|in jur de|undeva|circa)\b|~|약|정도|쯤|대략|가량|내외|안팎|-ish",
     ))
-    .unwrap_or_else(|_| unreachable_regex())
+    .unwrap_or_else(|_| super::text::never_matching_regex())
 });
 
 /// Phrases before a number that make it an upper bound, longest first.

@@ -210,6 +210,15 @@ fn korean_suffix_ok(rest: &str) -> bool {
     rest.is_empty() || SUFFIXES.iter().any(|s| rest.starts_with(s))
 }
 
+/// Counters and currencies that let a lone digit syllable stand as a number ("구파운드", "삼년").
+fn korean_counter_follows(rest: &str) -> bool {
+    const COUNTERS: &[&str] = &[
+        "원", "달러", "불", "유로", "센트", "파운드", "엔", "위안", "년", "개월", "달", "주", "일",
+        "분기", "월", "명", "개", "번", "시", "살", "회", "건", "퍼센트", "프로", "층", "배", "주일",
+    ];
+    COUNTERS.iter().any(|c| rest.starts_with(c))
+}
+
 /// The folded text's numbers, in order, with spans. `locale` picks the number words; digits and
 /// English scale suffixes are read in every locale.
 pub fn scan(folded: &str, locale: Locale) -> Vec<NumSpan> {
@@ -585,16 +594,26 @@ fn read_korean(tokens: &[Tok], i: usize) -> Option<NumSpan> {
     if !any_numeral {
         return None;
     }
+    let fraction_len = fraction.as_ref().map_or(0, String::len);
     let mut tail = pending.unwrap_or(0.0);
     if let Some(frac) = fraction.filter(|f| !f.is_empty()) {
         tail += format!("0.{frac}").parse::<f64>().unwrap_or(0.0);
     }
     let value = total + section + tail;
+    if let (Some(prev), TokKind::Hangul) = (i.checked_sub(1).and_then(|p| tokens.get(p)), first.kind) {
+        if prev.end == first.start && prev.kind == TokKind::Digits && !starts_with_unit(first.text) {
+            return None; // "3일", "15일에": a counter after digits, not another number.
+        }
+    }
     if hangul_only {
         let rest_of_token = tokens.get(end_token.saturating_sub(1)).map_or("", |t| {
             if end >= t.start && end <= t.end { &t.text[end - t.start..] } else { "" }
         });
         if !korean_suffix_ok(rest_of_token) {
+            return None;
+        }
+        // A lone digit syllable ("오는", "이가") is a number only before a counter or currency.
+        if !saw_unit && fraction_len == 0 && !korean_counter_follows(rest_of_token) {
             return None;
         }
     }
