@@ -1,14 +1,30 @@
 //! Purpose: understand a prospect's free-text answer as a typed value (money, timeframe, number,
 //! yes/no, e-mail, choice), per locale. Pure functions: no I/O, and "now" is always passed in.
 
+mod calendar;
+mod choice;
 pub mod cli;
+mod email;
+mod money;
+mod number;
+mod numbers;
 mod text;
+mod timeframe;
+mod timewords;
+mod tokens;
+mod yes_no;
 
-use chrono::{DateTime, FixedOffset, NaiveDate};
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::locale::Locale;
 
+
+pub use choice::{choice, choices};
+pub use email::email;
+pub use money::money;
+pub use number::number;
+pub use timeframe::timeframe;
+pub use yes_no::yes_no;
 pub use text::fold;
 
 /// Why an answer could not be turned into a value; the engine re-asks or clarifies.
@@ -105,97 +121,3 @@ pub struct ChoiceCandidate<'a> {
     pub synonyms: &'a [String],
 }
 
-/// Reads an amount of money; a bare number takes `default_currency`.
-pub fn money(text: &str, locale: Locale, default_currency: &str) -> Result<MoneyAnswer, Unclear> {
-    let _ = (text, locale, default_currency);
-    Err(Unclear::NotUnderstood)
-}
-
-/// Reads when something will happen, relative to `now`.
-pub fn timeframe(
-    text: &str,
-    locale: Locale,
-    now: DateTime<FixedOffset>,
-) -> Result<TimeframeAnswer, Unclear> {
-    let _ = (text, locale, now);
-    Err(Unclear::NotUnderstood)
-}
-
-/// Reads a number written in digits or words.
-pub fn number(text: &str, locale: Locale) -> Result<f64, Unclear> {
-    let _ = locale;
-    text.trim()
-        .replace(',', "")
-        .parse::<f64>()
-        .map_err(|_| Unclear::NotUnderstood)
-}
-
-/// Reads a yes or a no.
-pub fn yes_no(text: &str, locale: Locale) -> Result<YesNo, Unclear> {
-    let _ = locale;
-    match fold(text).as_str() {
-        "yes" | "y" | "da" | "네" | "예" => Ok(YesNo {
-            value: true,
-            hedged: false,
-        }),
-        "no" | "n" | "nu" | "아니요" => Ok(YesNo {
-            value: false,
-            hedged: false,
-        }),
-        _ => Err(Unclear::NotUnderstood),
-    }
-}
-
-/// Finds an e-mail address in the answer.
-pub fn email(text: &str) -> Result<String, Unclear> {
-    text.split_whitespace()
-        .map(|word| word.trim_matches(|c: char| !c.is_alphanumeric()))
-        .find(|word| {
-            word.split_once('@')
-                .is_some_and(|(user, host)| !user.is_empty() && host.contains('.'))
-        })
-        .map(str::to_string)
-        .ok_or(Unclear::NotUnderstood)
-}
-
-/// Picks one option: by number, label, synonym, ordinal or close spelling. Returns its index.
-pub fn choice(text: &str, locale: Locale, options: &[ChoiceCandidate]) -> Result<usize, Unclear> {
-    let _ = locale;
-    let folded = fold(text);
-    if let Ok(number) = folded.parse::<usize>() {
-        if (1..=options.len()).contains(&number) {
-            return Ok(number - 1);
-        }
-    }
-    options
-        .iter()
-        .position(|option| {
-            fold(option.label) == folded
-                || fold(option.value) == folded
-                || option
-                    .synonyms
-                    .iter()
-                    .any(|synonym| fold(synonym) == folded)
-        })
-        .ok_or(Unclear::NotUnderstood)
-}
-
-/// Picks one or more options ("1 and 3", "CRM, billing"). Returns their indexes in option order.
-pub fn choices(
-    text: &str,
-    locale: Locale,
-    options: &[ChoiceCandidate],
-) -> Result<Vec<usize>, Unclear> {
-    let mut picked: Vec<usize> = text
-        .split([',', ';', '/', '&'])
-        .flat_map(|part| part.split(" and "))
-        .filter(|part| !part.trim().is_empty())
-        .map(|part| choice(part, locale, options))
-        .collect::<Result<_, _>>()?;
-    picked.sort_unstable();
-    picked.dedup();
-    if picked.is_empty() {
-        return Err(Unclear::NotUnderstood);
-    }
-    Ok(picked)
-}
