@@ -258,18 +258,41 @@ fn extract_prints_the_documented_json() {
     let now = "2026-03-04T10:00:00+02:00";
     let cases: &[(&[&str], &str)] = &[
         (
-            &["money", "--locale", "en", "about $25,000 a year"],
-            r#""amount":25000.0"#,
+            &["extract", "money", "--locale", "en", "about $25,000 a year"],
+            r#""amount":25000"#,
         ),
-        (&["email", "reach me at Dana@Acme.io"], r#"{"value":"#),
-        (&["number", "--locale", "en", "3.5"], r#"{"value":3.5}"#),
-        (&["yes_no", "--locale", "ro", "da"], r#""value":true"#),
         (
-            &["choice", "--options", "Basic,Pro,Enterprise", "2"],
+            &["extract", "email", "reach me at Dana@Acme.io"],
+            r#"{"value":"#,
+        ),
+        (
+            &["extract", "number", "--locale", "en", "3.5"],
+            r#"{"value":3.5}"#,
+        ),
+        (
+            &["extract", "yes_no", "--locale", "ro", "da"],
+            r#""value":true"#,
+        ),
+        (
+            &[
+                "extract",
+                "choice",
+                "--options",
+                "Basic,Pro,Enterprise",
+                "2",
+            ],
             r#"{"value":"Pro"}"#,
         ),
         (
-            &["timeframe", "--locale", "en", "--now", now, "next month"],
+            &[
+                "extract",
+                "timeframe",
+                "--locale",
+                "en",
+                "--now",
+                now,
+                "next month",
+            ],
             r#""start":"2026-04-01""#,
         ),
     ];

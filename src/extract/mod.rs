@@ -17,15 +17,13 @@ mod yes_no;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-
-
 pub use choice::{choice, choices};
 pub use email::email;
 pub use money::money;
 pub use number::number;
+pub use text::fold;
 pub use timeframe::timeframe;
 pub use yes_no::yes_no;
-pub use text::fold;
 
 /// Why an answer could not be turned into a value; the engine re-asks or clarifies.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -120,4 +118,3 @@ pub struct ChoiceCandidate<'a> {
     /// Other words that mean this option.
     pub synonyms: &'a [String],
 }
-
