@@ -73,6 +73,11 @@ async fn a_full_dialogue_qualifies_and_queues_one_handoff(url: &str) {
     assert_eq!(items[0].kind, "handoff");
     assert_eq!(items[0].payload["contact"]["email"], "dana@acme.io");
     assert_eq!(items[0].payload["lead_id"], last.lead_id);
+    runtime
+        .store()
+        .outbox_delivered(items[0].id, at(9999).timestamp_millis())
+        .await
+        .unwrap();
     // Talking on after the end neither re-qualifies nor queues another hand-off.
     let after = say(&runtime, "dana", "thanks!", 9999).await;
     assert!(after.handoff.is_none());
