@@ -5,7 +5,7 @@ use chrono::{DateTime, FixedOffset};
 use super::Input;
 use super::state::AnswerValue;
 use crate::extract::{self, ChoiceCandidate, Unclear};
-use crate::script::{ChoiceOption, Expectation, Script, Step};
+use crate::script::{ChoiceOption, ContactField, Expectation, Script, Step};
 
 /// What an input meant for a step.
 #[derive(Debug, Clone, PartialEq)]
@@ -112,6 +112,12 @@ fn read(script: &Script, step: &Step, text: &str, now: DateTime<FixedOffset>) ->
                 extract::number(text, locale).map(|value| AnswerValue::Number { value })
             }
             Expectation::Email => extract::email(text).map(|value| AnswerValue::Email { value }),
+            Expectation::Text { .. } if step.store_as == Some(ContactField::Name) => {
+                extract::contact::person_name(text, locale).map(|value| AnswerValue::Text { value })
+            }
+            Expectation::Text { .. } if step.store_as == Some(ContactField::Company) => {
+                extract::contact::company(text, locale).map(|value| AnswerValue::Text { value })
+            }
             Expectation::Text { pattern } => {
                 let value = text.trim();
                 let has_content = value.chars().any(char::is_alphanumeric);

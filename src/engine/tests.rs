@@ -226,9 +226,9 @@ fn missing_a_required_criterion_stops_at_mql() {
     // Score 50 reaches the SQL threshold, but authority is "no" and the decider question is
     // never answered, so no authority answer earned points.
     let answers = [
-        "Dana, a demo please",
+        "Dana",
         "1",
-        "500",
+        "500, and can we get a demo?",
         "$90k",
         "no",
         " ",

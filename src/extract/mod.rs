@@ -4,6 +4,7 @@
 mod calendar;
 mod choice;
 pub mod cli;
+pub mod contact;
 mod email;
 mod money;
 mod number;
