@@ -1,5 +1,6 @@
 //! leadbot qualifies sales leads in chat: scripted dialogues, extraction, scoring, storage.
 
+pub mod bench;
 pub mod channels;
 pub mod engine;
 pub mod extract;

@@ -58,6 +58,21 @@ enum Command {
         #[command(subcommand)]
         action: LeadsAction,
     },
+    /// Run simulated prospects through complete dialogues and print turns/s, latency, memory.
+    Bench {
+        /// Database URL (default: a fresh SQLite file, data/bench.db).
+        #[arg(long)]
+        database: Option<String>,
+        /// Prospects to run through complete dialogues.
+        #[arg(long, default_value_t = 1000)]
+        conversations: usize,
+        /// Prospects talking at the same time.
+        #[arg(long, default_value_t = 64)]
+        concurrency: usize,
+        /// Print one JSON object instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
     /// Apply database migrations and print the schema version.
     Migrate {
         /// Database URL.
@@ -250,6 +265,61 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             };
             store.close().await;
             result?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Bench {
+            database,
+            conversations,
+            concurrency,
+            json,
+        } => {
+            let scripts = script::load_all(std::slice::from_ref(&cli.scripts))?;
+            let database = match database {
+                Some(url) => url,
+                None => {
+                    for suffix in ["", "-wal", "-shm"] {
+                        let _ = std::fs::remove_file(format!("data/bench.db{suffix}"));
+                    }
+                    "sqlite://data/bench.db".to_string()
+                }
+            };
+            let store = Store::open(&database).await?;
+            let catalog = ScriptCatalog::new(scripts, None);
+            let script = catalog.default_script()?;
+            let runtime = Runtime::new(store.clone(), catalog, "bench");
+            let plan = leadbot::bench::BenchPlan {
+                conversations,
+                concurrency,
+                run_id: format!("run{}", Local::now().timestamp_millis()),
+                now: Local::now().fixed_offset(),
+            };
+            let db = match store.backend() {
+                leadbot::store::Backend::Sqlite => "sqlite",
+                leadbot::store::Backend::Postgres => "postgres",
+            };
+            let report = leadbot::bench::run(&runtime, &script, &plan, db).await;
+            store.close().await;
+            let report = report?;
+            if json {
+                println!("{}", serde_json::to_string(&report)?);
+            } else {
+                println!(
+                    "{} | {} conversations | concurrency {} | {} turns in {:.1} s\n\
+                     turns/s {:.0} | p50 {:.2} ms | p95 {:.2} ms | p99 {:.2} ms | max {:.1} ms | peak RSS {:.1} MB | {} qualified",
+                    report.db,
+                    report.conversations,
+                    report.concurrency,
+                    report.turns,
+                    report.seconds,
+                    report.turns_per_s,
+                    report.p50_ms,
+                    report.p95_ms,
+                    report.p99_ms,
+                    report.max_ms,
+                    report.peak_rss_mb,
+                    report.qualified
+                );
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Migrate { database } => {

@@ -189,8 +189,7 @@ pub fn signals_in(
             signal
                 .phrases
                 .iter()
-                .map(|phrase| fold(phrase))
-                .any(|phrase| !phrase.is_empty() && contains_phrase(&folded, &phrase))
+                .any(|phrase| contains_phrase(&folded, phrase))
         })
         .map(|signal| {
             (

@@ -13,9 +13,9 @@ use crate::store::Store;
 /// The scripts in `conversations/`, plus earlier versions loaded on demand.
 #[derive(Debug, Clone)]
 pub struct ScriptCatalog {
-    current: Arc<HashMap<String, Script>>,
+    current: Arc<HashMap<String, Arc<Script>>>,
     default_id: Option<String>,
-    earlier: Arc<Mutex<HashMap<(String, u32), Script>>>,
+    earlier: Arc<Mutex<HashMap<(String, u32), Arc<Script>>>>,
 }
 
 impl ScriptCatalog {
@@ -30,14 +30,19 @@ impl ScriptCatalog {
             }
         });
         ScriptCatalog {
-            current: Arc::new(scripts.into_iter().map(|s| (s.id.clone(), s)).collect()),
+            current: Arc::new(
+                scripts
+                    .into_iter()
+                    .map(|s| (s.id.clone(), Arc::new(s)))
+                    .collect(),
+            ),
             default_id,
             earlier: Arc::default(),
         }
     }
 
     /// The current version of a script.
-    pub fn current(&self, id: &str) -> Result<Script, RuntimeError> {
+    pub fn current(&self, id: &str) -> Result<Arc<Script>, RuntimeError> {
         self.current
             .get(id)
             .cloned()
@@ -45,7 +50,7 @@ impl ScriptCatalog {
     }
 
     /// The script new conversations start on.
-    pub fn default_script(&self) -> Result<Script, RuntimeError> {
+    pub fn default_script(&self) -> Result<Arc<Script>, RuntimeError> {
         let id = self
             .default_id
             .as_deref()
@@ -58,7 +63,7 @@ impl ScriptCatalog {
         &self,
         store: &Store,
         state: &ConversationState,
-    ) -> Result<Script, RuntimeError> {
+    ) -> Result<Arc<Script>, RuntimeError> {
         let wanted = (state.script_id.clone(), state.script_version);
         if let Some(script) = self.current.get(&wanted.0)
             && script.version == wanted.1
@@ -74,14 +79,14 @@ impl ScriptCatalog {
             .await?
             .ok_or_else(missing)?;
         let name = format!("{} v{} (stored)", wanted.0, wanted.1);
-        let script = script::parse(&source, Path::new(&name)).map_err(|_| missing())?;
+        let script = Arc::new(script::parse(&source, Path::new(&name)).map_err(|_| missing())?);
         if let Ok(mut earlier) = self.earlier.lock() {
             earlier.insert(wanted, script.clone());
         }
         Ok(script)
     }
 
-    fn cached(&self, wanted: &(String, u32)) -> Option<Script> {
+    fn cached(&self, wanted: &(String, u32)) -> Option<Arc<Script>> {
         self.earlier.lock().ok()?.get(wanted).cloned()
     }
 }

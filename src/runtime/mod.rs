@@ -4,6 +4,8 @@
 
 mod catalog;
 
+use std::sync::Arc;
+
 use chrono::{DateTime, FixedOffset};
 
 pub use catalog::ScriptCatalog;
@@ -164,7 +166,7 @@ impl Runtime {
     pub async fn resume(
         &self,
         key: &ConversationKey,
-    ) -> Result<Option<(StoredConversation, Script)>, RuntimeError> {
+    ) -> Result<Option<(StoredConversation, Arc<Script>)>, RuntimeError> {
         let mut tx = self.store.begin_turn(key).await?;
         let conversation = tx.conversation().await?;
         drop(tx);

@@ -333,7 +333,7 @@ pub struct Signal {
     pub reason: String,
     /// Points (negative for bad signs).
     pub points: i32,
-    /// Phrases that trigger it (matched accent- and case-insensitively).
+    /// Phrases that trigger it, folded (lower case, no accents) once at load.
     pub phrases: Vec<String>,
 }
 

@@ -161,7 +161,13 @@ pub(super) fn validate(
                 id: signal.id.get_ref().clone(),
                 reason: signal.reason.clone(),
                 points: signal.points,
-                phrases: signal.phrases.get_ref().clone(),
+                phrases: signal
+                    .phrases
+                    .get_ref()
+                    .iter()
+                    .map(|phrase| crate::extract::fold(phrase))
+                    .filter(|phrase| !phrase.is_empty())
+                    .collect(),
             }
         })
         .collect();

@@ -3,6 +3,7 @@
 //! both; where the backends differ (how a write transaction starts, how a conversation is
 //! locked) the store says so in one place.
 
+mod batch;
 pub mod leads;
 mod migrations;
 pub mod outbox;
@@ -60,8 +61,19 @@ pub enum StoreError {
 /// Handle to the database; cheap to clone, shared by every task.
 #[derive(Debug, Clone)]
 pub struct Store {
-    pool: AnyPool,
+    /// Write transactions. On SQLite a single connection: SQLite has one writer at a time, and
+    /// writers queued here (in order) beat writers sleeping in SQLite's busy handler, with one
+    /// page cache that stays warm.
+    writer: AnyPool,
+    /// Reads outside a turn (reports, resumes, script versions).
+    reader: AnyPool,
     backend: Backend,
+}
+
+/// A write transaction.
+pub(crate) struct WriteTx {
+    /// The transaction.
+    pub tx: sqlx::Transaction<'static, sqlx::Any>,
 }
 
 impl Store {
@@ -87,28 +99,51 @@ impl Store {
             Backend::Postgres => url.to_string(),
         };
         let options = AnyConnectOptions::from_str(&url).map_err(StoreError::Connect)?;
-        let pool_options = match backend {
-            Backend::Sqlite => {
-                AnyPoolOptions::new()
-                    .max_connections(4)
-                    .after_connect(|connection, _| {
-                        Box::pin(async move {
-                            connection.execute("PRAGMA journal_mode = WAL").await?;
-                            connection.execute("PRAGMA synchronous = NORMAL").await?;
-                            connection.execute("PRAGMA busy_timeout = 10000").await?;
-                            connection.execute("PRAGMA foreign_keys = ON").await?;
-                            Ok(())
-                        })
+        let connect = |max: u32| {
+            let pool = AnyPoolOptions::new()
+                .max_connections(max)
+                .acquire_timeout(Duration::from_secs(30));
+            match backend {
+                Backend::Sqlite => pool.after_connect(|connection, _| {
+                    Box::pin(async move {
+                        connection.execute("PRAGMA journal_mode = WAL").await?;
+                        connection.execute("PRAGMA synchronous = NORMAL").await?;
+                        connection.execute("PRAGMA busy_timeout = 10000").await?;
+                        connection.execute("PRAGMA foreign_keys = ON").await?;
+                        // Checkpoints run in the background (below), not in a turn's commit.
+                        connection.execute("PRAGMA wal_autocheckpoint = 0").await?;
+                        Ok(())
                     })
+                }),
+                Backend::Postgres => pool,
             }
-            Backend::Postgres => AnyPoolOptions::new().max_connections(16),
         };
-        let pool = pool_options
-            .acquire_timeout(Duration::from_secs(30))
-            .connect_with(options)
-            .await
-            .map_err(StoreError::Connect)?;
-        Ok(Store { pool, backend })
+        let (writer, reader) = match backend {
+            Backend::Sqlite => {
+                let writer = connect(1)
+                    .connect_with(options.clone())
+                    .await
+                    .map_err(StoreError::Connect)?;
+                let reader = connect(4)
+                    .connect_with(options)
+                    .await
+                    .map_err(StoreError::Connect)?;
+                tokio::spawn(checkpoint_in_background(reader.clone()));
+                (writer, reader)
+            }
+            Backend::Postgres => {
+                let pool = connect(16)
+                    .connect_with(options)
+                    .await
+                    .map_err(StoreError::Connect)?;
+                (pool.clone(), pool)
+            }
+        };
+        Ok(Store {
+            writer,
+            reader,
+            backend,
+        })
     }
 
     /// Brings the schema up to date; refuses a database migrated by a newer leadbot.
@@ -119,7 +154,7 @@ impl Store {
         {
             return Err(StoreError::SchemaTooNew { found, supported });
         }
-        migrations::migrator(self.backend).run(&self.pool).await?;
+        migrations::migrator(self.backend).run(&self.writer).await?;
         Ok(())
     }
 
@@ -134,14 +169,14 @@ impl Store {
             }
         };
         let exists: i64 = sqlx::query_scalar(exists_query)
-            .fetch_one(&self.pool)
+            .fetch_one(&self.writer)
             .await?;
         if exists == 0 {
             return Ok(None);
         }
         let version: Option<i64> =
             sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations WHERE success = TRUE")
-                .fetch_one(&self.pool)
+                .fetch_one(&self.writer)
                 .await?;
         Ok(version)
     }
@@ -151,17 +186,19 @@ impl Store {
         self.backend
     }
 
-    /// The pool, for the store's own modules.
+    /// The pool for reads outside a turn.
     fn pool(&self) -> &AnyPool {
-        &self.pool
+        &self.reader
     }
 
     /// Starts a write transaction the way the backend needs: SQLite takes the write lock at
     /// once (`BEGIN IMMEDIATE`), so a read-then-write never fails with SQLITE_BUSY midway.
-    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, StoreError> {
-        Ok(match self.backend {
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
-            Backend::Postgres => self.pool.begin().await?,
+    async fn begin_write(&self) -> Result<WriteTx, StoreError> {
+        Ok(WriteTx {
+            tx: match self.backend {
+                Backend::Sqlite => self.writer.begin_with("BEGIN IMMEDIATE").await?,
+                Backend::Postgres => self.writer.begin().await?,
+            },
         })
     }
 
@@ -176,13 +213,32 @@ impl Store {
         )
         .bind(script_id)
         .bind(i64::from(version))
-        .fetch_optional(&self.pool)
+        .fetch_optional(&self.reader)
         .await?)
     }
 
     /// Closes every connection (checkpoints SQLite's WAL).
     pub async fn close(&self) {
-        self.pool.close().await;
+        self.writer.close().await;
+        self.reader.close().await;
+    }
+}
+
+/// Copies SQLite's write-ahead log back into the database file every half second, from a
+/// reader connection, so no turn waits for a checkpoint's fsync. Ends when the store closes.
+async fn checkpoint_in_background(reader: AnyPool) {
+    let mut tick = tokio::time::interval(Duration::from_millis(500));
+    loop {
+        tick.tick().await;
+        if reader.is_closed() {
+            break;
+        }
+        if let Err(error) = reader.execute("PRAGMA wal_checkpoint(PASSIVE)").await {
+            if reader.is_closed() {
+                break;
+            }
+            tracing::warn!(%error, "WAL checkpoint failed");
+        }
     }
 }
 

@@ -2,7 +2,7 @@
 //! is written with the state change that caused it, then claimed and delivered by workers
 //! with retries; an idempotency key keeps an item from being queued twice.
 
-use sqlx::{Any, Row, Transaction};
+use sqlx::Row;
 
 use super::{Backend, Store, StoreError};
 
@@ -36,25 +36,6 @@ pub struct OutboxItem {
     pub attempts: i64,
 }
 
-pub(super) async fn insert(
-    tx: &mut Transaction<'static, Any>,
-    item: &NewOutboxItem,
-    now_ms: i64,
-) -> Result<(), StoreError> {
-    sqlx::query(
-        "INSERT INTO outbox (kind, destination, idempotency_key, payload, status, attempts, next_attempt_at, created_at) \
-         VALUES ($1, $2, $3, $4, 'pending', 0, $5, $5) ON CONFLICT (idempotency_key) DO NOTHING",
-    )
-    .bind(&item.kind)
-    .bind(&item.destination)
-    .bind(&item.idempotency_key)
-    .bind(item.payload.to_string())
-    .bind(now_ms)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
-}
-
 impl Store {
     /// Claims up to `limit` due items for `destination`, leasing them for `lease_ms`. A claimed
     /// item is invisible to other workers until its lease ends; on PostgreSQL workers skip each
@@ -76,15 +57,15 @@ impl Store {
              AND (claimed_until IS NULL OR claimed_until < $3) ORDER BY id LIMIT $4 {lock}) \
              RETURNING id, kind, destination, idempotency_key, payload, attempts"
         );
-        let mut tx = self.begin_write().await?;
+        let mut write = self.begin_write().await?;
         let rows = sqlx::query(sqlx::AssertSqlSafe(query))
             .bind(now_ms + lease_ms)
             .bind(destination)
             .bind(now_ms)
             .bind(limit)
-            .fetch_all(&mut *tx)
+            .fetch_all(&mut *write.tx)
             .await?;
-        tx.commit().await?;
+        write.tx.commit().await?;
         let mut items = Vec::with_capacity(rows.len());
         for row in rows {
             let payload: String = row.try_get("payload")?;
@@ -104,13 +85,15 @@ impl Store {
 
     /// Marks a claimed item delivered; it is never handed out again.
     pub async fn outbox_delivered(&self, id: i64, now_ms: i64) -> Result<(), StoreError> {
+        let mut write = self.begin_write().await?;
         sqlx::query(
             "UPDATE outbox SET status = 'delivered', delivered_at = $1, claimed_until = NULL WHERE id = $2",
         )
         .bind(now_ms)
         .bind(id)
-        .execute(self.pool())
+        .execute(&mut *write.tx)
         .await?;
+        write.tx.commit().await?;
         Ok(())
     }
 
@@ -121,6 +104,7 @@ impl Store {
         error: &str,
         retry_at_ms: Option<i64>,
     ) -> Result<(), StoreError> {
+        let mut write = self.begin_write().await?;
         let (status, next) = match retry_at_ms {
             Some(at) => ("pending", at),
             None => ("failed", 0),
@@ -133,8 +117,9 @@ impl Store {
         .bind(error)
         .bind(next)
         .bind(id)
-        .execute(self.pool())
+        .execute(&mut *write.tx)
         .await?;
+        write.tx.commit().await?;
         Ok(())
     }
 }

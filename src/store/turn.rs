@@ -1,11 +1,12 @@
 //! Purpose: one inbound message is one transaction — dedupe its event id, lock and load the
 //! conversation, and store everything the engine decided, or nothing at all.
 
-use sqlx::{Any, Row, Transaction};
+use sqlx::Row;
 
+use super::batch::{Arg, Batch};
 use super::outbox::NewOutboxItem;
-use super::{Backend, Store, StoreError};
-use crate::engine::state::ConversationState;
+use super::{Backend, Store, StoreError, WriteTx};
+use crate::engine::state::{ConversationState, Stage};
 use crate::engine::{Effect, Reply};
 use crate::script::ContactField;
 
@@ -32,7 +33,8 @@ pub struct StoredConversation {
 /// An open turn: holds the transaction (and on PostgreSQL the conversation's lock) until
 /// [`TurnTx::commit`]; dropping it rolls everything back.
 pub struct TurnTx {
-    tx: Transaction<'static, Any>,
+    write: WriteTx,
+    backend: Backend,
     key: ConversationKey,
 }
 
@@ -40,15 +42,16 @@ impl Store {
     /// Opens the transaction of one turn of `key`'s conversation. Turns of one conversation run
     /// one after the other, across processes; other conversations are not blocked on PostgreSQL.
     pub async fn begin_turn(&self, key: &ConversationKey) -> Result<TurnTx, StoreError> {
-        let mut tx = self.begin_write().await?;
+        let mut write = self.begin_write().await?;
         if self.backend() == Backend::Postgres {
             sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))::TEXT")
                 .bind(format!("{}\u{1f}{}", key.channel, key.address))
-                .fetch_one(&mut *tx)
+                .fetch_one(&mut *write.tx)
                 .await?;
         }
         Ok(TurnTx {
-            tx,
+            write,
+            backend: self.backend(),
             key: key.clone(),
         })
     }
@@ -64,7 +67,7 @@ impl TurnTx {
         )
         .bind(event_id)
         .bind(now_ms)
-        .execute(&mut *self.tx)
+        .execute(&mut *self.write.tx)
         .await?;
         Ok(inserted.rows_affected() == 1)
     }
@@ -76,7 +79,7 @@ impl TurnTx {
         )
         .bind(&self.key.channel)
         .bind(&self.key.address)
-        .fetch_optional(&mut *self.tx)
+        .fetch_optional(&mut *self.write.tx)
         .await?;
         let Some(row) = row else {
             return Ok(None);
@@ -110,7 +113,7 @@ impl TurnTx {
         .bind(i64::from(version))
         .bind(source)
         .bind(now_ms)
-        .execute(&mut *self.tx)
+        .execute(&mut *self.write.tx)
         .await?;
         Ok(())
     }
@@ -135,7 +138,7 @@ impl TurnTx {
         .bind(&state.script_id)
         .bind(i64::from(state.script_version))
         .bind(now_ms)
-        .fetch_one(&mut *self.tx)
+        .fetch_one(&mut *self.write.tx)
         .await?;
         let conversation_id: i64 = sqlx::query_scalar(
             "INSERT INTO conversations (lead_id, channel, address, script_id, script_version, state, finished, turns, created_at, updated_at) \
@@ -152,7 +155,7 @@ impl TurnTx {
         .bind(i64::from(state.script_version))
         .bind(to_json(state)?)
         .bind(now_ms)
-        .fetch_one(&mut *self.tx)
+        .fetch_one(&mut *self.write.tx)
         .await?;
         Ok(StoredConversation {
             id: conversation_id,
@@ -162,7 +165,8 @@ impl TurnTx {
     }
 
     /// Stores a turn: the inbound text, every reply, answer, score event and stage change the
-    /// engine produced, the new state and lead record, and the outbox items to deliver.
+    /// engine produced, the new state and lead record, and the outbox items to deliver — sent
+    /// to the database as one batch.
     pub async fn save(
         &mut self,
         conversation: &StoredConversation,
@@ -172,136 +176,128 @@ impl TurnTx {
         now_ms: i64,
     ) -> Result<(), StoreError> {
         let (conversation_id, lead_id) = (conversation.id, conversation.lead_id);
+        let mut batch = Batch::default();
+        let message = |batch: &mut Batch, direction: &str, body: String, event_id: Option<&str>| {
+            batch.insert(
+                "INSERT INTO messages (conversation_id, direction, body, event_id, created_at) VALUES",
+                "",
+                vec![
+                    conversation_id.into(),
+                    direction.into(),
+                    body.into(),
+                    event_id.map(str::to_string).into(),
+                    now_ms.into(),
+                ],
+            );
+        };
         if let Some((text, event_id)) = inbound {
-            self.message(conversation_id, "in", text, event_id, now_ms)
-                .await?;
+            message(&mut batch, "in", text.to_string(), event_id);
         }
         let mut qualified = false;
         for effect in effects {
             match effect {
-                Effect::Say(reply) => {
-                    self.message(
-                        conversation_id,
-                        "out",
-                        &transcript_text(reply),
-                        None,
-                        now_ms,
-                    )
-                    .await?;
-                }
-                Effect::AnswerRecorded(answer) => {
-                    sqlx::query(
-                        "INSERT INTO answers (conversation_id, lead_id, step, criterion, raw, value, points, created_at) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-                    )
-                    .bind(conversation_id)
-                    .bind(lead_id)
-                    .bind(&answer.step)
-                    .bind(answer.criterion.name())
-                    .bind(&answer.raw)
-                    .bind(to_json(&answer.value)?)
-                    .bind(i64::from(answer.points))
-                    .bind(now_ms)
-                    .execute(&mut *self.tx)
-                    .await?;
-                }
-                Effect::Scored(event) => {
-                    sqlx::query(
-                        "INSERT INTO score_events (lead_id, conversation_id, points, reason, rule, created_at) \
-                         VALUES ($1, $2, $3, $4, $5, $6)",
-                    )
-                    .bind(lead_id)
-                    .bind(conversation_id)
-                    .bind(i64::from(event.points))
-                    .bind(&event.reason)
-                    .bind(&event.rule)
-                    .bind(now_ms)
-                    .execute(&mut *self.tx)
-                    .await?;
-                }
+                Effect::Say(reply) => message(&mut batch, "out", transcript_text(reply), None),
+                Effect::AnswerRecorded(answer) => batch.insert(
+                    "INSERT INTO answers (conversation_id, lead_id, step, criterion, raw, value, points, created_at) VALUES",
+                    "",
+                    vec![
+                        conversation_id.into(),
+                        lead_id.into(),
+                        answer.step.as_str().into(),
+                        answer.criterion.name().into(),
+                        answer.raw.as_str().into(),
+                        to_json(&answer.value)?.into(),
+                        i64::from(answer.points).into(),
+                        now_ms.into(),
+                    ],
+                ),
+                Effect::Scored(event) => batch.insert(
+                    "INSERT INTO score_events (lead_id, conversation_id, points, reason, rule, created_at) VALUES",
+                    "",
+                    vec![
+                        lead_id.into(),
+                        conversation_id.into(),
+                        i64::from(event.points).into(),
+                        event.reason.as_str().into(),
+                        event.rule.as_str().into(),
+                        now_ms.into(),
+                    ],
+                ),
                 Effect::StageChanged(change) => {
-                    qualified |= change.to == crate::engine::state::Stage::Sql;
-                    sqlx::query(
-                        "INSERT INTO stage_changes (lead_id, from_stage, to_stage, reason, created_at) \
-                         VALUES ($1, $2, $3, $4, $5)",
-                    )
-                    .bind(lead_id)
-                    .bind(change.from.name())
-                    .bind(change.to.name())
-                    .bind(&change.reason)
-                    .bind(now_ms)
-                    .execute(&mut *self.tx)
-                    .await?;
+                    qualified |= change.to == Stage::Sql;
+                    batch.insert(
+                        "INSERT INTO stage_changes (lead_id, from_stage, to_stage, reason, created_at) VALUES",
+                        "",
+                        vec![
+                            lead_id.into(),
+                            change.from.name().into(),
+                            change.to.name().into(),
+                            change.reason.as_str().into(),
+                            now_ms.into(),
+                        ],
+                    );
                 }
                 Effect::HandOff(_) => {}
             }
         }
+        for item in outbox {
+            batch.insert(
+                "INSERT INTO outbox (kind, destination, idempotency_key, payload, status, attempts, next_attempt_at, created_at) VALUES",
+                "ON CONFLICT (idempotency_key) DO NOTHING",
+                vec![
+                    item.kind.as_str().into(),
+                    item.destination.as_str().into(),
+                    item.idempotency_key.as_str().into(),
+                    item.payload.to_string().into(),
+                    "pending".into(),
+                    0.into(),
+                    now_ms.into(),
+                    now_ms.into(),
+                ],
+            );
+        }
         let state = &conversation.state;
-        sqlx::query(
+        batch.update(
             "UPDATE conversations SET state = $1, finished = $2, turns = turns + 1, updated_at = $3, \
              script_id = $4, script_version = $5 WHERE id = $6",
-        )
-        .bind(to_json(state)?)
-        .bind(i64::from(state.is_finished()))
-        .bind(now_ms)
-        .bind(&state.script_id)
-        .bind(i64::from(state.script_version))
-        .bind(conversation_id)
-        .execute(&mut *self.tx)
-        .await?;
-        let contact = |field: ContactField| state.contact.get(field.name()).cloned();
-        sqlx::query(
+            vec![
+                to_json(state)?.into(),
+                i64::from(state.is_finished()).into(),
+                now_ms.into(),
+                state.script_id.as_str().into(),
+                i64::from(state.script_version).into(),
+                conversation_id.into(),
+            ],
+        );
+        let contact = |field: ContactField| Arg::from(state.contact.get(field.name()).cloned());
+        batch.update(
             "UPDATE leads SET stage = $1, score = $2, name = $3, company = $4, email = $5, phone = $6, \
              region = $7, industry = $8, role = $9, script_id = $10, script_version = $11, updated_at = $12, \
              qualified_at = CASE WHEN $13 = 1 THEN $12 ELSE qualified_at END \
              WHERE id = $14 AND forgotten_at IS NULL",
-        )
-        .bind(state.stage.name())
-        .bind(i64::from(state.score))
-        .bind(contact(ContactField::Name))
-        .bind(contact(ContactField::Company))
-        .bind(contact(ContactField::Email))
-        .bind(contact(ContactField::Phone))
-        .bind(contact(ContactField::Region))
-        .bind(contact(ContactField::Industry))
-        .bind(contact(ContactField::Role))
-        .bind(&state.script_id)
-        .bind(i64::from(state.script_version))
-        .bind(now_ms)
-        .bind(i64::from(qualified))
-        .bind(lead_id)
-        .execute(&mut *self.tx)
-        .await?;
-        for item in outbox {
-            super::outbox::insert(&mut self.tx, item, now_ms).await?;
-        }
-        Ok(())
-    }
-
-    async fn message(
-        &mut self,
-        conversation_id: i64,
-        direction: &str,
-        body: &str,
-        event_id: Option<&str>,
-        now_ms: i64,
-    ) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO messages (conversation_id, direction, body, event_id, created_at) VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(conversation_id)
-        .bind(direction)
-        .bind(body)
-        .bind(event_id)
-        .bind(now_ms)
-        .execute(&mut *self.tx)
-        .await?;
-        Ok(())
+            vec![
+                state.stage.name().into(),
+                i64::from(state.score).into(),
+                contact(ContactField::Name),
+                contact(ContactField::Company),
+                contact(ContactField::Email),
+                contact(ContactField::Phone),
+                contact(ContactField::Region),
+                contact(ContactField::Industry),
+                contact(ContactField::Role),
+                state.script_id.as_str().into(),
+                i64::from(state.script_version).into(),
+                now_ms.into(),
+                i64::from(qualified).into(),
+                lead_id.into(),
+            ],
+        );
+        batch.execute(&mut self.write.tx, self.backend).await
     }
 
     /// Makes the turn durable.
     pub async fn commit(self) -> Result<(), StoreError> {
-        self.tx.commit().await?;
+        self.write.tx.commit().await?;
         Ok(())
     }
 }
