@@ -247,3 +247,101 @@ pub fn peak_rss_mb() -> f64 {
         })
         .map_or(0.0, |kb| kb / 1024.0)
 }
+
+/// Time per call of one extractor on a long message.
+#[derive(Debug, Clone, Serialize)]
+pub struct ExtractTiming {
+    /// Which extractor.
+    pub kind: String,
+    /// Which language.
+    pub locale: String,
+    /// Length of the message, in bytes.
+    pub bytes: usize,
+    /// Mean time per call.
+    pub mean_us: f64,
+    /// Slowest call.
+    pub max_us: f64,
+}
+
+/// A long, realistic message in a language: an answer buried in chatter, about `bytes` long.
+pub fn long_message(locale: Locale, bytes: usize) -> String {
+    let sentence = match locale {
+        Locale::En => {
+            "We are a team of forty people in Berlin and we have been using spreadsheets for years, but the budget is around 25k a year and we would like to start next quarter, ideally before the summer. "
+        }
+        Locale::Ko => {
+            "저희는 서울에 있는 40명 규모의 팀이고 몇 년째 엑셀을 쓰고 있는데, 예산은 연간 3천만 원 정도이고 다음 분기에 시작하고 싶어요. "
+        }
+        Locale::Ro => {
+            "Suntem o echipă de patruzeci de oameni din București și folosim tabele de ani de zile, bugetul este cam 10 mii de euro pe an și am vrea să începem luna viitoare. "
+        }
+    };
+    let mut text = String::with_capacity(bytes + sentence.len());
+    while text.len() < bytes {
+        text.push_str(sentence);
+    }
+    text
+}
+
+/// Runs every extractor `rounds` times on a `bytes`-long message in each language.
+pub fn extraction_timings(
+    bytes: usize,
+    rounds: usize,
+    now: DateTime<FixedOffset>,
+) -> Vec<ExtractTiming> {
+    use crate::extract::{self, ChoiceCandidate};
+    let options = [
+        "Replacing our current tool",
+        "Setting up a new process",
+        "Just looking around",
+    ];
+    let synonyms: Vec<String> = Vec::new();
+    let candidates: Vec<ChoiceCandidate> = options
+        .iter()
+        .map(|label| ChoiceCandidate {
+            value: label,
+            label,
+            synonyms: &synonyms,
+        })
+        .collect();
+    let mut timings = Vec::new();
+    for locale in Locale::ALL {
+        let text = long_message(locale, bytes);
+        let kinds: [(&str, Box<dyn Fn()>); 6] = [
+            (
+                "money",
+                Box::new(|| drop(extract::money(&text, locale, locale.default_currency()))),
+            ),
+            (
+                "timeframe",
+                Box::new(|| drop(extract::timeframe(&text, locale, now))),
+            ),
+            ("number", Box::new(|| drop(extract::number(&text, locale)))),
+            ("yes_no", Box::new(|| drop(extract::yes_no(&text, locale)))),
+            ("email", Box::new(|| drop(extract::email(&text)))),
+            (
+                "choice",
+                Box::new(|| drop(extract::choice(&text, locale, &candidates))),
+            ),
+        ];
+        for (kind, run) in kinds {
+            let mut total = Duration::ZERO;
+            let mut slowest = Duration::ZERO;
+            for _ in 0..rounds.max(1) {
+                let started = Instant::now();
+                run();
+                let took = started.elapsed();
+                total += took;
+                slowest = slowest.max(took);
+            }
+            timings.push(ExtractTiming {
+                kind: kind.to_string(),
+                locale: locale.code().to_string(),
+                bytes: text.len(),
+                mean_us: total.as_secs_f64() * 1e6 / rounds.max(1) as f64,
+                max_us: slowest.as_secs_f64() * 1e6,
+            });
+        }
+    }
+    timings
+}

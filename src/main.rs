@@ -72,6 +72,12 @@ enum Command {
         /// Print one JSON object instead of a table.
         #[arg(long)]
         json: bool,
+        /// Time the extractors on a long message instead (no database).
+        #[arg(long)]
+        extract: bool,
+        /// With --extract: message size in bytes.
+        #[arg(long, default_value_t = 4096)]
+        bytes: usize,
     },
     /// Apply database migrations and print the schema version.
     Migrate {
@@ -268,10 +274,30 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Bench {
+            extract: true,
+            bytes,
+            json,
+            ..
+        } => {
+            let now = Local::now().fixed_offset();
+            for timing in leadbot::bench::extraction_timings(bytes, 200, now) {
+                if json {
+                    println!("{}", serde_json::to_string(&timing)?);
+                } else {
+                    println!(
+                        "{:<10} {}  {} bytes  mean {:>8.1} µs  max {:>8.1} µs",
+                        timing.kind, timing.locale, timing.bytes, timing.mean_us, timing.max_us
+                    );
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Bench {
             database,
             conversations,
             concurrency,
             json,
+            ..
         } => {
             let scripts = script::load_all(std::slice::from_ref(&cli.scripts))?;
             let database = match database {
