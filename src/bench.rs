@@ -248,6 +248,9 @@ pub fn peak_rss_mb() -> f64 {
         .map_or(0.0, |kb| kb / 1024.0)
 }
 
+/// One extractor call, ready to time.
+type Extraction<'a> = Box<dyn Fn() + 'a>;
+
 /// Time per call of one extractor on a long message.
 #[derive(Debug, Clone, Serialize)]
 pub struct ExtractTiming {
@@ -307,7 +310,7 @@ pub fn extraction_timings(
     let mut timings = Vec::new();
     for locale in Locale::ALL {
         let text = long_message(locale, bytes);
-        let kinds: [(&str, Box<dyn Fn()>); 6] = [
+        let kinds: [(&str, Extraction); 6] = [
             (
                 "money",
                 Box::new(|| drop(extract::money(&text, locale, locale.default_currency()))),
