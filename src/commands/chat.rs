@@ -32,10 +32,15 @@ pub async fn run(runtime: &Runtime, options: ChatOptions) -> Result<()> {
         address: options.user.clone(),
     };
     let interactive = std::io::stdin().is_terminal();
-    let resumed = if options.new || options.script.is_some() {
+    let resumed = if options.new {
         None
     } else {
-        runtime.resume(&key).await?
+        runtime.resume(&key).await?.filter(|(conversation, _)| {
+            options
+                .script
+                .as_ref()
+                .is_none_or(|wanted| wanted == &conversation.state.script_id)
+        })
     };
     match resumed {
         Some((conversation, script)) if !conversation.state.is_finished() => {
