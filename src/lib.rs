@@ -10,3 +10,4 @@ pub mod runtime;
 pub mod scoring;
 pub mod script;
 pub mod store;
+pub mod http;

@@ -50,6 +50,15 @@ enum Command {
         #[arg(long, env = "USER", default_value = "local")]
         user: String,
     },
+    /// Run the server: the HTTP API for inbound messages (LEADBOT_API_TOKEN).
+    Serve {
+        /// Database URL.
+        #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE)]
+        database: String,
+        /// Address to listen on (port 0 picks a free port; the address is printed).
+        #[arg(long, env = "LEADBOT_LISTEN", default_value = "127.0.0.1:3000")]
+        listen: String,
+    },
     /// List, show, export or erase leads.
     Leads {
         /// Database URL.
@@ -250,6 +259,20 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             );
             let options = commands::chat::ChatOptions { user, new, script };
             let result = commands::chat::run(&runtime, options).await;
+            store.close().await;
+            result?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Serve { database, listen } => {
+            let scripts = script::load_all(std::slice::from_ref(&cli.scripts))?;
+            let store = Store::open(&database).await?;
+            let runtime = Runtime::new(
+                store.clone(),
+                ScriptCatalog::new(scripts, None),
+                commands::serve::UNROUTED,
+            );
+            let api_token = std::env::var("LEADBOT_API_TOKEN").ok();
+            let result = commands::serve::run(runtime, &listen, api_token).await;
             store.close().await;
             result?;
             Ok(ExitCode::SUCCESS)

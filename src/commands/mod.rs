@@ -3,5 +3,6 @@
 pub mod chat;
 pub mod extract;
 pub mod leads;
+pub mod serve;
 pub mod simulate;
 pub mod validate;

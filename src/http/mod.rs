@@ -1,0 +1,57 @@
+//! Purpose: leadbot's HTTP surface — `app(state) -> Router`, so tests drive the same router the
+//! server runs. Today: health, and a JSON API that feeds messages (with event ids) to the
+//! runtime, for web widgets, custom channels and tests.
+
+mod api;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+
+use crate::runtime::Runtime;
+
+/// Largest request body accepted, in bytes; a chat message is far smaller.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// A secret from the environment; `Debug` never shows it.
+#[derive(Clone)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps a secret value.
+    pub fn new(value: String) -> Self {
+        Secret(value)
+    }
+
+    /// Compares in constant time, so response timing does not leak the secret.
+    pub fn matches(&self, candidate: &str) -> bool {
+        use subtle::ConstantTimeEq;
+        self.0.as_bytes().ct_eq(candidate.as_bytes()).into()
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(<redacted>)")
+    }
+}
+
+/// What every handler shares.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    /// The runtime turns go through.
+    pub runtime: Runtime,
+    /// Bearer token for `/api/*`; the API answers 503 when none is configured.
+    pub api_token: Option<Secret>,
+}
+
+/// The router: `GET /healthz`, `POST /api/messages`.
+pub fn app(state: AppState) -> Router {
+    Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/api/messages", post(api::message))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .with_state(Arc::new(state))
+}
