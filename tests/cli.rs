@@ -145,9 +145,17 @@ fn chat_resumes_after_quitting_and_new_starts_over() {
     assert!(text.contains("How many people would use it?"), "{text}");
 
     let korean = leadbot(&["chat", "--script", "saas-ko"], "김민수\n", Some(&db.url));
-    assert!(stdout(&korean).contains("먼저 성함이"), "another script starts over: {}", stdout(&korean));
+    assert!(
+        stdout(&korean).contains("먼저 성함이"),
+        "another script starts over: {}",
+        stdout(&korean)
+    );
     let korean_again = leadbot(&["chat", "--script", "saas-ko"], "", Some(&db.url));
-    assert!(stdout(&korean_again).starts_with("bot: 다시 오셨네요!"), "{}", stdout(&korean_again));
+    assert!(
+        stdout(&korean_again).starts_with("bot: 다시 오셨네요!"),
+        "{}",
+        stdout(&korean_again)
+    );
 
     let fresh = leadbot(&["chat", "--new"], "", Some(&db.url));
     assert!(

@@ -74,7 +74,10 @@ pub(super) async fn message(
         .and_then(|value| value.strip_prefix("Bearer "))
         .unwrap_or_default();
     if !token.matches(presented) {
-        return Err(error(StatusCode::UNAUTHORIZED, "missing or wrong bearer token"));
+        return Err(error(
+            StatusCode::UNAUTHORIZED,
+            "missing or wrong bearer token",
+        ));
     }
     let request: MessageRequest = serde_json::from_slice(&body).map_err(|problem| {
         error(
@@ -85,7 +88,9 @@ pub(super) async fn message(
     let valid_name = |name: &str, max: usize| {
         !name.is_empty()
             && name.len() <= max
-            && name.chars().all(|c| c.is_ascii_alphanumeric() || "-_:.".contains(c))
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_:.".contains(c))
     };
     if !valid_name(&request.channel, 32) || !valid_name(&request.conversation, 200) {
         return Err(error(
@@ -94,7 +99,10 @@ pub(super) async fn message(
         ));
     }
     if request.event_id.is_empty() || request.event_id.len() > 200 {
-        return Err(error(StatusCode::UNPROCESSABLE_ENTITY, "event_id must be 1-200 characters"));
+        return Err(error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "event_id must be 1-200 characters",
+        ));
     }
     let input = match (request.text, request.choice) {
         (Some(text), None) => Input::Text(text),
@@ -120,7 +128,10 @@ pub(super) async fn message(
     };
     let handled = state.runtime.handle(&inbound).await.map_err(|failure| {
         tracing::error!(error = %failure, "turn failed");
-        error(StatusCode::INTERNAL_SERVER_ERROR, "An internal error occurred.")
+        error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "An internal error occurred.",
+        )
     })?;
     let response = match handled {
         Handled::Duplicate => MessageResponse {

@@ -117,3 +117,82 @@ pub fn english_script() -> Script {
 pub fn at(seconds: i64) -> DateTime<FixedOffset> {
     DateTime::parse_from_rfc3339("2026-03-04T10:00:00+02:00").unwrap() + Duration::seconds(seconds)
 }
+
+/// A `leadbot serve` process on a free port.
+pub struct Server {
+    child: std::process::Child,
+    /// The port it listens on.
+    pub port: u16,
+}
+
+/// The API token test servers use.
+pub const API_TOKEN: &str = "test-token";
+
+impl Server {
+    /// Starts `leadbot serve` on `database` and waits until it listens.
+    pub fn start(database: &str) -> Server {
+        use std::io::BufRead;
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_leadbot"))
+            .args(["serve", "--listen", "127.0.0.1:0", "--database", database])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .env("LEADBOT_API_TOKEN", API_TOKEN)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::inherit())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let mut line = String::new();
+        std::io::BufReader::new(stdout)
+            .read_line(&mut line)
+            .unwrap();
+        let port = line
+            .trim()
+            .rsplit(':')
+            .next()
+            .and_then(|port| port.parse().ok())
+            .unwrap_or_else(|| panic!("unexpected first line from serve: {line:?}"));
+        Server { child, port }
+    }
+
+    /// Kills the process with SIGKILL — no chance to finish anything.
+    pub fn kill_9(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.kill_9();
+    }
+}
+
+/// POSTs JSON over a fresh HTTP/1.1 connection; returns the status and body.
+pub async fn post_json(
+    port: u16,
+    path: &str,
+    token: &str,
+    body: &str,
+) -> std::io::Result<(u16, String)> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", port)).await?;
+    let request = format!(
+        "POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {token}\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).await?;
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).await?;
+    let text = String::from_utf8_lossy(&response).into_owned();
+    let status = text
+        .split_whitespace()
+        .nth(1)
+        .and_then(|code| code.parse().ok())
+        .ok_or_else(|| std::io::Error::other(format!("no HTTP status in {text:?}")))?;
+    let body = text
+        .split_once("\r\n\r\n")
+        .map(|(_, body)| body.to_string())
+        .unwrap_or_default();
+    Ok((status, body))
+}

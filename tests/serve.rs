@@ -1,0 +1,265 @@
+//! `leadbot serve` as real processes: the HTTP API, kill -9 in the middle of a load, and two
+//! replicas sharing one database — on SQLite and PostgreSQL.
+
+mod common;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use common::{API_TOKEN, Server, TestDb, at, english_script, post_json};
+use leadbot::engine::state::ConversationState;
+use leadbot::engine::{self, Input};
+use leadbot::store::{ConversationKey, Store};
+
+/// Every prospect's messages: a hello, then answers that qualify.
+const TURNS: [&str; 10] = [
+    "hi",
+    "Dana Smith",
+    "Acme Corp",
+    "we are switching from our old CRM",
+    "40",
+    "$60k a year",
+    "next month",
+    "yes",
+    "dana@acme.io",
+    "Europe",
+];
+
+fn message(conversation: usize, turn: usize) -> String {
+    serde_json::json!({
+        "channel": "web",
+        "conversation": format!("c{conversation}"),
+        "event_id": format!("c{conversation}-t{turn}"),
+        "text": TURNS[turn],
+        "at": at(60 * turn as i64).to_rfc3339(),
+    })
+    .to_string()
+}
+
+/// The state a single process reaches for these turns, computed with the engine alone.
+fn reference_state() -> ConversationState {
+    let script = english_script();
+    let mut state = engine::start(&script, at(0)).state;
+    for (turn, text) in TURNS.iter().enumerate().skip(1) {
+        state = engine::step(
+            &script,
+            state,
+            &Input::Text(text.to_string()),
+            at(60 * turn as i64),
+        )
+        .state;
+    }
+    state
+}
+
+async fn stored_state(store: &Store, conversation: usize) -> ConversationState {
+    let key = ConversationKey {
+        channel: "web".into(),
+        address: format!("c{conversation}"),
+    };
+    let mut tx = store.begin_turn(&key).await.unwrap();
+    tx.conversation().await.unwrap().unwrap().state
+}
+
+async fn count(url: &str, sql: &str) -> i64 {
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(url).await.unwrap();
+    let n: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_string()))
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    n
+}
+
+/// Every dialogue ended exactly as a single process would end it: same state, each answer,
+/// message and processed event stored once, one hand-off each.
+async fn assert_every_dialogue_complete(url: &str, conversations: usize) {
+    let reference = reference_state();
+    let store = Store::open(url).await.unwrap();
+    for conversation in 0..conversations {
+        assert_eq!(
+            stored_state(&store, conversation).await,
+            reference,
+            "conversation c{conversation}"
+        );
+    }
+    store.close().await;
+    let n = conversations as i64;
+    assert_eq!(
+        count(url, "SELECT COUNT(*) FROM processed_events").await,
+        n * TURNS.len() as i64
+    );
+    assert_eq!(
+        count(url, "SELECT COUNT(*) FROM messages WHERE direction = 'in'").await,
+        n * TURNS.len() as i64
+    );
+    assert_eq!(
+        count(url, "SELECT COUNT(*) FROM answers").await,
+        n * (TURNS.len() as i64 - 1)
+    );
+    assert_eq!(
+        count(url, "SELECT COUNT(*) FROM outbox WHERE kind = 'handoff'").await,
+        n
+    );
+    assert_eq!(
+        count(url, "SELECT COUNT(*) FROM leads WHERE stage = 'sql'").await,
+        n
+    );
+}
+
+async fn the_api_checks_its_callers(url: &str) {
+    let server = Server::start(url);
+    let port = server.port;
+    let (status, _) = post_json(port, "/api/messages", "wrong", "{}")
+        .await
+        .unwrap();
+    assert_eq!(status, 401);
+    let (status, body) = post_json(port, "/api/messages", API_TOKEN, "{\"channel\": 1}")
+        .await
+        .unwrap();
+    assert_eq!(status, 422, "{body}");
+    let both = r#"{"channel":"web","conversation":"x","event_id":"e","text":"a","choice":{"step":"s","value":"v"}}"#;
+    let (status, body) = post_json(port, "/api/messages", API_TOKEN, both)
+        .await
+        .unwrap();
+    assert_eq!(
+        (status, body.contains("exactly one")),
+        (422, true),
+        "{body}"
+    );
+    let huge = format!(
+        r#"{{"channel":"web","conversation":"x","event_id":"e","text":"{}"}}"#,
+        "a".repeat(100_000)
+    );
+    let (status, _) = post_json(port, "/api/messages", API_TOKEN, &huge)
+        .await
+        .unwrap();
+    assert_eq!(status, 413);
+    let (status, body) = post_json(port, "/api/messages", API_TOKEN, &message(0, 0))
+        .await
+        .unwrap();
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("First, what's your name?"), "{body}");
+    let (_, again) = post_json(port, "/api/messages", API_TOKEN, &message(0, 0))
+        .await
+        .unwrap();
+    assert!(again.contains(r#""duplicate":true"#), "{again}");
+}
+
+async fn a_kill_9_mid_load_loses_and_doubles_nothing(url: &str) {
+    const CONVERSATIONS: usize = 12;
+    // Which turn each conversation must send next; a turn counts once its response arrived.
+    let next_turn: Arc<Vec<AtomicUsize>> =
+        Arc::new((0..CONVERSATIONS).map(|_| AtomicUsize::new(0)).collect());
+    let acknowledged = Arc::new(AtomicUsize::new(0));
+    let mut server = Server::start(url);
+    let drive = |port: u16| {
+        let next_turn = next_turn.clone();
+        let acknowledged = acknowledged.clone();
+        async move {
+            let mut tasks = Vec::new();
+            for conversation in 0..CONVERSATIONS {
+                let next_turn = next_turn.clone();
+                let acknowledged = acknowledged.clone();
+                tasks.push(tokio::spawn(async move {
+                    loop {
+                        let turn = next_turn[conversation].load(Ordering::SeqCst);
+                        if turn >= TURNS.len() {
+                            return;
+                        }
+                        match post_json(
+                            port,
+                            "/api/messages",
+                            API_TOKEN,
+                            &message(conversation, turn),
+                        )
+                        .await
+                        {
+                            Ok((200, _)) => {
+                                next_turn[conversation].store(turn + 1, Ordering::SeqCst);
+                                acknowledged.fetch_add(1, Ordering::SeqCst);
+                            }
+                            // The server died: this turn is unacknowledged and will be replayed.
+                            _ => return,
+                        }
+                    }
+                }));
+            }
+            for task in tasks {
+                task.await.unwrap();
+            }
+        }
+    };
+    let killer = {
+        let acknowledged = acknowledged.clone();
+        let total = CONVERSATIONS * TURNS.len();
+        async move {
+            while acknowledged.load(Ordering::SeqCst) < total * 2 / 5 {
+                tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+            }
+        }
+    };
+    let port = server.port;
+    tokio::select! {
+        _ = drive(port) => panic!("the load finished before the kill"),
+        _ = killer => server.kill_9(),
+    }
+    let before_restart = acknowledged.load(Ordering::SeqCst);
+    assert!(before_restart < CONVERSATIONS * TURNS.len());
+    let restarted = Server::start(url);
+    drive(restarted.port).await;
+    drop(restarted);
+    assert_every_dialogue_complete(url, CONVERSATIONS).await;
+}
+
+async fn two_replicas_given_every_event_twice_end_like_one_process(url: &str) {
+    const CONVERSATIONS: usize = 10;
+    let replicas = [Server::start(url), Server::start(url)];
+    let ports = [replicas[0].port, replicas[1].port];
+    let mut tasks = Vec::new();
+    for conversation in 0..CONVERSATIONS {
+        tasks.push(tokio::spawn(async move {
+            for turn in 0..TURNS.len() {
+                let body = message(conversation, turn);
+                // The same event reaches both replicas at once (a platform retry racing the
+                // original); exactly one of them processes it.
+                let (first, second) = tokio::join!(
+                    post_json(
+                        ports[(conversation + turn) % 2],
+                        "/api/messages",
+                        API_TOKEN,
+                        &body
+                    ),
+                    post_json(
+                        ports[(conversation + turn + 1) % 2],
+                        "/api/messages",
+                        API_TOKEN,
+                        &body
+                    ),
+                );
+                let (first, second) = (first.unwrap(), second.unwrap());
+                assert_eq!((first.0, second.0), (200, 200), "{first:?} {second:?}");
+                let duplicates = [&first.1, &second.1]
+                    .iter()
+                    .filter(|body| body.contains(r#""duplicate":true"#))
+                    .count();
+                assert_eq!(
+                    duplicates, 1,
+                    "exactly one replica processes c{conversation} t{turn}"
+                );
+            }
+        }));
+    }
+    for task in tasks {
+        task.await.unwrap();
+    }
+    drop(replicas);
+    assert_every_dialogue_complete(url, CONVERSATIONS).await;
+}
+
+on_both_databases!(
+    the_api_checks_its_callers,
+    a_kill_9_mid_load_loses_and_doubles_nothing,
+    two_replicas_given_every_event_twice_end_like_one_process,
+);
