@@ -15,7 +15,10 @@ pub struct Window {
 impl Window {
     /// A closed window.
     pub fn new(start: NaiveDate, end: NaiveDate) -> Self {
-        Window { start, end: Some(end) }
+        Window {
+            start,
+            end: Some(end),
+        }
     }
 
     /// A single day.
@@ -32,16 +35,22 @@ impl Window {
 /// `date + n days`, saturating at the calendar's end.
 pub fn add_days(date: NaiveDate, n: i64) -> NaiveDate {
     if n >= 0 {
-        date.checked_add_days(Days::new(n.unsigned_abs())).unwrap_or(date)
+        date.checked_add_days(Days::new(n.unsigned_abs()))
+            .unwrap_or(date)
     } else {
-        date.checked_sub_days(Days::new(n.unsigned_abs())).unwrap_or(date)
+        date.checked_sub_days(Days::new(n.unsigned_abs()))
+            .unwrap_or(date)
     }
 }
 
 /// `date + n months`, clamping the day ("Jan 31 + 1 month" = Feb 28).
 pub fn add_months(date: NaiveDate, n: i64) -> NaiveDate {
     let months = Months::new(u32::try_from(n.unsigned_abs()).unwrap_or(u32::MAX));
-    let moved = if n >= 0 { date.checked_add_months(months) } else { date.checked_sub_months(months) };
+    let moved = if n >= 0 {
+        date.checked_add_months(months)
+    } else {
+        date.checked_sub_months(months)
+    };
     moved.unwrap_or(date)
 }
 
@@ -132,7 +141,9 @@ pub fn next_yearly(today: NaiveDate, make: impl Fn(i32) -> Option<Window>) -> Op
 
 /// The next date on or after `from` that falls on `weekday`.
 pub fn next_weekday_on_or_after(from: NaiveDate, weekday: Weekday) -> NaiveDate {
-    let ahead = (7 + weekday.num_days_from_monday() as i64 - from.weekday().num_days_from_monday() as i64) % 7;
+    let ahead = (7 + weekday.num_days_from_monday() as i64
+        - from.weekday().num_days_from_monday() as i64)
+        % 7;
     add_days(from, ahead)
 }
 
@@ -141,10 +152,15 @@ pub fn nth_weekday_of_month(year: i32, month: u32, weekday: Weekday, n: u32) -> 
     let first = month_start(year, month)?;
     if n == 0 {
         let last = add_days(add_months(first, 1), -1);
-        let back = (7 + last.weekday().num_days_from_monday() as i64 - weekday.num_days_from_monday() as i64) % 7;
+        let back = (7 + last.weekday().num_days_from_monday() as i64
+            - weekday.num_days_from_monday() as i64)
+            % 7;
         return Some(add_days(last, -back));
     }
-    let day = add_days(next_weekday_on_or_after(first, weekday), 7 * i64::from(n - 1));
+    let day = add_days(
+        next_weekday_on_or_after(first, weekday),
+        7 * i64::from(n - 1),
+    );
     (day.month() == month).then_some(day)
 }
 
@@ -200,9 +216,18 @@ mod tests {
     #[test]
     fn weeks_and_weekdays() {
         assert_eq!(week_start(d(2026, 3, 4)), d(2026, 3, 2));
-        assert_eq!(nth_weekday_of_month(2026, 11, Weekday::Thu, 4), Some(d(2026, 11, 26)));
-        assert_eq!(nth_weekday_of_month(2013, 3, Weekday::Mon, 0), Some(d(2013, 3, 25)));
-        assert_eq!(quarter_window(2026, 3), Some(Window::new(d(2026, 7, 1), d(2026, 9, 30))));
+        assert_eq!(
+            nth_weekday_of_month(2026, 11, Weekday::Thu, 4),
+            Some(d(2026, 11, 26))
+        );
+        assert_eq!(
+            nth_weekday_of_month(2013, 3, Weekday::Mon, 0),
+            Some(d(2013, 3, 25))
+        );
+        assert_eq!(
+            quarter_window(2026, 3),
+            Some(Window::new(d(2026, 7, 1), d(2026, 9, 30)))
+        );
         assert_eq!(add_months(d(2026, 1, 31), 1), d(2026, 2, 28));
     }
 }

@@ -127,7 +127,8 @@ fn score(answer: &str, option: &ChoiceCandidate) -> f64 {
 pub fn choice(text: &str, locale: Locale, options: &[ChoiceCandidate]) -> Result<usize, Unclear> {
     let _ = locale; // Ordinals and number words of every language are read.
     let answer = fold(capped(text));
-    let answer = answer.trim_matches(|c: char| c.is_whitespace() || matches!(c, '.' | '!' | '?' | ',' | '"'));
+    let answer = answer
+        .trim_matches(|c: char| c.is_whitespace() || matches!(c, '.' | '!' | '?' | ',' | '"'));
     if answer.is_empty() || options.is_empty() {
         return Err(Unclear::NotUnderstood);
     }
@@ -159,7 +160,9 @@ pub fn choice(text: &str, locale: Locale, options: &[ChoiceCandidate]) -> Result
 }
 
 fn by_number(answer: &str, count: usize) -> Option<usize> {
-    let caps = OPTION_NUMBER.captures(answer).or_else(|| OPTION_NUMBER_INSIDE.captures(answer))?;
+    let caps = OPTION_NUMBER
+        .captures(answer)
+        .or_else(|| OPTION_NUMBER_INSIDE.captures(answer))?;
     let digits = caps.get(1).or_else(|| caps.get(2))?.as_str();
     let n: usize = digits.parse().ok()?;
     (1..=count).contains(&n).then(|| n - 1)
@@ -167,25 +170,40 @@ fn by_number(answer: &str, count: usize) -> Option<usize> {
 
 /// The best-scoring option, or `Ambiguous` when another one scores within `tie`.
 fn pick(options: &[ChoiceCandidate], scores: &[f64], top: f64, tie: f64) -> Result<usize, Unclear> {
-    let close: Vec<usize> = (0..options.len()).filter(|&i| top - scores[i] <= tie && scores[i] > 0.0).collect();
+    let close: Vec<usize> = (0..options.len())
+        .filter(|&i| top - scores[i] <= tie && scores[i] > 0.0)
+        .collect();
     match close.as_slice() {
         [only] => Ok(*only),
         [] => Err(Unclear::NotUnderstood),
         several => Err(Unclear::Ambiguous {
-            readings: several.iter().map(|&i| options[i].label.to_string()).collect(),
+            readings: several
+                .iter()
+                .map(|&i| options[i].label.to_string())
+                .collect(),
         }),
     }
 }
 
 /// Picks one or more options ("1 and 3", "CRM, billing", "all of them"). Returns their indexes
 /// in option order.
-pub fn choices(text: &str, locale: Locale, options: &[ChoiceCandidate]) -> Result<Vec<usize>, Unclear> {
+pub fn choices(
+    text: &str,
+    locale: Locale,
+    options: &[ChoiceCandidate],
+) -> Result<Vec<usize>, Unclear> {
     let answer = fold(capped(text));
     let answer = answer.trim_matches(|c: char| c.is_whitespace() || matches!(c, '.' | '!' | '?'));
     if options.is_empty() {
         return Err(Unclear::NotUnderstood);
     }
-    if ALL_OF_THEM.is_match(answer) || (options.len() == 2 && matches!(answer, "both" | "both of them" | "amandoua" | "ambele" | "둘 다")) {
+    if ALL_OF_THEM.is_match(answer)
+        || (options.len() == 2
+            && matches!(
+                answer,
+                "both" | "both of them" | "amandoua" | "ambele" | "둘 다"
+            ))
+    {
         return Ok((0..options.len()).collect());
     }
     // A whole-answer match first, so labels with "and" in them ("Sales and Marketing") survive.
@@ -223,18 +241,29 @@ pub fn choices(text: &str, locale: Locale, options: &[ChoiceCandidate]) -> Resul
 mod tests {
     use super::*;
 
-    fn candidates<'a>(labels: &'a [&'a str], synonyms: &'a [Vec<String>]) -> Vec<ChoiceCandidate<'a>> {
+    fn candidates<'a>(
+        labels: &'a [&'a str],
+        synonyms: &'a [Vec<String>],
+    ) -> Vec<ChoiceCandidate<'a>> {
         labels
             .iter()
             .enumerate()
-            .map(|(i, label)| ChoiceCandidate { value: label, label, synonyms: &synonyms[i] })
+            .map(|(i, label)| ChoiceCandidate {
+                value: label,
+                label,
+                synonyms: &synonyms[i],
+            })
             .collect()
     }
 
     #[test]
     fn single_choice() {
         let labels = ["Starter", "Pro", "Enterprise"];
-        let synonyms = vec![vec!["basic".to_string()], vec!["professional".to_string()], vec!["ent".to_string(), "corporate".to_string()]];
+        let synonyms = vec![
+            vec!["basic".to_string()],
+            vec!["professional".to_string()],
+            vec!["ent".to_string(), "corporate".to_string()],
+        ];
         let options = candidates(&labels, &synonyms);
         let cases: &[(&str, Locale, usize)] = &[
             ("2", Locale::En, 1),
@@ -292,17 +321,30 @@ mod tests {
         let similar_options = candidates(&similar, &none);
         assert_eq!(
             choice("pro", Locale::En, &similar_options),
-            Err(Unclear::Ambiguous { readings: vec!["Pro Monthly".into(), "Pro Yearly".into()] })
+            Err(Unclear::Ambiguous {
+                readings: vec!["Pro Monthly".into(), "Pro Yearly".into()]
+            })
         );
         assert_eq!(choice("pro yearly", Locale::En, &similar_options), Ok(1));
-        assert_eq!(choice("something else entirely", Locale::En, &similar_options), Err(Unclear::NotUnderstood));
-        assert_eq!(choice("7", Locale::En, &similar_options), Err(Unclear::NotUnderstood));
+        assert_eq!(
+            choice("something else entirely", Locale::En, &similar_options),
+            Err(Unclear::NotUnderstood)
+        );
+        assert_eq!(
+            choice("7", Locale::En, &similar_options),
+            Err(Unclear::NotUnderstood)
+        );
     }
 
     #[test]
     fn several_choices() {
         let labels = ["CRM", "Billing", "Support", "Sales and Marketing"];
-        let synonyms = vec![Vec::new(), vec!["facturare".to_string(), "결제".to_string()], vec!["suport".to_string()], Vec::new()];
+        let synonyms = vec![
+            Vec::new(),
+            vec!["facturare".to_string(), "결제".to_string()],
+            vec!["suport".to_string()],
+            Vec::new(),
+        ];
         let options = candidates(&labels, &synonyms);
         let cases: &[(&str, Locale, &[usize])] = &[
             ("1 and 3", Locale::En, &[0, 2]),

@@ -21,7 +21,9 @@ fn plausible(local: &str, domain: &str) -> bool {
         && !local.ends_with('.')
         && !local.contains("..");
     let labels: Vec<&str> = domain.split('.').collect();
-    let labels_ok = labels.iter().all(|l| !l.is_empty() && !l.starts_with('-') && !l.ends_with('-'));
+    let labels_ok = labels
+        .iter()
+        .all(|l| !l.is_empty() && !l.starts_with('-') && !l.ends_with('-'));
     let tld_ok = labels
         .last()
         .is_some_and(|tld| tld.chars().count() >= 2 && tld.chars().all(char::is_alphabetic));
@@ -34,7 +36,9 @@ pub fn email(text: &str) -> Result<String, Unclear> {
     for candidate in ADDRESS.find_iter(capped(text)) {
         let raw = candidate.as_str().trim_end_matches(['.', '-', '\'']);
         let raw = raw.trim_start_matches(['.', '\'']);
-        let Some((local, domain)) = raw.rsplit_once('@') else { continue };
+        let Some((local, domain)) = raw.rsplit_once('@') else {
+            continue;
+        };
         if !plausible(local, domain) {
             continue;
         }
@@ -59,12 +63,21 @@ mod tests {
         let cases: &[(&str, &str)] = &[
             ("ana@firma.ro", "ana@firma.ro"),
             ("sure, it's Ana.Pop@Firma.RO!", "Ana.Pop@firma.ro"),
-            ("mail me at john.doe+leads@example.co.uk.", "john.doe+leads@example.co.uk"),
+            (
+                "mail me at john.doe+leads@example.co.uk.",
+                "john.doe+leads@example.co.uk",
+            ),
             ("제 이메일은 kim@naver.com 입니다", "kim@naver.com"),
             ("<bob@acme.io>", "bob@acme.io"),
-            ("e-mail: maria_ionescu@yahoo.com; mulțumesc", "maria_ionescu@yahoo.com"),
+            (
+                "e-mail: maria_ionescu@yahoo.com; mulțumesc",
+                "maria_ionescu@yahoo.com",
+            ),
             ("(j.smith@sub.domain.org)", "j.smith@sub.domain.org"),
-            ("contact: sales-team@my-company.com", "sales-team@my-company.com"),
+            (
+                "contact: sales-team@my-company.com",
+                "sales-team@my-company.com",
+            ),
         ];
         for (text, expected) in cases {
             assert_eq!(email(text).as_deref(), Ok(*expected), "{text}");
@@ -73,9 +86,20 @@ mod tests {
 
     #[test]
     fn rejects_non_addresses() {
-        for text in ["foo@bar", "no email", "@example.com", "me@.com", "a..b@x.com", "x@y.c0m", "john at example dot com"] {
+        for text in [
+            "foo@bar",
+            "no email",
+            "@example.com",
+            "me@.com",
+            "a..b@x.com",
+            "x@y.c0m",
+            "john at example dot com",
+        ] {
             assert_eq!(email(text), Err(Unclear::NotUnderstood), "{text}");
         }
-        assert!(matches!(email("a@x.com or b@y.com"), Err(Unclear::Ambiguous { .. })));
+        assert!(matches!(
+            email("a@x.com or b@y.com"),
+            Err(Unclear::Ambiguous { .. })
+        ));
     }
 }

@@ -17,15 +17,13 @@ mod yes_no;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-
-
 pub use choice::{choice, choices};
 pub use email::email;
 pub use money::money;
 pub use number::number;
+pub use text::fold;
 pub use timeframe::timeframe;
 pub use yes_no::yes_no;
-pub use text::fold;
 
 /// Why an answer could not be turned into a value; the engine re-asks or clarifies.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -121,3 +119,112 @@ pub struct ChoiceCandidate<'a> {
     pub synonyms: &'a [String],
 }
 
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::locale::Locale;
+    use chrono::DateTime;
+    use proptest::prelude::*;
+
+    fn every_extractor(text: &str) {
+        let now = DateTime::parse_from_rfc3339("2026-03-04T10:00:00+02:00").unwrap_or_default();
+        let synonyms = vec!["basic".to_string()];
+        let options = [
+            ChoiceCandidate {
+                value: "starter",
+                label: "Starter",
+                synonyms: &synonyms,
+            },
+            ChoiceCandidate {
+                value: "pro",
+                label: "Pro",
+                synonyms: &[],
+            },
+        ];
+        for locale in Locale::ALL {
+            let _ = money(text, locale, locale.default_currency());
+            let _ = timeframe(text, locale, now);
+            let _ = number(text, locale);
+            let _ = yes_no(text, locale);
+            let _ = choice(text, locale, &options);
+            let _ = choices(text, locale, &options);
+        }
+        let _ = email(text);
+        let _ = fold(text);
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        #[test]
+        fn arbitrary_text_never_panics(text in "\\PC{0,3000}") {
+            every_extractor(&text);
+        }
+
+        #[test]
+        fn answer_like_text_never_panics(
+            text in "[0-9 .,'$€₩~\\-/kKmM만억천원일이삼오십월주년분기 a-zăâîșțşţ]{0,400}"
+        ) {
+            every_extractor(&text);
+        }
+    }
+
+    #[test]
+    fn tricky_inputs_never_panic() {
+        let long = "9".repeat(5000);
+        let mixed = "1억 5천만 원 or 10-20k € ".repeat(200);
+        for text in [
+            "",
+            " ",
+            "\u{0}",
+            "..,,",
+            "1.2.3.4.5",
+            "$$$",
+            "만만만만",
+            "점점",
+            "일점",
+            &long,
+            &mixed,
+            "𝟙𝟚𝟛",
+            "ﬁve",
+            "İ",
+        ] {
+            every_extractor(text);
+        }
+    }
+}
+
+#[cfg(test)]
+mod timing {
+    use super::*;
+    use crate::locale::Locale;
+    use chrono::DateTime;
+
+    /// Prints how long each extractor takes on a 4 KB message (run with `--ignored --nocapture`).
+    #[test]
+    #[ignore]
+    fn four_kilobyte_message() {
+        let now = DateTime::parse_from_rfc3339("2026-03-04T10:00:00+02:00").unwrap_or_default();
+        let text = "We are a team of 40 people and our budget is around 25k per year, maybe by Q3 next year. "
+            .repeat(50);
+        let text = &text[..4096];
+        let rounds = 50;
+        let started = std::time::Instant::now();
+        for _ in 0..rounds {
+            let _ = money(text, Locale::En, "USD");
+        }
+        println!("money: {:?}", started.elapsed() / rounds);
+        let started = std::time::Instant::now();
+        for _ in 0..rounds {
+            let _ = timeframe(text, Locale::En, now);
+        }
+        println!("timeframe: {:?}", started.elapsed() / rounds);
+        let started = std::time::Instant::now();
+        for _ in 0..rounds {
+            let _ = yes_no(text, Locale::En);
+            let _ = number(text, Locale::En);
+            let _ = email(text);
+        }
+        println!("yes_no+number+email: {:?}", started.elapsed() / rounds);
+    }
+}

@@ -209,40 +209,292 @@ fn sino_start(c: char) -> bool {
 
 /// Words that may stand right before a bare number that is still an amount.
 const OK_BEFORE: &[&str] = &[
-    "about", "around", "roughly", "approximately", "approx", "circa", "ca", "maybe", "perhaps",
-    "like", "is", "be", "was", "are", "of", "at", "budget", "spend", "spending", "pay", "paying",
-    "invest", "investing", "afford", "allocate", "allocated", "have", "has", "got", "our", "my",
-    "the", "with", "for", "from", "between", "and", "to", "or", "under", "below", "over", "above",
-    "than", "least", "most", "max", "maximum", "min", "minimum", "up", "upto", "only", "just",
-    "exactly", "nearly", "almost", "close", "probably", "likely", "think", "guess", "say", "it's",
-    "its", "that's", "thats", "ballpark", "range", "total", "budgeted", "aside", "plan", "planned",
-    "expect", "estimate", "estimated", "target", "cost", "costs", "price", "within", "cap",
-    "capped", "limit", "more", "less", "lower", "higher", "tops", "somewhere", "region", "we",
-    "i", "can", "could", "would", "will", "we'd", "i'd", "do", "a", "an", "annual", "monthly",
-    "yearly", "buget", "bugetul", "avem", "am", "este", "e", "de", "la", "intre", "si", "sau",
-    "pana", "cam", "aproximativ", "aproape", "in", "jur", "vreo", "maxim", "minim", "sub", "peste",
-    "cel", "mult", "putin", "mai", "nu", "chiar", "nici", "macar", "ieftin", "scump", "undeva",
-    "pe", "putem", "plati", "investi", "aloca", "alocat", "suma", "cred", "ca", "probabil",
-    "doar", "exact", "pretul", "costul", "lunar", "anual", "ar", "fi", "pot", "spend", "need",
+    "about",
+    "around",
+    "roughly",
+    "approximately",
+    "approx",
+    "circa",
+    "ca",
+    "maybe",
+    "perhaps",
+    "like",
+    "is",
+    "be",
+    "was",
+    "are",
+    "of",
+    "at",
+    "budget",
+    "spend",
+    "spending",
+    "pay",
+    "paying",
+    "invest",
+    "investing",
+    "afford",
+    "allocate",
+    "allocated",
+    "have",
+    "has",
+    "got",
+    "our",
+    "my",
+    "the",
+    "with",
+    "for",
+    "from",
+    "between",
+    "and",
+    "to",
+    "or",
+    "under",
+    "below",
+    "over",
+    "above",
+    "than",
+    "least",
+    "most",
+    "max",
+    "maximum",
+    "min",
+    "minimum",
+    "up",
+    "upto",
+    "only",
+    "just",
+    "exactly",
+    "nearly",
+    "almost",
+    "close",
+    "probably",
+    "likely",
+    "think",
+    "guess",
+    "say",
+    "it's",
+    "its",
+    "that's",
+    "thats",
+    "ballpark",
+    "range",
+    "total",
+    "budgeted",
+    "aside",
+    "plan",
+    "planned",
+    "expect",
+    "estimate",
+    "estimated",
+    "target",
+    "cost",
+    "costs",
+    "price",
+    "within",
+    "cap",
+    "capped",
+    "limit",
+    "more",
+    "less",
+    "lower",
+    "higher",
+    "tops",
+    "somewhere",
+    "region",
+    "we",
+    "i",
+    "can",
+    "could",
+    "would",
+    "will",
+    "we'd",
+    "i'd",
+    "do",
+    "a",
+    "an",
+    "annual",
+    "monthly",
+    "yearly",
+    "buget",
+    "bugetul",
+    "avem",
+    "am",
+    "este",
+    "e",
+    "de",
+    "la",
+    "intre",
+    "si",
+    "sau",
+    "pana",
+    "cam",
+    "aproximativ",
+    "aproape",
+    "in",
+    "jur",
+    "vreo",
+    "maxim",
+    "minim",
+    "sub",
+    "peste",
+    "cel",
+    "mult",
+    "putin",
+    "mai",
+    "nu",
+    "chiar",
+    "nici",
+    "macar",
+    "ieftin",
+    "scump",
+    "undeva",
+    "pe",
+    "putem",
+    "plati",
+    "investi",
+    "aloca",
+    "alocat",
+    "suma",
+    "cred",
+    "ca",
+    "probabil",
+    "doar",
+    "exact",
+    "pretul",
+    "costul",
+    "lunar",
+    "anual",
+    "ar",
+    "fi",
+    "pot",
+    "spend",
+    "need",
 ];
 
 /// Words that may follow a bare number that is still an amount.
 const OK_AFTER: &[&str] = &[
-    "per", "a", "an", "each", "every", "monthly", "yearly", "annually", "annual", "mo", "yr",
-    "pm", "pa", "or", "and", "to", "ish", "tops", "max", "maximum", "min", "minimum", "total",
-    "in", "overall", "budget", "range", "give", "plus", "but", "for", "maybe", "is", "would",
-    "at", "most", "least", "more", "less", "so", "roughly", "approx", "approximately", "give",
-    "ballpark", "including", "incl", "all", "excluding", "excl", "vat", "tva", "net", "gross",
-    "de", "la", "sau", "si", "pe", "maxim", "minim", "cel", "mult", "putin", "buget", "lunar",
-    "anual", "aproximativ", "cam", "fara", "cu", "we", "i", "upfront", "one", "off", "once",
-    "initially", "first", "then", "this", "that", "if", "ok", "okay", "thanks", "month", "year",
-    "luna", "an",
+    "per",
+    "a",
+    "an",
+    "each",
+    "every",
+    "monthly",
+    "yearly",
+    "annually",
+    "annual",
+    "mo",
+    "yr",
+    "pm",
+    "pa",
+    "or",
+    "and",
+    "to",
+    "ish",
+    "tops",
+    "max",
+    "maximum",
+    "min",
+    "minimum",
+    "total",
+    "in",
+    "overall",
+    "budget",
+    "range",
+    "give",
+    "plus",
+    "but",
+    "for",
+    "maybe",
+    "is",
+    "would",
+    "at",
+    "most",
+    "least",
+    "more",
+    "less",
+    "so",
+    "roughly",
+    "approx",
+    "approximately",
+    "give",
+    "ballpark",
+    "including",
+    "incl",
+    "all",
+    "excluding",
+    "excl",
+    "vat",
+    "tva",
+    "net",
+    "gross",
+    "de",
+    "la",
+    "sau",
+    "si",
+    "pe",
+    "maxim",
+    "minim",
+    "cel",
+    "mult",
+    "putin",
+    "buget",
+    "lunar",
+    "anual",
+    "aproximativ",
+    "cam",
+    "fara",
+    "cu",
+    "we",
+    "i",
+    "upfront",
+    "one",
+    "off",
+    "once",
+    "initially",
+    "first",
+    "then",
+    "this",
+    "that",
+    "if",
+    "ok",
+    "okay",
+    "thanks",
+    "month",
+    "year",
+    "luna",
+    "an",
 ];
 
 /// Korean counters that make a bare number something other than money ("3명", "5년").
 const KOREAN_NOT_MONEY: &[&str] = &[
-    "명", "개", "년", "개월", "달", "주", "일", "월", "시", "번", "분기", "살", "회", "건", "퍼센트",
-    "프로", "층", "대", "곳", "가지", "배", "차", "기", "위", "분", "초", "시간", "주일",
+    "명",
+    "개",
+    "년",
+    "개월",
+    "달",
+    "주",
+    "일",
+    "월",
+    "시",
+    "번",
+    "분기",
+    "살",
+    "회",
+    "건",
+    "퍼센트",
+    "프로",
+    "층",
+    "대",
+    "곳",
+    "가지",
+    "배",
+    "차",
+    "기",
+    "위",
+    "분",
+    "초",
+    "시간",
+    "주일",
 ];
 
 static DATE_LIKE: LazyLock<Regex> = LazyLock::new(|| {
@@ -279,67 +531,207 @@ static APPROXIMATE: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Phrases before a number that make it an upper bound, longest first.
 const UPPER_BEFORE: &[&str] = &[
-    "no more than", "not more than", "less than", "lower than", "fewer than", "at most",
-    "up to", "upto", "under", "below", "max", "maximum", "within", "not over", "no higher than",
-    "mai putin de", "mai mic de", "mai mica de", "cel mult", "pana la", "pana in", "maxim", "sub",
-    "nu chiar", "nici macar", "mai ieftin de", "nu mai mult de", "최대", "최고",
+    "no more than",
+    "not more than",
+    "less than",
+    "lower than",
+    "fewer than",
+    "at most",
+    "up to",
+    "upto",
+    "under",
+    "below",
+    "max",
+    "maximum",
+    "within",
+    "not over",
+    "no higher than",
+    "mai putin de",
+    "mai mic de",
+    "mai mica de",
+    "cel mult",
+    "pana la",
+    "pana in",
+    "maxim",
+    "sub",
+    "nu chiar",
+    "nici macar",
+    "mai ieftin de",
+    "nu mai mult de",
+    "최대",
+    "최고",
 ];
 /// Phrases before a number that make it a lower bound.
 const LOWER_BEFORE: &[&str] = &[
-    "no less than", "not less than", "more than", "higher than", "greater than", "at least",
-    "over", "above", "minimum", "min", "starting at", "starting from", "upwards of", "north of",
-    "mai mult de", "mai mare de", "cel putin", "minim", "peste", "mai scump de", "macar",
-    "최소", "적어도",
+    "no less than",
+    "not less than",
+    "more than",
+    "higher than",
+    "greater than",
+    "at least",
+    "over",
+    "above",
+    "minimum",
+    "min",
+    "starting at",
+    "starting from",
+    "upwards of",
+    "north of",
+    "mai mult de",
+    "mai mare de",
+    "cel putin",
+    "minim",
+    "peste",
+    "mai scump de",
+    "macar",
+    "최소",
+    "적어도",
 ];
 /// Phrases after a number that bound it from above.
 const UPPER_AFTER: &[&str] = &[
-    "or less", "or under", "tops", "max", "maximum", "at most", "sau mai putin", "maxim",
-    "이하", "미만", "까지", "안쪽", "이내", "아래",
+    "or less",
+    "or under",
+    "tops",
+    "max",
+    "maximum",
+    "at most",
+    "sau mai putin",
+    "maxim",
+    "이하",
+    "미만",
+    "까지",
+    "안쪽",
+    "이내",
+    "아래",
 ];
 /// Phrases after a number that bound it from below.
 const LOWER_AFTER: &[&str] = &[
-    "or more", "plus", "+", "and up", "and above", "sau mai mult", "minim", "이상", "초과", "넘게",
-    "넘는", "넘어", "부터", "over",
+    "or more",
+    "plus",
+    "+",
+    "and up",
+    "and above",
+    "sau mai mult",
+    "minim",
+    "이상",
+    "초과",
+    "넘게",
+    "넘는",
+    "넘어",
+    "부터",
+    "over",
 ];
 
 fn ends_with_phrase(text: &str, phrase: &str) -> bool {
     let trimmed = text.trim_end();
     trimmed.strip_suffix(phrase).is_some_and(|before| {
-        !before.chars().next_back().is_some_and(is_latin_letter) || !phrase.chars().all(|c| is_latin_letter(c) || c == ' ')
+        !before.chars().next_back().is_some_and(is_latin_letter)
+            || !phrase.chars().all(|c| is_latin_letter(c) || c == ' ')
     })
 }
 
 fn starts_with_phrase(text: &str, phrase: &str) -> bool {
     let trimmed = text.trim_start();
     trimmed.strip_prefix(phrase).is_some_and(|after| {
-        !after.chars().next().is_some_and(is_latin_letter) || !phrase.chars().all(|c| is_latin_letter(c) || c == ' ')
+        !after.chars().next().is_some_and(is_latin_letter)
+            || !phrase.chars().all(|c| is_latin_letter(c) || c == ' ')
     })
 }
 
 /// Refusal phrases, folded; checked only when no amount was found.
 const NO_BUDGET: &[&str] = &[
-    "no budget", "don't have a budget", "dont have a budget", "do not have a budget",
-    "don't have budget", "dont have budget", "haven't got a budget", "no money", "not budgeted",
-    "nothing allocated", "zero budget", "not yet", "none", "nothing yet", "no funds",
-    "nu avem buget", "nu avem bani", "fara buget", "nu exista buget", "niciun buget", "nu avem inca",
-    "inca nu avem", "nu e buget", "nu am buget", "nu avem", "예산 없", "예산없", "아직 없", "없어요",
-    "없습니다", "없음", "없어", "예산이 없", "아직 예산",
+    "no budget",
+    "don't have a budget",
+    "dont have a budget",
+    "do not have a budget",
+    "don't have budget",
+    "dont have budget",
+    "haven't got a budget",
+    "no money",
+    "not budgeted",
+    "nothing allocated",
+    "zero budget",
+    "not yet",
+    "none",
+    "nothing yet",
+    "no funds",
+    "nu avem buget",
+    "nu avem bani",
+    "fara buget",
+    "nu exista buget",
+    "niciun buget",
+    "nu avem inca",
+    "inca nu avem",
+    "nu e buget",
+    "nu am buget",
+    "nu avem",
+    "예산 없",
+    "예산없",
+    "아직 없",
+    "없어요",
+    "없습니다",
+    "없음",
+    "없어",
+    "예산이 없",
+    "아직 예산",
 ];
 const UNSURE: &[&str] = &[
-    "not sure", "don't know", "dont know", "do not know", "no idea", "tbd", "to be determined",
-    "unsure", "depends", "not decided", "undecided", "hard to say", "tba", "unknown", "not clear",
-    "haven't decided", "havent decided", "not determined", "no clue", "nu stiu", "nu sunt sigur",
-    "nu e clar", "nu stim", "nu am idee", "nu se stie", "depinde", "nestabilit", "nu am decis",
-    "nu am hotarat", "inca nu stim", "neclar", "모르겠", "몰라", "모름", "미정", "글쎄",
-    "정해지지", "미확정", "잘 모르", "결정되지", "결정 안", "아직 몰",
+    "not sure",
+    "don't know",
+    "dont know",
+    "do not know",
+    "no idea",
+    "tbd",
+    "to be determined",
+    "unsure",
+    "depends",
+    "not decided",
+    "undecided",
+    "hard to say",
+    "tba",
+    "unknown",
+    "not clear",
+    "haven't decided",
+    "havent decided",
+    "not determined",
+    "no clue",
+    "nu stiu",
+    "nu sunt sigur",
+    "nu e clar",
+    "nu stim",
+    "nu am idee",
+    "nu se stie",
+    "depinde",
+    "nestabilit",
+    "nu am decis",
+    "nu am hotarat",
+    "inca nu stim",
+    "neclar",
+    "모르겠",
+    "몰라",
+    "모름",
+    "미정",
+    "글쎄",
+    "정해지지",
+    "미확정",
+    "잘 모르",
+    "결정되지",
+    "결정 안",
+    "아직 몰",
 ];
 
 fn contains_phrase(folded: &str, phrase: &str) -> bool {
     let mut search_from = 0;
     while let Some(found) = folded.get(search_from..).and_then(|rest| rest.find(phrase)) {
         let at = search_from + found;
-        let before_ok = !folded[..at].chars().next_back().is_some_and(is_latin_letter);
-        let after_ok = !folded[at + phrase.len()..].chars().next().is_some_and(is_latin_letter);
+        let before_ok = !folded[..at]
+            .chars()
+            .next_back()
+            .is_some_and(is_latin_letter);
+        let after_ok = !folded[at + phrase.len()..]
+            .chars()
+            .next()
+            .is_some_and(is_latin_letter);
         let latin = phrase.chars().any(is_latin_letter);
         if !latin || (before_ok && after_ok) {
             return true;
@@ -385,7 +777,10 @@ pub fn money(text: &str, locale: Locale, default_currency: &str) -> Result<Money
             period: None,
             approximate: false,
         };
-        if !readings.iter().any(|r| r.min == money.min && r.max == money.max && r.currency == money.currency) {
+        if !readings
+            .iter()
+            .any(|r| r.min == money.min && r.max == money.max && r.currency == money.currency)
+        {
             readings.push(money);
         }
     }
@@ -423,7 +818,12 @@ fn describe(money: &Money) -> String {
     if money.min == money.max {
         format!("{} {}", trim_number(money.min), money.currency)
     } else {
-        format!("{}–{} {}", trim_number(money.min), trim_number(money.max), money.currency)
+        format!(
+            "{}–{} {}",
+            trim_number(money.min),
+            trim_number(money.max),
+            money.currency
+        )
     }
 }
 
@@ -455,7 +855,10 @@ struct Group {
 
 fn mentions(folded: &str, locale: Locale) -> Vec<Mention> {
     let spans = numbers::scan(folded, locale);
-    let dates: Vec<(usize, usize)> = DATE_LIKE.find_iter(folded).map(|m| (m.start(), m.end())).collect();
+    let dates: Vec<(usize, usize)> = DATE_LIKE
+        .find_iter(folded)
+        .map(|m| (m.start(), m.end()))
+        .collect();
     let tokens = tokenize(folded);
     let mut found: Vec<Mention> = Vec::new();
     for span in &spans {
@@ -471,17 +874,28 @@ fn mentions(folded: &str, locale: Locale) -> Vec<Mention> {
         };
         // A currency word already read as the previous amount's unit is not this one's.
         let (unit, outer_start) = match found.last() {
-            Some(prev) if unit_after.is_none() && outer_start < prev.outer_end => (None, span.start),
+            Some(prev) if unit_after.is_none() && outer_start < prev.outer_end => {
+                (None, span.start)
+            }
             _ => (unit, outer_start),
         };
         let in_date = dates.iter().any(|&(s, e)| span.start < e && span.end > s);
         if unit.is_none() {
             // "$20 43", "20 dollars and 43": a small number right after an amount is its cents.
-            if let Some(prev) = found.last().filter(|p| matches!(p.unit, Some(Unit::Major(_)))) {
+            if let Some(prev) = found
+                .last()
+                .filter(|p| matches!(p.unit, Some(Unit::Major(_))))
+            {
                 let gap = folded.get(prev.outer_end..span.start).unwrap_or("").trim();
                 let small = span.value < 100.0 && span.value.fract() == 0.0 && span.scale == 1.0;
                 if small && matches!(gap, "" | "and" | "si" | ",") {
-                    found.push(Mention { span: *span, value: span.value, unit, outer_start, outer_end });
+                    found.push(Mention {
+                        span: *span,
+                        value: span.value,
+                        unit,
+                        outer_start,
+                        outer_end,
+                    });
                     continue;
                 }
             }
@@ -489,19 +903,34 @@ fn mentions(folded: &str, locale: Locale) -> Vec<Mention> {
         if unit.is_none() && (in_date || !bare_number_is_amount(folded, &tokens, span)) {
             continue;
         }
-        if in_date && unit.is_some() && span.scale == 1.0 && span.value.fract() == 0.0 && span.value < 32.0 {
+        if in_date
+            && unit.is_some()
+            && span.scale == 1.0
+            && span.value.fract() == 0.0
+            && span.value < 32.0
+        {
             continue;
         }
-        found.push(Mention { span: *span, value: span.value, unit, outer_start, outer_end });
+        found.push(Mention {
+            span: *span,
+            value: span.value,
+            unit,
+            outer_start,
+            outer_end,
+        });
     }
     // "a dollar", "un dolar", "o liră": an article before a currency word is one unit.
     for (idx, tok) in tokens.iter().enumerate() {
         if !matches!(tok.text, "a" | "an" | "un" | "o" | "una") || tok.kind != TokKind::Word {
             continue;
         }
-        let Some(next) = tokens.get(idx + 1) else { continue };
+        let Some(next) = tokens.get(idx + 1) else {
+            continue;
+        };
         if let Some((unit @ Unit::Major(_), len)) = currency_after(&folded[tok.end..]) {
-            let inside_other = found.iter().any(|m| m.outer_start <= next.start && next.start < m.outer_end);
+            let inside_other = found
+                .iter()
+                .any(|m| m.outer_start <= next.start && next.start < m.outer_end);
             if !inside_other && next.start >= tok.end {
                 let span = NumSpan {
                     start: tok.start,
@@ -513,7 +942,13 @@ fn mentions(folded: &str, locale: Locale) -> Vec<Mention> {
                     first_token: idx,
                     end_token: idx + 1,
                 };
-                found.push(Mention { span, value: 1.0, unit: Some(unit), outer_start: tok.start, outer_end: tok.end + len });
+                found.push(Mention {
+                    span,
+                    value: 1.0,
+                    unit: Some(unit),
+                    outer_start: tok.start,
+                    outer_end: tok.end + len,
+                });
             }
         }
     }
@@ -531,7 +966,9 @@ fn bare_number_is_amount(folded: &str, tokens: &[super::tokens::Tok], span: &Num
             TokKind::Word if glued => return false,
             TokKind::Word if !OK_BEFORE.contains(&prev.text) => return false,
             TokKind::Digits => return false,
-            TokKind::Sym if matches!(prev.text, "#" | "/" | ":" | "." | "@" | "№") => return false,
+            TokKind::Sym if matches!(prev.text, "#" | "/" | ":" | "." | "@" | "№") => {
+                return false;
+            }
             _ => {}
         }
     }
@@ -547,7 +984,10 @@ fn bare_number_is_amount(folded: &str, tokens: &[super::tokens::Tok], span: &Num
             return !KOREAN_NOT_MONEY.iter().any(|w| after_trim.starts_with(w));
         }
         if is_latin_letter(c) {
-            let word: String = after_trim.chars().take_while(|&c| is_latin_letter(c) || c == '\'').collect();
+            let word: String = after_trim
+                .chars()
+                .take_while(|&c| is_latin_letter(c) || c == '\'')
+                .collect();
             return OK_AFTER.contains(&word.as_str());
         }
         if matches!(c, '/' | ':' | '×' | '*' | 'x' | '%' | '@') {
@@ -574,7 +1014,10 @@ fn group_mentions(folded: &str, mentions: Vec<Mention>) -> Vec<Group> {
             cents_only = true;
         } else if let Some(next) = mentions.get(i + 1) {
             // "$20 and 43c", "20 dollars 43", "10 lei și 50 de bani"
-            let gap = folded.get(first.outer_end..next.span.start).unwrap_or("").trim();
+            let gap = folded
+                .get(first.outer_end..next.span.start)
+                .unwrap_or("")
+                .trim();
             let joined = matches!(gap, "" | "and" | "si" | "," | "și");
             let next_is_cents = matches!(next.unit, Some(Unit::Cents(_)));
             let plain_small = next.unit.is_none()
@@ -587,14 +1030,26 @@ fn group_mentions(folded: &str, mentions: Vec<Mention>) -> Vec<Group> {
                 consumed = 2;
             }
         }
-        let mut group = Group { min: value, max: value, currency, cents_only, bound: Bound::None };
+        let mut group = Group {
+            min: value,
+            max: value,
+            currency,
+            cents_only,
+            bound: Bound::None,
+        };
         // Range to the next mention?
         if let Some(high) = mentions.get(i + consumed) {
-            let gap = folded.get(mentions[i + consumed - 1].outer_end..high.outer_start).unwrap_or("");
+            let gap = folded
+                .get(mentions[i + consumed - 1].outer_end..high.outer_start)
+                .unwrap_or("");
             let before_low = folded.get(..first.outer_start).unwrap_or("");
             if is_range_gap(gap, before_low) && !cents_only {
                 let mut low = value;
-                if first.span.scale == 1.0 && high.span.scale > 1.0 && first.span.base <= high.span.base && consumed == 1 {
+                if first.span.scale == 1.0
+                    && high.span.scale > 1.0
+                    && first.span.base <= high.span.base
+                    && consumed == 1
+                {
                     low = first.span.base * high.span.scale;
                 }
                 let mut high_value = high.value;
@@ -635,8 +1090,14 @@ fn bound_of(before: &str, after: &str) -> Bound {
         .chain(LOWER_BEFORE.iter().map(|p| (*p, Bound::Lower)))
         .collect();
     candidates.sort_by_key(|(p, _)| std::cmp::Reverse(p.len()));
-    let before = before.trim_end().trim_end_matches(['$', '€', '£', '₩']).trim_end();
-    let before = before.strip_suffix(" de").or_else(|| before.strip_suffix(" us")).unwrap_or(before);
+    let before = before
+        .trim_end()
+        .trim_end_matches(['$', '€', '£', '₩'])
+        .trim_end();
+    let before = before
+        .strip_suffix(" de")
+        .or_else(|| before.strip_suffix(" us"))
+        .unwrap_or(before);
     for (phrase, bound) in &candidates {
         if ends_with_phrase(before, phrase) {
             return *bound;
@@ -666,15 +1127,22 @@ fn is_range_gap(gap: &str, before_low: &str) -> bool {
     let words: Vec<&str> = words
         .iter()
         .map(String::as_str)
-        .filter(|w| !matches!(*w, "de" | "$" | "€" | "£" | "₩") && currency_after(w).is_none_or(|(_, len)| len != w.len()))
+        .filter(|w| {
+            !matches!(*w, "de" | "$" | "€" | "£" | "₩")
+                && currency_after(w).is_none_or(|(_, len)| len != w.len())
+        })
         .collect();
     let tail = before_low.trim_end();
-    let between = ["between", "intre", "from", "de la"].iter().any(|w| ends_with_phrase(tail, w))
+    let between = ["between", "intre", "from", "de la"]
+        .iter()
+        .any(|w| ends_with_phrase(tail, w))
         || tail.ends_with("between")
         || tail.contains("between")
         || tail.contains("intre");
     match words.as_slice() {
-        ["-" | "–" | "—" | "~" | "to" | "till" | "until" | "la" | "에서" | "부터" | "~에서"] => true,
+        ["-" | "–" | "—" | "~" | "to" | "till" | "until" | "la" | "에서" | "부터" | "~에서"] => {
+            true
+        }
         ["and" | "si" | "și"] => between,
         ["pana", "la"] => true,
         _ => words.len() == 1 && (words[0].starts_with("에서") || words[0].starts_with("부터")),
@@ -723,7 +1191,12 @@ mod tests {
             ("오백만원 정도요", Locale::Ko, 5_000_000.0, "KRW"),
             ("1억 5천만 원", Locale::Ko, 150_000_000.0, "KRW"),
             ("월 500만원", Locale::Ko, 5_000_000.0, "KRW"),
-            ("3천만 원 정도 생각하고 있어요", Locale::Ko, 30_000_000.0, "KRW"),
+            (
+                "3천만 원 정도 생각하고 있어요",
+                Locale::Ko,
+                30_000_000.0,
+                "KRW",
+            ),
             ("2억", Locale::Ko, 200_000_000.0, "KRW"),
             ("5만 달러", Locale::Ko, 50_000.0, "USD"),
             ("천 유로", Locale::Ko, 1000.0, "EUR"),
@@ -756,23 +1229,65 @@ mod tests {
     fn ranges_and_bounds() {
         let cases: &[(&str, Locale, f64, f64, &str)] = &[
             ("10-20k", Locale::En, 10_000.0, 20_000.0, "USD"),
-            ("between 10 and 20 thousand", Locale::En, 10_000.0, 20_000.0, "USD"),
+            (
+                "between 10 and 20 thousand",
+                Locale::En,
+                10_000.0,
+                20_000.0,
+                "USD",
+            ),
             ("from 5 to 10k", Locale::En, 5_000.0, 10_000.0, "USD"),
             ("$5k-$8k", Locale::En, 5_000.0, 8_000.0, "USD"),
-            ("somewhere between €30k and €50k", Locale::En, 30_000.0, 50_000.0, "EUR"),
+            (
+                "somewhere between €30k and €50k",
+                Locale::En,
+                30_000.0,
+                50_000.0,
+                "EUR",
+            ),
             ("up to 50k", Locale::En, 0.0, 50_000.0, "USD"),
             ("under 5k", Locale::En, 0.0, 5_000.0, "USD"),
             ("no more than $900", Locale::En, 0.0, 900.0, "USD"),
             ("at least 20k", Locale::En, 20_000.0, 20_000.0, "USD"),
             ("50k+", Locale::En, 50_000.0, 50_000.0, "USD"),
-            ("no less than 3000 euros", Locale::En, 3_000.0, 3_000.0, "EUR"),
+            (
+                "no less than 3000 euros",
+                Locale::En,
+                3_000.0,
+                3_000.0,
+                "EUR",
+            ),
             ("10~20만원", Locale::Ko, 100_000.0, 200_000.0, "KRW"),
-            ("500만원에서 1000만원 사이", Locale::Ko, 5_000_000.0, 10_000_000.0, "KRW"),
+            (
+                "500만원에서 1000만원 사이",
+                Locale::Ko,
+                5_000_000.0,
+                10_000_000.0,
+                "KRW",
+            ),
             ("1000만원 이하", Locale::Ko, 0.0, 10_000_000.0, "KRW"),
             ("최소 300만원", Locale::Ko, 3_000_000.0, 3_000_000.0, "KRW"),
-            ("5천만원 이상", Locale::Ko, 50_000_000.0, 50_000_000.0, "KRW"),
-            ("între 10 și 20 de mii", Locale::Ro, 10_000.0, 20_000.0, "RON"),
-            ("de la 5.000 la 8.000 de euro", Locale::Ro, 5_000.0, 8_000.0, "EUR"),
+            (
+                "5천만원 이상",
+                Locale::Ko,
+                50_000_000.0,
+                50_000_000.0,
+                "KRW",
+            ),
+            (
+                "între 10 și 20 de mii",
+                Locale::Ro,
+                10_000.0,
+                20_000.0,
+                "RON",
+            ),
+            (
+                "de la 5.000 la 8.000 de euro",
+                Locale::Ro,
+                5_000.0,
+                8_000.0,
+                "EUR",
+            ),
             ("sub 2000 de lei", Locale::Ro, 0.0, 2_000.0, "RON"),
             ("peste 100 de mii", Locale::Ro, 100_000.0, 100_000.0, "RON"),
             ("maxim 7000 euro", Locale::Ro, 0.0, 7_000.0, "EUR"),
@@ -798,14 +1313,30 @@ mod tests {
             ("월 300만원 정도", Locale::Ko, Some(Period::Month), true),
             ("연간 1억", Locale::Ko, Some(Period::Year), false),
             ("매달 50만원", Locale::Ko, Some(Period::Month), false),
-            ("cam 500 de euro pe lună", Locale::Ro, Some(Period::Month), true),
-            ("aproximativ 20 de mii anual", Locale::Ro, Some(Period::Year), true),
-            ("în jur de 3000 lei lunar", Locale::Ro, Some(Period::Month), true),
+            (
+                "cam 500 de euro pe lună",
+                Locale::Ro,
+                Some(Period::Month),
+                true,
+            ),
+            (
+                "aproximativ 20 de mii anual",
+                Locale::Ro,
+                Some(Period::Year),
+                true,
+            ),
+            (
+                "în jur de 3000 lei lunar",
+                Locale::Ro,
+                Some(Period::Month),
+                true,
+            ),
         ];
         let mut failures = Vec::new();
         for (text, locale, period, approximate) in cases {
             match money(text, *locale, locale.default_currency()) {
-                Ok(MoneyAnswer::Amount(m)) if (m.period, m.approximate) == (*period, *approximate) => {}
+                Ok(MoneyAnswer::Amount(m))
+                    if (m.period, m.approximate) == (*period, *approximate) => {}
                 other => failures.push(format!("{text}: {other:?}")),
             }
         }
@@ -862,7 +1393,13 @@ mod tests {
     #[test]
     fn two_amounts_are_ambiguous() {
         for text in ["5k or 10k", "maybe $500, maybe $2000"] {
-            assert!(matches!(money(text, Locale::En, "USD"), Err(Unclear::Ambiguous { .. })), "{text}");
+            assert!(
+                matches!(
+                    money(text, Locale::En, "USD"),
+                    Err(Unclear::Ambiguous { .. })
+                ),
+                "{text}"
+            );
         }
     }
 }

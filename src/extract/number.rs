@@ -82,8 +82,15 @@ mod tests {
     #[test]
     fn no_number_or_several() {
         for text in ["none", "lots", "we are a big team", "네", "da"] {
-            assert_eq!(number(text, Locale::En), Err(Unclear::NotUnderstood), "{text}");
+            assert_eq!(
+                number(text, Locale::En),
+                Err(Unclear::NotUnderstood),
+                "{text}"
+            );
         }
-        assert!(matches!(number("10 or 12", Locale::En), Err(Unclear::Ambiguous { .. })));
+        assert!(matches!(
+            number("10 or 12", Locale::En),
+            Err(Unclear::Ambiguous { .. })
+        ));
     }
 }

@@ -31,8 +31,8 @@ pub fn scale_word(word: &str) -> Option<f64> {
         "k" | "thousand" | "thousands" | "grand" | "thou" | "mie" | "mii" => 1e3,
         "lakh" | "lakhs" | "lac" => 1e5,
         "crore" | "crores" => 1e7,
-        "m" | "mm" | "mn" | "mil" | "mio" | "mln" | "million" | "millions" | "milion" | "milioane"
-        | "milioana" => 1e6,
+        "m" | "mm" | "mn" | "mil" | "mio" | "mln" | "million" | "millions" | "milion"
+        | "milioane" | "milioana" => 1e6,
         "b" | "bn" | "billion" | "billions" | "miliard" | "miliarde" | "bil" => 1e9,
         "trillion" | "trillions" | "trilion" | "trilioane" => 1e12,
         _ => return None,
@@ -191,21 +191,132 @@ const NATIVE_UNITS: &[(&str, f64)] = &[
 
 /// Words that begin with numeral syllables but are not numbers ("이번" this, "오늘" today).
 const KOREAN_NOT_NUMBERS: &[&str] = &[
-    "이번", "이상", "이하", "이내", "일요일", "오늘", "사이", "이요", "오전", "오후", "일단", "이제",
-    "사용", "구매", "이미", "이거", "이것", "이게", "이렇", "이런", "일정", "일반", "구독", "사실",
-    "오픈", "이메일", "사업", "사장", "사람", "구입", "이후", "이전", "이월", "일시", "삼성", "세금",
-    "네이버", "이용", "오래", "일찍", "이달", "사월", "오월", "구월", "일월", "칠월", "팔월", "삼월",
-    "육월", "유월", "시월", "십일월", "십이월", "한번", "한국", "한달", "두달", "세달", "네달",
+    "이번",
+    "이상",
+    "이하",
+    "이내",
+    "일요일",
+    "오늘",
+    "사이",
+    "이요",
+    "오전",
+    "오후",
+    "일단",
+    "이제",
+    "사용",
+    "구매",
+    "이미",
+    "이거",
+    "이것",
+    "이게",
+    "이렇",
+    "이런",
+    "일정",
+    "일반",
+    "구독",
+    "사실",
+    "오픈",
+    "이메일",
+    "사업",
+    "사장",
+    "사람",
+    "구입",
+    "이후",
+    "이전",
+    "이월",
+    "일시",
+    "삼성",
+    "세금",
+    "네이버",
+    "이용",
+    "오래",
+    "일찍",
+    "이달",
+    "사월",
+    "오월",
+    "구월",
+    "일월",
+    "칠월",
+    "팔월",
+    "삼월",
+    "육월",
+    "유월",
+    "시월",
+    "십일월",
+    "십이월",
+    "한번",
+    "한국",
+    "한달",
+    "두달",
+    "세달",
+    "네달",
 ];
 
 /// Syllables that may follow a Korean numeral (counters, currencies, particles of amount).
 fn korean_suffix_ok(rest: &str) -> bool {
     const SUFFIXES: &[&str] = &[
-        "원", "달러", "불", "유로", "센트", "파운드", "엔", "위안", "년", "개월", "달", "주", "일",
-        "분기", "월", "명", "개", "번", "시", "정도", "쯤", "이상", "이하", "미만", "초과", "까지",
-        "부터", "에서", "에", "은", "는", "이", "가", "을", "를", "도", "만", "억", "천", "백", "살",
-        "가량", "내외", "안", "내", "주일", "퍼센트", "프로", "째", "약", "씩", "요", "입니다",
-        "이요", "이에요", "예요", "위", "대", "건", "회", "사이", "명이",
+        "원",
+        "달러",
+        "불",
+        "유로",
+        "센트",
+        "파운드",
+        "엔",
+        "위안",
+        "년",
+        "개월",
+        "달",
+        "주",
+        "일",
+        "분기",
+        "월",
+        "명",
+        "개",
+        "번",
+        "시",
+        "정도",
+        "쯤",
+        "이상",
+        "이하",
+        "미만",
+        "초과",
+        "까지",
+        "부터",
+        "에서",
+        "에",
+        "은",
+        "는",
+        "이",
+        "가",
+        "을",
+        "를",
+        "도",
+        "만",
+        "억",
+        "천",
+        "백",
+        "살",
+        "가량",
+        "내외",
+        "안",
+        "내",
+        "주일",
+        "퍼센트",
+        "프로",
+        "째",
+        "약",
+        "씩",
+        "요",
+        "입니다",
+        "이요",
+        "이에요",
+        "예요",
+        "위",
+        "대",
+        "건",
+        "회",
+        "사이",
+        "명이",
     ];
     rest.is_empty() || SUFFIXES.iter().any(|s| rest.starts_with(s))
 }
@@ -213,8 +324,33 @@ fn korean_suffix_ok(rest: &str) -> bool {
 /// Counters and currencies that let a lone digit syllable stand as a number ("구파운드", "삼년").
 fn korean_counter_follows(rest: &str) -> bool {
     const COUNTERS: &[&str] = &[
-        "원", "달러", "불", "유로", "센트", "파운드", "엔", "위안", "년", "개월", "달", "주", "일",
-        "분기", "월", "명", "개", "번", "시", "살", "회", "건", "퍼센트", "프로", "층", "배", "주일",
+        "원",
+        "달러",
+        "불",
+        "유로",
+        "센트",
+        "파운드",
+        "엔",
+        "위안",
+        "년",
+        "개월",
+        "달",
+        "주",
+        "일",
+        "분기",
+        "월",
+        "명",
+        "개",
+        "번",
+        "시",
+        "살",
+        "회",
+        "건",
+        "퍼센트",
+        "프로",
+        "층",
+        "배",
+        "주일",
     ];
     COUNTERS.iter().any(|c| rest.starts_with(c))
 }
@@ -241,9 +377,9 @@ fn read_at(tokens: &[Tok], i: usize, locale: Locale) -> Option<NumSpan> {
     match tok.kind {
         TokKind::Digits => {
             let value = parse_digits(tok.text)?;
-            let glued_hangul = tokens
-                .get(i + 1)
-                .is_some_and(|n| n.kind == TokKind::Hangul && n.start == tok.end && starts_with_unit(n.text));
+            let glued_hangul = tokens.get(i + 1).is_some_and(|n| {
+                n.kind == TokKind::Hangul && n.start == tok.end && starts_with_unit(n.text)
+            });
             if glued_hangul {
                 return read_korean(tokens, i);
             }
@@ -251,7 +387,14 @@ fn read_at(tokens: &[Tok], i: usize, locale: Locale) -> Option<NumSpan> {
             let is_point = tokens.get(i + 1).is_some_and(|t| t.text == "point");
             if is_point {
                 if let Some((fraction, used)) = decimal_digits(tokens, i + 2, locale) {
-                    return Some(with_scales(tokens, i, i + 2 + used, (value + fraction, 1.0), true, locale));
+                    return Some(with_scales(
+                        tokens,
+                        i,
+                        i + 2 + used,
+                        (value + fraction, 1.0),
+                        true,
+                        locale,
+                    ));
                 }
             }
             Some(with_scales(tokens, i, i + 1, (value, 1.0), false, locale))
@@ -263,7 +406,9 @@ fn read_at(tokens: &[Tok], i: usize, locale: Locale) -> Option<NumSpan> {
 }
 
 fn starts_with_unit(text: &str) -> bool {
-    text.chars().next().is_some_and(|c| small_unit(c).is_some() || big_unit(c).is_some())
+    text.chars()
+        .next()
+        .is_some_and(|c| small_unit(c).is_some() || big_unit(c).is_some())
 }
 
 /// Applies trailing scale words: "20k", "2,5 milioane", "20 de mii", "1.5 million".
@@ -283,7 +428,10 @@ fn with_scales(
         }
         if locale == Locale::Ro && tok.text == "de" {
             let after = tokens.get(next + 1);
-            if let Some(s) = after.filter(|t| t.kind == TokKind::Word).and_then(|t| scale_word(t.text)) {
+            if let Some(s) = after
+                .filter(|t| t.kind == TokKind::Word)
+                .and_then(|t| scale_word(t.text))
+            {
                 if s >= 1e3 && !matches!(after.map(|t| t.text), Some("m" | "k" | "b")) {
                     scale *= s;
                     end = after.map_or(end, |t| t.end);
@@ -304,11 +452,25 @@ fn with_scales(
         next += 1;
     }
     let start = tokens.get(first).map_or(0, |t| t.start);
-    NumSpan { start, end, value: base * scale, base, scale, words, first_token: first, end_token: next }
+    NumSpan {
+        start,
+        end,
+        value: base * scale,
+        base,
+        scale,
+        words,
+        first_token: first,
+        end_token: next,
+    }
 }
 
 fn read_words(tokens: &[Tok], i: usize, locale: Locale) -> Option<NumSpan> {
-    let word_at = |k: usize| tokens.get(k).filter(|t| t.kind == TokKind::Word).map(|t| t.text);
+    let word_at = |k: usize| {
+        tokens
+            .get(k)
+            .filter(|t| t.kind == TokKind::Word)
+            .map(|t| t.text)
+    };
     let first = word_at(i)?;
     // "half a million"
     if first == "half" && word_at(i + 1) == Some("a") {
@@ -343,7 +505,11 @@ fn read_words(tokens: &[Tok], i: usize, locale: Locale) -> Option<NumSpan> {
             break;
         }
         if is_hyphen {
-            if last == Some("tens") && word_at(k + 1).and_then(|n| small_word(n, locale)).is_some_and(|v| v < 10.0) {
+            if last == Some("tens")
+                && word_at(k + 1)
+                    .and_then(|n| small_word(n, locale))
+                    .is_some_and(|v| v < 10.0)
+            {
                 k += 1;
                 continue;
             }
@@ -367,7 +533,9 @@ fn read_words(tokens: &[Tok], i: usize, locale: Locale) -> Option<NumSpan> {
         }
         if article_one(w) && last.is_none() {
             let next = word_at(k + 1);
-            let next_is_scale = next.is_some_and(|n| hundred_word(n) || scale_word(n).is_some_and(|s| s >= 1e3) || n == "dozen");
+            let next_is_scale = next.is_some_and(|n| {
+                hundred_word(n) || scale_word(n).is_some_and(|s| s >= 1e3) || n == "dozen"
+            });
             if next_is_scale {
                 current = 1.0;
                 last = Some("unit");
@@ -508,7 +676,9 @@ fn read_korean(tokens: &[Tok], i: usize) -> Option<NumSpan> {
             let continues = match tok.kind {
                 TokKind::Digits => saw_unit && pending.is_none() && (section > 0.0 || total > 0.0),
                 TokKind::Hangul => tok.text.chars().next().is_some_and(|c| {
-                    small_unit(c).is_some() || big_unit(c).is_some() || (saw_unit && sino_digit(c).is_some() && spaced)
+                    small_unit(c).is_some()
+                        || big_unit(c).is_some()
+                        || (saw_unit && sino_digit(c).is_some() && spaced)
                 }),
                 _ => false,
             };
@@ -600,14 +770,21 @@ fn read_korean(tokens: &[Tok], i: usize) -> Option<NumSpan> {
         tail += format!("0.{frac}").parse::<f64>().unwrap_or(0.0);
     }
     let value = total + section + tail;
-    if let (Some(prev), TokKind::Hangul) = (i.checked_sub(1).and_then(|p| tokens.get(p)), first.kind) {
-        if prev.end == first.start && prev.kind == TokKind::Digits && !starts_with_unit(first.text) {
+    if let (Some(prev), TokKind::Hangul) =
+        (i.checked_sub(1).and_then(|p| tokens.get(p)), first.kind)
+    {
+        if prev.end == first.start && prev.kind == TokKind::Digits && !starts_with_unit(first.text)
+        {
             return None; // "3일", "15일에": a counter after digits, not another number.
         }
     }
     if hangul_only {
         let rest_of_token = tokens.get(end_token.saturating_sub(1)).map_or("", |t| {
-            if end >= t.start && end <= t.end { &t.text[end - t.start..] } else { "" }
+            if end >= t.start && end <= t.end {
+                &t.text[end - t.start..]
+            } else {
+                ""
+            }
         });
         if !korean_suffix_ok(rest_of_token) {
             return None;
@@ -625,7 +802,16 @@ fn read_korean(tokens: &[Tok], i: usize) -> Option<NumSpan> {
     let start = first.start;
     // If the number stopped inside a Hangul token, the span ends mid-token; `end_token` then
     // points past that token so callers look at the remaining suffix through `end`.
-    Some(NumSpan { start, end, value, base, scale, words: hangul_only, first_token: i, end_token })
+    Some(NumSpan {
+        start,
+        end,
+        value,
+        base,
+        scale,
+        words: hangul_only,
+        first_token: i,
+        end_token,
+    })
 }
 
 fn read_native_korean(tokens: &[Tok], i: usize) -> Option<NumSpan> {
@@ -646,12 +832,17 @@ fn read_native_korean(tokens: &[Tok], i: usize) -> Option<NumSpan> {
     }
     let consumed = text.len() - rest.len();
     let prefix = &text[..consumed];
-    let short_form = matches!(prefix, "한" | "두" | "세" | "서" | "네" | "석" | "넉" | "스무");
-    const COUNTERS: &[&str] = &["달", "명", "개", "주", "번", "해", "살", "시간", "분기", "가지", "곳"];
+    let short_form = matches!(
+        prefix,
+        "한" | "두" | "세" | "서" | "네" | "석" | "넉" | "스무"
+    );
+    const COUNTERS: &[&str] = &[
+        "달", "명", "개", "주", "번", "해", "살", "시간", "분기", "가지", "곳",
+    ];
     let next_counter = || {
-        tokens
-            .get(i + 1)
-            .is_some_and(|n| n.kind == TokKind::Hangul && COUNTERS.iter().any(|c| n.text.starts_with(c)))
+        tokens.get(i + 1).is_some_and(|n| {
+            n.kind == TokKind::Hangul && COUNTERS.iter().any(|c| n.text.starts_with(c))
+        })
     };
     let ok = if short_form {
         COUNTERS.iter().any(|c| rest.starts_with(c)) || (rest.is_empty() && next_counter())
@@ -734,8 +925,14 @@ pub fn ordinal_in(folded: &str) -> Option<u32> {
                 }
             }
             TokKind::Digits => {
-                let next = tokens.get(idx + 1).filter(|n| n.start == tok.end).map(|n| n.text);
-                if matches!(next, Some("st" | "nd" | "rd" | "th" | "번째" | "째" | "번" | "lea" | "a")) {
+                let next = tokens
+                    .get(idx + 1)
+                    .filter(|n| n.start == tok.end)
+                    .map(|n| n.text);
+                if matches!(
+                    next,
+                    Some("st" | "nd" | "rd" | "th" | "번째" | "째" | "번" | "lea" | "a")
+                ) {
                     return tok.text.parse().ok();
                 }
             }
@@ -743,7 +940,9 @@ pub fn ordinal_in(folded: &str) -> Option<u32> {
                 for (word, n) in KOREAN {
                     if let Some(rest) = tok.text.strip_prefix(word) {
                         let counter_next = rest.is_empty()
-                            && tokens.get(idx + 1).is_some_and(|t| t.text.starts_with("번째") || t.text.starts_with("째"));
+                            && tokens.get(idx + 1).is_some_and(|t| {
+                                t.text.starts_with("번째") || t.text.starts_with("째")
+                            });
                         if rest.starts_with("째") || rest.starts_with("번째") || counter_next {
                             return Some(*n);
                         }

@@ -18,5 +18,6 @@ pub fn fold(text: &str) -> String {
 /// A regex that matches nothing: the fallback if a built-in pattern ever failed to compile, so
 /// that a bad pattern degrades one rule instead of panicking.
 pub(crate) fn never_matching_regex() -> regex::Regex {
-    regex::Regex::new(r"[^\s\S]").unwrap_or_else(|_| regex::Regex::new("$^").unwrap_or_else(|e| panic!("{e}")))
+    regex::Regex::new(r"[^\s\S]")
+        .unwrap_or_else(|_| regex::Regex::new("$^").unwrap_or_else(|e| panic!("{e}")))
 }

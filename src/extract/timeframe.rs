@@ -66,23 +66,44 @@ macro_rules! lazy_re {
     };
 }
 
-lazy_re!(NOW_RE, r"\b(?:now|right now|asap|a\.s\.a\.p|as soon as possible|immediately|right away|straight away|urgent|urgently|at this time|today|tonight|this morning|this afternoon|acum|imediat|cat mai repede|cat de repede|urgent|azi|astazi|chiar acum|de indata|in aceasta zi)\b|지금|당장|즉시|바로|오늘|최대한 빨리|가능한 빨리|빨리|급해요|급합니다");
-lazy_re!(SOON_RE, r"\b(?:soon|shortly|in the near future|curand|in curand|in viitorul apropiat)\b|곧|조만간|빠른 시일");
-lazy_re!(TOMORROW_RE, r"\b(?:the day after tomorrow|day after tomorrow|poimaine|tomorrows?|maine)\b|내일\s*모레|모레|내일");
+lazy_re!(
+    NOW_RE,
+    r"\b(?:now|right now|asap|a\.s\.a\.p|as soon as possible|immediately|right away|straight away|urgent|urgently|at this time|today|tonight|this morning|this afternoon|acum|imediat|cat mai repede|cat de repede|urgent|azi|astazi|chiar acum|de indata|in aceasta zi)\b|지금|당장|즉시|바로|오늘|최대한 빨리|가능한 빨리|빨리|급해요|급합니다"
+);
+lazy_re!(
+    SOON_RE,
+    r"\b(?:soon|shortly|in the near future|curand|in curand|in viitorul apropiat)\b|곧|조만간|빠른 시일"
+);
+lazy_re!(
+    TOMORROW_RE,
+    r"\b(?:the day after tomorrow|day after tomorrow|poimaine|tomorrows?|maine)\b|내일\s*모레|모레|내일"
+);
 lazy_re!(ISO_DATE_RE, r"\b(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})\b");
-lazy_re!(NUMERIC_DATE_RE, r"\b(\d{1,2})([./])(\d{1,2})(?:[./](\d{4}|\d{2}))?\b");
+lazy_re!(
+    NUMERIC_DATE_RE,
+    r"\b(\d{1,2})([./])(\d{1,2})(?:[./](\d{4}|\d{2}))?\b"
+);
 lazy_re!(
     MONTH_DAY_RE,
-    format!(r"\b({MONTH_ALTERNATION})\.?\s*(?:the\s+)?(\d{{1,2}}|{ORDINAL_ALTERNATION}|intai)(?:st|nd|rd|th)?\b(?:,?\s+(\d{{4}}|'?\d{{2}})\b)?")
+    format!(
+        r"\b({MONTH_ALTERNATION})\.?\s*(?:the\s+)?(\d{{1,2}}|{ORDINAL_ALTERNATION}|intai)(?:st|nd|rd|th)?\b(?:,?\s+(\d{{4}}|'?\d{{2}})\b)?"
+    )
 );
 lazy_re!(
     DAY_MONTH_RE,
-    format!(r"\b(?:the\s+)?(\d{{1,2}}|{ORDINAL_ALTERNATION}|intai)(?:st|nd|rd|th)?(?:\s+day)?\s*(?:of\s+|de\s+|-)?({MONTH_ALTERNATION})\b\.?(?:,?\s+(\d{{4}}|'?\d{{2}})\b)?")
+    format!(
+        r"\b(?:the\s+)?(\d{{1,2}}|{ORDINAL_ALTERNATION}|intai)(?:st|nd|rd|th)?(?:\s+day)?\s*(?:of\s+|de\s+|-)?({MONTH_ALTERNATION})\b\.?(?:,?\s+(\d{{4}}|'?\d{{2}})\b)?"
+    )
 );
-lazy_re!(KO_DATE_RE, r"(?:(\d{4})\s*년\s*)?(\d{1,2})\s*월\s*(\d{1,2})\s*일");
+lazy_re!(
+    KO_DATE_RE,
+    r"(?:(\d{4})\s*년\s*)?(\d{1,2})\s*월\s*(\d{1,2})\s*일"
+);
 lazy_re!(
     DAY_ONLY_RE,
-    format!(r"\b(?:on\s+)?the\s+(\d{{1,2}}|{ORDINAL_ALTERNATION})(?:st|nd|rd|th)?\b|\bon\s+(\d{{1,2}})(?:st|nd|rd|th)?\b|\b(\d{{1,2}})(?:st|nd|rd|th)\b|\bpe\s+(\d{{1,2}})\b|(?:^|\s)(\d{{1,2}})\s*일(?:에|날)?")
+    format!(
+        r"\b(?:on\s+)?the\s+(\d{{1,2}}|{ORDINAL_ALTERNATION})(?:st|nd|rd|th)?\b|\bon\s+(\d{{1,2}})(?:st|nd|rd|th)?\b|\b(\d{{1,2}})(?:st|nd|rd|th)\b|\bpe\s+(\d{{1,2}})\b|(?:^|\s)(\d{{1,2}})\s*일(?:에|날)?"
+    )
 );
 lazy_re!(
     DAY_OF_REL_MONTH_RE,
@@ -90,11 +111,15 @@ lazy_re!(
 );
 lazy_re!(
     NTH_WEEKDAY_RE,
-    format!(r"\b({ORDINAL_ALTERNATION})\s+({WEEKDAY_ALTERNATION})\s+(?:of|in)\s+({MONTH_ALTERNATION})\b")
+    format!(
+        r"\b({ORDINAL_ALTERNATION})\s+({WEEKDAY_ALTERNATION})\s+(?:of|in)\s+({MONTH_ALTERNATION})\b"
+    )
 );
 lazy_re!(
     KO_NTH_WEEKDAY_RE,
-    format!(r"(\d{{1,2}})\s*월\s*(첫째|첫|둘째|두\s*번째|셋째|세\s*번째|넷째|네\s*번째|마지막)\s*(?:주\s*)?({KOREAN_WEEKDAY_ALTERNATION})")
+    format!(
+        r"(\d{{1,2}})\s*월\s*(첫째|첫|둘째|두\s*번째|셋째|세\s*번째|넷째|네\s*번째|마지막)\s*(?:주\s*)?({KOREAN_WEEKDAY_ALTERNATION})"
+    )
 );
 lazy_re!(
     NTH_DAY_OF_MONTH_RE,
@@ -106,23 +131,28 @@ lazy_re!(
 );
 lazy_re!(
     WEEKDAY_RE,
-    format!(r"\b(?:(next|this|coming|upcoming|last|on|the)\s+)?({WEEKDAY_ALTERNATION})\b\.?(?:\s+(after next|of next week|next week|of this week|this week|saptamana viitoare|saptamana urmatoare|saptamana asta|saptamana aceasta|viitoare|viitor|urmatoare|asta|aceasta|care vine))?")
+    format!(
+        r"\b(?:(next|this|coming|upcoming|last|on|the)\s+)?({WEEKDAY_ALTERNATION})\b\.?(?:\s+(after next|of next week|next week|of this week|this week|saptamana viitoare|saptamana urmatoare|saptamana asta|saptamana aceasta|viitoare|viitor|urmatoare|asta|aceasta|care vine))?"
+    )
 );
 lazy_re!(
     KO_WEEKDAY_RE,
-    format!(r"(이번\s*주|금주|다음\s*주|다다음\s*주|오는\s*주|지난\s*주|다음|오는|이번)?\s*({KOREAN_WEEKDAY_ALTERNATION})")
+    format!(
+        r"(이번\s*주|금주|다음\s*주|다다음\s*주|오는\s*주|지난\s*주|다음|오는|이번)?\s*({KOREAN_WEEKDAY_ALTERNATION})"
+    )
 );
-lazy_re!(
-    RO_WEEKDAY_ABBR_RE,
-    r"^(lu|ma|mi|jo|vi|sa|sam|du|dum)\.?$"
-);
+lazy_re!(RO_WEEKDAY_ABBR_RE, r"^(lu|ma|mi|jo|vi|sa|sam|du|dum)\.?$");
 lazy_re!(
     IN_DURATION_RE,
-    format!(r"\b(?:in|after|peste|dupa|in decurs de)\s+(?:(?:about|around|approximately|roughly|cam|vreo|aproximativ)\s+)?(\d+|a couple of|a few|few|a|an|one|o|un|una|cateva)\s+({UNIT_ALTERNATION})\b|\b(\d+|a|an|one)\s+({UNIT_ALTERNATION})\s+(?:from now|from today|hence|later|de acum|de azi|de astazi)\b")
+    format!(
+        r"\b(?:in|after|peste|dupa|in decurs de)\s+(?:(?:about|around|approximately|roughly|cam|vreo|aproximativ)\s+)?(\d+|a couple of|a few|few|a|an|one|o|un|una|cateva)\s+({UNIT_ALTERNATION})\b|\b(\d+|a|an|one)\s+({UNIT_ALTERNATION})\s+(?:from now|from today|hence|later|de acum|de azi|de astazi)\b"
+    )
 );
 lazy_re!(
     WITHIN_RE,
-    format!(r"\b(?:within|in the next|over the next|in the coming|in the upcoming|during the next|the next|next|upcoming|coming|in the following|the following|in less than|less than|under|in under|in urmatoarele|in urmatorii|urmatoarele|urmatorii|in maxim|in mai putin de|in termen de|in cel mult|in cursul urmatoarelor|in cursul urmatorilor)\s+(?:(?:about|around|cam)\s+)?(\d+|a couple of|a few|few|a|an|o|un|una|cateva)\s+({UNIT_ALTERNATION})\b|\b(\d+)\s+(?:upcoming|coming|next)\s+({UNIT_ALTERNATION})\b")
+    format!(
+        r"\b(?:within|in the next|over the next|in the coming|in the upcoming|during the next|the next|next|upcoming|coming|in the following|the following|in less than|less than|under|in under|in urmatoarele|in urmatorii|urmatoarele|urmatorii|in maxim|in mai putin de|in termen de|in cel mult|in cursul urmatoarelor|in cursul urmatorilor)\s+(?:(?:about|around|cam)\s+)?(\d+|a couple of|a few|few|a|an|o|un|una|cateva)\s+({UNIT_ALTERNATION})\b|\b(\d+)\s+(?:upcoming|coming|next)\s+({UNIT_ALTERNATION})\b"
+    )
 );
 lazy_re!(
     KO_DURATION_RE,
@@ -130,7 +160,9 @@ lazy_re!(
 );
 lazy_re!(
     AGO_RE,
-    format!(r"\b(\d+|a|an|one)\s+({UNIT_ALTERNATION})\s+ago\b|\bacum\s+(\d+|o|un|una)\s+({UNIT_ALTERNATION})\b")
+    format!(
+        r"\b(\d+|a|an|one)\s+({UNIT_ALTERNATION})\s+ago\b|\bacum\s+(\d+|o|un|una)\s+({UNIT_ALTERNATION})\b"
+    )
 );
 lazy_re!(
     RELATIVE_PERIOD_RE,
@@ -152,11 +184,19 @@ lazy_re!(
     RO_PART_OF_PERIOD_RE,
     r"\b(sfarsitul|sfarsit de|finalul|final de|inceputul|inceput de|mijlocul)\s+(lunii|anului|saptamanii|trimestrului|luna|an|saptamana|trimestru)(?:\s+(viitoare|viitor|urmatoare|urmator|asteia|acesteia|acestuia|curente|curent))?\b"
 );
-lazy_re!(KO_PART_OF_PERIOD_RE, r"(월말|연말|년말|분기말|월초|연초|년초|주말|이번\s*주말|다음\s*주말)");
-lazy_re!(WEEKEND_RE, r"\b(this|next|the)?\s*weekend\b|\bweekendul\s*(asta|acesta|viitor)?\b|\bin weekend\b");
+lazy_re!(
+    KO_PART_OF_PERIOD_RE,
+    r"(월말|연말|년말|분기말|월초|연초|년초|주말|이번\s*주말|다음\s*주말)"
+);
+lazy_re!(
+    WEEKEND_RE,
+    r"\b(this|next|the)?\s*weekend\b|\bweekendul\s*(asta|acesta|viitor)?\b|\bin weekend\b"
+);
 lazy_re!(
     QUARTER_RE,
-    format!(r"\bq\s?([1-4])\b(?:\s*(?:of\s+)?(\d{{4}}|'\d{{2}}))?|\b(\d{{4}})\s*-?\s*q([1-4])\b|\b(\d{{2}})q([1-4])\b|\b({ORDINAL_ALTERNATION})\s+(?:fiscal\s+)?(?:quarter|qtr)\b(?:\s+(?:of\s+)?(?:the\s+year\s+)?(\d{{4}}))?")
+    format!(
+        r"\bq\s?([1-4])\b(?:\s*(?:of\s+)?(\d{{4}}|'\d{{2}}))?|\b(\d{{4}})\s*-?\s*q([1-4])\b|\b(\d{{2}})q([1-4])\b|\b({ORDINAL_ALTERNATION})\s+(?:fiscal\s+)?(?:quarter|qtr)\b(?:\s+(?:of\s+)?(?:the\s+year\s+)?(\d{{4}}))?"
+    )
 );
 lazy_re!(
     RO_QUARTER_RE,
@@ -169,14 +209,24 @@ lazy_re!(
 );
 lazy_re!(
     SEASON_RE,
-    format!(r"(?:\b(this|next|coming|the coming|last|la)\s+)?\b({SEASON_ALTERNATION})\b(?:\s+(asta|aceasta|viitoare|viitor|care vine|trecuta|(\d{{4}})))?")
+    format!(
+        r"(?:\b(this|next|coming|the coming|last|la)\s+)?\b({SEASON_ALTERNATION})\b(?:\s+(asta|aceasta|viitoare|viitor|care vine|trecuta|(\d{{4}})))?"
+    )
 );
-lazy_re!(KO_SEASON_RE, r"(올해|이번|내년|다음|작년|지난)?\s*(봄|여름|가을|겨울)");
+lazy_re!(
+    KO_SEASON_RE,
+    r"(올해|이번|내년|다음|작년|지난)?\s*(봄|여름|가을|겨울)"
+);
 lazy_re!(
     MONTH_RE,
-    format!(r"\b(next|this|coming|the coming|last|luna)?\s*\b({MONTH_ALTERNATION})\b\.?(?:\s+(after next))?(?:,?\s+(\d{{4}})\b)?")
+    format!(
+        r"\b(next|this|coming|the coming|last|luna)?\s*\b({MONTH_ALTERNATION})\b\.?(?:\s+(after next))?(?:,?\s+(\d{{4}})\b)?"
+    )
 );
-lazy_re!(KO_MONTH_RE, r"(?:(\d{4})\s*년\s*|(내년|올해|다음\s*해|작년)\s*)?(\d{1,2})\s*월");
+lazy_re!(
+    KO_MONTH_RE,
+    r"(?:(\d{4})\s*년\s*|(내년|올해|다음\s*해|작년)\s*)?(\d{1,2})\s*월"
+);
 lazy_re!(YEAR_RE, r"\b(20\d{2}|19\d{2})\b|(\d{4})\s*년");
 lazy_re!(
     HOLIDAY_RE,
@@ -196,13 +246,18 @@ lazy_re!(
 );
 lazy_re!(
     OFFSET_PREFIX_RE,
-    format!(r"\b(\d+|a|an|one|o|un|una)\s+({UNIT_ALTERNATION})\s+(after|before|dupa|inainte de)\s+(?:the\s+)?$")
+    format!(
+        r"\b(\d+|a|an|one|o|un|una)\s+({UNIT_ALTERNATION})\s+(after|before|dupa|inainte de)\s+(?:the\s+)?$"
+    )
 );
 lazy_re!(
     WEEK_OF_PREFIX_RE,
     r"\b(?:the\s+)?week\s+of\s+(?:the\s+)?$|\bsaptamana\s+(?:din|de|cu)\s+$"
 );
-lazy_re!(KO_PART_SUFFIX_RE, r"^\s*(초순|초|중순|중반|말|하순|후반|말경|말쯤)");
+lazy_re!(
+    KO_PART_SUFFIX_RE,
+    r"^\s*(초순|초|중순|중반|말|하순|후반|말경|말쯤)"
+);
 lazy_re!(
     BOUND_PREFIX_RE,
     r"(?:\b(by|no later than|not later than|until|till|up until|up to|through|thru|pana la|pana in|pana pe|cel tarziu|cel tarziu in|nu mai tarziu de|before|prior to|inainte de|inainte sa|anytime after|sometime after|after|post|dupa|not before|no earlier than|nu inainte de|nu mai devreme de|from|starting|starting in|starting from|starting at|beginning in|since|as of|incepand cu|incepand din|incepand de la|din|de la|cu incepere din)\s+(?:the\s+|on\s+|in\s+)?)$"
@@ -211,7 +266,10 @@ lazy_re!(
     KO_BOUND_SUFFIX_RE,
     r"^\s*(전까지|까지|내로|안에|안으로|이내|내에|전에|이전에|이전|전|이후로|이후에|이후|후에|후|뒤에|지나서|부터)"
 );
-lazy_re!(EN_BOUND_SUFFIX_RE, r"^\s*(onwards|onward|or later|and later|at the latest|at the earliest|or after|in avans)\b");
+lazy_re!(
+    EN_BOUND_SUFFIX_RE,
+    r"^\s*(onwards|onward|or later|and later|at the latest|at the earliest|or after|in avans)\b"
+);
 lazy_re!(
     RANGE_GAP_RE,
     r"^\s*(?:-|–|—|~|to|till|until|through|thru|and|si|la|pana la|pana in|에서|부터|~에서)\s*$"
@@ -238,21 +296,40 @@ fn full_year(text: Option<&str>) -> Option<i32> {
 
 fn hit(window: Window, caps: &Captures, grain: Grain) -> Option<Hit> {
     let whole = caps.get(0)?;
-    Some(Hit { window, start: whole.start(), end: whole.end(), grain })
+    let leading_space = whole.as_str().len() - whole.as_str().trim_start().len();
+    Some(Hit {
+        window,
+        start: whole.start() + leading_space,
+        end: whole.end(),
+        grain,
+    })
 }
 
 /// Reads when something will happen, relative to `now`.
-pub fn timeframe(text: &str, locale: Locale, now: DateTime<FixedOffset>) -> Result<TimeframeAnswer, Unclear> {
+pub fn timeframe(
+    text: &str,
+    locale: Locale,
+    now: DateTime<FixedOffset>,
+) -> Result<TimeframeAnswer, Unclear> {
     let today = now.date_naive();
     let folded = fold(capped(text));
     let digitized = digitize(&folded, locale);
-    let text = digitized.trim_matches(|c: char| c.is_whitespace() || matches!(c, '.' | '!' | '?' | ','));
+    let text =
+        digitized.trim_matches(|c: char| c.is_whitespace() || matches!(c, '.' | '!' | '?' | ','));
     // "March or April": two readings, each understood on its own.
-    let parts: Vec<&str> = ALTERNATIVES_RE.split(text).filter(|p| !p.trim().is_empty()).collect();
+    let parts: Vec<&str> = ALTERNATIVES_RE
+        .split(text)
+        .filter(|p| !p.trim().is_empty())
+        .collect();
     if parts.len() > 1 {
-        let windows: Vec<Window> = parts.iter().filter_map(|part| read_window(part, locale, today)).collect();
+        let windows: Vec<Window> = parts
+            .iter()
+            .filter_map(|part| read_window(part, locale, today))
+            .collect();
         if windows.len() > 1 && windows.iter().any(|w| *w != windows[0]) {
-            return Err(Unclear::Ambiguous { readings: windows.iter().map(describe).collect() });
+            return Err(Unclear::Ambiguous {
+                readings: windows.iter().map(describe).collect(),
+            });
         }
     }
     match read_window(text, locale, today) {
@@ -291,13 +368,24 @@ fn digitize(folded: &str, locale: Locale) -> String {
 }
 
 fn read_window(text: &str, locale: Locale, today: NaiveDate) -> Option<Window> {
-    let mut ctx = Ctx { text, locale, today, anchor: today, year_hint: None };
+    let mut ctx = Ctx {
+        text,
+        locale,
+        today,
+        anchor: today,
+        year_hint: None,
+    };
     ctx.year_hint = year_hint(&ctx);
     // A duration said beside another expression moves where "next" counts from.
     let durations = duration_hits(&ctx);
     let mut hits = all_hits(&ctx);
-    if let Some(shift) = durations.iter().find(|h| h.grain != Grain::Day || h.window.end == Some(h.window.start)) {
-        let others_exist = hits.iter().any(|h| h.end <= shift.start || h.start >= shift.end);
+    if let Some(shift) = durations
+        .iter()
+        .find(|h| h.grain != Grain::Day || h.window.end == Some(h.window.start))
+    {
+        let others_exist = hits
+            .iter()
+            .any(|h| h.end <= shift.start || h.start >= shift.end);
         if others_exist {
             ctx.anchor = shift.window.start;
             hits = all_hits(&ctx);
@@ -308,13 +396,23 @@ fn read_window(text: &str, locale: Locale, today: NaiveDate) -> Option<Window> {
     let top: Vec<Hit> = hits
         .iter()
         .copied()
-        .filter(|h| !hits.iter().any(|o| o != h && o.start <= h.start && h.end <= o.end && (o.end - o.start) > (h.end - h.start)))
+        .filter(|h| {
+            !hits.iter().any(|o| {
+                o != h
+                    && o.start <= h.start
+                    && h.end <= o.end
+                    && (o.end - o.start) > (h.end - h.start)
+            })
+        })
         .collect();
     if let Some(range) = range_of(text, &top) {
         return Some(range);
     }
     let best = top.iter().copied().max_by(|a, b| {
-        a.grain.cmp(&b.grain).then((a.end - a.start).cmp(&(b.end - b.start))).then(b.start.cmp(&a.start))
+        a.grain
+            .cmp(&b.grain)
+            .then((a.end - a.start).cmp(&(b.end - b.start)))
+            .then(b.start.cmp(&a.start))
     })?;
     Some(apply_modifiers(text, best, today))
 }
@@ -347,10 +445,14 @@ fn range_of(text: &str, hits: &[Hit]) -> Option<Window> {
 fn year_hint(ctx: &Ctx) -> Option<i32> {
     let this = ctx.today.year();
     static NEXT_YEAR: LazyLock<Regex> = LazyLock::new(|| {
-        re(r"\b(next year|the following year|next yr|anul viitor|anul urmator|la anul|anul care vine)\b|내년|다음\s*해")
+        re(
+            r"\b(next year|the following year|next yr|anul viitor|anul urmator|anului viitor|anului urmator|la anul|anul care vine)\b|내년|다음\s*해",
+        )
     });
     static THIS_YEAR: LazyLock<Regex> = LazyLock::new(|| {
-        re(r"\b(this year|current year|this yr|anul acesta|anul asta|anul curent|anul acesta)\b|올해|금년|이번\s*해")
+        re(
+            r"\b(this year|current year|this yr|anul acesta|anul asta|anul curent|anul acesta)\b|올해|금년|이번\s*해",
+        )
     });
     if let Some(caps) = YEAR_RE.captures(ctx.text) {
         let year = parse_i32(capture_text(&caps, 1).or(capture_text(&caps, 2)))?;
@@ -396,11 +498,13 @@ fn now_hits(ctx: &Ctx) -> Vec<Hit> {
         .captures_iter(ctx.text)
         .filter_map(|caps| hit(Window::day(ctx.today), &caps, Grain::Day))
         .collect();
-    hits.extend(
-        SOON_RE
-            .captures_iter(ctx.text)
-            .filter_map(|caps| hit(Window::new(ctx.today, add_months(ctx.today, 1)), &caps, Grain::Month)),
-    );
+    hits.extend(SOON_RE.captures_iter(ctx.text).filter_map(|caps| {
+        hit(
+            Window::new(ctx.today, add_months(ctx.today, 1)),
+            &caps,
+            Grain::Month,
+        )
+    }));
     hits
 }
 
@@ -409,7 +513,12 @@ fn tomorrow_hits(ctx: &Ctx) -> Vec<Hit> {
         .captures_iter(ctx.text)
         .filter_map(|caps| {
             let word = capture_text(&caps, 0)?;
-            let days = if word.contains("after") || word.contains("poimaine") || word.contains("모레") { 2 } else { 1 };
+            let days =
+                if word.contains("after") || word.contains("poimaine") || word.contains("모레") {
+                    2
+                } else {
+                    1
+                };
             hit(Window::day(add_days(ctx.today, days)), &caps, Grain::Day)
         })
         .collect()
@@ -417,13 +526,18 @@ fn tomorrow_hits(ctx: &Ctx) -> Vec<Hit> {
 
 /// The next date on or after `from` with this month and day (Feb 29 waits for a leap year).
 fn next_month_day(from: NaiveDate, month: u32, day: u32) -> Option<NaiveDate> {
-    (from.year()..=from.year() + 8).filter_map(|y| ymd(y, month, day)).find(|d| *d >= from)
+    (from.year()..=from.year() + 8)
+        .filter_map(|y| ymd(y, month, day))
+        .find(|d| *d >= from)
 }
 
 /// When a weekday is also named ("Thu 15th", "Monday, Feb 18"), the next date that fits both.
 fn weekday_said(ctx: &Ctx) -> Option<Weekday> {
-    static ANY_WEEKDAY: LazyLock<Regex> =
-        LazyLock::new(|| re(&format!(r"\b({WEEKDAY_ALTERNATION})\b|({KOREAN_WEEKDAY_ALTERNATION})")));
+    static ANY_WEEKDAY: LazyLock<Regex> = LazyLock::new(|| {
+        re(&format!(
+            r"\b({WEEKDAY_ALTERNATION})\b|({KOREAN_WEEKDAY_ALTERNATION})"
+        ))
+    });
     let caps = ANY_WEEKDAY.captures(ctx.text)?;
     weekday_of(capture_text(&caps, 1).or(capture_text(&caps, 2))?)
 }
@@ -447,13 +561,22 @@ fn date_hits(ctx: &Ctx) -> Vec<Hit> {
         }
     };
     for caps in ISO_DATE_RE.captures_iter(ctx.text) {
-        let date = ymd(parse_i32(capture_text(&caps, 1)).unwrap_or(0), parse_u32(capture_text(&caps, 2)).unwrap_or(0), parse_u32(capture_text(&caps, 3)).unwrap_or(0));
+        let date = ymd(
+            parse_i32(capture_text(&caps, 1)).unwrap_or(0),
+            parse_u32(capture_text(&caps, 2)).unwrap_or(0),
+            parse_u32(capture_text(&caps, 3)).unwrap_or(0),
+        );
         if let Some(h) = date.and_then(|d| hit(Window::day(d), &caps, Grain::Day)) {
             hits.push(h);
         }
     }
     for caps in NUMERIC_DATE_RE.captures_iter(ctx.text) {
-        let (Some(a), Some(b)) = (parse_u32(capture_text(&caps, 1)), parse_u32(capture_text(&caps, 3))) else { continue };
+        let (Some(a), Some(b)) = (
+            parse_u32(capture_text(&caps, 1)),
+            parse_u32(capture_text(&caps, 3)),
+        ) else {
+            continue;
+        };
         let separator = capture_text(&caps, 2).unwrap_or("/");
         let year = full_year(capture_text(&caps, 4));
         if separator == "." && year.is_none() && ctx.locale != Locale::Ro {
@@ -464,36 +587,63 @@ fn date_hits(ctx: &Ctx) -> Vec<Hit> {
         }
         let month_first = separator == "/" && ctx.locale != Locale::Ro && a <= 12;
         let (month, day) = if month_first { (a, b) } else { (b, a) };
-        if let Some(h) = dated(month, day, year).and_then(|d| hit(Window::day(d), &caps, Grain::Day)) {
+        if let Some(h) =
+            dated(month, day, year).and_then(|d| hit(Window::day(d), &caps, Grain::Day))
+        {
             hits.push(h);
         }
     }
     for (regex, month_index, day_index) in [(&*MONTH_DAY_RE, 1, 2), (&*DAY_MONTH_RE, 2, 1)] {
         for caps in regex.captures_iter(ctx.text) {
-            let Some(month) = capture_text(&caps, month_index).and_then(month_number) else { continue };
+            let Some(month) = capture_text(&caps, month_index).and_then(month_number) else {
+                continue;
+            };
             let day_word = capture_text(&caps, day_index).unwrap_or("");
-            let Some(day) = day_word.parse::<u32>().ok().or_else(|| ordinal_value(day_word).filter(|d| *d > 0)) else { continue };
+            let Some(day) = day_word
+                .parse::<u32>()
+                .ok()
+                .or_else(|| ordinal_value(day_word).filter(|d| *d > 0))
+            else {
+                continue;
+            };
             if day_word == "last" {
                 continue;
             }
             let year = full_year(capture_text(&caps, 3));
-            if let Some(h) = dated(month, day, year).and_then(|d| hit(Window::day(d), &caps, Grain::Day)) {
+            if let Some(h) =
+                dated(month, day, year).and_then(|d| hit(Window::day(d), &caps, Grain::Day))
+            {
                 hits.push(h);
             }
         }
     }
     for caps in KO_DATE_RE.captures_iter(ctx.text) {
-        let (Some(month), Some(day)) = (parse_u32(capture_text(&caps, 2)), parse_u32(capture_text(&caps, 3))) else { continue };
+        let (Some(month), Some(day)) = (
+            parse_u32(capture_text(&caps, 2)),
+            parse_u32(capture_text(&caps, 3)),
+        ) else {
+            continue;
+        };
         let year = parse_i32(capture_text(&caps, 1));
-        if let Some(h) = dated(month, day, year).and_then(|d| hit(Window::day(d), &caps, Grain::Day)) {
+        if let Some(h) =
+            dated(month, day, year).and_then(|d| hit(Window::day(d), &caps, Grain::Day))
+        {
             hits.push(h);
         }
     }
     for caps in DAY_OF_REL_MONTH_RE.captures_iter(ctx.text) {
-        let Some(day) = parse_u32(capture_text(&caps, 1)) else { continue };
-        let months = if matches!(capture_text(&caps, 2), Some("next" | "following")) { 1 } else { 0 };
+        let Some(day) = parse_u32(capture_text(&caps, 1)) else {
+            continue;
+        };
+        let months = if matches!(capture_text(&caps, 2), Some("next" | "following")) {
+            1
+        } else {
+            0
+        };
         let base = add_months(ctx.today, months);
-        if let Some(h) = ymd(base.year(), base.month(), day).and_then(|d| hit(Window::day(d), &caps, Grain::Day)) {
+        if let Some(h) =
+            ymd(base.year(), base.month(), day).and_then(|d| hit(Window::day(d), &caps, Grain::Day))
+        {
             hits.push(h);
         }
     }
@@ -506,9 +656,37 @@ fn day_only_hits(ctx: &Ctx) -> Vec<Hit> {
     for caps in DAY_ONLY_RE.captures_iter(ctx.text) {
         let Some(whole) = caps.get(0) else { continue };
         let word = (1..=5).find_map(|i| capture_text(&caps, i)).unwrap_or("");
-        let Some(day) = word.parse::<u32>().ok().or_else(|| ordinal_value(word).filter(|d| *d > 0)) else { continue };
+        let Some(day) = word
+            .parse::<u32>()
+            .ok()
+            .or_else(|| ordinal_value(word).filter(|d| *d > 0))
+        else {
+            continue;
+        };
         let rest = ctx.text.get(whole.end()..).unwrap_or("").trim_start();
-        const NOT_A_DAY: &[&str] = &["quarter", "qtr", "half", "week", "month", "time", "one", "option", "of", "day", "year", "people", "trimestru", "semestru", "후", "뒤", "안", "이내", "내", "동안", "전"];
+        const NOT_A_DAY: &[&str] = &[
+            "quarter",
+            "qtr",
+            "half",
+            "week",
+            "month",
+            "time",
+            "one",
+            "option",
+            "of",
+            "day",
+            "year",
+            "people",
+            "trimestru",
+            "semestru",
+            "후",
+            "뒤",
+            "안",
+            "이내",
+            "내",
+            "동안",
+            "전",
+        ];
         if NOT_A_DAY.iter().any(|w| rest.starts_with(w)) || !(1..=31).contains(&day) {
             continue;
         }
@@ -523,8 +701,12 @@ fn day_only_hits(ctx: &Ctx) -> Vec<Hit> {
         });
         let found = match weekday {
             Some(wd) => {
-                let all: Vec<NaiveDate> = candidates.by_ref().filter(|d| *d >= ctx.anchor).collect();
-                all.iter().copied().find(|d| d.weekday() == wd).or(all.first().copied())
+                let all: Vec<NaiveDate> =
+                    candidates.by_ref().filter(|d| *d >= ctx.anchor).collect();
+                all.iter()
+                    .copied()
+                    .find(|d| d.weekday() == wd)
+                    .or(all.first().copied())
             }
             None => candidates.find(|d| *d >= ctx.anchor),
         };
@@ -538,7 +720,11 @@ fn day_only_hits(ctx: &Ctx) -> Vec<Hit> {
 fn nth_weekday_hits(ctx: &Ctx) -> Vec<Hit> {
     let mut hits = Vec::new();
     let year_for = |month: u32| -> i32 {
-        ctx.year_hint.unwrap_or(if month >= ctx.anchor.month() { ctx.anchor.year() } else { ctx.anchor.year() + 1 })
+        ctx.year_hint.unwrap_or(if month >= ctx.anchor.month() {
+            ctx.anchor.year()
+        } else {
+            ctx.anchor.year() + 1
+        })
     };
     for caps in NTH_WEEKDAY_RE.captures_iter(ctx.text) {
         let (Some(n), Some(wd), Some(month)) = (
@@ -548,12 +734,17 @@ fn nth_weekday_hits(ctx: &Ctx) -> Vec<Hit> {
         ) else {
             continue;
         };
-        if let Some(h) = nth_weekday_of_month(year_for(month), month, wd, n).and_then(|d| hit(Window::day(d), &caps, Grain::Day)) {
+        if let Some(h) = nth_weekday_of_month(year_for(month), month, wd, n)
+            .and_then(|d| hit(Window::day(d), &caps, Grain::Day))
+        {
             hits.push(h);
         }
     }
     for caps in KO_NTH_WEEKDAY_RE.captures_iter(ctx.text) {
-        let ordinal: String = capture_text(&caps, 2).unwrap_or("").split_whitespace().collect();
+        let ordinal: String = capture_text(&caps, 2)
+            .unwrap_or("")
+            .split_whitespace()
+            .collect();
         let (Some(month), Some(n), Some(wd)) = (
             parse_u32(capture_text(&caps, 1)),
             ordinal_value(&ordinal),
@@ -561,13 +752,22 @@ fn nth_weekday_hits(ctx: &Ctx) -> Vec<Hit> {
         ) else {
             continue;
         };
-        if let Some(h) = nth_weekday_of_month(year_for(month), month, wd, n).and_then(|d| hit(Window::day(d), &caps, Grain::Day)) {
+        if let Some(h) = nth_weekday_of_month(year_for(month), month, wd, n)
+            .and_then(|d| hit(Window::day(d), &caps, Grain::Day))
+        {
             hits.push(h);
         }
     }
     for caps in NTH_DAY_OF_MONTH_RE.captures_iter(ctx.text) {
-        let (Some(n), Some(month)) = (capture_text(&caps, 1).and_then(ordinal_value), capture_text(&caps, 3).and_then(month_number)) else { continue };
-        let Some(window) = month_window(year_for(month), month) else { continue };
+        let (Some(n), Some(month)) = (
+            capture_text(&caps, 1).and_then(ordinal_value),
+            capture_text(&caps, 3).and_then(month_number),
+        ) else {
+            continue;
+        };
+        let Some(window) = month_window(year_for(month), month) else {
+            continue;
+        };
         let Some(last) = window.end else { continue };
         let day = match (n, caps.get(2).is_some()) {
             (0, _) => last,
@@ -579,9 +779,18 @@ fn nth_weekday_hits(ctx: &Ctx) -> Vec<Hit> {
         }
     }
     for caps in WEEKDAYS_FROM_NOW_RE.captures_iter(ctx.text) {
-        let (Some(n), Some(wd)) = (parse_i32(capture_text(&caps, 1)), capture_text(&caps, 2).and_then(weekday_of)) else { continue };
+        let (Some(n), Some(wd)) = (
+            parse_i32(capture_text(&caps, 1)),
+            capture_text(&caps, 2).and_then(weekday_of),
+        ) else {
+            continue;
+        };
         let first = next_weekday_on_or_after(add_days(ctx.today, 1), wd);
-        if let Some(h) = hit(Window::day(add_days(first, 7 * i64::from(n.clamp(1, 520) - 1))), &caps, Grain::Day) {
+        if let Some(h) = hit(
+            Window::day(add_days(first, 7 * i64::from(n.clamp(1, 520) - 1))),
+            &caps,
+            Grain::Day,
+        ) {
             hits.push(h);
         }
     }
@@ -608,32 +817,46 @@ fn weekday_date(today: NaiveDate, wd: Weekday, choice: WeekChoice) -> NaiveDate 
     match choice {
         WeekChoice::Upcoming => upcoming,
         WeekChoice::AfterNext => add_days(upcoming, 7),
-        WeekChoice::NextWeek => add_days(week_start(add_days(today, 7)), i64::from(wd.num_days_from_monday())),
+        WeekChoice::NextWeek => add_days(
+            week_start(add_days(today, 7)),
+            i64::from(wd.num_days_from_monday()),
+        ),
         WeekChoice::ThisWeek => {
             let in_week = add_days(week_start(today), i64::from(wd.num_days_from_monday()));
             if in_week >= today { in_week } else { upcoming }
         }
-        WeekChoice::Last => add_days(upcoming, -7 - if upcoming == add_days(today, 7) { 0 } else { 0 }),
+        WeekChoice::Last => add_days(
+            upcoming,
+            -7 - if upcoming == add_days(today, 7) { 0 } else { 0 },
+        ),
     }
 }
 
 fn weekday_hits(ctx: &Ctx) -> Vec<Hit> {
     let mut hits = Vec::new();
     for caps in WEEKDAY_RE.captures_iter(ctx.text) {
-        let Some(word) = capture_text(&caps, 2) else { continue };
+        let Some(word) = capture_text(&caps, 2) else {
+            continue;
+        };
         let Some(wd) = weekday_of(word) else { continue };
         let Some(whole) = caps.get(0) else { continue };
-        let Some(word_match) = caps.get(2) else { continue };
+        let Some(word_match) = caps.get(2) else {
+            continue;
+        };
         let before = ctx.text.get(..word_match.start()).unwrap_or("").trim_end();
         let after = ctx.text.get(word_match.end()..).unwrap_or("");
         // Romanian "luni" is Monday, but "3 luni" / "în 3 luni" are months.
-        if word == "luni" && (before.ends_with(|c: char| c.is_ascii_digit()) || after.trim_start().starts_with("de zile")) {
+        if word == "luni"
+            && (before.ends_with(|c: char| c.is_ascii_digit())
+                || after.trim_start().starts_with("de zile"))
+        {
             continue;
         }
         if weekday_word_is_ambiguous(word) {
             let alone = before.is_empty() || before.ends_with(',');
             let next_char = after.chars().next();
-            let looks_like_date = next_char.is_none_or(|c| matches!(c, '.' | ',')) || after.trim_start().starts_with(|c: char| c.is_ascii_digit());
+            let looks_like_date = next_char.is_none_or(|c| matches!(c, '.' | ','))
+                || after.trim_start().starts_with(|c: char| c.is_ascii_digit());
             if !(alone || caps.get(1).is_some()) || !looks_like_date {
                 continue;
             }
@@ -642,28 +865,56 @@ fn weekday_hits(ctx: &Ctx) -> Vec<Hit> {
         let tail = capture_text(&caps, 3).unwrap_or("");
         let choice = match (modifier, tail) {
             (_, "after next") => WeekChoice::AfterNext,
-            (_, "of next week" | "next week" | "saptamana viitoare" | "saptamana urmatoare" | "viitoare" | "viitor" | "urmatoare" | "care vine") => WeekChoice::NextWeek,
+            (
+                _,
+                "of next week"
+                | "next week"
+                | "saptamana viitoare"
+                | "saptamana urmatoare"
+                | "viitoare"
+                | "viitor"
+                | "urmatoare"
+                | "care vine",
+            ) => WeekChoice::NextWeek,
             ("next", _) => WeekChoice::NextWeek,
-            (_, "of this week" | "this week" | "saptamana asta" | "saptamana aceasta" | "asta" | "aceasta") => WeekChoice::ThisWeek,
+            (
+                _,
+                "of this week" | "this week" | "saptamana asta" | "saptamana aceasta" | "asta"
+                | "aceasta",
+            ) => WeekChoice::ThisWeek,
             ("this", _) => WeekChoice::ThisWeek,
             ("last", _) => WeekChoice::Last,
             _ => WeekChoice::Upcoming,
         };
         let date = weekday_date(ctx.today, wd, choice);
-        hits.push(Hit { window: Window::day(date), start: whole.start(), end: whole.end(), grain: Grain::Day });
+        hits.push(Hit {
+            window: Window::day(date),
+            start: whole.start(),
+            end: whole.end(),
+            grain: Grain::Day,
+        });
     }
     if ctx.locale == Locale::Ro {
         if let Some(caps) = RO_WEEKDAY_ABBR_RE.captures(ctx.text) {
             if let Some(wd) = capture_text(&caps, 1).and_then(weekday_of) {
-                if let Some(h) = hit(Window::day(weekday_date(ctx.today, wd, WeekChoice::Upcoming)), &caps, Grain::Day) {
+                if let Some(h) = hit(
+                    Window::day(weekday_date(ctx.today, wd, WeekChoice::Upcoming)),
+                    &caps,
+                    Grain::Day,
+                ) {
                     hits.push(h);
                 }
             }
         }
     }
     for caps in KO_WEEKDAY_RE.captures_iter(ctx.text) {
-        let Some(wd) = capture_text(&caps, 2).and_then(weekday_of) else { continue };
-        let modifier: String = capture_text(&caps, 1).unwrap_or("").split_whitespace().collect();
+        let Some(wd) = capture_text(&caps, 2).and_then(weekday_of) else {
+            continue;
+        };
+        let modifier: String = capture_text(&caps, 1)
+            .unwrap_or("")
+            .split_whitespace()
+            .collect();
         let choice = match modifier.as_str() {
             "이번주" | "금주" | "이번" => WeekChoice::ThisWeek,
             "다음주" | "오는주" => WeekChoice::NextWeek,
@@ -730,25 +981,46 @@ fn duration_hits(ctx: &Ctx) -> Vec<Hit> {
     let mut hits = Vec::new();
     let clamp = |n: i64| n.clamp(0, 1000);
     for caps in IN_DURATION_RE.captures_iter(ctx.text) {
-        let count = capture_text(&caps, 1).or(capture_text(&caps, 3)).and_then(count_of);
-        let unit = capture_text(&caps, 2).or(capture_text(&caps, 4)).and_then(unit_of);
-        let (Some(n), Some(unit)) = (count, unit) else { continue };
+        let count = capture_text(&caps, 1)
+            .or(capture_text(&caps, 3))
+            .and_then(count_of);
+        let unit = capture_text(&caps, 2)
+            .or(capture_text(&caps, 4))
+            .and_then(unit_of);
+        let (Some(n), Some(unit)) = (count, unit) else {
+            continue;
+        };
         // Romanian "peste" is "in" for durations but "over" for money; here it is time.
-        if let Some(h) = hit(shift_window(ctx.today, unit, clamp(n)), &caps, unit_grain(unit)) {
+        if let Some(h) = hit(
+            shift_window(ctx.today, unit, clamp(n)),
+            &caps,
+            unit_grain(unit),
+        ) {
             hits.push(h);
         }
     }
     for caps in WITHIN_RE.captures_iter(ctx.text) {
-        let count = capture_text(&caps, 1).or(capture_text(&caps, 3)).and_then(count_of);
-        let unit = capture_text(&caps, 2).or(capture_text(&caps, 4)).and_then(unit_of);
-        let (Some(n), Some(unit)) = (count, unit) else { continue };
+        let count = capture_text(&caps, 1)
+            .or(capture_text(&caps, 3))
+            .and_then(count_of);
+        let unit = capture_text(&caps, 2)
+            .or(capture_text(&caps, 4))
+            .and_then(unit_of);
+        let (Some(n), Some(unit)) = (count, unit) else {
+            continue;
+        };
         let end = advance(ctx.today, unit, clamp(n));
         if let Some(h) = hit(Window::new(ctx.today, end), &caps, unit_grain(unit)) {
             hits.push(h);
         }
     }
     for caps in KO_DURATION_RE.captures_iter(ctx.text) {
-        let (Some(n), Some(unit)) = (capture_text(&caps, 1).and_then(count_of), capture_text(&caps, 2).and_then(unit_of)) else { continue };
+        let (Some(n), Some(unit)) = (
+            capture_text(&caps, 1).and_then(count_of),
+            capture_text(&caps, 2).and_then(unit_of),
+        ) else {
+            continue;
+        };
         let n = clamp(n);
         let window = match capture_text(&caps, 3).unwrap_or("") {
             "후에" | "후" | "뒤에" | "뒤" | "지나서" => shift_window(ctx.today, unit, n),
@@ -760,10 +1032,20 @@ fn duration_hits(ctx: &Ctx) -> Vec<Hit> {
         }
     }
     for caps in AGO_RE.captures_iter(ctx.text) {
-        let count = capture_text(&caps, 1).or(capture_text(&caps, 3)).and_then(count_of);
-        let unit = capture_text(&caps, 2).or(capture_text(&caps, 4)).and_then(unit_of);
-        let (Some(n), Some(unit)) = (count, unit) else { continue };
-        if let Some(h) = hit(shift_window(ctx.today, unit, -clamp(n)), &caps, unit_grain(unit)) {
+        let count = capture_text(&caps, 1)
+            .or(capture_text(&caps, 3))
+            .and_then(count_of);
+        let unit = capture_text(&caps, 2)
+            .or(capture_text(&caps, 4))
+            .and_then(unit_of);
+        let (Some(n), Some(unit)) = (count, unit) else {
+            continue;
+        };
+        if let Some(h) = hit(
+            shift_window(ctx.today, unit, -clamp(n)),
+            &caps,
+            unit_grain(unit),
+        ) {
             hits.push(h);
         }
     }
@@ -788,9 +1070,12 @@ fn period_window(today: NaiveDate, unit: Unit, offset: i64) -> Option<Window> {
 
 fn relative_offset(word: &str) -> i64 {
     match word {
-        "next" | "the next" | "following" | "the following" | "coming" | "the coming" | "upcoming" | "viitoare"
-        | "viitor" | "urmatoare" | "urmator" | "care vine" | "다음" | "오는" => 1,
-        "last" | "previous" | "the previous" | "past" | "trecuta" | "trecut" | "지난" | "저번" => -1,
+        "next" | "the next" | "following" | "the following" | "coming" | "the coming"
+        | "upcoming" | "viitoare" | "viitor" | "urmatoare" | "urmator" | "care vine" | "다음"
+        | "오는" => 1,
+        "last" | "previous" | "the previous" | "past" | "trecuta" | "trecut" | "지난" | "저번" => {
+            -1
+        }
         "다다음" => 2,
         _ => 0,
     }
@@ -806,10 +1091,15 @@ fn relative_period_hits(ctx: &Ctx) -> Vec<Hit> {
                 Some("qtr") => "quarter",
                 other => other.unwrap_or(""),
             };
-            (unit_of(unit_word), relative_offset(capture_text(&caps, 1).unwrap_or("")))
+            (
+                unit_of(unit_word),
+                relative_offset(capture_text(&caps, 1).unwrap_or("")),
+            )
         };
         let Some(unit) = unit else { continue };
-        if let Some(h) = period_window(ctx.today, unit, offset).and_then(|w| hit(w, &caps, unit_grain(unit))) {
+        if let Some(h) =
+            period_window(ctx.today, unit, offset).and_then(|w| hit(w, &caps, unit_grain(unit)))
+        {
             hits.push(h);
         }
     }
@@ -828,7 +1118,9 @@ fn relative_period_hits(ctx: &Ctx) -> Vec<Hit> {
             (unit, relative_offset(capture_text(&caps, 2).unwrap_or("")))
         };
         let Some(unit) = unit else { continue };
-        if let Some(h) = period_window(ctx.today, unit, offset).and_then(|w| hit(w, &caps, unit_grain(unit))) {
+        if let Some(h) =
+            period_window(ctx.today, unit, offset).and_then(|w| hit(w, &caps, unit_grain(unit)))
+        {
             hits.push(h);
         }
     }
@@ -853,7 +1145,10 @@ fn relative_period_hits(ctx: &Ctx) -> Vec<Hit> {
         };
         let mut window = period_window(ctx.today, unit, offset);
         if matches!(whole, "연내") {
-            window = year_window(ctx.today.year()).map(|w| Window { start: ctx.today, end: w.end });
+            window = year_window(ctx.today.year()).map(|w| Window {
+                start: ctx.today,
+                end: w.end,
+            });
         }
         if let Some(h) = window.and_then(|w| hit(w, &caps, unit_grain(unit))) {
             hits.push(h);
@@ -883,10 +1178,16 @@ fn part_of(window: Window, part: Part) -> Window {
     let (first_end, second_end) = if is_month {
         (add_days(window.start, 9), add_days(window.start, 19))
     } else if is_year {
-        (add_days(add_months(window.start, 4), -1), add_days(add_months(window.start, 8), -1))
+        (
+            add_days(add_months(window.start, 4), -1),
+            add_days(add_months(window.start, 8), -1),
+        )
     } else {
         let third = days / 3;
-        (add_days(window.start, third - 1), add_days(window.start, days - third - 1))
+        (
+            add_days(window.start, third - 1),
+            add_days(window.start, days - third - 1),
+        )
     };
     match part {
         Part::Early => Window::new(window.start, first_end),
@@ -897,11 +1198,15 @@ fn part_of(window: Window, part: Part) -> Window {
 
 fn part_from_word(word: &str) -> Option<Part> {
     Some(match word {
-        "early" | "beginning of" | "start of" | "the beginning of" | "the start of" | "inceputul" | "la inceputul"
-        | "inceput de" | "beginning" | "start" | "초순" | "초" => Part::Early,
-        "mid" | "middle of" | "the middle of" | "mijlocul" | "la mijlocul" | "middle" | "중순" | "중반" => Part::Middle,
-        "late" | "end of" | "the end of" | "sfarsitul" | "la sfarsitul" | "finalul" | "la finalul" | "spre sfarsitul"
-        | "spre finalul" | "end" | "sfarsit de" | "final de" | "말" | "하순" | "후반" | "말경" | "말쯤" => Part::Late,
+        "early" | "beginning of" | "start of" | "the beginning of" | "the start of"
+        | "inceputul" | "la inceputul" | "inceput de" | "beginning" | "start" | "초순" | "초" => {
+            Part::Early
+        }
+        "mid" | "middle of" | "the middle of" | "mijlocul" | "la mijlocul" | "middle" | "중순"
+        | "중반" => Part::Middle,
+        "late" | "end of" | "the end of" | "sfarsitul" | "la sfarsitul" | "finalul"
+        | "la finalul" | "spre sfarsitul" | "spre finalul" | "end" | "sfarsit de" | "final de"
+        | "말" | "하순" | "후반" | "말경" | "말쯤" => Part::Late,
         _ => return None,
     })
 }
@@ -919,17 +1224,30 @@ fn part_of_period_hits(ctx: &Ctx) -> Vec<Hit> {
             };
             (Part::Late, unit, 0)
         } else {
-            let part = capture_text(&caps, 1).and_then(part_from_word).unwrap_or(Part::Late);
-            let offset = if capture_text(&caps, 2).is_some_and(|w| w.contains("next")) { 1 } else { 0 };
-            let Some(unit) = capture_text(&caps, 3).and_then(unit_of) else { continue };
+            let part = capture_text(&caps, 1)
+                .and_then(part_from_word)
+                .unwrap_or(Part::Late);
+            let offset = if capture_text(&caps, 2).is_some_and(|w| w.contains("next")) {
+                1
+            } else {
+                0
+            };
+            let Some(unit) = capture_text(&caps, 3).and_then(unit_of) else {
+                continue;
+            };
             (part, unit, offset)
         };
-        if let Some(h) = period_window(ctx.today, unit, offset).map(|w| part_of(w, part)).and_then(|w| hit(w, &caps, unit_grain(unit))) {
+        if let Some(h) = period_window(ctx.today, unit, offset)
+            .map(|w| part_of(w, part))
+            .and_then(|w| hit(w, &caps, unit_grain(unit)))
+        {
             hits.push(h);
         }
     }
     for caps in RO_PART_OF_PERIOD_RE.captures_iter(ctx.text) {
-        let Some(part) = capture_text(&caps, 1).and_then(part_from_word) else { continue };
+        let Some(part) = capture_text(&caps, 1).and_then(part_from_word) else {
+            continue;
+        };
         let unit = match capture_text(&caps, 2).unwrap_or("") {
             "lunii" | "luna" => Unit::Month,
             "anului" | "an" => Unit::Year,
@@ -937,18 +1255,30 @@ fn part_of_period_hits(ctx: &Ctx) -> Vec<Hit> {
             _ => Unit::Quarter,
         };
         let offset = relative_offset(capture_text(&caps, 3).unwrap_or(""));
-        if let Some(h) = period_window(ctx.today, unit, offset).map(|w| part_of(w, part)).and_then(|w| hit(w, &caps, unit_grain(unit))) {
+        if let Some(h) = period_window(ctx.today, unit, offset)
+            .map(|w| part_of(w, part))
+            .and_then(|w| hit(w, &caps, unit_grain(unit)))
+        {
             hits.push(h);
         }
     }
     for caps in KO_PART_OF_PERIOD_RE.captures_iter(ctx.text) {
-        let word: String = capture_text(&caps, 1).unwrap_or("").split_whitespace().collect();
+        let word: String = capture_text(&caps, 1)
+            .unwrap_or("")
+            .split_whitespace()
+            .collect();
         let window = match word.as_str() {
             "월말" => period_window(ctx.today, Unit::Month, 0).map(|w| part_of(w, Part::Late)),
             "월초" => period_window(ctx.today, Unit::Month, 0).map(|w| part_of(w, Part::Early)),
-            "연말" | "년말" => period_window(ctx.today, Unit::Year, 0).map(|w| part_of(w, Part::Late)),
-            "연초" | "년초" => period_window(ctx.today, Unit::Year, 0).map(|w| part_of(w, Part::Early)),
-            "분기말" => period_window(ctx.today, Unit::Quarter, 0).map(|w| part_of(w, Part::Late)),
+            "연말" | "년말" => {
+                period_window(ctx.today, Unit::Year, 0).map(|w| part_of(w, Part::Late))
+            }
+            "연초" | "년초" => {
+                period_window(ctx.today, Unit::Year, 0).map(|w| part_of(w, Part::Early))
+            }
+            "분기말" => {
+                period_window(ctx.today, Unit::Quarter, 0).map(|w| part_of(w, Part::Late))
+            }
             "다음주말" => Some(weekend(add_days(ctx.today, 7))),
             _ => Some(weekend(ctx.today)),
         };
@@ -961,7 +1291,11 @@ fn part_of_period_hits(ctx: &Ctx) -> Vec<Hit> {
 
 /// The weekend (Saturday–Sunday) of the week holding `day`, or the coming one.
 fn weekend(day: NaiveDate) -> Window {
-    let saturday = if day.weekday() == Weekday::Sun { add_days(day, -1) } else { next_weekday_on_or_after(day, Weekday::Sat) };
+    let saturday = if day.weekday() == Weekday::Sun {
+        add_days(day, -1)
+    } else {
+        next_weekday_on_or_after(day, Weekday::Sat)
+    };
     Window::new(saturday, add_days(saturday, 1))
 }
 
@@ -969,8 +1303,13 @@ fn weekend_hits(ctx: &Ctx) -> Vec<Hit> {
     WEEKEND_RE
         .captures_iter(ctx.text)
         .filter_map(|caps| {
-            let next = capture_text(&caps, 1) == Some("next") || capture_text(&caps, 2) == Some("viitor");
-            let window = weekend(if next { add_days(ctx.today, 7) } else { ctx.today });
+            let next =
+                capture_text(&caps, 1) == Some("next") || capture_text(&caps, 2) == Some("viitor");
+            let window = weekend(if next {
+                add_days(ctx.today, 7)
+            } else {
+                ctx.today
+            });
             hit(window, &caps, Grain::Week)
         })
         .collect()
@@ -978,7 +1317,11 @@ fn weekend_hits(ctx: &Ctx) -> Vec<Hit> {
 
 /// The first window of a kind (quarter, half, month…) that has not ended by `anchor`, or the
 /// one in the year the answer names.
-fn in_year_or_next(ctx: &Ctx, explicit_year: Option<i32>, make: impl Fn(i32) -> Option<Window>) -> Option<Window> {
+fn in_year_or_next(
+    ctx: &Ctx,
+    explicit_year: Option<i32>,
+    make: impl Fn(i32) -> Option<Window>,
+) -> Option<Window> {
     match explicit_year.or(ctx.year_hint) {
         Some(year) => make(year),
         None => next_yearly(ctx.anchor, make),
@@ -986,7 +1329,8 @@ fn in_year_or_next(ctx: &Ctx, explicit_year: Option<i32>, make: impl Fn(i32) -> 
 }
 
 fn roman_or_word(word: &str) -> Option<u32> {
-    ordinal_value(word.split_whitespace().last().unwrap_or(word)).map(|n| if n == 0 { 4 } else { n })
+    ordinal_value(word.split_whitespace().last().unwrap_or(word))
+        .map(|n| if n == 0 { 4 } else { n })
 }
 
 fn quarter_hits(ctx: &Ctx) -> Vec<Hit> {
@@ -999,10 +1343,17 @@ fn quarter_hits(ctx: &Ctx) -> Vec<Hit> {
         } else if let Some(q) = parse_u32(capture_text(&caps, 6)) {
             (Some(q), full_year(capture_text(&caps, 5)))
         } else {
-            (capture_text(&caps, 7).and_then(roman_or_word), full_year(capture_text(&caps, 8)))
+            (
+                capture_text(&caps, 7).and_then(roman_or_word),
+                full_year(capture_text(&caps, 8)),
+            )
         };
-        let Some(quarter) = quarter.filter(|q| (1..=4).contains(q)) else { continue };
-        if let Some(h) = in_year_or_next(ctx, year, |y| quarter_window(y, quarter)).and_then(|w| hit(w, &caps, Grain::Quarter)) {
+        let Some(quarter) = quarter.filter(|q| (1..=4).contains(q)) else {
+            continue;
+        };
+        if let Some(h) = in_year_or_next(ctx, year, |y| quarter_window(y, quarter))
+            .and_then(|w| hit(w, &caps, Grain::Quarter))
+        {
             hits.push(h);
         }
     }
@@ -1018,15 +1369,23 @@ fn quarter_hits(ctx: &Ctx) -> Vec<Hit> {
             "i" => Some(1),
             other => roman_or_word(other),
         };
-        let Some(quarter) = quarter.filter(|q| (1..=4).contains(q)) else { continue };
-        if let Some(h) = in_year_or_next(ctx, full_year(year), |y| quarter_window(y, quarter)).and_then(|w| hit(w, &caps, Grain::Quarter)) {
+        let Some(quarter) = quarter.filter(|q| (1..=4).contains(q)) else {
+            continue;
+        };
+        if let Some(h) = in_year_or_next(ctx, full_year(year), |y| quarter_window(y, quarter))
+            .and_then(|w| hit(w, &caps, Grain::Quarter))
+        {
             hits.push(h);
         }
     }
     for caps in KO_QUARTER_RE.captures_iter(ctx.text) {
-        let Some(quarter) = parse_u32(capture_text(&caps, 2)) else { continue };
+        let Some(quarter) = parse_u32(capture_text(&caps, 2)) else {
+            continue;
+        };
         let year = parse_i32(capture_text(&caps, 1));
-        if let Some(h) = in_year_or_next(ctx, year, |y| quarter_window(y, quarter)).and_then(|w| hit(w, &caps, Grain::Quarter)) {
+        if let Some(h) = in_year_or_next(ctx, year, |y| quarter_window(y, quarter))
+            .and_then(|w| hit(w, &caps, Grain::Quarter))
+        {
             hits.push(h);
         }
     }
@@ -1036,7 +1395,17 @@ fn quarter_hits(ctx: &Ctx) -> Vec<Hit> {
 fn half_hits(ctx: &Ctx) -> Vec<Hit> {
     let mut hits = Vec::new();
     for caps in HALF_RE.captures_iter(ctx.text) {
-        let first_words = ["first", "1st", "front", "prima", "1", "i", "intai", "primul", "상반기"];
+        let first_words = [
+            "first",
+            "1st",
+            "front",
+            "prima",
+            "1",
+            "i",
+            "intai",
+            "primul",
+            "상반기",
+        ];
         let (word, year) = if let Some(h) = capture_text(&caps, 1) {
             (h, capture_text(&caps, 2))
         } else if let Some(w) = capture_text(&caps, 3) {
@@ -1044,10 +1413,18 @@ fn half_hits(ctx: &Ctx) -> Vec<Hit> {
         } else if let Some(w) = capture_text(&caps, 5) {
             (w, capture_text(&caps, 6))
         } else {
-            (capture_text(&caps, 7).or(capture_text(&caps, 8)).or(capture_text(&caps, 9)).unwrap_or(""), None)
+            (
+                capture_text(&caps, 7)
+                    .or(capture_text(&caps, 8))
+                    .or(capture_text(&caps, 9))
+                    .unwrap_or(""),
+                None,
+            )
         };
         let half = if first_words.contains(&word) { 1 } else { 2 };
-        if let Some(h) = in_year_or_next(ctx, full_year(year), |y| half_window(y, half)).and_then(|w| hit(w, &caps, Grain::Quarter)) {
+        if let Some(h) = in_year_or_next(ctx, full_year(year), |y| half_window(y, half))
+            .and_then(|w| hit(w, &caps, Grain::Quarter))
+        {
             hits.push(h);
         }
     }
@@ -1071,22 +1448,30 @@ fn season_hits(ctx: &Ctx) -> Vec<Hit> {
         }
     };
     for caps in SEASON_RE.captures_iter(ctx.text) {
-        let Some(season) = capture_text(&caps, 2).and_then(season_of) else { continue };
+        let Some(season) = capture_text(&caps, 2).and_then(season_of) else {
+            continue;
+        };
         let word = capture_text(&caps, 2).unwrap_or("");
         // Romanian "vara" is also a word inside phrases like "de vara"; keep it, it is still summer.
-        let modifier = capture_text(&caps, 1).or(capture_text(&caps, 3)).unwrap_or("");
+        let modifier = capture_text(&caps, 1)
+            .or(capture_text(&caps, 3))
+            .unwrap_or("");
         let offset = match modifier {
             "next" | "viitoare" | "viitor" | "care vine" => 1,
             "last" | "trecuta" => -1,
             _ => 0,
         };
         let _ = word;
-        if let Some(h) = pick(season, offset, parse_i32(capture_text(&caps, 4))).and_then(|w| hit(w, &caps, Grain::Month)) {
+        if let Some(h) = pick(season, offset, parse_i32(capture_text(&caps, 4)))
+            .and_then(|w| hit(w, &caps, Grain::Month))
+        {
             hits.push(h);
         }
     }
     for caps in KO_SEASON_RE.captures_iter(ctx.text) {
-        let Some(season) = capture_text(&caps, 2).and_then(season_of) else { continue };
+        let Some(season) = capture_text(&caps, 2).and_then(season_of) else {
+            continue;
+        };
         let (offset, year) = match capture_text(&caps, 1).unwrap_or("") {
             "내년" => (0, Some(ctx.today.year() + 1)),
             "작년" | "지난" => (-1, None),
@@ -1104,17 +1489,49 @@ fn season_hits(ctx: &Ctx) -> Vec<Hit> {
 fn month_hits(ctx: &Ctx) -> Vec<Hit> {
     let mut hits = Vec::new();
     for caps in MONTH_RE.captures_iter(ctx.text) {
-        let Some(word_match) = caps.get(2) else { continue };
+        let Some(word_match) = caps.get(2) else {
+            continue;
+        };
         let word = word_match.as_str();
-        let Some(month) = month_number(word) else { continue };
+        let Some(month) = month_number(word) else {
+            continue;
+        };
         let modifier = capture_text(&caps, 1).unwrap_or("");
         let year = parse_i32(capture_text(&caps, 4));
         if month_word_is_ambiguous(word) && modifier.is_empty() && year.is_none() {
             let before = ctx.text.get(..word_match.start()).unwrap_or("").trim_end();
             let after = ctx.text.get(word_match.end()..).unwrap_or("").trim_start();
-            const CUES: &[&str] = &["in", "during", "by", "until", "from", "of", "early", "mid", "late", "end of", "beginning of", "before", "after", "since", "din", "pana in", "pana la", "pe", "inainte de", "dupa", "luna", "sometime in", "starting"];
-            let cue = before.is_empty() || CUES.iter().any(|c| before.ends_with(c) && !before.ends_with(&format!("a{c}")));
-            let end_ok = after.is_empty() || after.starts_with(|c: char| matches!(c, ',' | '.' | '!' | '?'));
+            const CUES: &[&str] = &[
+                "in",
+                "during",
+                "by",
+                "until",
+                "from",
+                "of",
+                "early",
+                "mid",
+                "late",
+                "end of",
+                "beginning of",
+                "before",
+                "after",
+                "since",
+                "din",
+                "pana in",
+                "pana la",
+                "pe",
+                "inainte de",
+                "dupa",
+                "luna",
+                "sometime in",
+                "starting",
+            ];
+            let cue = before.is_empty()
+                || CUES
+                    .iter()
+                    .any(|c| before.ends_with(c) && !before.ends_with(&format!("a{c}")));
+            let end_ok =
+                after.is_empty() || after.starts_with(|c: char| matches!(c, ',' | '.' | '!' | '?'));
             if !(cue && (end_ok || !before.is_empty())) {
                 continue;
             }
@@ -1128,21 +1545,35 @@ fn month_hits(ctx: &Ctx) -> Vec<Hit> {
         } else if modifier == "next" || modifier == "coming" || modifier == "the coming" {
             let start_from = add_months(ctx.anchor, 1);
             next_yearly(ctx.anchor, |y| month_window(y, month)).and_then(|w| {
-                if w.start <= ctx.anchor && ctx.anchor.month() == month { next_yearly(start_from, |y| month_window(y, month)) } else { Some(w) }
+                if w.start <= ctx.anchor && ctx.anchor.month() == month {
+                    next_yearly(start_from, |y| month_window(y, month))
+                } else {
+                    Some(w)
+                }
             })
         } else if modifier == "last" {
-            let y = if month < ctx.today.month() { ctx.today.year() } else { ctx.today.year() - 1 };
+            let y = if month < ctx.today.month() {
+                ctx.today.year()
+            } else {
+                ctx.today.year() - 1
+            };
             month_window(y, month)
         } else {
             in_year_or_next(ctx, None, |y| month_window(y, month))
         };
-        let window = if after_next { window.and_then(|w| month_window(w.start.year() + 1, month)) } else { window };
+        let window = if after_next {
+            window.and_then(|w| month_window(w.start.year() + 1, month))
+        } else {
+            window
+        };
         if let Some(h) = window.and_then(|w| hit(w, &caps, Grain::Month)) {
             hits.push(h);
         }
     }
     for caps in KO_MONTH_RE.captures_iter(ctx.text) {
-        let Some(month) = parse_u32(capture_text(&caps, 3)).filter(|m| (1..=12).contains(m)) else { continue };
+        let Some(month) = parse_u32(capture_text(&caps, 3)).filter(|m| (1..=12).contains(m)) else {
+            continue;
+        };
         let Some(whole) = caps.get(0) else { continue };
         // "3월 15일" is a date; "3개월" never matches because of the digits rule.
         let rest = ctx.text.get(whole.end()..).unwrap_or("");
@@ -1153,13 +1584,17 @@ fn month_hits(ctx: &Ctx) -> Vec<Hit> {
         if before.ends_with('다') || before.trim_end().ends_with("다음") {
             // "다음 3월" = next March: same as the upcoming one.
         }
-        let year = parse_i32(capture_text(&caps, 1)).or(match capture_text(&caps, 2).map(|w| w.split_whitespace().collect::<String>()) {
-            Some(w) if w == "내년" || w == "다음해" => Some(ctx.today.year() + 1),
-            Some(w) if w == "올해" => Some(ctx.today.year()),
-            Some(w) if w == "작년" => Some(ctx.today.year() - 1),
-            _ => None,
-        });
-        if let Some(h) = in_year_or_next(ctx, year, |y| month_window(y, month)).and_then(|w| hit(w, &caps, Grain::Month)) {
+        let year = parse_i32(capture_text(&caps, 1)).or(
+            match capture_text(&caps, 2).map(|w| w.split_whitespace().collect::<String>()) {
+                Some(w) if w == "내년" || w == "다음해" => Some(ctx.today.year() + 1),
+                Some(w) if w == "올해" => Some(ctx.today.year()),
+                Some(w) if w == "작년" => Some(ctx.today.year() - 1),
+                _ => None,
+            },
+        );
+        if let Some(h) = in_year_or_next(ctx, year, |y| month_window(y, month))
+            .and_then(|w| hit(w, &caps, Grain::Month))
+        {
             hits.push(h);
         }
     }
@@ -1181,11 +1616,19 @@ fn year_hits(ctx: &Ctx) -> Vec<Hit> {
 
 fn holiday_date(name: &str, year: i32) -> Option<NaiveDate> {
     match name {
-        "christmas eve" | "xmas eve" | "ajunul craciunului" | "크리스마스 이브" | "크리스마스이브" => ymd(year, 12, 24),
-        "christmas day" | "christmas" | "xmas" | "craciunul" | "craciun" | "크리스마스" | "성탄절" => ymd(year, 12, 25),
+        "christmas eve"
+        | "xmas eve"
+        | "ajunul craciunului"
+        | "크리스마스 이브"
+        | "크리스마스이브" => ymd(year, 12, 24),
+        "christmas day" | "christmas" | "xmas" | "craciunul" | "craciun" | "크리스마스"
+        | "성탄절" => ymd(year, 12, 25),
         "new year's eve" | "new years eve" | "revelionul" | "revelion" => ymd(year, 12, 31),
-        "new year's day" | "new years day" | "new year" | "new year's" | "anul nou" | "신정" | "새해" => ymd(year, 1, 1),
-        "thanksgiving day" | "thanksgiving" | "추수감사절" => nth_weekday_of_month(year, 11, Weekday::Thu, 4),
+        "new year's day" | "new years day" | "new year" | "new year's" | "anul nou" | "신정"
+        | "새해" => ymd(year, 1, 1),
+        "thanksgiving day" | "thanksgiving" | "추수감사절" => {
+            nth_weekday_of_month(year, 11, Weekday::Thu, 4)
+        }
         "black friday" => nth_weekday_of_month(year, 11, Weekday::Thu, 4).map(|d| add_days(d, 1)),
         "halloween" => ymd(year, 10, 31),
         "easter" | "부활절" => western_easter(year),
@@ -1221,15 +1664,19 @@ enum Bound {
 
 fn bound_from_word(word: &str) -> Option<Bound> {
     Some(match word {
-        "by" | "no later than" | "not later than" | "until" | "till" | "up until" | "up to" | "through" | "thru"
-        | "pana la" | "pana in" | "pana pe" | "cel tarziu" | "cel tarziu in" | "nu mai tarziu de" | "at the latest"
-        | "까지" | "전까지" | "내로" | "안에" | "안으로" | "이내" | "내에" => Bound::By,
-        "before" | "prior to" | "inainte de" | "inainte sa" | "전에" | "이전에" | "이전" | "전" => Bound::Before,
-        "anytime after" | "sometime after" | "after" | "post" | "dupa" | "이후에" | "후에" | "후" | "뒤에"
-        | "지나서" | "or after" => Bound::After,
-        "not before" | "no earlier than" | "nu inainte de" | "nu mai devreme de" | "from" | "starting" | "starting in"
-        | "starting from" | "starting at" | "beginning in" | "since" | "as of" | "incepand cu" | "incepand din"
-        | "incepand de la" | "din" | "de la" | "cu incepere din" | "부터" | "이후로" | "이후" | "onwards" | "onward"
+        "by" | "no later than" | "not later than" | "until" | "till" | "up until" | "up to"
+        | "through" | "thru" | "pana la" | "pana in" | "pana pe" | "cel tarziu"
+        | "cel tarziu in" | "nu mai tarziu de" | "at the latest" | "까지" | "전까지" | "내로"
+        | "안에" | "안으로" | "이내" | "내에" => Bound::By,
+        "before" | "prior to" | "inainte de" | "inainte sa" | "전에" | "이전에" | "이전" | "전" => {
+            Bound::Before
+        }
+        "anytime after" | "sometime after" | "after" | "post" | "dupa" | "이후에" | "후에"
+        | "후" | "뒤에" | "지나서" | "or after" => Bound::After,
+        "not before" | "no earlier than" | "nu inainte de" | "nu mai devreme de" | "from"
+        | "starting" | "starting in" | "starting from" | "starting at" | "beginning in"
+        | "since" | "as of" | "incepand cu" | "incepand din" | "incepand de la" | "din"
+        | "de la" | "cu incepere din" | "부터" | "이후로" | "이후" | "onwards" | "onward"
         | "or later" | "and later" | "at the earliest" => Bound::From,
         _ => return None,
     })
@@ -1241,13 +1688,18 @@ fn apply_modifiers(text: &str, hit: Hit, today: NaiveDate) -> Window {
     let after = text.get(hit.end..).unwrap_or("");
     let mut before_rest = before;
     let mut after_rest = after;
+    let mut part_said = None;
     // "3 days after Easter", "two weeks before Christmas".
     if let Some(caps) = OFFSET_PREFIX_RE.captures(before) {
         let count = capture_text(&caps, 1).and_then(count_of);
         let unit = capture_text(&caps, 2).and_then(unit_of);
         if let (Some(n), Some(unit)) = (count, unit) {
             let n = n.clamp(0, 1000);
-            let signed = if matches!(capture_text(&caps, 3), Some("before" | "inainte de")) { -n } else { n };
+            let signed = if matches!(capture_text(&caps, 3), Some("before" | "inainte de")) {
+                -n
+            } else {
+                n
+            };
             return Window::day(advance(window.start, unit, signed));
         }
     }
@@ -1259,24 +1711,45 @@ fn apply_modifiers(text: &str, hit: Hit, today: NaiveDate) -> Window {
         if let Some(caps) = PART_PREFIX_RE.captures(before) {
             if let Some(part) = capture_text(&caps, 1).and_then(part_from_word) {
                 window = part_of(window, part);
-                before_rest = before.get(..caps.get(0).map_or(before.len(), |m| m.start())).unwrap_or("");
+                part_said = Some(part);
+                before_rest = before
+                    .get(..caps.get(0).map_or(before.len(), |m| m.start()))
+                    .unwrap_or("");
             }
         } else if let Some(caps) = KO_PART_SUFFIX_RE.captures(after) {
             if let Some(part) = capture_text(&caps, 1).and_then(part_from_word) {
                 window = part_of(window, part);
-                after_rest = after.get(caps.get(0).map_or(0, |m| m.end())..).unwrap_or("");
+                part_said = Some(part);
+                after_rest = after
+                    .get(caps.get(0).map_or(0, |m| m.end())..)
+                    .unwrap_or("");
             }
         }
     }
     let bound = BOUND_PREFIX_RE
         .captures(before_rest)
         .and_then(|caps| capture_text(&caps, 1).and_then(bound_from_word))
-        .or_else(|| KO_BOUND_SUFFIX_RE.captures(after_rest).and_then(|caps| capture_text(&caps, 1).and_then(bound_from_word)))
-        .or_else(|| EN_BOUND_SUFFIX_RE.captures(after_rest).and_then(|caps| capture_text(&caps, 1).and_then(bound_from_word)));
+        .or_else(|| {
+            KO_BOUND_SUFFIX_RE
+                .captures(after_rest)
+                .and_then(|caps| capture_text(&caps, 1).and_then(bound_from_word))
+        })
+        .or_else(|| {
+            EN_BOUND_SUFFIX_RE
+                .captures(after_rest)
+                .and_then(|caps| capture_text(&caps, 1).and_then(bound_from_word))
+        });
+    // "before the end of Q2" means by then.
+    let bound = match (bound, part_said) {
+        (Some(Bound::Before), Some(Part::Late)) => Some(Bound::By),
+        (bound, _) => bound,
+    };
     let end = window.end.unwrap_or(window.start);
     match bound {
         Some(Bound::By) if end >= today => Window::new(today, end),
-        Some(Bound::Before) if window.start > today => Window::new(today, add_days(window.start, -1)),
+        Some(Bound::Before) if window.start > today => {
+            Window::new(today, add_days(window.start, -1))
+        }
         Some(Bound::After) => Window::from(add_days(end, 1)),
         Some(Bound::From) => Window::from(window.start),
         _ => window,
@@ -1284,4 +1757,321 @@ fn apply_modifiers(text: &str, hit: Hit, today: NaiveDate) -> Window {
 }
 
 #[cfg(test)]
-mod tests {}
+mod tests {
+    use super::*;
+
+    fn now() -> DateTime<FixedOffset> {
+        DateTime::parse_from_rfc3339("2026-03-04T10:00:00+02:00").unwrap_or_default()
+    }
+
+    fn date(text: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap_or_default()
+    }
+
+    fn check(cases: &[(&str, Locale, &str, Option<&str>)]) {
+        let mut failures = Vec::new();
+        for (text, locale, start, end) in cases {
+            let got = timeframe(text, *locale, now());
+            let want_start = date(start);
+            let want_end = end.map(date);
+            let ok = matches!(&got, Ok(TimeframeAnswer::Window(w)) if w.start == want_start && w.end == want_end
+                && w.days_until_start == (want_start - date("2026-03-04")).num_days().max(0));
+            if !ok {
+                failures.push(format!("{text}: {got:?}"));
+            }
+        }
+        assert!(failures.is_empty(), "{failures:#?}");
+    }
+
+    #[test]
+    fn english_windows() {
+        use Locale::En;
+        check(&[
+            ("now", En, "2026-03-04", Some("2026-03-04")),
+            ("ASAP", En, "2026-03-04", Some("2026-03-04")),
+            ("immediately", En, "2026-03-04", Some("2026-03-04")),
+            ("right away please", En, "2026-03-04", Some("2026-03-04")),
+            ("today", En, "2026-03-04", Some("2026-03-04")),
+            ("tomorrow", En, "2026-03-05", Some("2026-03-05")),
+            ("this week", En, "2026-03-02", Some("2026-03-08")),
+            ("next week", En, "2026-03-09", Some("2026-03-15")),
+            ("early next week", En, "2026-03-09", Some("2026-03-10")),
+            ("this month", En, "2026-03-01", Some("2026-03-31")),
+            ("next month", En, "2026-04-01", Some("2026-04-30")),
+            ("this quarter", En, "2026-01-01", Some("2026-03-31")),
+            ("next quarter", En, "2026-04-01", Some("2026-06-30")),
+            (
+                "probably next quarter",
+                En,
+                "2026-04-01",
+                Some("2026-06-30"),
+            ),
+            ("this year", En, "2026-01-01", Some("2026-12-31")),
+            ("next year", En, "2027-01-01", Some("2027-12-31")),
+            ("in 3 days", En, "2026-03-07", Some("2026-03-07")),
+            ("in two weeks", En, "2026-03-18", Some("2026-03-24")),
+            ("in a couple of weeks", En, "2026-03-18", Some("2026-03-24")),
+            ("in 3 months", En, "2026-06-04", Some("2026-07-03")),
+            ("in a month", En, "2026-04-04", Some("2026-05-03")),
+            ("within 2 weeks", En, "2026-03-04", Some("2026-03-18")),
+            ("within six months", En, "2026-03-04", Some("2026-09-04")),
+            ("in the next 30 days", En, "2026-03-04", Some("2026-04-03")),
+            ("next 2 weeks", En, "2026-03-04", Some("2026-03-18")),
+            ("by end of month", En, "2026-03-04", Some("2026-03-31")),
+            (
+                "by the end of the quarter",
+                En,
+                "2026-03-04",
+                Some("2026-03-31"),
+            ),
+            ("by end of year", En, "2026-03-04", Some("2026-12-31")),
+            ("by EOY", En, "2026-03-04", Some("2026-12-31")),
+            ("end of next month", En, "2026-04-21", Some("2026-04-30")),
+            ("March", En, "2026-03-01", Some("2026-03-31")),
+            ("in May", En, "2026-05-01", Some("2026-05-31")),
+            ("February", En, "2027-02-01", Some("2027-02-28")),
+            ("March 2027", En, "2027-03-01", Some("2027-03-31")),
+            ("mid April", En, "2026-04-11", Some("2026-04-20")),
+            ("early May", En, "2026-05-01", Some("2026-05-10")),
+            ("late June", En, "2026-06-21", Some("2026-06-30")),
+            ("end of april", En, "2026-04-21", Some("2026-04-30")),
+            (
+                "beginning of next year",
+                En,
+                "2027-01-01",
+                Some("2027-04-30"),
+            ),
+            ("this summer", En, "2026-06-21", Some("2026-09-22")),
+            ("spring", En, "2026-03-20", Some("2026-06-20")),
+            ("next winter", En, "2026-12-21", Some("2027-03-19")),
+            ("Q3", En, "2026-07-01", Some("2026-09-30")),
+            ("Q1", En, "2026-01-01", Some("2026-03-31")),
+            ("q4 2026", En, "2026-10-01", Some("2026-12-31")),
+            ("2027Q1", En, "2027-01-01", Some("2027-03-31")),
+            ("3rd quarter", En, "2026-07-01", Some("2026-09-30")),
+            ("sometime in Q2", En, "2026-04-01", Some("2026-06-30")),
+            ("Q2 next year", En, "2027-04-01", Some("2027-06-30")),
+            ("H2", En, "2026-07-01", Some("2026-12-31")),
+            (
+                "second half of next year",
+                En,
+                "2027-07-01",
+                Some("2027-12-31"),
+            ),
+            ("first half", En, "2026-01-01", Some("2026-06-30")),
+            ("on Friday", En, "2026-03-06", Some("2026-03-06")),
+            ("next Tuesday", En, "2026-03-10", Some("2026-03-10")),
+            ("this friday", En, "2026-03-06", Some("2026-03-06")),
+            ("monday", En, "2026-03-09", Some("2026-03-09")),
+            ("March 15", En, "2026-03-15", Some("2026-03-15")),
+            ("15 March", En, "2026-03-15", Some("2026-03-15")),
+            ("on the 15th of April", En, "2026-04-15", Some("2026-04-15")),
+            ("3/15", En, "2026-03-15", Some("2026-03-15")),
+            ("2026-04-20", En, "2026-04-20", Some("2026-04-20")),
+            ("20.04.2026", En, "2026-04-20", Some("2026-04-20")),
+            ("the 20th", En, "2026-03-20", Some("2026-03-20")),
+            ("Christmas", En, "2026-12-25", Some("2026-12-25")),
+            ("new year", En, "2027-01-01", Some("2027-01-01")),
+            ("Thanksgiving", En, "2026-11-26", Some("2026-11-26")),
+            ("not before May", En, "2026-05-01", None),
+            ("after the summer", En, "2026-09-23", None),
+            ("after 2026", En, "2027-01-01", None),
+            ("from June onwards", En, "2026-06-01", None),
+            ("before June", En, "2026-03-04", Some("2026-05-31")),
+            ("by April", En, "2026-03-04", Some("2026-04-30")),
+            (
+                "between April and June",
+                En,
+                "2026-04-01",
+                Some("2026-06-30"),
+            ),
+            ("April-June", En, "2026-04-01", Some("2026-06-30")),
+            ("week after next", En, "2026-03-16", Some("2026-03-22")),
+            ("the week of March 16", En, "2026-03-16", Some("2026-03-22")),
+            ("this weekend", En, "2026-03-07", Some("2026-03-08")),
+            (
+                "we'd like to start in September",
+                En,
+                "2026-09-01",
+                Some("2026-09-30"),
+            ),
+            (
+                "hopefully before the end of Q2",
+                En,
+                "2026-03-04",
+                Some("2026-06-30"),
+            ),
+            ("2 weeks after Easter", En, "2026-04-19", Some("2026-04-19")),
+            (
+                "last friday of october",
+                En,
+                "2026-10-30",
+                Some("2026-10-30"),
+            ),
+            ("3 weeks ago", En, "2026-02-11", Some("2026-02-17")),
+        ]);
+    }
+
+    #[test]
+    fn korean_windows() {
+        use Locale::Ko;
+        check(&[
+            ("지금", Ko, "2026-03-04", Some("2026-03-04")),
+            ("당장이요", Ko, "2026-03-04", Some("2026-03-04")),
+            ("오늘", Ko, "2026-03-04", Some("2026-03-04")),
+            ("내일", Ko, "2026-03-05", Some("2026-03-05")),
+            ("이번 주", Ko, "2026-03-02", Some("2026-03-08")),
+            ("다음 주", Ko, "2026-03-09", Some("2026-03-15")),
+            ("다음주", Ko, "2026-03-09", Some("2026-03-15")),
+            ("이번 달", Ko, "2026-03-01", Some("2026-03-31")),
+            ("다음 달", Ko, "2026-04-01", Some("2026-04-30")),
+            ("다음 달 말", Ko, "2026-04-21", Some("2026-04-30")),
+            ("3개월 안에", Ko, "2026-03-04", Some("2026-06-04")),
+            ("3개월 이내", Ko, "2026-03-04", Some("2026-06-04")),
+            ("삼개월 안에", Ko, "2026-03-04", Some("2026-06-04")),
+            ("2주 안에", Ko, "2026-03-04", Some("2026-03-18")),
+            ("한 달 안에", Ko, "2026-03-04", Some("2026-04-04")),
+            ("올해 안에", Ko, "2026-03-04", Some("2026-12-31")),
+            ("연말까지", Ko, "2026-03-04", Some("2026-12-31")),
+            ("내년", Ko, "2027-01-01", Some("2027-12-31")),
+            ("내년 상반기", Ko, "2027-01-01", Some("2027-06-30")),
+            ("하반기", Ko, "2026-07-01", Some("2026-12-31")),
+            ("3월", Ko, "2026-03-01", Some("2026-03-31")),
+            ("5월", Ko, "2026-05-01", Some("2026-05-31")),
+            ("5월 초", Ko, "2026-05-01", Some("2026-05-10")),
+            ("6월 말", Ko, "2026-06-21", Some("2026-06-30")),
+            ("3분기", Ko, "2026-07-01", Some("2026-09-30")),
+            ("2분기쯤", Ko, "2026-04-01", Some("2026-06-30")),
+            ("내년 1분기", Ko, "2027-01-01", Some("2027-03-31")),
+            ("4월 15일", Ko, "2026-04-15", Some("2026-04-15")),
+            ("금요일", Ko, "2026-03-06", Some("2026-03-06")),
+            ("다음 주 화요일", Ko, "2026-03-10", Some("2026-03-10")),
+            ("3주 후", Ko, "2026-03-25", Some("2026-03-31")),
+            ("여름", Ko, "2026-06-21", Some("2026-09-22")),
+            ("내년 봄", Ko, "2027-03-20", Some("2027-06-20")),
+            ("크리스마스", Ko, "2026-12-25", Some("2026-12-25")),
+            ("5월부터", Ko, "2026-05-01", None),
+            ("6월 전에", Ko, "2026-03-04", Some("2026-05-31")),
+            ("2027년 3월", Ko, "2027-03-01", Some("2027-03-31")),
+        ]);
+    }
+
+    #[test]
+    fn romanian_windows() {
+        use Locale::Ro;
+        check(&[
+            ("acum", Ro, "2026-03-04", Some("2026-03-04")),
+            ("imediat", Ro, "2026-03-04", Some("2026-03-04")),
+            ("azi", Ro, "2026-03-04", Some("2026-03-04")),
+            ("astăzi", Ro, "2026-03-04", Some("2026-03-04")),
+            ("mâine", Ro, "2026-03-05", Some("2026-03-05")),
+            ("maine", Ro, "2026-03-05", Some("2026-03-05")),
+            ("săptămâna asta", Ro, "2026-03-02", Some("2026-03-08")),
+            ("săptămâna viitoare", Ro, "2026-03-09", Some("2026-03-15")),
+            ("saptamana viitoare", Ro, "2026-03-09", Some("2026-03-15")),
+            ("luna asta", Ro, "2026-03-01", Some("2026-03-31")),
+            ("luna viitoare", Ro, "2026-04-01", Some("2026-04-30")),
+            ("în 3 luni", Ro, "2026-06-04", Some("2026-07-03")),
+            ("în trei luni", Ro, "2026-06-04", Some("2026-07-03")),
+            (
+                "în următoarele 2 săptămâni",
+                Ro,
+                "2026-03-04",
+                Some("2026-03-18"),
+            ),
+            (
+                "până la sfârșitul anului",
+                Ro,
+                "2026-03-04",
+                Some("2026-12-31"),
+            ),
+            (
+                "până la sfârşitul anului",
+                Ro,
+                "2026-03-04",
+                Some("2026-12-31"),
+            ),
+            (
+                "pana la sfarsitul lunii",
+                Ro,
+                "2026-03-04",
+                Some("2026-03-31"),
+            ),
+            ("trimestrul următor", Ro, "2026-04-01", Some("2026-06-30")),
+            ("trimestrul 3", Ro, "2026-07-01", Some("2026-09-30")),
+            ("al treilea trimestru", Ro, "2026-07-01", Some("2026-09-30")),
+            ("anul viitor", Ro, "2027-01-01", Some("2027-12-31")),
+            ("în martie", Ro, "2026-03-01", Some("2026-03-31")),
+            ("în mai", Ro, "2026-05-01", Some("2026-05-31")),
+            ("vara asta", Ro, "2026-06-21", Some("2026-09-22")),
+            ("15 martie", Ro, "2026-03-15", Some("2026-03-15")),
+            ("1 aprilie", Ro, "2026-04-01", Some("2026-04-01")),
+            ("vineri", Ro, "2026-03-06", Some("2026-03-06")),
+            ("lunea viitoare", Ro, "2026-03-09", Some("2026-03-09")),
+            ("peste 2 săptămâni", Ro, "2026-03-18", Some("2026-03-24")),
+            (
+                "la începutul lunii viitoare",
+                Ro,
+                "2026-04-01",
+                Some("2026-04-10"),
+            ),
+            (
+                "a doua jumătate a anului",
+                Ro,
+                "2026-07-01",
+                Some("2026-12-31"),
+            ),
+            (
+                "prima jumătate a anului viitor",
+                Ro,
+                "2027-01-01",
+                Some("2027-06-30"),
+            ),
+            ("după vară", Ro, "2026-09-23", None),
+            ("din iunie", Ro, "2026-06-01", None),
+            ("15.04", Ro, "2026-04-15", Some("2026-04-15")),
+            ("de Crăciun", Ro, "2026-12-25", Some("2026-12-25")),
+        ]);
+    }
+
+    #[test]
+    fn no_timeline_unclear_and_ambiguous() {
+        for (text, locale) in [
+            ("no timeline", Locale::En),
+            ("not planned yet", Locale::En),
+            ("no rush", Locale::En),
+            ("일정 없어요", Locale::Ko),
+            ("아직 계획 없음", Locale::Ko),
+            ("nu avem un termen", Locale::Ro),
+            ("nu ne grăbim", Locale::Ro),
+        ] {
+            assert_eq!(
+                timeframe(text, locale, now()),
+                Ok(TimeframeAnswer::NoTimeline),
+                "{text}"
+            );
+        }
+        for text in [
+            "3 people",
+            "version 2",
+            "hello",
+            "24/7",
+            "we use Windows 11",
+            "the price is 3.5",
+        ] {
+            assert_eq!(
+                timeframe(text, Locale::En, now()),
+                Err(Unclear::NotUnderstood),
+                "{text}"
+            );
+        }
+        assert!(matches!(
+            timeframe("March or April", Locale::En, now()),
+            Err(Unclear::Ambiguous { .. })
+        ));
+        assert!(matches!(
+            timeframe("3월 아니면 4월", Locale::Ko, now()),
+            Err(Unclear::Ambiguous { .. })
+        ));
+    }
+}

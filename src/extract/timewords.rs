@@ -31,14 +31,18 @@ pub fn month_number(word: &str) -> Option<u32> {
 /// Month words that are also common words ("may", "mai" = more, "noi" = we, "mar" = apple):
 /// they count as months only in a date-like context.
 pub fn month_word_is_ambiguous(word: &str) -> bool {
-    matches!(word, "may" | "mai" | "noi" | "mar" | "sept" | "sep" | "jan" | "dec")
+    matches!(
+        word,
+        "may" | "mai" | "noi" | "mar" | "sept" | "sep" | "jan" | "dec"
+    )
 }
 
 /// Weekday names and abbreviations (English, Romanian with articled forms), longest first.
 pub const WEEKDAY_ALTERNATION: &str = "monday|tuesday|wednesday|thursday|friday|saturday|sunday|lunea|martea|miercurea|miercuri|joia|vinerea|vineri|sambata|duminica|luni|marti|joi|tues|thurs|thur|mon|tue|wed|thu|fri|sat|sun|dum|sam";
 
 /// Korean weekday names, longest first.
-pub const KOREAN_WEEKDAY_ALTERNATION: &str = "월요일|화요일|수요일|목요일|금요일|토요일|일요일|월욜|화욜|수욜|목욜|금욜|토욜|일욜";
+pub const KOREAN_WEEKDAY_ALTERNATION: &str =
+    "월요일|화요일|수요일|목요일|금요일|토요일|일요일|월욜|화욜|수욜|목욜|금욜|토욜|일욜";
 
 /// Weekday of a folded weekday word (English, Romanian or Korean).
 pub fn weekday_of(word: &str) -> Option<Weekday> {
@@ -72,11 +76,15 @@ pub fn weekday_of(word: &str) -> Option<Weekday> {
 
 /// Short weekday words that are also ordinary words ("sun", "sat", "wed", "mon").
 pub fn weekday_word_is_ambiguous(word: &str) -> bool {
-    matches!(word, "sun" | "sat" | "wed" | "mon" | "dum" | "sam" | "tue" | "thu" | "fri")
+    matches!(
+        word,
+        "sun" | "sat" | "wed" | "mon" | "dum" | "sam" | "tue" | "thu" | "fri"
+    )
 }
 
 /// Season words (English, Romanian, Korean).
-pub const SEASON_ALTERNATION: &str = "spring|summer|autumn|fall|winter|primavara|vara|toamna|iarna|봄|여름|가을|겨울";
+pub const SEASON_ALTERNATION: &str =
+    "spring|summer|autumn|fall|winter|primavara|vara|toamna|iarna|봄|여름|가을|겨울";
 
 /// Season of a folded season word.
 pub fn season_of(word: &str) -> Option<Season> {
@@ -90,15 +98,21 @@ pub fn season_of(word: &str) -> Option<Season> {
 }
 
 /// Ordinal words for days, quarters and halves (folded), longest first.
-pub const ORDINAL_ALTERNATION: &str = "first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|last|1st|2nd|3rd|4th|5th";
+pub const ORDINAL_ALTERNATION: &str =
+    "first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|last|1st|2nd|3rd|4th|5th";
 
 /// Position of an ordinal word, 0 for "last".
 pub fn ordinal_value(word: &str) -> Option<u32> {
     Some(match word {
-        "first" | "1st" | "intai" | "primul" | "prima" | "1" | "i" | "unu" | "첫째" | "첫" | "첫번째" => 1,
-        "second" | "2nd" | "doilea" | "2-lea" | "doua" | "2" | "ii" | "doi" | "둘째" | "두번째" => 2,
-        "third" | "3rd" | "treilea" | "3-lea" | "treia" | "3" | "iii" | "trei" | "셋째" | "세번째" => 3,
-        "fourth" | "4th" | "patrulea" | "4-lea" | "patra" | "4" | "iv" | "patru" | "넷째" | "네번째" => 4,
+        "first" | "1st" | "intai" | "primul" | "prima" | "1" | "i" | "unu" | "첫째" | "첫"
+        | "첫번째" => 1,
+        "second" | "2nd" | "doilea" | "2-lea" | "doua" | "2" | "ii" | "doi" | "둘째" | "두번째" => {
+            2
+        }
+        "third" | "3rd" | "treilea" | "3-lea" | "treia" | "3" | "iii" | "trei" | "셋째"
+        | "세번째" => 3,
+        "fourth" | "4th" | "patrulea" | "4-lea" | "patra" | "4" | "iv" | "patru" | "넷째"
+        | "네번째" => 4,
         "fifth" | "5th" | "5" | "다섯째" => 5,
         "sixth" => 6,
         "seventh" => 7,
@@ -132,7 +146,9 @@ pub const UNIT_ALTERNATION: &str = "days|day|weeks|week|wks|wk|months|month|mos|
 pub fn unit_of(word: &str) -> Option<Unit> {
     Some(match word {
         "days" | "day" | "zile" | "zi" | "일" => Unit::Day,
-        "weeks" | "week" | "wks" | "wk" | "saptamani" | "saptamana" | "주" | "주일" => Unit::Week,
+        "weeks" | "week" | "wks" | "wk" | "saptamani" | "saptamana" | "주" | "주일" => {
+            Unit::Week
+        }
         "months" | "month" | "mos" | "mo" | "luni" | "luna" | "개월" | "달" => Unit::Month,
         "quarters" | "quarter" | "trimestre" | "분기" => Unit::Quarter,
         "years" | "year" | "yrs" | "yr" | "ani" | "an" | "년" | "해" => Unit::Year,

@@ -81,7 +81,10 @@ pub fn tokenize(text: &str) -> Vec<Tok<'_>> {
                         i += 1;
                     } else if matches!(c, '.' | ',' | '\'' | '’') && next_is_digit {
                         i += 1;
-                    } else if c == ' ' && space_group_follows(&chars, i) && last_group_len(&chars, begin, i) <= 3 {
+                    } else if c == ' '
+                        && space_group_follows(&chars, i)
+                        && last_group_len(&chars, begin, i) <= 3
+                    {
                         i += 1;
                     } else {
                         break;
@@ -92,7 +95,9 @@ pub fn tokenize(text: &str) -> Vec<Tok<'_>> {
                 while i < chars.len() {
                     let c = chars[i].1;
                     let inner_apostrophe = matches!(c, '\'' | '’')
-                        && chars.get(i + 1).is_some_and(|&(_, n)| n.is_alphabetic() && !is_hangul(n));
+                        && chars
+                            .get(i + 1)
+                            .is_some_and(|&(_, n)| n.is_alphabetic() && !is_hangul(n));
                     if (c.is_alphabetic() && !is_hangul(c)) || inner_apostrophe {
                         i += 1;
                     } else {
@@ -108,19 +113,32 @@ pub fn tokenize(text: &str) -> Vec<Tok<'_>> {
             TokKind::Sym => {}
         }
         let (start, end) = (byte_at(begin), byte_at(i));
-        tokens.push(Tok { text: &text[start..end], start, end, kind });
+        tokens.push(Tok {
+            text: &text[start..end],
+            start,
+            end,
+            kind,
+        });
     }
     tokens
 }
 
 fn space_group_follows(chars: &[(usize, char)], space: usize) -> bool {
-    let digits = (1..=3).all(|k| chars.get(space + k).is_some_and(|&(_, c)| c.is_ascii_digit()));
+    let digits = (1..=3).all(|k| {
+        chars
+            .get(space + k)
+            .is_some_and(|&(_, c)| c.is_ascii_digit())
+    });
     let after = chars.get(space + 4).map(|&(_, c)| c);
     digits && !after.is_some_and(|c| c.is_ascii_digit() || matches!(c, '.' | ','))
 }
 
 fn last_group_len(chars: &[(usize, char)], begin: usize, end: usize) -> usize {
-    chars[begin..end].iter().rev().take_while(|&&(_, c)| c.is_ascii_digit()).count()
+    chars[begin..end]
+        .iter()
+        .rev()
+        .take_while(|&&(_, c)| c.is_ascii_digit())
+        .count()
 }
 
 /// Reads a digit run, judging grouping against decimals: the last of two different separators
@@ -128,7 +146,10 @@ fn last_group_len(chars: &[(usize, char)], begin: usize, end: usize) -> usize {
 /// ("25.000", "1,000"); otherwise it is a decimal point ("2,5", "3.14"). Returns `None` for runs
 /// that are not one number, such as dates ("15.03.2013").
 pub fn parse_digits(raw: &str) -> Option<f64> {
-    let cleaned: String = raw.chars().filter(|c| !matches!(c, ' ' | '\'' | '’')).collect();
+    let cleaned: String = raw
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '\'' | '’'))
+        .collect();
     let has_dot = cleaned.contains('.');
     let has_comma = cleaned.contains(',');
     let decimal_sep = match (has_dot, has_comma) {
@@ -145,7 +166,11 @@ pub fn parse_digits(raw: &str) -> Option<f64> {
                 None
             } else {
                 let (head, tail) = (parts.first()?, parts.get(1)?);
-                if tail.len() == 3 && !head.is_empty() && *head != "0" { None } else { Some(sep) }
+                if tail.len() == 3 && !head.is_empty() && *head != "0" {
+                    None
+                } else {
+                    Some(sep)
+                }
             }
         }
     };
@@ -170,7 +195,11 @@ pub fn parse_digits(raw: &str) -> Option<f64> {
     if digits.is_empty() || digits.len() > 18 {
         return None;
     }
-    let text = if frac_part.is_empty() { digits } else { format!("{digits}.{frac_part}") };
+    let text = if frac_part.is_empty() {
+        digits
+    } else {
+        format!("{digits}.{frac_part}")
+    };
     text.parse::<f64>().ok()
 }
 
@@ -206,7 +235,10 @@ mod tests {
     fn tokens_keep_spans_and_kinds() {
         let tokens = tokenize("about 25 000 lei/lună, 500만원");
         let texts: Vec<&str> = tokens.iter().map(|t| t.text).collect();
-        assert_eq!(texts, ["about", "25 000", "lei", "/", "lună", ",", "500", "만원"]);
+        assert_eq!(
+            texts,
+            ["about", "25 000", "lei", "/", "lună", ",", "500", "만원"]
+        );
         assert_eq!(tokens[1].kind, TokKind::Digits);
         assert_eq!(tokens[7].kind, TokKind::Hangul);
     }

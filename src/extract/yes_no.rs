@@ -8,8 +8,12 @@ use crate::locale::Locale;
 /// What a phrase says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Says {
-    Yes { hedged: bool },
-    No { hedged: bool },
+    Yes {
+        hedged: bool,
+    },
+    No {
+        hedged: bool,
+    },
     /// "not sure", "nu știu": explicitly neither.
     Neither,
 }
@@ -177,7 +181,20 @@ const PHRASES: &[(&str, Says)] = &[
 
 /// Single letters and very short words count only when they are the whole answer.
 fn whole_answer_only(phrase: &str) -> bool {
-    matches!(phrase, "y" | "n" | "ya" | "어" | "right" | "normal" | "bine" | "exact" | "i am" | "we do" | "we are" | "i do")
+    matches!(
+        phrase,
+        "y" | "n"
+            | "ya"
+            | "어"
+            | "right"
+            | "normal"
+            | "bine"
+            | "exact"
+            | "i am"
+            | "we do"
+            | "we are"
+            | "i do"
+    )
 }
 
 fn is_word_char(c: char) -> bool {
@@ -186,14 +203,19 @@ fn is_word_char(c: char) -> bool {
 
 /// Where `phrase` occurs as whole words (Latin) or at a word start (Hangul).
 fn occurrences(text: &str, phrase: &str) -> Vec<usize> {
-    let hangul = phrase.chars().any(is_hangul) || phrase.starts_with('ㅇ') || phrase.starts_with('ㄴ');
+    let hangul =
+        phrase.chars().any(is_hangul) || phrase.starts_with('ㅇ') || phrase.starts_with('ㄴ');
     let mut found = Vec::new();
     let mut from = 0;
     while let Some(offset) = text.get(from..).and_then(|rest| rest.find(phrase)) {
         let at = from + offset;
         let end = at + phrase.len();
         let before_ok = !text[..at].chars().next_back().is_some_and(is_word_char);
-        let after_ok = if hangul { korean_ending_ok(phrase, &text[end..]) } else { !text[end..].chars().next().is_some_and(is_word_char) };
+        let after_ok = if hangul {
+            korean_ending_ok(phrase, &text[end..])
+        } else {
+            !text[end..].chars().next().is_some_and(is_word_char)
+        };
         if before_ok && after_ok {
             found.push(at);
         }
@@ -210,8 +232,27 @@ fn korean_ending_ok(phrase: &str, rest: &str) -> bool {
     }
     let word: String = rest.chars().take_while(|c| is_hangul(*c)).collect();
     const ENDINGS: &[&str] = &[
-        "", "요", "죠", "이죠", "하죠", "하지", "하지요", "입니다", "이에요", "예요", "이요", "지", "이지", "야",
-        "이야", "합니다", "해요", "하다", "히", "니다", "아요",
+        "",
+        "요",
+        "죠",
+        "이죠",
+        "하죠",
+        "하지",
+        "하지요",
+        "입니다",
+        "이에요",
+        "예요",
+        "이요",
+        "지",
+        "이지",
+        "야",
+        "이야",
+        "합니다",
+        "해요",
+        "하다",
+        "히",
+        "니다",
+        "아요",
     ];
     ENDINGS.contains(&word.as_str())
 }
@@ -221,7 +262,10 @@ pub fn yes_no(text: &str, locale: Locale) -> Result<YesNo, Unclear> {
     let _ = locale; // Phrases of every language are read: prospects switch languages.
     let folded = fold(capped(text));
     let trimmed = folded.trim_matches(|c: char| !c.is_alphanumeric() && !matches!(c, 'ㅇ' | 'ㄴ'));
-    let bare: String = trimmed.chars().filter(|c| !matches!(c, '!' | '.' | ',' | '?')).collect();
+    let bare: String = trimmed
+        .chars()
+        .filter(|c| !matches!(c, '!' | '.' | ',' | '?'))
+        .collect();
     // Earliest phrase wins; at the same place, the longest.
     let mut best: Option<(usize, usize, Says)> = None;
     for (phrase, says) in PHRASES {
@@ -234,7 +278,9 @@ pub fn yes_no(text: &str, locale: Locale) -> Result<YesNo, Unclear> {
         if let Some(&at) = occurrences(trimmed, phrase).first() {
             let better = match best {
                 None => true,
-                Some((best_at, best_len, _)) => at < best_at || (at == best_at && phrase.len() > best_len),
+                Some((best_at, best_len, _)) => {
+                    at < best_at || (at == best_at && phrase.len() > best_len)
+                }
             };
             if better {
                 best = Some((at, phrase.len(), *says));
@@ -247,8 +293,14 @@ pub fn yes_no(text: &str, locale: Locale) -> Result<YesNo, Unclear> {
 
 fn to_answer(says: Says) -> Option<YesNo> {
     match says {
-        Says::Yes { hedged } => Some(YesNo { value: true, hedged }),
-        Says::No { hedged } => Some(YesNo { value: false, hedged }),
+        Says::Yes { hedged } => Some(YesNo {
+            value: true,
+            hedged,
+        }),
+        Says::No { hedged } => Some(YesNo {
+            value: false,
+            hedged,
+        }),
         Says::Neither => None,
     }
 }
@@ -309,7 +361,12 @@ mod tests {
         let mut failures = Vec::new();
         for (text, locale, value, hedged) in cases {
             let got = yes_no(text, *locale);
-            if got != Ok(YesNo { value: *value, hedged: *hedged }) {
+            if got
+                != Ok(YesNo {
+                    value: *value,
+                    hedged: *hedged,
+                })
+            {
                 failures.push(format!("{text}: {got:?}"));
             }
         }
@@ -333,7 +390,11 @@ mod tests {
             "nothing",
             "danke",
         ] {
-            assert_eq!(yes_no(text, Locale::En), Err(Unclear::NotUnderstood), "{text}");
+            assert_eq!(
+                yes_no(text, Locale::En),
+                Err(Unclear::NotUnderstood),
+                "{text}"
+            );
         }
     }
 }
