@@ -974,10 +974,10 @@ fn bare_number_is_amount(folded: &str, tokens: &[super::tokens::Tok], span: &Num
     }
     let after = &folded[span.end..];
     let after_trim = after.trim_start();
-    if let Some(c) = after.chars().next() {
-        if is_latin_letter(c) {
-            return false; // glued letters: "3d", "5x", "11th"
-        }
+    if let Some(c) = after.chars().next()
+        && is_latin_letter(c)
+    {
+        return false; // glued letters: "3d", "5x", "11th"
     }
     if let Some(c) = after_trim.chars().next() {
         if is_hangul(c) {

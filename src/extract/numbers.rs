@@ -385,17 +385,15 @@ fn read_at(tokens: &[Tok], i: usize, locale: Locale) -> Option<NumSpan> {
             }
             // "1 point 5"
             let is_point = tokens.get(i + 1).is_some_and(|t| t.text == "point");
-            if is_point {
-                if let Some((fraction, used)) = decimal_digits(tokens, i + 2, locale) {
-                    return Some(with_scales(
-                        tokens,
-                        i,
-                        i + 2 + used,
-                        (value + fraction, 1.0),
-                        true,
-                        locale,
-                    ));
-                }
+            if is_point && let Some((fraction, used)) = decimal_digits(tokens, i + 2, locale) {
+                return Some(with_scales(
+                    tokens,
+                    i,
+                    i + 2 + used,
+                    (value + fraction, 1.0),
+                    true,
+                    locale,
+                ));
             }
             Some(with_scales(tokens, i, i + 1, (value, 1.0), false, locale))
         }
@@ -421,8 +419,7 @@ fn with_scales(
     locale: Locale,
 ) -> NumSpan {
     let mut end = tokens.get(next.saturating_sub(1)).map_or(0, |t| t.end);
-    loop {
-        let Some(tok) = tokens.get(next) else { break };
+    while let Some(tok) = tokens.get(next) {
         if tok.kind != TokKind::Word {
             break;
         }
@@ -431,13 +428,13 @@ fn with_scales(
             if let Some(s) = after
                 .filter(|t| t.kind == TokKind::Word)
                 .and_then(|t| scale_word(t.text))
+                && s >= 1e3
+                && !matches!(after.map(|t| t.text), Some("m" | "k" | "b"))
             {
-                if s >= 1e3 && !matches!(after.map(|t| t.text), Some("m" | "k" | "b")) {
-                    scale *= s;
-                    end = after.map_or(end, |t| t.end);
-                    next += 2;
-                    continue;
-                }
+                scale *= s;
+                end = after.map_or(end, |t| t.end);
+                next += 2;
+                continue;
             }
             break;
         }
@@ -473,23 +470,23 @@ fn read_words(tokens: &[Tok], i: usize, locale: Locale) -> Option<NumSpan> {
     };
     let first = word_at(i)?;
     // "half a million"
-    if first == "half" && word_at(i + 1) == Some("a") {
-        if let Some(s) = word_at(i + 2).and_then(scale_word) {
-            if s >= 1e3 {
-                let end = tokens.get(i + 2).map_or(0, |t| t.end);
-                let start = tokens.get(i).map_or(0, |t| t.start);
-                return Some(NumSpan {
-                    start,
-                    end,
-                    value: 0.5 * s,
-                    base: 0.5,
-                    scale: s,
-                    words: true,
-                    first_token: i,
-                    end_token: i + 3,
-                });
-            }
-        }
+    if first == "half"
+        && word_at(i + 1) == Some("a")
+        && let Some(s) = word_at(i + 2).and_then(scale_word)
+        && s >= 1e3
+    {
+        let end = tokens.get(i + 2).map_or(0, |t| t.end);
+        let start = tokens.get(i).map_or(0, |t| t.start);
+        return Some(NumSpan {
+            start,
+            end,
+            value: 0.5 * s,
+            base: 0.5,
+            scale: s,
+            words: true,
+            first_token: i,
+            end_token: i + 3,
+        });
     }
     let mut total = 0.0;
     let mut current = 0.0;
@@ -772,11 +769,11 @@ fn read_korean(tokens: &[Tok], i: usize) -> Option<NumSpan> {
     let value = total + section + tail;
     if let (Some(prev), TokKind::Hangul) =
         (i.checked_sub(1).and_then(|p| tokens.get(p)), first.kind)
+        && prev.end == first.start
+        && prev.kind == TokKind::Digits
+        && !starts_with_unit(first.text)
     {
-        if prev.end == first.start && prev.kind == TokKind::Digits && !starts_with_unit(first.text)
-        {
-            return None; // "3일", "15일에": a counter after digits, not another number.
-        }
+        return None; // "3일", "15일에": a counter after digits, not another number.
     }
     if hangul_only {
         let rest_of_token = tokens.get(end_token.saturating_sub(1)).map_or("", |t| {

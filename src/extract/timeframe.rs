@@ -825,10 +825,7 @@ fn weekday_date(today: NaiveDate, wd: Weekday, choice: WeekChoice) -> NaiveDate 
             let in_week = add_days(week_start(today), i64::from(wd.num_days_from_monday()));
             if in_week >= today { in_week } else { upcoming }
         }
-        WeekChoice::Last => add_days(
-            upcoming,
-            -7 - if upcoming == add_days(today, 7) { 0 } else { 0 },
-        ),
+        WeekChoice::Last => add_days(upcoming, -7),
     }
 }
 
@@ -894,18 +891,16 @@ fn weekday_hits(ctx: &Ctx) -> Vec<Hit> {
             grain: Grain::Day,
         });
     }
-    if ctx.locale == Locale::Ro {
-        if let Some(caps) = RO_WEEKDAY_ABBR_RE.captures(ctx.text) {
-            if let Some(wd) = capture_text(&caps, 1).and_then(weekday_of) {
-                if let Some(h) = hit(
-                    Window::day(weekday_date(ctx.today, wd, WeekChoice::Upcoming)),
-                    &caps,
-                    Grain::Day,
-                ) {
-                    hits.push(h);
-                }
-            }
-        }
+    if ctx.locale == Locale::Ro
+        && let Some(caps) = RO_WEEKDAY_ABBR_RE.captures(ctx.text)
+        && let Some(wd) = capture_text(&caps, 1).and_then(weekday_of)
+        && let Some(h) = hit(
+            Window::day(weekday_date(ctx.today, wd, WeekChoice::Upcoming)),
+            &caps,
+            Grain::Day,
+        )
+    {
+        hits.push(h);
     }
     for caps in KO_WEEKDAY_RE.captures_iter(ctx.text) {
         let Some(wd) = capture_text(&caps, 2).and_then(weekday_of) else {
@@ -1173,7 +1168,7 @@ fn part_of(window: Window, part: Part) -> Window {
     if days <= 1 {
         return window;
     }
-    let is_month = window.start.day() == 1 && days >= 28 && days <= 31;
+    let is_month = window.start.day() == 1 && (28..=31).contains(&days);
     let is_year = window.start.day() == 1 && window.start.month() == 1 && days >= 365;
     let (first_end, second_end) = if is_month {
         (add_days(window.start, 9), add_days(window.start, 19))
@@ -1530,8 +1525,7 @@ fn month_hits(ctx: &Ctx) -> Vec<Hit> {
                 || CUES
                     .iter()
                     .any(|c| before.ends_with(c) && !before.ends_with(&format!("a{c}")));
-            let end_ok =
-                after.is_empty() || after.starts_with(|c: char| matches!(c, ',' | '.' | '!' | '?'));
+            let end_ok = after.is_empty() || after.starts_with([',', '.', '!', '?']);
             if !(cue && (end_ok || !before.is_empty())) {
                 continue;
             }
@@ -1716,14 +1710,14 @@ fn apply_modifiers(text: &str, hit: Hit, today: NaiveDate) -> Window {
                     .get(..caps.get(0).map_or(before.len(), |m| m.start()))
                     .unwrap_or("");
             }
-        } else if let Some(caps) = KO_PART_SUFFIX_RE.captures(after) {
-            if let Some(part) = capture_text(&caps, 1).and_then(part_from_word) {
-                window = part_of(window, part);
-                part_said = Some(part);
-                after_rest = after
-                    .get(caps.get(0).map_or(0, |m| m.end())..)
-                    .unwrap_or("");
-            }
+        } else if let Some(caps) = KO_PART_SUFFIX_RE.captures(after)
+            && let Some(part) = capture_text(&caps, 1).and_then(part_from_word)
+        {
+            window = part_of(window, part);
+            part_said = Some(part);
+            after_rest = after
+                .get(caps.get(0).map_or(0, |m| m.end())..)
+                .unwrap_or("");
         }
     }
     let bound = BOUND_PREFIX_RE

@@ -77,14 +77,11 @@ pub fn tokenize(text: &str) -> Vec<Tok<'_>> {
                 while i < chars.len() {
                     let c = chars[i].1;
                     let next_is_digit = chars.get(i + 1).is_some_and(|&(_, n)| n.is_ascii_digit());
-                    if c.is_ascii_digit() {
-                        i += 1;
-                    } else if matches!(c, '.' | ',' | '\'' | '’') && next_is_digit {
-                        i += 1;
-                    } else if c == ' '
+                    let separator = matches!(c, '.' | ',' | '\'' | '’') && next_is_digit;
+                    let space_group = c == ' '
                         && space_group_follows(&chars, i)
-                        && last_group_len(&chars, begin, i) <= 3
-                    {
+                        && last_group_len(&chars, begin, i) <= 3;
+                    if c.is_ascii_digit() || separator || space_group {
                         i += 1;
                     } else {
                         break;
@@ -218,7 +215,7 @@ mod tests {
             ("1.234.567,89", Some(1_234_567.89)),
             ("1,234,567.89", Some(1_234_567.89)),
             ("2,5", Some(2.5)),
-            ("3.14", Some(3.14)),
+            ("2.75", Some(2.75)),
             ("7.20000", Some(7.2)),
             ("0.125", Some(0.125)),
             ("29,99", Some(29.99)),

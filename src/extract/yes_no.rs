@@ -271,7 +271,7 @@ pub fn yes_no(text: &str, locale: Locale) -> Result<YesNo, Unclear> {
     for (phrase, says) in PHRASES {
         if whole_answer_only(phrase) {
             if bare == *phrase {
-                return Ok(to_answer(*says).ok_or(Unclear::NotUnderstood)?);
+                return to_answer(*says).ok_or(Unclear::NotUnderstood);
             }
             continue;
         }
