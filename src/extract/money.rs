@@ -156,7 +156,8 @@ fn currency_after(text: &str) -> Option<(Unit, usize)> {
 fn currency_before(text: &str) -> Option<(Unit, usize)> {
     let trimmed = text.trim_end();
     for (word, unit) in CURRENCIES.iter() {
-        if matches!(unit, Unit::Cents(_)) {
+        // Korean units follow the number; "직원 30명" is not "원 30".
+        if matches!(unit, Unit::Cents(_)) || word.chars().any(is_hangul) {
             continue;
         }
         if let Some(before) = trimmed.strip_suffix(word) {
@@ -498,7 +499,13 @@ const KOREAN_NOT_MONEY: &[&str] = &[
 ];
 
 static DATE_LIKE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\d{1,4}\s?[-/.]\s?\d{1,2}\s?[-/.]\s?\d{1,4}|\d{1,2}\s?/\s?\d{1,2}|\d{1,2}:\d{2}|\b\d{1,3}\s?%")
+    Regex::new(r"\d{1,4}\s?[-/.]\s?\d{1,2}\s?[-/.]\s?\d{1,4}|\d{1,2}\s?/\s?\d{1,2}|\d{1,2}:\d{2}|\b\d{1,3}\s?%|\+?\b\d{2,4}[-. ]\d{3,4}[-. ]\d{3,4}\b|\b\d{3}-\d{4}\b")
+        .unwrap_or_else(|_| super::text::never_matching_regex())
+});
+
+/// The high end of a range that makes its low end an amount: "-15k", "- $20", "to 3 million".
+static RANGE_HIGH_END: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\s*(?:[$€£₩]\s*\d|\d[\d.,]*\s*(?:k|m|mm|bn|b|mil|mln|grand|thousand|million|billion|mii|milioane|usd|eur|gbp|ron|lei|krw|dollars?|euros?|pounds?|만|억|천|원|달러|유로)\b|\d[\d.,]*\s*[$€£₩])")
         .unwrap_or_else(|_| super::text::never_matching_regex())
 });
 
@@ -861,6 +868,7 @@ fn mentions(folded: &str, locale: Locale) -> Vec<Mention> {
         .collect();
     let tokens = tokenize(folded);
     let mut found: Vec<Mention> = Vec::new();
+    let mut rejected: Vec<usize> = Vec::new();
     for span in &spans {
         let after = &folded[span.end..];
         let before = &folded[..span.start];
@@ -901,6 +909,17 @@ fn mentions(folded: &str, locale: Locale) -> Vec<Mention> {
             }
         }
         if unit.is_none() && (in_date || !bare_number_is_amount(folded, &tokens, span)) {
+            rejected.push(span.end_token);
+            continue;
+        }
+        // "version 2-3": the far end of a range whose near end was not an amount is not one.
+        let after_rejected = span.first_token >= 2
+            && rejected.contains(&(span.first_token - 1))
+            && tokens
+                .get(span.first_token - 1)
+                .is_some_and(|t| matches!(t.text, "-" | "–" | "~" | "to"));
+        if unit.is_none() && after_rejected {
+            rejected.push(span.end_token);
             continue;
         }
         if in_date
@@ -960,7 +979,42 @@ fn mentions(folded: &str, locale: Locale) -> Vec<Mention> {
 /// budget talk, not a noun it counts ("3 people", "version 2", "Windows 11", "Q3").
 fn bare_number_is_amount(folded: &str, tokens: &[super::tokens::Tok], span: &NumSpan) -> bool {
     let prev = span.first_token.checked_sub(1).and_then(|i| tokens.get(i));
-    if let Some(prev) = prev {
+    let written = folded.get(span.start..span.end).unwrap_or("");
+    // "20k", "15,000", "2 milioane" read as amounts whatever word comes before them.
+    let amount_shaped =
+        span.scale > 1.0 || written.contains([',', '.', ' ', '\'']) && span.value >= 1000.0;
+    let year_like = span.scale == 1.0
+        && span.value.fract() == 0.0
+        && (1950.0..=2100.0).contains(&span.value)
+        && !written.contains([',', '.', ' ', '\'']);
+    if year_like
+        && prev.is_some_and(|p| {
+            matches!(
+                p.text,
+                "in" | "since"
+                    | "by"
+                    | "until"
+                    | "before"
+                    | "after"
+                    | "from"
+                    | "din"
+                    | "pana"
+                    | "inainte"
+                    | "dupa"
+                    | "anul"
+                    | "year"
+            )
+        })
+    {
+        return false;
+    }
+    // The low end of a range takes its meaning from the high end: "thinking 12-15k".
+    let after_connector = folded[span.end..]
+        .trim_start()
+        .strip_prefix(['-', '–', '~'])
+        .or_else(|| folded[span.end..].trim_start().strip_prefix("to "));
+    let starts_range = after_connector.is_some_and(|rest| RANGE_HIGH_END.is_match(rest));
+    if let Some(prev) = prev.filter(|_| !amount_shaped && !starts_range) {
         let glued = prev.end == span.start;
         match prev.kind {
             TokKind::Word if glued => return false,
@@ -1213,6 +1267,38 @@ mod tests {
             ("1.500,50 lei", Locale::Ro, 1_500.5, "RON"),
             ("un milion de lei", Locale::Ro, 1_000_000.0, "RON"),
             ("50 de bani", Locale::Ro, 0.5, "RON"),
+            ("연 1억 2천", Locale::Ko, 120_000_000.0, "KRW"),
+            ("일억오천", Locale::Ko, 150_000_000.0, "KRW"),
+            ("2억5천만원", Locale::Ko, 250_000_000.0, "KRW"),
+            ("1.5억", Locale::Ko, 150_000_000.0, "KRW"),
+            ("3만 5천원", Locale::Ko, 35_000.0, "KRW"),
+            ("만 달러", Locale::Ko, 10_000.0, "USD"),
+            ("삼백만원", Locale::Ko, 3_000_000.0, "KRW"),
+            ("대략 천만 원", Locale::Ko, 10_000_000.0, "KRW"),
+            (
+                "it's about 2.5 million dollars",
+                Locale::En,
+                2_500_000.0,
+                "USD",
+            ),
+            ("budget: 15,000 EUR", Locale::En, 15_000.0, "EUR"),
+            ("around 5 grand a month", Locale::En, 5_000.0, "USD"),
+            ("€1.500,00", Locale::En, 1_500.0, "EUR"),
+            ("£3,200", Locale::En, 3_200.0, "GBP"),
+            ("USD 25k", Locale::En, 25_000.0, "USD"),
+            ("thinking about 5000", Locale::En, 5_000.0, "USD"),
+            ("we have 3 people and 10k", Locale::En, 10_000.0, "USD"),
+            ("zero", Locale::En, 0.0, "USD"),
+            (
+                "bugetul este de aproximativ 50.000 de euro",
+                Locale::Ro,
+                50_000.0,
+                "EUR",
+            ),
+            ("vreo 2 milioane de lei", Locale::Ro, 2_000_000.0, "RON"),
+            ("o mie de euro", Locale::Ro, 1_000.0, "EUR"),
+            ("două mii de lei", Locale::Ro, 2_000.0, "RON"),
+            ("100k euro anual", Locale::Ro, 100_000.0, "EUR"),
         ];
         let mut failures = Vec::new();
         for (text, locale, value, currency) in cases {
@@ -1291,6 +1377,62 @@ mod tests {
             ("sub 2000 de lei", Locale::Ro, 0.0, 2_000.0, "RON"),
             ("peste 100 de mii", Locale::Ro, 100_000.0, 100_000.0, "RON"),
             ("maxim 7000 euro", Locale::Ro, 0.0, 7_000.0, "EUR"),
+            (
+                "We're thinking 12-15k USD for the first year",
+                Locale::En,
+                12_000.0,
+                15_000.0,
+                "USD",
+            ),
+            (
+                "our budget is roughly $40-50k annually",
+                Locale::En,
+                40_000.0,
+                50_000.0,
+                "USD",
+            ),
+            (
+                "between fifty and sixty thousand",
+                Locale::En,
+                50_000.0,
+                60_000.0,
+                "USD",
+            ),
+            ("$2M-$3M", Locale::En, 2_000_000.0, 3_000_000.0, "USD"),
+            ("10 000 - 15 000 EUR", Locale::En, 10_000.0, 15_000.0, "EUR"),
+            (
+                "less than a thousand bucks",
+                Locale::En,
+                0.0,
+                1_000.0,
+                "USD",
+            ),
+            ("under $1k/mo", Locale::En, 0.0, 1_000.0, "USD"),
+            (
+                "1억에서 2억 사이",
+                Locale::Ko,
+                100_000_000.0,
+                200_000_000.0,
+                "KRW",
+            ),
+            ("3천~5천만원", Locale::Ko, 30_000_000.0, 50_000_000.0, "KRW"),
+            (
+                "월 200만원 이하로 생각하고 있어요",
+                Locale::Ko,
+                0.0,
+                2_000_000.0,
+                "KRW",
+            ),
+            ("500만원 이상", Locale::Ko, 5_000_000.0, 5_000_000.0, "KRW"),
+            (
+                "între 5.000 și 10.000 EUR",
+                Locale::Ro,
+                5_000.0,
+                10_000.0,
+                "EUR",
+            ),
+            ("până la 100.000 lei", Locale::Ro, 0.0, 100_000.0, "RON"),
+            ("cel puțin 3000 euro", Locale::Ro, 3_000.0, 3_000.0, "EUR"),
         ];
         let mut failures = Vec::new();
         for (text, locale, min, max, currency) in cases {
@@ -1356,6 +1498,19 @@ mod tests {
             ("모르겠어요", Locale::Ko, MoneyAnswer::Unsure),
             ("nu știu", Locale::Ro, MoneyAnswer::Unsure),
             ("nu avem buget", Locale::Ro, MoneyAnswer::NoBudget),
+            ("nu avem încă un buget", Locale::Ro, MoneyAnswer::NoBudget),
+            ("depinde", Locale::Ro, MoneyAnswer::Unsure),
+            (
+                "아직 예산이 정해지지 않았어요",
+                Locale::Ko,
+                MoneyAnswer::Unsure,
+            ),
+            (
+                "It depends on the features",
+                Locale::En,
+                MoneyAnswer::Unsure,
+            ),
+            ("no idea honestly", Locale::En, MoneyAnswer::Unsure),
         ];
         let mut failures = Vec::new();
         for (text, locale, expected) in refusals {
@@ -1380,6 +1535,14 @@ mod tests {
             ("이번 주", Locale::Ko),
             ("suntem 12 oameni", Locale::Ro),
             ("15.03.2026", Locale::Ro),
+            ("version 2-3", Locale::En),
+            ("call me at 555-1234", Locale::En),
+            ("+40 721 123 456", Locale::Ro),
+            ("in 2026", Locale::En),
+            ("iPhone 15", Locale::En),
+            ("직원 30명", Locale::Ko),
+            ("2026년", Locale::Ko),
+            ("avem 12 angajați", Locale::Ro),
         ];
         for (text, locale) in not_money {
             let got = money(text, *locale, "USD");

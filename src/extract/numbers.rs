@@ -766,6 +766,12 @@ fn read_korean(tokens: &[Tok], i: usize) -> Option<NumSpan> {
     if let Some(frac) = fraction.filter(|f| !f.is_empty()) {
         tail += format!("0.{frac}").parse::<f64>().unwrap_or(0.0);
     }
+    // Colloquial Korean drops the smaller big unit after a larger one: "1억 2천" = 1억 2천만,
+    // "일억오천" = 1억 5천만.
+    if last_scale >= 1e8 && (section + tail) > 0.0 && (section + tail) < 1e4 {
+        section = (section + tail) * (last_scale / 1e4);
+        tail = 0.0;
+    }
     let value = total + section + tail;
     if let (Some(prev), TokKind::Hangul) =
         (i.checked_sub(1).and_then(|p| tokens.get(p)), first.kind)

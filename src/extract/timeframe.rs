@@ -142,21 +142,41 @@ lazy_re!(
     )
 );
 lazy_re!(RO_WEEKDAY_ABBR_RE, r"^(lu|ma|mi|jo|vi|sa|sam|du|dum)\.?$");
+/// A count, a count range ("2-3", "2 or 3") or a count word ("a", "a few", "câteva").
+const COUNT: &str = r"(\d+(?:\s*(?:-|–|~|to|or|sau|la)\s*\d+)?|a couple of|couple of|a couple|a few|few|several|a|an|one|o|un|una|cateva)";
 lazy_re!(
     IN_DURATION_RE,
     format!(
-        r"\b(?:in|after|peste|dupa|in decurs de)\s+(?:(?:about|around|approximately|roughly|cam|vreo|aproximativ)\s+)?(\d+|a couple of|a few|few|a|an|one|o|un|una|cateva)\s+({UNIT_ALTERNATION})\b|\b(\d+|a|an|one)\s+({UNIT_ALTERNATION})\s+(?:from now|from today|hence|later|de acum|de azi|de astazi)\b"
+        r"\b(?:in|after|peste|dupa|in decurs de)\s+(?:(?:about|around|approximately|roughly|another|cam|vreo|aproximativ|inca)\s+)?{COUNT}\s+({UNIT_ALTERNATION})\b|\b{COUNT}\s+({UNIT_ALTERNATION})\s+(?:from now|from today|hence|later|de acum|de azi|de astazi)\b"
     )
 );
 lazy_re!(
     WITHIN_RE,
     format!(
-        r"\b(?:within|in the next|over the next|in the coming|in the upcoming|during the next|the next|next|upcoming|coming|in the following|the following|in less than|less than|under|in under|in urmatoarele|in urmatorii|urmatoarele|urmatorii|in maxim|in mai putin de|in termen de|in cel mult|in cursul urmatoarelor|in cursul urmatorilor)\s+(?:(?:about|around|cam)\s+)?(\d+|a couple of|a few|few|a|an|o|un|una|cateva)\s+({UNIT_ALTERNATION})\b|\b(\d+)\s+(?:upcoming|coming|next)\s+({UNIT_ALTERNATION})\b"
+        r"\b(?:within|in the next|over the next|in the coming|in the upcoming|during the next|the next|next|upcoming|coming|in the following|the following|in less than|less than|under|in under|in urmatoarele|in urmatorii|urmatoarele|urmatorii|in maxim|in mai putin de|in termen de|in cel mult|in cursul urmatoarelor|in cursul urmatorilor)\s+(?:(?:about|around|cam)\s+)?(?:{COUNT}\s+)?({UNIT_ALTERNATION})\b|\b(\d+)\s+(?:upcoming|coming|next)\s+({UNIT_ALTERNATION})\b"
+    )
+);
+lazy_re!(
+    BARE_DURATION_RE,
+    format!(
+        r"^(?:(?:about|around|maybe|probably|approximately|approx|roughly|cam|vreo|aproximativ|probabil|poate|약|대략|아마)\s+)?{COUNT}\s*({UNIT_ALTERNATION})(?:\s*(?:or so|max|maybe|probably|cam|aproximativ|정도|쯤|후|뒤))?$"
     )
 );
 lazy_re!(
     KO_DURATION_RE,
-    r"(\d+)\s*(주일|개월|일|주|달|년|해|분기)\s*(안에|안으로|안|이내에|이내|내에|내로|내|동안|후에|후|뒤에|뒤|지나서|전에|전)"
+    r"(\d+(?:\s*[~-]\s*\d+)?)\s*(주일|개월|일|주|달|년|해|분기)\s*(안에|안으로|안|이내에|이내|내에|내로|내|동안|후에|후|뒤에|뒤|지나서|전에|전)"
+);
+lazy_re!(
+    WITHIN_PERIOD_RE,
+    r"\bwithin\s+(?:the|this)\s+(week|month|quarter|year)\b|\b(?:in|during)\s+(?:the\s+)?rest\s+of\s+(?:the|this)\s+(week|month|quarter|year)\b"
+);
+lazy_re!(
+    NTH_WEEK_OF_MONTH_RE,
+    format!(r"\b({ORDINAL_ALTERNATION})\s+week\s+(?:of|in)\s+({MONTH_ALTERNATION})\b")
+);
+lazy_re!(
+    NEGATED_URGENCY_RE,
+    r"\b(?:not urgent|isn'?t urgent|is not urgent|no urgency|not in a hurry|nu e urgent|nu este urgent|nu-i urgent)\b|급하지\s*않"
 );
 lazy_re!(
     AGO_RE,
@@ -166,7 +186,7 @@ lazy_re!(
 );
 lazy_re!(
     RELATIVE_PERIOD_RE,
-    r"\b(this|current|the current|next|the next|following|the following|coming|the coming|upcoming|last|previous|the previous|past)\s+(week|wk|month|quarter|qtr|year|yr)\b|\b(week|month|year)\s+after\s+next\b"
+    r"\b(this|current|the current|next|the next|following|the following|coming|the coming|upcoming|last|previous|the previous|past)\s+(?:fiscal\s+|financial\s+|calendar\s+)?(week|wk|month|quarter|qtr|year|yr)\b|\b(week|month|year)\s+after\s+next\b"
 );
 lazy_re!(
     RO_RELATIVE_PERIOD_RE,
@@ -200,7 +220,7 @@ lazy_re!(
 );
 lazy_re!(
     RO_QUARTER_RE,
-    r"\btrimestrul\s+(1|2|3|4|iv|iii|ii|i|intai|unu|doi|trei|patru)\b(?:\s+(?:din|al anului|din anul|pe)?\s*(\d{4}))?|\b(primul|al\s+doilea|al\s+2-lea|al\s+treilea|al\s+3-lea|al\s+patrulea|al\s+4-lea|ultimul)\s+trimestru\b(?:\s+(?:din|al anului|din anul|pe)?\s*(\d{4}))?"
+    r"\btrimestrul\s+(?:al\s+)?(1|2|3|4|iv|iii|ii|i|intai|unu|doi|trei|patru|doilea|2-lea|treilea|3-lea|patrulea|4-lea)\b(?:\s+(?:din|al anului|din anul|pe)?\s*(\d{4}))?|\b(primul|al\s+doilea|al\s+2-lea|al\s+treilea|al\s+3-lea|al\s+patrulea|al\s+4-lea|ultimul)\s+trimestru\b(?:\s+(?:din|al anului|din anul|pe)?\s*(\d{4}))?"
 );
 lazy_re!(KO_QUARTER_RE, r"(?:(\d{4})\s*년\s*)?([1-4])\s*분기");
 lazy_re!(
@@ -260,7 +280,7 @@ lazy_re!(
 );
 lazy_re!(
     BOUND_PREFIX_RE,
-    r"(?:\b(by|no later than|not later than|until|till|up until|up to|through|thru|pana la|pana in|pana pe|cel tarziu|cel tarziu in|nu mai tarziu de|before|prior to|inainte de|inainte sa|anytime after|sometime after|after|post|dupa|not before|no earlier than|nu inainte de|nu mai devreme de|from|starting|starting in|starting from|starting at|beginning in|since|as of|incepand cu|incepand din|incepand de la|din|de la|cu incepere din)\s+(?:the\s+|on\s+|in\s+)?)$"
+    r"(?:\b(later|by|no later than|not later than|until|till|up until|up to|through|thru|pana la|pana in|pana pe|cel tarziu|cel tarziu in|nu mai tarziu de|before|prior to|inainte de|inainte sa|anytime after|sometime after|after|post|dupa|not before|not until|no earlier than|nu inainte de|nu mai devreme de|not|from|starting|starting in|starting from|starting at|beginning in|since|as of|incepand cu|incepand din|incepand de la|din|de la|cu incepere din)\s+(?:the\s+|on\s+|in\s+)?)$"
 );
 lazy_re!(
     KO_BOUND_SUFFIX_RE,
@@ -313,6 +333,19 @@ pub fn timeframe(
 ) -> Result<TimeframeAnswer, Unclear> {
     let today = now.date_naive();
     let folded = fold(capped(text));
+    let folded = folded
+        .replace("한두", "1-2")
+        .replace("두세", "2-3")
+        .replace("서너", "3-4")
+        .replace("반년", "6개월")
+        .replace("몇 ", "3 ")
+        .replace("half a year", "6 months")
+        .replace("half year", "6 months");
+    // "not urgent" is no deadline, not "now": blank it out, keeping byte offsets.
+    let calm = NEGATED_URGENCY_RE.is_match(&folded);
+    let folded = NEGATED_URGENCY_RE
+        .replace_all(&folded, |m: &regex::Captures| " ".repeat(m[0].len()))
+        .into_owned();
     let digitized = digitize(&folded, locale);
     let text =
         digitized.trim_matches(|c: char| c.is_whitespace() || matches!(c, '.' | '!' | '?' | ','));
@@ -338,7 +371,7 @@ pub fn timeframe(
             end: window.end,
             days_until_start: (window.start - today).num_days().max(0),
         })),
-        None if NO_TIMELINE_RE.is_match(text) => Ok(TimeframeAnswer::NoTimeline),
+        None if calm || NO_TIMELINE_RE.is_match(text) => Ok(TimeframeAnswer::NoTimeline),
         None => Err(Unclear::NotUnderstood),
     }
 }
@@ -778,6 +811,32 @@ fn nth_weekday_hits(ctx: &Ctx) -> Vec<Hit> {
             hits.push(h);
         }
     }
+    for caps in NTH_WEEK_OF_MONTH_RE.captures_iter(ctx.text) {
+        let (Some(n), Some(month)) = (
+            capture_text(&caps, 1).and_then(ordinal_value),
+            capture_text(&caps, 2).and_then(month_number),
+        ) else {
+            continue;
+        };
+        let Some(window) = month_window(year_for(month), month) else {
+            continue;
+        };
+        let Some(last) = window.end else { continue };
+        let start = if n == 0 {
+            add_days(last, -6)
+        } else {
+            add_days(window.start, 7 * (i64::from(n) - 1))
+        };
+        if start <= last
+            && let Some(h) = hit(
+                Window::new(start, add_days(start, 6).min(last)),
+                &caps,
+                Grain::Week,
+            )
+        {
+            hits.push(h);
+        }
+    }
     for caps in WEEKDAYS_FROM_NOW_RE.captures_iter(ctx.text) {
         let (Some(n), Some(wd)) = (
             parse_i32(capture_text(&caps, 1)),
@@ -970,59 +1029,133 @@ fn unit_grain(unit: Unit) -> Grain {
     }
 }
 
+/// A count or count range: "3" → (3, 3), "2-3" / "2 or 3" → (2, 3), "a few" → (3, 3).
+fn count_range(text: &str) -> Option<(i64, i64)> {
+    let numbers: Vec<i64> = text
+        .split(|c: char| !c.is_ascii_digit())
+        .filter_map(|part| part.parse().ok())
+        .collect();
+    let (low, high) = match numbers.as_slice() {
+        [n] => (*n, *n),
+        [low, high, ..] => (*low, *high),
+        [] => {
+            let n = count_of(text)?;
+            (n, n)
+        }
+    };
+    let low = low.clamp(0, 1000);
+    Some((low, high.clamp(low, 1000)))
+}
+
+/// Unit words in the plural, which alone ("the coming months") mean a few of them.
+fn plural_unit(word: &str) -> bool {
+    matches!(
+        word,
+        "days" | "weeks" | "months" | "years" | "quarters" | "zile" | "saptamani" | "luni" | "ani"
+    )
+}
+
+/// "in 2-3 months": from the low end to the end of the high end's unit.
+fn in_duration(today: NaiveDate, unit: Unit, (low, high): (i64, i64)) -> Window {
+    let first = shift_window(today, unit, low);
+    let last = shift_window(today, unit, high);
+    Window {
+        start: first.start,
+        end: last.end,
+    }
+}
+
+/// A bare "6 months" is a duration, but not "azi" (a + zi), "3분기" (Q3) or "3일" (the 3rd).
+fn bare_duration_ok(caps: &Captures) -> bool {
+    let (Some(count), Some(unit)) = (caps.get(1), caps.get(2)) else {
+        return false;
+    };
+    let spaced = count.end() < unit.start();
+    let digits = count.as_str().starts_with(|c: char| c.is_ascii_digit());
+    (digits || spaced) && !matches!(unit.as_str(), "분기" | "일" | "해")
+}
+
+/// A count range and unit read from two capture groups.
+type CountedUnit = (Option<(i64, i64)>, Unit, String);
+
+fn counted_unit(caps: &Captures, count_group: usize, unit_group: usize) -> Option<CountedUnit> {
+    let count = capture_text(caps, count_group).and_then(count_range);
+    let unit_word = capture_text(caps, unit_group)?;
+    Some((count, unit_of(unit_word)?, unit_word.to_string()))
+}
+
 /// "in 3 weeks" (a point: the window of that week), "within 3 months" (today to then),
-/// "3개월 안에", "în următoarele 2 săptămâni", "3 weeks ago".
+/// "3개월 안에", "în următoarele 2 săptămâni", "the coming months", "3 weeks ago".
 fn duration_hits(ctx: &Ctx) -> Vec<Hit> {
     let mut hits = Vec::new();
-    let clamp = |n: i64| n.clamp(0, 1000);
     for caps in IN_DURATION_RE.captures_iter(ctx.text) {
-        let count = capture_text(&caps, 1)
-            .or(capture_text(&caps, 3))
-            .and_then(count_of);
-        let unit = capture_text(&caps, 2)
-            .or(capture_text(&caps, 4))
-            .and_then(unit_of);
-        let (Some(n), Some(unit)) = (count, unit) else {
+        let Some((Some(counts), unit, _)) =
+            counted_unit(&caps, 1, 2).or_else(|| counted_unit(&caps, 3, 4))
+        else {
             continue;
         };
-        // Romanian "peste" is "in" for durations but "over" for money; here it is time.
         if let Some(h) = hit(
-            shift_window(ctx.today, unit, clamp(n)),
+            in_duration(ctx.today, unit, counts),
             &caps,
             unit_grain(unit),
         ) {
             hits.push(h);
         }
     }
+    if let Some(caps) = BARE_DURATION_RE.captures(ctx.text)
+        && bare_duration_ok(&caps)
+        && let Some((Some(counts), unit, _)) = counted_unit(&caps, 1, 2)
+        && let Some(h) = hit(
+            in_duration(ctx.today, unit, counts),
+            &caps,
+            unit_grain(unit),
+        )
+    {
+        hits.push(h);
+    }
     for caps in WITHIN_RE.captures_iter(ctx.text) {
-        let count = capture_text(&caps, 1)
-            .or(capture_text(&caps, 3))
-            .and_then(count_of);
-        let unit = capture_text(&caps, 2)
-            .or(capture_text(&caps, 4))
-            .and_then(unit_of);
-        let (Some(n), Some(unit)) = (count, unit) else {
+        let Some((counts, unit, word)) =
+            counted_unit(&caps, 1, 2).or_else(|| counted_unit(&caps, 3, 4))
+        else {
             continue;
         };
-        let end = advance(ctx.today, unit, clamp(n));
+        // "the coming months" without a count means a few; "next week" is a calendar week.
+        let counts = match counts {
+            Some(c) => c,
+            None if plural_unit(&word) => (3, 3),
+            None => continue,
+        };
+        let end = advance(ctx.today, unit, counts.1);
         if let Some(h) = hit(Window::new(ctx.today, end), &caps, unit_grain(unit)) {
             hits.push(h);
         }
     }
     for caps in KO_DURATION_RE.captures_iter(ctx.text) {
-        let (Some(n), Some(unit)) = (
-            capture_text(&caps, 1).and_then(count_of),
-            capture_text(&caps, 2).and_then(unit_of),
-        ) else {
+        let Some((Some(counts), unit, _)) = counted_unit(&caps, 1, 2) else {
             continue;
         };
-        let n = clamp(n);
         let window = match capture_text(&caps, 3).unwrap_or("") {
-            "후에" | "후" | "뒤에" | "뒤" | "지나서" => shift_window(ctx.today, unit, n),
-            "전에" | "전" => shift_window(ctx.today, unit, -n),
-            _ => Window::new(ctx.today, advance(ctx.today, unit, n)),
+            "후에" | "후" | "뒤에" | "뒤" | "지나서" => {
+                in_duration(ctx.today, unit, counts)
+            }
+            "전에" | "전" => shift_window(ctx.today, unit, -counts.1),
+            _ => Window::new(ctx.today, advance(ctx.today, unit, counts.1)),
         };
         if let Some(h) = hit(window, &caps, unit_grain(unit)) {
+            hits.push(h);
+        }
+    }
+    for caps in WITHIN_PERIOD_RE.captures_iter(ctx.text) {
+        let Some(unit) = capture_text(&caps, 1)
+            .or(capture_text(&caps, 2))
+            .and_then(unit_of)
+        else {
+            continue;
+        };
+        let window = period_window(ctx.today, unit, 0)
+            .and_then(|w| w.end)
+            .map(|end| Window::new(ctx.today, end));
+        if let Some(h) = window.and_then(|w| hit(w, &caps, unit_grain(unit))) {
             hits.push(h);
         }
     }
@@ -1037,7 +1170,7 @@ fn duration_hits(ctx: &Ctx) -> Vec<Hit> {
             continue;
         };
         if let Some(h) = hit(
-            shift_window(ctx.today, unit, -clamp(n)),
+            shift_window(ctx.today, unit, -n.clamp(0, 1000)),
             &caps,
             unit_grain(unit),
         ) {
@@ -1170,6 +1303,15 @@ fn part_of(window: Window, part: Part) -> Window {
     }
     let is_month = window.start.day() == 1 && (28..=31).contains(&days);
     let is_year = window.start.day() == 1 && window.start.month() == 1 && days >= 365;
+    let is_quarter = window.start.day() == 1 && (90..=92).contains(&days);
+    if is_quarter {
+        let month_start = |k: i64| add_months(window.start, k);
+        return match part {
+            Part::Early => Window::new(window.start, add_days(month_start(1), -1)),
+            Part::Middle => Window::new(month_start(1), add_days(month_start(2), -1)),
+            Part::Late => Window::new(month_start(2), end),
+        };
+    }
     let (first_end, second_end) = if is_month {
         (add_days(window.start, 9), add_days(window.start, 19))
     } else if is_year {
@@ -1243,6 +1385,14 @@ fn part_of_period_hits(ctx: &Ctx) -> Vec<Hit> {
         let Some(part) = capture_text(&caps, 1).and_then(part_from_word) else {
             continue;
         };
+        let rest = caps
+            .get(0)
+            .and_then(|m| ctx.text.get(m.end()..))
+            .unwrap_or("");
+        let next_word = rest.split_whitespace().next().unwrap_or("");
+        if month_number(next_word).is_some() {
+            continue; // "mijlocul lunii mai" is about May, read by the month rule.
+        }
         let unit = match capture_text(&caps, 2).unwrap_or("") {
             "lunii" | "luna" => Unit::Month,
             "anului" | "an" => Unit::Year,
@@ -1518,6 +1668,8 @@ fn month_hits(ctx: &Ctx) -> Vec<Hit> {
                 "inainte de",
                 "dupa",
                 "luna",
+                "lunii",
+                "lui",
                 "sometime in",
                 "starting",
             ];
@@ -1660,18 +1812,18 @@ fn bound_from_word(word: &str) -> Option<Bound> {
     Some(match word {
         "by" | "no later than" | "not later than" | "until" | "till" | "up until" | "up to"
         | "through" | "thru" | "pana la" | "pana in" | "pana pe" | "cel tarziu"
-        | "cel tarziu in" | "nu mai tarziu de" | "at the latest" | "까지" | "전까지" | "내로"
-        | "안에" | "안으로" | "이내" | "내에" => Bound::By,
+        | "cel tarziu in" | "nu mai tarziu de" | "at the latest" | "later" | "까지" | "전까지"
+        | "내로" | "안에" | "안으로" | "이내" | "내에" => Bound::By,
         "before" | "prior to" | "inainte de" | "inainte sa" | "전에" | "이전에" | "이전" | "전" => {
             Bound::Before
         }
         "anytime after" | "sometime after" | "after" | "post" | "dupa" | "이후에" | "후에"
-        | "후" | "뒤에" | "지나서" | "or after" => Bound::After,
-        "not before" | "no earlier than" | "nu inainte de" | "nu mai devreme de" | "from"
-        | "starting" | "starting in" | "starting from" | "starting at" | "beginning in"
-        | "since" | "as of" | "incepand cu" | "incepand din" | "incepand de la" | "din"
-        | "de la" | "cu incepere din" | "부터" | "이후로" | "이후" | "onwards" | "onward"
-        | "or later" | "and later" | "at the earliest" => Bound::From,
+        | "후" | "뒤에" | "지나서" | "or after" | "not" => Bound::After,
+        "not before" | "not until" | "no earlier than" | "nu inainte de" | "nu mai devreme de"
+        | "from" | "starting" | "starting in" | "starting from" | "starting at"
+        | "beginning in" | "since" | "as of" | "incepand cu" | "incepand din"
+        | "incepand de la" | "din" | "de la" | "cu incepere din" | "부터" | "이후로" | "이후"
+        | "onwards" | "onward" | "or later" | "and later" | "at the earliest" => Bound::From,
         _ => return None,
     })
 }
@@ -1733,6 +1885,13 @@ fn apply_modifiers(text: &str, hit: Hit, today: NaiveDate) -> Window {
                 .captures(after_rest)
                 .and_then(|caps| capture_text(&caps, 1).and_then(bound_from_word))
         });
+    let said = text.get(hit.start..hit.end).unwrap_or("");
+    if ["말", "end", "eo", "sfarsit", "final"]
+        .iter()
+        .any(|w| said.contains(w))
+    {
+        part_said = part_said.or(Some(Part::Late));
+    }
     // "before the end of Q2" means by then.
     let bound = match (bound, part_said) {
         (Some(Bound::Before), Some(Part::Late)) => Some(Bound::By),
@@ -1903,6 +2062,38 @@ mod tests {
                 Some("2026-10-30"),
             ),
             ("3 weeks ago", En, "2026-02-11", Some("2026-02-17")),
+            ("next fiscal year", En, "2027-01-01", Some("2027-12-31")),
+            ("2-3 months", En, "2026-05-04", Some("2026-07-03")),
+            ("in 2 or 3 weeks", En, "2026-03-18", Some("2026-03-31")),
+            ("6 months", En, "2026-09-04", Some("2026-10-03")),
+            (
+                "the first week of April",
+                En,
+                "2026-04-01",
+                Some("2026-04-07"),
+            ),
+            ("last week of May", En, "2026-05-25", Some("2026-05-31")),
+            ("not this year", En, "2027-01-01", None),
+            ("not until June", En, "2026-06-01", None),
+            ("next couple of weeks", En, "2026-03-04", Some("2026-03-18")),
+            ("in the coming months", En, "2026-03-04", Some("2026-06-04")),
+            ("later this year", En, "2026-03-04", Some("2026-12-31")),
+            ("within the week", En, "2026-03-04", Some("2026-03-08")),
+            ("early Q3", En, "2026-07-01", Some("2026-07-31")),
+            (
+                "not urgent, maybe next quarter",
+                En,
+                "2026-04-01",
+                Some("2026-06-30"),
+            ),
+            ("over the summer", En, "2026-06-21", Some("2026-09-22")),
+            ("mid-2026", En, "2026-05-01", Some("2026-08-31")),
+            ("Jan 2027", En, "2027-01-01", Some("2027-01-31")),
+            ("this coming Monday", En, "2026-03-09", Some("2026-03-09")),
+            ("April 1st", En, "2026-04-01", Some("2026-04-01")),
+            ("1st of April", En, "2026-04-01", Some("2026-04-01")),
+            ("by the 15th", En, "2026-03-04", Some("2026-03-15")),
+            ("a year from now", En, "2027-03-04", Some("2028-03-03")),
         ]);
     }
 
@@ -1947,6 +2138,19 @@ mod tests {
             ("5월부터", Ko, "2026-05-01", None),
             ("6월 전에", Ko, "2026-03-04", Some("2026-05-31")),
             ("2027년 3월", Ko, "2027-03-01", Some("2027-03-31")),
+            ("한두 달 안에", Ko, "2026-03-04", Some("2026-05-04")),
+            ("반년 안에", Ko, "2026-03-04", Some("2026-09-04")),
+            ("연말 전에", Ko, "2026-03-04", Some("2026-12-31")),
+            ("6개월", Ko, "2026-09-04", Some("2026-10-03")),
+            ("2~3개월 후", Ko, "2026-05-04", Some("2026-07-03")),
+            ("내년 초", Ko, "2027-01-01", Some("2027-04-30")),
+            ("3월 중순", Ko, "2026-03-11", Some("2026-03-20")),
+            ("이번 분기 안에", Ko, "2026-03-04", Some("2026-03-31")),
+            ("다음달 초", Ko, "2026-04-01", Some("2026-04-10")),
+            ("올해 하반기", Ko, "2026-07-01", Some("2026-12-31")),
+            ("일주일 안에", Ko, "2026-03-04", Some("2026-03-11")),
+            ("이번주 금요일", Ko, "2026-03-06", Some("2026-03-06")),
+            ("10월 1일", Ko, "2026-10-01", Some("2026-10-01")),
         ]);
     }
 
@@ -2025,6 +2229,35 @@ mod tests {
             ("din iunie", Ro, "2026-06-01", None),
             ("15.04", Ro, "2026-04-15", Some("2026-04-15")),
             ("de Crăciun", Ro, "2026-12-25", Some("2026-12-25")),
+            ("în următoarele luni", Ro, "2026-03-04", Some("2026-06-04")),
+            (
+                "în trimestrul al doilea",
+                Ro,
+                "2026-04-01",
+                Some("2026-06-30"),
+            ),
+            ("mijlocul lunii mai", Ro, "2026-05-11", Some("2026-05-20")),
+            ("2-3 luni", Ro, "2026-05-04", Some("2026-07-03")),
+            ("cât mai repede", Ro, "2026-03-04", Some("2026-03-04")),
+            ("până în martie", Ro, "2026-03-04", Some("2026-03-31")),
+            ("după Paște", Ro, "2026-04-13", None),
+            ("la toamnă", Ro, "2026-09-23", Some("2026-12-20")),
+            ("în maxim 3 luni", Ro, "2026-03-04", Some("2026-06-04")),
+            (
+                "la sfârșitul lui aprilie",
+                Ro,
+                "2026-04-21",
+                Some("2026-04-30"),
+            ),
+            (
+                "începutul anului viitor",
+                Ro,
+                "2027-01-01",
+                Some("2027-04-30"),
+            ),
+            ("pe 20 aprilie", Ro, "2026-04-20", Some("2026-04-20")),
+            ("în 2027", Ro, "2027-01-01", Some("2027-12-31")),
+            ("joi", Ro, "2026-03-05", Some("2026-03-05")),
         ]);
     }
 
@@ -2038,6 +2271,10 @@ mod tests {
             ("아직 계획 없음", Locale::Ko),
             ("nu avem un termen", Locale::Ro),
             ("nu ne grăbim", Locale::Ro),
+            ("not urgent", Locale::En),
+            ("nu e urgent", Locale::Ro),
+            ("아직 미정입니다", Locale::Ko),
+            ("급하지 않아요", Locale::Ko),
         ] {
             assert_eq!(
                 timeframe(text, locale, now()),
