@@ -20,6 +20,16 @@ static OPTION_NUMBER_INSIDE: LazyLock<Regex> = LazyLock::new(|| {
         .unwrap_or_else(|_| super::text::never_matching_regex())
 });
 
+static OPTION_LETTER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:(?:option|choice|varianta|optiunea)\s+)?\(?([a-h])\)?$")
+        .unwrap_or_else(|_| super::text::never_matching_regex())
+});
+
+static EXCEPT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:all|everything|all of them|toate|tot|toate variantele)?\s*,?\s*(?:except|except for|but not|but|apart from|other than|in afara de|cu exceptia|mai putin|fara)\s+(.+)$|^(.+?)\s*(?:빼고|말고|제외하고|제외)\s*(?:전부|모두|다)")
+        .unwrap_or_else(|_| super::text::never_matching_regex())
+});
+
 static LAST_ONE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"\b(?:the )?last(?: one)?\b|\bultim(?:a|ul)\b|마지막")
         .unwrap_or_else(|_| super::text::never_matching_regex())
@@ -135,8 +145,11 @@ pub fn choice(text: &str, locale: Locale, options: &[ChoiceCandidate]) -> Result
     // Labels first: options may themselves be numbers ("1-10", "11-50").
     let scores: Vec<f64> = options.iter().map(|o| score(answer, o)).collect();
     let top = scores.iter().copied().fold(0.0, f64::max);
-    if top >= 2.0 {
+    if top >= 3.0 {
         return pick(options, &scores, top, 0.0005);
+    }
+    if top >= 2.0 {
+        return pick_contained(answer, options, &scores, top);
     }
     if let Some(index) = by_number(answer, options.len()) {
         return Ok(index);
@@ -159,7 +172,55 @@ pub fn choice(text: &str, locale: Locale, options: &[ChoiceCandidate]) -> Result
     Err(Unclear::NotUnderstood)
 }
 
+/// The longest name of an option found inside the answer.
+fn contained_name(answer: &str, option: &ChoiceCandidate) -> Option<String> {
+    names(option)
+        .into_iter()
+        .filter(|name| contains_words(answer, name))
+        .max_by_key(|name| name.len())
+}
+
+/// Several labels inside one answer ("pro or enterprise") are ambiguous, unless one label is
+/// part of the other ("Pro" inside "Pro Plus"), where the longer wins.
+fn pick_contained(
+    answer: &str,
+    options: &[ChoiceCandidate],
+    scores: &[f64],
+    top: f64,
+) -> Result<usize, Unclear> {
+    let found: Vec<(usize, String)> = options
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| scores[*i] >= 2.0)
+        .filter_map(|(i, o)| contained_name(answer, o).map(|name| (i, name)))
+        .collect();
+    let distinct: Vec<usize> = found
+        .iter()
+        .filter(|(i, name)| {
+            !found.iter().any(|(j, other)| {
+                j != i && other.len() > name.len() && other.contains(name.as_str())
+            })
+        })
+        .map(|(i, _)| *i)
+        .collect();
+    match distinct.as_slice() {
+        [only] => Ok(*only),
+        [] => pick(options, scores, top, 0.0005),
+        several => Err(Unclear::Ambiguous {
+            readings: several
+                .iter()
+                .map(|&i| options[i].label.to_string())
+                .collect(),
+        }),
+    }
+}
+
 fn by_number(answer: &str, count: usize) -> Option<usize> {
+    if let Some(caps) = OPTION_LETTER.captures(answer) {
+        let letter = caps.get(1)?.as_str().chars().next()?;
+        let index = (letter as usize).checked_sub('a' as usize)?;
+        return (index < count).then_some(index);
+    }
     let caps = OPTION_NUMBER
         .captures(answer)
         .or_else(|| OPTION_NUMBER_INSIDE.captures(answer))?;
@@ -205,6 +266,27 @@ pub fn choices(
             ))
     {
         return Ok((0..options.len()).collect());
+    }
+    // "everything except invoicing", "결제 빼고 전부"
+    if let Some(caps) = EXCEPT.captures(answer) {
+        let excluded_text = caps
+            .get(1)
+            .or_else(|| caps.get(2))
+            .map_or("", |m| m.as_str());
+        let mut excluded = Vec::new();
+        for part in SEPARATORS.split(excluded_text) {
+            if let Ok(index) = choice(part, locale, options) {
+                excluded.push(index);
+            }
+        }
+        if !excluded.is_empty() {
+            let kept: Vec<usize> = (0..options.len())
+                .filter(|i| !excluded.contains(i))
+                .collect();
+            if !kept.is_empty() {
+                return Ok(kept);
+            }
+        }
     }
     // A whole-answer match first, so labels with "and" in them ("Sales and Marketing") survive.
     if let Ok(index) = choice(answer, locale, options) {
@@ -294,6 +376,12 @@ mod tests {
             ("ultima", Locale::Ro, 2),
             ("prima", Locale::Ro, 0),
             ("Enterprise, te rog", Locale::Ro, 2),
+            ("option B", Locale::En, 1),
+            ("c", Locale::En, 2),
+            ("Pro plan please", Locale::En, 1),
+            ("I think starter is enough", Locale::En, 0),
+            ("planul Pro", Locale::Ro, 1),
+            ("varianta a doua", Locale::Ro, 1),
         ];
         let mut failures = Vec::new();
         for (text, locale, expected) in cases {
@@ -307,6 +395,18 @@ mod tests {
 
     #[test]
     fn accents_numbers_as_labels_and_ties() {
+        let empty = vec![Vec::new(), Vec::new(), Vec::new()];
+        let plans = ["Starter", "Pro", "Enterprise"];
+        let plan_options = candidates(&plans, &empty);
+        assert_eq!(
+            choice("pro or enterprise", Locale::En, &plan_options),
+            Err(Unclear::Ambiguous {
+                readings: vec!["Pro".into(), "Enterprise".into()]
+            })
+        );
+        let tiers = ["Pro", "Pro Plus", "Basic"];
+        let tier_options = candidates(&tiers, &empty);
+        assert_eq!(choice("the pro plus one", Locale::En, &tier_options), Ok(1));
         let labels = ["Facturare", "Îmbunătățiri", "Raportare"];
         let synonyms = vec![Vec::new(), Vec::new(), Vec::new()];
         let options = candidates(&labels, &synonyms);
@@ -358,6 +458,11 @@ mod tests {
             ("전부", Locale::Ko, &[0, 1, 2, 3]),
             ("billing/support", Locale::En, &[1, 2]),
             ("3, 1", Locale::En, &[0, 2]),
+            ("everything except billing", Locale::En, &[0, 2, 3]),
+            ("toate în afară de suport", Locale::Ro, &[0, 1, 3]),
+            ("결제 빼고 전부", Locale::Ko, &[0, 2, 3]),
+            ("1번이랑 3번", Locale::Ko, &[0, 2]),
+            ("both crm and support", Locale::En, &[0, 2]),
         ];
         let mut failures = Vec::new();
         for (text, locale, expected) in cases {
