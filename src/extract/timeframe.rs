@@ -1631,6 +1631,25 @@ fn season_hits(ctx: &Ctx) -> Vec<Hit> {
     hits
 }
 
+/// "between March and May", "martie-mai": a month word right after another month and a range
+/// word is a month too.
+fn after_month_and_connector(before: &str) -> bool {
+    let mut words = before
+        .split(|c: char| c.is_whitespace() || c == '-')
+        .filter(|w| !w.is_empty())
+        .rev();
+    let last = words.next().unwrap_or("");
+    let (connector, month) = if before.ends_with('-') {
+        ("-", last)
+    } else {
+        (last, words.next().unwrap_or(""))
+    };
+    matches!(
+        connector,
+        "-" | "and" | "to" | "si" | "la" | "until" | "till" | "through" | "or" | "sau"
+    ) && month_number(month).is_some()
+}
+
 fn month_hits(ctx: &Ctx) -> Vec<Hit> {
     let mut hits = Vec::new();
     for caps in MONTH_RE.captures_iter(ctx.text) {
@@ -1676,7 +1695,8 @@ fn month_hits(ctx: &Ctx) -> Vec<Hit> {
             let cue = before.is_empty()
                 || CUES
                     .iter()
-                    .any(|c| before.ends_with(c) && !before.ends_with(&format!("a{c}")));
+                    .any(|c| before.ends_with(c) && !before.ends_with(&format!("a{c}")))
+                || after_month_and_connector(before);
             let end_ok = after.is_empty() || after.starts_with([',', '.', '!', '?']);
             if !(cue && (end_ok || !before.is_empty())) {
                 continue;
@@ -2063,6 +2083,10 @@ mod tests {
             ),
             ("3 weeks ago", En, "2026-02-11", Some("2026-02-17")),
             ("next fiscal year", En, "2027-01-01", Some("2027-12-31")),
+            ("March to May", En, "2026-03-01", Some("2026-05-31")),
+            ("may be next month", En, "2026-04-01", Some("2026-04-30")),
+            ("Easter", En, "2026-04-05", Some("2026-04-05")),
+            ("3/4", En, "2026-03-04", Some("2026-03-04")),
             ("2-3 months", En, "2026-05-04", Some("2026-07-03")),
             ("in 2 or 3 weeks", En, "2026-03-18", Some("2026-03-31")),
             ("6 months", En, "2026-09-04", Some("2026-10-03")),
@@ -2138,6 +2162,9 @@ mod tests {
             ("5월부터", Ko, "2026-05-01", None),
             ("6월 전에", Ko, "2026-03-04", Some("2026-05-31")),
             ("2027년 3월", Ko, "2027-03-01", Some("2027-03-31")),
+            ("3월~5월", Ko, "2026-03-01", Some("2026-05-31")),
+            ("3월 이후", Ko, "2026-03-01", None),
+            ("신정", Ko, "2027-01-01", Some("2027-01-01")),
             ("한두 달 안에", Ko, "2026-03-04", Some("2026-05-04")),
             ("반년 안에", Ko, "2026-03-04", Some("2026-09-04")),
             ("연말 전에", Ko, "2026-03-04", Some("2026-12-31")),
@@ -2258,6 +2285,11 @@ mod tests {
             ("pe 20 aprilie", Ro, "2026-04-20", Some("2026-04-20")),
             ("în 2027", Ro, "2027-01-01", Some("2027-12-31")),
             ("joi", Ro, "2026-03-05", Some("2026-03-05")),
+            ("între martie și mai", Ro, "2026-03-01", Some("2026-05-31")),
+            ("martie-mai", Ro, "2026-03-01", Some("2026-05-31")),
+            ("poimâine", Ro, "2026-03-06", Some("2026-03-06")),
+            ("Paște", Ro, "2026-04-12", Some("2026-04-12")),
+            ("3/4", Ro, "2026-04-03", Some("2026-04-03")),
         ]);
     }
 
