@@ -71,9 +71,10 @@ fn contains_words(hay: &str, needle: &str) -> bool {
 /// Similarity of two folded strings, 0–1, forgiving one typo in short words and about one in
 /// five characters in longer ones.
 fn similarity(a: &str, b: &str) -> f64 {
-    let longest = a.chars().count().max(b.chars().count());
-    if longest == 0 {
-        return 0.0;
+    let (len_a, len_b) = (a.chars().count(), b.chars().count());
+    let longest = len_a.max(len_b);
+    if longest == 0 || len_a.abs_diff(len_b) > longest / 5 + 1 {
+        return 0.0; // Too different in length to be a typo; skip the edit distance.
     }
     let distance = strsim::damerau_levenshtein(a, b);
     let allowed = match longest {
@@ -120,7 +121,8 @@ fn score(answer: &str, option: &ChoiceCandidate) -> f64 {
         let width = name.split_whitespace().count().max(1);
         let mut fuzzy = similarity(answer, &name);
         if words.len() > width {
-            for run in words.windows(width) {
+            // Answers are short; a pasted essay is not searched word by word past 200 words.
+            for run in words.windows(width).take(200) {
                 let candidate = run.join(" ");
                 let candidate = candidate.trim_matches(|c: char| !c.is_alphanumeric());
                 fuzzy = fuzzy.max(similarity(candidate, &name) * 0.95);

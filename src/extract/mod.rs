@@ -226,5 +226,38 @@ mod timing {
             let _ = email(text);
         }
         println!("yes_no+number+email: {:?}", started.elapsed() / rounds);
+        let started = std::time::Instant::now();
+        for _ in 0..rounds {
+            let _ = fold(text);
+        }
+        println!("fold: {:?}", started.elapsed() / rounds);
+        let folded = fold(text);
+        let started = std::time::Instant::now();
+        for _ in 0..rounds {
+            let _ = numbers::scan(&folded, Locale::En);
+        }
+        println!("scan: {:?}", started.elapsed() / rounds);
+        let started = std::time::Instant::now();
+        for _ in 0..rounds {
+            let _ = yes_no(text, Locale::En);
+        }
+        println!("yes_no: {:?}", started.elapsed() / rounds);
+        let options = [
+            ChoiceCandidate {
+                value: "a",
+                label: "Starter plan",
+                synonyms: &[],
+            },
+            ChoiceCandidate {
+                value: "b",
+                label: "Professional",
+                synonyms: &[],
+            },
+        ];
+        let started = std::time::Instant::now();
+        for _ in 0..rounds {
+            let _ = choices(text, Locale::En, &options);
+        }
+        println!("choices: {:?}", started.elapsed() / rounds);
     }
 }

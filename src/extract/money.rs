@@ -184,6 +184,9 @@ struct Mention {
 
 /// Inserts a space after Korean currency words so "이달러이십삼센트" splits into two amounts.
 fn split_korean_units(folded: &str) -> String {
+    if !folded.chars().any(is_hangul) {
+        return folded.to_string();
+    }
     let mut out = String::with_capacity(folded.len() + 8);
     let chars: Vec<char> = folded.chars().collect();
     let units = ["달러", "센트", "유로", "파운드", "원", "불"];
@@ -1137,13 +1140,18 @@ fn major(unit: Option<Unit>) -> Option<&'static str> {
     }
 }
 
-fn bound_of(before: &str, after: &str) -> Bound {
+/// Bound phrases before a number, longest first so "no less than" beats "less than".
+static BOUNDS_BEFORE: LazyLock<Vec<(&'static str, Bound)>> = LazyLock::new(|| {
     let mut candidates: Vec<(&str, Bound)> = UPPER_BEFORE
         .iter()
         .map(|p| (*p, Bound::Upper))
         .chain(LOWER_BEFORE.iter().map(|p| (*p, Bound::Lower)))
         .collect();
     candidates.sort_by_key(|(p, _)| std::cmp::Reverse(p.len()));
+    candidates
+});
+
+fn bound_of(before: &str, after: &str) -> Bound {
     let before = before
         .trim_end()
         .trim_end_matches(['$', '€', '£', '₩'])
@@ -1152,7 +1160,7 @@ fn bound_of(before: &str, after: &str) -> Bound {
         .strip_suffix(" de")
         .or_else(|| before.strip_suffix(" us"))
         .unwrap_or(before);
-    for (phrase, bound) in &candidates {
+    for (phrase, bound) in BOUNDS_BEFORE.iter() {
         if ends_with_phrase(before, phrase) {
             return *bound;
         }
