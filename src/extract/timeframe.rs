@@ -68,11 +68,15 @@ macro_rules! lazy_re {
 
 lazy_re!(
     NOW_RE,
-    r"\b(?:now|right now|asap|a\.s\.a\.p|as soon as possible|immediately|right away|straight away|urgent|urgently|at this time|today|tonight|this morning|this afternoon|acum|imediat|cat mai repede|cat de repede|urgent|azi|astazi|chiar acum|de indata|in aceasta zi)\b|지금|당장|즉시|바로|오늘|최대한 빨리|가능한 빨리|빨리|급해요|급합니다"
+    r"\b(?:now|right now|asap|a\.s\.a\.p|as soon as possible|as soon as|immediately|right away|straight away|urgent|urgently|at this time|today|tonight|this morning|this afternoon|acum|imediat|cat mai repede|cat de repede|urgent|azi|astazi|chiar acum|de indata|in aceasta zi)\b|지금|당장|즉시|바로|오늘|최대한 빨리|가능한 빨리|빨리|급해요|급합니다"
 );
 lazy_re!(
     SOON_RE,
     r"\b(?:soon|shortly|in the near future|curand|in curand|in viitorul apropiat)\b|곧|조만간|빠른 시일"
+);
+lazy_re!(
+    YESTERDAY_RE,
+    r"\b(?:yesterday|ieri|alaltaieri)\b|어제|그저께"
 );
 lazy_re!(
     TOMORROW_RE,
@@ -175,6 +179,10 @@ lazy_re!(
     format!(r"\b({ORDINAL_ALTERNATION})\s+week\s+(?:of|in)\s+({MONTH_ALTERNATION})\b")
 );
 lazy_re!(
+    A_UNIT_OR_TWO_RE,
+    r"\b(?:a|one)\s+(day|week|month|year)\s+or\s+two\b"
+);
+lazy_re!(
     NEGATED_URGENCY_RE,
     r"\b(?:not urgent|isn'?t urgent|is not urgent|no urgency|not in a hurry|nu e urgent|nu este urgent|nu-i urgent)\b|급하지\s*않"
 );
@@ -267,7 +275,7 @@ lazy_re!(
 lazy_re!(
     OFFSET_PREFIX_RE,
     format!(
-        r"\b(\d+|a|an|one|o|un|una)\s+({UNIT_ALTERNATION})\s+(after|before|dupa|inainte de)\s+(?:the\s+)?$"
+        r"\b(\d+|a|an|one|o|un|una)\s+({UNIT_ALTERNATION})\s+(after|before|from|dupa|inainte de)\s+(?:the\s+)?$"
     )
 );
 lazy_re!(
@@ -284,7 +292,7 @@ lazy_re!(
 );
 lazy_re!(
     KO_BOUND_SUFFIX_RE,
-    r"^\s*(전까지|까지|내로|안에|안으로|이내|내에|전에|이전에|이전|전|이후로|이후에|이후|후에|후|뒤에|지나서|부터)"
+    r"^\s*(전까지|까지|내로|안에|안으로|이내|내에|전에|이전에|이전|전|이후로|이후에|이후|후에|후|뒤에|지나서|부터|내)(?:$|[\s.!?,요])"
 );
 lazy_re!(
     EN_BOUND_SUFFIX_RE,
@@ -341,6 +349,10 @@ pub fn timeframe(
         .replace("몇 ", "3 ")
         .replace("half a year", "6 months")
         .replace("half year", "6 months");
+    // "a week or two" → "1-2 weeks"
+    let folded = A_UNIT_OR_TWO_RE
+        .replace_all(&folded, "1-2 ${1}s")
+        .into_owned();
     // "not urgent" is no deadline, not "now": blank it out, keeping byte offsets.
     let calm = NEGATED_URGENCY_RE.is_match(&folded);
     let folded = NEGATED_URGENCY_RE
@@ -542,19 +554,29 @@ fn now_hits(ctx: &Ctx) -> Vec<Hit> {
 }
 
 fn tomorrow_hits(ctx: &Ctx) -> Vec<Hit> {
-    TOMORROW_RE
+    let mut hits: Vec<Hit> = YESTERDAY_RE
         .captures_iter(ctx.text)
         .filter_map(|caps| {
             let word = capture_text(&caps, 0)?;
-            let days =
-                if word.contains("after") || word.contains("poimaine") || word.contains("모레") {
-                    2
-                } else {
-                    1
-                };
+            let days = if word == "alaltaieri" || word == "그저께" {
+                -2
+            } else {
+                -1
+            };
             hit(Window::day(add_days(ctx.today, days)), &caps, Grain::Day)
         })
-        .collect()
+        .collect();
+    hits.extend(TOMORROW_RE.captures_iter(ctx.text).filter_map(|caps| {
+        let word = capture_text(&caps, 0)?;
+        let days = if word.contains("after") || word.contains("poimaine") || word.contains("모레")
+        {
+            2
+        } else {
+            1
+        };
+        hit(Window::day(add_days(ctx.today, days)), &caps, Grain::Day)
+    }));
+    hits
 }
 
 /// The next date on or after `from` with this month and day (Feb 29 waits for a leap year).
@@ -1833,7 +1855,7 @@ fn bound_from_word(word: &str) -> Option<Bound> {
         "by" | "no later than" | "not later than" | "until" | "till" | "up until" | "up to"
         | "through" | "thru" | "pana la" | "pana in" | "pana pe" | "cel tarziu"
         | "cel tarziu in" | "nu mai tarziu de" | "at the latest" | "later" | "까지" | "전까지"
-        | "내로" | "안에" | "안으로" | "이내" | "내에" => Bound::By,
+        | "내로" | "안에" | "안으로" | "이내" | "내에" | "내" => Bound::By,
         "before" | "prior to" | "inainte de" | "inainte sa" | "전에" | "이전에" | "이전" | "전" => {
             Bound::Before
         }
@@ -2084,6 +2106,15 @@ mod tests {
             ("3 weeks ago", En, "2026-02-11", Some("2026-02-17")),
             ("next fiscal year", En, "2027-01-01", Some("2027-12-31")),
             ("March to May", En, "2026-03-01", Some("2026-05-31")),
+            ("as soon as we can", En, "2026-03-04", Some("2026-03-04")),
+            ("yesterday", En, "2026-03-03", Some("2026-03-03")),
+            ("a week from Friday", En, "2026-03-13", Some("2026-03-13")),
+            ("within a week or two", En, "2026-03-04", Some("2026-03-18")),
+            ("in 10 days", En, "2026-03-14", Some("2026-03-14")),
+            ("late Q4", En, "2026-12-01", Some("2026-12-31")),
+            ("1st half 2027", En, "2027-01-01", Some("2027-06-30")),
+            ("end of the month", En, "2026-03-21", Some("2026-03-31")),
+            ("wed 3/11", En, "2026-03-11", Some("2026-03-11")),
             ("may be next month", En, "2026-04-01", Some("2026-04-30")),
             ("Easter", En, "2026-04-05", Some("2026-04-05")),
             ("3/4", En, "2026-03-04", Some("2026-03-04")),
@@ -2165,6 +2196,16 @@ mod tests {
             ("3월~5월", Ko, "2026-03-01", Some("2026-05-31")),
             ("3월 이후", Ko, "2026-03-01", None),
             ("신정", Ko, "2027-01-01", Some("2027-01-01")),
+            ("금주 내", Ko, "2026-03-04", Some("2026-03-08")),
+            ("이번달 말까지", Ko, "2026-03-04", Some("2026-03-31")),
+            ("다다음 주", Ko, "2026-03-16", Some("2026-03-22")),
+            ("다음 달 중순쯤", Ko, "2026-04-11", Some("2026-04-20")),
+            ("올해 4분기", Ko, "2026-10-01", Some("2026-12-31")),
+            ("2027년 상반기", Ko, "2027-01-01", Some("2027-06-30")),
+            ("다음 분기 초", Ko, "2026-04-01", Some("2026-04-30")),
+            ("2주 뒤", Ko, "2026-03-18", Some("2026-03-24")),
+            ("석 달 안에", Ko, "2026-03-04", Some("2026-06-04")),
+            ("2월", Ko, "2027-02-01", Some("2027-02-28")),
             ("한두 달 안에", Ko, "2026-03-04", Some("2026-05-04")),
             ("반년 안에", Ko, "2026-03-04", Some("2026-09-04")),
             ("연말 전에", Ko, "2026-03-04", Some("2026-12-31")),
@@ -2315,6 +2356,13 @@ mod tests {
             );
         }
         for text in [
+            "I'm the CEO",
+            "we use Salesforce",
+            "may I ask a question?",
+            "we sat down with the team",
+            "our 2nd office",
+            "we need 5 licenses",
+            "sun is shining",
             "3 people",
             "version 2",
             "hello",
