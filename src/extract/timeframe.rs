@@ -99,6 +99,7 @@ lazy_re!(
         r"\b(?:the\s+)?(\d{{1,2}}|{ORDINAL_ALTERNATION}|intai)(?:st|nd|rd|th)?(?:\s+day)?\s*(?:of\s+|de\s+|-)?({MONTH_ALTERNATION})\b\.?(?:,?\s+(\d{{4}}|'?\d{{2}})\b)?"
     )
 );
+lazy_re!(IDES_RE, format!(r"\bides\s+of\s+({MONTH_ALTERNATION})\b"));
 lazy_re!(
     KO_DATE_RE,
     r"(?:(\d{4})\s*년\s*)?(\d{1,2})\s*월\s*(\d{1,2})\s*일"
@@ -670,6 +671,22 @@ fn date_hits(ctx: &Ctx) -> Vec<Hit> {
             {
                 hits.push(h);
             }
+        }
+    }
+    // "the ides of March": the 15th of March, May, July and October, the 13th of other months.
+    for caps in IDES_RE.captures_iter(ctx.text) {
+        let Some(month) = capture_text(&caps, 1).and_then(month_number) else {
+            continue;
+        };
+        let day = if matches!(month, 3 | 5 | 7 | 10) {
+            15
+        } else {
+            13
+        };
+        if let Some(h) =
+            dated(month, day, None).and_then(|d| hit(Window::day(d), &caps, Grain::Day))
+        {
+            hits.push(h);
         }
     }
     for caps in KO_DATE_RE.captures_iter(ctx.text) {
@@ -1891,9 +1908,16 @@ fn apply_modifiers(text: &str, hit: Hit, today: NaiveDate) -> Window {
             return Window::day(advance(window.start, unit, signed));
         }
     }
-    // "the week of March 9": the Monday–Sunday week holding that day.
+    // "the week of March 9": the Monday–Sunday week holding that day. A Sunday names the
+    // working week it opens (US calendars start weeks on Sunday).
     if hit.grain == Grain::Day && WEEK_OF_PREFIX_RE.is_match(before) {
-        return week_window(window.start);
+        let day = window.start;
+        let anchor = if day.weekday() == Weekday::Sun {
+            add_days(day, 1)
+        } else {
+            day
+        };
+        return week_window(anchor);
     }
     if hit.grain != Grain::Day {
         if let Some(caps) = PART_PREFIX_RE.captures(before) {
@@ -2115,6 +2139,8 @@ mod tests {
             ("1st half 2027", En, "2027-01-01", Some("2027-06-30")),
             ("end of the month", En, "2026-03-21", Some("2026-03-31")),
             ("wed 3/11", En, "2026-03-11", Some("2026-03-11")),
+            ("the week of March 15", En, "2026-03-16", Some("2026-03-22")),
+            ("the ides of March", En, "2026-03-15", Some("2026-03-15")),
             ("may be next month", En, "2026-04-01", Some("2026-04-30")),
             ("Easter", En, "2026-04-05", Some("2026-04-05")),
             ("3/4", En, "2026-03-04", Some("2026-03-04")),
