@@ -200,6 +200,22 @@ mod timing {
     use crate::locale::Locale;
     use chrono::DateTime;
 
+    fn every_kind_once(text: &str, now: chrono::DateTime<chrono::FixedOffset>) {
+        let options = [ChoiceCandidate {
+            value: "a",
+            label: "A",
+            synonyms: &[],
+        }];
+        let _ = money(text, Locale::En, "USD");
+        let _ = timeframe(text, Locale::En, now);
+        let _ = (
+            number(text, Locale::En),
+            yes_no(text, Locale::En),
+            email(text),
+        );
+        let _ = choices(text, Locale::En, &options);
+    }
+
     /// Prints how long each extractor takes on a 4 KB message (run with `--ignored --nocapture`).
     #[test]
     #[ignore]
@@ -208,6 +224,8 @@ mod timing {
         let text = "We are a team of 40 people and our budget is around 25k per year, maybe by Q3 next year. "
             .repeat(50);
         let text = &text[..4096];
+        // Warm up: the first call compiles the patterns once per process.
+        every_kind_once(text, now);
         let rounds = 50;
         let started = std::time::Instant::now();
         for _ in 0..rounds {
@@ -259,5 +277,15 @@ mod timing {
             let _ = choices(text, Locale::En, &options);
         }
         println!("choices: {:?}", started.elapsed() / rounds);
+        let short = "around 25k per year, by Q3";
+        let started = std::time::Instant::now();
+        for _ in 0..rounds {
+            let _ = money(short, Locale::En, "USD");
+            let _ = timeframe(short, Locale::En, now);
+        }
+        println!(
+            "short answer, money+timeframe: {:?}",
+            started.elapsed() / rounds
+        );
     }
 }

@@ -6,7 +6,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::numbers::{self, NumSpan};
-use super::tokens::{TokKind, capped, is_hangul, tokenize};
+use super::tokens::{TokKind, capped, is_hangul, tail, tokenize};
 use super::{Money, MoneyAnswer, Period, Unclear, fold};
 use crate::locale::Locale;
 
@@ -1099,7 +1099,7 @@ fn group_mentions(folded: &str, mentions: Vec<Mention>) -> Vec<Group> {
             let gap = folded
                 .get(mentions[i + consumed - 1].outer_end..high.outer_start)
                 .unwrap_or("");
-            let before_low = folded.get(..first.outer_start).unwrap_or("");
+            let before_low = tail(folded.get(..first.outer_start).unwrap_or(""), 60);
             if is_range_gap(gap, before_low) && !cents_only {
                 let mut low = value;
                 if first.span.scale == 1.0
@@ -1122,7 +1122,7 @@ fn group_mentions(folded: &str, mentions: Vec<Mention>) -> Vec<Group> {
             }
         }
         if group.min == group.max {
-            let before = folded.get(..first.outer_start).unwrap_or("");
+            let before = tail(folded.get(..first.outer_start).unwrap_or(""), 60);
             let last = &mentions[i + consumed - 1];
             let after = folded.get(last.outer_end..).unwrap_or("");
             group.bound = bound_of(before, after);
@@ -1182,6 +1182,10 @@ fn bound_of(before: &str, after: &str) -> Bound {
 /// Whether the text between two amounts makes them a range: "-", "to", "~", "between … and",
 /// "de la … la", "între … și", "에서", "부터".
 fn is_range_gap(gap: &str, before_low: &str) -> bool {
+    // Range words are short ("-", " to ", " dollars and "); a sentence between two numbers is not.
+    if gap.len() > 40 {
+        return false;
+    }
     let mut words: Vec<String> = Vec::new();
     for tok in tokenize(gap) {
         words.push(tok.text.to_string());
@@ -1572,5 +1576,33 @@ mod tests {
                 "{text}"
             );
         }
+    }
+
+    /// Prints where the time goes on a long message (`--ignored --nocapture`).
+    #[test]
+    #[ignore]
+    fn stage_costs() {
+        let text = "We are a team of 40 people and our budget is around 25k per year, maybe by Q3 next year. "
+            .repeat(50);
+        let _ = money(&text, Locale::En, "USD");
+        let started = std::time::Instant::now();
+        let folded = split_korean_units(&fold(capped(&text)));
+        println!("fold+split: {:?}", started.elapsed());
+        let started = std::time::Instant::now();
+        let found = mentions(&folded, Locale::En);
+        println!("mentions: {:?} ({})", started.elapsed(), found.len());
+        let started = std::time::Instant::now();
+        let groups = group_mentions(&folded, found);
+        println!("groups: {:?} ({})", started.elapsed(), groups.len());
+        let started = std::time::Instant::now();
+        let _ = (
+            MONTHLY.is_match(&folded),
+            YEARLY.is_match(&folded),
+            APPROXIMATE.is_match(&folded),
+        );
+        println!("periods: {:?}", started.elapsed());
+        let started = std::time::Instant::now();
+        let _ = money(&text, Locale::En, "USD");
+        println!("total: {:?}", started.elapsed());
     }
 }

@@ -22,7 +22,7 @@ use super::timewords::{
     UNIT_ALTERNATION, Unit, WEEKDAY_ALTERNATION, count_of, month_number, month_word_is_ambiguous,
     ordinal_value, season_of, unit_of, weekday_of, weekday_word_is_ambiguous,
 };
-use super::tokens::capped;
+use super::tokens::{capped, tail};
 use super::{Timeframe, TimeframeAnswer, Unclear, fold};
 use crate::locale::Locale;
 
@@ -477,7 +477,7 @@ fn range_of(text: &str, hits: &[Hit]) -> Option<Window> {
             continue;
         }
         let needs_between = matches!(gap.trim(), "and" | "si");
-        if needs_between && !BETWEEN_RE.is_match(text.get(..first.start)?) {
+        if needs_between && !BETWEEN_RE.is_match(tail(text.get(..first.start)?, 40)) {
             continue;
         }
         let end = second.window.end?;
@@ -1889,7 +1889,7 @@ fn bound_from_word(word: &str) -> Option<Bound> {
 
 fn apply_modifiers(text: &str, hit: Hit, today: NaiveDate) -> Window {
     let mut window = hit.window;
-    let before = text.get(..hit.start).unwrap_or("");
+    let before = tail(text.get(..hit.start).unwrap_or(""), 80);
     let after = text.get(hit.end..).unwrap_or("");
     let mut before_rest = before;
     let mut after_rest = after;
@@ -2410,5 +2410,88 @@ mod tests {
             timeframe("3월 아니면 4월", Locale::Ko, now()),
             Err(Unclear::Ambiguous { .. })
         ));
+    }
+
+    /// Prints how long each rule's pattern takes on 2,000 characters (`--ignored --nocapture`).
+    #[test]
+    #[ignore]
+    fn pattern_costs() {
+        let text = "We are a team of 40 people and our budget is around 25k per year, maybe by Q3 next year. "
+            .repeat(30);
+        let text = fold(&text[..2000]);
+        let time = |name: &str, regex: &Regex| {
+            let started = std::time::Instant::now();
+            for _ in 0..20 {
+                let _ = regex.captures_iter(&text).count();
+            }
+            println!("{name}: {:?}", started.elapsed() / 20);
+        };
+        let today = date("2026-03-04");
+        let _ = timeframe(&text, Locale::En, now());
+        let started = std::time::Instant::now();
+        let digitized = digitize(&text, Locale::En);
+        println!("digitize: {:?}", started.elapsed());
+        let started = std::time::Instant::now();
+        let _ = read_window(&digitized, Locale::En, today);
+        println!("read_window: {:?}", started.elapsed());
+        let ctx = Ctx {
+            text: &digitized,
+            locale: Locale::En,
+            today,
+            anchor: today,
+            year_hint: None,
+        };
+        let started = std::time::Instant::now();
+        let hits = all_hits(&ctx);
+        println!("all_hits: {:?} ({} hits)", started.elapsed(), hits.len());
+        let started = std::time::Instant::now();
+        let _ = duration_hits(&ctx);
+        println!("duration_hits: {:?}", started.elapsed());
+        time("AGO_RE", &AGO_RE);
+        time("ALTERNATIVES_RE", &ALTERNATIVES_RE);
+        time("A_UNIT_OR_TWO_RE", &A_UNIT_OR_TWO_RE);
+        time("BARE_DURATION_RE", &BARE_DURATION_RE);
+        time("DAY_MONTH_RE", &DAY_MONTH_RE);
+        time("DAY_OF_REL_MONTH_RE", &DAY_OF_REL_MONTH_RE);
+        time("DAY_ONLY_RE", &DAY_ONLY_RE);
+        time("HALF_RE", &HALF_RE);
+        time("HOLIDAY_RE", &HOLIDAY_RE);
+        time("IDES_RE", &IDES_RE);
+        time("IN_DURATION_RE", &IN_DURATION_RE);
+        time("ISO_DATE_RE", &ISO_DATE_RE);
+        time("KO_DATE_RE", &KO_DATE_RE);
+        time("KO_DURATION_RE", &KO_DURATION_RE);
+        time("KO_MONTH_RE", &KO_MONTH_RE);
+        time("KO_NTH_WEEKDAY_RE", &KO_NTH_WEEKDAY_RE);
+        time("KO_PART_OF_PERIOD_RE", &KO_PART_OF_PERIOD_RE);
+        time("KO_QUARTER_RE", &KO_QUARTER_RE);
+        time("KO_RELATIVE_PERIOD_RE", &KO_RELATIVE_PERIOD_RE);
+        time("KO_SEASON_RE", &KO_SEASON_RE);
+        time("KO_WEEKDAY_RE", &KO_WEEKDAY_RE);
+        time("MONTH_DAY_RE", &MONTH_DAY_RE);
+        time("MONTH_RE", &MONTH_RE);
+        time("NEGATED_URGENCY_RE", &NEGATED_URGENCY_RE);
+        time("NOW_RE", &NOW_RE);
+        time("NO_TIMELINE_RE", &NO_TIMELINE_RE);
+        time("NTH_DAY_OF_MONTH_RE", &NTH_DAY_OF_MONTH_RE);
+        time("NTH_WEEKDAY_RE", &NTH_WEEKDAY_RE);
+        time("NTH_WEEK_OF_MONTH_RE", &NTH_WEEK_OF_MONTH_RE);
+        time("NUMERIC_DATE_RE", &NUMERIC_DATE_RE);
+        time("PART_OF_PERIOD_RE", &PART_OF_PERIOD_RE);
+        time("QUARTER_RE", &QUARTER_RE);
+        time("RELATIVE_PERIOD_RE", &RELATIVE_PERIOD_RE);
+        time("RO_PART_OF_PERIOD_RE", &RO_PART_OF_PERIOD_RE);
+        time("RO_QUARTER_RE", &RO_QUARTER_RE);
+        time("RO_RELATIVE_PERIOD_RE", &RO_RELATIVE_PERIOD_RE);
+        time("SEASON_RE", &SEASON_RE);
+        time("SOON_RE", &SOON_RE);
+        time("TOMORROW_RE", &TOMORROW_RE);
+        time("WEEKDAYS_FROM_NOW_RE", &WEEKDAYS_FROM_NOW_RE);
+        time("WEEKDAY_RE", &WEEKDAY_RE);
+        time("WEEKEND_RE", &WEEKEND_RE);
+        time("WITHIN_PERIOD_RE", &WITHIN_PERIOD_RE);
+        time("WITHIN_RE", &WITHIN_RE);
+        time("YEAR_RE", &YEAR_RE);
+        time("YESTERDAY_RE", &YESTERDAY_RE);
     }
 }

@@ -43,6 +43,16 @@ pub fn capped(text: &str) -> &str {
     }
 }
 
+/// The last `max_chars` characters of `text`: modifiers sit right before what they modify, so
+/// looking further back only costs time on long messages.
+pub fn tail(text: &str, max_chars: usize) -> &str {
+    match text.char_indices().rev().nth(max_chars.saturating_sub(1)) {
+        Some((index, _)) if max_chars > 0 => &text[index..],
+        _ if max_chars == 0 => "",
+        _ => text,
+    }
+}
+
 fn kind_of(c: char) -> Option<TokKind> {
     if c.is_whitespace() {
         None
@@ -238,6 +248,14 @@ mod tests {
         );
         assert_eq!(tokens[1].kind, TokKind::Digits);
         assert_eq!(tokens[7].kind, TokKind::Hangul);
+    }
+
+    #[test]
+    fn tail_is_char_safe() {
+        assert_eq!(tail("până la", 3), " la");
+        assert_eq!(tail("ăîș", 2), "îș");
+        assert_eq!(tail("ab", 5), "ab");
+        assert_eq!(tail("ab", 0), "");
     }
 
     #[test]
