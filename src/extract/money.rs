@@ -534,7 +534,7 @@ static APPROXIMATE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
         r"\b(about|around|roughly|approx|approximately|circa|ca|maybe|perhaps|nearly|almost|close to",
         r"|give or take|or so|ish|ballpark|estimated|est|something like|somewhere",
-        r"|cam|aproximativ|aproape|vreo|in jur de|undeva|circa)\b|~|약|정도|쯤|대략|가량|내외|안팎|-ish",
+        r"|cam|aproximativ|aproape|vreo|in jur de|undeva|circa)\b|약|정도|쯤|대략|가량|내외|안팎|-ish",
     ))
     .unwrap_or_else(|_| super::text::never_matching_regex())
 });
@@ -820,8 +820,19 @@ pub fn money(text: &str, locale: Locale, default_currency: &str) -> Result<Money
     } else {
         None
     };
-    money.approximate = APPROXIMATE.is_match(&folded);
+    money.approximate = APPROXIMATE.is_match(&folded) || tilde_hedge(&folded);
     Ok(MoneyAnswer::Amount(money))
+}
+
+/// "~5k" hedges; "10~20만원" is a range.
+fn tilde_hedge(folded: &str) -> bool {
+    folded.match_indices('~').any(|(at, _)| {
+        !folded[..at]
+            .trim_end()
+            .chars()
+            .next_back()
+            .is_some_and(char::is_alphanumeric)
+    })
 }
 
 fn describe(money: &Money) -> String {
@@ -1279,6 +1290,26 @@ mod tests {
             ("1.500,50 lei", Locale::Ro, 1_500.5, "RON"),
             ("un milion de lei", Locale::Ro, 1_000_000.0, "RON"),
             ("50 de bani", Locale::Ro, 0.5, "RON"),
+            ("$1.2M", Locale::En, 1_200_000.0, "USD"),
+            ("USD 1.2 million", Locale::En, 1_200_000.0, "USD"),
+            ("5.000 €", Locale::En, 5_000.0, "EUR"),
+            ("2 grand", Locale::En, 2_000.0, "USD"),
+            ("1 mil", Locale::En, 1_000_000.0, "USD"),
+            ("three hundred k", Locale::En, 300_000.0, "USD"),
+            ("75.5k", Locale::En, 75_500.0, "USD"),
+            ("1.000.000", Locale::En, 1_000_000.0, "USD"),
+            ("12,50 EUR", Locale::En, 12.5, "EUR"),
+            (
+                "we've allocated 75,000 for this",
+                Locale::En,
+                75_000.0,
+                "USD",
+            ),
+            ("1000불", Locale::Ko, 1_000.0, "USD"),
+            ("5백만원", Locale::Ko, 5_000_000.0, "KRW"),
+            ("zece mii de lei", Locale::Ro, 10_000.0, "RON"),
+            ("două sute de mii de euro", Locale::Ro, 200_000.0, "EUR"),
+            ("1,5 milioane de lei", Locale::Ro, 1_500_000.0, "RON"),
             ("연 1억 2천", Locale::Ko, 120_000_000.0, "KRW"),
             ("일억오천", Locale::Ko, 150_000_000.0, "KRW"),
             ("2억5천만원", Locale::Ko, 250_000_000.0, "KRW"),
@@ -1389,6 +1420,38 @@ mod tests {
             ("sub 2000 de lei", Locale::Ro, 0.0, 2_000.0, "RON"),
             ("peste 100 de mii", Locale::Ro, 100_000.0, 100_000.0, "RON"),
             ("maxim 7000 euro", Locale::Ro, 0.0, 7_000.0, "EUR"),
+            ("$50k-$100k/yr", Locale::En, 50_000.0, 100_000.0, "USD"),
+            (
+                "30-40 thousand euros",
+                Locale::En,
+                30_000.0,
+                40_000.0,
+                "EUR",
+            ),
+            ("EUR 5-10k", Locale::En, 5_000.0, 10_000.0, "EUR"),
+            ("5 to 10 thousand", Locale::En, 5_000.0, 10_000.0, "USD"),
+            ("20k max", Locale::En, 0.0, 20_000.0, "USD"),
+            ("20k tops", Locale::En, 0.0, 20_000.0, "USD"),
+            ("minimum 10k", Locale::En, 10_000.0, 10_000.0, "USD"),
+            ("£1m+", Locale::En, 1_000_000.0, 1_000_000.0, "GBP"),
+            (
+                "약 2천만 원에서 3천만 원 사이",
+                Locale::Ko,
+                20_000_000.0,
+                30_000_000.0,
+                "KRW",
+            ),
+            ("100만~200만원", Locale::Ko, 1_000_000.0, 2_000_000.0, "KRW"),
+            ("월 50만 원 이내", Locale::Ko, 0.0, 500_000.0, "KRW"),
+            (
+                "3000만원에서 5000만원",
+                Locale::Ko,
+                30_000_000.0,
+                50_000_000.0,
+                "KRW",
+            ),
+            ("10-15 mii euro", Locale::Ro, 10_000.0, 15_000.0, "EUR"),
+            ("sub 1000 euro", Locale::Ro, 0.0, 1_000.0, "EUR"),
             (
                 "We're thinking 12-15k USD for the first year",
                 Locale::En,
@@ -1462,6 +1525,17 @@ mod tests {
             ("about 2k per month", Locale::En, Some(Period::Month), true),
             ("$500/mo", Locale::En, Some(Period::Month), false),
             ("~30k a year", Locale::En, Some(Period::Year), true),
+            ("100만~200만원", Locale::Ko, None, false),
+            ("3k-ish/month", Locale::En, Some(Period::Month), true),
+            (
+                "250 per seat per month",
+                Locale::En,
+                Some(Period::Month),
+                false,
+            ),
+            ("일년에 1억", Locale::Ko, Some(Period::Year), false),
+            ("한 달에 100만원", Locale::Ko, Some(Period::Month), false),
+            ("2.000 lei/lună", Locale::Ro, Some(Period::Month), false),
             ("40k annually", Locale::En, Some(Period::Year), false),
             ("roughly 10k", Locale::En, None, true),
             ("월 300만원 정도", Locale::Ko, Some(Period::Month), true),
