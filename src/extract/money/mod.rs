@@ -714,6 +714,27 @@ mod tests {
             ("$500/mo", Locale::En, Some(Period::Month), false),
             ("~30k a year", Locale::En, Some(Period::Year), true),
             ("100만~200만원", Locale::Ko, None, false),
+            (
+                "we want to start next month with 10k",
+                Locale::En,
+                None,
+                false,
+            ),
+            ("budget for next year is 50k", Locale::En, None, false),
+            (
+                "25k for the first year",
+                Locale::En,
+                Some(Period::Year),
+                false,
+            ),
+            (
+                "$30 per user per month",
+                Locale::En,
+                Some(Period::Month),
+                false,
+            ),
+            ("년 1억", Locale::Ko, Some(Period::Year), false),
+            ("2026년 예산 1억", Locale::Ko, None, false),
             ("3k-ish/month", Locale::En, Some(Period::Month), true),
             (
                 "250 per seat per month",

@@ -10,7 +10,7 @@ use super::*;
 pub(super) static MONTHLY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
         r"\b(per|a|an|each|every|p|pe|in)\s*/?\s*(month|mo|mth|luna)\b|\bmonthly\b|/\s*(mo|month|mth|m|luna)\b",
-        r"|\blunar[ae]?\b|\bpm\b|\bp/m\b|\bpe\s+luna\b|\bmonth\b",
+        r"|\blunar[ae]?\b|\bpm\b|\bp/m\b|\bpe\s+luna\b|\bper\s+(?:user|seat|license|licence|utilizator)\s+(?:per|a|pe)\s+(?:month|luna)\b",
         r"|(^|\s)월(\s|간|\d|[일이삼사오육칠팔구십백천만억])|매달|매월|한\s?달에?|달에|월마다|월간",
     ))
     .unwrap_or_else(|_| crate::extract::text::never_matching_regex())
@@ -20,8 +20,8 @@ pub(super) static MONTHLY: LazyLock<Regex> = LazyLock::new(|| {
 pub(super) static YEARLY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
         r"\b(per|a|an|each|every|pe|in)\s*/?\s*(year|yr|annum|an)\b|\b(annually|yearly|annual|p\.?a)\b",
-        r"|/\s*(yr|year|y|an)\b|\banual[ae]?\b|\bpe\s+ani?\b|\byear\b",
-        r"|(^|\s)연(\s|간|\d|[일이삼사오육칠팔구십백천만억])|매년|연간|일\s?년에|1년에|년에|해마다",
+        r"|/\s*(yr|year|y|an)\b|\banual[ae]?\b|\bpe\s+ani?\b|\bfor\s+the\s+(?:first\s+|whole\s+)?year\b",
+        r"|(^|\s)[연년](\s|간|\d|[일이삼사오육칠팔구십백천만억])|매년|연간|일\s?년에|1년에|년에|해마다",
     ))
     .unwrap_or_else(|_| crate::extract::text::never_matching_regex())
 });
