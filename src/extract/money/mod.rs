@@ -140,12 +140,40 @@ struct Group {
 }
 
 fn mentions(folded: &str, locale: Locale) -> Vec<Mention> {
-    let spans = numbers::scan(folded, locale);
+    let tokens = tokenize(folded);
+    let mut spans = numbers::scan(folded, locale);
+    // "a dollar", "un dolar", "o liră": an article right before a currency word is one unit.
+    for (idx, tok) in tokens.iter().enumerate() {
+        let article =
+            tok.kind == TokKind::Word && matches!(tok.text, "a" | "an" | "un" | "o" | "una");
+        let taken = spans
+            .iter()
+            .any(|s| s.start <= tok.start && tok.start < s.end);
+        // Not "a US$4.7 billion": there the currency belongs to the number after it.
+        let unit_then_no_number = match currency_after(&folded[tok.end..]) {
+            Some((Unit::Major(_), len)) => !folded[tok.end + len..]
+                .trim_start()
+                .starts_with(|c: char| c.is_ascii_digit()),
+            _ => false,
+        };
+        if article && !taken && unit_then_no_number {
+            spans.push(NumSpan {
+                start: tok.start,
+                end: tok.end,
+                value: 1.0,
+                base: 1.0,
+                scale: 1.0,
+                words: true,
+                first_token: idx,
+                end_token: idx + 1,
+            });
+        }
+    }
+    spans.sort_by_key(|s| s.start);
     let dates: Vec<(usize, usize)> = DATE_LIKE
         .find_iter(folded)
         .map(|m| (m.start(), m.end()))
         .collect();
-    let tokens = tokenize(folded);
     let mut found: Vec<Mention> = Vec::new();
     let mut rejected: Vec<usize> = Vec::new();
     for span in &spans {
@@ -217,40 +245,6 @@ fn mentions(folded: &str, locale: Locale) -> Vec<Mention> {
             outer_end,
         });
     }
-    // "a dollar", "un dolar", "o liră": an article before a currency word is one unit.
-    for (idx, tok) in tokens.iter().enumerate() {
-        if !matches!(tok.text, "a" | "an" | "un" | "o" | "una") || tok.kind != TokKind::Word {
-            continue;
-        }
-        let Some(next) = tokens.get(idx + 1) else {
-            continue;
-        };
-        if let Some((unit @ Unit::Major(_), len)) = currency_after(&folded[tok.end..]) {
-            let inside_other = found
-                .iter()
-                .any(|m| m.outer_start <= next.start && next.start < m.outer_end);
-            if !inside_other && next.start >= tok.end {
-                let span = NumSpan {
-                    start: tok.start,
-                    end: tok.end,
-                    value: 1.0,
-                    base: 1.0,
-                    scale: 1.0,
-                    words: true,
-                    first_token: idx,
-                    end_token: idx + 1,
-                };
-                found.push(Mention {
-                    span,
-                    value: 1.0,
-                    unit: Some(unit),
-                    outer_start: tok.start,
-                    outer_end: tok.end + len,
-                });
-            }
-        }
-    }
-    found.sort_by_key(|m| m.span.start);
     found
 }
 
@@ -355,13 +349,16 @@ fn bound_of(before: &str, after: &str) -> Bound {
         .trim_end()
         .trim_end_matches(['$', '€', '£', '₩'])
         .trim_end();
-    let before = before
-        .strip_suffix(" de")
-        .or_else(|| before.strip_suffix(" us"))
+    // "mai puțin de 7", "under US$ 7": with and without the little word before the number.
+    let shortened = before
+        .strip_suffix(" us")
+        .or_else(|| before.strip_suffix(" de"))
         .unwrap_or(before);
-    for (phrase, bound) in BOUNDS_BEFORE.iter() {
-        if ends_with_phrase(before, phrase) {
-            return *bound;
+    for text in [before, shortened] {
+        for (phrase, bound) in BOUNDS_BEFORE.iter() {
+            if ends_with_phrase(text, phrase) {
+                return *bound;
+            }
         }
     }
     let after = after.trim_start();
@@ -479,6 +476,26 @@ mod tests {
             ("un milion de lei", Locale::Ro, 1_000_000.0, "RON"),
             ("50 de bani", Locale::Ro, 0.5, "RON"),
             ("$1.2M", Locale::En, 1_200_000.0, "USD"),
+            ("a dollar fifty", Locale::En, 1.5, "USD"),
+            ("a US$4.7 billion", Locale::En, 4.7e9, "USD"),
+            ("a hundred dollars", Locale::En, 100.0, "USD"),
+            ("one dollar and fifty cents", Locale::En, 1.5, "USD"),
+            ("fifty bucks", Locale::En, 50.0, "USD"),
+            ("a grand", Locale::En, 1_000.0, "USD"),
+            ("15 quid", Locale::En, 15.0, "GBP"),
+            ("EUR2.5k", Locale::En, 2_500.0, "EUR"),
+            ("사백오십만원", Locale::Ko, 4_500_000.0, "KRW"),
+            ("천오백만원", Locale::Ko, 15_000_000.0, "KRW"),
+            ("이십오파운드", Locale::Ko, 25.0, "GBP"),
+            ("만오천원", Locale::Ko, 15_000.0, "KRW"),
+            ("이만 오천 원", Locale::Ko, 25_000.0, "KRW"),
+            ("3달러 50센트", Locale::Ko, 3.5, "USD"),
+            ("KRW 3,000,000", Locale::Ko, 3_000_000.0, "KRW"),
+            ("trei sute de lei", Locale::Ro, 300.0, "RON"),
+            ("o mie cinci sute lei", Locale::Ro, 1_500.0, "RON"),
+            ("zece lire sterline", Locale::Ro, 10.0, "GBP"),
+            ("un euro", Locale::Ro, 1.0, "EUR"),
+            ("3 lei și 20 de bani", Locale::Ro, 3.2, "RON"),
             ("USD 1.2 million", Locale::En, 1_200_000.0, "USD"),
             ("5.000 €", Locale::En, 5_000.0, "EUR"),
             ("2 grand", Locale::En, 2_000.0, "USD"),
@@ -640,6 +657,14 @@ mod tests {
             ),
             ("10-15 mii euro", Locale::Ro, 10_000.0, 15_000.0, "EUR"),
             ("sub 1000 euro", Locale::Ro, 0.0, 1_000.0, "EUR"),
+            ("mai puțin de 100 de lei", Locale::Ro, 0.0, 100.0, "RON"),
+            ("mai puțin de 7 EUR", Locale::Ro, 0.0, 7.0, "EUR"),
+            ("nu chiar 7€", Locale::Ro, 0.0, 7.0, "EUR"),
+            ("mai mult de 3 dolari", Locale::Ro, 3.0, 3.0, "USD"),
+            ("under US$ 7", Locale::En, 0.0, 7.0, "USD"),
+            ("above a dollar and 42 cents", Locale::En, 1.42, 1.42, "USD"),
+            ("오만원 이하", Locale::Ko, 0.0, 50_000.0, "KRW"),
+            ("1000원 미만", Locale::Ko, 0.0, 1_000.0, "KRW"),
             (
                 "We're thinking 12-15k USD for the first year",
                 Locale::En,
