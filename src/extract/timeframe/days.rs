@@ -457,6 +457,7 @@ pub(super) fn weekday_hits(ctx: &Ctx) -> Vec<Hit> {
             start: whole.start(),
             end: whole.end(),
             grain: Grain::Day,
+            weak: true,
         });
     }
     if ctx.locale == Locale::Ro
@@ -468,7 +469,7 @@ pub(super) fn weekday_hits(ctx: &Ctx) -> Vec<Hit> {
             Grain::Day,
         )
     {
-        hits.push(h);
+        hits.push(Hit { weak: true, ..h });
     }
     for caps in KO_WEEKDAY_RE.captures_iter(ctx.text) {
         let Some(wd) = capture_text(&caps, 2).and_then(weekday_of) else {
@@ -490,7 +491,7 @@ pub(super) fn weekday_hits(ctx: &Ctx) -> Vec<Hit> {
             date = add_days(weekday_date(ctx.today, wd, WeekChoice::NextWeek), 7);
         }
         if let Some(h) = hit(Window::day(date), &caps, Grain::Day) {
-            hits.push(h);
+            hits.push(Hit { weak: true, ..h });
         }
     }
     hits

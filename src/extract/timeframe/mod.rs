@@ -55,6 +55,8 @@ struct Hit {
     start: usize,
     end: usize,
     grain: Grain,
+    /// A bare weekday: it yields to a date of the same grain ("Thursday the 12th").
+    weak: bool,
 }
 
 /// What the rules need besides the text.
@@ -94,6 +96,7 @@ fn hit(window: Window, caps: &Captures, grain: Grain) -> Option<Hit> {
         start: whole.start() + leading_space,
         end: whole.end(),
         grain,
+        weak: false,
     })
 }
 
@@ -112,6 +115,8 @@ pub fn timeframe(
         .replace("반년", "6개월")
         .replace("몇 ", "3 ")
         .replace("half a year", "6 months")
+        .replace("a fortnight", "2 weeks")
+        .replace("fortnight", "2 weeks")
         .replace("half year", "6 months");
     // "a week or two" → "1-2 weeks"
     let folded = A_UNIT_OR_TWO_RE
@@ -220,6 +225,7 @@ fn read_window(text: &str, locale: Locale, today: NaiveDate) -> Option<Window> {
     let best = top.iter().copied().max_by(|a, b| {
         a.grain
             .cmp(&b.grain)
+            .then(b.weak.cmp(&a.weak))
             .then((a.end - a.start).cmp(&(b.end - b.start)))
             .then(b.start.cmp(&a.start))
     })?;
@@ -468,6 +474,38 @@ mod tests {
             ("wed 3/11", En, "2026-03-11", Some("2026-03-11")),
             ("the week of March 15", En, "2026-03-16", Some("2026-03-22")),
             ("the ides of March", En, "2026-03-15", Some("2026-03-15")),
+            ("thursday the 12th", En, "2026-03-12", Some("2026-03-12")),
+            ("in a fortnight", En, "2026-03-18", Some("2026-03-24")),
+            ("the end of next week", En, "2026-03-13", Some("2026-03-15")),
+            (
+                "the 2nd tuesday of may",
+                En,
+                "2026-05-12",
+                Some("2026-05-12"),
+            ),
+            ("last day of february", En, "2027-02-28", Some("2027-02-28")),
+            ("four weeks from now", En, "2026-04-01", Some("2026-04-07")),
+            ("2 months from today", En, "2026-05-04", Some("2026-06-03")),
+            (
+                "first quarter of 2027",
+                En,
+                "2027-01-01",
+                Some("2027-03-31"),
+            ),
+            ("2027 q1", En, "2027-01-01", Some("2027-03-31")),
+            ("the following month", En, "2026-04-01", Some("2026-04-30")),
+            (
+                "the 15th of this month",
+                En,
+                "2026-03-15",
+                Some("2026-03-15"),
+            ),
+            ("sep. 10", En, "2026-09-10", Some("2026-09-10")),
+            ("jan 5th 2027", En, "2027-01-05", Some("2027-01-05")),
+            ("by next friday", En, "2026-03-04", Some("2026-03-13")),
+            ("after friday", En, "2026-03-07", None),
+            ("starting monday", En, "2026-03-09", None),
+            ("black friday", En, "2026-11-27", Some("2026-11-27")),
             ("may be next month", En, "2026-04-01", Some("2026-04-30")),
             ("Easter", En, "2026-04-05", Some("2026-04-05")),
             ("3/4", En, "2026-03-04", Some("2026-03-04")),

@@ -144,6 +144,9 @@ pub(super) fn part_of(window: Window, part: Part) -> Window {
             add_days(add_months(window.start, 4), -1),
             add_days(add_months(window.start, 8), -1),
         )
+    } else if days == 7 {
+        // A week: Monday–Tuesday, Wednesday–Thursday, Friday–Sunday.
+        (add_days(window.start, 1), add_days(window.start, 3))
     } else {
         let third = days / 3;
         (
