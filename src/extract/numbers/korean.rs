@@ -451,6 +451,13 @@ pub(super) fn read_native_korean(tokens: &[Tok], i: usize) -> Option<NumSpan> {
             n.kind == TokKind::Hangul && COUNTERS.iter().any(|c| n.text.starts_with(c))
         })
     };
+    // "둘째", "두 번째" are ordinals, read by `ordinal_in`, not counts.
+    let ordinal_next = tokens
+        .get(i + 1)
+        .is_some_and(|n| n.text.starts_with("번째"));
+    if rest.starts_with('째') || rest.starts_with("번째") || (rest.is_empty() && ordinal_next) {
+        return None;
+    }
     let ok = if short_form {
         COUNTERS.iter().any(|c| rest.starts_with(c)) || (rest.is_empty() && next_counter())
     } else {

@@ -34,8 +34,9 @@ pub(super) fn tomorrow_hits(ctx: &Ctx) -> Vec<Hit> {
         .collect();
     hits.extend(TOMORROW_RE.captures_iter(ctx.text).filter_map(|caps| {
         let word = capture_text(&caps, 0)?;
-        let days = if word.contains("after") || word.contains("poimaine") || word.contains("모레")
-        {
+        let days = if word == "글피" {
+            3
+        } else if word.contains("after") || word.contains("poimaine") || word.contains("모레") {
             2
         } else {
             1
@@ -170,13 +171,13 @@ pub(super) fn date_hits(ctx: &Ctx) -> Vec<Hit> {
         }
     }
     for caps in DAY_OF_REL_MONTH_RE.captures_iter(ctx.text) {
-        let Some(day) = parse_u32(capture_text(&caps, 1)) else {
+        let Some(day) = parse_u32(capture_text(&caps, 1).or(capture_text(&caps, 4))) else {
             continue;
         };
-        let months = if matches!(capture_text(&caps, 2), Some("next" | "following")) {
-            1
-        } else {
-            0
+        let months = match capture_text(&caps, 2).or(capture_text(&caps, 3)) {
+            Some("next" | "following" | "다음") => 1,
+            Some("다다음") => 2,
+            _ => 0,
         };
         let base = add_months(ctx.today, months);
         if let Some(h) =
@@ -322,6 +323,33 @@ pub(super) fn nth_weekday_hits(ctx: &Ctx) -> Vec<Hit> {
         let (Some(n), Some(month)) = (
             capture_text(&caps, 1).and_then(ordinal_value),
             capture_text(&caps, 2).and_then(month_number),
+        ) else {
+            continue;
+        };
+        let Some(window) = month_window(year_for(month), month) else {
+            continue;
+        };
+        let Some(last) = window.end else { continue };
+        let start = if n == 0 {
+            add_days(last, -6)
+        } else {
+            add_days(window.start, 7 * (i64::from(n) - 1))
+        };
+        if start <= last
+            && let Some(h) = hit(
+                Window::new(start, add_days(start, 6).min(last)),
+                &caps,
+                Grain::Week,
+            )
+        {
+            hits.push(h);
+        }
+    }
+    for caps in KO_NTH_WEEK_RE.captures_iter(ctx.text) {
+        let (Some(month), Some(n)) = (
+            parse_u32(capture_text(&caps, 1)),
+            capture_text(&caps, 2)
+                .and_then(|w| ordinal_value(if w == "첫" { "첫째" } else { w })),
         ) else {
             continue;
         };

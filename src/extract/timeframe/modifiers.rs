@@ -15,7 +15,7 @@ pub(super) enum Bound {
 pub(super) fn bound_from_word(word: &str) -> Option<Bound> {
     Some(match word {
         "by" | "no later than" | "not later than" | "until" | "till" | "up until" | "up to"
-        | "through" | "thru" | "pana la" | "pana in" | "pana pe" | "cel tarziu"
+        | "through" | "thru" | "pana la" | "pana in" | "pana pe" | "pana" | "cel tarziu"
         | "cel tarziu in" | "nu mai tarziu de" | "at the latest" | "later" | "까지" | "전까지"
         | "내로" | "안에" | "안으로" | "이내" | "내에" | "내" => Bound::By,
         "before" | "prior to" | "inainte de" | "inainte sa" | "전에" | "이전에" | "이전" | "전" => {
@@ -26,8 +26,9 @@ pub(super) fn bound_from_word(word: &str) -> Option<Bound> {
         "not before" | "not until" | "no earlier than" | "nu inainte de" | "nu mai devreme de"
         | "from" | "starting" | "starting in" | "starting from" | "starting at"
         | "beginning in" | "since" | "as of" | "incepand cu" | "incepand din"
-        | "incepand de la" | "din" | "de la" | "cu incepere din" | "부터" | "이후로" | "이후"
-        | "onwards" | "onward" | "or later" | "and later" | "at the earliest" => Bound::From,
+        | "incepand de la" | "incepand de" | "incepand" | "din" | "de la" | "cu incepere din"
+        | "부터" | "이후로" | "이후" | "onwards" | "onward" | "or later" | "and later"
+        | "at the earliest" => Bound::From,
         _ => return None,
     })
 }

@@ -34,7 +34,7 @@ lazy_re!(
 );
 lazy_re!(
     TOMORROW_RE,
-    r"\b(?:the day after tomorrow|day after tomorrow|poimaine|tomorrows?|maine)\b|내일\s*모레|모레|내일"
+    r"\b(?:the day after tomorrow|day after tomorrow|poimaine|tomorrows?|maine)\b|내일\s*모레|글피|모레|내일"
 );
 lazy_re!(ISO_DATE_RE, r"\b(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})\b");
 lazy_re!(
@@ -66,13 +66,17 @@ lazy_re!(
 );
 lazy_re!(
     DAY_OF_REL_MONTH_RE,
-    r"\b(\d{1,2})(?:st|nd|rd|th)?\s+(?:day\s+)?of\s+(?:the\s+)?(next|this|current|following)\s+month\b"
+    r"\b(\d{1,2})(?:st|nd|rd|th)?\s+(?:day\s+)?of\s+(?:the\s+)?(next|this|current|following)\s+month\b|(이번|다음|다다음)\s*달\s*(\d{1,2})\s*일"
 );
 lazy_re!(
     NTH_WEEKDAY_RE,
     format!(
         r"\b({ORDINAL_ALTERNATION})\s+({WEEKDAY_ALTERNATION})\s+(?:of|in)\s+({MONTH_ALTERNATION})\b"
     )
+);
+lazy_re!(
+    KO_NTH_WEEK_RE,
+    r"(\d{1,2})\s*월\s*(첫째|첫|둘째|셋째|넷째|마지막)\s*주(?:$|[^일요])"
 );
 lazy_re!(
     KO_NTH_WEEKDAY_RE,
@@ -225,7 +229,7 @@ lazy_re!(
 );
 lazy_re!(
     PART_PREFIX_RE,
-    r"(?:\b(early|beginning of|start of|the beginning of|the start of|inceputul|la inceputul|inceput de|mid|middle of|the middle of|mijlocul|la mijlocul|late|end of|the end of|sfarsitul|la sfarsitul|finalul|la finalul|spre sfarsitul|spre finalul)\s*-?\s*(?:the\s+|of\s+|lui\s+|lunii\s+)?)$"
+    r"(?:\b(early|beginning of|start of|the beginning of|the start of|inceputul|la inceputul|inceput de|mid|middle of|the middle of|mijlocul|la mijlocul|jumatatea|la jumatatea|late|end of|the end of|sfarsitul|la sfarsitul|finalul|la finalul|spre sfarsitul|spre finalul)\s*-?\s*(?:the\s+|of\s+|lui\s+|lunii\s+)?)$"
 );
 lazy_re!(
     OFFSET_PREFIX_RE,
@@ -243,7 +247,7 @@ lazy_re!(
 );
 lazy_re!(
     BOUND_PREFIX_RE,
-    r"(?:\b(later|by|no later than|not later than|until|till|up until|up to|through|thru|pana la|pana in|pana pe|cel tarziu|cel tarziu in|nu mai tarziu de|before|prior to|inainte de|inainte sa|anytime after|sometime after|after|post|dupa|not before|not until|no earlier than|nu inainte de|nu mai devreme de|not|from|starting|starting in|starting from|starting at|beginning in|since|as of|incepand cu|incepand din|incepand de la|din|de la|cu incepere din)\s+(?:the\s+|on\s+|in\s+)?)$"
+    r"(?:\b(later|by|no later than|not later than|until|till|up until|up to|through|thru|pana la|pana in|pana pe|pana|cel tarziu|cel tarziu in|nu mai tarziu de|before|prior to|inainte de|inainte sa|anytime after|sometime after|after|post|dupa|not before|not until|no earlier than|nu inainte de|nu mai devreme de|not|from|starting|starting in|starting from|starting at|beginning in|since|as of|incepand cu|incepand din|incepand de la|incepand de|incepand|din|de la|cu incepere din)\s+(?:the\s+|on\s+|in\s+)?)$"
 );
 lazy_re!(
     KO_BOUND_SUFFIX_RE,

@@ -168,8 +168,8 @@ pub(super) fn part_from_word(word: &str) -> Option<Part> {
         | "inceputul" | "la inceputul" | "inceput de" | "beginning" | "start" | "초순" | "초" => {
             Part::Early
         }
-        "mid" | "middle of" | "the middle of" | "mijlocul" | "la mijlocul" | "middle" | "중순"
-        | "중반" => Part::Middle,
+        "mid" | "middle of" | "the middle of" | "mijlocul" | "la mijlocul" | "jumatatea"
+        | "la jumatatea" | "middle" | "중순" | "중반" => Part::Middle,
         "late" | "end of" | "the end of" | "sfarsitul" | "la sfarsitul" | "finalul"
         | "la finalul" | "spre sfarsitul" | "spre finalul" | "end" | "sfarsit de" | "final de"
         | "말" | "하순" | "후반" | "말경" | "말쯤" => Part::Late,
