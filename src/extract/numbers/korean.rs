@@ -371,7 +371,8 @@ pub(super) fn read_korean(tokens: &[Tok], i: usize) -> Option<NumSpan> {
     }
     // Colloquial Korean drops the smaller big unit after a larger one: "1억 2천" = 1억 2천만,
     // "일억오천" = 1억 5천만.
-    if last_scale >= 1e8 && (section + tail) > 0.0 && (section + tail) < 1e4 {
+    // A bare digit after 억 stays a digit ("일억이" = 100,000,002).
+    if last_scale >= 1e8 && section > 0.0 && (section + tail) < 1e4 {
         section = (section + tail) * (last_scale / 1e4);
         tail = 0.0;
     }
