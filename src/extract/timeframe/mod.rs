@@ -170,7 +170,10 @@ fn digitize(folded: &str, locale: Locale) -> String {
     let mut out = String::with_capacity(folded.len());
     let mut last = 0;
     for span in numbers::scan(folded, locale) {
-        if !span.words || span.value.fract() != 0.0 || span.value > 1e6 {
+        // "the one", "this one": a lone "one" is a pronoun more often than a count, and the
+        // duration rules read "one week" without help.
+        let lone_one = folded.get(span.start..span.end) == Some("one");
+        if !span.words || span.value.fract() != 0.0 || span.value > 1e6 || lone_one {
             continue;
         }
         out.push_str(folded.get(last..span.start).unwrap_or(""));
@@ -784,6 +787,10 @@ mod tests {
         }
         for text in [
             "I'm the CEO",
+            "this is the one",
+            "Pay ABC 2000",
+            "1 adult",
+            "25",
             "we use Salesforce",
             "may I ask a question?",
             "we sat down with the team",

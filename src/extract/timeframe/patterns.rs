@@ -104,7 +104,7 @@ lazy_re!(
         r"(이번\s*주|금주|다음\s*주|다다음\s*주|오는\s*주|지난\s*주|다음|오는|이번)?\s*({KOREAN_WEEKDAY_ALTERNATION})"
     )
 );
-lazy_re!(RO_WEEKDAY_ABBR_RE, r"^(lu|ma|mi|jo|vi|sa|sam|du|dum)\.?$");
+lazy_re!(RO_WEEKDAY_ABBR_RE, r"^(lu|ma|mi|jo|vi|sam|du|dum)\.?$");
 /// A count, a count range ("2-3", "2 or 3") or a count word ("a", "a few", "câteva").
 pub(super) const COUNT: &str = r"(\d+(?:\s*(?:-|–|~|to|or|sau|la)\s*\d+)?|a couple of|couple of|a couple|a few|few|several|a|an|one|o|un|una|cateva)";
 lazy_re!(

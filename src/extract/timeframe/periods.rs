@@ -609,7 +609,9 @@ pub(super) fn year_hits(ctx: &Ctx) -> Vec<Hit> {
         .captures_iter(ctx.text)
         .filter_map(|caps| {
             let year = parse_i32(capture_text(&caps, 1).or(capture_text(&caps, 2)))?;
-            if !(1990..=2100).contains(&year) {
+            // A purchase is planned within a few years; "Pay ABC 2000" is not a date.
+            let this_year = ctx.today.year();
+            if !(this_year - 5..=this_year + 30).contains(&year) {
                 return None;
             }
             hit(year_window(year)?, &caps, Grain::Year)
