@@ -24,7 +24,7 @@ pub(super) fn tomorrow_hits(ctx: &Ctx) -> Vec<Hit> {
         .captures_iter(ctx.text)
         .filter_map(|caps| {
             let word = capture_text(&caps, 0)?;
-            let days = if word == "alaltaieri" || word == "그저께" {
+            let days = if matches!(word, "alaltaieri" | "그저께" | "그제" | "엊그제") {
                 -2
             } else {
                 -1
@@ -170,6 +170,38 @@ pub(super) fn date_hits(ctx: &Ctx) -> Vec<Hit> {
             hits.push(h);
         }
     }
+    // "13-15 July", "from the 13th to the 15th of July", "între 13 și 15 iulie", "7월 13일~15일".
+    for caps in DAY_RANGE_RE.captures_iter(ctx.text) {
+        let (first, last, month) =
+            if let Some(month) = capture_text(&caps, 3).and_then(month_number) {
+                (
+                    parse_u32(capture_text(&caps, 1)),
+                    parse_u32(capture_text(&caps, 2)),
+                    month,
+                )
+            } else {
+                let Some(month) = parse_u32(capture_text(&caps, 4)) else {
+                    continue;
+                };
+                (
+                    parse_u32(capture_text(&caps, 5)),
+                    parse_u32(capture_text(&caps, 6)),
+                    month,
+                )
+            };
+        let (Some(first), Some(last)) = (first, last) else {
+            continue;
+        };
+        let Some(end) = dated(month, last, None) else {
+            continue;
+        };
+        let Some(start) = ymd(end.year(), month, first).filter(|s| *s <= end) else {
+            continue;
+        };
+        if let Some(h) = hit(Window::new(start, end), &caps, Grain::Day) {
+            hits.push(h);
+        }
+    }
     for caps in DAY_OF_REL_MONTH_RE.captures_iter(ctx.text) {
         let Some(day) = parse_u32(capture_text(&caps, 1).or(capture_text(&caps, 4))) else {
             continue;
@@ -268,14 +300,24 @@ pub(super) fn nth_weekday_hits(ctx: &Ctx) -> Vec<Hit> {
         })
     };
     for caps in NTH_WEEKDAY_RE.captures_iter(ctx.text) {
-        let (Some(n), Some(wd), Some(month)) = (
+        let (Some(n), Some(wd)) = (
             capture_text(&caps, 1).and_then(ordinal_value),
             capture_text(&caps, 2).and_then(weekday_of),
-            capture_text(&caps, 3).and_then(month_number),
         ) else {
             continue;
         };
-        if let Some(h) = nth_weekday_of_month(year_for(month), month, wd, n)
+        let (year, month) = if let Some(month) = capture_text(&caps, 3).and_then(month_number) {
+            (year_for(month), month)
+        } else {
+            let offset = match capture_text(&caps, 4) {
+                Some("next" | "following") => 1,
+                Some("last") => -1,
+                _ => 0,
+            };
+            let day = add_months(ctx.today, offset);
+            (day.year(), day.month())
+        };
+        if let Some(h) = nth_weekday_of_month(year, month, wd, n)
             .and_then(|d| hit(Window::day(d), &caps, Grain::Day))
         {
             hits.push(h);
@@ -404,6 +446,8 @@ pub(super) enum WeekChoice {
     AfterNext,
     /// The last one before today.
     Last,
+    /// The one in last week.
+    LastWeek,
 }
 
 /// The date of a weekday in the week the prospect meant.
@@ -420,7 +464,18 @@ pub(super) fn weekday_date(today: NaiveDate, wd: Weekday, choice: WeekChoice) ->
             let in_week = add_days(week_start(today), i64::from(wd.num_days_from_monday()));
             if in_week >= today { in_week } else { upcoming }
         }
-        WeekChoice::Last => add_days(upcoming, -7),
+        WeekChoice::Last => {
+            let previous = add_days(upcoming, -7);
+            if previous < today {
+                previous
+            } else {
+                add_days(upcoming, -14)
+            }
+        }
+        WeekChoice::LastWeek => add_days(
+            week_start(add_days(today, -7)),
+            i64::from(wd.num_days_from_monday()),
+        ),
     }
 }
 
@@ -511,7 +566,8 @@ pub(super) fn weekday_hits(ctx: &Ctx) -> Vec<Hit> {
             "이번주" | "금주" | "이번" => WeekChoice::ThisWeek,
             "다음주" | "오는주" => WeekChoice::NextWeek,
             "다다음주" => WeekChoice::AfterNext,
-            "지난주" => WeekChoice::Last,
+            "지난주" | "저번주" => WeekChoice::LastWeek,
+            "지난" | "저번" => WeekChoice::Last,
             _ => WeekChoice::Upcoming,
         };
         let mut date = weekday_date(ctx.today, wd, choice);

@@ -161,18 +161,47 @@ pub(super) fn duration_hits(ctx: &Ctx) -> Vec<Hit> {
             "후에" | "후" | "뒤에" | "뒤" | "지나서" => {
                 in_duration(ctx.today, unit, counts)
             }
-            "전에" | "전" => shift_window(ctx.today, unit, -counts.1),
+            "전에" | "전" | "이전에" | "이전" => shift_window(ctx.today, unit, -counts.1),
             _ => Window::new(ctx.today, advance(ctx.today, unit, counts.1)),
         };
         if let Some(h) = hit(window, &caps, unit_grain(unit)) {
             hits.push(h);
         }
     }
-    for caps in WITHIN_PERIOD_RE.captures_iter(ctx.text) {
-        let Some(unit) = capture_text(&caps, 1)
-            .or(capture_text(&caps, 2))
-            .and_then(unit_of)
+    // "the last 2 weeks", "지난 2주": from then until today.
+    for caps in PAST_SPAN_RE.captures_iter(ctx.text) {
+        let Some((Some(counts), unit, _)) =
+            counted_unit(&caps, 1, 2).or_else(|| counted_unit(&caps, 3, 4))
         else {
+            continue;
+        };
+        let start = advance(ctx.today, unit, -counts.1);
+        if let Some(h) = hit(Window::new(start, ctx.today), &caps, unit_grain(unit)) {
+            hits.push(h);
+        }
+    }
+    // "다음 3주", "앞으로 2개월": from today until then.
+    for caps in KO_NEXT_SPAN_RE.captures_iter(ctx.text) {
+        let Some((Some(counts), unit, _)) = counted_unit(&caps, 1, 2) else {
+            continue;
+        };
+        let end = advance(ctx.today, unit, counts.1);
+        if let Some(h) = hit(Window::new(ctx.today, end), &caps, unit_grain(unit)) {
+            hits.push(h);
+        }
+    }
+    for caps in WITHIN_PERIOD_RE.captures_iter(ctx.text) {
+        let unit_word = capture_text(&caps, 1)
+            .or(capture_text(&caps, 2))
+            .or(capture_text(&caps, 3))
+            .or(capture_text(&caps, 4))
+            .map(|w| match w {
+                "saptamanii" => "week",
+                "lunii" => "month",
+                "anului" => "year",
+                other => other,
+            });
+        let Some(unit) = unit_word.and_then(unit_of) else {
             continue;
         };
         let window = period_window(ctx.today, unit, 0)

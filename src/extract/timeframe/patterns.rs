@@ -30,7 +30,7 @@ lazy_re!(
 );
 lazy_re!(
     YESTERDAY_RE,
-    r"\b(?:yesterday|ieri|alaltaieri)\b|어제|그저께"
+    r"\b(?:yesterday|ieri|alaltaieri)\b|엊그제|그저께|그제|어제"
 );
 lazy_re!(
     TOMORROW_RE,
@@ -65,13 +65,19 @@ lazy_re!(
     )
 );
 lazy_re!(
+    DAY_RANGE_RE,
+    format!(
+        r"\b(?:from\s+|between\s+|intre\s+|de\s+la\s+)?(?:the\s+)?(\d{{1,2}})(?:st|nd|rd|th)?\s*(?:-|–|to|till|until|through|and|si|la|pana\s+(?:la|pe|in))\s*(?:the\s+)?(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({MONTH_ALTERNATION})\b|(\d{{1,2}})\s*월\s*(\d{{1,2}})\s*일\s*(?:~|-|부터|에서)\s*(\d{{1,2}})\s*일"
+    )
+);
+lazy_re!(
     DAY_OF_REL_MONTH_RE,
     r"\b(\d{1,2})(?:st|nd|rd|th)?\s+(?:day\s+)?of\s+(?:the\s+)?(next|this|current|following)\s+month\b|(이번|다음|다다음)\s*달\s*(\d{1,2})\s*일"
 );
 lazy_re!(
     NTH_WEEKDAY_RE,
     format!(
-        r"\b({ORDINAL_ALTERNATION})\s+({WEEKDAY_ALTERNATION})\s+(?:of|in)\s+({MONTH_ALTERNATION})\b"
+        r"\b({ORDINAL_ALTERNATION})\s+({WEEKDAY_ALTERNATION})\s+(?:of|in)\s+(?:({MONTH_ALTERNATION})\b|(?:the\s+)?(this|next|last|current|following)\s+month\b)"
     )
 );
 lazy_re!(
@@ -101,7 +107,7 @@ lazy_re!(
 lazy_re!(
     KO_WEEKDAY_RE,
     format!(
-        r"(이번\s*주|금주|다음\s*주|다다음\s*주|오는\s*주|지난\s*주|다음|오는|이번)?\s*({KOREAN_WEEKDAY_ALTERNATION})"
+        r"(이번\s*주|금주|다음\s*주|다다음\s*주|오는\s*주|지난\s*주|저번\s*주|다음|오는|이번|지난|저번)?\s*({KOREAN_WEEKDAY_ALTERNATION})"
     )
 );
 lazy_re!(RO_WEEKDAY_ABBR_RE, r"^(lu|ma|mi|jo|vi|sam|du|dum)\.?$");
@@ -127,11 +133,21 @@ lazy_re!(
 );
 lazy_re!(
     KO_DURATION_RE,
-    r"(\d+(?:\s*[~-]\s*\d+)?)\s*(주일|개월|일|주|달|년|해|분기)\s*(안에|안으로|안|이내에|이내|내에|내로|내|동안|후에|후|뒤에|뒤|지나서|전에|전)"
+    r"(\d+(?:\s*[~-]\s*\d+)?)\s*(주일|개월|일|주|달|년|해|분기)\s*(안에|안으로|안|이내에|이내|내에|내로|내|동안|후에|후|뒤에|뒤|지나서|이전에|이전|전에|전)"
+);
+lazy_re!(
+    PAST_SPAN_RE,
+    format!(
+        r"\b(?:the\s+)?(?:last|past|previous|ultimele|ultimii)\s+{COUNT}\s+({UNIT_ALTERNATION})\b|(?:지난|최근)\s*(\d+)\s*(주일|개월|일|주|달|년)"
+    )
+);
+lazy_re!(
+    KO_NEXT_SPAN_RE,
+    r"(?:다음|앞으로|향후)\s*(\d+)\s*(주일|개월|일|주|달|년)"
 );
 lazy_re!(
     WITHIN_PERIOD_RE,
-    r"\bwithin\s+(?:the|this)\s+(week|month|quarter|year)\b|\b(?:in|during)\s+(?:the\s+)?rest\s+of\s+(?:the|this)\s+(week|month|quarter|year)\b"
+    r"\bwithin\s+(?:the|this)\s+(week|month|quarter|year)\b|\b(?:(?:in|during|for)\s+)?(?:the\s+)?rest\s+of\s+(?:the|this)\s+(week|month|quarter|year)\b|\b(?:all|the whole)\s+(week|month|year)\b|\b(?:in|pe)\s+restul\s+(saptamanii|lunii|anului)\b"
 );
 lazy_re!(
     NTH_WEEK_OF_MONTH_RE,
@@ -165,7 +181,7 @@ lazy_re!(
 );
 lazy_re!(
     PART_OF_PERIOD_RE,
-    r"\b(end|beginning|start|middle|mid)\s+of\s+(?:the\s+)?(this\s+|next\s+|current\s+|the\s+next\s+)?(week|month|quarter|year)\b|\b(eom|eoy|eoq|eow|eod)\b"
+    r"\b(end|beginning|start|middle|mid)\s+of\s+(?:the\s+)?(this\s+|next\s+|current\s+|the\s+next\s+)?(week|month|quarter|year)\b|\b(eom|eoy|eoq|eow|eod|bom|boy|boq)\b"
 );
 lazy_re!(
     RO_PART_OF_PERIOD_RE,

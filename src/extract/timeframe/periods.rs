@@ -187,9 +187,17 @@ pub(super) fn part_of_period_hits(ctx: &Ctx) -> Vec<Hit> {
                 "eoy" => Unit::Year,
                 "eoq" => Unit::Quarter,
                 "eow" => Unit::Week,
+                "bom" => Unit::Month,
+                "boy" => Unit::Year,
+                "boq" => Unit::Quarter,
                 _ => Unit::Day,
             };
-            (Part::Late, unit, 0)
+            let part = if abbr.starts_with('b') {
+                Part::Early
+            } else {
+                Part::Late
+            };
+            (part, unit, 0)
         } else {
             let part = capture_text(&caps, 1)
                 .and_then(part_from_word)
