@@ -297,6 +297,24 @@ pub fn choices(
             return Ok(vec![index]);
         }
     }
+    // "1 3 4": bare option numbers separated by spaces.
+    if answer.split_whitespace().count() > 1
+        && answer
+            .split_whitespace()
+            .all(|w| w.chars().all(|c| c.is_ascii_digit()))
+    {
+        let mut picked: Vec<usize> = answer
+            .split_whitespace()
+            .filter_map(|w| w.parse::<usize>().ok())
+            .filter(|n| (1..=options.len()).contains(n))
+            .map(|n| n - 1)
+            .collect();
+        picked.sort_unstable();
+        picked.dedup();
+        if !picked.is_empty() {
+            return Ok(picked);
+        }
+    }
     let mut picked = Vec::new();
     let mut ambiguous: Option<Unclear> = None;
     for part in SEPARATORS.split(answer) {
@@ -465,6 +483,9 @@ mod tests {
             ("결제 빼고 전부", Locale::Ko, &[0, 2, 3]),
             ("1번이랑 3번", Locale::Ko, &[0, 2]),
             ("both crm and support", Locale::En, &[0, 2]),
+            ("1 3 4", Locale::En, &[0, 2, 3]),
+            ("2번, 4번", Locale::Ko, &[1, 3]),
+            ("varianta 1 și varianta 2", Locale::Ro, &[0, 1]),
         ];
         let mut failures = Vec::new();
         for (text, locale, expected) in cases {
