@@ -40,7 +40,9 @@ pub fn money(text: &str, locale: Locale, default_currency: &str) -> Result<Money
         }
         return Err(Unclear::NotUnderstood);
     }
-    let groups = group_mentions(&folded, mentions);
+    let default_currency = default_currency.trim().to_uppercase();
+    let default_currency = default_currency.as_str();
+    let groups = join_floor_and_ceiling(group_mentions(&folded, mentions));
     let known_major = groups.iter().find_map(|g| g.currency);
     let mut readings: Vec<Money> = Vec::new();
     for group in &groups {
@@ -78,7 +80,9 @@ pub fn money(text: &str, locale: Locale, default_currency: &str) -> Result<Money
     let Some(mut money) = readings.pop() else {
         return Err(Unclear::NotUnderstood);
     };
-    let group = &groups[0];
+    let Some(group) = groups.first() else {
+        return Err(Unclear::NotUnderstood);
+    };
     match group.bound {
         Bound::Upper => {
             money.min = 0.0;
@@ -98,6 +102,27 @@ pub fn money(text: &str, locale: Locale, default_currency: &str) -> Result<Money
     };
     money.approximate = APPROXIMATE.is_match(&folded) || tilde_hedge(&folded);
     Ok(MoneyAnswer::Amount(money))
+}
+
+/// "20k, maybe up to 30k", "at least 10k and at most 20k", "minim 10 mii, maxim 20 de mii": a
+/// floor and a ceiling said apart are one range, not two competing amounts.
+fn join_floor_and_ceiling(groups: Vec<Group>) -> Vec<Group> {
+    let [low, high] = groups.as_slice() else {
+        return groups;
+    };
+    let floor_first = matches!(low.bound, Bound::None | Bound::Lower) && high.bound == Bound::Upper;
+    let same_currency =
+        low.currency.is_none() || high.currency.is_none() || low.currency == high.currency;
+    if floor_first && same_currency && high.max > low.min && !low.cents_only && !high.cents_only {
+        return vec![Group {
+            min: low.min,
+            max: high.max,
+            currency: low.currency.or(high.currency),
+            cents_only: false,
+            bound: Bound::None,
+        }];
+    }
+    groups
 }
 
 fn describe(money: &Money) -> String {
@@ -721,6 +746,34 @@ mod tests {
             ),
             ("până la 100.000 lei", Locale::Ro, 0.0, 100_000.0, "RON"),
             ("cel puțin 3000 euro", Locale::Ro, 3_000.0, 3_000.0, "EUR"),
+            (
+                "20k, maybe up to 30k",
+                Locale::En,
+                20_000.0,
+                30_000.0,
+                "USD",
+            ),
+            (
+                "at least 10k and at most 20k",
+                Locale::En,
+                10_000.0,
+                20_000.0,
+                "USD",
+            ),
+            (
+                "minim 10 mii, maxim 20 de mii de lei",
+                Locale::Ro,
+                10_000.0,
+                20_000.0,
+                "RON",
+            ),
+            (
+                "최소 100만원 최대 200만원",
+                Locale::Ko,
+                1_000_000.0,
+                2_000_000.0,
+                "KRW",
+            ),
         ];
         let mut failures = Vec::new();
         for (text, locale, min, max, currency) in cases {
