@@ -397,7 +397,19 @@ pub(super) fn read_korean(tokens: &[Tok], i: usize) -> Option<NumSpan> {
             return None;
         }
         // A lone digit syllable ("오는", "이가") is a number only before a counter or currency.
-        if !saw_unit && fraction_len == 0 && !korean_counter_follows(rest_of_token) {
+        // "오 파운드": a currency word may also follow after a space.
+        let currency_next = rest_of_token.is_empty()
+            && tokens.get(end_token).is_some_and(|next| {
+                next.kind == TokKind::Hangul
+                    && ["원", "달러", "불", "유로", "파운드", "센트", "엔", "위안"]
+                        .iter()
+                        .any(|c| next.text.starts_with(c))
+            });
+        if !saw_unit
+            && fraction_len == 0
+            && !korean_counter_follows(rest_of_token)
+            && !currency_next
+        {
             return None;
         }
     }
