@@ -101,31 +101,32 @@ fn names(option: &ChoiceCandidate) -> Vec<String> {
 }
 
 /// How well an answer names an option: exact 3, contained 2 (+ length), fuzzy up to 1.
-fn score(answer: &str, option: &ChoiceCandidate) -> f64 {
+fn score(answer: &str, option_names: &[String]) -> f64 {
     let words: Vec<&str> = answer.split_whitespace().collect();
     let mut best: f64 = 0.0;
-    for name in names(option) {
+    for name in option_names {
+        let name = name.as_str();
         if name == answer {
             return 3.0;
         }
-        if contains_words(answer, &name) {
+        if contains_words(answer, name) {
             best = best.max(2.0 + name.chars().count() as f64 / 1000.0);
             continue;
         }
         // The answer is a distinctive part of the name ("pro" for "Pro Yearly").
-        if answer.chars().count() >= 3 && contains_words(&name, answer) {
+        if answer.chars().count() >= 3 && contains_words(name, answer) {
             best = best.max(1.5);
             continue;
         }
         // Fuzzy: the whole answer, or any run of as many words as the name has.
         let width = name.split_whitespace().count().max(1);
-        let mut fuzzy = similarity(answer, &name);
+        let mut fuzzy = similarity(answer, name);
         if words.len() > width {
             // Answers are short; a pasted essay is not searched word by word past 200 words.
             for run in words.windows(width).take(200) {
                 let candidate = run.join(" ");
                 let candidate = candidate.trim_matches(|c: char| !c.is_alphanumeric());
-                fuzzy = fuzzy.max(similarity(candidate, &name) * 0.95);
+                fuzzy = fuzzy.max(similarity(candidate, name) * 0.95);
             }
         }
         if fuzzy >= 0.75 {
@@ -138,20 +139,29 @@ fn score(answer: &str, option: &ChoiceCandidate) -> f64 {
 /// Picks one option: by number, label, synonym, ordinal or close spelling. Returns its index.
 pub fn choice(text: &str, locale: Locale, options: &[ChoiceCandidate]) -> Result<usize, Unclear> {
     let _ = locale; // Ordinals and number words of every language are read.
-    let answer = fold(capped(text));
+    let all_names: Vec<Vec<String>> = options.iter().map(names).collect();
+    choice_folded(&fold(capped(text)), options, &all_names)
+}
+
+/// `choice` on an already folded answer, with the options' folded names computed once.
+fn choice_folded(
+    answer: &str,
+    options: &[ChoiceCandidate],
+    all_names: &[Vec<String>],
+) -> Result<usize, Unclear> {
     let answer = answer
         .trim_matches(|c: char| c.is_whitespace() || matches!(c, '.' | '!' | '?' | ',' | '"'));
     if answer.is_empty() || options.is_empty() {
         return Err(Unclear::NotUnderstood);
     }
     // Labels first: options may themselves be numbers ("1-10", "11-50").
-    let scores: Vec<f64> = options.iter().map(|o| score(answer, o)).collect();
+    let scores: Vec<f64> = all_names.iter().map(|n| score(answer, n)).collect();
     let top = scores.iter().copied().fold(0.0, f64::max);
     if top >= 3.0 {
         return pick(options, &scores, top, 0.0005);
     }
     if top >= 2.0 {
-        return pick_contained(answer, options, &scores, top);
+        return pick_contained(answer, options, all_names, &scores, top);
     }
     if let Some(index) = by_number(answer, options.len()) {
         return Ok(index);
@@ -175,11 +185,12 @@ pub fn choice(text: &str, locale: Locale, options: &[ChoiceCandidate]) -> Result
 }
 
 /// The longest name of an option found inside the answer.
-fn contained_name(answer: &str, option: &ChoiceCandidate) -> Option<String> {
-    names(option)
-        .into_iter()
+fn contained_name(answer: &str, option_names: &[String]) -> Option<String> {
+    option_names
+        .iter()
         .filter(|name| contains_words(answer, name))
         .max_by_key(|name| name.len())
+        .cloned()
 }
 
 /// Several labels inside one answer ("pro or enterprise") are ambiguous, unless one label is
@@ -187,14 +198,15 @@ fn contained_name(answer: &str, option: &ChoiceCandidate) -> Option<String> {
 fn pick_contained(
     answer: &str,
     options: &[ChoiceCandidate],
+    all_names: &[Vec<String>],
     scores: &[f64],
     top: f64,
 ) -> Result<usize, Unclear> {
-    let found: Vec<(usize, String)> = options
+    let found: Vec<(usize, String)> = all_names
         .iter()
         .enumerate()
         .filter(|(i, _)| scores[*i] >= 2.0)
-        .filter_map(|(i, o)| contained_name(answer, o).map(|name| (i, name)))
+        .filter_map(|(i, n)| contained_name(answer, n).map(|name| (i, name)))
         .collect();
     let distinct: Vec<usize> = found
         .iter()
@@ -255,11 +267,14 @@ pub fn choices(
     locale: Locale,
     options: &[ChoiceCandidate],
 ) -> Result<Vec<usize>, Unclear> {
+    let _ = locale; // Ordinals and number words of every language are read.
     let answer = fold(capped(text));
     let answer = answer.trim_matches(|c: char| c.is_whitespace() || matches!(c, '.' | '!' | '?'));
     if options.is_empty() {
         return Err(Unclear::NotUnderstood);
     }
+    let all_names: Vec<Vec<String>> = options.iter().map(names).collect();
+    let choice = |part: &str| choice_folded(part, options, &all_names);
     if ALL_OF_THEM.is_match(answer)
         || (options.len() == 2
             && matches!(
@@ -277,7 +292,7 @@ pub fn choices(
             .map_or("", |m| m.as_str());
         let mut excluded = Vec::new();
         for part in SEPARATORS.split(excluded_text) {
-            if let Ok(index) = choice(part, locale, options) {
+            if let Ok(index) = choice(part) {
                 excluded.push(index);
             }
         }
@@ -291,8 +306,8 @@ pub fn choices(
         }
     }
     // A whole-answer match first, so labels with "and" in them ("Sales and Marketing") survive.
-    if let Ok(index) = choice(answer, locale, options) {
-        let exact = options.iter().any(|o| names(o).iter().any(|n| n == answer));
+    if let Ok(index) = choice(answer) {
+        let exact = all_names.iter().any(|n| n.iter().any(|n| n == answer));
         if exact {
             return Ok(vec![index]);
         }
@@ -322,7 +337,7 @@ pub fn choices(
         if part.is_empty() {
             continue;
         }
-        match choice(part, locale, options) {
+        match choice(part) {
             Ok(index) => picked.push(index),
             Err(unclear @ Unclear::Ambiguous { .. }) => ambiguous = Some(unclear),
             Err(Unclear::NotUnderstood) => {}
