@@ -332,7 +332,8 @@ pub fn choices(
     }
     let mut picked = Vec::new();
     let mut ambiguous: Option<Unclear> = None;
-    for part in SEPARATORS.split(answer) {
+    // A list of choices is short; a pasted essay is not searched past its first 50 parts.
+    for part in SEPARATORS.split(answer).take(50) {
         let part = part.trim();
         if part.is_empty() {
             continue;
