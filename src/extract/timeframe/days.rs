@@ -74,7 +74,7 @@ pub(super) fn date_hits(ctx: &Ctx) -> Vec<Hit> {
             None => {
                 let first = next_month_day(ctx.anchor, month, day)?;
                 match weekday {
-                    Some(wd) if first.weekday() != wd => (first.year()..=first.year() + 12)
+                    Some(wd) if first.weekday() != wd => (first.year()..=first.year() + 1)
                         .filter_map(|y| ymd(y, month, day))
                         .find(|d| *d >= ctx.anchor && d.weekday() == wd)
                         .or(Some(first)),
@@ -600,7 +600,7 @@ pub(super) fn holiday_date(name: &str, year: i32) -> Option<NaiveDate> {
         "black friday" => nth_weekday_of_month(year, 11, Weekday::Thu, 4).map(|d| add_days(d, 1)),
         "halloween" => ymd(year, 10, 31),
         "easter" | "부활절" => western_easter(year),
-        "pastele" | "paste" => orthodox_easter(year),
+        "pastele" | "pastelui" | "pasti" | "paste" => orthodox_easter(year),
         _ => None,
     }
 }

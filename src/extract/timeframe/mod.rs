@@ -759,6 +759,17 @@ mod tests {
             ("poimâine", Ro, "2026-03-06", Some("2026-03-06")),
             ("Paște", Ro, "2026-04-12", Some("2026-04-12")),
             ("3/4", Ro, "2026-04-03", Some("2026-04-03")),
+            ("diseară", Ro, "2026-03-04", Some("2026-03-04")),
+            ("de Paști", Ro, "2026-04-12", Some("2026-04-12")),
+            ("la începutul verii", Ro, "2026-06-21", Some("2026-07-21")),
+            ("19 februarie 2027", Ro, "2027-02-19", Some("2027-02-19")),
+            ("săptămâna care vine", Ro, "2026-03-09", Some("2026-03-15")),
+            (
+                "până la finalul trimestrului",
+                Ro,
+                "2026-03-04",
+                Some("2026-03-31"),
+            ),
             (
                 "între 13 și 15 aprilie",
                 Ro,

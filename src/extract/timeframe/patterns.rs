@@ -22,7 +22,7 @@ macro_rules! lazy_re {
 
 lazy_re!(
     NOW_RE,
-    r"\b(?:now|right now|asap|a\.s\.a\.p|as soon as possible|as soon as|immediately|right away|straight away|urgent|urgently|at this time|today|tonight|this morning|this afternoon|acum|imediat|cat mai repede|cat de repede|urgent|azi|astazi|chiar acum|de indata|in aceasta zi)\b|지금|당장|즉시|바로|오늘|최대한 빨리|가능한 빨리|빨리|급해요|급합니다"
+    r"\b(?:now|right now|asap|a\.s\.a\.p|as soon as possible|as soon as|immediately|right away|straight away|urgent|urgently|at this time|today|tonight|this morning|this afternoon|acum|imediat|diseara|in seara asta|cat mai repede|cat de repede|urgent|azi|astazi|chiar acum|de indata|in aceasta zi)\b|지금|당장|즉시|바로|오늘|최대한 빨리|가능한 빨리|빨리|급해요|급합니다"
 );
 lazy_re!(
     SOON_RE,
@@ -233,7 +233,7 @@ lazy_re!(
 lazy_re!(YEAR_RE, r"\b(20\d{2}|19\d{2})\b|(\d{4})\s*년");
 lazy_re!(
     HOLIDAY_RE,
-    r"\b(christmas eve|xmas eve|christmas day|christmas|xmas|new year'?s eve|new years eve|new year'?s day|new years day|new year|thanksgiving day|thanksgiving|easter|halloween|black friday|ajunul craciunului|craciunul|craciun|revelionul|revelion|anul nou|pastele|paste)\b|크리스마스\s*이브|크리스마스|성탄절|신정|새해|추수감사절|부활절"
+    r"\b(christmas eve|xmas eve|christmas day|christmas|xmas|new year'?s eve|new years eve|new year'?s day|new years day|new year|thanksgiving day|thanksgiving|easter|halloween|black friday|ajunul craciunului|craciunul|craciun|revelionul|revelion|anul nou|pastele|pastelui|pasti|paste)\b|크리스마스\s*이브|크리스마스|성탄절|신정|새해|추수감사절|부활절"
 );
 lazy_re!(
     ALTERNATIVES_RE,
