@@ -224,6 +224,12 @@ pub(super) fn date_hits(ctx: &Ctx) -> Vec<Hit> {
 /// A day of the month alone: "the 20th", "on 24th", "pe 19", "15일에".
 pub(super) fn day_only_hits(ctx: &Ctx) -> Vec<Hit> {
     let weekday = weekday_said(ctx);
+    // "next month, around the 20th": a month said elsewhere is where the day falls.
+    let month_said: Vec<Hit> = relative_period_hits(ctx)
+        .into_iter()
+        .chain(month_hits(ctx))
+        .filter(|h| h.grain == Grain::Month)
+        .collect();
     let mut hits = Vec::new();
     for caps in DAY_ONLY_RE.captures_iter(ctx.text) {
         let Some(whole) = caps.get(0) else { continue };
@@ -271,6 +277,16 @@ pub(super) fn day_only_hits(ctx: &Ctx) -> Vec<Hit> {
             let base = add_months(ctx.anchor, k);
             ymd(base.year(), base.month(), day)
         });
+        let in_month_said = month_said
+            .iter()
+            .find(|m| m.end <= whole.start() || m.start >= whole.end())
+            .and_then(|m| ymd(m.window.start.year(), m.window.start.month(), day));
+        if let Some(date) = in_month_said
+            && let Some(h) = hit(Window::day(date), &caps, Grain::Day)
+        {
+            hits.push(h);
+            continue;
+        }
         let found = match weekday {
             Some(wd) => {
                 let all: Vec<NaiveDate> =

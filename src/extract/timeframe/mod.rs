@@ -138,7 +138,7 @@ pub fn timeframe(
     if parts.len() > 1 {
         let windows: Vec<Window> = parts
             .iter()
-            .filter_map(|part| read_window(part, locale, today))
+            .filter_map(|part| read_window(part, locale, today).ok().flatten())
             .collect();
         if windows.len() > 1 && windows.iter().any(|w| *w != windows[0]) {
             return Err(Unclear::Ambiguous {
@@ -146,7 +146,7 @@ pub fn timeframe(
             });
         }
     }
-    match read_window(text, locale, today) {
+    match read_window(text, locale, today)? {
         Some(window) => Ok(TimeframeAnswer::Window(Timeframe {
             start: window.start,
             end: window.end,
@@ -184,7 +184,9 @@ fn digitize(folded: &str, locale: Locale) -> String {
     out
 }
 
-fn read_window(text: &str, locale: Locale, today: NaiveDate) -> Option<Window> {
+/// The window an answer names; `Err(Ambiguous)` when it names two unrelated ones
+/// ("March 15 and April 2"), `Ok(None)` when it names none.
+fn read_window(text: &str, locale: Locale, today: NaiveDate) -> Result<Option<Window>, Unclear> {
     let mut ctx = Ctx {
         text,
         locale,
@@ -223,16 +225,41 @@ fn read_window(text: &str, locale: Locale, today: NaiveDate) -> Option<Window> {
         })
         .collect();
     if let Some(range) = range_of(text, &top) {
-        return Some(range);
+        return Ok(Some(range));
     }
-    let best = top.iter().copied().max_by(|a, b| {
+    let Some(best) = top.iter().copied().max_by(|a, b| {
         a.grain
             .cmp(&b.grain)
             .then(b.weak.cmp(&a.weak))
             .then((a.end - a.start).cmp(&(b.end - b.start)))
             .then(b.start.cmp(&a.start))
-    })?;
-    Some(apply_modifiers(text, best, today))
+    }) else {
+        return Ok(None);
+    };
+    // Two separate expressions of the same grain naming different windows are two readings.
+    let independent = top.iter().filter(|h| {
+        !h.weak
+            && h.grain == best.grain
+            && !top.iter().any(|o| {
+                o != *h
+                    && o.start < h.end
+                    && h.start < o.end
+                    && (o.end - o.start) > (h.end - h.start)
+            })
+    });
+    let mut readings: Vec<Window> = Vec::new();
+    for hit in independent {
+        let window = apply_modifiers(text, *hit, today);
+        if !readings.contains(&window) {
+            readings.push(window);
+        }
+    }
+    if readings.len() > 1 {
+        return Err(Unclear::Ambiguous {
+            readings: readings.iter().map(describe).collect(),
+        });
+    }
+    Ok(Some(apply_modifiers(text, best, today)))
 }
 
 /// "between March and May", "Q2-Q3", "3월~5월": two hits of the same grain joined by a range word.
@@ -509,6 +536,14 @@ mod tests {
             ("after friday", En, "2026-03-07", None),
             ("starting monday", En, "2026-03-09", None),
             ("black friday", En, "2026-11-27", Some("2026-11-27")),
+            (
+                "next month, around the 20th",
+                En,
+                "2026-04-20",
+                Some("2026-04-20"),
+            ),
+            ("by Friday the 13th", En, "2026-03-04", Some("2026-03-13")),
+            ("in May, on the 4th", En, "2026-05-04", Some("2026-05-04")),
             ("13-15 April", En, "2026-04-13", Some("2026-04-15")),
             (
                 "from the 13th to the 15th of April",
@@ -851,6 +886,15 @@ mod tests {
                 "{text}"
             );
         }
+        for text in ["March 15 and April 2", "3/15 and 3/20", "Q2 and Q4"] {
+            assert!(
+                matches!(
+                    timeframe(text, Locale::En, now()),
+                    Err(Unclear::Ambiguous { .. })
+                ),
+                "{text}"
+            );
+        }
         assert!(matches!(
             timeframe("March or April", Locale::En, now()),
             Err(Unclear::Ambiguous { .. })
@@ -881,7 +925,7 @@ mod tests {
         let digitized = digitize(&text, Locale::En);
         println!("digitize: {:?}", started.elapsed());
         let started = std::time::Instant::now();
-        let _ = read_window(&digitized, Locale::En, today);
+        let _ = read_window(&digitized, Locale::En, today).ok();
         println!("read_window: {:?}", started.elapsed());
         let ctx = Ctx {
             text: &digitized,

@@ -34,9 +34,31 @@ pub(super) fn bound_from_word(word: &str) -> Option<Bound> {
 }
 
 /// Narrows ("early", "말") and bounds ("by", "after", "까지") the chosen hit.
+/// `before` without a trailing weekday word ("by friday " → "by ").
+fn strip_weekday_suffix(before: &str) -> &str {
+    let trimmed = before.trim_end().trim_end_matches(',').trim_end();
+    let last_word_start = trimmed
+        .char_indices()
+        .rev()
+        .find(|(_, c)| c.is_whitespace())
+        .map_or(0, |(i, c)| i + c.len_utf8());
+    let last_word = &trimmed[last_word_start..];
+    if weekday_of(last_word).is_some() {
+        &trimmed[..last_word_start]
+    } else {
+        before
+    }
+}
+
 pub(super) fn apply_modifiers(text: &str, hit: Hit, today: NaiveDate) -> Window {
     let mut window = hit.window;
     let before = tail(text.get(..hit.start).unwrap_or(""), 80);
+    // "by Friday the 13th": look past a weekday that only restates the date.
+    let before = if hit.grain == Grain::Day {
+        strip_weekday_suffix(before)
+    } else {
+        before
+    };
     let after = text.get(hit.end..).unwrap_or("");
     let mut before_rest = before;
     let mut after_rest = after;
