@@ -358,13 +358,23 @@ pub(super) fn nth_weekday_hits(ctx: &Ctx) -> Vec<Hit> {
         }
     }
     for caps in NTH_DAY_OF_MONTH_RE.captures_iter(ctx.text) {
-        let (Some(n), Some(month)) = (
-            capture_text(&caps, 1).and_then(ordinal_value),
-            capture_text(&caps, 3).and_then(month_number),
-        ) else {
+        let Some(n) = capture_text(&caps, 1).and_then(ordinal_value) else {
             continue;
         };
-        let Some(window) = month_window(year_for(month), month) else {
+        // A named month, or this/next/last month ("the first day of next month").
+        let window = match capture_text(&caps, 3).and_then(month_number) {
+            Some(month) => month_window(year_for(month), month),
+            None => {
+                let offset = match capture_text(&caps, 4) {
+                    Some("next" | "following") => 1,
+                    Some("last") => -1,
+                    _ => 0,
+                };
+                let day = add_months(ctx.today, offset);
+                month_window(day.year(), day.month())
+            }
+        };
+        let Some(window) = window else {
             continue;
         };
         let Some(last) = window.end else { continue };

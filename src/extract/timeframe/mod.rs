@@ -537,6 +537,26 @@ mod tests {
             ("starting monday", En, "2026-03-09", None),
             ("black friday", En, "2026-11-27", Some("2026-11-27")),
             (
+                "the first day of next month",
+                En,
+                "2026-04-01",
+                Some("2026-04-01"),
+            ),
+            (
+                "the last day of the month",
+                En,
+                "2026-03-31",
+                Some("2026-03-31"),
+            ),
+            (
+                "in the second week of april",
+                En,
+                "2026-04-08",
+                Some("2026-04-14"),
+            ),
+            ("end of q2", En, "2026-06-01", Some("2026-06-30")),
+            ("a few weeks", En, "2026-03-25", Some("2026-03-31")),
+            (
                 "next month, around the 20th",
                 En,
                 "2026-04-20",

@@ -92,7 +92,9 @@ lazy_re!(
 );
 lazy_re!(
     NTH_DAY_OF_MONTH_RE,
-    format!(r"\b({ORDINAL_ALTERNATION})\s+(last\s+)?day\s+(?:of|in)\s+({MONTH_ALTERNATION})\b")
+    format!(
+        r"\b({ORDINAL_ALTERNATION})\s+(last\s+)?day\s+(?:of|in)\s+(?:({MONTH_ALTERNATION})\b|(?:the\s+)?(this|next|last|current|following)?\s*month\b)"
+    )
 );
 lazy_re!(
     WEEKDAYS_FROM_NOW_RE,
