@@ -6,7 +6,22 @@ use super::*;
 pub(super) fn now_hits(ctx: &Ctx) -> Vec<Hit> {
     let mut hits: Vec<Hit> = NOW_RE
         .captures_iter(ctx.text)
-        .filter_map(|caps| hit(Window::day(ctx.today), &caps, Grain::Day))
+        .filter_map(|caps| {
+            let word = capture_text(&caps, 0)?.trim();
+            let background = matches!(
+                word,
+                "now"
+                    | "right now"
+                    | "at this time"
+                    | "today"
+                    | "acum"
+                    | "azi"
+                    | "astazi"
+                    | "지금"
+                    | "오늘"
+            );
+            hit(Window::day(ctx.today), &caps, Grain::Day).map(|h| Hit { background, ..h })
+        })
         .collect();
     hits.extend(SOON_RE.captures_iter(ctx.text).filter_map(|caps| {
         hit(
@@ -567,6 +582,7 @@ pub(super) fn weekday_hits(ctx: &Ctx) -> Vec<Hit> {
             end: whole.end(),
             grain: Grain::Day,
             weak: true,
+            background: false,
         });
     }
     if ctx.locale == Locale::Ro

@@ -57,6 +57,9 @@ struct Hit {
     grain: Grain,
     /// A bare weekday: it yields to a date of the same grain ("Thursday the 12th").
     weak: bool,
+    /// Words often said in passing ("right now we use…", "today"): they count only when the
+    /// answer names no other time.
+    background: bool,
 }
 
 /// What the rules need besides the text.
@@ -97,6 +100,7 @@ fn hit(window: Window, caps: &Captures, grain: Grain) -> Option<Hit> {
         end: whole.end(),
         grain,
         weak: false,
+        background: false,
     })
 }
 
@@ -227,6 +231,13 @@ fn read_window(text: &str, locale: Locale, today: NaiveDate) -> Result<Option<Wi
     if let Some(range) = range_of(text, &top) {
         return Ok(Some(range));
     }
+    // "right now we use X, we'll buy in Q3": words said in passing yield to a real answer.
+    let foreground: Vec<Hit> = top.iter().copied().filter(|h| !h.background).collect();
+    let top = if foreground.is_empty() {
+        top
+    } else {
+        foreground
+    };
     let Some(best) = top.iter().copied().max_by(|a, b| {
         a.grain
             .cmp(&b.grain)
@@ -537,6 +548,18 @@ mod tests {
             ("starting monday", En, "2026-03-09", None),
             ("black friday", En, "2026-11-27", Some("2026-11-27")),
             (
+                "right now we use Excel, we'll decide in Q3",
+                En,
+                "2026-07-01",
+                Some("2026-09-30"),
+            ),
+            (
+                "today we're just looking; maybe next month",
+                En,
+                "2026-04-01",
+                Some("2026-04-30"),
+            ),
+            (
                 "the first day of next month",
                 En,
                 "2026-04-01",
@@ -661,6 +684,12 @@ mod tests {
             ("3월~5월", Ko, "2026-03-01", Some("2026-05-31")),
             ("3월 이후", Ko, "2026-03-01", None),
             ("신정", Ko, "2027-01-01", Some("2027-01-01")),
+            (
+                "지금은 검토 중이고 3분기에 결정해요",
+                Ko,
+                "2026-07-01",
+                Some("2026-09-30"),
+            ),
             ("다음달 15일", Ko, "2026-04-15", Some("2026-04-15")),
             ("이번달 20일", Ko, "2026-03-20", Some("2026-03-20")),
             ("내년 3월", Ko, "2027-03-01", Some("2027-03-31")),
