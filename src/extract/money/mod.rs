@@ -30,6 +30,20 @@ struct Mention {
 /// Reads an amount of money; a bare number takes `default_currency`.
 pub fn money(text: &str, locale: Locale, default_currency: &str) -> Result<MoneyAnswer, Unclear> {
     let folded = split_korean_units(&fold(capped(text)));
+    // "a few thousand", "a couple hundred", "câteva mii", "몇백만원": a vague count of a scale
+    // is read as a hedged estimate (a few = 3, a couple = 2).
+    let vague = VAGUE_COUNT.is_match(&folded);
+    let folded = VAGUE_COUNT
+        .replace_all(&folded, |caps: &regex::Captures| {
+            let said = |i: usize| caps.get(i).map_or("", |m| m.as_str());
+            if said(3).is_empty() {
+                let count = if said(1).contains("couple") { "2" } else { "3" };
+                format!("{count} {}", said(2))
+            } else {
+                format!("3{}", said(4)) // Korean: the digit stays glued to its unit.
+            }
+        })
+        .into_owned();
     let mentions = mentions(&folded, locale);
     if mentions.is_empty() {
         if UNSURE.iter().any(|p| contains_phrase(&folded, p)) {
@@ -100,7 +114,7 @@ pub fn money(text: &str, locale: Locale, default_currency: &str) -> Result<Money
     } else {
         None
     };
-    money.approximate = APPROXIMATE.is_match(&folded) || tilde_hedge(&folded);
+    money.approximate = vague || APPROXIMATE.is_match(&folded) || tilde_hedge(&folded);
     Ok(MoneyAnswer::Amount(money))
 }
 
@@ -588,6 +602,10 @@ mod tests {
             ("o mie de euro", Locale::Ro, 1_000.0, "EUR"),
             ("două mii de lei", Locale::Ro, 2_000.0, "RON"),
             ("100k euro anual", Locale::Ro, 100_000.0, "EUR"),
+            ("a few thousand dollars", Locale::En, 3_000.0, "USD"),
+            ("a couple hundred bucks", Locale::En, 200.0, "USD"),
+            ("câteva mii de euro", Locale::Ro, 3_000.0, "EUR"),
+            ("몇백만원", Locale::Ko, 3_000_000.0, "KRW"),
         ];
         let mut failures = Vec::new();
         for (text, locale, value, currency) in cases {

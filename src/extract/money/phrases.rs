@@ -36,6 +36,13 @@ pub(super) static APPROXIMATE: LazyLock<Regex> = LazyLock::new(|| {
     .unwrap_or_else(|_| crate::extract::text::never_matching_regex())
 });
 
+/// A vague count before a scale word: "a few thousand", "a couple of hundred", "several
+/// million", "câteva mii", "몇천만".
+pub(super) static VAGUE_COUNT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b(a couple of|a couple|a few|several|cateva|catevas)\s+(hundred|thousand|million|grand|k|sute|mii|milioane)\b|(몇)\s*([십백천만억])")
+        .unwrap_or_else(|_| crate::extract::text::never_matching_regex())
+});
+
 /// Phrases before a number that make it an upper bound, longest first.
 pub(super) const UPPER_BEFORE: &[&str] = &[
     "no more than",

@@ -36,6 +36,7 @@ pub struct NumSpan {
 /// Scale words and suffixes, in folded form, of every language (mixed-language chat is common).
 pub fn scale_word(word: &str) -> Option<f64> {
     Some(match word {
+        "hundred" | "hundreds" | "suta" | "sute" => 1e2,
         "k" | "thousand" | "thousands" | "grand" | "thou" | "mie" | "mii" => 1e3,
         "lakh" | "lakhs" | "lac" => 1e5,
         "crore" | "crores" => 1e7,
