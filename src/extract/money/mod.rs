@@ -185,6 +185,9 @@ fn mentions(folded: &str, locale: Locale) -> Vec<Mention> {
     for (idx, tok) in tokens.iter().enumerate() {
         let article =
             tok.kind == TokKind::Word && matches!(tok.text, "a" | "an" | "un" | "o" | "una");
+        if !article {
+            continue;
+        }
         let taken = spans
             .iter()
             .any(|s| s.start <= tok.start && tok.start < s.end);
@@ -195,7 +198,7 @@ fn mentions(folded: &str, locale: Locale) -> Vec<Mention> {
                 .starts_with(|c: char| c.is_ascii_digit()),
             _ => false,
         };
-        if article && !taken && unit_then_no_number {
+        if !taken && unit_then_no_number {
             spans.push(NumSpan {
                 start: tok.start,
                 end: tok.end,
