@@ -12,27 +12,37 @@ use crate::locale::Locale;
 
 static OPTION_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^(?:(?:option|opt|choice|number|no\.?|nr\.?|num|varianta|optiunea|alegerea|numarul|번호|선택)\s*)?#?\s*(\d{1,3})\s*(?:번|번이요|번요|번으로|번이에요)?\s*(?:please|pls|te rog|va rog|multumesc|thanks|요)?$")
-        .unwrap_or_else(|_| super::text::never_matching_regex())
+        .unwrap_or_else(|_| crate::extract::text::never_matching_regex())
 });
 
 static OPTION_NUMBER_INSIDE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?:\b(?:option|opt|choice|number|varianta|optiunea|numarul|nr\.?)\s*#?\s*|#)(\d{1,3})\b|(\d{1,3})\s*번")
-        .unwrap_or_else(|_| super::text::never_matching_regex())
+        .unwrap_or_else(|_| crate::extract::text::never_matching_regex())
+});
+
+static OPTION_LETTER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:(?:option|choice|varianta|optiunea)\s+)?\(?([a-h])\)?$")
+        .unwrap_or_else(|_| crate::extract::text::never_matching_regex())
+});
+
+static EXCEPT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:all|everything|all of them|toate|tot|toate variantele)?\s*,?\s*(?:except|except for|but not|but|apart from|other than|in afara de|cu exceptia|mai putin|fara)\s+(.+)$|^(.+?)\s*(?:빼고|말고|제외하고|제외)\s*(?:전부|모두|다)")
+        .unwrap_or_else(|_| crate::extract::text::never_matching_regex())
 });
 
 static LAST_ONE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"\b(?:the )?last(?: one)?\b|\bultim(?:a|ul)\b|마지막")
-        .unwrap_or_else(|_| super::text::never_matching_regex())
+        .unwrap_or_else(|_| crate::extract::text::never_matching_regex())
 });
 
 static ALL_OF_THEM: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^(?:all|all of them|all of the above|everything|every one|each|toate|toate variantele|pe toate|tot|toti|전부|모두|다|다요|전부 다|모두 다|다 해당|전부요|모두요)\W*$")
-        .unwrap_or_else(|_| super::text::never_matching_regex())
+        .unwrap_or_else(|_| crate::extract::text::never_matching_regex())
 });
 
 static SEPARATORS: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"\s*(?:,|;|/|&|\+|\band\b|\bsi\b|\bplus\b|\bas well as\b|\bprecum si\b|이랑|랑|하고|그리고|및|\s와\s|\s과\s)\s*")
-        .unwrap_or_else(|_| super::text::never_matching_regex())
+        .unwrap_or_else(|_| crate::extract::text::never_matching_regex())
 });
 
 fn is_word_char(c: char) -> bool {
@@ -61,9 +71,10 @@ fn contains_words(hay: &str, needle: &str) -> bool {
 /// Similarity of two folded strings, 0–1, forgiving one typo in short words and about one in
 /// five characters in longer ones.
 fn similarity(a: &str, b: &str) -> f64 {
-    let longest = a.chars().count().max(b.chars().count());
-    if longest == 0 {
-        return 0.0;
+    let (len_a, len_b) = (a.chars().count(), b.chars().count());
+    let longest = len_a.max(len_b);
+    if longest == 0 || len_a.abs_diff(len_b) > longest / 5 + 1 {
+        return 0.0; // Too different in length to be a typo; skip the edit distance.
     }
     let distance = strsim::damerau_levenshtein(a, b);
     let allowed = match longest {
@@ -90,30 +101,32 @@ fn names(option: &ChoiceCandidate) -> Vec<String> {
 }
 
 /// How well an answer names an option: exact 3, contained 2 (+ length), fuzzy up to 1.
-fn score(answer: &str, option: &ChoiceCandidate) -> f64 {
+fn score(answer: &str, option_names: &[String]) -> f64 {
     let words: Vec<&str> = answer.split_whitespace().collect();
     let mut best: f64 = 0.0;
-    for name in names(option) {
+    for name in option_names {
+        let name = name.as_str();
         if name == answer {
             return 3.0;
         }
-        if contains_words(answer, &name) {
+        if contains_words(answer, name) {
             best = best.max(2.0 + name.chars().count() as f64 / 1000.0);
             continue;
         }
         // The answer is a distinctive part of the name ("pro" for "Pro Yearly").
-        if answer.chars().count() >= 3 && contains_words(&name, answer) {
+        if answer.chars().count() >= 3 && contains_words(name, answer) {
             best = best.max(1.5);
             continue;
         }
         // Fuzzy: the whole answer, or any run of as many words as the name has.
         let width = name.split_whitespace().count().max(1);
-        let mut fuzzy = similarity(answer, &name);
+        let mut fuzzy = similarity(answer, name);
         if words.len() > width {
-            for run in words.windows(width) {
+            // Answers are short; a pasted essay is not searched word by word past 200 words.
+            for run in words.windows(width).take(200) {
                 let candidate = run.join(" ");
                 let candidate = candidate.trim_matches(|c: char| !c.is_alphanumeric());
-                fuzzy = fuzzy.max(similarity(candidate, &name) * 0.95);
+                fuzzy = fuzzy.max(similarity(candidate, name) * 0.95);
             }
         }
         if fuzzy >= 0.75 {
@@ -126,17 +139,29 @@ fn score(answer: &str, option: &ChoiceCandidate) -> f64 {
 /// Picks one option: by number, label, synonym, ordinal or close spelling. Returns its index.
 pub fn choice(text: &str, locale: Locale, options: &[ChoiceCandidate]) -> Result<usize, Unclear> {
     let _ = locale; // Ordinals and number words of every language are read.
-    let answer = fold(capped(text));
+    let all_names: Vec<Vec<String>> = options.iter().map(names).collect();
+    choice_folded(&fold(capped(text)), options, &all_names)
+}
+
+/// `choice` on an already folded answer, with the options' folded names computed once.
+fn choice_folded(
+    answer: &str,
+    options: &[ChoiceCandidate],
+    all_names: &[Vec<String>],
+) -> Result<usize, Unclear> {
     let answer = answer
         .trim_matches(|c: char| c.is_whitespace() || matches!(c, '.' | '!' | '?' | ',' | '"'));
     if answer.is_empty() || options.is_empty() {
         return Err(Unclear::NotUnderstood);
     }
     // Labels first: options may themselves be numbers ("1-10", "11-50").
-    let scores: Vec<f64> = options.iter().map(|o| score(answer, o)).collect();
+    let scores: Vec<f64> = all_names.iter().map(|n| score(answer, n)).collect();
     let top = scores.iter().copied().fold(0.0, f64::max);
-    if top >= 2.0 {
+    if top >= 3.0 {
         return pick(options, &scores, top, 0.0005);
+    }
+    if top >= 2.0 {
+        return pick_contained(answer, options, all_names, &scores, top);
     }
     if let Some(index) = by_number(answer, options.len()) {
         return Ok(index);
@@ -159,7 +184,57 @@ pub fn choice(text: &str, locale: Locale, options: &[ChoiceCandidate]) -> Result
     Err(Unclear::NotUnderstood)
 }
 
+/// The longest name of an option found inside the answer.
+fn contained_name(answer: &str, option_names: &[String]) -> Option<String> {
+    option_names
+        .iter()
+        .filter(|name| contains_words(answer, name))
+        .max_by_key(|name| name.len())
+        .cloned()
+}
+
+/// Several labels inside one answer ("pro or enterprise") are ambiguous, unless one label is
+/// part of the other ("Pro" inside "Pro Plus"), where the longer wins.
+fn pick_contained(
+    answer: &str,
+    options: &[ChoiceCandidate],
+    all_names: &[Vec<String>],
+    scores: &[f64],
+    top: f64,
+) -> Result<usize, Unclear> {
+    let found: Vec<(usize, String)> = all_names
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| scores[*i] >= 2.0)
+        .filter_map(|(i, n)| contained_name(answer, n).map(|name| (i, name)))
+        .collect();
+    let distinct: Vec<usize> = found
+        .iter()
+        .filter(|(i, name)| {
+            !found.iter().any(|(j, other)| {
+                j != i && other.len() > name.len() && other.contains(name.as_str())
+            })
+        })
+        .map(|(i, _)| *i)
+        .collect();
+    match distinct.as_slice() {
+        [only] => Ok(*only),
+        [] => pick(options, scores, top, 0.0005),
+        several => Err(Unclear::Ambiguous {
+            readings: several
+                .iter()
+                .map(|&i| options[i].label.to_string())
+                .collect(),
+        }),
+    }
+}
+
 fn by_number(answer: &str, count: usize) -> Option<usize> {
+    if let Some(caps) = OPTION_LETTER.captures(answer) {
+        let letter = caps.get(1)?.as_str().chars().next()?;
+        let index = (letter as usize).checked_sub('a' as usize)?;
+        return (index < count).then_some(index);
+    }
     let caps = OPTION_NUMBER
         .captures(answer)
         .or_else(|| OPTION_NUMBER_INSIDE.captures(answer))?;
@@ -192,11 +267,14 @@ pub fn choices(
     locale: Locale,
     options: &[ChoiceCandidate],
 ) -> Result<Vec<usize>, Unclear> {
+    let _ = locale; // Ordinals and number words of every language are read.
     let answer = fold(capped(text));
     let answer = answer.trim_matches(|c: char| c.is_whitespace() || matches!(c, '.' | '!' | '?'));
     if options.is_empty() {
         return Err(Unclear::NotUnderstood);
     }
+    let all_names: Vec<Vec<String>> = options.iter().map(names).collect();
+    let choice = |part: &str| choice_folded(part, options, &all_names);
     if ALL_OF_THEM.is_match(answer)
         || (options.len() == 2
             && matches!(
@@ -206,21 +284,61 @@ pub fn choices(
     {
         return Ok((0..options.len()).collect());
     }
+    // "everything except invoicing", "결제 빼고 전부"
+    if let Some(caps) = EXCEPT.captures(answer) {
+        let excluded_text = caps
+            .get(1)
+            .or_else(|| caps.get(2))
+            .map_or("", |m| m.as_str());
+        let mut excluded = Vec::new();
+        for part in SEPARATORS.split(excluded_text) {
+            if let Ok(index) = choice(part) {
+                excluded.push(index);
+            }
+        }
+        if !excluded.is_empty() {
+            let kept: Vec<usize> = (0..options.len())
+                .filter(|i| !excluded.contains(i))
+                .collect();
+            if !kept.is_empty() {
+                return Ok(kept);
+            }
+        }
+    }
     // A whole-answer match first, so labels with "and" in them ("Sales and Marketing") survive.
-    if let Ok(index) = choice(answer, locale, options) {
-        let exact = options.iter().any(|o| names(o).iter().any(|n| n == answer));
+    if let Ok(index) = choice(answer) {
+        let exact = all_names.iter().any(|n| n.iter().any(|n| n == answer));
         if exact {
             return Ok(vec![index]);
         }
     }
+    // "1 3 4": bare option numbers separated by spaces.
+    if answer.split_whitespace().count() > 1
+        && answer
+            .split_whitespace()
+            .all(|w| w.chars().all(|c| c.is_ascii_digit()))
+    {
+        let mut picked: Vec<usize> = answer
+            .split_whitespace()
+            .filter_map(|w| w.parse::<usize>().ok())
+            .filter(|n| (1..=options.len()).contains(n))
+            .map(|n| n - 1)
+            .collect();
+        picked.sort_unstable();
+        picked.dedup();
+        if !picked.is_empty() {
+            return Ok(picked);
+        }
+    }
     let mut picked = Vec::new();
     let mut ambiguous: Option<Unclear> = None;
-    for part in SEPARATORS.split(answer) {
+    // A list of choices is short; a pasted essay is not searched past its first 50 parts.
+    for part in SEPARATORS.split(answer).take(50) {
         let part = part.trim();
         if part.is_empty() {
             continue;
         }
-        match choice(part, locale, options) {
+        match choice(part) {
             Ok(index) => picked.push(index),
             Err(unclear @ Unclear::Ambiguous { .. }) => ambiguous = Some(unclear),
             Err(Unclear::NotUnderstood) => {}
@@ -294,6 +412,12 @@ mod tests {
             ("ultima", Locale::Ro, 2),
             ("prima", Locale::Ro, 0),
             ("Enterprise, te rog", Locale::Ro, 2),
+            ("option B", Locale::En, 1),
+            ("c", Locale::En, 2),
+            ("Pro plan please", Locale::En, 1),
+            ("I think starter is enough", Locale::En, 0),
+            ("planul Pro", Locale::Ro, 1),
+            ("varianta a doua", Locale::Ro, 1),
         ];
         let mut failures = Vec::new();
         for (text, locale, expected) in cases {
@@ -307,6 +431,18 @@ mod tests {
 
     #[test]
     fn accents_numbers_as_labels_and_ties() {
+        let empty = vec![Vec::new(), Vec::new(), Vec::new()];
+        let plans = ["Starter", "Pro", "Enterprise"];
+        let plan_options = candidates(&plans, &empty);
+        assert_eq!(
+            choice("pro or enterprise", Locale::En, &plan_options),
+            Err(Unclear::Ambiguous {
+                readings: vec!["Pro".into(), "Enterprise".into()]
+            })
+        );
+        let tiers = ["Pro", "Pro Plus", "Basic"];
+        let tier_options = candidates(&tiers, &empty);
+        assert_eq!(choice("the pro plus one", Locale::En, &tier_options), Ok(1));
         let labels = ["Facturare", "Îmbunătățiri", "Raportare"];
         let synonyms = vec![Vec::new(), Vec::new(), Vec::new()];
         let options = candidates(&labels, &synonyms);
@@ -358,6 +494,14 @@ mod tests {
             ("전부", Locale::Ko, &[0, 1, 2, 3]),
             ("billing/support", Locale::En, &[1, 2]),
             ("3, 1", Locale::En, &[0, 2]),
+            ("everything except billing", Locale::En, &[0, 2, 3]),
+            ("toate în afară de suport", Locale::Ro, &[0, 1, 3]),
+            ("결제 빼고 전부", Locale::Ko, &[0, 2, 3]),
+            ("1번이랑 3번", Locale::Ko, &[0, 2]),
+            ("both crm and support", Locale::En, &[0, 2]),
+            ("1 3 4", Locale::En, &[0, 2, 3]),
+            ("2번, 4번", Locale::Ko, &[1, 3]),
+            ("varianta 1 și varianta 2", Locale::Ro, &[0, 1]),
         ];
         let mut failures = Vec::new();
         for (text, locale, expected) in cases {

@@ -6,10 +6,51 @@ use super::tokens::capped;
 use super::{Unclear, fold};
 use crate::locale::Locale;
 
+/// A whole answer that is one Korean digit syllable ("일", "영") is that digit; inside longer
+/// text these syllables are too often parts of words to be read as numbers.
+fn lone_korean_digit(text: &str) -> Option<f64> {
+    Some(match text {
+        "영" | "공" | "빵" => 0.0,
+        "일" | "한" | "하나" => 1.0,
+        "이" | "두" | "둘" => 2.0,
+        "삼" | "세" | "셋" => 3.0,
+        "사" | "넷" => 4.0,
+        "오" => 5.0,
+        "육" => 6.0,
+        "칠" => 7.0,
+        "팔" => 8.0,
+        "구" => 9.0,
+        _ => return None,
+    })
+}
+
+/// "minus 3", "마이너스 3", "minus trei", "-3".
+fn strip_minus(text: &str) -> Option<&str> {
+    ["-", "minus ", "minus", "마이너스", "마이나스"]
+        .iter()
+        .find_map(|sign| text.strip_prefix(sign))
+}
+
 /// Reads a number written in digits or words; several different numbers are ambiguous.
 pub fn number(text: &str, locale: Locale) -> Result<f64, Unclear> {
     let folded = fold(capped(text));
-    let negative_sign = folded.trim_start().starts_with('-');
+    let trimmed = folded.trim_matches(|c: char| c.is_whitespace() || matches!(c, '.' | '!' | '?'));
+    if let Some(rest) = strip_minus(trimmed)
+        && !rest.trim().is_empty()
+        && strip_minus(rest.trim()).is_none()
+    {
+        return number(rest, locale).map(|value| -value);
+    }
+    if let Some(value) = lone_korean_digit(trimmed) {
+        return Ok(value);
+    }
+    // "3/4" is a fraction when it is the whole answer.
+    if let Some((top, bottom)) = trimmed.split_once('/')
+        && let (Ok(top), Ok(bottom)) = (top.trim().parse::<f64>(), bottom.trim().parse::<f64>())
+        && bottom != 0.0
+    {
+        return Ok(top / bottom);
+    }
     let mut values: Vec<f64> = Vec::new();
     for span in scan(&folded, locale) {
         if !values.contains(&span.value) {
@@ -18,7 +59,6 @@ pub fn number(text: &str, locale: Locale) -> Result<f64, Unclear> {
     }
     match values.as_slice() {
         [] => Err(Unclear::NotUnderstood),
-        [value] if negative_sign => Ok(-value),
         [value] => Ok(*value),
         several => Err(Unclear::Ambiguous {
             readings: several.iter().map(|v| format!("{v}")).collect(),
@@ -68,6 +108,13 @@ mod tests {
             ("cincisprezece", Locale::Ro, 15.0),
             ("două sute", Locale::Ro, 200.0),
             ("1.500", Locale::Ro, 1500.0),
+            ("영", Locale::Ko, 0.0),
+            ("일", Locale::Ko, 1.0),
+            ("마이너스 3", Locale::Ko, -3.0),
+            ("minus five", Locale::En, -5.0),
+            ("3/4", Locale::En, 0.75),
+            ("일억이", Locale::Ko, 100_000_002.0),
+            ("일억이천", Locale::Ko, 120_000_000.0),
         ];
         let mut failures = Vec::new();
         for (text, locale, expected) in cases {

@@ -6,13 +6,32 @@ use unicode_normalization::char::is_combining_mark;
 /// Lower-cases, removes accents (ș→s, ă→a), folds full-width forms and collapses spaces, so
 /// that "Săptămâna  Viitoare" and "saptamana viitoare" compare equal. Hangul is kept whole.
 pub fn fold(text: &str) -> String {
-    let decomposed: String = text.nfkd().filter(|c| !is_combining_mark(*c)).collect();
-    let recomposed: String = decomposed.nfc().collect();
-    recomposed
-        .to_lowercase()
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
+    let mut folded = String::with_capacity(text.len());
+    let mut pending_space = false;
+    let mut push = |c: char, folded: &mut String| {
+        if c.is_whitespace() {
+            pending_space = !folded.is_empty();
+        } else {
+            if pending_space {
+                folded.push(' ');
+                pending_space = false;
+            }
+            folded.push(c);
+        }
+    };
+    if text.is_ascii() {
+        // Fast path: nothing to decompose.
+        for c in text.chars() {
+            push(c.to_ascii_lowercase(), &mut folded);
+        }
+    } else {
+        for c in text.nfkd().filter(|c| !is_combining_mark(*c)).nfc() {
+            for lower in c.to_lowercase() {
+                push(lower, &mut folded);
+            }
+        }
+    }
+    folded
 }
 
 /// A regex that matches nothing: the fallback if a built-in pattern ever failed to compile, so
@@ -20,4 +39,25 @@ pub fn fold(text: &str) -> String {
 pub(crate) fn never_matching_regex() -> regex::Regex {
     regex::Regex::new(r"[^\s\S]")
         .unwrap_or_else(|_| regex::Regex::new("$^").unwrap_or_else(|e| panic!("{e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folds_case_accents_width_and_spaces() {
+        let cases: &[(&str, &str)] = &[
+            ("Săptămâna  Viitoare", "saptamana viitoare"),
+            ("  ŞI  ţară ", "si tara"),
+            ("ＡＢＣ　１２３", "abc 123"),
+            ("다음 주\t화요일", "다음 주 화요일"),
+            ("Crăciun\nFericit", "craciun fericit"),
+            ("", ""),
+            ("ASAP!", "asap!"),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(fold(text), *expected, "{text}");
+        }
+    }
 }

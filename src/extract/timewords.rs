@@ -83,16 +83,15 @@ pub fn weekday_word_is_ambiguous(word: &str) -> bool {
 }
 
 /// Season words (English, Romanian, Korean).
-pub const SEASON_ALTERNATION: &str =
-    "spring|summer|autumn|fall|winter|primavara|vara|toamna|iarna|봄|여름|가을|겨울";
+pub const SEASON_ALTERNATION: &str = "spring|summer|autumn|fall|winter|primaverii|primavara|verii|vara|toamnei|toamna|iernii|iarna|봄|여름|가을|겨울";
 
 /// Season of a folded season word.
 pub fn season_of(word: &str) -> Option<Season> {
     Some(match word {
-        "spring" | "primavara" | "봄" => Season::Spring,
-        "summer" | "vara" | "여름" => Season::Summer,
-        "autumn" | "fall" | "toamna" | "가을" => Season::Fall,
-        "winter" | "iarna" | "겨울" => Season::Winter,
+        "spring" | "primavara" | "primaverii" | "봄" => Season::Spring,
+        "summer" | "vara" | "verii" | "여름" => Season::Summer,
+        "autumn" | "fall" | "toamna" | "toamnei" | "가을" => Season::Fall,
+        "winter" | "iarna" | "iernii" | "겨울" => Season::Winter,
         _ => return None,
     })
 }

@@ -43,6 +43,16 @@ pub fn capped(text: &str) -> &str {
     }
 }
 
+/// The last `max_chars` characters of `text`: modifiers sit right before what they modify, so
+/// looking further back only costs time on long messages.
+pub fn tail(text: &str, max_chars: usize) -> &str {
+    match text.char_indices().rev().nth(max_chars.saturating_sub(1)) {
+        Some((index, _)) if max_chars > 0 => &text[index..],
+        _ if max_chars == 0 => "",
+        _ => text,
+    }
+}
+
 fn kind_of(c: char) -> Option<TokKind> {
     if c.is_whitespace() {
         None
@@ -77,14 +87,11 @@ pub fn tokenize(text: &str) -> Vec<Tok<'_>> {
                 while i < chars.len() {
                     let c = chars[i].1;
                     let next_is_digit = chars.get(i + 1).is_some_and(|&(_, n)| n.is_ascii_digit());
-                    if c.is_ascii_digit() {
-                        i += 1;
-                    } else if matches!(c, '.' | ',' | '\'' | '’') && next_is_digit {
-                        i += 1;
-                    } else if c == ' '
+                    let separator = matches!(c, '.' | ',' | '\'' | '’') && next_is_digit;
+                    let space_group = c == ' '
                         && space_group_follows(&chars, i)
-                        && last_group_len(&chars, begin, i) <= 3
-                    {
+                        && last_group_len(&chars, begin, i) <= 3;
+                    if c.is_ascii_digit() || separator || space_group {
                         i += 1;
                     } else {
                         break;
@@ -218,7 +225,7 @@ mod tests {
             ("1.234.567,89", Some(1_234_567.89)),
             ("1,234,567.89", Some(1_234_567.89)),
             ("2,5", Some(2.5)),
-            ("3.14", Some(3.14)),
+            ("2.75", Some(2.75)),
             ("7.20000", Some(7.2)),
             ("0.125", Some(0.125)),
             ("29,99", Some(29.99)),
@@ -241,6 +248,14 @@ mod tests {
         );
         assert_eq!(tokens[1].kind, TokKind::Digits);
         assert_eq!(tokens[7].kind, TokKind::Hangul);
+    }
+
+    #[test]
+    fn tail_is_char_safe() {
+        assert_eq!(tail("până la", 3), " la");
+        assert_eq!(tail("ăîș", 2), "îș");
+        assert_eq!(tail("ab", 5), "ab");
+        assert_eq!(tail("ab", 0), "");
     }
 
     #[test]

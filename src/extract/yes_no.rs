@@ -1,6 +1,8 @@
 //! Purpose: read a yes or a no, and whether it was hedged ("I think so", "probabil că nu",
 //! "아마도"), without forcing statements that are neither into one.
 
+use std::sync::LazyLock;
+
 use super::tokens::{capped, is_hangul};
 use super::{Unclear, YesNo, fold};
 use crate::locale::Locale;
@@ -49,6 +51,13 @@ const PHRASES: &[(&str, Says)] = &[
     ("i doubt it", Says::No { hedged: true }),
     ("doubt it", Says::No { hedged: true }),
     ("not yet", Says::No { hedged: false }),
+    ("not at the moment", Says::No { hedged: false }),
+    ("not right now", Says::No { hedged: false }),
+    ("not now", Says::No { hedged: false }),
+    ("👎", Says::No { hedged: false }),
+    ("👍", Says::Yes { hedged: false }),
+    ("✅", Says::Yes { hedged: false }),
+    ("❌", Says::No { hedged: false }),
     ("nope", Says::No { hedged: false }),
     ("nah", Says::No { hedged: false }),
     ("no", Says::No { hedged: false }),
@@ -160,6 +169,9 @@ const PHRASES: &[(&str, Says)] = &[
     ("그런것 같", Says::Yes { hedged: true }),
     ("그럴 거예요", Says::Yes { hedged: true }),
     ("그럴걸", Says::Yes { hedged: true }),
+    ("네네", Says::Yes { hedged: false }),
+    ("응응", Says::Yes { hedged: false }),
+    ("예예", Says::Yes { hedged: false }),
     ("네", Says::Yes { hedged: false }),
     ("넵", Says::Yes { hedged: false }),
     ("넹", Says::Yes { hedged: false }),
@@ -178,6 +190,10 @@ const PHRASES: &[(&str, Says)] = &[
     ("좋습니다", Says::Yes { hedged: false }),
     ("그럼요", Says::Yes { hedged: false }),
 ];
+
+/// The phrases folded like the answers are ("ㅇㅇ" becomes conjoining jamo under NFKD).
+static FOLDED_PHRASES: LazyLock<Vec<(String, Says)>> =
+    LazyLock::new(|| PHRASES.iter().map(|(p, says)| (fold(p), *says)).collect());
 
 /// Single letters and very short words count only when they are the whole answer.
 fn whole_answer_only(phrase: &str) -> bool {
@@ -203,8 +219,7 @@ fn is_word_char(c: char) -> bool {
 
 /// Where `phrase` occurs as whole words (Latin) or at a word start (Hangul).
 fn occurrences(text: &str, phrase: &str) -> Vec<usize> {
-    let hangul =
-        phrase.chars().any(is_hangul) || phrase.starts_with('ㅇ') || phrase.starts_with('ㄴ');
+    let hangul = phrase.chars().any(is_hangul);
     let mut found = Vec::new();
     let mut from = 0;
     while let Some(offset) = text.get(from..).and_then(|rest| rest.find(phrase)) {
@@ -261,17 +276,18 @@ fn korean_ending_ok(phrase: &str, rest: &str) -> bool {
 pub fn yes_no(text: &str, locale: Locale) -> Result<YesNo, Unclear> {
     let _ = locale; // Phrases of every language are read: prospects switch languages.
     let folded = fold(capped(text));
-    let trimmed = folded.trim_matches(|c: char| !c.is_alphanumeric() && !matches!(c, 'ㅇ' | 'ㄴ'));
+    let trimmed = folded.trim_matches(|c: char| c.is_whitespace() || c.is_ascii_punctuation());
     let bare: String = trimmed
         .chars()
         .filter(|c| !matches!(c, '!' | '.' | ',' | '?'))
         .collect();
     // Earliest phrase wins; at the same place, the longest.
     let mut best: Option<(usize, usize, Says)> = None;
-    for (phrase, says) in PHRASES {
+    for (phrase, says) in FOLDED_PHRASES.iter() {
+        let phrase = phrase.as_str();
         if whole_answer_only(phrase) {
             if bare == *phrase {
-                return Ok(to_answer(*says).ok_or(Unclear::NotUnderstood)?);
+                return to_answer(*says).ok_or(Unclear::NotUnderstood);
             }
             continue;
         }
@@ -357,6 +373,25 @@ mod tests {
             ("probabil că nu", Locale::Ro, false, true),
             ("cred ca nu", Locale::Ro, false, true),
             ("deloc", Locale::Ro, false, false),
+            ("네네", Locale::Ko, true, false),
+            ("응응", Locale::Ko, true, false),
+            ("ㅇㅇ", Locale::Ko, true, false),
+            ("ㄴㄴ", Locale::Ko, false, false),
+            ("그렇습니다", Locale::Ko, true, false),
+            ("아마 아닐 거예요", Locale::Ko, false, true),
+            ("예 맞습니다", Locale::Ko, true, false),
+            ("👍", Locale::En, true, false),
+            ("Not at the moment", Locale::En, false, false),
+            ("of course not", Locale::En, false, false),
+            ("that's correct", Locale::En, true, false),
+            ("I believe so", Locale::En, true, true),
+            ("nope, not me", Locale::En, false, false),
+            ("sigur că da", Locale::Ro, true, false),
+            ("bineînțeles", Locale::Ro, true, false),
+            ("probabil că da", Locale::Ro, true, true),
+            ("nu prea", Locale::Ro, false, true),
+            ("în niciun caz", Locale::Ro, false, false),
+            ("nu sunt eu", Locale::Ro, false, false),
         ];
         let mut failures = Vec::new();
         for (text, locale, value, hedged) in cases {
@@ -389,6 +424,10 @@ mod tests {
             "Notion",
             "nothing",
             "danke",
+            "글쎄요",
+            "네트워크 팀이 결정해요",
+            "잘 모르겠어요",
+            "yes and no",
         ] {
             assert_eq!(
                 yes_no(text, Locale::En),

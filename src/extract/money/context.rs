@@ -1,0 +1,391 @@
+//! Purpose: decide whether a number without a currency is still an amount ("our budget is 5000")
+//! or counts something else ("3 people", "version 2", "Windows 11", "직원 30명").
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::*;
+
+/// Words that may stand right before a bare number that is still an amount.
+pub(super) const OK_BEFORE: &[&str] = &[
+    "about",
+    "around",
+    "roughly",
+    "approximately",
+    "approx",
+    "circa",
+    "ca",
+    "maybe",
+    "perhaps",
+    "like",
+    "is",
+    "be",
+    "was",
+    "are",
+    "of",
+    "at",
+    "budget",
+    "spend",
+    "spending",
+    "pay",
+    "paying",
+    "invest",
+    "investing",
+    "afford",
+    "allocate",
+    "allocated",
+    "have",
+    "has",
+    "got",
+    "our",
+    "my",
+    "the",
+    "with",
+    "for",
+    "from",
+    "between",
+    "and",
+    "to",
+    "or",
+    "under",
+    "below",
+    "over",
+    "above",
+    "than",
+    "least",
+    "most",
+    "max",
+    "maximum",
+    "min",
+    "minimum",
+    "up",
+    "upto",
+    "only",
+    "just",
+    "exactly",
+    "nearly",
+    "almost",
+    "close",
+    "probably",
+    "likely",
+    "think",
+    "guess",
+    "say",
+    "it's",
+    "its",
+    "that's",
+    "thats",
+    "ballpark",
+    "range",
+    "total",
+    "budgeted",
+    "aside",
+    "plan",
+    "planned",
+    "expect",
+    "estimate",
+    "estimated",
+    "target",
+    "cost",
+    "costs",
+    "price",
+    "within",
+    "cap",
+    "capped",
+    "limit",
+    "more",
+    "less",
+    "lower",
+    "higher",
+    "tops",
+    "somewhere",
+    "region",
+    "we",
+    "i",
+    "can",
+    "could",
+    "would",
+    "will",
+    "we'd",
+    "i'd",
+    "do",
+    "a",
+    "an",
+    "annual",
+    "monthly",
+    "yearly",
+    "buget",
+    "bugetul",
+    "avem",
+    "am",
+    "este",
+    "e",
+    "de",
+    "la",
+    "intre",
+    "si",
+    "sau",
+    "pana",
+    "cam",
+    "aproximativ",
+    "aproape",
+    "in",
+    "jur",
+    "vreo",
+    "maxim",
+    "minim",
+    "sub",
+    "peste",
+    "cel",
+    "mult",
+    "putin",
+    "mai",
+    "nu",
+    "chiar",
+    "nici",
+    "macar",
+    "ieftin",
+    "scump",
+    "undeva",
+    "pe",
+    "putem",
+    "plati",
+    "investi",
+    "aloca",
+    "alocat",
+    "suma",
+    "cred",
+    "ca",
+    "probabil",
+    "doar",
+    "exact",
+    "pretul",
+    "costul",
+    "lunar",
+    "anual",
+    "ar",
+    "fi",
+    "pot",
+    "spend",
+    "need",
+];
+
+/// Words that may follow a bare number that is still an amount.
+pub(super) const OK_AFTER: &[&str] = &[
+    "per",
+    "a",
+    "an",
+    "each",
+    "every",
+    "monthly",
+    "yearly",
+    "annually",
+    "annual",
+    "mo",
+    "yr",
+    "pm",
+    "pa",
+    "or",
+    "and",
+    "to",
+    "ish",
+    "tops",
+    "max",
+    "maximum",
+    "min",
+    "minimum",
+    "total",
+    "in",
+    "overall",
+    "budget",
+    "range",
+    "give",
+    "plus",
+    "but",
+    "for",
+    "maybe",
+    "is",
+    "would",
+    "at",
+    "most",
+    "least",
+    "more",
+    "less",
+    "so",
+    "roughly",
+    "approx",
+    "approximately",
+    "give",
+    "ballpark",
+    "including",
+    "incl",
+    "all",
+    "excluding",
+    "excl",
+    "vat",
+    "tva",
+    "net",
+    "gross",
+    "de",
+    "la",
+    "sau",
+    "si",
+    "pe",
+    "maxim",
+    "minim",
+    "cel",
+    "mult",
+    "putin",
+    "buget",
+    "lunar",
+    "anual",
+    "aproximativ",
+    "cam",
+    "fara",
+    "cu",
+    "we",
+    "i",
+    "upfront",
+    "one",
+    "off",
+    "once",
+    "initially",
+    "first",
+    "then",
+    "this",
+    "that",
+    "if",
+    "ok",
+    "okay",
+    "thanks",
+    "month",
+    "year",
+    "luna",
+    "an",
+];
+
+/// Korean counters that make a bare number something other than money ("3명", "5년").
+pub(super) const KOREAN_NOT_MONEY: &[&str] = &[
+    "명",
+    "개",
+    "년",
+    "개월",
+    "달",
+    "주",
+    "일",
+    "월",
+    "시",
+    "번",
+    "분기",
+    "살",
+    "회",
+    "건",
+    "퍼센트",
+    "프로",
+    "층",
+    "대",
+    "곳",
+    "가지",
+    "배",
+    "차",
+    "기",
+    "위",
+    "분",
+    "초",
+    "시간",
+    "주일",
+];
+
+/// Dates, times, phone numbers and percentages: numbers inside them are never bare amounts.
+pub(super) static DATE_LIKE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\d{1,4}\s?[-/.]\s?\d{1,2}\s?[-/.]\s?\d{1,4}|\d{1,2}\s?/\s?\d{1,2}|\d{1,2}:\d{2}|\b\d{1,3}\s?%|\+?\b\d{2,4}[-. ]\d{3,4}[-. ]\d{3,4}\b|\b\d{3}-\d{4}\b")
+        .unwrap_or_else(|_| crate::extract::text::never_matching_regex())
+});
+
+/// The high end of a range that makes its low end an amount: "-15k", "- $20", "to 3 million".
+pub(super) static RANGE_HIGH_END: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\s*(?:[$€£₩]\s*\d|\d[\d.,]*\s*(?:k|m|mm|bn|b|mil|mln|grand|thousand|million|billion|mii|milioane|usd|eur|gbp|ron|lei|krw|dollars?|euros?|pounds?|만|억|천|원|달러|유로)\b|\d[\d.,]*\s*[$€£₩])")
+        .unwrap_or_else(|_| crate::extract::text::never_matching_regex())
+});
+
+/// Whether a number with no currency reads as an amount: the words right around it must be
+/// budget talk, not a noun it counts ("3 people", "version 2", "Windows 11", "Q3").
+pub(super) fn bare_number_is_amount(
+    folded: &str,
+    tokens: &[crate::extract::tokens::Tok],
+    span: &NumSpan,
+) -> bool {
+    let prev = span.first_token.checked_sub(1).and_then(|i| tokens.get(i));
+    let written = folded.get(span.start..span.end).unwrap_or("");
+    // "20k", "15,000", "2 milioane" read as amounts whatever word comes before them.
+    let amount_shaped =
+        span.scale > 1.0 || written.contains([',', '.', ' ', '\'']) && span.value >= 1000.0;
+    let year_like = span.scale == 1.0
+        && span.value.fract() == 0.0
+        && (1950.0..=2100.0).contains(&span.value)
+        && !written.contains([',', '.', ' ', '\'']);
+    if year_like
+        && prev.is_some_and(|p| {
+            matches!(
+                p.text,
+                "in" | "since"
+                    | "by"
+                    | "until"
+                    | "before"
+                    | "after"
+                    | "from"
+                    | "din"
+                    | "pana"
+                    | "inainte"
+                    | "dupa"
+                    | "anul"
+                    | "year"
+            )
+        })
+    {
+        return false;
+    }
+    // The low end of a range takes its meaning from the high end: "thinking 12-15k".
+    let after_connector = folded[span.end..]
+        .trim_start()
+        .strip_prefix(['-', '–', '~'])
+        .or_else(|| folded[span.end..].trim_start().strip_prefix("to "));
+    let starts_range = after_connector.is_some_and(|rest| RANGE_HIGH_END.is_match(rest));
+    if let Some(prev) = prev.filter(|_| !amount_shaped && !starts_range) {
+        let glued = prev.end == span.start;
+        match prev.kind {
+            TokKind::Word if glued => return false,
+            TokKind::Word if !OK_BEFORE.contains(&prev.text) => return false,
+            TokKind::Digits => return false,
+            TokKind::Sym if matches!(prev.text, "#" | "/" | ":" | "." | "@" | "№") => {
+                return false;
+            }
+            _ => {}
+        }
+    }
+    let after = &folded[span.end..];
+    let after_trim = after.trim_start();
+    if let Some(c) = after.chars().next()
+        && is_latin_letter(c)
+    {
+        return false; // glued letters: "3d", "5x", "11th"
+    }
+    if let Some(c) = after_trim.chars().next() {
+        if is_hangul(c) {
+            return !KOREAN_NOT_MONEY.iter().any(|w| after_trim.starts_with(w));
+        }
+        if is_latin_letter(c) {
+            let word: String = after_trim
+                .chars()
+                .take_while(|&c| is_latin_letter(c) || c == '\'')
+                .collect();
+            return OK_AFTER.contains(&word.as_str());
+        }
+        if matches!(c, '/' | ':' | '×' | '*' | 'x' | '%' | '@') {
+            let rest = after_trim[c.len_utf8()..].trim_start();
+            return c == '/' && rest.chars().next().is_some_and(is_latin_letter);
+        }
+    }
+    true
+}
