@@ -117,7 +117,8 @@ enum Command {
     Extract {
         /// money, timeframe, number, yes_no, email, choice or multi_choice.
         kind: extract::cli::Kind,
-        /// The text to read.
+        /// The text to read (may start with a dash: "-3").
+        #[arg(allow_hyphen_values = true)]
         text: String,
         /// Language of the text.
         #[arg(long, default_value = "en")]

@@ -1,4 +1,8 @@
 //! End-to-end: the real `leadbot` binary, driven as a user would (piped stdin, files, exit codes).
+#![expect(
+    clippy::unwrap_used,
+    reason = "test support: a failed unwrap is the test failure, with its message"
+)]
 
 mod common;
 

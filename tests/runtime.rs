@@ -1,5 +1,9 @@
 //! The runtime end to end on both databases: dedupe, one transaction per turn, restarts,
 //! script versions, hand-offs through the outbox.
+#![expect(
+    clippy::unwrap_used,
+    reason = "test support: a failed unwrap is the test failure, with its message"
+)]
 
 mod common;
 

@@ -1,12 +1,16 @@
 //! `leadbot serve` as real processes: the HTTP API, kill -9 in the middle of a load, and two
 //! replicas sharing one database — on SQLite and PostgreSQL.
+#![expect(
+    clippy::unwrap_used,
+    reason = "test support: a failed unwrap is the test failure, with its message"
+)]
 
 mod common;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use common::{API_TOKEN, Server, TestDb, at, english_script, post_json};
+use common::{API_TOKEN, Server, at, english_script, post_json};
 use leadbot::engine::state::ConversationState;
 use leadbot::engine::{self, Input};
 use leadbot::store::{ConversationKey, Store};

@@ -1,4 +1,8 @@
 //! The storage suite: every test runs on SQLite and on PostgreSQL.
+#![expect(
+    clippy::unwrap_used,
+    reason = "test support: a failed unwrap is the test failure, with its message"
+)]
 
 mod common;
 

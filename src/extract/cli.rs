@@ -86,7 +86,9 @@ pub fn run(kind: Kind, text: &str, request: &Request) -> Result<Value, Value> {
                 }),
             })
         }
-        Kind::Number => super::number(text, request.locale).map(|value| json!({"value": value})),
+        Kind::Number => {
+            super::number(text, request.locale).map(|value| json!({"value": amount(value)}))
+        }
         Kind::YesNo => super::yes_no(text, request.locale)
             .map(|answer| json!({"value": answer.value, "hedged": answer.hedged})),
         Kind::Email => super::email(text).map(|value| json!({"value": value})),
@@ -103,12 +105,21 @@ pub fn run(kind: Kind, text: &str, request: &Request) -> Result<Value, Value> {
     })
 }
 
+/// A whole amount as a JSON integer (25000, as documented), a fractional one as a float.
+fn amount(value: f64) -> Value {
+    if value.fract() == 0.0 && value.abs() < 9.0e15 {
+        json!(value as i64)
+    } else {
+        json!(value)
+    }
+}
+
 fn money_json(answer: MoneyAnswer) -> Value {
     match answer {
         MoneyAnswer::Amount(money) => json!({
-            "amount": money.amount,
-            "min": money.min,
-            "max": money.max,
+            "amount": amount(money.amount),
+            "min": amount(money.min),
+            "max": amount(money.max),
             "currency": money.currency,
             "period": money.period,
             "approximate": money.approximate,

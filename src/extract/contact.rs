@@ -6,6 +6,8 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use super::text::pattern;
+
 use super::Unclear;
 use crate::locale::Locale;
 
@@ -29,15 +31,6 @@ static KOREAN_ENDINGS: LazyLock<Regex> = LazyLock::new(|| {
         r"(?:입니다|이에요|예요|이라고 합니다|라고 합니다|에서 일해요|에서 일합니다|에서 근무합니다|에서 근무해요|에 다녀요|이요|요)[.!~ ]*$",
     )
 });
-
-/// Compiles a built-in pattern.
-#[expect(
-    clippy::expect_used,
-    reason = "the patterns are constants of this module, compiled by its tests"
-)]
-fn pattern(source: &str) -> Regex {
-    Regex::new(source).expect("built-in pattern compiles")
-}
 
 /// Words that show a message is a request or a question, not a name.
 const NOT_A_NAME: &[&str] = &[

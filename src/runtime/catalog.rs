@@ -15,8 +15,11 @@ use crate::store::Store;
 pub struct ScriptCatalog {
     current: Arc<HashMap<String, Arc<Script>>>,
     default_id: Option<String>,
-    earlier: Arc<Mutex<HashMap<(String, u32), Arc<Script>>>>,
+    earlier: Arc<EarlierVersions>,
 }
+
+/// Script versions loaded from the database, by (id, version).
+type EarlierVersions = Mutex<HashMap<(String, u32), Arc<Script>>>;
 
 impl ScriptCatalog {
     /// A catalog of these scripts; `default_id` names the one new conversations use.

@@ -1,5 +1,9 @@
 //! Shared test support: a fresh database per test, on SQLite or on the local PostgreSQL.
-#![allow(dead_code)]
+#![expect(
+    clippy::unwrap_used,
+    reason = "test support: a failed unwrap is the test failure, with its message"
+)]
+#![allow(dead_code, reason = "each test crate uses part of the support code")]
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU32, Ordering};

@@ -11,7 +11,7 @@ use super::super::timewords::{
 
 /// Compiles a built-in pattern; a pattern that failed would match nothing rather than panic.
 pub(super) fn re(pattern: &str) -> Regex {
-    Regex::new(pattern).unwrap_or_else(|_| crate::extract::text::never_matching_regex())
+    crate::extract::text::pattern(pattern)
 }
 
 macro_rules! lazy_re {
