@@ -11,38 +11,41 @@ use super::{ChoiceCandidate, Unclear, fold};
 use crate::locale::Locale;
 
 static OPTION_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?:(?:option|opt|choice|number|no\.?|nr\.?|num|varianta|optiunea|alegerea|numarul|번호|선택)\s*)?#?\s*(\d{1,3})\s*(?:번|번이요|번요|번으로|번이에요)?\s*(?:please|pls|te rog|va rog|multumesc|thanks|요)?$")
-        .unwrap_or_else(|_| crate::extract::text::never_matching_regex())
+    crate::extract::text::pattern(
+        r"^(?:(?:option|opt|choice|number|no\.?|nr\.?|num|varianta|optiunea|alegerea|numarul|번호|선택)\s*)?#?\s*(\d{1,3})\s*(?:번|번이요|번요|번으로|번이에요)?\s*(?:please|pls|te rog|va rog|multumesc|thanks|요)?$",
+    )
 });
 
 static OPTION_NUMBER_INSIDE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:\b(?:option|opt|choice|number|varianta|optiunea|numarul|nr\.?)\s*#?\s*|#)(\d{1,3})\b|(\d{1,3})\s*번")
-        .unwrap_or_else(|_| crate::extract::text::never_matching_regex())
+    crate::extract::text::pattern(
+        r"(?:\b(?:option|opt|choice|number|varianta|optiunea|numarul|nr\.?)\s*#?\s*|#)(\d{1,3})\b|(\d{1,3})\s*번",
+    )
 });
 
 static OPTION_LETTER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?:(?:option|choice|varianta|optiunea)\s+)?\(?([a-h])\)?$")
-        .unwrap_or_else(|_| crate::extract::text::never_matching_regex())
+    crate::extract::text::pattern(r"^(?:(?:option|choice|varianta|optiunea)\s+)?\(?([a-h])\)?$")
 });
 
 static EXCEPT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?:all|everything|all of them|toate|tot|toate variantele)?\s*,?\s*(?:except|except for|but not|but|apart from|other than|in afara de|cu exceptia|mai putin|fara)\s+(.+)$|^(.+?)\s*(?:빼고|말고|제외하고|제외)\s*(?:전부|모두|다)")
-        .unwrap_or_else(|_| crate::extract::text::never_matching_regex())
+    crate::extract::text::pattern(
+        r"^(?:all|everything|all of them|toate|tot|toate variantele)?\s*,?\s*(?:except|except for|but not|but|apart from|other than|in afara de|cu exceptia|mai putin|fara)\s+(.+)$|^(.+?)\s*(?:빼고|말고|제외하고|제외)\s*(?:전부|모두|다)",
+    )
 });
 
 static LAST_ONE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b(?:the )?last(?: one)?\b|\bultim(?:a|ul)\b|마지막")
-        .unwrap_or_else(|_| crate::extract::text::never_matching_regex())
+    crate::extract::text::pattern(r"\b(?:the )?last(?: one)?\b|\bultim(?:a|ul)\b|마지막")
 });
 
 static ALL_OF_THEM: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?:all|all of them|all of the above|everything|every one|each|toate|toate variantele|pe toate|tot|toti|전부|모두|다|다요|전부 다|모두 다|다 해당|전부요|모두요)\W*$")
-        .unwrap_or_else(|_| crate::extract::text::never_matching_regex())
+    crate::extract::text::pattern(
+        r"^(?:all|all of them|all of the above|everything|every one|each|toate|toate variantele|pe toate|tot|toti|전부|모두|다|다요|전부 다|모두 다|다 해당|전부요|모두요)\W*$",
+    )
 });
 
 static SEPARATORS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\s*(?:,|;|/|&|\+|\band\b|\bsi\b|\bplus\b|\bas well as\b|\bprecum si\b|이랑|랑|하고|그리고|및|\s와\s|\s과\s)\s*")
-        .unwrap_or_else(|_| crate::extract::text::never_matching_regex())
+    crate::extract::text::pattern(
+        r"\s*(?:,|;|/|&|\+|\band\b|\bsi\b|\bplus\b|\bas well as\b|\bprecum si\b|이랑|랑|하고|그리고|및|\s와\s|\s과\s)\s*",
+    )
 });
 
 fn is_word_char(c: char) -> bool {

@@ -8,8 +8,7 @@ use super::Unclear;
 use super::tokens::capped;
 
 static ADDRESS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"[\p{L}\p{N}._%+'\-]+@[\p{L}\p{N}\-]+(?:\.[\p{L}\p{N}\-]+)+")
-        .unwrap_or_else(|_| crate::extract::text::never_matching_regex())
+    crate::extract::text::pattern(r"[\p{L}\p{N}._%+'\-]+@[\p{L}\p{N}\-]+(?:\.[\p{L}\p{N}\-]+)+")
 });
 
 /// Checks the shape rules a mail server would: no leading, trailing or doubled dots in the local

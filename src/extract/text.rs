@@ -46,12 +46,47 @@ pub(crate) fn never_matching_regex() -> regex::Regex {
 
 /// Compiles a built-in pattern; one that failed would match nothing rather than panic (each
 /// module's tests exercise its patterns, so a broken one cannot go unnoticed).
+///
+/// Word boundaries are ASCII (`\b` becomes `(?-u:\b)`): a Unicode `\b` keeps the regex crate
+/// from using its DFAs on non-ASCII text, and made a 4 KB Korean message take milliseconds.
+/// Text is folded before matching (Romanian accents removed), so for English and Romanian the
+/// two mean the same; next to Hangul an ASCII boundary is the one wanted ("30명" ends a number).
 pub(crate) fn pattern(source: &str) -> regex::Regex {
-    regex::Regex::new(source).unwrap_or_else(|_| never_matching_regex())
+    regex::Regex::new(&ascii_word_boundaries(source)).unwrap_or_else(|_| never_matching_regex())
+}
+
+/// Rewrites each `\b` and `\B` of a pattern as its ASCII form, leaving escaped backslashes alone.
+fn ascii_word_boundaries(source: &str) -> String {
+    let mut out = String::with_capacity(source.len() + 16);
+    let mut chars = source.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('b') => out.push_str("(?-u:\\b)"),
+            Some('B') => out.push_str("(?-u:\\B)"),
+            Some(other) => {
+                out.push('\\');
+                out.push(other);
+            }
+            None => out.push('\\'),
+        }
+    }
+    out
 }
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn word_boundaries_become_ascii_and_escaped_backslashes_stay() {
+        assert_eq!(ascii_word_boundaries(r"\bk\b"), r"(?-u:\b)k(?-u:\b)");
+        assert_eq!(ascii_word_boundaries(r"a\\b\d\B"), r"a\\b\d(?-u:\B)");
+        assert!(pattern(r"\b30\b").is_match("30명"));
+        assert!(!pattern(r"\bmo\b").is_match("month"));
+    }
+
     use super::*;
 
     #[test]

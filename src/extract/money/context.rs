@@ -299,14 +299,16 @@ pub(super) const KOREAN_NOT_MONEY: &[&str] = &[
 
 /// Dates, times, phone numbers and percentages: numbers inside them are never bare amounts.
 pub(super) static DATE_LIKE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\d{1,4}\s?[-/.]\s?\d{1,2}\s?[-/.]\s?\d{1,4}|\d{1,2}\s?/\s?\d{1,2}|\d{1,2}:\d{2}|\b\d{1,3}\s?%|\+?\b\d{2,4}[-. ]\d{3,4}[-. ]\d{3,4}\b|\b\d{3}-\d{4}\b")
-        .unwrap_or_else(|_| crate::extract::text::never_matching_regex())
+    crate::extract::text::pattern(
+        r"\d{1,4}\s?[-/.]\s?\d{1,2}\s?[-/.]\s?\d{1,4}|\d{1,2}\s?/\s?\d{1,2}|\d{1,2}:\d{2}|\b\d{1,3}\s?%|\+?\b\d{2,4}[-. ]\d{3,4}[-. ]\d{3,4}\b|\b\d{3}-\d{4}\b",
+    )
 });
 
 /// The high end of a range that makes its low end an amount: "-15k", "- $20", "to 3 million".
 pub(super) static RANGE_HIGH_END: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^\s*(?:[$€£₩]\s*\d|\d[\d.,]*\s*(?:k|m|mm|bn|b|mil|mln|grand|thousand|million|billion|mii|milioane|usd|eur|gbp|ron|lei|krw|dollars?|euros?|pounds?|만|억|천|원|달러|유로)\b|\d[\d.,]*\s*[$€£₩])")
-        .unwrap_or_else(|_| crate::extract::text::never_matching_regex())
+    crate::extract::text::pattern(
+        r"^\s*(?:[$€£₩]\s*\d|\d[\d.,]*\s*(?:k|m|mm|bn|b|mil|mln|grand|thousand|million|billion|mii|milioane|usd|eur|gbp|ron|lei|krw|dollars?|euros?|pounds?|만|억|천|원|달러|유로)\b|\d[\d.,]*\s*[$€£₩])",
+    )
 });
 
 /// Whether a number with no currency reads as an amount: the words right around it must be

@@ -8,39 +8,37 @@ use super::*;
 
 /// "per month", "/mo", "monthly", "pe lună", "lunar", "월", "매달".
 pub(super) static MONTHLY: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(concat!(
+    crate::extract::text::pattern(concat!(
         r"\b(per|a|an|each|every|p|pe|in)\s*/?\s*(month|mo|mth|luna)\b|\bmonthly\b|/\s*(mo|month|mth|m|luna)\b",
         r"|\blunar[ae]?\b|\bpm\b|\bp/m\b|\bpe\s+luna\b|\bper\s+(?:user|seat|license|licence|utilizator)\s+(?:per|a|pe)\s+(?:month|luna)\b",
         r"|(^|\s)월(\s|간|\d|[일이삼사오육칠팔구십백천만억])|매달|매월|한\s?달에?|달에|월마다|월간",
     ))
-    .unwrap_or_else(|_| crate::extract::text::never_matching_regex())
 });
 
 /// "a year", "annually", "per annum", "pe an", "anual", "연간", "매년".
 pub(super) static YEARLY: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(concat!(
+    crate::extract::text::pattern(concat!(
         r"\b(per|a|an|each|every|pe|in)\s*/?\s*(year|yr|annum|an)\b|\b(annually|yearly|annual|p\.?a)\b",
         r"|/\s*(yr|year|y|an)\b|\banual[ae]?\b|\bpe\s+ani?\b|\bfor\s+the\s+(?:first\s+|whole\s+)?year\b",
         r"|(^|\s)[연년](\s|간|\d|[일이삼사오육칠팔구십백천만억])|매년|연간|일\s?년에|1년에|년에|해마다",
     ))
-    .unwrap_or_else(|_| crate::extract::text::never_matching_regex())
 });
 
 /// Hedges: "about", "roughly", "-ish", "cam", "aproximativ", "약", "정도", "쯤".
 pub(super) static APPROXIMATE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(concat!(
+    crate::extract::text::pattern(concat!(
         r"\b(about|around|roughly|approx|approximately|circa|ca|maybe|perhaps|nearly|almost|close to",
         r"|give or take|or so|ish|ballpark|estimated|est|something like|somewhere",
         r"|cam|aproximativ|aproape|vreo|in jur de|undeva|circa)\b|약|정도|쯤|대략|가량|내외|안팎|-ish",
     ))
-    .unwrap_or_else(|_| crate::extract::text::never_matching_regex())
 });
 
 /// A vague count before a scale word: "a few thousand", "a couple of hundred", "several
 /// million", "câteva mii", "몇천만".
 pub(super) static VAGUE_COUNT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b(a couple of|a couple|a few|several|cateva|catevas)\s+(hundred|thousand|million|grand|k|sute|mii|milioane)\b|(몇)\s*([십백천만억])")
-        .unwrap_or_else(|_| crate::extract::text::never_matching_regex())
+    crate::extract::text::pattern(
+        r"\b(a couple of|a couple|a few|several|cateva|catevas)\s+(hundred|thousand|million|grand|k|sute|mii|milioane)\b|(몇)\s*([십백천만억])",
+    )
 });
 
 /// Phrases before a number that make it an upper bound, longest first.
