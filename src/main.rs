@@ -266,12 +266,34 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Serve { database, listen } => {
             let scripts = script::load_all(std::slice::from_ref(&cli.scripts))?;
+            let webhook = match (
+                std::env::var("LEADBOT_HANDOFF_WEBHOOK_URL")
+                    .ok()
+                    .filter(|v| !v.is_empty()),
+                std::env::var("LEADBOT_WEBHOOK_SECRET")
+                    .ok()
+                    .filter(|v| !v.is_empty()),
+            ) {
+                (Some(url), Some(secret)) => Some(commands::serve::HandoffWebhook { url, secret }),
+                (Some(_), None) => anyhow::bail!(
+                    "LEADBOT_HANDOFF_WEBHOOK_URL is set but LEADBOT_WEBHOOK_SECRET is not: hand-offs must be signed"
+                ),
+                _ => None,
+            };
             let store = Store::open(&database).await?;
+            let destination = if webhook.is_some() {
+                commands::serve::WEBHOOK
+            } else {
+                commands::serve::UNROUTED
+            };
             let runtime = Runtime::new(
                 store.clone(),
                 ScriptCatalog::new(scripts, None),
-                commands::serve::UNROUTED,
+                destination,
             );
+            if let Some(webhook) = webhook {
+                commands::serve::start_delivery(&runtime, &database, webhook)?;
+            }
             let api_token = std::env::var("LEADBOT_API_TOKEN").ok();
             let result = commands::serve::run(runtime, &listen, api_token).await;
             store.close().await;

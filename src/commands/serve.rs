@@ -1,12 +1,54 @@
 //! Purpose: `leadbot serve` — the long-running server: HTTP API (and, later, Slack and Discord).
 
 use anyhow::{Context, Result};
+use leadbot::delivery::{self, RetryPolicy, Webhook};
 use leadbot::http::{self, AppState, Secret};
 use leadbot::runtime::Runtime;
 use tokio::io::AsyncWriteExt;
 
-/// Outbox destination of hand-offs until rep routing delivers them.
+/// Outbox destination of hand-offs when no webhook is configured (kept until rep routing
+/// delivers them).
 pub const UNROUTED: &str = "unrouted";
+
+/// Outbox destination of hand-offs delivered to `LEADBOT_HANDOFF_WEBHOOK_URL`.
+pub const WEBHOOK: &str = "webhook";
+
+/// Where hand-offs go, from the environment.
+pub struct HandoffWebhook {
+    /// The receiver.
+    pub url: String,
+    /// The signing secret.
+    pub secret: String,
+}
+
+/// Starts the webhook delivery worker (and, on PostgreSQL, the cross-replica wake-up).
+pub fn start_delivery(
+    runtime: &Runtime,
+    database_url: &str,
+    webhook: HandoffWebhook,
+) -> Result<()> {
+    let target = Webhook::new(
+        webhook.url,
+        Secret::new(webhook.secret),
+        std::time::Duration::from_secs(10),
+    )
+    .context("cannot build the webhook client")?;
+    let wake = runtime.outbox_wake();
+    tokio::spawn(delivery::run_webhook_worker(
+        runtime.store().clone(),
+        WEBHOOK.to_string(),
+        target,
+        wake.clone(),
+        RetryPolicy::default(),
+    ));
+    if runtime.store().backend() == leadbot::store::Backend::Postgres {
+        tokio::spawn(delivery::listen_for_other_replicas(
+            database_url.to_string(),
+            wake,
+        ));
+    }
+    Ok(())
+}
 
 /// Serves until Ctrl-C or SIGTERM; prints `listening on ADDR` once ready.
 pub async fn run(runtime: Runtime, listen: &str, api_token: Option<String>) -> Result<()> {

@@ -25,6 +25,11 @@ impl Secret {
         Secret(value)
     }
 
+    /// The value, for signing; never for logs.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
     /// Compares in constant time, so response timing does not leak the secret.
     pub fn matches(&self, candidate: &str) -> bool {
         use subtle::ConstantTimeEq;

@@ -67,6 +67,7 @@ pub struct Runtime {
     store: Store,
     scripts: ScriptCatalog,
     handoff_destination: String,
+    outbox_wake: Arc<tokio::sync::Notify>,
 }
 
 impl Runtime {
@@ -76,7 +77,14 @@ impl Runtime {
             store,
             scripts,
             handoff_destination: handoff_destination.to_string(),
+            outbox_wake: Arc::default(),
         }
+    }
+
+    /// Notified after every commit that queued outbox items: delivery workers wait on it, so a
+    /// hand-off leaves within moments of the answer that qualified the lead.
+    pub fn outbox_wake(&self) -> Arc<tokio::sync::Notify> {
+        self.outbox_wake.clone()
     }
 
     /// The store, for channels that deliver outbox items.
@@ -131,6 +139,9 @@ impl Runtime {
         )
         .await?;
         tx.commit().await?;
+        if !outbox.is_empty() {
+            self.outbox_wake.notify_one();
+        }
         Ok(Handled::Replied(Box::new(outcome(
             conversation,
             turn.effects,

@@ -16,7 +16,7 @@ use std::time::Duration;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 
-pub use outbox::{NewOutboxItem, OutboxItem};
+pub use outbox::{NewOutboxItem, OUTBOX_NOTIFY_CHANNEL, OutboxItem};
 pub use turn::{ConversationKey, StoredConversation, TurnTx};
 
 /// Which database a store talks to.

@@ -6,6 +6,10 @@ use sqlx::Row;
 
 use super::{Backend, Store, StoreError};
 
+/// The PostgreSQL channel a turn notifies (on commit) when it queued outbox items, so workers
+/// in every replica wake at once.
+pub const OUTBOX_NOTIFY_CHANNEL: &str = "leadbot_outbox";
+
 /// An item to queue in the same transaction as a turn.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewOutboxItem {

@@ -292,7 +292,15 @@ impl TurnTx {
                 lead_id.into(),
             ],
         );
-        batch.execute(&mut self.write.tx, self.backend).await
+        batch.execute(&mut self.write.tx, self.backend).await?;
+        if self.backend == Backend::Postgres && !outbox.is_empty() {
+            // Delivered by PostgreSQL only if the transaction commits.
+            sqlx::query("SELECT pg_notify($1, '')::TEXT")
+                .bind(super::outbox::OUTBOX_NOTIFY_CHANNEL)
+                .fetch_one(&mut *self.write.tx)
+                .await?;
+        }
+        Ok(())
     }
 
     /// Makes the turn durable.

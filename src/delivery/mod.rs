@@ -1,0 +1,149 @@
+//! Purpose: deliver outbox items — today, hand-offs to a signed webhook (a CRM or an automation
+//! tool). A worker claims due items, posts them, and records the outcome: delivered, retried
+//! with backoff (429 honours Retry-After), or given up. It wakes as soon as a turn commits an
+//! item (in process) or another replica does (PostgreSQL LISTEN/NOTIFY), with a slow poll as a
+//! safety net.
+
+mod webhook;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::Notify;
+
+pub use webhook::{Attempt, SIGNATURE_HEADER, Webhook, signature};
+
+use crate::store::{Store, StoreError};
+
+/// How a worker retries.
+#[derive(Debug, Clone, Copy)]
+pub struct RetryPolicy {
+    /// Wait before the second attempt; doubles each time.
+    pub first_backoff: Duration,
+    /// The longest wait between attempts.
+    pub max_backoff: Duration,
+    /// Attempts before giving up.
+    pub max_attempts: i64,
+    /// How long a claimed item stays leased to this worker.
+    pub lease: Duration,
+    /// Poll interval when nothing wakes the worker.
+    pub poll: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            first_backoff: Duration::from_secs(2),
+            max_backoff: Duration::from_secs(600),
+            max_attempts: 10,
+            lease: Duration::from_secs(60),
+            poll: Duration::from_secs(5),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// The wait after `attempts` failed attempts.
+    pub fn backoff(&self, attempts: i64) -> Duration {
+        let doublings = u32::try_from(attempts.saturating_sub(1).clamp(0, 20)).unwrap_or(20);
+        self.first_backoff
+            .saturating_mul(2u32.saturating_pow(doublings))
+            .min(self.max_backoff)
+    }
+}
+
+/// Delivers one destination's outbox items to a webhook until the process ends.
+pub async fn run_webhook_worker(
+    store: Store,
+    destination: String,
+    webhook: Webhook,
+    wake: Arc<Notify>,
+    policy: RetryPolicy,
+) {
+    loop {
+        match deliver_due(&store, &destination, &webhook, &policy).await {
+            Ok(0) => {
+                tokio::select! {
+                    _ = wake.notified() => {}
+                    _ = tokio::time::sleep(policy.poll) => {}
+                }
+            }
+            Ok(_) => {}
+            Err(error) => {
+                tracing::error!(%error, "outbox delivery failed; retrying shortly");
+                tokio::time::sleep(policy.poll).await;
+            }
+        }
+    }
+}
+
+/// Claims and delivers the items due now; returns how many were claimed.
+pub async fn deliver_due(
+    store: &Store,
+    destination: &str,
+    webhook: &Webhook,
+    policy: &RetryPolicy,
+) -> Result<usize, StoreError> {
+    let now = now_ms();
+    let lease = i64::try_from(policy.lease.as_millis()).unwrap_or(60_000);
+    let items = store.claim_outbox(destination, 10, lease, now).await?;
+    for item in &items {
+        match webhook.deliver(item).await {
+            Attempt::Delivered => store.outbox_delivered(item.id, now_ms()).await?,
+            Attempt::Retry { after, reason } if item.attempts < policy.max_attempts => {
+                let wait = after.unwrap_or_else(|| policy.backoff(item.attempts));
+                let at = now_ms() + i64::try_from(wait.as_millis()).unwrap_or(i64::MAX / 2);
+                tracing::warn!(item = item.id, attempts = item.attempts, %reason, "delivery will be retried");
+                store.outbox_failed(item.id, &reason, Some(at)).await?;
+            }
+            Attempt::Retry { reason, .. } | Attempt::GiveUp { reason } => {
+                tracing::error!(item = item.id, attempts = item.attempts, %reason, "delivery abandoned");
+                store.outbox_failed(item.id, &reason, None).await?;
+            }
+        }
+    }
+    Ok(items.len())
+}
+
+/// Wakes `wake` whenever another process queues outbox items (PostgreSQL only); ends quietly
+/// if the listener cannot connect, leaving the poll as the fallback.
+pub async fn listen_for_other_replicas(database_url: String, wake: Arc<Notify>) {
+    let mut listener = match sqlx::postgres::PgListener::connect(&database_url).await {
+        Ok(listener) => listener,
+        Err(error) => {
+            tracing::warn!(%error, "LISTEN unavailable; relying on polling");
+            return;
+        }
+    };
+    if let Err(error) = listener.listen(crate::store::OUTBOX_NOTIFY_CHANNEL).await {
+        tracing::warn!(%error, "LISTEN failed; relying on polling");
+        return;
+    }
+    loop {
+        match listener.recv().await {
+            Ok(_) => wake.notify_one(),
+            Err(error) => {
+                tracing::warn!(%error, "LISTEN connection lost; reconnecting");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+        }
+    }
+}
+
+fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_up_to_the_cap() {
+        let policy = RetryPolicy::default();
+        assert_eq!(policy.backoff(1), Duration::from_secs(2));
+        assert_eq!(policy.backoff(2), Duration::from_secs(4));
+        assert_eq!(policy.backoff(4), Duration::from_secs(16));
+        assert_eq!(policy.backoff(30), Duration::from_secs(600));
+    }
+}
