@@ -26,8 +26,8 @@ fuzz_target!(|data: &[u8]| {
         let _ = extract::yes_no(text, locale);
         let _ = extract::choice(text, locale, &options);
         let _ = extract::choices(text, locale, &options);
-        let _ = extract::contact::person_name(text, locale);
-        let _ = extract::contact::company(text, locale);
     }
     let _ = extract::email(text);
+    let _ = extract::contact::person_name(text);
+    let _ = extract::contact::company(text);
 });

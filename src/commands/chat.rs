@@ -44,7 +44,7 @@ pub async fn run(runtime: &Runtime, options: ChatOptions) -> Result<()> {
     };
     match resumed {
         Some((conversation, script)) if !conversation.state.is_finished() => {
-            println!("bot: {}", welcome_back(&script));
+            println!("bot: {}", messages::text(&script, "welcome_back"));
             if let Some(question) = engine::pending_question(&script, &conversation.state) {
                 show(&[question]);
             }
@@ -105,15 +105,6 @@ pub async fn run(runtime: &Runtime, options: ChatOptions) -> Result<()> {
 
 fn finished(outcome: &Outcome) -> bool {
     outcome.state.is_finished()
-}
-
-fn welcome_back(script: &leadbot::script::Script) -> String {
-    match script.locale {
-        leadbot::locale::Locale::En => "Welcome back! Let's pick up where we left off.",
-        leadbot::locale::Locale::Ko => "다시 오셨네요! 멈춘 곳부터 이어갈게요.",
-        leadbot::locale::Locale::Ro => "Bine ați revenit! Continuăm de unde am rămas.",
-    }
-    .to_string()
 }
 
 fn show(replies: &[Reply]) {

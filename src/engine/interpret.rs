@@ -113,10 +113,10 @@ fn read(script: &Script, step: &Step, text: &str, now: DateTime<FixedOffset>) ->
             }
             Expectation::Email => extract::email(text).map(|value| AnswerValue::Email { value }),
             Expectation::Text { .. } if step.store_as == Some(ContactField::Name) => {
-                extract::contact::person_name(text, locale).map(|value| AnswerValue::Text { value })
+                extract::contact::person_name(text).map(|value| AnswerValue::Text { value })
             }
             Expectation::Text { .. } if step.store_as == Some(ContactField::Company) => {
-                extract::contact::company(text, locale).map(|value| AnswerValue::Text { value })
+                extract::contact::company(text).map(|value| AnswerValue::Text { value })
             }
             Expectation::Text { pattern } => {
                 let value = text.trim();

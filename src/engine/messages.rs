@@ -15,6 +15,7 @@ pub const KEYS: &[&str] = &[
     "opted_out",
     "opted_out_already",
     "already_done",
+    "welcome_back",
     "completed",
     "completed_mql",
     "completed_sql",
@@ -61,6 +62,7 @@ fn english(key: &str) -> &'static str {
         "opted_out_already" => {
             "You've opted out, so we won't contact you. Type \"restart\" if you'd like to talk again."
         }
+        "welcome_back" => "Welcome back! Let's pick up where we left off.",
         "already_done" => {
             "We already have your answers — thank you! Type \"restart\" to start over."
         }
@@ -97,6 +99,7 @@ fn korean(key: &str) -> &'static str {
         "opted_out_already" => {
             "수신을 거부하셨기 때문에 연락드리지 않습니다. 다시 대화하시려면 \"다시 시작\"이라고 입력해 주세요."
         }
+        "welcome_back" => "다시 오셨네요! 멈춘 곳부터 이어갈게요.",
         "already_done" => {
             "이미 답변을 받았어요 — 감사합니다! 처음부터 하시려면 \"다시 시작\"이라고 입력해 주세요."
         }
@@ -135,6 +138,7 @@ fn romanian(key: &str) -> &'static str {
         "opted_out_already" => {
             "V-ați dezabonat, deci nu vă vom contacta. Scrieți \"restart\" dacă doriți să vorbim din nou."
         }
+        "welcome_back" => "Bine ați revenit! Continuăm de unde am rămas.",
         "already_done" => {
             "Avem deja răspunsurile dumneavoastră — mulțumim! Scrieți \"restart\" ca să o luați de la capăt."
         }

@@ -159,7 +159,7 @@ pub fn step(
             Some(Command::Help) => {
                 turn.say(messages::text(script, "help"));
                 if let Some(step) = pending_step(script, &turn.state) {
-                    turn.effects.push(Effect::Say(question(script, step)));
+                    turn.effects.push(Effect::Say(question(step)));
                 }
                 return turn;
             }
@@ -212,7 +212,7 @@ pub fn step(
                 .clone()
                 .unwrap_or_else(|| messages::text(script, &format!("hint_{}", step.expect.kind())));
             turn.say(format!("{} {hint}", messages::text(script, "reask")));
-            turn.effects.push(Effect::Say(question(script, step)));
+            turn.effects.push(Effect::Say(question(step)));
         }
         Interpretation::NotUnderstood | Interpretation::Ambiguous(_) => {
             turn.say(messages::text(script, "moving_on"));
@@ -249,7 +249,7 @@ impl Turn {
 
 /// The question a conversation is waiting on, to ask again when the prospect comes back.
 pub fn pending_question(script: &Script, state: &ConversationState) -> Option<Reply> {
-    pending_step(script, state).map(|step| question(script, step))
+    pending_step(script, state).map(question)
 }
 
 fn pending_step<'a>(script: &'a Script, state: &ConversationState) -> Option<&'a Step> {
@@ -272,8 +272,7 @@ fn raw_text(input: &Input, step: &Step) -> String {
 }
 
 /// The question of a step, with its options as buttons.
-fn question(script: &Script, step: &Step) -> Reply {
-    let _ = script;
+fn question(step: &Step) -> Reply {
     Reply {
         text: step.ask.clone(),
         step: Some(step.id.clone()),
@@ -378,11 +377,11 @@ fn promote(script: &Script, turn: &mut Turn, now: DateTime<FixedOffset>) {
 fn advance(script: &Script, turn: &mut Turn, after: Option<&Step>, now: DateTime<FixedOffset>) {
     let mut next = match after {
         None => Some(0),
-        Some(step) => match step.goto.iter().find(|jump| {
-            jump.when
-                .as_ref()
-                .is_none_or(|c| holds(script, &turn.state, c))
-        }) {
+        Some(step) => match step
+            .goto
+            .iter()
+            .find(|jump| jump.when.as_ref().is_none_or(|c| holds(&turn.state, c)))
+        {
             Some(jump) if jump.to == Jump::END => None,
             Some(jump) => script.step_index(&jump.to),
             None => script.step_index(&step.id).map(|index| index + 1),
@@ -396,7 +395,7 @@ fn advance(script: &Script, turn: &mut Turn, after: Option<&Step>, now: DateTime
         if candidate
             .when
             .as_ref()
-            .is_none_or(|condition| holds(script, &turn.state, condition))
+            .is_none_or(|condition| holds(&turn.state, condition))
         {
             break;
         }
@@ -411,7 +410,7 @@ fn advance(script: &Script, turn: &mut Turn, after: Option<&Step>, now: DateTime
                 asked_at: now,
             });
             turn.state.path.push(step.id.clone());
-            turn.effects.push(Effect::Say(question(script, step)));
+            turn.effects.push(Effect::Say(question(step)));
         }
         None => complete(script, turn, now),
     }
@@ -511,11 +510,10 @@ fn restart(script: &Script, turn: Turn, now: DateTime<FixedOffset>) -> Turn {
 }
 
 /// Evaluates a condition on the latest answer to its step; an unanswered step satisfies nothing.
-fn holds(script: &Script, state: &ConversationState, condition: &Condition) -> bool {
+fn holds(state: &ConversationState, condition: &Condition) -> bool {
     let Some(answer) = state.answer(&condition.step) else {
         return false;
     };
-    let _ = script;
     let number = match &answer.value {
         AnswerValue::Money { answer } => match answer {
             crate::extract::MoneyAnswer::Amount(money) => Some(money.amount),

@@ -9,7 +9,6 @@ use regex::Regex;
 use super::text::pattern;
 
 use super::Unclear;
-use crate::locale::Locale;
 
 /// Lead-ins before a person's name, per language (matched case-insensitively at the start).
 static NAME_LEAD_INS: LazyLock<Regex> = LazyLock::new(|| {
@@ -57,9 +56,9 @@ const NOT_A_NAME: &[&str] = &[
     "no",
 ];
 
-/// A person's name: lead-ins removed, 1 to 5 words, no question or request.
-pub fn person_name(text: &str, locale: Locale) -> Result<String, Unclear> {
-    let _ = locale;
+/// A person's name: lead-ins removed, 1 to 5 words, no question or request. The lead-ins of
+/// every language are read whatever the script's language, as prospects switch languages.
+pub fn person_name(text: &str) -> Result<String, Unclear> {
     let stripped = strip(text, &NAME_LEAD_INS);
     let words: Vec<&str> = stripped.split_whitespace().collect();
     let looks_like_request = words.iter().any(|word| {
@@ -77,9 +76,8 @@ pub fn person_name(text: &str, locale: Locale) -> Result<String, Unclear> {
     Ok(stripped)
 }
 
-/// A company name: lead-ins removed, 1 to 8 words, not a question.
-pub fn company(text: &str, locale: Locale) -> Result<String, Unclear> {
-    let _ = locale;
+/// A company name: lead-ins removed, 1 to 8 words, not a question (lead-ins of every language).
+pub fn company(text: &str) -> Result<String, Unclear> {
     let stripped = strip(text, &COMPANY_LEAD_INS);
     let words = stripped.split_whitespace().count();
     if words == 0
@@ -110,21 +108,21 @@ mod tests {
     #[test]
     fn names_as_people_write_them() {
         let cases = [
-            ("Priya", Locale::En, "Priya"),
-            ("I'm Priya Patel", Locale::En, "Priya Patel"),
-            ("my name is Dana O'Neil.", Locale::En, "Dana O'Neil"),
-            ("Hi! This is Sam", Locale::En, "Sam"),
-            ("저는 김민수입니다", Locale::Ko, "김민수"),
-            ("김민수예요", Locale::Ko, "김민수"),
-            ("이지은", Locale::Ko, "이지은"),
-            ("Mă numesc Ioana Popescu", Locale::Ro, "Ioana Popescu"),
-            ("sunt Andrei", Locale::Ro, "Andrei"),
-            ("Imran Khan", Locale::En, "Imran Khan"),
-            ("Simona", Locale::Ro, "Simona"),
-            ("Hello, I'm Jo", Locale::En, "Jo"),
+            ("Priya", "Priya"),
+            ("I'm Priya Patel", "Priya Patel"),
+            ("my name is Dana O'Neil.", "Dana O'Neil"),
+            ("Hi! This is Sam", "Sam"),
+            ("저는 김민수입니다", "김민수"),
+            ("김민수예요", "김민수"),
+            ("이지은", "이지은"),
+            ("Mă numesc Ioana Popescu", "Ioana Popescu"),
+            ("sunt Andrei", "Andrei"),
+            ("Imran Khan", "Imran Khan"),
+            ("Simona", "Simona"),
+            ("Hello, I'm Jo", "Jo"),
         ];
-        for (text, locale, expected) in cases {
-            assert_eq!(person_name(text, locale).as_deref(), Ok(expected), "{text}");
+        for (text, expected) in cases {
+            assert_eq!(person_name(text).as_deref(), Ok(expected), "{text}");
         }
     }
 
@@ -138,33 +136,33 @@ mod tests {
             "...",
             "we are a team of twelve people looking at tools",
         ] {
-            assert!(person_name(text, Locale::En).is_err(), "{text}");
+            assert!(person_name(text).is_err(), "{text}");
         }
     }
 
     #[test]
     fn companies_as_people_write_them() {
         let cases = [
-            ("Globex", Locale::En, "Globex"),
-            ("we're at Globex", Locale::En, "Globex"),
-            ("I work for Initech Ltd.", Locale::En, "Initech Ltd"),
-            ("at Acme Corp", Locale::En, "Acme Corp"),
-            ("삼성전자에서 일해요", Locale::Ko, "삼성전자"),
-            ("저희 회사는 네이버입니다", Locale::Ko, "네이버"),
-            ("Lucrez la Bitdefender", Locale::Ro, "Bitdefender"),
-            ("suntem de la UiPath", Locale::Ro, "UiPath"),
-            ("Atlassian", Locale::En, "Atlassian"),
-            ("Fortinet", Locale::En, "Fortinet"),
-            ("I'm with Fortinet", Locale::En, "Fortinet"),
+            ("Globex", "Globex"),
+            ("we're at Globex", "Globex"),
+            ("I work for Initech Ltd.", "Initech Ltd"),
+            ("at Acme Corp", "Acme Corp"),
+            ("삼성전자에서 일해요", "삼성전자"),
+            ("저희 회사는 네이버입니다", "네이버"),
+            ("Lucrez la Bitdefender", "Bitdefender"),
+            ("suntem de la UiPath", "UiPath"),
+            ("Atlassian", "Atlassian"),
+            ("Fortinet", "Fortinet"),
+            ("I'm with Fortinet", "Fortinet"),
         ];
-        for (text, locale, expected) in cases {
-            assert_eq!(company(text, locale).as_deref(), Ok(expected), "{text}");
+        for (text, expected) in cases {
+            assert_eq!(company(text).as_deref(), Ok(expected), "{text}");
         }
     }
 
     #[test]
     fn questions_are_not_companies() {
-        assert!(company("why do you need that?", Locale::En).is_err());
-        assert!(company("   ", Locale::En).is_err());
+        assert!(company("why do you need that?").is_err());
+        assert!(company("   ").is_err());
     }
 }
