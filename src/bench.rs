@@ -212,8 +212,12 @@ pub fn answer_for(step: &Step, locale: Locale, index: usize) -> String {
             .to_string()
         }
         Expectation::Money { bands, .. } => {
-            let top = bands.first().map_or(10_000.0, |band| band.at_least);
-            format!("{}", (top * 2.0).round())
+            let top = (bands.first().map_or(10_000.0, |band| band.at_least) * 2.0).round();
+            match locale {
+                Locale::En => format!("{top} a year"),
+                Locale::Ko => format!("연간 {top}원"),
+                Locale::Ro => format!("{top} lei pe an"),
+            }
         }
         Expectation::Timeframe { .. } => match locale {
             Locale::En => "within 2 weeks",

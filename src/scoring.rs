@@ -90,6 +90,7 @@ pub fn score_answer(
                 no_budget_points,
                 disqualify_no_budget,
                 period,
+                ..
             },
             AnswerValue::Money { answer },
         ) => match answer {

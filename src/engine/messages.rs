@@ -9,6 +9,9 @@ pub const KEYS: &[&str] = &[
     "reask",
     "moving_on",
     "clarify",
+    "clarify_period",
+    "per_month",
+    "per_year",
     "too_long",
     "help",
     "restarted",
@@ -51,6 +54,9 @@ fn english(key: &str) -> &'static str {
         "reask" => "Sorry, I didn't quite get that.",
         "moving_on" => "No problem — let's move on.",
         "clarify" => "Just to be sure — did you mean {options}?",
+        "clarify_period" => "Is that per month or per year?",
+        "per_month" => "per month",
+        "per_year" => "per year",
         "too_long" => "That's a long message! Could you answer in a sentence or two?",
         "help" => {
             "I'm asking a few short questions so we can connect you with the right person. Answer in your own words or pick an option (typing its number works too). Type \"restart\" to start over or \"stop\" to end the conversation."
@@ -88,6 +94,9 @@ fn korean(key: &str) -> &'static str {
         "reask" => "죄송합니다, 잘 이해하지 못했어요.",
         "moving_on" => "괜찮습니다 — 다음 질문으로 넘어갈게요.",
         "clarify" => "확인차 여쭤볼게요 — {options} 중 어느 쪽인가요?",
+        "clarify_period" => "월 기준인가요, 연 기준인가요?",
+        "per_month" => "월",
+        "per_year" => "연간",
         "too_long" => "메시지가 너무 길어요! 한두 문장으로 답해 주시겠어요?",
         "help" => {
             "알맞은 담당자를 연결해 드리기 위해 몇 가지 짧은 질문을 드리고 있어요. 자유롭게 답하시거나 보기를 고르세요(번호를 입력해도 됩니다). 처음부터 하려면 \"다시 시작\", 대화를 끝내려면 \"그만\"이라고 입력하세요."
@@ -127,6 +136,9 @@ fn romanian(key: &str) -> &'static str {
         "reask" => "Scuze, nu am înțeles.",
         "moving_on" => "Nicio problemă — mergem mai departe.",
         "clarify" => "Ca să fiu sigur — v-ați referit la {options}?",
+        "clarify_period" => "Suma este pe lună sau pe an?",
+        "per_month" => "pe lună",
+        "per_year" => "pe an",
         "too_long" => "Mesajul e cam lung! Puteți răspunde în una-două propoziții?",
         "help" => {
             "Vă pun câteva întrebări scurte ca să vă punem în legătură cu persoana potrivită. Răspundeți liber sau alegeți o opțiune (merge și numărul ei). Scrieți \"restart\" ca să o luați de la capăt sau \"stop\" ca să încheiați conversația."

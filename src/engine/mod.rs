@@ -15,6 +15,7 @@ use self::interpret::{Interpretation, interpret};
 use self::state::{
     AnswerValue, ConversationState, Pending, RecordedAnswer, ScoreEvent, Stage, StageChange,
 };
+use crate::extract::MoneyAnswer;
 use crate::scoring;
 use crate::script::{Comparison, Condition, Criterion, Expectation, Jump, Script, Step};
 
@@ -180,6 +181,15 @@ pub fn step(
             turn.score(event);
         }
     }
+    if let Some((said, money)) = turn
+        .state
+        .pending
+        .as_ref()
+        .and_then(|pending| pending.awaiting_period.clone())
+    {
+        complete_period(script, &mut turn, step, input, said, money, now);
+        return turn;
+    }
     let (clarifying, reasks) = turn
         .state
         .pending
@@ -187,6 +197,24 @@ pub fn step(
         .map(|pending| (pending.clarifying.clone(), pending.reasks))
         .unwrap_or_default();
     match interpret(script, step, input, &clarifying, now) {
+        Interpretation::Understood(AnswerValue::Money {
+            answer: MoneyAnswer::Amount(money),
+        }) if money.period.is_none()
+            && matches!(
+                step.expect,
+                Expectation::Money {
+                    ask_period: true,
+                    ..
+                }
+            ) =>
+        {
+            let said = raw_text(input, step);
+            if let Some(pending) = turn.state.pending.as_mut() {
+                pending.awaiting_period = Some((said, money));
+            }
+            turn.effects
+                .push(Effect::Say(period_question(script, step)));
+        }
         Interpretation::Understood(value) => {
             let raw = raw_text(input, step);
             accept(script, &mut turn, step, raw, value, now);
@@ -269,6 +297,70 @@ fn raw_text(input: &Input, step: &Step) -> String {
             .find(|option| &option.value == value)
             .map_or_else(|| value.clone(), |option| option.label.clone()),
     }
+}
+
+/// "Is that per month or per year?", with both as buttons.
+fn period_question(script: &Script, step: &Step) -> Reply {
+    Reply {
+        text: messages::text(script, "clarify_period"),
+        step: Some(step.id.clone()),
+        choices: vec![
+            ReplyChoice {
+                value: "month".into(),
+                label: messages::text(script, "per_month"),
+            },
+            ReplyChoice {
+                value: "year".into(),
+                label: messages::text(script, "per_year"),
+            },
+        ],
+        multiple: false,
+    }
+}
+
+/// Reads the answer to the period question and records the amount with it; after the allowed
+/// re-asks, records the amount as said.
+fn complete_period(
+    script: &Script,
+    turn: &mut Turn,
+    step: &Step,
+    input: &Input,
+    said: String,
+    mut money: crate::extract::Money,
+    now: DateTime<FixedOffset>,
+) {
+    let (period, reply) = match input {
+        Input::Choice { value, .. } => (
+            match value.as_str() {
+                "month" => Ok(crate::extract::Period::Month),
+                "year" => Ok(crate::extract::Period::Year),
+                _ => Err(crate::extract::Unclear::NotUnderstood),
+            },
+            value.clone(),
+        ),
+        Input::Text(text) => (crate::extract::period(text), text.trim().to_string()),
+    };
+    let reasks = turn
+        .state
+        .pending
+        .as_ref()
+        .map_or(0, |pending| pending.reasks);
+    match period {
+        Ok(period) => money.period = Some(period),
+        Err(_) if reasks < script.max_reasks => {
+            if let Some(pending) = turn.state.pending.as_mut() {
+                pending.reasks += 1;
+            }
+            turn.effects
+                .push(Effect::Say(period_question(script, step)));
+            return;
+        }
+        Err(_) => {}
+    }
+    let value = AnswerValue::Money {
+        answer: MoneyAnswer::Amount(money),
+    };
+    accept(script, turn, step, format!("{said} ({reply})"), value, now);
 }
 
 /// The question of a step, with its options as buttons.
@@ -408,6 +500,7 @@ fn advance(script: &Script, turn: &mut Turn, after: Option<&Step>, now: DateTime
                 reasks: 0,
                 clarifying: Vec::new(),
                 asked_at: now,
+                awaiting_period: None,
             });
             turn.state.path.push(step.id.clone());
             turn.effects.push(Effect::Say(question(step)));

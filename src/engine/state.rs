@@ -236,7 +236,7 @@ pub struct StageChange {
 }
 
 /// The question the conversation is waiting on.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Pending {
     /// The step asked.
     pub step: String,
@@ -247,6 +247,10 @@ pub struct Pending {
     pub clarifying: Vec<String>,
     /// When the question was asked (for quick-reply scoring).
     pub asked_at: DateTime<FixedOffset>,
+    /// An amount that was understood but whose period was asked about: what was said, and the
+    /// amount.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub awaiting_period: Option<(String, crate::extract::Money)>,
 }
 
 /// A whole conversation's state.

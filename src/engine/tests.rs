@@ -288,6 +288,72 @@ fn monthly_amounts_are_scored_against_yearly_bands() {
     assert_eq!(budget.points, 20, "12,000 a year reaches the 10,000 band");
 }
 
+fn asking_script() -> Script {
+    let source = SCRIPT.replace("period = \"year\"", "period = \"year\"\nask_period = true");
+    script::parse(&source, Path::new("t.toml")).unwrap()
+}
+
+#[test]
+fn an_amount_without_a_period_gets_asked_per_month_or_per_year() {
+    let script = asking_script();
+    let (state, effects) = run(&script, &["Dana", "1", "5", "about $1,000"]);
+    let question = effects
+        .iter()
+        .rev()
+        .find_map(|effect| match effect {
+            Effect::Say(reply) => Some(reply.clone()),
+            _ => None,
+        })
+        .unwrap();
+    assert_eq!(question.text, "Is that per month or per year?");
+    assert_eq!(question.choices.len(), 2);
+    assert!(
+        state.answer("budget").is_none(),
+        "nothing recorded until the period is known"
+    );
+
+    let turn = step(
+        &script,
+        state.clone(),
+        &Input::Text("per month".into()),
+        at(999),
+    );
+    let budget = turn.state.answer("budget").unwrap();
+    assert_eq!(budget.points, 20, "1,000 a month is 12,000 a year");
+    assert_eq!(budget.raw, "about $1,000 (per month)");
+    assert_eq!(turn.state.pending.as_ref().unwrap().step, "authority");
+
+    let click = Input::Choice {
+        step: "budget".into(),
+        value: "year".into(),
+    };
+    let turn = step(&script, state.clone(), &click, at(999));
+    assert_eq!(
+        turn.state.answer("budget").unwrap().points,
+        5,
+        "1,000 a year reaches only the 1,000 band"
+    );
+
+    let (state, _) = run(&script, &["Dana", "1", "5", "$1,000 a month"]);
+    assert_eq!(
+        state.answer("budget").unwrap().points,
+        20,
+        "a stated period is not asked again"
+    );
+}
+
+#[test]
+fn an_unanswered_period_question_keeps_the_amount_as_said() {
+    let script = asking_script();
+    let (state, _) = run(
+        &script,
+        &["Dana", "1", "5", "$20,000", "hmm", "what?", "no idea"],
+    );
+    let budget = state.answer("budget").unwrap();
+    assert_eq!(budget.points, 20);
+    assert_eq!(state.pending.as_ref().unwrap().step, "authority");
+}
+
 #[test]
 fn no_budget_scores_negative() {
     let (state, _) = run(&script(), &["Dana", "1", "5", "no budget yet"]);

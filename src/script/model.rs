@@ -194,6 +194,8 @@ pub enum Expectation {
         disqualify_no_budget: Option<String>,
         /// The bands are amounts per this period; answers in another period are converted.
         period: Option<crate::extract::Period>,
+        /// Ask "per month or per year?" when an answer does not say.
+        ask_period: bool,
     },
     /// A window of dates.
     Timeframe {

@@ -73,6 +73,7 @@ pub(super) struct RawStep {
     pub no_budget_points: Option<Spanned<i32>>,
     pub disqualify_no_budget: Option<Spanned<String>>,
     pub period: Option<Spanned<String>>,
+    pub ask_period: Option<Spanned<bool>>,
     pub no_timeline_points: Option<Spanned<i32>>,
     pub yes_points: Option<Spanned<i32>>,
     pub no_points: Option<Spanned<i32>>,

@@ -332,6 +332,7 @@ fn allowed_fields(kind: &str) -> &'static [&'static str] {
             "no_budget_points",
             "disqualify_no_budget",
             "period",
+            "ask_period",
         ],
         "timeframe" => &["bands", "no_timeline_points"],
         "number" => &["bands"],
@@ -363,6 +364,7 @@ fn kind_fields_present(step: &RawStep) -> Vec<(&'static str, Range<usize>)> {
         step.disqualify_no_budget.as_ref().map(Spanned::span),
     );
     note("period", step.period.as_ref().map(Spanned::span));
+    note("ask_period", step.ask_period.as_ref().map(Spanned::span));
     note(
         "no_timeline_points",
         step.no_timeline_points.as_ref().map(Spanned::span),
@@ -607,6 +609,7 @@ fn validate_expectation(raw: &RawStep, kind: &str, problems: &mut Problems) -> O
                     }
                 },
             },
+            ask_period: raw.ask_period.as_ref().is_some_and(|ask| *ask.get_ref()),
         },
         "timeframe" => Expectation::Timeframe {
             bands: time_bands(raw, problems),

@@ -27,6 +27,46 @@ struct Mention {
     outer_end: usize,
 }
 
+/// Reads how often an amount recurs from a reply such as "per month", "yearly", "월", "연간",
+/// "pe lună" or "anual" — the answer to "Is that per month or per year?".
+pub fn period(text: &str) -> Result<Period, Unclear> {
+    const MONTH_WORDS: &[&str] = &[
+        "month",
+        "monthly",
+        "a month",
+        "per month",
+        "mo",
+        "months",
+        "월",
+        "월간",
+        "매달",
+        "매월",
+        "한달",
+        "한 달",
+        "luna",
+        "lunar",
+        "lunara",
+        "pe luna",
+        "lunii",
+    ];
+    const YEAR_WORDS: &[&str] = &[
+        "year", "yearly", "a year", "per year", "annual", "annually", "years", "yr", "연", "연간",
+        "년", "매년", "일년", "1년", "an", "anual", "anuala", "pe an", "pe ani",
+    ];
+    let folded = fold(text);
+    let words = folded.trim_matches(|c: char| !c.is_alphanumeric());
+    let monthly = MONTH_WORDS.contains(&words) || phrases::MONTHLY.is_match(&folded);
+    let yearly = YEAR_WORDS.contains(&words) || phrases::YEARLY.is_match(&folded);
+    match (monthly, yearly) {
+        (true, false) => Ok(Period::Month),
+        (false, true) => Ok(Period::Year),
+        (true, true) => Err(Unclear::Ambiguous {
+            readings: vec!["month".into(), "year".into()],
+        }),
+        (false, false) => Err(Unclear::NotUnderstood),
+    }
+}
+
 /// Reads an amount of money; a bare number takes `default_currency`.
 pub fn money(text: &str, locale: Locale, default_currency: &str) -> Result<MoneyAnswer, Unclear> {
     let folded = split_korean_units(&fold(capped(text)));
@@ -450,6 +490,32 @@ fn is_range_gap(gap: &str, before_low: &str) -> bool {
         ["and" | "si" | "și"] => between,
         ["pana", "la"] => true,
         _ => words.len() == 1 && (words[0].starts_with("에서") || words[0].starts_with("부터")),
+    }
+}
+
+#[cfg(test)]
+mod period_tests {
+    use super::*;
+
+    #[test]
+    fn replies_about_the_period() {
+        for text in [
+            "per month",
+            "Monthly.",
+            "a month",
+            "월",
+            "매달이요",
+            "pe lună",
+            "lunar",
+        ] {
+            assert_eq!(period(text), Ok(Period::Month), "{text}");
+        }
+        for text in [
+            "per year", "yearly", "annually", "연간", "1년에", "pe an", "anual",
+        ] {
+            assert_eq!(period(text), Ok(Period::Year), "{text}");
+        }
+        assert_eq!(period("both?"), Err(Unclear::NotUnderstood));
     }
 }
 
