@@ -39,13 +39,14 @@ fn stdout(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
-const QUALIFYING: &str =
-    "Dana Smith\nAcme Corp\n1\n40\n$60k a year\nnext month\nyes\ndana@acme.io\nEurope\n";
+fn qualifying() -> String {
+    common::QUALIFYING_ANSWERS.join("\n") + "\n"
+}
 
 #[test]
 fn chat_qualifies_a_lead_and_shows_the_handoff() {
     let db = TestDb::sqlite();
-    let output = leadbot(&["chat"], QUALIFYING, Some(&db.url));
+    let output = leadbot(&["chat"], &qualifying(), Some(&db.url));
     let text = stdout(&output);
     assert!(
         output.status.success(),
@@ -63,7 +64,7 @@ fn chat_qualifies_a_lead_and_shows_the_handoff() {
 fn lead_tools_list_show_export_and_forget() {
     let db = TestDb::sqlite();
     let url = Some(db.url.as_str());
-    assert!(leadbot(&["chat"], QUALIFYING, url).status.success());
+    assert!(leadbot(&["chat"], &qualifying(), url).status.success());
     assert!(
         leadbot(&["chat", "--user", "other"], "Sam\nstop\n", url)
             .status
@@ -194,7 +195,7 @@ fn chat_reports_an_unreachable_database_clearly() {
 fn simulate_prints_a_transcript_and_json_state() {
     let dir = tempfile::tempdir().unwrap();
     let answers = dir.path().join("answers.txt");
-    std::fs::write(&answers, QUALIFYING).unwrap();
+    std::fs::write(&answers, qualifying()).unwrap();
     let answers = answers.to_string_lossy();
     let now = "2026-03-04T10:00:00+02:00";
     let text = stdout(&leadbot(
@@ -207,7 +208,7 @@ fn simulate_prints_a_transcript_and_json_state() {
 
     let output = leadbot(
         &["simulate", "saas-en", "--json", "--now", now],
-        QUALIFYING,
+        &qualifying(),
         None,
     );
     let state: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();

@@ -7,19 +7,12 @@
 
 mod common;
 
-use common::{at, english_script};
+use common::{QUALIFYING_ANSWERS, at, english_script, test_key};
 use leadbot::engine::Input;
 use leadbot::engine::state::Stage;
 use leadbot::runtime::{Handled, Inbound, Outcome, Runtime, ScriptCatalog};
 use leadbot::script::{self, Script};
-use leadbot::store::{ConversationKey, Store};
-
-fn key(address: &str) -> ConversationKey {
-    ConversationKey {
-        channel: "test".into(),
-        address: address.into(),
-    }
-}
+use leadbot::store::Store;
 
 async fn runtime(url: &str, scripts: Vec<Script>) -> Runtime {
     let store = Store::open(url).await.unwrap();
@@ -28,7 +21,7 @@ async fn runtime(url: &str, scripts: Vec<Script>) -> Runtime {
 
 fn text(address: &str, event: Option<&str>, body: &str, seconds: i64) -> Inbound {
     Inbound {
-        key: key(address),
+        key: test_key(address),
         event_id: event.map(str::to_string),
         input: Input::Text(body.into()),
         now: at(seconds),
@@ -46,24 +39,12 @@ async fn say(runtime: &Runtime, address: &str, body: &str, seconds: i64) -> Outc
     }
 }
 
-const QUALIFYING: [&str; 9] = [
-    "Dana Smith",
-    "Acme Corp",
-    "we are switching from our old tool",
-    "40",
-    "$60k a year",
-    "next month",
-    "yes",
-    "dana@acme.io",
-    "Europe",
-];
-
 async fn a_full_dialogue_qualifies_and_queues_one_handoff(url: &str) {
     let runtime = runtime(url, vec![english_script()]).await;
     let first = say(&runtime, "dana", "hi", 0).await;
     assert_eq!(first.replies[1].text, "First, what's your name?");
     let mut last = first;
-    for (index, answer) in QUALIFYING.iter().enumerate() {
+    for (index, answer) in QUALIFYING_ANSWERS.iter().enumerate() {
         last = say(&runtime, "dana", answer, 60 * (index as i64 + 1)).await;
     }
     assert_eq!(last.state.stage, Stage::Sql);
@@ -127,7 +108,7 @@ async fn a_restarted_process_resumes_the_conversation(url: &str) {
     drop(runtime_one);
 
     let runtime_two = runtime(url, vec![english_script()]).await;
-    let (conversation, _) = runtime_two.resume(&key("k")).await.unwrap().unwrap();
+    let (conversation, _) = runtime_two.resume(&test_key("k")).await.unwrap().unwrap();
     assert_eq!(conversation.state.pending.as_ref().unwrap().step, "company");
     let outcome = say(&runtime_two, "k", "Acme", 2).await;
     assert_eq!(
@@ -165,7 +146,10 @@ async fn start_over_keeps_history_and_resets_the_dialogue(url: &str) {
     say(&runtime, "s", "Dana", 1).await;
     let stopped = say(&runtime, "s", "stop", 2).await;
     assert_eq!(stopped.state.stage, Stage::OptedOut);
-    let fresh = runtime.start_over(&key("s"), None, at(3)).await.unwrap();
+    let fresh = runtime
+        .start_over(&test_key("s"), None, at(3))
+        .await
+        .unwrap();
     assert_eq!(fresh.state.stage, Stage::Lead);
     assert!(fresh.state.answers.is_empty());
     assert_eq!(
@@ -183,7 +167,7 @@ async fn different_conversations_run_side_by_side(url: &str) {
         tasks.push(tokio::spawn(async move {
             let address = format!("p{prospect}");
             say(&runtime, &address, "hi", 0).await;
-            for (index, answer) in QUALIFYING.iter().enumerate() {
+            for (index, answer) in QUALIFYING_ANSWERS.iter().enumerate() {
                 say(&runtime, &address, answer, 60 * (index as i64 + 1)).await;
             }
             say(&runtime, &address, "ok", 9999).await.state.stage
@@ -205,7 +189,7 @@ async fn forgetting_a_lead_erases_the_person_and_keeps_the_funnel(url: &str) {
     let runtime = runtime(url, vec![english_script()]).await;
     say(&runtime, "f", "hi", 0).await;
     let mut last = None;
-    for (index, answer) in QUALIFYING.iter().enumerate() {
+    for (index, answer) in QUALIFYING_ANSWERS.iter().enumerate() {
         last = Some(say(&runtime, "f", answer, 60 * (index as i64 + 1)).await);
     }
     let lead = last.unwrap().lead_id;
@@ -254,7 +238,7 @@ async fn forgetting_a_lead_erases_the_person_and_keeps_the_funnel(url: &str) {
         .unwrap();
     assert_eq!(sql_leads.len(), 1, "still counted as an SQL");
     // The person can talk again as a new conversation: the old address is gone.
-    assert!(runtime.resume(&key("f")).await.unwrap().is_none());
+    assert!(runtime.resume(&test_key("f")).await.unwrap().is_none());
     store.close().await;
 }
 

@@ -10,31 +10,28 @@ mod common;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use common::{API_TOKEN, Server, at, english_script, post_json};
+use common::{API_TOKEN, QUALIFYING_ANSWERS, Server, at, count_rows, english_script, post_json};
 use leadbot::engine::state::ConversationState;
 use leadbot::engine::{self, Input};
 use leadbot::store::{ConversationKey, Store};
 
-/// Every prospect's messages: a hello, then answers that qualify.
-const TURNS: [&str; 10] = [
-    "hi",
-    "Dana Smith",
-    "Acme Corp",
-    "we are switching from our old CRM",
-    "40",
-    "$60k a year",
-    "next month",
-    "yes",
-    "dana@acme.io",
-    "Europe",
-];
+/// Messages per prospect: a hello, then the qualifying answers.
+const TURNS: usize = 1 + QUALIFYING_ANSWERS.len();
+
+/// The text of a prospect's turn.
+fn turn_text(turn: usize) -> &'static str {
+    turn.checked_sub(1)
+        .and_then(|answer| QUALIFYING_ANSWERS.get(answer))
+        .copied()
+        .unwrap_or("hi")
+}
 
 fn message(conversation: usize, turn: usize) -> String {
     serde_json::json!({
         "channel": "web",
         "conversation": format!("c{conversation}"),
         "event_id": format!("c{conversation}-t{turn}"),
-        "text": TURNS[turn],
+        "text": turn_text(turn),
         "at": at(60 * turn as i64).to_rfc3339(),
     })
     .to_string()
@@ -44,14 +41,9 @@ fn message(conversation: usize, turn: usize) -> String {
 fn reference_state() -> ConversationState {
     let script = english_script();
     let mut state = engine::start(&script, at(0)).state;
-    for (turn, text) in TURNS.iter().enumerate().skip(1) {
-        state = engine::step(
-            &script,
-            state,
-            &Input::Text(text.to_string()),
-            at(60 * turn as i64),
-        )
-        .state;
+    for turn in 1..TURNS {
+        let input = Input::Text(turn_text(turn).to_string());
+        state = engine::step(&script, state, &input, at(60 * turn as i64)).state;
     }
     state
 }
@@ -63,17 +55,6 @@ async fn stored_state(store: &Store, conversation: usize) -> ConversationState {
     };
     let mut tx = store.begin_turn(&key).await.unwrap();
     tx.conversation().await.unwrap().unwrap().state
-}
-
-async fn count(url: &str, sql: &str) -> i64 {
-    sqlx::any::install_default_drivers();
-    let pool = sqlx::AnyPool::connect(url).await.unwrap();
-    let n: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_string()))
-        .fetch_one(&pool)
-        .await
-        .unwrap();
-    pool.close().await;
-    n
 }
 
 /// Every dialogue ended exactly as a single process would end it: same state, each answer,
@@ -90,26 +71,14 @@ async fn assert_every_dialogue_complete(url: &str, conversations: usize) {
     }
     store.close().await;
     let n = conversations as i64;
+    assert_eq!(count_rows(url, "processed_events").await, n * TURNS as i64);
     assert_eq!(
-        count(url, "SELECT COUNT(*) FROM processed_events").await,
-        n * TURNS.len() as i64
+        count_rows(url, "messages WHERE direction = 'in'").await,
+        n * TURNS as i64
     );
-    assert_eq!(
-        count(url, "SELECT COUNT(*) FROM messages WHERE direction = 'in'").await,
-        n * TURNS.len() as i64
-    );
-    assert_eq!(
-        count(url, "SELECT COUNT(*) FROM answers").await,
-        n * (TURNS.len() as i64 - 1)
-    );
-    assert_eq!(
-        count(url, "SELECT COUNT(*) FROM outbox WHERE kind = 'handoff'").await,
-        n
-    );
-    assert_eq!(
-        count(url, "SELECT COUNT(*) FROM leads WHERE stage = 'sql'").await,
-        n
-    );
+    assert_eq!(count_rows(url, "answers").await, n * (TURNS as i64 - 1));
+    assert_eq!(count_rows(url, "outbox WHERE kind = 'handoff'").await, n);
+    assert_eq!(count_rows(url, "leads WHERE stage = 'sql'").await, n);
 }
 
 async fn the_api_checks_its_callers(url: &str) {
@@ -169,7 +138,7 @@ async fn a_kill_9_mid_load_loses_and_doubles_nothing(url: &str) {
                 tasks.push(tokio::spawn(async move {
                     loop {
                         let turn = next_turn[conversation].load(Ordering::SeqCst);
-                        if turn >= TURNS.len() {
+                        if turn >= TURNS {
                             return;
                         }
                         match post_json(
@@ -197,7 +166,7 @@ async fn a_kill_9_mid_load_loses_and_doubles_nothing(url: &str) {
     };
     let killer = {
         let acknowledged = acknowledged.clone();
-        let total = CONVERSATIONS * TURNS.len();
+        let total = CONVERSATIONS * TURNS;
         async move {
             while acknowledged.load(Ordering::SeqCst) < total * 2 / 5 {
                 tokio::time::sleep(std::time::Duration::from_millis(2)).await;
@@ -210,7 +179,7 @@ async fn a_kill_9_mid_load_loses_and_doubles_nothing(url: &str) {
         _ = killer => server.kill_9(),
     }
     let before_restart = acknowledged.load(Ordering::SeqCst);
-    assert!(before_restart < CONVERSATIONS * TURNS.len());
+    assert!(before_restart < CONVERSATIONS * TURNS);
     let restarted = Server::start(url);
     drive(restarted.port).await;
     drop(restarted);
@@ -224,7 +193,7 @@ async fn two_replicas_given_every_event_twice_end_like_one_process(url: &str) {
     let mut tasks = Vec::new();
     for conversation in 0..CONVERSATIONS {
         tasks.push(tokio::spawn(async move {
-            for turn in 0..TURNS.len() {
+            for turn in 0..TURNS {
                 let body = message(conversation, turn);
                 // The same event reaches both replicas at once (a platform retry racing the
                 // original); exactly one of them processes it.

@@ -9,22 +9,15 @@ mod common;
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use common::{at, english_script};
+use common::{at, count_rows, english_script, test_key};
 use leadbot::engine::{self, Effect, Input};
-use leadbot::store::{ConversationKey, NewOutboxItem, Store, StoreError};
-
-fn key(address: &str) -> ConversationKey {
-    ConversationKey {
-        channel: "test".into(),
-        address: address.into(),
-    }
-}
+use leadbot::store::{NewOutboxItem, Store, StoreError};
 
 /// Starts a conversation on the English script and returns its lead id.
 async fn started(store: &Store, address: &str) -> i64 {
     let script = english_script();
     let turn = engine::start(&script, at(0));
-    let mut tx = store.begin_turn(&key(address)).await.unwrap();
+    let mut tx = store.begin_turn(&test_key(address)).await.unwrap();
     let mut conversation = tx.start_conversation(&turn.state, 0).await.unwrap();
     conversation.state = turn.state;
     tx.save(&conversation, None, &turn.effects, &[], 0)
@@ -32,17 +25,6 @@ async fn started(store: &Store, address: &str) -> i64 {
         .unwrap();
     tx.commit().await.unwrap();
     conversation.lead_id
-}
-
-async fn count(store_url: &str, table: &str) -> i64 {
-    sqlx::any::install_default_drivers();
-    let pool = sqlx::AnyPool::connect(store_url).await.unwrap();
-    let n: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {table}")))
-        .fetch_one(&pool)
-        .await
-        .unwrap();
-    pool.close().await;
-    n
 }
 
 async fn migrations_apply_once_and_report_the_version(url: &str) {
@@ -86,7 +68,7 @@ async fn a_turn_stores_everything_or_nothing(url: &str) {
     let script = english_script();
     let lead = started(&store, "dana").await;
 
-    let mut tx = store.begin_turn(&key("dana")).await.unwrap();
+    let mut tx = store.begin_turn(&test_key("dana")).await.unwrap();
     let mut conversation = tx.conversation().await.unwrap().unwrap();
     assert_eq!(conversation.lead_id, lead);
     let turn = engine::step(
@@ -107,7 +89,7 @@ async fn a_turn_stores_everything_or_nothing(url: &str) {
     .unwrap();
     tx.commit().await.unwrap();
 
-    let mut tx = store.begin_turn(&key("dana")).await.unwrap();
+    let mut tx = store.begin_turn(&test_key("dana")).await.unwrap();
     let stored = tx.conversation().await.unwrap().unwrap();
     assert_eq!(stored.state, turn.state);
     assert_eq!(
@@ -117,7 +99,7 @@ async fn a_turn_stores_everything_or_nothing(url: &str) {
     drop(tx);
 
     // A turn that is dropped before commit leaves no trace.
-    let mut tx = store.begin_turn(&key("dana")).await.unwrap();
+    let mut tx = store.begin_turn(&test_key("dana")).await.unwrap();
     let mut conversation = tx.conversation().await.unwrap().unwrap();
     let turn = engine::step(
         &script,
@@ -136,7 +118,7 @@ async fn a_turn_stores_everything_or_nothing(url: &str) {
     .await
     .unwrap();
     drop(tx);
-    let mut tx = store.begin_turn(&key("dana")).await.unwrap();
+    let mut tx = store.begin_turn(&test_key("dana")).await.unwrap();
     assert_eq!(
         tx.conversation().await.unwrap().unwrap().state,
         stored.state
@@ -144,22 +126,22 @@ async fn a_turn_stores_everything_or_nothing(url: &str) {
     drop(tx);
     store.close().await;
 
-    assert_eq!(count(url, "answers").await, 1);
-    assert_eq!(count(url, "messages WHERE direction = 'in'").await, 1);
-    assert_eq!(count(url, "leads WHERE name = 'Dana'").await, 1);
+    assert_eq!(count_rows(url, "answers").await, 1);
+    assert_eq!(count_rows(url, "messages WHERE direction = 'in'").await, 1);
+    assert_eq!(count_rows(url, "leads WHERE name = 'Dana'").await, 1);
 }
 
 async fn a_repeated_event_id_is_claimed_once(url: &str) {
     let store = Store::open(url).await.unwrap();
-    let mut tx = store.begin_turn(&key("a")).await.unwrap();
+    let mut tx = store.begin_turn(&test_key("a")).await.unwrap();
     assert!(tx.claim_event("Ev123", 1).await.unwrap());
     tx.commit().await.unwrap();
-    let mut tx = store.begin_turn(&key("b")).await.unwrap();
+    let mut tx = store.begin_turn(&test_key("b")).await.unwrap();
     assert!(!tx.claim_event("Ev123", 2).await.unwrap());
     assert!(tx.claim_event("Ev124", 2).await.unwrap());
     drop(tx);
     // The rolled-back claim of Ev124 is free again.
-    let mut tx = store.begin_turn(&key("b")).await.unwrap();
+    let mut tx = store.begin_turn(&test_key("b")).await.unwrap();
     assert!(tx.claim_event("Ev124", 3).await.unwrap());
     tx.commit().await.unwrap();
     store.close().await;
@@ -172,7 +154,7 @@ async fn concurrent_turns_of_one_conversation_apply_one_after_the_other(url: &st
     for worker in 0..24 {
         let store = store.clone();
         tasks.push(tokio::spawn(async move {
-            let mut tx = store.begin_turn(&key("busy")).await.unwrap();
+            let mut tx = store.begin_turn(&test_key("busy")).await.unwrap();
             let mut conversation = tx.conversation().await.unwrap().unwrap();
             tokio::task::yield_now().await;
             conversation.state.score += 1;
@@ -186,7 +168,7 @@ async fn concurrent_turns_of_one_conversation_apply_one_after_the_other(url: &st
     for task in tasks {
         task.await.unwrap();
     }
-    let mut tx = store.begin_turn(&key("busy")).await.unwrap();
+    let mut tx = store.begin_turn(&test_key("busy")).await.unwrap();
     let state = tx.conversation().await.unwrap().unwrap().state;
     drop(tx);
     assert_eq!(state.score, 24, "no update lost");
@@ -204,7 +186,7 @@ fn handoff_item(key: &str) -> NewOutboxItem {
 }
 
 async fn save_outbox(store: &Store, address: &str, items: &[NewOutboxItem]) {
-    let mut tx = store.begin_turn(&key(address)).await.unwrap();
+    let mut tx = store.begin_turn(&test_key(address)).await.unwrap();
     let conversation = tx.conversation().await.unwrap().unwrap();
     tx.save(&conversation, None, &[], items, 0).await.unwrap();
     tx.commit().await.unwrap();
@@ -322,7 +304,7 @@ async fn concurrent_workers_never_claim_the_same_item(url: &str) {
 
 async fn script_versions_are_kept(url: &str) {
     let store = Store::open(url).await.unwrap();
-    let mut tx = store.begin_turn(&key("v")).await.unwrap();
+    let mut tx = store.begin_turn(&test_key("v")).await.unwrap();
     tx.remember_script("s", 1, "v1 source", 0).await.unwrap();
     tx.remember_script("s", 1, "changed", 0).await.unwrap();
     tx.remember_script("s", 2, "v2 source", 0).await.unwrap();
@@ -344,7 +326,7 @@ async fn effects_are_stored_as_rows(url: &str) {
     let script = english_script();
     started(&store, "rows").await;
     let mut state_effects: Vec<Effect> = Vec::new();
-    let mut tx = store.begin_turn(&key("rows")).await.unwrap();
+    let mut tx = store.begin_turn(&test_key("rows")).await.unwrap();
     let mut conversation = tx.conversation().await.unwrap().unwrap();
     let mut turn = engine::step(
         &script,
@@ -363,13 +345,13 @@ async fn effects_are_stored_as_rows(url: &str) {
         .unwrap();
     tx.commit().await.unwrap();
     store.close().await;
-    assert_eq!(count(url, "answers").await, 3);
+    assert_eq!(count_rows(url, "answers").await, 3);
     assert_eq!(
-        count(url, "score_events WHERE rule = 'step:need' AND points = 20").await,
+        count_rows(url, "score_events WHERE rule = 'step:need' AND points = 20").await,
         1
     );
     assert_eq!(
-        count(url, "leads WHERE company = 'Acme' AND score > 0").await,
+        count_rows(url, "leads WHERE company = 'Acme' AND score > 0").await,
         1
     );
 }

@@ -17,7 +17,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
 use axum::routing::post;
-use common::{at, english_script};
+use common::{QUALIFYING_ANSWERS, at, english_script};
 use leadbot::delivery::{self, RetryPolicy, SIGNATURE_HEADER, Webhook};
 use leadbot::engine::Input;
 use leadbot::http::Secret;
@@ -119,19 +119,10 @@ async fn a_flaky_receiver_gets_the_handoff_once_and_signed(url: &str) {
         policy,
     ));
 
-    let turns = [
-        "hi",
-        "Dana Smith",
-        "Acme Corp",
-        "1",
-        "40",
-        "$60k a year",
-        "next month",
-        "yes",
-        "dana@acme.io",
-        "Europe",
-    ];
-    for (index, text) in turns.iter().enumerate() {
+    for (index, text) in std::iter::once(&"hi")
+        .chain(QUALIFYING_ANSWERS.iter())
+        .enumerate()
+    {
         let inbound = Inbound {
             key: ConversationKey {
                 channel: "web".into(),

@@ -200,3 +200,36 @@ pub async fn post_json(
         .unwrap_or_default();
     Ok((status, body))
 }
+
+/// Answers that take the shipped English script from its first question to SQL.
+pub const QUALIFYING_ANSWERS: [&str; 9] = [
+    "Dana Smith",
+    "Acme Corp",
+    "we are switching from our old CRM",
+    "40",
+    "$60k a year",
+    "next month",
+    "yes",
+    "dana@acme.io",
+    "Europe",
+];
+
+/// A conversation of the "test" channel.
+pub fn test_key(address: &str) -> leadbot::store::ConversationKey {
+    leadbot::store::ConversationKey {
+        channel: "test".into(),
+        address: address.into(),
+    }
+}
+
+/// `SELECT COUNT(*) FROM <from>` on the database at `url`, e.g. `count_rows(url, "answers")`.
+pub async fn count_rows(url: &str, from: &str) -> i64 {
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(url).await.unwrap();
+    let n: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {from}")))
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    n
+}
