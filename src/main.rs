@@ -240,7 +240,9 @@ async fn run(cli: Cli) -> Result<ExitCode> {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("LEADBOT_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+                // sqlx reports every statement over 1 s at WARN, the background WAL
+                // checkpoint included; its query log is for debugging, not for users.
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,sqlx::query=error")),
         )
         .with_writer(std::io::stderr)
         .init();
@@ -266,38 +268,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Serve { database, listen } => {
             let scripts = script::load_all(std::slice::from_ref(&cli.scripts))?;
-            let webhook = match (
-                std::env::var("LEADBOT_HANDOFF_WEBHOOK_URL")
-                    .ok()
-                    .filter(|v| !v.is_empty()),
-                std::env::var("LEADBOT_WEBHOOK_SECRET")
-                    .ok()
-                    .filter(|v| !v.is_empty()),
-            ) {
-                (Some(url), Some(secret)) => Some(commands::serve::HandoffWebhook { url, secret }),
-                (Some(_), None) => anyhow::bail!(
-                    "LEADBOT_HANDOFF_WEBHOOK_URL is set but LEADBOT_WEBHOOK_SECRET is not: hand-offs must be signed"
-                ),
-                _ => None,
-            };
-            let store = Store::open(&database).await?;
-            let destination = if webhook.is_some() {
-                commands::serve::WEBHOOK
-            } else {
-                commands::serve::UNROUTED
-            };
-            let runtime = Runtime::new(
-                store.clone(),
-                ScriptCatalog::new(scripts, None),
-                destination,
-            );
-            if let Some(webhook) = webhook {
-                commands::serve::start_delivery(&runtime, &database, webhook)?;
-            }
-            let api_token = std::env::var("LEADBOT_API_TOKEN").ok();
-            let result = commands::serve::run(runtime, &listen, api_token).await;
-            store.close().await;
-            result?;
+            commands::serve::run(scripts, &database, &listen).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Leads { database, action } => {
@@ -325,17 +296,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             json,
             ..
         } => {
-            let now = Local::now().fixed_offset();
-            for timing in leadbot::bench::extraction_timings(bytes, 200, now) {
-                if json {
-                    println!("{}", serde_json::to_string(&timing)?);
-                } else {
-                    println!(
-                        "{:<10} {}  {} bytes  mean {:>8.1} µs  max {:>8.1} µs",
-                        timing.kind, timing.locale, timing.bytes, timing.mean_us, timing.max_us
-                    );
-                }
-            }
+            commands::bench::extraction(bytes, json)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Bench {
@@ -346,52 +307,13 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             ..
         } => {
             let scripts = script::load_all(std::slice::from_ref(&cli.scripts))?;
-            let database = match database {
-                Some(url) => url,
-                None => {
-                    for suffix in ["", "-wal", "-shm"] {
-                        let _ = std::fs::remove_file(format!("data/bench.db{suffix}"));
-                    }
-                    "sqlite://data/bench.db".to_string()
-                }
-            };
-            let store = Store::open(&database).await?;
-            let catalog = ScriptCatalog::new(scripts, None);
-            let script = catalog.default_script()?;
-            let runtime = Runtime::new(store.clone(), catalog, "bench");
-            let plan = leadbot::bench::BenchPlan {
+            let plan = commands::bench::DialoguePlan {
+                database,
                 conversations,
                 concurrency,
-                run_id: format!("run{}", Local::now().timestamp_millis()),
-                now: Local::now().fixed_offset(),
+                json,
             };
-            let db = match store.backend() {
-                leadbot::store::Backend::Sqlite => "sqlite",
-                leadbot::store::Backend::Postgres => "postgres",
-            };
-            let report = leadbot::bench::run(&runtime, &script, &plan, db).await;
-            store.close().await;
-            let report = report?;
-            if json {
-                println!("{}", serde_json::to_string(&report)?);
-            } else {
-                println!(
-                    "{} | {} conversations | concurrency {} | {} turns in {:.1} s\n\
-                     turns/s {:.0} | p50 {:.2} ms | p95 {:.2} ms | p99 {:.2} ms | max {:.1} ms | peak RSS {:.1} MB | {} qualified",
-                    report.db,
-                    report.conversations,
-                    report.concurrency,
-                    report.turns,
-                    report.seconds,
-                    report.turns_per_s,
-                    report.p50_ms,
-                    report.p95_ms,
-                    report.p99_ms,
-                    report.max_ms,
-                    report.peak_rss_mb,
-                    report.qualified
-                );
-            }
+            commands::bench::dialogues(scripts, plan).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Migrate { database } => {

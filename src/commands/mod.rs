@@ -1,5 +1,6 @@
 //! Purpose: one module per `leadbot` subcommand; each turns parsed arguments into library calls.
 
+pub mod bench;
 pub mod chat;
 pub mod extract;
 pub mod leads;

@@ -3,30 +3,28 @@
 use anyhow::{Context, Result};
 use leadbot::delivery::{self, RetryPolicy, Webhook};
 use leadbot::http::{self, AppState, Secret};
-use leadbot::runtime::Runtime;
+use leadbot::runtime::{Runtime, ScriptCatalog};
+use leadbot::script::Script;
+use leadbot::store::Store;
 use tokio::io::AsyncWriteExt;
 
 /// Outbox destination of hand-offs when no webhook is configured (kept until rep routing
 /// delivers them).
-pub const UNROUTED: &str = "unrouted";
+const UNROUTED: &str = "unrouted";
 
 /// Outbox destination of hand-offs delivered to `LEADBOT_HANDOFF_WEBHOOK_URL`.
-pub const WEBHOOK: &str = "webhook";
+const WEBHOOK: &str = "webhook";
 
 /// Where hand-offs go, from the environment.
-pub struct HandoffWebhook {
+struct HandoffWebhook {
     /// The receiver.
-    pub url: String,
+    url: String,
     /// The signing secret.
-    pub secret: String,
+    secret: String,
 }
 
 /// Starts the webhook delivery worker (and, on PostgreSQL, the cross-replica wake-up).
-pub fn start_delivery(
-    runtime: &Runtime,
-    database_url: &str,
-    webhook: HandoffWebhook,
-) -> Result<()> {
+fn start_delivery(runtime: &Runtime, database_url: &str, webhook: HandoffWebhook) -> Result<()> {
     let target = Webhook::new(
         webhook.url,
         Secret::new(webhook.secret),
@@ -50,8 +48,37 @@ pub fn start_delivery(
     Ok(())
 }
 
+/// Reads the server's settings from the environment, opens the store and serves until Ctrl-C
+/// or SIGTERM.
+pub async fn run(scripts: Vec<Script>, database: &str, listen: &str) -> Result<()> {
+    let setting = |name: &str| std::env::var(name).ok().filter(|value| !value.is_empty());
+    let webhook = match (
+        setting("LEADBOT_HANDOFF_WEBHOOK_URL"),
+        setting("LEADBOT_WEBHOOK_SECRET"),
+    ) {
+        (Some(url), Some(secret)) => Some(HandoffWebhook { url, secret }),
+        (Some(_), None) => anyhow::bail!(
+            "LEADBOT_HANDOFF_WEBHOOK_URL is set but LEADBOT_WEBHOOK_SECRET is not: hand-offs must be signed"
+        ),
+        _ => None,
+    };
+    let store = Store::open(database).await?;
+    let destination = if webhook.is_some() { WEBHOOK } else { UNROUTED };
+    let runtime = Runtime::new(
+        store.clone(),
+        ScriptCatalog::new(scripts, None),
+        destination,
+    );
+    if let Some(webhook) = webhook {
+        start_delivery(&runtime, database, webhook)?;
+    }
+    let result = serve(runtime, listen, setting("LEADBOT_API_TOKEN")).await;
+    store.close().await;
+    result
+}
+
 /// Serves until Ctrl-C or SIGTERM; prints `listening on ADDR` once ready.
-pub async fn run(runtime: Runtime, listen: &str, api_token: Option<String>) -> Result<()> {
+async fn serve(runtime: Runtime, listen: &str, api_token: Option<String>) -> Result<()> {
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .with_context(|| format!("cannot listen on {listen}"))?;

@@ -135,8 +135,95 @@ fn score(answer: &str, option_names: &[String]) -> f64 {
         if fuzzy >= 0.75 {
             best = best.max(fuzzy);
         }
+        // Weakest: the answer shares a content word's stem with the name ("we are replacing our
+        // CRM" ~ "Replacing our current tool"); two options sharing as much tie, and tie is asked.
+        if let Some(share) = shared_stems(&words, name) {
+            best = best.max(1.0 + 0.4 * share);
+        }
     }
     best
+}
+
+/// Words too common to tell options apart.
+const COMMON_WORDS: &[&str] = &[
+    "this",
+    "that",
+    "with",
+    "from",
+    "have",
+    "just",
+    "like",
+    "some",
+    "your",
+    "ours",
+    "what",
+    "when",
+    "will",
+    "would",
+    "could",
+    "into",
+    "about",
+    "them",
+    "they",
+    "were",
+    "been",
+    "dont",
+    "need",
+    "want",
+    "anything",
+    "something",
+    "pentru",
+    "care",
+    "este",
+    "sunt",
+    "doar",
+    "nostru",
+    "noastra",
+    "avem",
+    "vrem",
+];
+
+/// The share of the name's content words whose stem (a common start of five or more letters,
+/// or two Hangul syllables) appears among the answer's words; `None` when none does.
+fn shared_stems(answer_words: &[&str], name: &str) -> Option<f64> {
+    let content = |word: &&str| {
+        let hangul = word.chars().any(is_hangul);
+        let long_enough = if hangul {
+            word.chars().count() >= 2
+        } else {
+            word.chars().count() >= 4
+        };
+        long_enough && !COMMON_WORDS.contains(word)
+    };
+    let stem_matches = |a: &str, b: &str| {
+        let common = a.chars().zip(b.chars()).take_while(|(x, y)| x == y).count();
+        let hangul = a.chars().any(is_hangul);
+        let needed = if hangul {
+            2
+        } else {
+            5.min(a.chars().count()).min(b.chars().count()).max(4)
+        };
+        common >= needed
+    };
+    let name_words: Vec<&str> = name
+        .split_whitespace()
+        .map(|word| word.trim_matches(|c: char| !c.is_alphanumeric()))
+        .filter(content)
+        .collect();
+    if name_words.is_empty() {
+        return None;
+    }
+    let shared = name_words
+        .iter()
+        .filter(|name_word| {
+            answer_words
+                .iter()
+                .map(|word| word.trim_matches(|c: char| !c.is_alphanumeric()))
+                .filter(content)
+                .any(|word| stem_matches(word, name_word))
+        })
+        .count();
+    (shared > 0).then(|| shared as f64 / name_words.len() as f64)
 }
 
 /// Picks one option: by number, label, synonym, ordinal or close spelling. Returns its index.
@@ -360,6 +447,34 @@ pub fn choices(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_shared_word_stem_picks_the_option() {
+        let synonyms = Vec::new();
+        let labels = [
+            "Replacing our current tool",
+            "Setting up a new process",
+            "Our team is outgrowing spreadsheets",
+            "Just looking around",
+        ];
+        let options: Vec<ChoiceCandidate> = labels
+            .iter()
+            .map(|label| ChoiceCandidate {
+                value: label,
+                label,
+                synonyms: &synonyms,
+            })
+            .collect();
+        for (text, expected) in [
+            ("we are replacing our old CRM", 0),
+            ("we want to replace our tool", 0),
+            ("we're setting things up from scratch", 1),
+            ("the spreadsheet is killing us", 2),
+        ] {
+            assert_eq!(choice(text, Locale::En, &options), Ok(expected), "{text}");
+        }
+        assert!(choice("we like pizza", Locale::En, &options).is_err());
+    }
+
     use super::*;
 
     fn candidates<'a>(
