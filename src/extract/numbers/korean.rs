@@ -136,107 +136,91 @@ pub(super) const KOREAN_NOT_NUMBERS: &[&str] = &[
     "네달",
 ];
 
+/// Counters and currencies after a Korean numeral ("원", "명", "개월"...).
+const COUNTERS: &[&str] = &[
+    "원",
+    "달러",
+    "불",
+    "유로",
+    "센트",
+    "파운드",
+    "엔",
+    "위안",
+    "년",
+    "개월",
+    "달",
+    "주",
+    "일",
+    "분기",
+    "월",
+    "명",
+    "개",
+    "번",
+    "시",
+    "살",
+    "회",
+    "건",
+    "퍼센트",
+    "프로",
+    "층",
+    "배",
+    "주일",
+];
+
+/// Particles and amount words that may follow a Korean numeral besides a counter ("정도",
+/// "이상", "까지", "입니다"...).
+const AMOUNT_PARTICLES: &[&str] = &[
+    "정도",
+    "쯤",
+    "이상",
+    "이하",
+    "미만",
+    "초과",
+    "까지",
+    "부터",
+    "에서",
+    "에",
+    "은",
+    "는",
+    "이",
+    "가",
+    "을",
+    "를",
+    "도",
+    "만",
+    "억",
+    "천",
+    "백",
+    "가량",
+    "내외",
+    "안",
+    "내",
+    "째",
+    "약",
+    "씩",
+    "요",
+    "입니다",
+    "이요",
+    "이에요",
+    "예요",
+    "위",
+    "대",
+    "사이",
+    "명이",
+];
+
 /// Syllables that may follow a Korean numeral (counters, currencies, particles of amount).
 pub(super) fn korean_suffix_ok(rest: &str) -> bool {
-    const SUFFIXES: &[&str] = &[
-        "원",
-        "달러",
-        "불",
-        "유로",
-        "센트",
-        "파운드",
-        "엔",
-        "위안",
-        "년",
-        "개월",
-        "달",
-        "주",
-        "일",
-        "분기",
-        "월",
-        "명",
-        "개",
-        "번",
-        "시",
-        "정도",
-        "쯤",
-        "이상",
-        "이하",
-        "미만",
-        "초과",
-        "까지",
-        "부터",
-        "에서",
-        "에",
-        "은",
-        "는",
-        "이",
-        "가",
-        "을",
-        "를",
-        "도",
-        "만",
-        "억",
-        "천",
-        "백",
-        "살",
-        "가량",
-        "내외",
-        "안",
-        "내",
-        "주일",
-        "퍼센트",
-        "프로",
-        "째",
-        "약",
-        "씩",
-        "요",
-        "입니다",
-        "이요",
-        "이에요",
-        "예요",
-        "위",
-        "대",
-        "건",
-        "회",
-        "사이",
-        "명이",
-    ];
-    rest.is_empty() || SUFFIXES.iter().any(|s| rest.starts_with(s))
+    rest.is_empty()
+        || COUNTERS
+            .iter()
+            .chain(AMOUNT_PARTICLES)
+            .any(|suffix| rest.starts_with(suffix))
 }
 
 /// Counters and currencies that let a lone digit syllable stand as a number ("구파운드", "삼년").
 pub(super) fn korean_counter_follows(rest: &str) -> bool {
-    const COUNTERS: &[&str] = &[
-        "원",
-        "달러",
-        "불",
-        "유로",
-        "센트",
-        "파운드",
-        "엔",
-        "위안",
-        "년",
-        "개월",
-        "달",
-        "주",
-        "일",
-        "분기",
-        "월",
-        "명",
-        "개",
-        "번",
-        "시",
-        "살",
-        "회",
-        "건",
-        "퍼센트",
-        "프로",
-        "층",
-        "배",
-        "주일",
-    ];
-    COUNTERS.iter().any(|c| rest.starts_with(c))
+    COUNTERS.iter().any(|counter| rest.starts_with(counter))
 }
 
 /// Whether a Hangul run begins with a unit that continues a number ("500만").
@@ -472,7 +456,8 @@ pub(super) fn read_native_korean(tokens: &[Tok], i: usize) -> Option<NumSpan> {
         return None;
     }
     let ok = if short_form {
-        COUNTERS.iter().any(|c| rest.starts_with(c)) || (rest.is_empty() && next_counter())
+        COUNTERS.iter().any(|counter| rest.starts_with(counter))
+            || (rest.is_empty() && next_counter())
     } else {
         rest.is_empty() || korean_suffix_ok(rest) || COUNTERS.iter().any(|c| rest.starts_with(c))
     };
