@@ -7,17 +7,31 @@ use sqlx::migrate::{Migration, MigrationType, Migrator};
 
 use super::Backend;
 
-const SQLITE: &[(i64, &str, &str)] = &[(
-    1,
-    "initial",
-    include_str!("../../migrations/sqlite/0001_initial.sql"),
-)];
+const SQLITE: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "initial",
+        include_str!("../../migrations/sqlite/0001_initial.sql"),
+    ),
+    (
+        2,
+        "fewer pages per turn",
+        include_str!("../../migrations/sqlite/0002_fewer_pages_per_turn.sql"),
+    ),
+];
 
-const POSTGRES: &[(i64, &str, &str)] = &[(
-    1,
-    "initial",
-    include_str!("../../migrations/postgres/0001_initial.sql"),
-)];
+const POSTGRES: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "initial",
+        include_str!("../../migrations/postgres/0001_initial.sql"),
+    ),
+    (
+        2,
+        "fewer pages per turn",
+        include_str!("../../migrations/postgres/0002_fewer_pages_per_turn.sql"),
+    ),
+];
 
 fn list(backend: Backend) -> &'static [(i64, &'static str, &'static str)] {
     match backend {
