@@ -7,7 +7,6 @@
 mod common;
 
 use std::io::Write;
-use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
 use common::{TestDb, conversations_dir};
@@ -355,6 +354,5 @@ fn every_shipped_script_runs_in_simulate() {
             "{id}: {}",
             stdout(&output)
         );
-        assert!(Path::new(&path).exists());
     }
 }
