@@ -302,14 +302,9 @@ pub fn extraction_timings(
         "Setting up a new process",
         "Just looking around",
     ];
-    let synonyms: Vec<String> = Vec::new();
     let candidates: Vec<ChoiceCandidate> = options
         .iter()
-        .map(|label| ChoiceCandidate {
-            value: label,
-            label,
-            synonyms: &synonyms,
-        })
+        .map(|label| ChoiceCandidate::labelled(label))
         .collect();
     let mut timings = Vec::new();
     for locale in Locale::ALL {

@@ -16,8 +16,8 @@ fuzz_target!(|data: &[u8]| {
     let synonyms = vec!["switch".to_string(), "엑셀".to_string(), "înlocuim".to_string()];
     let options = [
         ChoiceCandidate { value: "replace", label: "Replacing our current tool", synonyms: &synonyms },
-        ChoiceCandidate { value: "new", label: "Setting up a new process", synonyms: &[] },
-        ChoiceCandidate { value: "browse", label: "Just looking around", synonyms: &[] },
+        ChoiceCandidate::labelled("Setting up a new process"),
+        ChoiceCandidate::labelled("Just looking around"),
     ];
     for locale in Locale::ALL {
         let _ = extract::money(text, locale, locale.default_currency());

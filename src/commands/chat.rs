@@ -8,7 +8,7 @@ use chrono::{DateTime, FixedOffset, Local};
 use leadbot::channels::console;
 use leadbot::engine::{self, Reply, messages};
 use leadbot::notify;
-use leadbot::runtime::{Handled, Inbound, Outcome, Runtime};
+use leadbot::runtime::{Handled, Inbound, Runtime};
 use leadbot::store::ConversationKey;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 
@@ -96,15 +96,11 @@ pub async fn run(runtime: &Runtime, options: ChatOptions) -> Result<()> {
         };
         show(&outcome.replies);
         deliver_handoffs(runtime).await?;
-        if finished(&outcome) {
+        if outcome.state.is_finished() {
             break;
         }
     }
     Ok(())
-}
-
-fn finished(outcome: &Outcome) -> bool {
-    outcome.state.is_finished()
 }
 
 fn show(replies: &[Reply]) {

@@ -48,14 +48,9 @@ pub(super) fn interpret(
     if readings.is_empty() || matches!(first, Interpretation::Understood(_)) {
         return first;
     }
-    let no_synonyms = Vec::new();
     let candidates: Vec<ChoiceCandidate> = readings
         .iter()
-        .map(|reading| ChoiceCandidate {
-            value: reading,
-            label: reading,
-            synonyms: &no_synonyms,
-        })
+        .map(|reading| ChoiceCandidate::labelled(reading))
         .collect();
     match extract::choice(text, script.locale, &candidates) {
         Ok(index) => read(script, step, &readings[index], now),

@@ -449,7 +449,6 @@ pub fn choices(
 mod tests {
     #[test]
     fn a_shared_word_stem_picks_the_option() {
-        let synonyms = Vec::new();
         let labels = [
             "Replacing our current tool",
             "Setting up a new process",
@@ -458,11 +457,7 @@ mod tests {
         ];
         let options: Vec<ChoiceCandidate> = labels
             .iter()
-            .map(|label| ChoiceCandidate {
-                value: label,
-                label,
-                synonyms: &synonyms,
-            })
+            .map(|label| ChoiceCandidate::labelled(label))
             .collect();
         for (text, expected) in [
             ("we are replacing our old CRM", 0),

@@ -62,15 +62,10 @@ pub struct Request {
 /// Runs one extractor and renders its result as the documented JSON. `Err` carries the
 /// `{"error": …}` object for text that was not understood.
 pub fn run(kind: Kind, text: &str, request: &Request) -> Result<Value, Value> {
-    let no_synonyms: Vec<String> = Vec::new();
     let candidates: Vec<ChoiceCandidate> = request
         .options
         .iter()
-        .map(|option| ChoiceCandidate {
-            value: option,
-            label: option,
-            synonyms: &no_synonyms,
-        })
+        .map(|option| ChoiceCandidate::labelled(option))
         .collect();
     let value = match kind {
         Kind::Money => super::money(text, request.locale, &request.currency).map(money_json),

@@ -120,6 +120,18 @@ pub struct ChoiceCandidate<'a> {
     pub synonyms: &'a [String],
 }
 
+impl<'a> ChoiceCandidate<'a> {
+    /// An option known only by its label (the label is also its value), without synonyms: the
+    /// shape of `--options`, of clarifying readings and of benchmarks.
+    pub fn labelled(label: &'a str) -> Self {
+        ChoiceCandidate {
+            value: label,
+            label,
+            synonyms: &[],
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -409,21 +409,9 @@ pub(super) fn nth_weekday_hits(ctx: &Ctx) -> Vec<Hit> {
         ) else {
             continue;
         };
-        let Some(window) = month_window(year_for(month), month) else {
-            continue;
-        };
-        let Some(last) = window.end else { continue };
-        let start = if n == 0 {
-            add_days(last, -6)
-        } else {
-            add_days(window.start, 7 * (i64::from(n) - 1))
-        };
-        if start <= last
-            && let Some(h) = hit(
-                Window::new(start, add_days(start, 6).min(last)),
-                &caps,
-                Grain::Week,
-            )
+        if let Some(h) = month_window(year_for(month), month)
+            .and_then(|window| nth_week(&window, n))
+            .and_then(|week| hit(week, &caps, Grain::Week))
         {
             hits.push(h);
         }
@@ -436,21 +424,9 @@ pub(super) fn nth_weekday_hits(ctx: &Ctx) -> Vec<Hit> {
         ) else {
             continue;
         };
-        let Some(window) = month_window(year_for(month), month) else {
-            continue;
-        };
-        let Some(last) = window.end else { continue };
-        let start = if n == 0 {
-            add_days(last, -6)
-        } else {
-            add_days(window.start, 7 * (i64::from(n) - 1))
-        };
-        if start <= last
-            && let Some(h) = hit(
-                Window::new(start, add_days(start, 6).min(last)),
-                &caps,
-                Grain::Week,
-            )
+        if let Some(h) = month_window(year_for(month), month)
+            .and_then(|window| nth_week(&window, n))
+            .and_then(|week| hit(week, &caps, Grain::Week))
         {
             hits.push(h);
         }
@@ -662,4 +638,16 @@ pub(super) fn holiday_hits(ctx: &Ctx) -> Vec<Hit> {
             hit(Window::day(date), &caps, Grain::Day)
         })
         .collect()
+}
+
+/// The `n`-th week (7 days from the month's first day, 1-based) of a month window, cut at the
+/// month's end; `n == 0` is the last week ("the last week of March").
+fn nth_week(month: &Window, n: u32) -> Option<Window> {
+    let last = month.end?;
+    let start = if n == 0 {
+        add_days(last, -6)
+    } else {
+        add_days(month.start, 7 * (i64::from(n) - 1))
+    };
+    (start <= last).then(|| Window::new(start, add_days(start, 6).min(last)))
 }
