@@ -158,6 +158,7 @@ async fn dialogue(
             event_id: Some(format!("{}-{index}-{turn}", plan.run_id)),
             input: Input::Text(text.clone()),
             now: plan.now,
+            reply_via: None,
         };
         let started = Instant::now();
         let handled = runtime.handle(&inbound).await?;

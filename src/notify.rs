@@ -1,8 +1,77 @@
-//! Purpose: render the hand-off a sales rep receives, as plain text (terminal, e-mail, logs).
+//! Purpose: what a sales rep receives about a lead — the notice queued in the outbox (the
+//! contract every channel renders: Slack card, Discord embed, webhook JSON, terminal) and its
+//! plain-text rendering.
 
 use chrono::{DateTime, FixedOffset};
+use serde::{Deserialize, Serialize};
 
 use crate::engine::HandOff;
+
+/// What happened to a hand-off, from the receiving rep's point of view.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NoticeEvent {
+    /// A lead was assigned to this rep: accept or pass.
+    Assigned,
+    /// The rep accepted: they own the lead.
+    Accepted,
+    /// The lead was taken from this rep (they passed, or the SLA ran out) and re-routed.
+    Withdrawn,
+    /// Nobody was available: the lead went to the fallback team channel.
+    Unassigned,
+}
+
+/// The rep a notice is for, with where to reach them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RepContact {
+    /// The rep's id in the reps file.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Slack user id (a DM goes there).
+    pub slack_user: Option<String>,
+    /// Discord user id (a DM goes there).
+    pub discord_user: Option<String>,
+    /// E-mail address.
+    pub email: Option<String>,
+}
+
+/// Where the prospect's conversation is, so a rep can open it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProspectRef {
+    /// The channel: "slack", "discord", "console", "web"...
+    pub channel: String,
+    /// Where on it (the channel adapter's conversation address).
+    pub address: String,
+}
+
+/// The outbox payload of every hand-off notification (kind `handoff`). Serialized as JSON for
+/// webhooks; rendered by each channel for people.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HandOffNotice {
+    /// What happened.
+    pub event: NoticeEvent,
+    /// The assignment the rep answers with Accept / Pass; `None` when unassigned.
+    pub assignment_id: Option<i64>,
+    /// The lead.
+    pub lead_id: i64,
+    /// The prospect's conversation.
+    pub conversation_id: i64,
+    /// The rep, or `None` for the fallback team channel.
+    pub rep: Option<RepContact>,
+    /// Everything the rep needs to follow up: contact, stage, score and top reasons, answers.
+    pub lead: HandOff,
+    /// Where the prospect talked to the bot.
+    pub prospect: ProspectRef,
+    /// The pool the lead was routed to.
+    pub pool: Option<String>,
+    /// The rule that chose the pool, in words.
+    pub rule: Option<String>,
+    /// Minutes the rep has to accept before the lead moves on.
+    pub sla_minutes: Option<i64>,
+    /// A line for the rep: why a lead was withdrawn, who accepted.
+    pub note: Option<String>,
+}
 
 /// The hand-off as a readable card: who, contact, score and why, each criterion's answer.
 pub fn handoff_text(handoff: &HandOff, now: DateTime<FixedOffset>) -> String {

@@ -10,7 +10,7 @@ mod common;
 use common::{QUALIFYING_ANSWERS, at, english_script, test_key};
 use leadbot::engine::Input;
 use leadbot::engine::state::Stage;
-use leadbot::runtime::{Handled, Inbound, Outcome, Runtime, ScriptCatalog};
+use leadbot::runtime::{Handled, Inbound, Outcome, ReplyRoute, Runtime, ScriptCatalog};
 use leadbot::script::{self, Script};
 use leadbot::store::Store;
 
@@ -25,6 +25,7 @@ fn text(address: &str, event: Option<&str>, body: &str, seconds: i64) -> Inbound
         event_id: event.map(str::to_string),
         input: Input::Text(body.into()),
         now: at(seconds),
+        reply_via: None,
     }
 }
 
@@ -147,8 +148,10 @@ async fn start_over_keeps_history_and_resets_the_dialogue(url: &str) {
     let stopped = say(&runtime, "s", "stop", 2).await;
     assert_eq!(stopped.state.stage, Stage::OptedOut);
     let fresh = runtime
-        .start_over(&test_key("s"), None, at(3))
+        .start_over(&test_key("s"), None, at(3), None)
         .await
+        .unwrap()
+        .into_outcome()
         .unwrap();
     assert_eq!(fresh.state.stage, Stage::Lead);
     assert!(fresh.state.answers.is_empty());
@@ -242,7 +245,55 @@ async fn forgetting_a_lead_erases_the_person_and_keeps_the_funnel(url: &str) {
     store.close().await;
 }
 
+async fn replies_for_asynchronous_channels_are_queued_once(url: &str) {
+    let runtime = runtime(url, vec![english_script()]).await;
+    let route = ReplyRoute {
+        destination: "chat-app".into(),
+        context: serde_json::json!({"thread": "T1"}),
+    };
+    let mut hello = text("dana", Some("ev-1"), "hi", 0);
+    hello.reply_via = Some(route.clone());
+    assert!(matches!(
+        runtime.handle(&hello).await.unwrap(),
+        Handled::Replied(_)
+    ));
+    assert_eq!(runtime.handle(&hello).await.unwrap(), Handled::Duplicate);
+    let now = at(10).timestamp_millis();
+    let items = runtime
+        .store()
+        .claim_outbox("chat-app", 10, 1000, now)
+        .await
+        .unwrap();
+    let texts: Vec<_> = items
+        .iter()
+        .map(|item| item.payload["reply"]["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(texts.len(), 2, "greeting and first question, once: {texts:?}");
+    assert_eq!(texts[1], "First, what's your name?");
+    assert_eq!(items[0].kind, "reply");
+    assert_eq!(items[0].payload["context"]["thread"], "T1");
+    assert_eq!(items[0].payload["address"], "dana");
+    for item in &items {
+        runtime.store().outbox_delivered(item.id, now).await.unwrap();
+    }
+    // A restart requested twice (a retried slash command) queues its greeting once.
+    for _ in 0..2 {
+        runtime
+            .start_over(&test_key("dana"), None, at(20), Some((&route, "cmd-1")))
+            .await
+            .unwrap();
+    }
+    let again = runtime
+        .store()
+        .claim_outbox("chat-app", 10, 1000, at(30).timestamp_millis())
+        .await
+        .unwrap();
+    assert_eq!(again.len(), 2);
+    runtime.store().close().await;
+}
+
 on_both_databases!(
+    replies_for_asynchronous_channels_are_queued_once,
     forgetting_a_lead_erases_the_person_and_keeps_the_funnel,
     a_full_dialogue_qualifies_and_queues_one_handoff,
     a_retried_event_is_processed_once,

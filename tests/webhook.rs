@@ -111,11 +111,11 @@ async fn a_flaky_receiver_gets_the_handoff_once_and_signed(url: &str) {
         lease: Duration::from_secs(5),
         ..RetryPolicy::default()
     };
-    tokio::spawn(delivery::run_webhook_worker(
+    tokio::spawn(delivery::run_worker(
         store.clone(),
         "webhook".into(),
         webhook,
-        runtime.outbox_wake(),
+        runtime.outbox_wake().subscribe(),
         policy,
     ));
 
@@ -131,6 +131,7 @@ async fn a_flaky_receiver_gets_the_handoff_once_and_signed(url: &str) {
             event_id: Some(format!("e{index}")),
             input: Input::Text(text.to_string()),
             now: at(60 * index as i64),
+            reply_via: None,
         };
         runtime.handle(&inbound).await.unwrap();
     }

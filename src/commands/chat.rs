@@ -63,10 +63,12 @@ pub async fn run(runtime: &Runtime, options: ChatOptions) -> Result<()> {
             return Ok(());
         }
         None => {
-            let outcome = runtime
-                .start_over(&key, options.script.as_deref(), now())
+            let started = runtime
+                .start_over(&key, options.script.as_deref(), now(), None)
                 .await?;
-            show(&outcome.replies);
+            if let Some(outcome) = started.into_outcome() {
+                show(&outcome.replies);
+            }
         }
     }
     let mut lines = BufReader::new(tokio::io::stdin()).lines();
@@ -90,6 +92,7 @@ pub async fn run(runtime: &Runtime, options: ChatOptions) -> Result<()> {
             event_id: None,
             input: console::input(&line),
             now: now(),
+            reply_via: None,
         };
         let Handled::Replied(outcome) = runtime.handle(&inbound).await? else {
             continue;

@@ -32,11 +32,11 @@ fn start_delivery(runtime: &Runtime, database_url: &str, webhook: HandoffWebhook
     )
     .context("cannot build the webhook client")?;
     let wake = runtime.outbox_wake();
-    tokio::spawn(delivery::run_webhook_worker(
+    tokio::spawn(delivery::run_worker(
         runtime.store().clone(),
         WEBHOOK.to_string(),
         target,
-        wake.clone(),
+        wake.subscribe(),
         RetryPolicy::default(),
     ));
     if runtime.store().backend() == leadbot::store::Backend::Postgres {

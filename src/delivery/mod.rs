@@ -1,19 +1,19 @@
-//! Purpose: deliver outbox items — today, hand-offs to a signed webhook (a CRM or an automation
-//! tool). A worker claims due items, posts them, and records the outcome: delivered, retried
-//! with backoff (429 honours Retry-After), or given up. It wakes as soon as a turn commits an
-//! item (in process) or another replica does (PostgreSQL LISTEN/NOTIFY), with a slow poll as a
-//! safety net.
+//! Purpose: deliver outbox items. A worker per destination (a signed webhook for CRMs, Slack,
+//! Discord, the terminal) claims due items, hands each to its [`Deliver`] implementation, and
+//! records the outcome: delivered, retried with backoff (429 honours Retry-After), or given up.
+//! It wakes as soon as a turn commits an item (in process, [`OutboxWake`]) or another replica
+//! does (PostgreSQL LISTEN/NOTIFY), with a slow poll as a safety net.
 
 mod webhook;
 
-use std::sync::Arc;
+use std::future::Future;
 use std::time::Duration;
 
-use tokio::sync::Notify;
+use tokio::sync::watch;
 
 pub use webhook::{Attempt, SIGNATURE_HEADER, Webhook, signature};
 
-use crate::store::{Store, StoreError};
+use crate::store::{OutboxItem, Store, StoreError};
 
 /// How a worker retries.
 #[derive(Debug, Clone, Copy)]
@@ -52,19 +52,63 @@ impl RetryPolicy {
     }
 }
 
-/// Delivers one destination's outbox items to a webhook until the process ends.
-pub async fn run_webhook_worker(
+/// One way out of the process: a webhook, a chat platform's API, the terminal. Implementations
+/// make one attempt and say what it means for retrying; the worker does the bookkeeping.
+pub trait Deliver: Send + Sync {
+    /// Makes one delivery attempt of `item`.
+    fn deliver(&self, item: &OutboxItem) -> impl Future<Output = Attempt> + Send;
+}
+
+impl Deliver for Webhook {
+    async fn deliver(&self, item: &OutboxItem) -> Attempt {
+        Webhook::deliver(self, item).await
+    }
+}
+
+/// Wakes every delivery worker of this process after a commit that queued outbox items. Unlike
+/// a `Notify`, no wake-up is lost and every worker sees each one.
+#[derive(Debug, Clone)]
+pub struct OutboxWake {
+    sender: std::sync::Arc<watch::Sender<u64>>,
+}
+
+impl Default for OutboxWake {
+    fn default() -> Self {
+        OutboxWake {
+            sender: std::sync::Arc::new(watch::channel(0).0),
+        }
+    }
+}
+
+impl OutboxWake {
+    /// Wakes every worker.
+    pub fn notify(&self) {
+        self.sender.send_modify(|generation| *generation = generation.wrapping_add(1));
+    }
+
+    /// A handle a worker waits on.
+    pub fn subscribe(&self) -> watch::Receiver<u64> {
+        self.sender.subscribe()
+    }
+}
+
+/// Delivers one destination's outbox items until the process ends.
+pub async fn run_worker<D: Deliver>(
     store: Store,
     destination: String,
-    webhook: Webhook,
-    wake: Arc<Notify>,
+    deliverer: D,
+    mut wake: watch::Receiver<u64>,
     policy: RetryPolicy,
 ) {
     loop {
-        match deliver_due(&store, &destination, &webhook, &policy).await {
+        match deliver_due(&store, &destination, &deliverer, &policy).await {
             Ok(0) => {
                 tokio::select! {
-                    _ = wake.notified() => {}
+                    changed = wake.changed() => {
+                        if changed.is_err() {
+                            tokio::time::sleep(policy.poll).await;
+                        }
+                    }
                     _ = tokio::time::sleep(policy.poll) => {}
                 }
             }
@@ -78,17 +122,17 @@ pub async fn run_webhook_worker(
 }
 
 /// Claims and delivers the items due now; returns how many were claimed.
-pub async fn deliver_due(
+pub async fn deliver_due<D: Deliver>(
     store: &Store,
     destination: &str,
-    webhook: &Webhook,
+    deliverer: &D,
     policy: &RetryPolicy,
 ) -> Result<usize, StoreError> {
     let now = now_ms();
     let lease = i64::try_from(policy.lease.as_millis()).unwrap_or(60_000);
     let items = store.claim_outbox(destination, 10, lease, now).await?;
     for item in &items {
-        match webhook.deliver(item).await {
+        match deliverer.deliver(item).await {
             Attempt::Delivered => store.outbox_delivered(item.id, now_ms()).await?,
             Attempt::Retry { after, reason } if item.attempts < policy.max_attempts => {
                 let wait = after.unwrap_or_else(|| policy.backoff(item.attempts));
@@ -107,7 +151,7 @@ pub async fn deliver_due(
 
 /// Wakes `wake` whenever another process queues outbox items (PostgreSQL only); ends quietly
 /// if the listener cannot connect, leaving the poll as the fallback.
-pub async fn listen_for_other_replicas(database_url: String, wake: Arc<Notify>) {
+pub async fn listen_for_other_replicas(database_url: String, wake: OutboxWake) {
     let mut listener = match sqlx::postgres::PgListener::connect(&database_url).await {
         Ok(listener) => listener,
         Err(error) => {
@@ -121,7 +165,7 @@ pub async fn listen_for_other_replicas(database_url: String, wake: Arc<Notify>) 
     }
     loop {
         match listener.recv().await {
-            Ok(_) => wake.notify_one(),
+            Ok(_) => wake.notify(),
             Err(error) => {
                 tracing::warn!(%error, "LISTEN connection lost; reconnecting");
                 tokio::time::sleep(Duration::from_secs(1)).await;

@@ -125,6 +125,7 @@ pub(super) async fn message(
         event_id: Some(format!("api:{}", request.event_id)),
         input,
         now: request.at.unwrap_or_else(|| Utc::now().fixed_offset()),
+        reply_via: None,
     };
     let handled = state.runtime.handle(&inbound).await.map_err(|failure| {
         tracing::error!(error = %failure, "turn failed");

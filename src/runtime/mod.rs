@@ -10,6 +10,7 @@ use chrono::{DateTime, FixedOffset};
 
 pub use catalog::ScriptCatalog;
 
+use crate::delivery::OutboxWake;
 use crate::engine::state::ConversationState;
 use crate::engine::{self, Effect, HandOff, Input, Reply};
 use crate::script::Script;
@@ -37,6 +38,19 @@ pub struct Inbound {
     pub input: Input,
     /// When it happened, in the prospect's (or the server's) offset.
     pub now: DateTime<FixedOffset>,
+    /// Set by channels that answer asynchronously (Slack, Discord): the replies are queued in
+    /// the outbox in the turn's transaction, so each is sent once even across crashes.
+    pub reply_via: Option<ReplyRoute>,
+}
+
+/// Where a turn's replies are queued, and what the channel needs to send them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReplyRoute {
+    /// The outbox destination whose worker sends them ("slack", "discord").
+    pub destination: String,
+    /// Channel-specific details copied into each item (a thread to answer in, a message to
+    /// update after a button click).
+    pub context: serde_json::Value,
 }
 
 /// What handling an event produced.
@@ -46,6 +60,16 @@ pub enum Handled {
     Duplicate,
     /// The turn was stored; these are the replies to send.
     Replied(Box<Outcome>),
+}
+
+impl Handled {
+    /// The outcome, or `None` for a duplicate.
+    pub fn into_outcome(self) -> Option<Outcome> {
+        match self {
+            Handled::Replied(outcome) => Some(*outcome),
+            Handled::Duplicate => None,
+        }
+    }
 }
 
 /// The stored result of a turn, as a channel needs it.
@@ -67,7 +91,7 @@ pub struct Runtime {
     store: Store,
     scripts: ScriptCatalog,
     handoff_destination: String,
-    outbox_wake: Arc<tokio::sync::Notify>,
+    outbox_wake: OutboxWake,
 }
 
 impl Runtime {
@@ -77,13 +101,13 @@ impl Runtime {
             store,
             scripts,
             handoff_destination: handoff_destination.to_string(),
-            outbox_wake: Arc::default(),
+            outbox_wake: OutboxWake::default(),
         }
     }
 
     /// Notified after every commit that queued outbox items: delivery workers wait on it, so a
     /// hand-off leaves within moments of the answer that qualified the lead.
-    pub fn outbox_wake(&self) -> Arc<tokio::sync::Notify> {
+    pub fn outbox_wake(&self) -> OutboxWake {
         self.outbox_wake.clone()
     }
 
@@ -129,7 +153,20 @@ impl Runtime {
             Input::Text(text) => text.clone(),
             Input::Choice { value, .. } => format!("[clicked] {value}"),
         };
-        let outbox = self.outbox_items(&conversation, &turn.effects)?;
+        let mut outbox = self.outbox_items(&conversation, &turn.effects)?;
+        if let Some(route) = &inbound.reply_via {
+            let turn_ref = inbound
+                .event_id
+                .clone()
+                .unwrap_or_else(|| format!("t{now_ms}"));
+            outbox.extend(reply_items(
+                route,
+                &inbound.key,
+                &conversation,
+                &turn_ref,
+                &turn.effects,
+            )?);
+        }
         tx.save(
             &conversation,
             Some((&text, inbound.event_id.as_deref())),
@@ -140,7 +177,7 @@ impl Runtime {
         .await?;
         tx.commit().await?;
         if !outbox.is_empty() {
-            self.outbox_wake.notify_one();
+            self.outbox_wake.notify();
         }
         Ok(Handled::Replied(Box::new(outcome(
             conversation,
@@ -149,28 +186,47 @@ impl Runtime {
     }
 
     /// Starts `key`'s conversation afresh on `script` (the default when `None`), keeping the
-    /// history of any earlier one; returns the greeting and first question.
+    /// history of any earlier one; returns the greeting and first question (also queued for
+    /// `reply_via` when set). A request id seen before (a retried slash command) does nothing.
     pub async fn start_over(
         &self,
         key: &ConversationKey,
         script: Option<&str>,
         now: DateTime<FixedOffset>,
-    ) -> Result<Outcome, RuntimeError> {
+        reply_via: Option<(&ReplyRoute, &str)>,
+    ) -> Result<Handled, RuntimeError> {
         let script = match script {
             Some(id) => self.scripts.current(id)?,
             None => self.scripts.default_script()?,
         };
         let now_ms = now.timestamp_millis();
         let mut tx = self.store.begin_turn(key).await?;
+        if let Some((_, request_id)) = reply_via
+            && !tx.claim_event(request_id, now_ms).await?
+        {
+            return Ok(Handled::Duplicate);
+        }
         tx.remember_script(&script.id, script.version, &script.source, now_ms)
             .await?;
         let turn = engine::start(&script, now);
         let mut conversation = tx.start_conversation(&turn.state, now_ms).await?;
         conversation.state = turn.state;
-        tx.save(&conversation, None, &turn.effects, &[], now_ms)
+        let outbox = match reply_via {
+            Some((route, request_id)) => {
+                reply_items(route, key, &conversation, request_id, &turn.effects)?
+            }
+            None => Vec::new(),
+        };
+        tx.save(&conversation, None, &turn.effects, &outbox, now_ms)
             .await?;
         tx.commit().await?;
-        Ok(outcome(conversation, turn.effects))
+        if !outbox.is_empty() {
+            self.outbox_wake.notify();
+        }
+        Ok(Handled::Replied(Box::new(outcome(
+            conversation,
+            turn.effects,
+        ))))
     }
 
     /// The stored conversation of `key`, with the script it runs, if one exists.
@@ -221,6 +277,45 @@ impl Runtime {
         }
         Ok(items)
     }
+}
+
+/// One outbox item per reply of a turn, keyed by the turn so a replayed turn queues none twice.
+/// The payload: `{"conversation_id", "lead_id", "channel", "address", "context", "index",
+/// "reply": {"text", "step", "choices": [{"value", "label"}], "multiple"}}`.
+fn reply_items(
+    route: &ReplyRoute,
+    key: &ConversationKey,
+    conversation: &StoredConversation,
+    turn_ref: &str,
+    effects: &[Effect],
+) -> Result<Vec<NewOutboxItem>, RuntimeError> {
+    let replies = effects.iter().filter_map(|effect| match effect {
+        Effect::Say(reply) => Some(reply),
+        _ => None,
+    });
+    let mut items = Vec::new();
+    for (index, reply) in replies.enumerate() {
+        let reply =
+            serde_json::to_value(reply).map_err(|error| StoreError::Corrupt(error.to_string()))?;
+        items.push(NewOutboxItem {
+            kind: "reply".into(),
+            destination: route.destination.clone(),
+            idempotency_key: format!(
+                "reply:{}:{}:{turn_ref}:{index}",
+                route.destination, conversation.id
+            ),
+            payload: serde_json::json!({
+                "conversation_id": conversation.id,
+                "lead_id": conversation.lead_id,
+                "channel": key.channel,
+                "address": key.address,
+                "context": route.context,
+                "index": index,
+                "reply": reply,
+            }),
+        });
+    }
+    Ok(items)
 }
 
 fn outcome(conversation: StoredConversation, effects: Vec<Effect>) -> Outcome {
