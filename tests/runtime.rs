@@ -268,13 +268,21 @@ async fn replies_for_asynchronous_channels_are_queued_once(url: &str) {
         .iter()
         .map(|item| item.payload["reply"]["text"].as_str().unwrap())
         .collect();
-    assert_eq!(texts.len(), 2, "greeting and first question, once: {texts:?}");
+    assert_eq!(
+        texts.len(),
+        2,
+        "greeting and first question, once: {texts:?}"
+    );
     assert_eq!(texts[1], "First, what's your name?");
     assert_eq!(items[0].kind, "reply");
     assert_eq!(items[0].payload["context"]["thread"], "T1");
     assert_eq!(items[0].payload["address"], "dana");
     for item in &items {
-        runtime.store().outbox_delivered(item.id, now).await.unwrap();
+        runtime
+            .store()
+            .outbox_delivered(item.id, now)
+            .await
+            .unwrap();
     }
     // A restart requested twice (a retried slash command) queues its greeting once.
     for _ in 0..2 {
