@@ -1,6 +1,7 @@
 //! Purpose: `leadbot serve` — the long-running server: HTTP API (and, later, Slack and Discord).
 
 use anyhow::{Context, Result};
+use leadbot::channels::slack::{self, SlackApp, SlackConfig};
 use leadbot::delivery::{self, RetryPolicy, Webhook};
 use leadbot::http::{self, AppState, Secret};
 use leadbot::runtime::{Runtime, ScriptCatalog};
@@ -23,28 +24,21 @@ struct HandoffWebhook {
     secret: String,
 }
 
-/// Starts the webhook delivery worker (and, on PostgreSQL, the cross-replica wake-up).
-fn start_delivery(runtime: &Runtime, database_url: &str, webhook: HandoffWebhook) -> Result<()> {
+/// Starts the webhook delivery worker.
+fn start_delivery(runtime: &Runtime, webhook: HandoffWebhook) -> Result<()> {
     let target = Webhook::new(
         webhook.url,
         Secret::new(webhook.secret),
         std::time::Duration::from_secs(10),
     )
     .context("cannot build the webhook client")?;
-    let wake = runtime.outbox_wake();
     tokio::spawn(delivery::run_worker(
         runtime.store().clone(),
         WEBHOOK.to_string(),
         target,
-        wake.subscribe(),
+        runtime.outbox_wake().subscribe(),
         RetryPolicy::default(),
     ));
-    if runtime.store().backend() == leadbot::store::Backend::Postgres {
-        tokio::spawn(delivery::listen_for_other_replicas(
-            database_url.to_string(),
-            wake,
-        ));
-    }
     Ok(())
 }
 
@@ -62,6 +56,7 @@ pub async fn run(scripts: Vec<Script>, database: &str, listen: &str) -> Result<(
         ),
         _ => None,
     };
+    let slack_config = SlackConfig::from_lookup(|name| std::env::var(name).ok())?;
     let store = Store::open(database).await?;
     let destination = if webhook.is_some() { WEBHOOK } else { UNROUTED };
     let runtime = Runtime::new(
@@ -69,16 +64,34 @@ pub async fn run(scripts: Vec<Script>, database: &str, listen: &str) -> Result<(
         ScriptCatalog::new(scripts, None),
         destination,
     );
+    let delivers = webhook.is_some() || slack_config.is_some();
     if let Some(webhook) = webhook {
-        start_delivery(&runtime, database, webhook)?;
+        start_delivery(&runtime, webhook)?;
     }
-    let result = serve(runtime, listen, setting("LEADBOT_API_TOKEN")).await;
+    if delivers && store.backend() == leadbot::store::Backend::Postgres {
+        // Workers here also wake when another replica queues an item.
+        tokio::spawn(delivery::listen_for_other_replicas(
+            database.to_string(),
+            runtime.outbox_wake(),
+        ));
+    }
+    let slack = slack_config.map(|config| {
+        let app = SlackApp::new(runtime.clone(), config);
+        app.start_delivery(RetryPolicy::default());
+        app
+    });
+    let result = serve(runtime, listen, setting("LEADBOT_API_TOKEN"), slack).await;
     store.close().await;
     result
 }
 
 /// Serves until Ctrl-C or SIGTERM; prints `listening on ADDR` once ready.
-async fn serve(runtime: Runtime, listen: &str, api_token: Option<String>) -> Result<()> {
+async fn serve(
+    runtime: Runtime,
+    listen: &str,
+    api_token: Option<String>,
+    slack: Option<std::sync::Arc<SlackApp>>,
+) -> Result<()> {
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .with_context(|| format!("cannot listen on {listen}"))?;
@@ -95,7 +108,11 @@ async fn serve(runtime: Runtime, listen: &str, api_token: Option<String>) -> Res
         .write_all(format!("listening on {address}\n").as_bytes())
         .await?;
     stdout.flush().await?;
-    axum::serve(listener, http::app(state))
+    let mut app = http::app(state);
+    if let Some(slack) = slack {
+        app = app.merge(slack::routes(slack));
+    }
+    axum::serve(listener, app)
         .with_graceful_shutdown(shutdown())
         .await
         .context("server stopped")?;

@@ -1,0 +1,270 @@
+//! Purpose: what leadbot's Slack messages look like — a question with Block Kit buttons (a
+//! static select for long lists), a clicked question showing the choice, and the rep's
+//! hand-off card with Accept / Pass. Pure: values in, Block Kit out.
+
+use slack_morphism::prelude::*;
+
+use super::address::ClickedQuestion;
+use super::inbound::{ACCEPT_ACTION, ANSWER_ACTION, PASS_ACTION};
+use crate::engine::Reply;
+use crate::notify::{HandOffNotice, NoticeEvent};
+
+/// Up to this many options are buttons; more become a static select.
+pub const MAX_BUTTONS: usize = 5;
+
+/// Slack's limit on button and option labels.
+const MAX_LABEL: usize = 75;
+
+/// A reply as a Slack message: its text, plus the options of a choice question.
+pub fn reply(reply: &Reply) -> SlackMessageContent {
+    let text = escape(&reply.text);
+    let content = SlackMessageContent::new().with_text(text.clone());
+    let Some(step) = reply.step.as_deref().filter(|_| !reply.choices.is_empty()) else {
+        return content;
+    };
+    if reply.multiple {
+        // One click is one option: several are typed ("1, 3"), so the options are listed.
+        let listed: Vec<String> = reply
+            .choices
+            .iter()
+            .enumerate()
+            .map(|(index, choice)| format!("{}. {}", index + 1, escape(&choice.label)))
+            .collect();
+        return content.with_text(format!("{text}\n{}", listed.join("\n")));
+    }
+    let question: SlackBlock = SlackSectionBlock::new().with_text(md(&text)).into();
+    let controls: Vec<SlackActionBlockElement> = if reply.choices.len() <= MAX_BUTTONS {
+        reply
+            .choices
+            .iter()
+            .enumerate()
+            .map(|(index, choice)| {
+                SlackBlockButtonElement::new(label(&choice.label).into())
+                    .with_action_id(format!("{ANSWER_ACTION}{step}:{index}").into())
+                    .with_value(choice.value.clone())
+                    .into()
+            })
+            .collect()
+    } else {
+        let options = reply
+            .choices
+            .iter()
+            .take(100)
+            .map(|choice| {
+                SlackBlockChoiceItem::new(label(&choice.label).into(), choice.value.clone())
+            })
+            .collect();
+        vec![
+            SlackBlockStaticSelectElement::new()
+                .with_action_id(format!("{ANSWER_ACTION}{step}:select").into())
+                .with_placeholder("Choose…".into())
+                .with_options(options)
+                .into(),
+        ]
+    };
+    content.with_blocks(vec![question, SlackActionsBlock::new(controls).into()])
+}
+
+/// A clicked question rewritten: the question, then the choice instead of the buttons.
+pub fn answered(clicked: &ClickedQuestion) -> SlackMessageContent {
+    let question = escape(&clicked.question);
+    SlackMessageContent::new()
+        .with_text(question.clone())
+        .with_blocks(vec![
+            SlackSectionBlock::new().with_text(md(&question)).into(),
+            SlackContextBlock::new(vec![md_element(&format!(
+                "✅ *{}*",
+                escape(&clicked.chosen)
+            ))])
+            .into(),
+        ])
+}
+
+/// A hand-off notice for a rep (or the fallback team): the full card with Accept / Pass when a
+/// lead is offered, the card without buttons when nobody was available, a short line when an
+/// offer was accepted or withdrawn.
+pub fn notice(notice: &HandOffNotice) -> SlackMessageContent {
+    let name = contact(notice, "name");
+    let company = contact(notice, "company");
+    match notice.event {
+        NoticeEvent::Accepted => SlackMessageContent::new().with_text(format!(
+            "✅ {} — {name} ({company}) is yours. Lead {}.",
+            escape(notice.note.as_deref().unwrap_or("Accepted")),
+            notice.lead_id
+        )),
+        NoticeEvent::Withdrawn => SlackMessageContent::new().with_text(format!(
+            "↷ {name} ({company}) was withdrawn: {}. Lead {}.",
+            escape(notice.note.as_deref().unwrap_or("the lead moved on")),
+            notice.lead_id
+        )),
+        NoticeEvent::Assigned | NoticeEvent::Unassigned => card(notice, &name, &company),
+    }
+}
+
+fn card(notice: &HandOffNotice, name: &str, company: &str) -> SlackMessageContent {
+    let lead = &notice.lead;
+    let headline = match notice.event {
+        NoticeEvent::Unassigned => {
+            format!("🔥 Sales-qualified lead for the team: {name} ({company})")
+        }
+        _ => format!("🔥 New sales-qualified lead: {name} ({company})"),
+    };
+    let mut fields = vec![
+        md(&format!("*Stage*\n{}", lead.stage)),
+        md(&format!("*Score*\n{}", lead.score)),
+        md(&format!("*Email*\n{}", contact(notice, "email"))),
+        md(&format!("*Region*\n{}", contact(notice, "region"))),
+    ];
+    for (criterion, answer) in lead.criteria.iter().take(6) {
+        fields.push(md(&format!(
+            "*{}*\n{}",
+            capitalised(criterion.name()),
+            escape(answer)
+        )));
+    }
+    let reasons: Vec<String> = lead
+        .top_reasons
+        .iter()
+        .map(|reason| format!("• {:+} {}", reason.points, escape(&reason.reason)))
+        .collect();
+    let mut blocks: Vec<SlackBlock> = vec![
+        SlackHeaderBlock::new(truncate(&headline, 150).into()).into(),
+        SlackSectionBlock::new().with_fields(fields).into(),
+        SlackSectionBlock::new()
+            .with_text(md(&format!(
+                "*Score {} — why*\n{}",
+                lead.score,
+                reasons.join("\n")
+            )))
+            .into(),
+    ];
+    let mut context = vec![format!("Conversation: {}", conversation_ref(notice))];
+    if let Some(pool) = &notice.pool {
+        context.push(match &notice.rule {
+            Some(rule) => format!("Pool: {} (rule “{}”)", escape(pool), escape(rule)),
+            None => format!("Pool: {}", escape(pool)),
+        });
+    }
+    if let Some(note) = &notice.note {
+        context.push(escape(note));
+    }
+    if notice.event == NoticeEvent::Assigned
+        && let Some(minutes) = notice.sla_minutes
+    {
+        context.push(format!("Please answer within {minutes} minutes"));
+    }
+    blocks.push(SlackContextBlock::new(vec![md_element(&context.join(" · "))]).into());
+    if let (NoticeEvent::Assigned, Some(assignment)) = (notice.event, notice.assignment_id) {
+        blocks.push(
+            SlackActionsBlock::new(vec![
+                SlackBlockButtonElement::new("Accept".into())
+                    .with_action_id(ACCEPT_ACTION.into())
+                    .with_value(assignment.to_string())
+                    .with_style(SlackBlockButtonStyle::Primary)
+                    .into(),
+                SlackBlockButtonElement::new("Pass".into())
+                    .with_action_id(PASS_ACTION.into())
+                    .with_value(assignment.to_string())
+                    .into(),
+            ])
+            .into(),
+        );
+    }
+    SlackMessageContent::new()
+        .with_text(headline)
+        .with_blocks(blocks)
+}
+
+/// A rep's card after they answered: the card as it was, with `outcome` instead of buttons.
+pub fn answered_card(
+    card: Option<Vec<SlackBlock>>,
+    headline: &str,
+    outcome: &str,
+) -> SlackMessageContent {
+    let mut blocks: Vec<SlackBlock> = card
+        .unwrap_or_else(|| {
+            vec![
+                SlackSectionBlock::new()
+                    .with_text(md(&escape(headline)))
+                    .into(),
+            ]
+        })
+        .into_iter()
+        .filter(|block| !matches!(block, SlackBlock::Actions(_)))
+        .collect();
+    blocks.push(SlackContextBlock::new(vec![md_element(outcome)]).into());
+    SlackMessageContent::new()
+        .with_text(headline.to_string())
+        .with_blocks(blocks)
+}
+
+/// Where the prospect talked to the bot, as a rep can open it.
+fn conversation_ref(notice: &HandOffNotice) -> String {
+    let prospect = &notice.prospect;
+    let lead = format!(
+        "lead {} (`leadbot leads show {}`)",
+        notice.lead_id, notice.lead_id
+    );
+    if prospect.channel == super::address::CHANNEL {
+        let parts: Vec<&str> = prospect.address.split(':').collect();
+        match parts.as_slice() {
+            ["dm", user] => return format!("<@{user}> in a direct message with the app · {lead}"),
+            ["thread", channel, _, user] => {
+                return format!("<@{user}> in a thread in <#{channel}> · {lead}");
+            }
+            _ => {}
+        }
+    }
+    format!(
+        "{} {} · {lead}",
+        escape(&prospect.channel),
+        escape(&prospect.address)
+    )
+}
+
+fn contact(notice: &HandOffNotice, field: &str) -> String {
+    notice
+        .lead
+        .contact
+        .get(field)
+        .map_or_else(|| "—".to_string(), |value| escape(value))
+}
+
+fn md(text: &str) -> SlackBlockText {
+    SlackBlockText::MarkDown(SlackBlockMarkDownText::new(text.to_string()))
+}
+
+fn md_element(text: &str) -> SlackContextBlockElement {
+    SlackContextBlockElement::MarkDown(SlackBlockMarkDownText::new(text.to_string()))
+}
+
+fn label(text: &str) -> String {
+    truncate(text, MAX_LABEL)
+}
+
+fn truncate(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let mut cut: String = text.chars().take(max - 1).collect();
+    cut.push('…');
+    cut
+}
+
+fn capitalised(word: &str) -> String {
+    let mut chars = word.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
+/// Slack's three control characters, escaped as its docs require.
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+#[cfg(test)]
+mod tests;

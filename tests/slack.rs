@@ -1,0 +1,552 @@
+//! The Slack channel end to end: the real `leadbot serve` binary receives signed requests in
+//! Slack's payload shapes and answers through a fake Slack Web API on 127.0.0.1, reached by
+//! slack-morphism's client via `SLACK_API_URL`.
+#![expect(
+    clippy::unwrap_used,
+    reason = "test support: a failed unwrap is the test failure, with its message"
+)]
+
+mod common;
+mod slack_fake;
+
+use std::time::Duration;
+
+use common::{QUALIFYING_ANSWERS, Server, count_rows};
+use serde_json::{Value, json};
+use slack_fake::{
+    BOT_TOKEN, Failure, FakeSlack, SIGNING_SECRET, SlackRequest, direct_message, dm_channel,
+    envelope, slack_signature,
+};
+
+const DANA: &str = "U0DANA";
+
+fn slack_server(url: &str, fake: &FakeSlack) -> Server {
+    Server::start_with_env(
+        url,
+        &[
+            ("SLACK_BOT_TOKEN", BOT_TOKEN),
+            ("SLACK_SIGNING_SECRET", SIGNING_SECRET),
+            ("SLACK_API_URL", &fake.api_url()),
+        ],
+    )
+}
+
+/// A Slack ts `offset` seconds from now, unique per `offset`.
+fn ts(offset: i64) -> String {
+    format!(
+        "{}.{:06}",
+        chrono::Utc::now().timestamp() + offset,
+        offset.rem_euclid(1_000_000)
+    )
+}
+
+/// Waits until every Slack outbox item is delivered or given up.
+async fn settle(url: &str) {
+    for _ in 0..400 {
+        if count_rows(
+            url,
+            "outbox WHERE destination = 'slack' AND status = 'pending'",
+        )
+        .await
+            == 0
+        {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("Slack outbox items stayed pending");
+}
+
+async fn say(port: u16, url: &str, user: &str, text: &str, ts: &str) {
+    let event = envelope(&format!("Ev{ts}"), direct_message(user, text, ts));
+    let (status, body) = SlackRequest::event(event).send(port).await;
+    assert_eq!(status, 200, "{body}");
+    settle(url).await;
+}
+
+async fn replies_queued(url: &str) -> i64 {
+    count_rows(url, "outbox WHERE destination = 'slack' AND kind = 'reply'").await
+}
+
+async fn a_prospect_qualifies_in_a_direct_message(url: &str) {
+    let fake = FakeSlack::start().await;
+    let server = slack_server(url, &fake);
+    say(server.port, url, DANA, "hi", &ts(0)).await;
+    let texts = fake.posted_texts(&dm_channel(DANA));
+    assert!(texts.len() >= 2, "{texts:?}");
+    assert!(
+        texts.iter().any(|text| text.contains("what's your name")),
+        "{texts:?}"
+    );
+    for (turn, answer) in QUALIFYING_ANSWERS.iter().enumerate() {
+        say(server.port, url, DANA, answer, &ts(1 + turn as i64)).await;
+    }
+    assert_eq!(count_rows(url, "leads WHERE stage = 'sql'").await, 1);
+    assert_eq!(
+        count_rows(url, "answers").await,
+        QUALIFYING_ANSWERS.len() as i64
+    );
+    let posts = fake.accepted("chat.postMessage");
+    assert_eq!(
+        posts.len() as i64,
+        replies_queued(url).await,
+        "each reply posted once"
+    );
+    assert!(fake.calls().iter().all(|call| call.authorized));
+    assert!(
+        posts
+            .iter()
+            .all(|post| post.body["channel"] == dm_channel(DANA))
+    );
+    assert!(
+        posts
+            .iter()
+            .all(|post| post.body.get("thread_ts").is_none())
+    );
+    // The need question has buttons.
+    let need = posts
+        .iter()
+        .find(|post| {
+            buttons(post)
+                .first()
+                .is_some_and(|(id, _)| id.starts_with("answer:need:"))
+        })
+        .unwrap();
+    assert!(buttons(need).len() >= 2);
+    drop(server);
+}
+
+/// The (action_id, value) of each button or select option of a posted message.
+fn buttons(post: &slack_fake::Call) -> Vec<(String, String)> {
+    let mut found = Vec::new();
+    for block in post.body["blocks"].as_array().into_iter().flatten() {
+        for element in block["elements"].as_array().into_iter().flatten() {
+            let id = element["action_id"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string();
+            if let Some(value) = element["value"].as_str() {
+                found.push((id.clone(), value.to_string()));
+            }
+            for option in element["options"].as_array().into_iter().flatten() {
+                found.push((
+                    id.clone(),
+                    option["value"].as_str().unwrap_or_default().to_string(),
+                ));
+            }
+        }
+    }
+    found
+}
+
+fn click(
+    user: &str,
+    post: &slack_fake::Call,
+    action_id: &str,
+    value: &str,
+    action_ts: &str,
+) -> SlackRequest<'static> {
+    let channel = post.body["channel"].as_str().unwrap();
+    let label = post.body["blocks"][1]["elements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|element| element["action_id"] == action_id)
+        .map(|element| element["text"]["text"].clone())
+        .unwrap();
+    SlackRequest::interaction(json!({
+        "type": "block_actions",
+        "user": {"id": user, "username": "dana", "name": "dana", "team_id": "T0LEAD"},
+        "api_app_id": "A0LEAD",
+        "token": "legacy-verification-token",
+        "container": {"type": "message", "message_ts": post.ts, "channel_id": channel, "is_ephemeral": false},
+        "trigger_id": format!("trigger-{action_ts}"),
+        "team": {"id": "T0LEAD", "domain": "acme"},
+        "enterprise": null,
+        "is_enterprise_install": false,
+        "channel": {"id": channel, "name": "directmessage"},
+        "message": {
+            "bot_id": "B0LEAD", "type": "message", "text": post.body["text"], "user": "U0BOT",
+            "ts": post.ts, "team": "T0LEAD", "blocks": post.body["blocks"],
+        },
+        "state": {"values": {}},
+        "response_url": "https://hooks.invalid/actions/T0LEAD/1/x",
+        "actions": [{
+            "action_id": action_id, "block_id": post.body["blocks"][1]["block_id"], "text": {"type": "plain_text", "text": label, "emoji": true},
+            "value": value, "type": "button", "action_ts": action_ts,
+        }],
+    }))
+}
+
+async fn buttons_answer_the_question_once(url: &str) {
+    let fake = FakeSlack::start().await;
+    let server = slack_server(url, &fake);
+    for (turn, text) in ["hi", QUALIFYING_ANSWERS[0], QUALIFYING_ANSWERS[1]]
+        .iter()
+        .enumerate()
+    {
+        say(server.port, url, DANA, text, &ts(turn as i64)).await;
+    }
+    let posts = fake.accepted("chat.postMessage");
+    let question = posts.last().unwrap().clone();
+    let (action_id, value) = buttons(&question)[0].clone();
+    assert!(action_id.starts_with("answer:need:"), "{action_id}");
+    let first = click(DANA, &question, &action_id, &value, &ts(10));
+    let (status, _) = first.send(server.port).await;
+    assert_eq!(status, 200);
+    settle(url).await;
+    let updates = fake.accepted("chat.update");
+    assert_eq!(updates.len(), 1);
+    assert_eq!(updates[0].body["ts"], question.ts.clone().unwrap().as_str());
+    let shown = updates[0].body["blocks"].to_string();
+    assert!(shown.contains("✅"), "{shown}");
+    assert!(
+        !shown.contains("\"actions\""),
+        "the buttons are gone: {shown}"
+    );
+    assert_eq!(count_rows(url, "answers").await, 3);
+    let after_click = fake.accepted("chat.postMessage").len();
+    assert!(after_click > posts.len(), "the next question was asked");
+    // The same request again (a replay), and a second click on the old question: nothing.
+    let (status, _) = first.send(server.port).await;
+    assert_eq!(status, 200);
+    let (status, _) = click(DANA, &question, &action_id, &value, &ts(11))
+        .send(server.port)
+        .await;
+    assert_eq!(status, 200);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    settle(url).await;
+    assert_eq!(count_rows(url, "answers").await, 3);
+    assert_eq!(fake.accepted("chat.postMessage").len(), after_click);
+    assert_eq!(fake.accepted("chat.update").len(), 1);
+    // Free text still answers a choice question.
+    say(server.port, url, DANA, QUALIFYING_ANSWERS[3], &ts(12)).await;
+    assert_eq!(count_rows(url, "answers").await, 4);
+    drop(server);
+}
+
+fn channel_message(user: &str, text: &str, ts: &str, thread_ts: Option<&str>) -> Value {
+    let mut event = json!({
+        "client_msg_id": format!("m-{ts}"), "type": "message", "text": text, "user": user,
+        "ts": ts, "team": "T0LEAD", "channel": "C0SALES", "event_ts": ts, "channel_type": "channel",
+    });
+    if let Some(thread_ts) = thread_ts {
+        event["thread_ts"] = json!(thread_ts);
+        event["parent_user_id"] = json!("U0BOT");
+    }
+    event
+}
+
+async fn a_mention_in_a_channel_continues_in_its_thread(url: &str) {
+    let fake = FakeSlack::start().await;
+    let server = slack_server(url, &fake);
+    let port = server.port;
+    let mention_ts = ts(0);
+    let mention = json!({
+        "client_msg_id": "m-0", "type": "app_mention", "text": "<@U0BOT> hi there", "user": DANA,
+        "ts": mention_ts, "team": "T0LEAD", "channel": "C0SALES", "event_ts": mention_ts,
+    });
+    assert_eq!(
+        SlackRequest::event(envelope("Ev1", mention))
+            .send(port)
+            .await
+            .0,
+        200
+    );
+    // The same message also arrives as a `message` event.
+    let same = channel_message(DANA, "<@U0BOT> hi there", &mention_ts, None);
+    assert_eq!(
+        SlackRequest::event(envelope("Ev2", same))
+            .send(port)
+            .await
+            .0,
+        200
+    );
+    settle(url).await;
+    let posts = fake.accepted("chat.postMessage");
+    assert!(posts.len() >= 2);
+    assert!(
+        posts.iter().all(|post| post.body["channel"] == "C0SALES"
+            && post.body["thread_ts"] == mention_ts.as_str())
+    );
+    let first_turn = posts.len();
+    // Dana answers in the thread; a colleague's message there and a channel message are not
+    // leadbot's business.
+    let colleague = channel_message(
+        "U0COLLEAGUE",
+        "I'll let Dana answer",
+        &ts(1),
+        Some(&mention_ts),
+    );
+    assert_eq!(
+        SlackRequest::event(envelope("Ev3", colleague))
+            .send(port)
+            .await
+            .0,
+        200
+    );
+    let elsewhere = channel_message(DANA, "lunch?", &ts(2), None);
+    assert_eq!(
+        SlackRequest::event(envelope("Ev4", elsewhere))
+            .send(port)
+            .await
+            .0,
+        200
+    );
+    let answer = channel_message(DANA, "Dana Smith", &ts(3), Some(&mention_ts));
+    assert_eq!(
+        SlackRequest::event(envelope("Ev5", answer))
+            .send(port)
+            .await
+            .0,
+        200
+    );
+    settle(url).await;
+    let posts = fake.accepted("chat.postMessage");
+    assert!(posts.len() > first_turn);
+    assert!(
+        posts
+            .iter()
+            .all(|post| post.body["thread_ts"] == mention_ts.as_str())
+    );
+    assert_eq!(count_rows(url, "answers").await, 1);
+    assert_eq!(count_rows(url, "conversations").await, 1);
+    assert_eq!(count_rows(url, "messages WHERE direction = 'in'").await, 2);
+    drop(server);
+}
+
+async fn a_retried_event_is_processed_once(url: &str) {
+    let fake = FakeSlack::start().await;
+    let server = slack_server(url, &fake);
+    let event = envelope("Ev42", direct_message(DANA, "hello", &ts(0)));
+    let original = SlackRequest::event(event.clone());
+    let mut retry = SlackRequest::event(event);
+    retry.extra = vec![
+        ("X-Slack-Retry-Num", "1".into()),
+        ("X-Slack-Retry-Reason", "http_timeout".into()),
+    ];
+    // The retry races the original, as after an http_timeout; then comes once more.
+    let (first, second) = tokio::join!(original.send(server.port), retry.send(server.port));
+    assert_eq!((first.0, second.0), (200, 200));
+    retry.extra[0].1 = "2".into();
+    assert_eq!(retry.send(server.port).await.0, 200);
+    settle(url).await;
+    assert_eq!(count_rows(url, "messages WHERE direction = 'in'").await, 1);
+    let greeting_and_question = replies_queued(url).await;
+    assert!(greeting_and_question >= 2);
+    assert_eq!(
+        fake.accepted("chat.postMessage").len() as i64,
+        greeting_and_question
+    );
+    drop(server);
+}
+
+async fn forged_and_stale_requests_are_refused(url: &str) {
+    let fake = FakeSlack::start().await;
+    let server = slack_server(url, &fake);
+    let port = server.port;
+    let body = envelope("Ev7", direct_message(DANA, "hi", &ts(0))).to_string();
+    let mut forged = SlackRequest::signed("/slack/events", "application/json", body.clone());
+    forged.signature = slack_signature("not-the-secret", forged.timestamp, &body);
+    assert_eq!(forged.send(port).await.0, 401);
+    let mut tampered = SlackRequest::signed("/slack/events", "application/json", body.clone());
+    tampered.body = body.replace("hi", "ho");
+    assert_eq!(tampered.send(port).await.0, 401);
+    let stale_at = chrono::Utc::now().timestamp() - 6 * 60;
+    let mut stale = SlackRequest::signed("/slack/events", "application/json", body.clone());
+    stale.timestamp = stale_at;
+    stale.signature = slack_signature(SIGNING_SECRET, stale_at, &body);
+    assert_eq!(stale.send(port).await.0, 401);
+    let mut unsigned = SlackRequest::signed("/slack/events", "application/json", body.clone());
+    unsigned.signature = String::new();
+    assert_eq!(unsigned.send(port).await.0, 401);
+    for path in ["/slack/interactions", "/slack/commands"] {
+        let mut forged = SlackRequest::signed(
+            path,
+            "application/x-www-form-urlencoded",
+            "payload=%7B%7D".into(),
+        );
+        forged.signature = slack_signature("not-the-secret", forged.timestamp, &forged.body);
+        assert_eq!(forged.send(port).await.0, 401, "{path}");
+    }
+    // A correctly signed url_verification is answered with its challenge.
+    let challenge = json!({"token": "t", "challenge": "c-123", "type": "url_verification"});
+    let (status, answer) = SlackRequest::event(challenge).send(port).await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        serde_json::from_str::<Value>(&answer).unwrap()["challenge"],
+        "c-123"
+    );
+    assert_eq!(count_rows(url, "processed_events").await, 0);
+    assert!(fake.calls().is_empty());
+    drop(server);
+}
+
+async fn bot_and_edited_messages_are_ignored(url: &str) {
+    let fake = FakeSlack::start().await;
+    let server = slack_server(url, &fake);
+    let t = ts(0);
+    let events = [
+        json!({"type": "message", "subtype": "bot_message", "text": "Hi! I'm the bot", "ts": t,
+               "bot_id": "B0LEAD", "channel": dm_channel(DANA), "event_ts": t, "channel_type": "im"}),
+        json!({"type": "message", "text": "another bot", "ts": ts(1), "user": "U0OTHERBOT",
+               "bot_id": "B0OTHER", "app_id": "A0OTHER", "channel": dm_channel(DANA), "event_ts": ts(1), "channel_type": "im"}),
+        json!({"type": "message", "subtype": "message_changed", "hidden": true, "channel": dm_channel(DANA),
+               "ts": ts(2), "event_ts": ts(2), "channel_type": "im",
+               "message": {"type": "message", "user": DANA, "text": "edited", "ts": t, "edited": {"user": DANA, "ts": ts(2)}},
+               "previous_message": {"type": "message", "user": DANA, "text": "hi", "ts": t}}),
+        json!({"type": "message", "subtype": "message_deleted", "hidden": true, "channel": dm_channel(DANA),
+               "ts": ts(3), "deleted_ts": t, "event_ts": ts(3), "channel_type": "im",
+               "previous_message": {"type": "message", "user": DANA, "text": "hi", "ts": t}}),
+    ];
+    for (index, event) in events.into_iter().enumerate() {
+        let (status, _) = SlackRequest::event(envelope(&format!("EvBot{index}"), event))
+            .send(server.port)
+            .await;
+        assert_eq!(status, 200);
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(count_rows(url, "messages").await, 0);
+    assert!(fake.calls().is_empty());
+    drop(server);
+}
+
+async fn rate_limits_and_server_errors_are_retried_in_order(url: &str) {
+    let fake = FakeSlack::start().await;
+    fake.fail_next(
+        "chat.postMessage",
+        &[Failure::RateLimited(1), Failure::ServerError],
+    );
+    let server = slack_server(url, &fake);
+    say(server.port, url, DANA, "hi", &ts(0)).await;
+    let calls: Vec<_> = fake
+        .calls()
+        .into_iter()
+        .filter(|call| call.method == "chat.postMessage")
+        .collect();
+    assert_eq!(calls[0].status, 429);
+    let retried = calls.iter().position(|call| call.status == 500).unwrap();
+    assert!(
+        calls[retried].at.duration_since(calls[0].at) >= Duration::from_secs(1),
+        "Retry-After is honoured"
+    );
+    let accepted = fake.posted_texts(&dm_channel(DANA));
+    assert_eq!(
+        accepted.len() as i64,
+        replies_queued(url).await,
+        "each reply once"
+    );
+    assert!(
+        accepted[0].starts_with("Hi"),
+        "the greeting stays first: {accepted:?}"
+    );
+    assert!(accepted.last().unwrap().contains("name"), "{accepted:?}");
+    assert_eq!(
+        count_rows(
+            url,
+            "outbox WHERE status = 'delivered' AND destination = 'slack'"
+        )
+        .await,
+        accepted.len() as i64
+    );
+    drop(server);
+}
+
+async fn a_restart_mid_dialogue_resumes(url: &str) {
+    let fake = FakeSlack::start().await;
+    let mut server = slack_server(url, &fake);
+    say(server.port, url, DANA, "hi", &ts(0)).await;
+    say(server.port, url, DANA, QUALIFYING_ANSWERS[0], &ts(1)).await;
+    server.kill_9();
+    let server = slack_server(url, &fake);
+    for (turn, answer) in QUALIFYING_ANSWERS.iter().enumerate().skip(1) {
+        say(server.port, url, DANA, answer, &ts(1 + turn as i64)).await;
+    }
+    assert_eq!(count_rows(url, "leads WHERE stage = 'sql'").await, 1);
+    assert_eq!(count_rows(url, "conversations").await, 1);
+    let texts = fake.posted_texts(&dm_channel(DANA));
+    assert_eq!(
+        texts
+            .iter()
+            .filter(|text| text.contains("what's your name"))
+            .count(),
+        1,
+        "{texts:?}"
+    );
+    assert_eq!(texts.len() as i64, replies_queued(url).await);
+    drop(server);
+}
+
+async fn the_slash_command_starts_over_in_a_dm(url: &str) {
+    let fake = FakeSlack::start().await;
+    let server = slack_server(url, &fake);
+    let fields = [
+        ("token", "legacy-verification-token"),
+        ("team_id", "T0LEAD"),
+        ("team_domain", "acme"),
+        ("channel_id", "C0SALES"),
+        ("channel_name", "sales"),
+        ("user_id", DANA),
+        ("user_name", "dana"),
+        ("command", "/qualify"),
+        ("text", ""),
+        ("api_app_id", "A0LEAD"),
+        ("response_url", "https://hooks.invalid/commands/1"),
+        ("trigger_id", "13345224609.738474920.8088930838d88f008e0"),
+    ];
+    let request = SlackRequest::command(&fields);
+    let (status, body) = request.send(server.port).await;
+    assert_eq!(status, 200);
+    let answer: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(answer["response_type"], "ephemeral");
+    settle(url).await;
+    let opened = fake.accepted("conversations.open");
+    assert!(!opened.is_empty());
+    assert!(opened[0].body["users"].to_string().contains(DANA));
+    let greeted = fake.posted_texts(&dm_channel(DANA)).len();
+    assert!(greeted >= 2);
+    // The same command delivery again does nothing; a new one starts over.
+    request.send(server.port).await;
+    settle(url).await;
+    assert_eq!(fake.posted_texts(&dm_channel(DANA)).len(), greeted);
+    let mut again = fields;
+    again[11].1 = "99999.1.again";
+    let (_, body) = SlackRequest::command(&again).send(server.port).await;
+    assert!(body.contains("ephemeral"));
+    settle(url).await;
+    assert_eq!(fake.posted_texts(&dm_channel(DANA)).len(), 2 * greeted);
+    let mut unknown = fields;
+    unknown[7].1 = "/weather";
+    let (_, body) = SlackRequest::command(&unknown).send(server.port).await;
+    assert!(body.contains("don't know"), "{body}");
+    drop(server);
+}
+
+on_both_databases!(
+    a_prospect_qualifies_in_a_direct_message,
+    a_restart_mid_dialogue_resumes,
+    a_retried_event_is_processed_once,
+);
+
+mod sqlite_only {
+    macro_rules! on_sqlite {
+        ($($name:ident),* $(,)?) => {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $name() {
+                    let db = crate::common::TestDb::sqlite();
+                    super::$name(&db.url).await;
+                    db.finish().await;
+                }
+            )*
+        };
+    }
+    on_sqlite!(
+        buttons_answer_the_question_once,
+        a_mention_in_a_channel_continues_in_its_thread,
+        forged_and_stale_requests_are_refused,
+        bot_and_edited_messages_are_ignored,
+        rate_limits_and_server_errors_are_retried_in_order,
+        the_slash_command_starts_over_in_a_dm,
+    );
+}

@@ -1,0 +1,393 @@
+//! A fake Slack Web API on 127.0.0.1 for tests and the benchmark: it records every call, answers
+//! `chat.postMessage`, `chat.update` and `conversations.open` the way Slack does, and can be
+//! told to fail the next calls of a method with a 429 (and `Retry-After`) or a 500. Also signs
+//! requests the way Slack signs them, computed here independently of leadbot's verifier.
+#![allow(dead_code, reason = "each test crate uses part of the support code")]
+
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use hmac::{Hmac, Mac};
+use serde_json::{Value, json};
+use sha2::Sha256;
+
+/// The bot token test servers are given.
+pub const BOT_TOKEN: &str = "xoxb-test-bot-token";
+/// The signing secret test servers are given.
+pub const SIGNING_SECRET: &str = "test-signing-secret";
+
+/// One Web API call as the fake received it.
+#[derive(Debug, Clone)]
+pub struct Call {
+    /// e.g. "chat.postMessage".
+    pub method: String,
+    /// The JSON body.
+    pub body: Value,
+    /// Whether it carried `Authorization: Bearer <BOT_TOKEN>`.
+    pub authorized: bool,
+    /// When it arrived.
+    pub at: Instant,
+    /// The status the fake answered.
+    pub status: u16,
+    /// The ts of the message it created or updated, when it succeeded.
+    pub ts: Option<String>,
+}
+
+/// A failure to answer instead of success.
+#[derive(Debug, Clone, Copy)]
+pub enum Failure {
+    /// 429 with this `Retry-After` (seconds).
+    RateLimited(u64),
+    /// 500.
+    ServerError,
+}
+
+#[derive(Default)]
+struct Inner {
+    calls: Vec<Call>,
+    failures: Vec<(String, VecDeque<Failure>)>,
+}
+
+/// The fake Slack Web API.
+#[derive(Clone)]
+pub struct FakeSlack {
+    inner: Arc<Mutex<Inner>>,
+    next_ts: Arc<AtomicU64>,
+    /// Its port; `SLACK_API_URL` is `http://127.0.0.1:<port>/api`.
+    pub port: u16,
+}
+
+impl FakeSlack {
+    /// Starts the fake on a free port.
+    pub async fn start() -> FakeSlack {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let fake = FakeSlack {
+            inner: Arc::default(),
+            next_ts: Arc::new(AtomicU64::new(1)),
+            port,
+        };
+        let app = Router::new()
+            .route("/api/{method}", post(answer))
+            .with_state(fake.clone());
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        fake
+    }
+
+    /// The value of `SLACK_API_URL` pointing here.
+    pub fn api_url(&self) -> String {
+        format!("http://127.0.0.1:{}/api", self.port)
+    }
+
+    /// Makes the next calls of `method` fail, in order.
+    pub fn fail_next(&self, method: &str, failures: &[Failure]) {
+        let mut inner = self.inner.lock().unwrap();
+        inner
+            .failures
+            .push((method.to_string(), failures.iter().copied().collect()));
+    }
+
+    /// Every call so far.
+    pub fn calls(&self) -> Vec<Call> {
+        self.inner.lock().unwrap().calls.clone()
+    }
+
+    /// The successful calls of `method`.
+    pub fn accepted(&self, method: &str) -> Vec<Call> {
+        self.calls()
+            .into_iter()
+            .filter(|call| call.method == method && call.status == 200)
+            .collect()
+    }
+
+    /// The texts of accepted posts to `channel`, in order.
+    pub fn posted_texts(&self, channel: &str) -> Vec<String> {
+        self.accepted("chat.postMessage")
+            .into_iter()
+            .filter(|call| call.body["channel"] == channel)
+            .map(|call| call.body["text"].as_str().unwrap_or_default().to_string())
+            .collect()
+    }
+
+    /// Waits (up to 20 s) until `done` holds for the calls.
+    pub async fn wait_for(&self, what: &str, done: impl Fn(&[Call]) -> bool) {
+        for _ in 0..400 {
+            if done(&self.calls()) {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("timed out waiting for {what}; calls: {:#?}", self.calls());
+    }
+}
+
+/// The DM channel the fake opens for `user`.
+pub fn dm_channel(user: &str) -> String {
+    format!("D{user}")
+}
+
+async fn answer(
+    State(fake): State<FakeSlack>,
+    Path(method): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    let authorized = headers
+        .get("authorization")
+        .and_then(|value| value.to_str().ok())
+        == Some(&format!("Bearer {BOT_TOKEN}"));
+    let failure = {
+        let mut inner = fake.inner.lock().unwrap();
+        inner
+            .failures
+            .iter_mut()
+            .find(|(name, queue)| *name == method && !queue.is_empty())
+            .and_then(|(_, queue)| queue.pop_front())
+    };
+    let (status, response, ts) = match failure {
+        Some(Failure::RateLimited(seconds)) => (
+            429,
+            (
+                StatusCode::TOO_MANY_REQUESTS,
+                [
+                    ("retry-after", seconds.to_string()),
+                    (
+                        "content-type",
+                        "application/json; charset=utf-8".to_string(),
+                    ),
+                ],
+                json!({"ok": false, "error": "ratelimited"}).to_string(),
+            )
+                .into_response(),
+            None,
+        ),
+        Some(Failure::ServerError) => (
+            500,
+            (StatusCode::INTERNAL_SERVER_ERROR, "internal server error").into_response(),
+            None,
+        ),
+        None => {
+            let (response, ts) = success(&fake, &method, &body, authorized);
+            (200, response, ts)
+        }
+    };
+    fake.inner.lock().unwrap().calls.push(Call {
+        method,
+        body,
+        authorized,
+        at: Instant::now(),
+        status,
+        ts,
+    });
+    response
+}
+
+fn success(
+    fake: &FakeSlack,
+    method: &str,
+    body: &Value,
+    authorized: bool,
+) -> (Response, Option<String>) {
+    let json_response = |value: Value| {
+        (
+            [("content-type", "application/json; charset=utf-8")],
+            value.to_string(),
+        )
+            .into_response()
+    };
+    if !authorized {
+        return (
+            json_response(json!({"ok": false, "error": "invalid_auth"})),
+            None,
+        );
+    }
+    let ts = || {
+        format!(
+            "1767225600.{:06}",
+            fake.next_ts.fetch_add(1, Ordering::SeqCst)
+        )
+    };
+    match method {
+        "chat.postMessage" => {
+            let ts = ts();
+            let response = json_response(json!({
+                "ok": true,
+                "channel": body["channel"],
+                "ts": ts,
+                "message": {
+                    "type": "message", "subtype": "bot_message", "bot_id": "B0LEAD", "user": "U0BOT",
+                    "text": body["text"], "ts": ts,
+                }
+            }));
+            (response, Some(ts))
+        }
+        "chat.update" => (
+            json_response(json!({
+                "ok": true,
+                "channel": body["channel"],
+                "ts": body["ts"],
+                "text": body["text"],
+                "message": {"type": "message", "user": "U0BOT", "bot_id": "B0LEAD", "text": body["text"]},
+            })),
+            body["ts"].as_str().map(str::to_string),
+        ),
+        "conversations.open" => {
+            let user = body["users"]
+                .as_str()
+                .map(str::to_string)
+                .or_else(|| body["users"][0].as_str().map(str::to_string))
+                .unwrap_or_default();
+            let response = json_response(json!({"ok": true, "channel": {"id": dm_channel(&user)}}));
+            (response, None)
+        }
+        _ => (
+            json_response(json!({"ok": false, "error": "unknown_method"})),
+            None,
+        ),
+    }
+}
+
+/// `v0=<hex HMAC-SHA256 of "v0:<timestamp>:<body>">` as Slack computes it.
+pub fn slack_signature(secret: &str, timestamp: i64, body: &str) -> String {
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).unwrap();
+    mac.update(format!("v0:{timestamp}:{body}").as_bytes());
+    format!("v0={}", hex::encode(mac.finalize().into_bytes()))
+}
+
+/// A request as Slack sends it to leadbot.
+pub struct SlackRequest<'a> {
+    /// "/slack/events"...
+    pub path: &'a str,
+    /// "application/json" or "application/x-www-form-urlencoded".
+    pub content_type: &'a str,
+    /// The raw body.
+    pub body: String,
+    /// `X-Slack-Request-Timestamp`.
+    pub timestamp: i64,
+    /// `X-Slack-Signature`.
+    pub signature: String,
+    /// Extra headers, e.g. `X-Slack-Retry-Num`.
+    pub extra: Vec<(&'a str, String)>,
+}
+
+impl<'a> SlackRequest<'a> {
+    /// A correctly signed request, timestamped now.
+    pub fn signed(path: &'a str, content_type: &'a str, body: String) -> Self {
+        let timestamp = chrono::Utc::now().timestamp();
+        SlackRequest {
+            path,
+            content_type,
+            signature: slack_signature(SIGNING_SECRET, timestamp, &body),
+            body,
+            timestamp,
+            extra: Vec::new(),
+        }
+    }
+
+    /// An Events API request.
+    pub fn event(body: Value) -> Self {
+        Self::signed("/slack/events", "application/json", body.to_string())
+    }
+
+    /// An interaction: the payload JSON as the `payload` form field.
+    pub fn interaction(payload: Value) -> Self {
+        let body: String = form_urlencoded::Serializer::new(String::new())
+            .append_pair("payload", &payload.to_string())
+            .finish();
+        Self::signed(
+            "/slack/interactions",
+            "application/x-www-form-urlencoded",
+            body,
+        )
+    }
+
+    /// A slash command's form body.
+    pub fn command(fields: &[(&str, &str)]) -> Self {
+        let mut form = form_urlencoded::Serializer::new(String::new());
+        for (name, value) in fields {
+            form.append_pair(name, value);
+        }
+        Self::signed(
+            "/slack/commands",
+            "application/x-www-form-urlencoded",
+            form.finish(),
+        )
+    }
+
+    /// Sends it over a fresh connection; returns the status and body.
+    pub async fn send(&self, port: u16) -> (u16, String) {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .unwrap();
+        let mut head = format!(
+            "POST {} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: {}\r\nContent-Length: {}\r\n\
+             X-Slack-Request-Timestamp: {}\r\nX-Slack-Signature: {}\r\nConnection: close\r\n",
+            self.path,
+            self.content_type,
+            self.body.len(),
+            self.timestamp,
+            self.signature
+        );
+        for (name, value) in &self.extra {
+            head.push_str(&format!("{name}: {value}\r\n"));
+        }
+        head.push_str("\r\n");
+        stream.write_all(head.as_bytes()).await.unwrap();
+        stream.write_all(self.body.as_bytes()).await.unwrap();
+        let mut response = Vec::new();
+        stream.read_to_end(&mut response).await.unwrap();
+        let text = String::from_utf8_lossy(&response).into_owned();
+        let status = text
+            .split_whitespace()
+            .nth(1)
+            .and_then(|code| code.parse().ok())
+            .unwrap_or(0);
+        let body = text
+            .split_once("\r\n\r\n")
+            .map(|(_, body)| body.to_string())
+            .unwrap_or_default();
+        (status, body)
+    }
+}
+
+/// An Events API envelope around `event`, as Slack sends it.
+pub fn envelope(event_id: &str, event: Value) -> Value {
+    json!({
+        "token": "legacy-verification-token",
+        "team_id": "T0LEAD",
+        "context_team_id": "T0LEAD",
+        "api_app_id": "A0LEAD",
+        "event": event,
+        "type": "event_callback",
+        "event_id": event_id,
+        "event_time": chrono::Utc::now().timestamp(),
+        "authorizations": [{"enterprise_id": null, "team_id": "T0LEAD", "user_id": "U0BOT", "is_bot": true, "is_enterprise_install": false}],
+        "is_ext_shared_channel": false,
+        "event_context": "4-eyJldCI6Im1lc3NhZ2UifQ",
+    })
+}
+
+/// A prospect's direct message to the app.
+pub fn direct_message(user: &str, text: &str, ts: &str) -> Value {
+    json!({
+        "client_msg_id": format!("m-{ts}"),
+        "type": "message",
+        "text": text,
+        "user": user,
+        "ts": ts,
+        "team": "T0LEAD",
+        "channel": dm_channel(user),
+        "event_ts": ts,
+        "channel_type": "im",
+    })
+}
