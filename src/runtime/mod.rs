@@ -3,16 +3,20 @@
 //! the replies back to the channel that asked.
 
 mod catalog;
+mod handoff;
 
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use chrono::{DateTime, FixedOffset};
 
 pub use catalog::ScriptCatalog;
+pub use handoff::{HandoffAnswer, HandoffAnswered, RepIdentity};
 
 use crate::delivery::OutboxWake;
 use crate::engine::state::ConversationState;
 use crate::engine::{self, Effect, HandOff, Input, Reply};
+use crate::reps::Team;
 use crate::script::Script;
 use crate::store::{ConversationKey, NewOutboxItem, Store, StoreError, StoredConversation};
 
@@ -25,6 +29,23 @@ pub enum RuntimeError {
     /// The script a conversation needs is neither in `conversations/` nor in the database.
     #[error("script {0:?} is not available")]
     ScriptMissing(String),
+    /// Hand-off answers need a reps file.
+    #[error("no reps file is loaded (see `leadbot reps validate`)")]
+    NoTeam,
+    /// Nobody in the reps file matches.
+    #[error("{0} is not in the reps file")]
+    UnknownRep(String),
+    /// No such assignment.
+    #[error("there is no hand-off {0}")]
+    UnknownAssignment(i64),
+    /// A rep answered someone else's offer.
+    #[error("hand-off {assignment} was not offered to {rep}")]
+    NotTheirLead {
+        /// Who answered.
+        rep: String,
+        /// The assignment.
+        assignment: i64,
+    },
 }
 
 /// One event from a channel, normalised.
@@ -90,19 +111,42 @@ pub struct Outcome {
 pub struct Runtime {
     store: Store,
     scripts: ScriptCatalog,
-    handoff_destination: String,
+    crm_destination: Option<String>,
+    team: Option<Arc<Team>>,
+    rep_channels: BTreeSet<String>,
     outbox_wake: OutboxWake,
 }
 
 impl Runtime {
-    /// A runtime over a store and the scripts; hand-offs are queued for `handoff_destination`.
-    pub fn new(store: Store, scripts: ScriptCatalog, handoff_destination: &str) -> Self {
+    /// A runtime over a store and the scripts; every hand-off notice is also queued for
+    /// `crm_destination` (a CRM webhook, the terminal) when set.
+    pub fn new(store: Store, scripts: ScriptCatalog, crm_destination: Option<&str>) -> Self {
         Runtime {
             store,
             scripts,
-            handoff_destination: handoff_destination.to_string(),
+            crm_destination: crm_destination.map(str::to_string),
+            team: None,
+            rep_channels: BTreeSet::new(),
             outbox_wake: OutboxWake::default(),
         }
+    }
+
+    /// Routes sales-qualified leads to this team's reps.
+    pub fn with_team(mut self, team: Arc<Team>) -> Self {
+        self.team = Some(team);
+        self
+    }
+
+    /// The channels this process delivers rep notices on: "slack", "discord", "webhook"
+    /// (reps' own webhooks), "console".
+    pub fn with_rep_channels<'a>(mut self, channels: impl IntoIterator<Item = &'a str>) -> Self {
+        self.rep_channels = channels.into_iter().map(str::to_string).collect();
+        self
+    }
+
+    /// The team, when a reps file is loaded.
+    pub fn team(&self) -> Option<&Arc<Team>> {
+        self.team.as_ref()
     }
 
     /// Notified after every commit that queued outbox items: delivery workers wait on it, so a
@@ -126,7 +170,7 @@ impl Runtime {
         {
             return Ok(Handled::Duplicate);
         }
-        let (mut conversation, turn) = match tx.conversation().await? {
+        let (mut conversation, mut turn, script) = match tx.conversation().await? {
             Some(conversation) => {
                 let script = self
                     .scripts
@@ -138,22 +182,46 @@ impl Runtime {
                     &inbound.input,
                     inbound.now,
                 );
-                (conversation, turn)
+                (conversation, turn, script)
             }
             None => {
                 let script = self.scripts.default_script()?;
                 tx.remember_script(&script.id, script.version, &script.source, now_ms)
                     .await?;
                 let turn = engine::start(&script, inbound.now);
-                (tx.start_conversation(&turn.state, now_ms).await?, turn)
+                (
+                    tx.start_conversation(&turn.state, now_ms).await?,
+                    turn,
+                    script,
+                )
             }
         };
-        conversation.state = turn.state;
+        conversation.state = turn.state.clone();
         let text = match &inbound.input {
             Input::Text(text) => text.clone(),
             Input::Choice { value, .. } => format!("[clicked] {value}"),
         };
-        let mut outbox = self.outbox_items(&conversation, &turn.effects)?;
+        let mut outbox = Vec::new();
+        let handoff = turn.effects.iter().find_map(|effect| match effect {
+            Effect::HandOff(handoff) => Some(handoff.clone()),
+            _ => None,
+        });
+        if let Some(handoff) = handoff {
+            let (notices, told) = self
+                .route_handoff(
+                    &mut tx.handoffs(),
+                    &inbound.key,
+                    &conversation,
+                    &script,
+                    &handoff,
+                    inbound.now,
+                )
+                .await?;
+            outbox.extend(notices);
+            if let Some(told) = told {
+                turn.effects.push(Effect::Say(told));
+            }
+        }
         if let Some(route) = &inbound.reply_via {
             let turn_ref = inbound
                 .event_id
@@ -248,35 +316,6 @@ impl Runtime {
             None => Ok(None),
         }
     }
-
-    fn outbox_items(
-        &self,
-        conversation: &StoredConversation,
-        effects: &[Effect],
-    ) -> Result<Vec<NewOutboxItem>, RuntimeError> {
-        let mut items = Vec::new();
-        for effect in effects {
-            if let Effect::HandOff(handoff) = effect {
-                let mut payload = serde_json::to_value(handoff)
-                    .map_err(|error| StoreError::Corrupt(error.to_string()))?;
-                if let Some(object) = payload.as_object_mut() {
-                    object.insert("lead_id".into(), conversation.lead_id.into());
-                    object.insert("conversation_id".into(), conversation.id.into());
-                }
-                items.push(NewOutboxItem {
-                    kind: "handoff".into(),
-                    destination: self.handoff_destination.clone(),
-                    idempotency_key: format!(
-                        "handoff:{}:{}",
-                        conversation.lead_id,
-                        handoff.qualified_at.timestamp_millis()
-                    ),
-                    payload,
-                });
-            }
-        }
-        Ok(items)
-    }
 }
 
 /// One outbox item per reply of a turn, keyed by the turn so a replayed turn queues none twice.
@@ -301,8 +340,8 @@ fn reply_items(
             kind: "reply".into(),
             destination: route.destination.clone(),
             idempotency_key: format!(
-                "reply:{}:{}:{turn_ref}:{index}",
-                route.destination, conversation.id
+                "reply:{}:{}:{}:{turn_ref}:{index}",
+                conversation.lead_id, route.destination, conversation.id
             ),
             payload: serde_json::json!({
                 "conversation_id": conversation.id,

@@ -3,6 +3,7 @@
 //! both; where the backends differ (how a write transaction starts, how a conversation is
 //! locked) the store says so in one place.
 
+pub mod assignments;
 mod batch;
 pub mod leads;
 mod migrations;
@@ -16,6 +17,7 @@ use std::time::Duration;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 
+pub use assignments::{Assignment, HandoffTx, HandoffWrite, LeadToRoute, Routed};
 pub use outbox::{NewOutboxItem, OUTBOX_NOTIFY_CHANNEL, OutboxItem};
 pub use turn::{ConversationKey, StoredConversation, TurnTx};
 

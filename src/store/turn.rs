@@ -303,6 +303,14 @@ impl TurnTx {
         Ok(())
     }
 
+    /// Hand-off work (routing, assignments, notices) inside this turn's transaction.
+    pub fn handoffs(&mut self) -> super::HandoffTx<'_> {
+        super::HandoffTx {
+            tx: &mut self.write.tx,
+            backend: self.backend,
+        }
+    }
+
     /// Makes the turn durable.
     pub async fn commit(self) -> Result<(), StoreError> {
         self.write.tx.commit().await?;
