@@ -84,7 +84,8 @@ fn start_delivery(
     Ok(())
 }
 
-/// Every second, moves hand-offs whose SLA ran out to the next rep.
+/// Every second, moves hand-offs whose SLA ran out to the next rep, and fires conversation
+/// timers (nudges, abandonment, MQL follow-ups).
 async fn run_timers(runtime: Runtime) {
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     loop {
@@ -92,6 +93,9 @@ async fn run_timers(runtime: Runtime) {
         let now = chrono::Utc::now().fixed_offset();
         if let Err(error) = runtime.expire_offers(now).await {
             tracing::error!(%error, "hand-off timers failed; retrying");
+        }
+        if let Err(error) = runtime.fire_timers(now).await {
+            tracing::error!(%error, "conversation timers failed; retrying");
         }
     }
 }

@@ -4,6 +4,7 @@
 
 mod catalog;
 mod handoff;
+mod timers;
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -64,8 +65,9 @@ pub struct Inbound {
     pub reply_via: Option<ReplyRoute>,
 }
 
-/// Where a turn's replies are queued, and what the channel needs to send them.
-#[derive(Debug, Clone, PartialEq)]
+/// Where a turn's replies are queued, and what the channel needs to send them. Kept with the
+/// conversation, so nudges and follow-ups reach the prospect the same way.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ReplyRoute {
     /// The outbox destination whose worker sends them ("slack", "discord").
     pub destination: String,
@@ -222,6 +224,10 @@ impl Runtime {
                 turn.effects.push(Effect::Say(told));
             }
         }
+        conversation.wake = wake_of(&script, &conversation.state);
+        if let Some(route) = &inbound.reply_via {
+            conversation.reply_route = serde_json::to_value(route).ok();
+        }
         if let Some(route) = &inbound.reply_via {
             let turn_ref = inbound
                 .event_id
@@ -279,6 +285,10 @@ impl Runtime {
         let turn = engine::start(&script, now);
         let mut conversation = tx.start_conversation(&turn.state, now_ms).await?;
         conversation.state = turn.state;
+        conversation.wake = wake_of(&script, &conversation.state);
+        if let Some((route, _)) = reply_via {
+            conversation.reply_route = serde_json::to_value(route).ok();
+        }
         let outbox = match reply_via {
             Some((route, request_id)) => {
                 reply_items(route, key, &conversation, request_id, &turn.effects)?
@@ -316,6 +326,12 @@ impl Runtime {
             None => Ok(None),
         }
     }
+}
+
+/// The conversation's next timer, as stored: (when, which).
+fn wake_of(script: &Script, state: &ConversationState) -> Option<(i64, String)> {
+    engine::timers::next_wake(script, state)
+        .map(|(wake, at)| (at.timestamp_millis(), wake.name().to_string()))
 }
 
 /// One outbox item per reply of a turn, keyed by the turn so a replayed turn queues none twice.

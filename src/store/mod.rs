@@ -219,6 +219,31 @@ impl Store {
         .await?)
     }
 
+    /// Conversations whose timer is due by `now_ms`, oldest first (at most `limit`).
+    pub async fn due_conversations(
+        &self,
+        now_ms: i64,
+        limit: i64,
+    ) -> Result<Vec<ConversationKey>, StoreError> {
+        use sqlx::Row;
+        let rows = sqlx::query(
+            "SELECT channel, address FROM conversations WHERE wake_at IS NOT NULL AND wake_at <= $1 \
+             ORDER BY wake_at LIMIT $2",
+        )
+        .bind(now_ms)
+        .bind(limit)
+        .fetch_all(&self.reader)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(ConversationKey {
+                    channel: row.try_get("channel")?,
+                    address: row.try_get("address")?,
+                })
+            })
+            .collect()
+    }
+
     /// Closes every connection (checkpoints SQLite's WAL).
     pub async fn close(&self) {
         self.writer.close().await;
