@@ -16,7 +16,7 @@ use leadbot::store::Store;
 
 async fn runtime(url: &str, scripts: Vec<Script>) -> Runtime {
     let store = Store::open(url).await.unwrap();
-    Runtime::new(store, ScriptCatalog::new(scripts, None), "console")
+    Runtime::new(store, ScriptCatalog::new(scripts, None), Some("console"))
 }
 
 fn text(address: &str, event: Option<&str>, body: &str, seconds: i64) -> Inbound {
@@ -57,7 +57,7 @@ async fn a_full_dialogue_qualifies_and_queues_one_handoff(url: &str) {
         .unwrap();
     assert_eq!(items.len(), 1);
     assert_eq!(items[0].kind, "handoff");
-    assert_eq!(items[0].payload["contact"]["email"], "dana@acme.io");
+    assert_eq!(items[0].payload["lead"]["contact"]["email"], "dana@acme.io");
     assert_eq!(items[0].payload["lead_id"], last.lead_id);
     runtime
         .store()

@@ -20,6 +20,9 @@ use slack_fake::{
 
 const DANA: &str = "U0DANA";
 
+/// The reps of these tests: Sam and Omar, both in Slack, always available.
+const REPS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/slack_fake/reps.toml");
+
 fn slack_server(url: &str, fake: &FakeSlack) -> Server {
     Server::start_with_env(
         url,
@@ -27,6 +30,7 @@ fn slack_server(url: &str, fake: &FakeSlack) -> Server {
             ("SLACK_BOT_TOKEN", BOT_TOKEN),
             ("SLACK_SIGNING_SECRET", SIGNING_SECRET),
             ("SLACK_API_URL", &fake.api_url()),
+            ("LEADBOT_REPS", REPS),
         ],
     )
 }
@@ -86,23 +90,79 @@ async fn a_prospect_qualifies_in_a_direct_message(url: &str) {
         count_rows(url, "answers").await,
         QUALIFYING_ANSWERS.len() as i64
     );
-    let posts = fake.accepted("chat.postMessage");
+    let (to_dana, to_reps): (Vec<_>, Vec<_>) = fake
+        .accepted("chat.postMessage")
+        .into_iter()
+        .partition(|post| post.body["channel"] == dm_channel(DANA));
     assert_eq!(
-        posts.len() as i64,
+        to_dana.len() as i64,
         replies_queued(url).await,
         "each reply posted once"
     );
     assert!(fake.calls().iter().all(|call| call.authorized));
     assert!(
-        posts
-            .iter()
-            .all(|post| post.body["channel"] == dm_channel(DANA))
-    );
-    assert!(
-        posts
+        to_dana
             .iter()
             .all(|post| post.body.get("thread_ts").is_none())
     );
+    // The rep the lead was routed to gets one card in their DM, and accepts it.
+    assert_eq!(to_reps.len(), 1, "one hand-off card: {to_reps:#?}");
+    let card = &to_reps[0];
+    let rep = card.body["channel"].as_str().unwrap()[1..].to_string();
+    assert!(["U0SAM", "U0OMAR"].contains(&rep.as_str()), "{rep}");
+    let rep_name = if rep == "U0SAM" { "Sam" } else { "Omar" };
+    assert!(
+        to_dana.last().unwrap().body["text"]
+            .as_str()
+            .unwrap()
+            .contains(rep_name)
+    );
+    let shown = card.body["blocks"].to_string();
+    for expected in [
+        "Dana Smith",
+        "Acme Corp",
+        "dana@acme.io",
+        "*Budget*",
+        "*Score ",
+        "<@U0DANA>",
+    ] {
+        assert!(shown.contains(expected), "{expected} in {shown}");
+    }
+    let (accept_id, assignment) = buttons(card)[0].clone();
+    assert_eq!(accept_id, "handoff:accept");
+    let accept = click(&rep, card, &accept_id, &assignment, &ts(100));
+    assert_eq!(accept.send(server.port).await.0, 200);
+    settle(url).await;
+    let updates = fake.accepted("chat.update");
+    assert_eq!(updates.len(), 1);
+    assert_eq!(updates[0].body["ts"], card.ts.clone().unwrap().as_str());
+    let redrawn = updates[0].body["blocks"].to_string();
+    assert!(
+        redrawn.contains(&format!("Accepted by <@{rep}>")),
+        "{redrawn}"
+    );
+    assert!(!redrawn.contains("handoff:accept"), "{redrawn}");
+    assert!(redrawn.contains("Dana Smith"), "the card stays: {redrawn}");
+    assert_eq!(
+        count_rows(url, "assignments WHERE status = 'accepted'").await,
+        1
+    );
+    let rep_posts = fake.posted_texts(&dm_channel(&rep));
+    assert_eq!(
+        rep_posts.len(),
+        2,
+        "the card, then the acceptance: {rep_posts:?}"
+    );
+    // A second click (a double click) changes nothing and sends nothing new.
+    let again = click(&rep, card, &accept_id, &assignment, &ts(101));
+    assert_eq!(again.send(server.port).await.0, 200);
+    settle(url).await;
+    assert_eq!(fake.posted_texts(&dm_channel(&rep)).len(), 2);
+    assert_eq!(
+        count_rows(url, "assignments WHERE status = 'accepted'").await,
+        1
+    );
+    let posts = to_dana;
     // The need question has buttons.
     let need = posts
         .iter()
@@ -147,10 +207,11 @@ fn click(
     action_ts: &str,
 ) -> SlackRequest<'static> {
     let channel = post.body["channel"].as_str().unwrap();
-    let label = post.body["blocks"][1]["elements"]
+    let label = post.body["blocks"]
         .as_array()
         .unwrap()
         .iter()
+        .flat_map(|block| block["elements"].as_array().cloned().unwrap_or_default())
         .find(|element| element["action_id"] == action_id)
         .map(|element| element["text"]["text"].clone())
         .unwrap();

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::engine::state::{AnswerValue, ConversationState};
 use crate::extract::{MoneyAnswer, Period};
@@ -12,7 +12,7 @@ use crate::reps::Team;
 use crate::script::{Comparison, Criterion, Expectation, Script};
 
 /// A lead's attributes by name; values are lower-case text or numbers.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct LeadAttributes {
     /// Text attributes (several values for a multiple choice).
     pub text: BTreeMap<String, Vec<String>>,

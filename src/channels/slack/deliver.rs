@@ -131,19 +131,29 @@ impl SlackDelivery {
             Ok(notice) => notice,
             Err(error) => return give_up(format!("unreadable hand-off notice: {error}")),
         };
-        let Some(user) = notice.rep.as_ref().and_then(|rep| rep.slack_user.clone()) else {
-            return give_up("the notice names no Slack user".into());
+        // The rep's DM; for a lead nobody could take, the fallback team's channel.
+        let rep_user = notice.rep.as_ref().and_then(|rep| rep.slack_user.clone());
+        let team_channel = notice
+            .team_channel
+            .as_ref()
+            .and_then(|team| team.slack_channel.clone());
+        let Some(target) = rep_user.clone().or(team_channel.clone()) else {
+            return give_up("the notice names no Slack user or channel".into());
         };
-        if let Some(attempt) = self.still_held(&user) {
+        if let Some(attempt) = self.still_held(&target) {
             return attempt;
         }
-        let channel = match self.web.open_direct(&user).await {
-            Ok(channel) => channel,
-            Err(error) => return self.failed(&user, error, true),
+        let channel = match (rep_user, team_channel) {
+            (Some(user), _) => match self.web.open_direct(&user).await {
+                Ok(channel) => channel,
+                Err(error) => return self.failed(&target, error, true),
+            },
+            (None, Some(channel)) => channel,
+            (None, None) => return give_up("the notice names no Slack user or channel".into()),
         };
         match self.web.post(&channel, None, blocks::notice(&notice)).await {
             Ok(_) => Attempt::Delivered,
-            Err(error) => self.failed(&user, error, false),
+            Err(error) => self.failed(&target, error, false),
         }
     }
 

@@ -79,6 +79,8 @@ pub struct HandoffClick {
     pub event_id: String,
     /// The card's headline (its fallback text).
     pub headline: String,
+    /// The card's blocks as Slack sent them back, to redraw it without the buttons.
+    pub card: Option<serde_json::Value>,
 }
 
 /// A slash command for the configured command name.
@@ -233,6 +235,7 @@ struct InteractionMessage {
     ts: String,
     text: Option<String>,
     thread_ts: Option<String>,
+    blocks: Option<serde_json::Value>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -289,6 +292,7 @@ pub fn interaction(payload: &str) -> Result<InteractionAction, serde_json::Error
             ts: message.ts,
             event_id,
             headline: question,
+            card: message.blocks,
         }));
     }
     // `answer:<step>:<index>`: Slack wants action ids unique within a message.

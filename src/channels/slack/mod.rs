@@ -26,7 +26,10 @@ use self::address::ReplyContext;
 use self::inbound::{Command, HandoffClick, Turn, TurnInput};
 use crate::delivery::{self, RetryPolicy};
 use crate::engine::Input;
-use crate::runtime::{Handled, Inbound, ReplyRoute, Runtime, RuntimeError};
+use crate::runtime::{
+    Handled, HandoffAnswer, HandoffAnswered, Inbound, RepIdentity, ReplyRoute, Runtime,
+    RuntimeError,
+};
 
 /// The outbox destination of everything the Slack channel sends.
 pub const DESTINATION: &str = "slack";
@@ -147,12 +150,53 @@ impl SlackApp {
         }
     }
 
-    /// A rep's Accept or Pass on a hand-off card.
+    /// A rep's Accept or Pass on a hand-off card: recorded by routing (a repeated click
+    /// changes nothing), then the card is redrawn with the outcome instead of the buttons.
     pub async fn answer_handoff(&self, click: HandoffClick) {
-        tracing::warn!(
-            assignment = click.assignment_id,
-            accept = click.accept,
-            "hand-off answers from Slack are not wired to routing yet"
-        );
+        let answer = if click.accept {
+            HandoffAnswer::Accept
+        } else {
+            HandoffAnswer::Pass
+        };
+        let answered = self
+            .runtime
+            .answer_handoff(
+                click.assignment_id,
+                RepIdentity::Slack(click.user.clone()),
+                answer,
+                Utc::now().fixed_offset(),
+            )
+            .await;
+        let user = &click.user;
+        let outcome = match answered {
+            Ok(HandoffAnswered::Accepted { .. } | HandoffAnswered::AlreadyAccepted { .. }) => {
+                format!("✅ Accepted by <@{user}>")
+            }
+            Ok(HandoffAnswered::Passed { .. }) => {
+                format!("↷ <@{user}> passed: the lead was offered to someone else")
+            }
+            Ok(HandoffAnswered::NotOpen { status }) => {
+                format!("This lead is no longer open ({status})")
+            }
+            Err(error) => {
+                tracing::warn!(assignment = click.assignment_id, %error, "a hand-off answer from Slack was refused");
+                return;
+            }
+        };
+        let card = click
+            .card
+            .and_then(|blocks| serde_json::from_value(blocks).ok());
+        let content = blocks::answered_card(card, &click.headline, &outcome);
+        let mut updated = self
+            .web
+            .update(&click.channel, &click.ts, content.clone())
+            .await;
+        if let Err(web::CallError::RateLimited { retry_after }) = updated {
+            tokio::time::sleep(retry_after.unwrap_or(std::time::Duration::from_secs(1))).await;
+            updated = self.web.update(&click.channel, &click.ts, content).await;
+        }
+        if let Err(error) = updated {
+            tracing::warn!(%error, "could not update a hand-off card");
+        }
     }
 }

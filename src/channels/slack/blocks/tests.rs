@@ -126,6 +126,7 @@ fn notice(event: NoticeEvent) -> HandOffNotice {
         rule: Some("region = Europe".into()),
         sla_minutes: Some(15),
         note: None,
+        team_channel: None,
     }
 }
 
