@@ -121,6 +121,7 @@ pub async fn run(
     let slack = slack_config.map(|config| {
         let app = SlackApp::new(runtime.clone(), config);
         app.start_delivery(RetryPolicy::default());
+        app.start_socket_mode();
         app
     });
     tokio::spawn(run_timers(runtime.clone()));

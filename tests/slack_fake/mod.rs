@@ -54,12 +54,15 @@ pub enum Failure {
 struct Inner {
     calls: Vec<Call>,
     failures: Vec<(String, VecDeque<Failure>)>,
+    /// When each channel got each accepted post.
+    posted_at: std::collections::HashMap<String, Vec<Instant>>,
 }
 
 /// The fake Slack Web API.
 #[derive(Clone)]
 pub struct FakeSlack {
     inner: Arc<Mutex<Inner>>,
+    posted: Arc<tokio::sync::Notify>,
     next_ts: Arc<AtomicU64>,
     /// Its port; `SLACK_API_URL` is `http://127.0.0.1:<port>/api`.
     pub port: u16,
@@ -72,6 +75,7 @@ impl FakeSlack {
         let port = listener.local_addr().unwrap().port();
         let fake = FakeSlack {
             inner: Arc::default(),
+            posted: Arc::default(),
             next_ts: Arc::new(AtomicU64::new(1)),
             port,
         };
@@ -115,6 +119,43 @@ impl FakeSlack {
             .filter(|call| call.body["channel"] == channel)
             .map(|call| call.body["text"].as_str().unwrap_or_default().to_string())
             .collect()
+    }
+
+    /// When the first accepted post to `channel` after its first `after` posts arrived, waiting
+    /// up to `within` for it.
+    pub async fn post_number(
+        &self,
+        channel: &str,
+        after: usize,
+        within: std::time::Duration,
+    ) -> Option<Instant> {
+        let deadline = tokio::time::Instant::now() + within;
+        loop {
+            let notified = self.posted.notified();
+            if let Some(at) = self
+                .inner
+                .lock()
+                .unwrap()
+                .posted_at
+                .get(channel)
+                .and_then(|times| times.get(after))
+            {
+                return Some(*at);
+            }
+            if tokio::time::timeout_at(deadline, notified).await.is_err() {
+                return None;
+            }
+        }
+    }
+
+    /// How many posts `channel` accepted so far.
+    pub fn post_count(&self, channel: &str) -> usize {
+        self.inner
+            .lock()
+            .unwrap()
+            .posted_at
+            .get(channel)
+            .map_or(0, Vec::len)
     }
 
     /// Waits (up to 20 s) until `done` holds for the calls.
@@ -180,14 +221,23 @@ async fn answer(
             (200, response, ts)
         }
     };
-    fake.inner.lock().unwrap().calls.push(Call {
-        method,
-        body,
-        authorized,
-        at: Instant::now(),
-        status,
-        ts,
-    });
+    let at = Instant::now();
+    {
+        let mut inner = fake.inner.lock().unwrap();
+        if method == "chat.postMessage" && status == 200 {
+            let channel = body["channel"].as_str().unwrap_or_default().to_string();
+            inner.posted_at.entry(channel).or_default().push(at);
+        }
+        inner.calls.push(Call {
+            method,
+            body,
+            authorized,
+            at,
+            status,
+            ts,
+        });
+    }
+    fake.posted.notify_waiters();
     response
 }
 

@@ -55,7 +55,7 @@ fn unauthorized() -> Response {
 }
 
 /// Runs `work` in its own task and waits for it at most [`ACK_BUDGET`].
-async fn within_budget<T: Send + 'static>(
+pub(super) async fn within_budget<T: Send + 'static>(
     work: impl Future<Output = T> + Send + 'static,
 ) -> Option<T> {
     let task = tokio::spawn(work);

@@ -13,6 +13,7 @@ pub mod deliver;
 pub mod endpoints;
 pub mod inbound;
 pub mod signature;
+pub mod socket;
 pub mod web;
 
 use std::sync::Arc;
@@ -64,6 +65,14 @@ impl SlackApp {
             wake.subscribe(),
             policy,
         ));
+    }
+
+    /// Connects Socket Mode when `SLACK_APP_TOKEN` is set: the same handlers, over Slack's
+    /// WebSocket instead of HTTP requests.
+    pub fn start_socket_mode(self: &Arc<Self>) {
+        if let Some(token) = self.config.app_token.clone() {
+            tokio::spawn(socket::run(self.clone(), token));
+        }
     }
 
     /// The settings.

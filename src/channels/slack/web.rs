@@ -50,7 +50,7 @@ impl std::fmt::Debug for SlackWeb {
 
 /// The client's connector: https for Slack, and plain http allowed so `SLACK_API_URL` can name
 /// a local server (tests, a proxy on localhost).
-fn connector(api_url: &str) -> SlackClientHyperHttpsConnector {
+pub(super) fn connector(api_url: &str) -> SlackClientHyperHttpsConnector {
     let https = hyper_rustls::HttpsConnectorBuilder::new()
         .with_webpki_roots()
         .https_or_http()
