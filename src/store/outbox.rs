@@ -106,11 +106,7 @@ impl Store {
         if ids.is_empty() {
             return Ok(());
         }
-        let list = ids
-            .iter()
-            .map(i64::to_string)
-            .collect::<Vec<_>>()
-            .join(",");
+        let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
         let mut write = self.begin_write().await?;
         sqlx::query(sqlx::AssertSqlSafe(format!(
             "UPDATE outbox SET status = 'delivered', delivered_at = $1, claimed_until = NULL WHERE id IN ({list})"
