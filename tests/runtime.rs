@@ -301,6 +301,7 @@ async fn replies_for_asynchronous_channels_are_queued_once(url: &str) {
 }
 
 on_both_databases!(
+    replies_of_one_conversation_are_sent_in_order,
     replies_for_asynchronous_channels_are_queued_once,
     forgetting_a_lead_erases_the_person_and_keeps_the_funnel,
     a_full_dialogue_qualifies_and_queues_one_handoff,
@@ -310,3 +311,81 @@ on_both_databases!(
     start_over_keeps_history_and_resets_the_dialogue,
     different_conversations_run_side_by_side,
 );
+
+/// Records what it was asked to send; the first attempt of conversation `flaky`'s first
+/// reply fails.
+struct Recorder {
+    sent: std::sync::Mutex<Vec<(i64, i64)>>,
+    flaky: i64,
+    failed_once: std::sync::atomic::AtomicBool,
+}
+
+impl leadbot::delivery::Deliver for Recorder {
+    async fn deliver(&self, item: &leadbot::store::OutboxItem) -> leadbot::delivery::Attempt {
+        let conversation = item.payload["conversation_id"].as_i64().unwrap();
+        let index = item.payload["index"].as_i64().unwrap();
+        // Later replies must not overtake: give the first one a head start to lose.
+        if index == 0 {
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        if conversation == self.flaky
+            && index == 0
+            && !self
+                .failed_once
+                .swap(true, std::sync::atomic::Ordering::SeqCst)
+        {
+            return leadbot::delivery::Attempt::Retry {
+                after: Some(std::time::Duration::ZERO),
+                reason: "HTTP 500".into(),
+            };
+        }
+        self.sent.lock().unwrap().push((conversation, index));
+        leadbot::delivery::Attempt::Delivered
+    }
+}
+
+async fn replies_of_one_conversation_are_sent_in_order(url: &str) {
+    let runtime = runtime(url, vec![english_script()]).await;
+    let route = ReplyRoute {
+        destination: "ordered".into(),
+        context: serde_json::Value::Null,
+    };
+    for who in ["a", "b"] {
+        let mut hello = text(who, Some(&format!("{who}-1")), "hi", 0);
+        hello.reply_via = Some(route.clone());
+        runtime.handle(&hello).await.unwrap();
+    }
+    let ids: Vec<i64> = runtime
+        .store()
+        .claim_outbox("ordered", 10, 1, at(0).timestamp_millis())
+        .await
+        .unwrap()
+        .iter()
+        .map(|item| item.payload["conversation_id"].as_i64().unwrap())
+        .collect();
+    let recorder = Recorder {
+        sent: std::sync::Mutex::new(Vec::new()),
+        flaky: ids[0],
+        failed_once: std::sync::atomic::AtomicBool::new(false),
+    };
+    let policy = leadbot::delivery::RetryPolicy {
+        lease: std::time::Duration::from_millis(1),
+        ..Default::default()
+    };
+    for _ in 0..3 {
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        leadbot::delivery::deliver_due(runtime.store(), "ordered", &recorder, &policy)
+            .await
+            .unwrap();
+    }
+    let sent = recorder.sent.lock().unwrap().clone();
+    for conversation in [ids[0], ids[2]] {
+        let order: Vec<i64> = sent
+            .iter()
+            .filter(|(c, _)| *c == conversation)
+            .map(|(_, index)| *index)
+            .collect();
+        assert_eq!(order, [0, 1], "conversation {conversation}: {sent:?}");
+    }
+    runtime.store().close().await;
+}

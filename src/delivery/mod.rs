@@ -122,7 +122,14 @@ pub async fn run_worker<D: Deliver>(
     }
 }
 
-/// Claims and delivers the items due now; returns how many were claimed.
+/// Items claimed per round; they are delivered concurrently.
+const BATCH: i64 = 32;
+
+/// Claims and delivers the items due now and records the outcomes (all successes in one
+/// write); returns how many were claimed. Items of different conversations go out
+/// concurrently; the replies of one conversation go one after the other in queue order, and
+/// when one must wait for a retry the later ones wait with it, so a prospect never sees the
+/// second question before the first.
 pub async fn deliver_due<D: Deliver>(
     store: &Store,
     destination: &str,
@@ -131,13 +138,55 @@ pub async fn deliver_due<D: Deliver>(
 ) -> Result<usize, StoreError> {
     let now = now_ms();
     let lease = i64::try_from(policy.lease.as_millis()).unwrap_or(60_000);
-    let items = store.claim_outbox(destination, 10, lease, now).await?;
+    let items = store.claim_outbox(destination, BATCH, lease, now).await?;
+    let mut groups: Vec<Vec<&OutboxItem>> = Vec::new();
     for item in &items {
-        match deliverer.deliver(item).await {
-            Attempt::Delivered => store.outbox_delivered(item.id, now_ms()).await?,
+        let key = order_key(item);
+        match groups
+            .iter_mut()
+            .find(|group| key.is_some() && group.first().and_then(|first| order_key(first)) == key)
+        {
+            Some(group) => group.push(item),
+            None => groups.push(vec![item]),
+        }
+    }
+    let outcomes = futures_util::future::join_all(groups.into_iter().map(|group| async move {
+        let mut outcomes = Vec::with_capacity(group.len());
+        let mut blocked: Option<String> = None;
+        for item in group {
+            let attempt = match &blocked {
+                Some(reason) => Attempt::Retry {
+                    after: None,
+                    reason: format!(
+                        "waiting for an earlier message of its conversation ({reason})"
+                    ),
+                },
+                None => deliverer.deliver(item).await,
+            };
+            if let Attempt::Retry { reason, .. } | Attempt::GiveUp { reason } = &attempt
+                && blocked.is_none()
+            {
+                blocked = Some(reason.clone());
+            }
+            outcomes.push((item, attempt));
+        }
+        outcomes
+    }))
+    .await;
+    let mut delivered = Vec::new();
+    let mut retry_at = std::collections::HashMap::new();
+    for (item, attempt) in outcomes.into_iter().flatten() {
+        match attempt {
+            Attempt::Delivered => delivered.push(item.id),
             Attempt::Retry { after, reason } if item.attempts < policy.max_attempts => {
+                let key = order_key(item);
                 let wait = after.unwrap_or_else(|| policy.backoff(item.attempts));
-                let at = now_ms() + i64::try_from(wait.as_millis()).unwrap_or(i64::MAX / 2);
+                let own = now_ms() + i64::try_from(wait.as_millis()).unwrap_or(i64::MAX / 2);
+                // Later replies of the conversation retry no earlier than the one they follow.
+                let at = match key {
+                    Some(key) => *retry_at.entry(key).or_insert(own),
+                    None => own,
+                };
                 tracing::warn!(item = item.id, attempts = item.attempts, %reason, "delivery will be retried");
                 store.outbox_failed(item.id, &reason, Some(at)).await?;
             }
@@ -147,7 +196,19 @@ pub async fn deliver_due<D: Deliver>(
             }
         }
     }
+    store.outbox_delivered_many(&delivered, now_ms()).await?;
     Ok(items.len())
+}
+
+/// Replies to one conversation keep their order; everything else is independent.
+fn order_key(item: &OutboxItem) -> Option<i64> {
+    (item.kind == "reply")
+        .then(|| {
+            item.payload
+                .get("conversation_id")
+                .and_then(serde_json::Value::as_i64)
+        })
+        .flatten()
 }
 
 /// Wakes `wake` whenever another process queues outbox items (PostgreSQL only); ends quietly
