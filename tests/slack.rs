@@ -430,6 +430,9 @@ async fn forged_and_stale_requests_are_refused(url: &str) {
         forged.signature = slack_signature("not-the-secret", forged.timestamp, &forged.body);
         assert_eq!(forged.send(port).await.0, 401, "{path}");
     }
+    // A signed body that is not an event is refused, not processed.
+    let garbage = SlackRequest::signed("/slack/events", "application/json", "not json".into());
+    assert_eq!(garbage.send(port).await.0, 400);
     // A correctly signed url_verification is answered with its challenge.
     let challenge = json!({"token": "t", "challenge": "c-123", "type": "url_verification"});
     let (status, answer) = SlackRequest::event(challenge).send(port).await;

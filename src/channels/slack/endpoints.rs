@@ -23,6 +23,9 @@ use super::signature;
 /// the background and a retry from Slack is recognised by its event id.
 pub const ACK_BUDGET: Duration = Duration::from_millis(1500);
 
+/// On a body leadbot cannot read, asks Slack not to send the same body again.
+const NO_RETRY: [(&str, &str); 1] = [("x-slack-no-retry", "1")];
+
 /// The Slack routes, to merge into the server's router.
 pub fn routes(app: Arc<SlackApp>) -> Router {
     Router::new()
@@ -80,7 +83,7 @@ async fn events(State(app): State<Arc<SlackApp>>, headers: HeaderMap, body: Byte
         Ok(action) => action,
         Err(error) => {
             tracing::warn!(%error, "unreadable Slack event");
-            return (StatusCode::BAD_REQUEST, "unreadable event").into_response();
+            return (StatusCode::BAD_REQUEST, NO_RETRY, "unreadable event").into_response();
         }
     };
     match action {
@@ -116,9 +119,9 @@ async fn interactions(
         Some(Ok(action)) => action,
         Some(Err(error)) => {
             tracing::warn!(%error, "unreadable Slack interaction");
-            return (StatusCode::BAD_REQUEST, "unreadable payload").into_response();
+            return (StatusCode::BAD_REQUEST, NO_RETRY, "unreadable payload").into_response();
         }
-        None => return (StatusCode::BAD_REQUEST, "no payload").into_response(),
+        None => return (StatusCode::BAD_REQUEST, NO_RETRY, "no payload").into_response(),
     };
     match action {
         InteractionAction::Turn(turn) => {
