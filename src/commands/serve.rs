@@ -1,6 +1,8 @@
-//! Purpose: `leadbot serve` — the long-running server: HTTP API (and, later, Slack and Discord).
+//! Purpose: `leadbot serve` — the long-running server: HTTP API, the Discord gateway (when
+//! `DISCORD_TOKEN` is set) and the outbox workers.
 
 use anyhow::{Context, Result};
+use leadbot::channels::discord;
 use leadbot::delivery::{self, RetryPolicy, Webhook};
 use leadbot::http::{self, AppState, Secret};
 use leadbot::runtime::{Runtime, ScriptCatalog};
@@ -48,6 +50,18 @@ fn start_delivery(runtime: &Runtime, database_url: &str, webhook: HandoffWebhook
     Ok(())
 }
 
+/// Starts the Discord channel when `DISCORD_TOKEN` is set (see the README's Discord section).
+async fn start_discord(
+    runtime: &Runtime,
+    setting: &impl Fn(&str) -> Option<String>,
+) -> Result<Option<discord::DiscordChannel>> {
+    let Some(config) = discord::DiscordConfig::from_env(setting)? else {
+        return Ok(None);
+    };
+    let channel = discord::start(runtime.clone(), config).await?;
+    Ok(Some(channel))
+}
+
 /// Reads the server's settings from the environment, opens the store and serves until Ctrl-C
 /// or SIGTERM.
 pub async fn run(scripts: Vec<Script>, database: &str, listen: &str) -> Result<()> {
@@ -72,7 +86,11 @@ pub async fn run(scripts: Vec<Script>, database: &str, listen: &str) -> Result<(
     if let Some(webhook) = webhook {
         start_delivery(&runtime, database, webhook)?;
     }
+    let discord = start_discord(&runtime, &setting).await?;
     let result = serve(runtime, listen, setting("LEADBOT_API_TOKEN")).await;
+    if let Some(discord) = discord {
+        discord.shards.shutdown_all().await;
+    }
     store.close().await;
     result
 }
