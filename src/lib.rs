@@ -8,6 +8,8 @@ pub mod extract;
 pub mod http;
 pub mod locale;
 pub mod notify;
+pub mod reps;
+pub mod routing;
 pub mod runtime;
 pub mod scoring;
 pub mod script;

@@ -12,7 +12,7 @@ use clap::{Parser, Subcommand};
 use leadbot::engine::state::Stage;
 use leadbot::extract;
 use leadbot::locale::Locale;
-use leadbot::runtime::{Runtime, ScriptCatalog};
+use leadbot::runtime::{HandoffAnswer, Runtime, ScriptCatalog};
 use leadbot::script;
 use leadbot::store::Store;
 use leadbot::store::leads::LeadFilter;
@@ -29,6 +29,9 @@ struct Cli {
         default_value = "conversations"
     )]
     scripts: PathBuf,
+    /// The sales team: reps, pools and routing rules (default: ./reps.toml when present).
+    #[arg(long, global = true, env = "LEADBOT_REPS")]
+    reps: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -87,6 +90,30 @@ enum Command {
         /// With --extract: message size in bytes.
         #[arg(long, default_value_t = 4096)]
         bytes: usize,
+    },
+    /// Check the reps file, or list reps with their open load.
+    Reps {
+        #[command(subcommand)]
+        action: RepsAction,
+    },
+    /// Explain how a lead was routed: the rule, who was skipped and why, who was chosen.
+    Route {
+        /// Lead id.
+        lead: i64,
+        /// Print the explanation (the only mode today; kept for scripts that pass it).
+        #[arg(long)]
+        explain: bool,
+        /// Database URL.
+        #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE)]
+        database: String,
+    },
+    /// Answer a hand-off as a rep: accept, pass, or close it when done.
+    Handoff {
+        /// Database URL.
+        #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE)]
+        database: String,
+        #[command(subcommand)]
+        action: HandoffAction,
     },
     /// Apply database migrations and print the schema version.
     Migrate {
@@ -167,6 +194,43 @@ enum LeadsAction {
     },
 }
 
+#[derive(Debug, Subcommand)]
+enum RepsAction {
+    /// Check the reps file; prints file:line:column: problem for each and exits 1 if broken.
+    Validate,
+    /// Each rep with pools, languages, weight, open hand-offs / capacity, and availability now.
+    List {
+        /// Database URL.
+        #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE)]
+        database: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum HandoffAction {
+    /// Take the lead: you become its owner.
+    Accept {
+        /// Hand-off id (shown in the notification).
+        id: i64,
+        /// Your rep id.
+        #[arg(long)]
+        rep: String,
+    },
+    /// Give the lead to the next rep in the pool.
+    Pass {
+        /// Hand-off id.
+        id: i64,
+        /// Your rep id.
+        #[arg(long)]
+        rep: String,
+    },
+    /// Mark a hand-off done so it no longer counts against the rep's capacity.
+    Close {
+        /// Hand-off id.
+        id: i64,
+    },
+}
+
 #[derive(Debug, clap::Args)]
 struct FilterArgs {
     /// Only leads at this stage (lead, iql, mql, sql, disqualified, opted_out).
@@ -209,6 +273,24 @@ fn parse_since(text: &str) -> Result<i64> {
         .and_hms_opt(0, 0, 0)
         .map(|at| at.and_utc().timestamp_millis())
         .unwrap_or_default())
+}
+
+/// A runtime with the team, for commands that answer or explain hand-offs. Notices they queue
+/// are delivered by a running `leadbot serve`.
+async fn team_runtime(
+    scripts: &std::path::Path,
+    reps: Option<&std::path::Path>,
+    database: &str,
+) -> Result<Runtime> {
+    let team = commands::reps::load_team(reps)?
+        .context("no reps file: create reps.toml or pass --reps")?;
+    let scripts = script::load_all(&[scripts.to_path_buf()])?;
+    let store = Store::open(database).await?;
+    Ok(commands::serve::configured_runtime(
+        store,
+        scripts,
+        Some(team),
+    ))
 }
 
 /// The embedded default: a SQLite file in the data folder.
@@ -254,12 +336,16 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             user,
         } => {
             let scripts = script::load_all(std::slice::from_ref(&cli.scripts))?;
+            let team = commands::reps::load_team(cli.reps.as_deref())?;
             let store = Store::open(&database).await?;
-            let runtime = Runtime::new(
-                store.clone(),
-                ScriptCatalog::new(scripts, None),
-                commands::chat::CONSOLE_DESTINATION,
-            );
+            let catalog = ScriptCatalog::new(scripts, None);
+            let console = commands::chat::CONSOLE_DESTINATION;
+            let runtime = match team {
+                Some(team) => Runtime::new(store.clone(), catalog, None)
+                    .with_team(team)
+                    .with_rep_channels([console]),
+                None => Runtime::new(store.clone(), catalog, Some(console)),
+            };
             let options = commands::chat::ChatOptions { user, new, script };
             let result = commands::chat::run(&runtime, options).await;
             store.close().await;
@@ -268,7 +354,8 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Serve { database, listen } => {
             let scripts = script::load_all(std::slice::from_ref(&cli.scripts))?;
-            commands::serve::run(scripts, &database, &listen).await?;
+            let team = commands::reps::load_team(cli.reps.as_deref())?;
+            commands::serve::run(scripts, team, &database, &listen).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Leads { database, action } => {
@@ -314,6 +401,45 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 json,
             };
             commands::bench::dialogues(scripts, plan).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Reps { action } => match action {
+            RepsAction::Validate => {
+                let path = cli
+                    .reps
+                    .unwrap_or_else(|| PathBuf::from(commands::reps::DEFAULT_REPS_FILE));
+                commands::reps::validate(&path)
+            }
+            RepsAction::List { database } => {
+                let team = commands::reps::load_team(cli.reps.as_deref())?
+                    .context("no reps file: create reps.toml or pass --reps")?;
+                let store = Store::open(&database).await?;
+                let result = commands::reps::list(&team, &store).await;
+                store.close().await;
+                result?;
+                Ok(ExitCode::SUCCESS)
+            }
+        },
+        Command::Route { lead, database, .. } => {
+            let runtime = team_runtime(&cli.scripts, cli.reps.as_deref(), &database).await?;
+            let result = commands::reps::explain(&runtime, lead).await;
+            runtime.store().close().await;
+            result?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Handoff { database, action } => {
+            let runtime = team_runtime(&cli.scripts, cli.reps.as_deref(), &database).await?;
+            let result = match action {
+                HandoffAction::Accept { id, rep } => {
+                    commands::reps::answer(&runtime, id, &rep, HandoffAnswer::Accept).await
+                }
+                HandoffAction::Pass { id, rep } => {
+                    commands::reps::answer(&runtime, id, &rep, HandoffAnswer::Pass).await
+                }
+                HandoffAction::Close { id } => commands::reps::close(&runtime, id).await,
+            };
+            runtime.store().close().await;
+            result?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Migrate { database } => {

@@ -71,6 +71,21 @@ pub struct HandOffNotice {
     pub sla_minutes: Option<i64>,
     /// A line for the rep: why a lead was withdrawn, who accepted.
     pub note: Option<String>,
+    /// For `Unassigned`: the team channel that should pick the lead up.
+    pub team_channel: Option<TeamChannel>,
+}
+
+/// The fallback team a lead goes to when no rep can take it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TeamChannel {
+    /// e.g. "Sales desk".
+    pub name: String,
+    /// A Slack channel id.
+    pub slack_channel: Option<String>,
+    /// A Discord channel id.
+    pub discord_channel: Option<String>,
+    /// A shared mailbox.
+    pub email: Option<String>,
 }
 
 /// The hand-off as a readable card: who, contact, score and why, each criterion's answer.
@@ -102,6 +117,52 @@ pub fn handoff_text(handoff: &HandOff, now: DateTime<FixedOffset>) -> String {
     lines.push("   answers:".to_string());
     for (criterion, answer) in &handoff.criteria {
         lines.push(format!("     {:<10} {answer}", criterion.name()));
+    }
+    lines.join("\n")
+}
+
+/// A notice as the terminal, logs and e-mail show it: what happened, for whom, then the card.
+pub fn notice_text(notice: &HandOffNotice, now: DateTime<FixedOffset>) -> String {
+    let rep = notice.rep.as_ref().map_or("—", |rep| rep.name.as_str());
+    let headline = match notice.event {
+        NoticeEvent::Assigned => format!("→ assigned to {rep}"),
+        NoticeEvent::Accepted => format!("✓ accepted by {rep}"),
+        NoticeEvent::Withdrawn => format!("↷ withdrawn from {rep}"),
+        NoticeEvent::Unassigned => {
+            let team = notice
+                .team_channel
+                .as_ref()
+                .map_or("the sales team", |team| team.name.as_str());
+            format!("→ nobody available: sent to {team}")
+        }
+    };
+    let mut lines = vec![headline];
+    if let Some(pool) = &notice.pool {
+        let rule = notice.rule.as_deref().map_or_else(
+            || "no rule matched".to_string(),
+            |rule| format!("rule \"{rule}\""),
+        );
+        lines.push(format!("   pool: {pool} ({rule})"));
+    }
+    if let Some(note) = &notice.note {
+        lines.push(format!("   note: {note}"));
+    }
+    lines.push(format!(
+        "   conversation: {} {} (lead {})",
+        notice.prospect.channel, notice.prospect.address, notice.lead_id
+    ));
+    lines.push(handoff_text(&notice.lead, now));
+    if let (NoticeEvent::Assigned, Some(id), Some(rep)) =
+        (notice.event, notice.assignment_id, &notice.rep)
+    {
+        let within = notice
+            .sla_minutes
+            .map(|minutes| format!(" within {minutes} minutes"))
+            .unwrap_or_default();
+        lines.push(format!(
+            "   answer{within}: leadbot handoff accept {id} --rep {0}   |   leadbot handoff pass {id} --rep {0}",
+            rep.id
+        ));
     }
     lines.join("\n")
 }

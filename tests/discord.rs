@@ -15,8 +15,6 @@ use std::time::Duration;
 
 use common::{QUALIFYING_ANSWERS, Server};
 use discord_fake::{APPLICATION_ID, BOT_ID, Failure, FakeDiscord, TOKEN, eventually, frames};
-use leadbot::notify::{HandOffNotice, NoticeEvent, ProspectRef, RepContact};
-use leadbot::store::{ConversationKey, NewOutboxItem, Store};
 use serde_json::{Value, json};
 use serenity::all::{Event, GatewayEvent, Interaction};
 
@@ -168,12 +166,36 @@ struct Scene {
     server: Server,
     url: String,
     pool: sqlx::AnyPool,
+    reps: tempfile::TempDir,
 }
+
+/// The sales team of the tests: one rep on Discord, always available; the fallback desk is a
+/// Discord channel.
+const REPS_FILE: &str = r#"
+default_pool = "sales"
+
+[fallback]
+name = "Sales desk"
+discord_channel = "1200000000000000003"
+
+[[pools]]
+id = "sales"
+reps = ["riley"]
+sla_minutes = 30
+
+[[reps]]
+id = "riley"
+name = "Riley Rep"
+discord_user = "1300000000000000004"
+time_zone = "Europe/London"
+"#;
 
 impl Scene {
     async fn start(url: &str) -> Scene {
         let fake = FakeDiscord::start().await;
-        let server = start_server(url, &fake);
+        let reps = tempfile::tempdir().unwrap();
+        std::fs::write(reps.path().join("reps.toml"), REPS_FILE).unwrap();
+        let server = start_server(url, &fake, &reps);
         sqlx::any::install_default_drivers();
         let pool = sqlx::AnyPool::connect(url).await.unwrap();
         let scene = Scene {
@@ -181,6 +203,7 @@ impl Scene {
             server,
             url: url.to_string(),
             pool,
+            reps,
         };
         scene.wait_connected().await;
         scene
@@ -194,7 +217,7 @@ impl Scene {
     /// Kills leadbot with SIGKILL and starts it again on the same database and fake.
     async fn restart(&mut self) {
         self.server.kill_9();
-        self.server = start_server(&self.url, &self.fake);
+        self.server = start_server(&self.url, &self.fake, &self.reps);
         let fake = self.fake.clone();
         eventually("a second IDENTIFY", move || fake.gateway_counts().0 >= 2).await;
         self.wait_connected().await;
@@ -248,77 +271,18 @@ impl Scene {
     }
 }
 
-fn start_server(url: &str, fake: &FakeDiscord) -> Server {
+fn start_server(url: &str, fake: &FakeDiscord, reps: &tempfile::TempDir) -> Server {
     let channels = QUALIFY_CHANNEL.to_string();
-    let sales = SALES_CHANNEL.to_string();
+    let reps = reps.path().join("reps.toml");
     Server::start_with_env(
         url,
         &[
+            ("LEADBOT_REPS", reps.to_str().unwrap()),
             ("DISCORD_TOKEN", TOKEN),
             ("DISCORD_API_URL", fake.api_url.as_str()),
             ("LEADBOT_DISCORD_CHANNELS", channels.as_str()),
-            ("LEADBOT_DISCORD_SALES_CHANNEL", sales.as_str()),
         ],
     )
-}
-
-/// Queues a hand-off notice for Discord the way routing will: an outbox item of kind
-/// "handoff" whose payload is a `HandOffNotice`, built from the hand-off the runtime queued
-/// (for the "unrouted" destination, as no routing or webhook is configured).
-async fn queue_handoff(scene: &Scene, prospect: &str, rep: u64, assignment_id: i64) {
-    let payload: String = sqlx::query_scalar(
-        "SELECT payload FROM outbox WHERE kind = 'handoff' AND destination = 'unrouted'",
-    )
-    .fetch_one(&scene.pool)
-    .await
-    .unwrap();
-    let lead: leadbot::engine::HandOff = serde_json::from_str(&payload).unwrap();
-    let store = Store::open(&scene.url).await.unwrap();
-    let key = ConversationKey {
-        channel: "discord".into(),
-        address: prospect.into(),
-    };
-    let mut tx = store.begin_turn(&key).await.unwrap();
-    let conversation = tx.conversation().await.unwrap().unwrap();
-    let notice = HandOffNotice {
-        event: NoticeEvent::Assigned,
-        assignment_id: Some(assignment_id),
-        lead_id: conversation.lead_id,
-        conversation_id: conversation.id,
-        rep: Some(RepContact {
-            id: "rep-1".into(),
-            name: "Riley Rep".into(),
-            slack_user: None,
-            discord_user: Some(rep.to_string()),
-            email: None,
-        }),
-        lead,
-        prospect: ProspectRef {
-            channel: "discord".into(),
-            address: prospect.into(),
-        },
-        pool: Some("emea".into()),
-        rule: Some("region = Europe".into()),
-        sla_minutes: Some(30),
-        note: None,
-    };
-    let item = NewOutboxItem {
-        kind: "handoff".into(),
-        destination: "discord".into(),
-        idempotency_key: format!("notice:{assignment_id}"),
-        payload: serde_json::to_value(&notice).unwrap(),
-    };
-    tx.save(
-        &conversation,
-        None,
-        &[],
-        &[item],
-        chrono::Utc::now().timestamp_millis(),
-    )
-    .await
-    .unwrap();
-    tx.commit().await.unwrap();
-    store.close().await;
 }
 
 /// The custom ids of a posted message's components.
@@ -332,7 +296,66 @@ fn custom_ids(message: &Value) -> Vec<String> {
         .collect()
 }
 
-async fn a_prospect_qualifies_in_a_dm_and_the_rep_gets_an_embed(url: &str) {
+/// Dana qualifies in her DM with the shipped English script.
+async fn qualify_in_dm(scene: &Scene) {
+    scene.dm("hi").await;
+    let texts = scene.texts_in(DANA_DM);
+    assert_eq!(texts.len(), 2, "greeting and first question: {texts:?}");
+    assert!(texts[1].contains("name"), "{texts:?}");
+    for answer in QUALIFYING_ANSWERS {
+        scene.dm(answer).await;
+    }
+    assert_eq!(scene.count("leads WHERE stage = 'sql'").await, 1);
+}
+
+/// The hand-off embed posted in the rep's DM, once it is there.
+async fn rep_embed(scene: &Scene) -> Value {
+    let fake = scene.fake.clone();
+    eventually("the rep's embed", move || {
+        fake.dm_channel_of(REP)
+            .is_some_and(|channel| !fake.posted_in(channel).is_empty())
+    })
+    .await;
+    let rep_dm = scene.fake.dm_channel_of(REP).unwrap();
+    scene.fake.posted_in(rep_dm)[0].message.clone()
+}
+
+/// Riley clicks a button of the embed; returns the interaction id once leadbot answered it.
+async fn rep_clicks(scene: &Scene, embed_message: &Value, custom_id: &str) -> u64 {
+    let click_id = scene.fake.next_id();
+    let click = frames::component_interaction(
+        click_id,
+        APPLICATION_ID,
+        frames::user(REP, "Riley Rep", false),
+        embed_message.clone(),
+        custom_id,
+        None,
+        None,
+    );
+    scene.fake.dispatch("INTERACTION_CREATE", click);
+    let fake = scene.fake.clone();
+    eventually("the click's outcome on the embed", move || {
+        fake.calls().iter().any(|call| {
+            call.method == "PATCH"
+                && call.path.ends_with("/messages/@original")
+                && call.path.contains(&format!("{click_id}:"))
+        })
+    })
+    .await;
+    click_id
+}
+
+fn field_of(embed: &Value, name: &str) -> String {
+    embed["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|field| field["name"] == name)
+        .map(|field| field["value"].as_str().unwrap().to_string())
+        .unwrap_or_else(|| panic!("no {name} field in {embed}"))
+}
+
+async fn a_prospect_qualifies_in_a_dm_and_the_rep_accepts_on_an_embed(url: &str) {
     let scene = Scene::start(url).await;
     let fake = scene.fake.clone();
     eventually("/qualify registered globally", move || {
@@ -352,24 +375,16 @@ async fn a_prospect_qualifies_in_a_dm_and_the_rep_gets_an_embed(url: &str) {
         "GUILD_MESSAGES, DIRECT_MESSAGES, MESSAGE_CONTENT"
     );
 
-    scene.dm("hi").await;
-    let texts = scene.texts_in(DANA_DM);
-    assert_eq!(texts.len(), 2, "greeting and first question: {texts:?}");
-    assert!(texts[1].contains("name"), "{texts:?}");
-    for answer in QUALIFYING_ANSWERS {
-        scene.dm(answer).await;
-    }
-    assert_eq!(scene.count("leads WHERE stage = 'sql'").await, 1);
+    qualify_in_dm(&scene).await;
     assert_eq!(
         scene.count("answers").await,
         QUALIFYING_ANSWERS.len() as i64
     );
     let texts = scene.texts_in(DANA_DM);
-    let posted_twice = texts
-        .iter()
-        .enumerate()
-        .any(|(index, text)| index > 0 && texts[index - 1] == *text && !text.is_empty());
-    assert!(!posted_twice, "no reply posted twice in a row: {texts:?}");
+    assert!(
+        texts.iter().any(|text| text.contains("Riley Rep")),
+        "Dana is told who follows up: {texts:?}"
+    );
     let replies = scene
         .count("outbox WHERE destination = 'discord' AND kind = 'reply'")
         .await;
@@ -395,16 +410,7 @@ async fn a_prospect_qualifies_in_a_dm_and_the_rep_gets_an_embed(url: &str) {
         "the need question has five buttons"
     );
 
-    let address = format!("dm:{DANA}");
-    queue_handoff(&scene, &address, REP, 41).await;
-    let fake = scene.fake.clone();
-    eventually("the rep's embed", move || {
-        fake.dm_channel_of(REP)
-            .is_some_and(|channel| !fake.posted_in(channel).is_empty())
-    })
-    .await;
-    let rep_dm = scene.fake.dm_channel_of(REP).unwrap();
-    let embed_message = scene.fake.posted_in(rep_dm)[0].message.clone();
+    let embed_message = rep_embed(&scene).await;
     let embed = &embed_message["embeds"][0];
     assert_eq!(
         embed["title"],
@@ -415,53 +421,111 @@ async fn a_prospect_qualifies_in_a_dm_and_the_rep_gets_an_embed(url: &str) {
         description.contains(&format!("<@{DANA}> (DM with the bot)")),
         "{description}"
     );
-    let fields = embed["fields"].as_array().unwrap();
-    let field = |name: &str| {
-        fields
-            .iter()
-            .find(|field| field["name"] == name)
-            .map(|field| field["value"].as_str().unwrap().to_string())
-            .unwrap_or_else(|| panic!("no {name} field in {fields:?}"))
-    };
-    assert_eq!(field("Stage"), "sql");
-    assert_eq!(field("Email"), "dana@acme.io");
-    assert!(field("Score").lines().count() > 1, "score with reasons");
-    for criterion in ["Need", "Budget", "Timing", "Authority"] {
-        assert_ne!(field(criterion), "—", "{criterion}");
-    }
-    assert_eq!(custom_ids(&embed_message), ["lb:h:a:41", "lb:h:p:41"]);
-
-    let click_id = scene.fake.next_id();
-    let click = frames::component_interaction(
-        click_id,
-        APPLICATION_ID,
-        frames::user(REP, "Riley Rep", false),
-        embed_message,
-        "lb:h:a:41",
-        None,
-        None,
+    assert!(description.contains("within 30 minutes"), "{description}");
+    assert_eq!(field_of(embed, "Stage"), "sql");
+    assert_eq!(field_of(embed, "Email"), "dana@acme.io");
+    assert!(
+        field_of(embed, "Score").lines().count() > 1,
+        "score with reasons"
     );
-    scene.fake.dispatch("INTERACTION_CREATE", click.clone());
-    scene.fake.dispatch("INTERACTION_CREATE", click);
-    let fake = scene.fake.clone();
-    let key = click_id.to_string();
-    eventually("the rep's click answered", move || {
-        fake.interaction_answers().contains_key(&key)
-    })
-    .await;
-    let answer = &scene.fake.interaction_answers()[&click_id.to_string()];
-    assert_eq!(answer["type"], 4);
-    assert_eq!(answer["data"]["flags"], 64, "ephemeral");
-    let callbacks = scene
+    for criterion in ["Need", "Budget", "Timing", "Authority"] {
+        assert_ne!(field_of(embed, criterion), "—", "{criterion}");
+    }
+    let buttons = custom_ids(&embed_message);
+    assert_eq!(buttons.len(), 2);
+    assert!(
+        buttons[0].starts_with("lb:h:a:") && buttons[1].starts_with("lb:h:p:"),
+        "{buttons:?}"
+    );
+
+    let click_id = rep_clicks(&scene, &embed_message, &buttons[0]).await;
+    assert_eq!(
+        scene.fake.interaction_answers()[&click_id.to_string()]["type"],
+        6,
+        "deferred update"
+    );
+    let edit = scene
         .fake
         .calls()
-        .iter()
-        .filter(|call| call.path.contains(&format!("/interactions/{click_id}/")))
-        .count();
-    assert!(callbacks <= 2, "answered once, a replay at most refused");
+        .into_iter()
+        .find(|call| call.method == "PATCH")
+        .unwrap();
+    assert_eq!(
+        edit.body["content"],
+        format!("✅ Accepted by <@{REP}> — the lead is yours.")
+    );
+    assert_eq!(edit.body["components"], json!([]), "buttons removed");
+    assert_eq!(
+        scene.count("assignments WHERE status = 'accepted'").await,
+        1
+    );
+
+    let again = rep_clicks(&scene, &embed_message, &buttons[0]).await;
+    assert_ne!(again, click_id);
+    assert_eq!(
+        scene.count("assignments").await,
+        1,
+        "a second click changes nothing"
+    );
+    assert_eq!(
+        scene.count("assignments WHERE status = 'accepted'").await,
+        1
+    );
 }
 
-on_both_databases!(a_prospect_qualifies_in_a_dm_and_the_rep_gets_an_embed);
+async fn a_rep_who_passes_sends_the_lead_to_the_team_channel(url: &str) {
+    let scene = Scene::start(url).await;
+    qualify_in_dm(&scene).await;
+    let embed_message = rep_embed(&scene).await;
+    let pass = custom_ids(&embed_message)[1].clone();
+    rep_clicks(&scene, &embed_message, &pass).await;
+    let edit = scene
+        .fake
+        .calls()
+        .into_iter()
+        .find(|call| call.method == "PATCH")
+        .unwrap();
+    assert_eq!(
+        edit.body["content"],
+        format!("↩️ <@{REP}> passed — offered to the sales desk.")
+    );
+    let fake = scene.fake.clone();
+    eventually("the unassigned lead in the team channel", move || {
+        !fake.posted_in(SALES_CHANNEL).is_empty()
+    })
+    .await;
+    let desk = scene.fake.posted_in(SALES_CHANNEL)[0].message.clone();
+    let embed = &desk["embeds"][0];
+    assert_eq!(embed["title"], "⚠️ Unassigned lead: Dana Smith (Acme Corp)");
+    assert!(
+        embed["description"]
+            .as_str()
+            .unwrap()
+            .contains("Team: Sales desk"),
+        "{embed}"
+    );
+    assert!(
+        custom_ids(&desk).is_empty(),
+        "nothing to accept in the team channel"
+    );
+    let fake = scene.fake.clone();
+    eventually("the withdrawal in Riley's DM", move || {
+        fake.dm_channel_of(REP)
+            .is_some_and(|channel| fake.posted_in(channel).len() == 2)
+    })
+    .await;
+    let rep_dm = scene.fake.dm_channel_of(REP).unwrap();
+    let withdrawn = &scene.fake.posted_in(rep_dm)[1].message["embeds"][0];
+    assert_eq!(
+        withdrawn["title"],
+        "↩️ Lead withdrawn: Dana Smith (Acme Corp)"
+    );
+}
+
+on_both_databases!(
+    a_prospect_qualifies_in_a_dm_and_the_rep_accepts_on_an_embed,
+    a_rep_who_passes_sends_the_lead_to_the_team_channel,
+);
 
 /// The last message posted in `channel`.
 fn last_posted(scene: &Scene, channel: u64) -> Value {

@@ -16,7 +16,7 @@ use leadbot::store::Store;
 
 async fn runtime(url: &str, scripts: Vec<Script>) -> Runtime {
     let store = Store::open(url).await.unwrap();
-    Runtime::new(store, ScriptCatalog::new(scripts, None), "console")
+    Runtime::new(store, ScriptCatalog::new(scripts, None), Some("console"))
 }
 
 fn text(address: &str, event: Option<&str>, body: &str, seconds: i64) -> Inbound {
@@ -57,7 +57,7 @@ async fn a_full_dialogue_qualifies_and_queues_one_handoff(url: &str) {
         .unwrap();
     assert_eq!(items.len(), 1);
     assert_eq!(items[0].kind, "handoff");
-    assert_eq!(items[0].payload["contact"]["email"], "dana@acme.io");
+    assert_eq!(items[0].payload["lead"]["contact"]["email"], "dana@acme.io");
     assert_eq!(items[0].payload["lead_id"], last.lead_id);
     runtime
         .store()
@@ -268,13 +268,21 @@ async fn replies_for_asynchronous_channels_are_queued_once(url: &str) {
         .iter()
         .map(|item| item.payload["reply"]["text"].as_str().unwrap())
         .collect();
-    assert_eq!(texts.len(), 2, "greeting and first question, once: {texts:?}");
+    assert_eq!(
+        texts.len(),
+        2,
+        "greeting and first question, once: {texts:?}"
+    );
     assert_eq!(texts[1], "First, what's your name?");
     assert_eq!(items[0].kind, "reply");
     assert_eq!(items[0].payload["context"]["thread"], "T1");
     assert_eq!(items[0].payload["address"], "dana");
     for item in &items {
-        runtime.store().outbox_delivered(item.id, now).await.unwrap();
+        runtime
+            .store()
+            .outbox_delivered(item.id, now)
+            .await
+            .unwrap();
     }
     // A restart requested twice (a retried slash command) queues its greeting once.
     for _ in 0..2 {

@@ -77,7 +77,11 @@ async fn assert_every_dialogue_complete(url: &str, conversations: usize) {
         n * TURNS as i64
     );
     assert_eq!(count_rows(url, "answers").await, n * (TURNS as i64 - 1));
-    assert_eq!(count_rows(url, "outbox WHERE kind = 'handoff'").await, n);
+    assert_eq!(
+        count_rows(url, "(SELECT DISTINCT lead_id FROM assignments) AS routed").await,
+        n,
+        "every lead routed"
+    );
     assert_eq!(count_rows(url, "leads WHERE stage = 'sql'").await, n);
 }
 

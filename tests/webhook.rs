@@ -97,7 +97,7 @@ async fn a_flaky_receiver_gets_the_handoff_once_and_signed(url: &str) {
     let runtime = Runtime::new(
         store.clone(),
         ScriptCatalog::new(vec![english_script()], None),
-        "webhook",
+        Some("webhook"),
     );
     let webhook = Webhook::new(
         format!("http://127.0.0.1:{port}/hook"),
@@ -156,8 +156,8 @@ async fn a_flaky_receiver_gets_the_handoff_once_and_signed(url: &str) {
     assert_eq!(bad_signatures, 0);
     let (key, payload) = &accepted[0];
     assert!(key.starts_with("handoff:"), "{key}");
-    assert_eq!(payload["contact"]["email"], "dana@acme.io");
-    assert_eq!(payload["stage"], "sql");
+    assert_eq!(payload["lead"]["contact"]["email"], "dana@acme.io");
+    assert_eq!(payload["lead"]["stage"], "sql");
     store.close().await;
 }
 

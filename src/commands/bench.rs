@@ -36,7 +36,7 @@ pub async fn dialogues(scripts: Vec<Script>, plan: DialoguePlan) -> Result<()> {
     let store = Store::open(&database).await?;
     let catalog = ScriptCatalog::new(scripts, None);
     let script = catalog.default_script()?;
-    let runtime = Runtime::new(store.clone(), catalog, "bench");
+    let runtime = Runtime::new(store.clone(), catalog, Some("bench"));
     let run = BenchPlan {
         conversations: plan.conversations,
         concurrency: plan.concurrency,

@@ -120,10 +120,10 @@ async fn deliver_handoffs(runtime: &Runtime) -> Result<()> {
         .claim_outbox(CONSOLE_DESTINATION, 10, 30_000, now.timestamp_millis())
         .await?
     {
-        match serde_json::from_value::<engine::HandOff>(item.payload.clone()) {
-            Ok(handoff) => {
+        match serde_json::from_value::<notify::HandOffNotice>(item.payload.clone()) {
+            Ok(notice) => {
                 println!("\n── hand-off to sales ──────────────────────────────");
-                println!("{}", notify::handoff_text(&handoff, now));
+                println!("{}", notify::notice_text(&notice, now));
                 println!("───────────────────────────────────────────────────\n");
                 store
                     .outbox_delivered(item.id, now.timestamp_millis())

@@ -121,6 +121,33 @@ pub async fn show(store: &Store, id: i64) -> Result<()> {
             change.reason
         )?;
     }
+    let handoffs = store.assignments_of(id).await?;
+    if !handoffs.is_empty() {
+        writeln!(out, "\nhand-offs:")?;
+    }
+    for handoff in &handoffs {
+        let to = handoff.rep_id.as_deref().unwrap_or("fallback team");
+        let answered = handoff
+            .answered_at
+            .map(|at| format!(" → {} at {}", handoff.status, time(at)))
+            .unwrap_or_else(|| format!(" → {}", handoff.status));
+        let rule = handoff
+            .rule
+            .as_deref()
+            .map_or_else(|| "default".to_string(), |rule| format!("\"{rule}\""));
+        writeln!(
+            out,
+            "  #{:<4} {}  to {to} (pool {}, rule {rule}){answered}{}",
+            handoff.id,
+            time(handoff.created_at),
+            handoff.pool,
+            handoff
+                .note
+                .as_deref()
+                .map(|note| format!(": {note}"))
+                .unwrap_or_default()
+        )?;
+    }
     writeln!(out, "\ntranscript:")?;
     for message in &record.transcript {
         let who = if message.direction == "in" {

@@ -4,6 +4,7 @@ pub mod bench;
 pub mod chat;
 pub mod extract;
 pub mod leads;
+pub mod reps;
 pub mod serve;
 pub mod simulate;
 pub mod validate;

@@ -1,92 +1,130 @@
-//! Purpose: `leadbot serve` — the long-running server: HTTP API, the Discord gateway (when
-//! `DISCORD_TOKEN` is set) and the outbox workers.
+//! Purpose: `leadbot serve` — the long-running server: the HTTP API, the Discord gateway (when
+//! `DISCORD_TOKEN` is set), outbox delivery workers (CRM webhook, reps' webhooks, Discord), and
+//! the timers that move unanswered hand-offs on.
+
+use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::{Context, Result};
 use leadbot::channels::discord;
 use leadbot::delivery::{self, RetryPolicy, Webhook};
 use leadbot::http::{self, AppState, Secret};
+use leadbot::reps::Team;
 use leadbot::runtime::{Runtime, ScriptCatalog};
 use leadbot::script::Script;
 use leadbot::store::Store;
 use tokio::io::AsyncWriteExt;
 
-/// Outbox destination of hand-offs when no webhook is configured (kept until rep routing
-/// delivers them).
-const UNROUTED: &str = "unrouted";
+/// Outbox destination of every hand-off notice delivered to `LEADBOT_HANDOFF_WEBHOOK_URL`.
+const CRM_WEBHOOK: &str = "webhook";
 
-/// Outbox destination of hand-offs delivered to `LEADBOT_HANDOFF_WEBHOOK_URL`.
-const WEBHOOK: &str = "webhook";
-
-/// Where hand-offs go, from the environment.
-struct HandoffWebhook {
-    /// The receiver.
-    url: String,
-    /// The signing secret.
-    secret: String,
+fn setting(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|value| !value.is_empty())
 }
 
-/// Starts the webhook delivery worker (and, on PostgreSQL, the cross-replica wake-up).
-fn start_delivery(runtime: &Runtime, database_url: &str, webhook: HandoffWebhook) -> Result<()> {
-    let target = Webhook::new(
-        webhook.url,
-        Secret::new(webhook.secret),
-        std::time::Duration::from_secs(10),
-    )
-    .context("cannot build the webhook client")?;
+/// The runtime as the server's settings configure it: the CRM webhook when
+/// `LEADBOT_HANDOFF_WEBHOOK_URL` is set, reps' own webhooks when the team has any.
+pub fn configured_runtime(store: Store, scripts: Vec<Script>, team: Option<Arc<Team>>) -> Runtime {
+    let crm = setting("LEADBOT_HANDOFF_WEBHOOK_URL").map(|_| CRM_WEBHOOK);
+    let runtime = Runtime::new(store, ScriptCatalog::new(scripts, None), crm);
+    let mut rep_channels = vec!["webhook"];
+    if setting("DISCORD_TOKEN").is_some() {
+        rep_channels.push(discord::ids::CHANNEL);
+    }
+    match team {
+        Some(team) => runtime.with_team(team).with_rep_channels(rep_channels),
+        None => runtime,
+    }
+}
+
+/// The webhook workers to run: (outbox destination, URL).
+fn webhook_targets(team: Option<&Team>) -> Vec<(String, String)> {
+    let mut targets = Vec::new();
+    if let Some(url) = setting("LEADBOT_HANDOFF_WEBHOOK_URL") {
+        targets.push((CRM_WEBHOOK.to_string(), url));
+    }
+    if let Some(team) = team {
+        for rep in &team.reps {
+            if let Some(url) = &rep.webhook_url {
+                targets.push((format!("webhook:{}", rep.id), url.clone()));
+            }
+        }
+        if let Some(url) = &team.fallback.webhook_url {
+            targets.push(("webhook:fallback".to_string(), url.clone()));
+        }
+    }
+    targets
+}
+
+/// Starts a delivery worker per webhook.
+fn start_delivery(runtime: &Runtime, targets: Vec<(String, String)>) -> Result<()> {
+    if targets.is_empty() {
+        return Ok(());
+    }
+    let secret = setting("LEADBOT_WEBHOOK_SECRET").context(
+        "webhooks are configured (LEADBOT_HANDOFF_WEBHOOK_URL or a rep's webhook_url) but \
+         LEADBOT_WEBHOOK_SECRET is not set: hand-offs must be signed",
+    )?;
     let wake = runtime.outbox_wake();
-    tokio::spawn(delivery::run_worker(
-        runtime.store().clone(),
-        WEBHOOK.to_string(),
-        target,
-        wake.subscribe(),
-        RetryPolicy::default(),
-    ));
-    if runtime.store().backend() == leadbot::store::Backend::Postgres {
-        tokio::spawn(delivery::listen_for_other_replicas(
-            database_url.to_string(),
-            wake,
+    for (destination, url) in targets {
+        let target = Webhook::new(url, Secret::new(secret.clone()), Duration::from_secs(10))
+            .context("cannot build the webhook client")?;
+        tokio::spawn(delivery::run_worker(
+            runtime.store().clone(),
+            destination,
+            target,
+            wake.subscribe(),
+            RetryPolicy::default(),
         ));
     }
     Ok(())
 }
 
 /// Starts the Discord channel when `DISCORD_TOKEN` is set (see the README's Discord section).
-async fn start_discord(
-    runtime: &Runtime,
-    setting: &impl Fn(&str) -> Option<String>,
-) -> Result<Option<discord::DiscordChannel>> {
+async fn start_discord(runtime: &Runtime) -> Result<Option<discord::DiscordChannel>> {
     let Some(config) = discord::DiscordConfig::from_env(setting)? else {
         return Ok(None);
     };
-    let channel = discord::start(runtime.clone(), config).await?;
-    Ok(Some(channel))
+    Ok(Some(discord::start(runtime.clone(), config).await?))
+}
+
+/// Every second, moves hand-offs whose SLA ran out to the next rep, and fires conversation
+/// timers (nudges, abandonment, MQL follow-ups).
+async fn run_timers(runtime: Runtime) {
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    loop {
+        tick.tick().await;
+        let now = chrono::Utc::now().fixed_offset();
+        if let Err(error) = runtime.expire_offers(now).await {
+            tracing::error!(%error, "hand-off timers failed; retrying");
+        }
+        if let Err(error) = runtime.fire_timers(now).await {
+            tracing::error!(%error, "conversation timers failed; retrying");
+        }
+    }
 }
 
 /// Reads the server's settings from the environment, opens the store and serves until Ctrl-C
 /// or SIGTERM.
-pub async fn run(scripts: Vec<Script>, database: &str, listen: &str) -> Result<()> {
-    let setting = |name: &str| std::env::var(name).ok().filter(|value| !value.is_empty());
-    let webhook = match (
-        setting("LEADBOT_HANDOFF_WEBHOOK_URL"),
-        setting("LEADBOT_WEBHOOK_SECRET"),
-    ) {
-        (Some(url), Some(secret)) => Some(HandoffWebhook { url, secret }),
-        (Some(_), None) => anyhow::bail!(
-            "LEADBOT_HANDOFF_WEBHOOK_URL is set but LEADBOT_WEBHOOK_SECRET is not: hand-offs must be signed"
-        ),
-        _ => None,
-    };
+pub async fn run(
+    scripts: Vec<Script>,
+    team: Option<Arc<Team>>,
+    database: &str,
+    listen: &str,
+) -> Result<()> {
     let store = Store::open(database).await?;
-    let destination = if webhook.is_some() { WEBHOOK } else { UNROUTED };
-    let runtime = Runtime::new(
-        store.clone(),
-        ScriptCatalog::new(scripts, None),
-        destination,
-    );
-    if let Some(webhook) = webhook {
-        start_delivery(&runtime, database, webhook)?;
+    let targets = webhook_targets(team.as_deref());
+    let runtime = configured_runtime(store.clone(), scripts, team);
+    let workers = !targets.is_empty();
+    start_delivery(&runtime, targets)?;
+    let discord = start_discord(&runtime).await?;
+    if (workers || discord.is_some()) && store.backend() == leadbot::store::Backend::Postgres {
+        tokio::spawn(delivery::listen_for_other_replicas(
+            database.to_string(),
+            runtime.outbox_wake(),
+        ));
     }
-    let discord = start_discord(&runtime, &setting).await?;
+    tokio::spawn(run_timers(runtime.clone()));
     let result = serve(runtime, listen, setting("LEADBOT_API_TOKEN")).await;
     if let Some(discord) = discord {
         discord.shards.shutdown_all().await;

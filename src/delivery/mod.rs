@@ -83,7 +83,8 @@ impl Default for OutboxWake {
 impl OutboxWake {
     /// Wakes every worker.
     pub fn notify(&self) {
-        self.sender.send_modify(|generation| *generation = generation.wrapping_add(1));
+        self.sender
+            .send_modify(|generation| *generation = generation.wrapping_add(1));
     }
 
     /// A handle a worker waits on.

@@ -22,6 +22,9 @@ pub const KEYS: &[&str] = &[
     "completed",
     "completed_mql",
     "completed_sql",
+    "handoff_rep",
+    "nudge",
+    "follow_up_mql",
     "hint_choice",
     "hint_multi_choice",
     "hint_yes_no",
@@ -77,6 +80,11 @@ fn english(key: &str) -> &'static str {
         "completed_sql" => {
             "Thank you! You look like a great fit — someone from our sales team will reach out shortly."
         }
+        "handoff_rep" => "{rep} from our team will be your contact and will reach out to you soon.",
+        "nudge" => "Still there? Whenever you're ready: {question}",
+        "follow_up_mql" => {
+            "Hi again! Following up on our chat — if the timing is right now, reply here and we'll pick it up, or type \"restart\" to go through the questions again."
+        }
         "hint_choice" => "Please pick one of the options (you can type its number).",
         "hint_multi_choice" => "Pick one or more options, e.g. \"1 and 3\".",
         "hint_yes_no" => "A simple yes or no is fine.",
@@ -116,6 +124,11 @@ fn korean(key: &str) -> &'static str {
         "completed_mql" => "감사합니다! 말씀해 주신 내용에 맞는 자료를 보내드릴게요.",
         "completed_sql" => {
             "감사합니다! 저희와 잘 맞으실 것 같아요 — 영업 담당자가 곧 연락드릴 예정입니다."
+        }
+        "handoff_rep" => "{rep} 님이 담당자로 배정되었어요. 곧 연락드릴 거예요.",
+        "nudge" => "아직 계신가요? 편하실 때 답해 주세요: {question}",
+        "follow_up_mql" => {
+            "다시 인사드려요! 지난번 대화에 이어 연락드립니다 — 지금 시기가 맞으시면 여기에 답해 주시거나, \"다시 시작\"이라고 입력해 주세요."
         }
         "hint_choice" => "보기 중 하나를 골라 주세요(번호를 입력해도 됩니다).",
         "hint_multi_choice" => "하나 이상 골라 주세요. 예: \"1, 3\".",
@@ -158,6 +171,13 @@ fn romanian(key: &str) -> &'static str {
         "completed_mql" => "Mulțumim! Vă vom trimite materiale potrivite cu ce ne-ați spus.",
         "completed_sql" => {
             "Mulțumim! Pare că ne potrivim foarte bine — un coleg din echipa de vânzări vă va contacta în curând."
+        }
+        "handoff_rep" => {
+            "{rep} din echipa noastră va fi persoana dumneavoastră de contact și vă va contacta în curând."
+        }
+        "nudge" => "Mai sunteți aici? Când aveți un moment: {question}",
+        "follow_up_mql" => {
+            "Bună din nou! Revenim după discuția noastră — dacă acum e momentul potrivit, răspundeți aici, sau scrieți \"restart\" pentru a relua întrebările."
         }
         "hint_choice" => "Alegeți una dintre opțiuni (puteți scrie numărul ei).",
         "hint_multi_choice" => "Alegeți una sau mai multe opțiuni, de ex. \"1 și 3\".",

@@ -6,6 +6,7 @@ pub mod commands;
 mod interpret;
 pub mod messages;
 pub mod state;
+pub mod timers;
 
 use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
@@ -129,6 +130,9 @@ pub fn start(script: &Script, now: DateTime<FixedOffset>) -> Turn {
         signals_fired: Default::default(),
         started_at: now,
         finished_at: None,
+        nudged: false,
+        abandoned_at: None,
+        followed_up: false,
     };
     let mut turn = Turn {
         state,
@@ -149,6 +153,9 @@ pub fn step(
         state,
         effects: Vec::new(),
     };
+    // The prospect is back: a later silence may be nudged again.
+    turn.state.nudged = false;
+    turn.state.abandoned_at = None;
     if let Input::Text(text) = input {
         if text.chars().count() > MAX_INPUT_CHARS {
             turn.say(messages::text(script, "too_long"));

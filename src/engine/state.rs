@@ -282,6 +282,15 @@ pub struct ConversationState {
     pub started_at: DateTime<FixedOffset>,
     /// When the dialogue ended.
     pub finished_at: Option<DateTime<FixedOffset>>,
+    /// The prospect was nudged about the pending question (once per silence).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub nudged: bool,
+    /// The prospect went quiet for good; cleared if they come back.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub abandoned_at: Option<DateTime<FixedOffset>>,
+    /// The one MQL follow-up message was sent.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub followed_up: bool,
 }
 
 impl ConversationState {

@@ -51,17 +51,15 @@ struct MessageResponse {
     replies: Vec<Reply>,
 }
 
-type ApiError = (StatusCode, Json<serde_json::Value>);
+/// An error answer: a status and `{"error": …}`.
+pub(super) type ApiError = (StatusCode, Json<serde_json::Value>);
 
-fn error(status: StatusCode, message: &str) -> ApiError {
+pub(super) fn error(status: StatusCode, message: &str) -> ApiError {
     (status, Json(json!({ "error": message })))
 }
 
-pub(super) async fn message(
-    State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Result<Json<serde_json::Value>, ApiError> {
+/// Checks the bearer token of an `/api/*` request.
+pub(super) fn authorize(state: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
     let Some(token) = &state.api_token else {
         return Err(error(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -73,12 +71,22 @@ pub(super) async fn message(
         .and_then(|value| value.to_str().ok())
         .and_then(|value| value.strip_prefix("Bearer "))
         .unwrap_or_default();
-    if !token.matches(presented) {
-        return Err(error(
+    if token.matches(presented) {
+        Ok(())
+    } else {
+        Err(error(
             StatusCode::UNAUTHORIZED,
             "missing or wrong bearer token",
-        ));
+        ))
     }
+}
+
+pub(super) async fn message(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    authorize(&state, &headers)?;
     let request: MessageRequest = serde_json::from_slice(&body).map_err(|problem| {
         error(
             StatusCode::UNPROCESSABLE_ENTITY,

@@ -3,6 +3,7 @@
 //! runtime, for web widgets, custom channels and tests.
 
 mod api;
+mod handoffs;
 
 use std::sync::Arc;
 
@@ -52,11 +53,12 @@ pub struct AppState {
     pub api_token: Option<Secret>,
 }
 
-/// The router: `GET /healthz`, `POST /api/messages`.
+/// The router: `GET /healthz`, `POST /api/messages`, `POST /api/handoffs/{id}/{action}`.
 pub fn app(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/api/messages", post(api::message))
+        .route("/api/handoffs/{id}/{action}", post(handoffs::answer))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(Arc::new(state))
 }

@@ -3,16 +3,21 @@
 //! the replies back to the channel that asked.
 
 mod catalog;
+mod handoff;
+mod timers;
 
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use chrono::{DateTime, FixedOffset};
 
 pub use catalog::ScriptCatalog;
+pub use handoff::{HandoffAnswer, HandoffAnswered, RepIdentity};
 
 use crate::delivery::OutboxWake;
 use crate::engine::state::ConversationState;
 use crate::engine::{self, Effect, HandOff, Input, Reply};
+use crate::reps::Team;
 use crate::script::Script;
 use crate::store::{ConversationKey, NewOutboxItem, Store, StoreError, StoredConversation};
 
@@ -25,6 +30,23 @@ pub enum RuntimeError {
     /// The script a conversation needs is neither in `conversations/` nor in the database.
     #[error("script {0:?} is not available")]
     ScriptMissing(String),
+    /// Hand-off answers need a reps file.
+    #[error("no reps file is loaded (see `leadbot reps validate`)")]
+    NoTeam,
+    /// Nobody in the reps file matches.
+    #[error("{0} is not in the reps file")]
+    UnknownRep(String),
+    /// No such assignment.
+    #[error("there is no hand-off {0}")]
+    UnknownAssignment(i64),
+    /// A rep answered someone else's offer.
+    #[error("hand-off {assignment} was not offered to {rep}")]
+    NotTheirLead {
+        /// Who answered.
+        rep: String,
+        /// The assignment.
+        assignment: i64,
+    },
 }
 
 /// One event from a channel, normalised.
@@ -43,8 +65,9 @@ pub struct Inbound {
     pub reply_via: Option<ReplyRoute>,
 }
 
-/// Where a turn's replies are queued, and what the channel needs to send them.
-#[derive(Debug, Clone, PartialEq)]
+/// Where a turn's replies are queued, and what the channel needs to send them. Kept with the
+/// conversation, so nudges and follow-ups reach the prospect the same way.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ReplyRoute {
     /// The outbox destination whose worker sends them ("slack", "discord").
     pub destination: String,
@@ -90,19 +113,42 @@ pub struct Outcome {
 pub struct Runtime {
     store: Store,
     scripts: ScriptCatalog,
-    handoff_destination: String,
+    crm_destination: Option<String>,
+    team: Option<Arc<Team>>,
+    rep_channels: BTreeSet<String>,
     outbox_wake: OutboxWake,
 }
 
 impl Runtime {
-    /// A runtime over a store and the scripts; hand-offs are queued for `handoff_destination`.
-    pub fn new(store: Store, scripts: ScriptCatalog, handoff_destination: &str) -> Self {
+    /// A runtime over a store and the scripts; every hand-off notice is also queued for
+    /// `crm_destination` (a CRM webhook, the terminal) when set.
+    pub fn new(store: Store, scripts: ScriptCatalog, crm_destination: Option<&str>) -> Self {
         Runtime {
             store,
             scripts,
-            handoff_destination: handoff_destination.to_string(),
+            crm_destination: crm_destination.map(str::to_string),
+            team: None,
+            rep_channels: BTreeSet::new(),
             outbox_wake: OutboxWake::default(),
         }
+    }
+
+    /// Routes sales-qualified leads to this team's reps.
+    pub fn with_team(mut self, team: Arc<Team>) -> Self {
+        self.team = Some(team);
+        self
+    }
+
+    /// The channels this process delivers rep notices on: "slack", "discord", "webhook"
+    /// (reps' own webhooks), "console".
+    pub fn with_rep_channels<'a>(mut self, channels: impl IntoIterator<Item = &'a str>) -> Self {
+        self.rep_channels = channels.into_iter().map(str::to_string).collect();
+        self
+    }
+
+    /// The team, when a reps file is loaded.
+    pub fn team(&self) -> Option<&Arc<Team>> {
+        self.team.as_ref()
     }
 
     /// Notified after every commit that queued outbox items: delivery workers wait on it, so a
@@ -126,7 +172,7 @@ impl Runtime {
         {
             return Ok(Handled::Duplicate);
         }
-        let (mut conversation, turn) = match tx.conversation().await? {
+        let (mut conversation, mut turn, script) = match tx.conversation().await? {
             Some(conversation) => {
                 let script = self
                     .scripts
@@ -138,22 +184,50 @@ impl Runtime {
                     &inbound.input,
                     inbound.now,
                 );
-                (conversation, turn)
+                (conversation, turn, script)
             }
             None => {
                 let script = self.scripts.default_script()?;
                 tx.remember_script(&script.id, script.version, &script.source, now_ms)
                     .await?;
                 let turn = engine::start(&script, inbound.now);
-                (tx.start_conversation(&turn.state, now_ms).await?, turn)
+                (
+                    tx.start_conversation(&turn.state, now_ms).await?,
+                    turn,
+                    script,
+                )
             }
         };
-        conversation.state = turn.state;
+        conversation.state = turn.state.clone();
         let text = match &inbound.input {
             Input::Text(text) => text.clone(),
             Input::Choice { value, .. } => format!("[clicked] {value}"),
         };
-        let mut outbox = self.outbox_items(&conversation, &turn.effects)?;
+        let mut outbox = Vec::new();
+        let handoff = turn.effects.iter().find_map(|effect| match effect {
+            Effect::HandOff(handoff) => Some(handoff.clone()),
+            _ => None,
+        });
+        if let Some(handoff) = handoff {
+            let (notices, told) = self
+                .route_handoff(
+                    &mut tx.handoffs(),
+                    &inbound.key,
+                    &conversation,
+                    &script,
+                    &handoff,
+                    inbound.now,
+                )
+                .await?;
+            outbox.extend(notices);
+            if let Some(told) = told {
+                turn.effects.push(Effect::Say(told));
+            }
+        }
+        conversation.wake = wake_of(&script, &conversation.state);
+        if let Some(route) = &inbound.reply_via {
+            conversation.reply_route = serde_json::to_value(route).ok();
+        }
         if let Some(route) = &inbound.reply_via {
             let turn_ref = inbound
                 .event_id
@@ -211,6 +285,10 @@ impl Runtime {
         let turn = engine::start(&script, now);
         let mut conversation = tx.start_conversation(&turn.state, now_ms).await?;
         conversation.state = turn.state;
+        conversation.wake = wake_of(&script, &conversation.state);
+        if let Some((route, _)) = reply_via {
+            conversation.reply_route = serde_json::to_value(route).ok();
+        }
         let outbox = match reply_via {
             Some((route, request_id)) => {
                 reply_items(route, key, &conversation, request_id, &turn.effects)?
@@ -248,35 +326,12 @@ impl Runtime {
             None => Ok(None),
         }
     }
+}
 
-    fn outbox_items(
-        &self,
-        conversation: &StoredConversation,
-        effects: &[Effect],
-    ) -> Result<Vec<NewOutboxItem>, RuntimeError> {
-        let mut items = Vec::new();
-        for effect in effects {
-            if let Effect::HandOff(handoff) = effect {
-                let mut payload = serde_json::to_value(handoff)
-                    .map_err(|error| StoreError::Corrupt(error.to_string()))?;
-                if let Some(object) = payload.as_object_mut() {
-                    object.insert("lead_id".into(), conversation.lead_id.into());
-                    object.insert("conversation_id".into(), conversation.id.into());
-                }
-                items.push(NewOutboxItem {
-                    kind: "handoff".into(),
-                    destination: self.handoff_destination.clone(),
-                    idempotency_key: format!(
-                        "handoff:{}:{}",
-                        conversation.lead_id,
-                        handoff.qualified_at.timestamp_millis()
-                    ),
-                    payload,
-                });
-            }
-        }
-        Ok(items)
-    }
+/// The conversation's next timer, as stored: (when, which).
+fn wake_of(script: &Script, state: &ConversationState) -> Option<(i64, String)> {
+    engine::timers::next_wake(script, state)
+        .map(|(wake, at)| (at.timestamp_millis(), wake.name().to_string()))
 }
 
 /// One outbox item per reply of a turn, keyed by the turn so a replayed turn queues none twice.
@@ -301,8 +356,8 @@ fn reply_items(
             kind: "reply".into(),
             destination: route.destination.clone(),
             idempotency_key: format!(
-                "reply:{}:{}:{turn_ref}:{index}",
-                route.destination, conversation.id
+                "reply:{}:{}:{}:{turn_ref}:{index}",
+                conversation.lead_id, route.destination, conversation.id
             ),
             payload: serde_json::json!({
                 "conversation_id": conversation.id,

@@ -9,6 +9,7 @@ mod validate;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+pub use condition::{is_id_char, parse as parse_condition};
 pub use model::*;
 pub use validate::MAX_THRESHOLD;
 
@@ -141,7 +142,7 @@ pub fn load_all(paths: &[PathBuf]) -> Result<Vec<Script>, ScriptError> {
 }
 
 /// 1-based line and character column of a byte offset.
-fn line_and_column(source: &str, offset: usize) -> (usize, usize) {
+pub(crate) fn line_and_column(source: &str, offset: usize) -> (usize, usize) {
     let mut offset = offset.min(source.len());
     while !source.is_char_boundary(offset) {
         offset -= 1;

@@ -117,6 +117,8 @@ pub struct Script {
     pub signals: Vec<Signal>,
     /// Points for answering quickly.
     pub fast_reply: Option<FastReply>,
+    /// When to nudge a quiet prospect, give up on them, and follow up with an MQL.
+    pub follow_up: FollowUp,
     /// Texts the admin overrides, by message key.
     pub messages: BTreeMap<String, String>,
     /// The TOML it was loaded from, kept so conversations can resume on this exact version.
@@ -337,6 +339,17 @@ pub struct Signal {
     pub points: i32,
     /// Phrases that trigger it, folded (lower case, no accents) once at load.
     pub phrases: Vec<String>,
+}
+
+/// Timers for prospects who go quiet or stop short of SQL; `None` turns each off.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FollowUp {
+    /// One nudge this long after an unanswered question.
+    pub nudge_after: Option<chrono::Duration>,
+    /// The conversation is marked abandoned this long after the unanswered question.
+    pub abandon_after: Option<chrono::Duration>,
+    /// One follow-up message this long after a dialogue ended at MQL.
+    pub mql_after: Option<chrono::Duration>,
 }
 
 /// Points for answering quickly, at most once per step.

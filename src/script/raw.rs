@@ -22,6 +22,7 @@ pub(super) struct RawScript {
     pub required: Spanned<Vec<Spanned<String>>>,
     pub iql_requires: Option<Spanned<Vec<Spanned<String>>>>,
     pub fast_reply: Option<RawFastReply>,
+    pub follow_up: Option<RawFollowUp>,
     #[serde(default)]
     pub messages: BTreeMap<Spanned<String>, String>,
     #[serde(default)]
@@ -43,6 +44,14 @@ pub(super) struct RawFastReply {
     pub within_seconds: i64,
     pub points: i32,
     pub max_points: Option<i32>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawFollowUp {
+    pub nudge_after: Option<Spanned<String>>,
+    pub abandon_after: Option<Spanned<String>>,
+    pub mql_after: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -9,7 +9,7 @@ use toml::Spanned;
 use super::condition;
 use super::model::{
     Band, ChoiceOption, Comparison, Condition, ContactField, Criterion, Disqualifier, Expectation,
-    FastReply, Jump, Script, Signal, Step, TimeBand,
+    FastReply, FollowUp, Jump, Script, Signal, Step, TimeBand,
 };
 use super::raw::{RawBand, RawScript, RawStep};
 use crate::extract::Period;
@@ -177,6 +177,8 @@ pub(super) fn validate(
         max_points: fast.max_points.unwrap_or(fast.points.saturating_mul(5)),
     });
 
+    let follow_up = follow_up(raw.follow_up.as_ref(), &mut problems);
+
     if raw.steps.is_empty() {
         problems.at(raw.id.span(), "a script needs at least one [[steps]]");
     }
@@ -273,9 +275,62 @@ pub(super) fn validate(
         steps,
         signals,
         fast_reply,
+        follow_up,
         messages,
         source: source.to_string(),
     })
+}
+
+/// Reads `[follow_up]`: durations such as "45m", "2h", "3d".
+fn follow_up(raw: Option<&super::raw::RawFollowUp>, problems: &mut Problems) -> FollowUp {
+    let Some(raw) = raw else {
+        return FollowUp::default();
+    };
+    let mut duration = |field: &Option<Spanned<String>>, name: &str| {
+        let text = field.as_ref()?;
+        match parse_duration(text.get_ref()) {
+            Some(duration) => Some(duration),
+            None => {
+                problems.at(
+                    text.span(),
+                    format!(
+                        "{name} {:?} is not a duration like \"45m\", \"2h\" or \"3d\"",
+                        text.get_ref()
+                    ),
+                );
+                None
+            }
+        }
+    };
+    let parsed = FollowUp {
+        nudge_after: duration(&raw.nudge_after, "nudge_after"),
+        abandon_after: duration(&raw.abandon_after, "abandon_after"),
+        mql_after: duration(&raw.mql_after, "mql_after"),
+    };
+    if let (Some(nudge), Some(abandon), Some(span)) = (
+        parsed.nudge_after,
+        parsed.abandon_after,
+        raw.abandon_after.as_ref().map(Spanned::span),
+    ) && abandon <= nudge
+    {
+        problems.at(span, "abandon_after must be longer than nudge_after");
+    }
+    parsed
+}
+
+/// "45m", "2h", "3d", "1w" (a positive whole number and a unit).
+fn parse_duration(text: &str) -> Option<chrono::Duration> {
+    let text = text.trim();
+    let split = text.find(|c: char| !c.is_ascii_digit())?;
+    let (number, unit) = text.split_at(split);
+    let number: i64 = number.parse().ok().filter(|n| *n > 0)?;
+    match unit.trim() {
+        "m" | "min" | "minutes" => chrono::Duration::try_minutes(number),
+        "h" | "hours" => chrono::Duration::try_hours(number),
+        "d" | "days" => chrono::Duration::try_days(number),
+        "w" | "weeks" => chrono::Duration::try_weeks(number),
+        _ => None,
+    }
 }
 
 fn parse_list<T>(

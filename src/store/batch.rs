@@ -18,6 +18,8 @@ pub(super) enum Arg {
     Text(String),
     /// Text or NULL.
     OptionalText(Option<String>),
+    /// An integer or NULL.
+    OptionalInt(Option<i64>),
 }
 
 impl From<i64> for Arg {
@@ -35,6 +37,12 @@ impl From<&str> for Arg {
 impl From<String> for Arg {
     fn from(value: String) -> Self {
         Arg::Text(value)
+    }
+}
+
+impl From<Option<i64>> for Arg {
+    fn from(value: Option<i64>) -> Self {
+        Arg::OptionalInt(value)
     }
 }
 
@@ -143,6 +151,7 @@ impl Batch {
                 Arg::Int(value) => query.bind(value),
                 Arg::Text(value) => query.bind(value),
                 Arg::OptionalText(value) => query.bind(value),
+                Arg::OptionalInt(value) => query.bind(value),
             };
         }
         query.execute(&mut **tx).await?;

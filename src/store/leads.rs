@@ -322,10 +322,22 @@ impl Store {
             .bind(id)
             .execute(&mut **tx)
             .await?;
-        sqlx::query("UPDATE outbox SET payload = '{}' WHERE idempotency_key LIKE $1")
-            .bind(format!("handoff:{id}:%"))
-            .execute(&mut **tx)
-            .await?;
+        for prefix in ["handoff", "reply"] {
+            sqlx::query("UPDATE outbox SET payload = '{}' WHERE idempotency_key LIKE $1")
+                .bind(format!("{prefix}:{id}:%"))
+                .execute(&mut **tx)
+                .await?;
+        }
+        // Hand-offs keep their routing (who, when, which pool) but not the person; open
+        // offers end, so nobody is asked to contact them again.
+        sqlx::query(
+            "UPDATE assignments SET notice = '{}', attributes = '{}', sla_due_at = NULL, \
+             status = CASE WHEN status IN ('offered', 'accepted') THEN 'closed' ELSE status END \
+             WHERE lead_id = $1",
+        )
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
         write.tx.commit().await?;
         Ok(true)
     }

@@ -18,6 +18,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "fewer pages per turn",
         include_str!("../../migrations/sqlite/0002_fewer_pages_per_turn.sql"),
     ),
+    (
+        3,
+        "routing and timers",
+        include_str!("../../migrations/sqlite/0003_routing_and_timers.sql"),
+    ),
 ];
 
 const POSTGRES: &[(i64, &str, &str)] = &[
@@ -30,6 +35,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         2,
         "fewer pages per turn",
         include_str!("../../migrations/postgres/0002_fewer_pages_per_turn.sql"),
+    ),
+    (
+        3,
+        "routing and timers",
+        include_str!("../../migrations/postgres/0003_routing_and_timers.sql"),
     ),
 ];
 

@@ -3,6 +3,7 @@
 //! both; where the backends differ (how a write transaction starts, how a conversation is
 //! locked) the store says so in one place.
 
+pub mod assignments;
 mod batch;
 pub mod leads;
 mod migrations;
@@ -16,6 +17,7 @@ use std::time::Duration;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 
+pub use assignments::{Assignment, HandoffTx, HandoffWrite, LeadToRoute, Routed};
 pub use outbox::{NewOutboxItem, OUTBOX_NOTIFY_CHANNEL, OutboxItem};
 pub use turn::{ConversationKey, StoredConversation, TurnTx};
 
@@ -215,6 +217,31 @@ impl Store {
         .bind(i64::from(version))
         .fetch_optional(&self.reader)
         .await?)
+    }
+
+    /// Conversations whose timer is due by `now_ms`, oldest first (at most `limit`).
+    pub async fn due_conversations(
+        &self,
+        now_ms: i64,
+        limit: i64,
+    ) -> Result<Vec<ConversationKey>, StoreError> {
+        use sqlx::Row;
+        let rows = sqlx::query(
+            "SELECT channel, address FROM conversations WHERE wake_at IS NOT NULL AND wake_at <= $1 \
+             ORDER BY wake_at LIMIT $2",
+        )
+        .bind(now_ms)
+        .bind(limit)
+        .fetch_all(&self.reader)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(ConversationKey {
+                    channel: row.try_get("channel")?,
+                    address: row.try_get("address")?,
+                })
+            })
+            .collect()
     }
 
     /// Closes every connection (checkpoints SQLite's WAL).

@@ -28,6 +28,10 @@ pub struct StoredConversation {
     pub lead_id: i64,
     /// The engine state.
     pub state: ConversationState,
+    /// The next timer: when, and which (a `Wake` name).
+    pub wake: Option<(i64, String)>,
+    /// Where proactive messages (nudges, follow-ups) go: the channel's reply route, as JSON.
+    pub reply_route: Option<serde_json::Value>,
 }
 
 /// An open turn: holds the transaction (and on PostgreSQL the conversation's lock) until
@@ -75,7 +79,8 @@ impl TurnTx {
     /// The conversation of this key, if one was started.
     pub async fn conversation(&mut self) -> Result<Option<StoredConversation>, StoreError> {
         let row = sqlx::query(
-            "SELECT id, lead_id, state FROM conversations WHERE channel = $1 AND address = $2",
+            "SELECT id, lead_id, state, wake_at, wake_kind, reply_route FROM conversations \
+             WHERE channel = $1 AND address = $2",
         )
         .bind(&self.key.channel)
         .bind(&self.key.address)
@@ -88,10 +93,15 @@ impl TurnTx {
         let state = serde_json::from_str(&state_json).map_err(|error| {
             StoreError::Corrupt(format!("conversation {}: {error}", self.key.address))
         })?;
+        let wake_at: Option<i64> = row.try_get("wake_at")?;
+        let wake_kind: Option<String> = row.try_get("wake_kind")?;
+        let reply_route: Option<String> = row.try_get("reply_route")?;
         Ok(Some(StoredConversation {
             id: row.try_get("id")?,
             lead_id: row.try_get("lead_id")?,
             state,
+            wake: wake_at.zip(wake_kind),
+            reply_route: reply_route.and_then(|route| serde_json::from_str(&route).ok()),
         }))
     }
 
@@ -161,6 +171,8 @@ impl TurnTx {
             id: conversation_id,
             lead_id,
             state: state.clone(),
+            wake: None,
+            reply_route: None,
         })
     }
 
@@ -259,13 +271,21 @@ impl TurnTx {
         let state = &conversation.state;
         batch.update(
             "UPDATE conversations SET state = $1, finished = $2, turns = turns + 1, updated_at = $3, \
-             script_id = $4, script_version = $5 WHERE id = $6",
+             script_id = $4, script_version = $5, wake_at = $6, wake_kind = $7, reply_route = $8 \
+             WHERE id = $9",
             vec![
                 to_json(state)?.into(),
                 i64::from(state.is_finished()).into(),
                 now_ms.into(),
                 state.script_id.as_str().into(),
                 i64::from(state.script_version).into(),
+                conversation.wake.as_ref().map(|(at, _)| *at).into(),
+                conversation.wake.as_ref().map(|(_, kind)| kind.clone()).into(),
+                conversation
+                    .reply_route
+                    .as_ref()
+                    .map(serde_json::Value::to_string)
+                    .into(),
                 conversation_id.into(),
             ],
         );
@@ -301,6 +321,14 @@ impl TurnTx {
                 .await?;
         }
         Ok(())
+    }
+
+    /// Hand-off work (routing, assignments, notices) inside this turn's transaction.
+    pub fn handoffs(&mut self) -> super::HandoffTx<'_> {
+        super::HandoffTx {
+            tx: &mut self.write.tx,
+            backend: self.backend,
+        }
     }
 
     /// Makes the turn durable.

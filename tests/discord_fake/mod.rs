@@ -524,6 +524,20 @@ fn route(
             rest.answered_interactions.insert(interaction, body.clone());
             (StatusCode::NO_CONTENT, Value::Null)
         }
+        ("PATCH", ["webhooks", _, _token, "messages", "@original"]) => {
+            rest.next_id += 1;
+            (
+                StatusCode::OK,
+                frames::created_message(rest.next_id, 0, bot, body),
+            )
+        }
+        ("POST", ["webhooks", _, _token]) => {
+            rest.next_id += 1;
+            (
+                StatusCode::OK,
+                frames::created_message(rest.next_id, 0, bot, body),
+            )
+        }
         ("PUT", ["applications", _, "commands"])
         | ("PUT", ["applications", _, "guilds", _, "commands"]) => {
             let commands: Vec<Value> = body

@@ -52,7 +52,8 @@ struct ReplyItem {
 type Early = Attempt;
 
 impl DiscordDelivery {
-    /// A sender over `rest`; hand-offs without a rep on Discord go to `sales_channel`.
+    /// A sender over `rest`. A hand-off goes to the rep's DM, else the team's Discord channel
+    /// from the reps file, else `sales_channel`.
     pub fn new(rest: Arc<Rest>, sales_channel: Option<ChannelId>, policy: RetryPolicy) -> Self {
         DiscordDelivery {
             rest,
@@ -121,14 +122,20 @@ impl DiscordDelivery {
                 };
             }
         };
+        let id = |text: &str| text.trim().parse::<u64>().ok().filter(|id| *id > 0);
         let rep_user = notice
             .rep
             .as_ref()
             .and_then(|rep| rep.discord_user.as_deref())
-            .and_then(|id| id.trim().parse::<u64>().ok())
-            .filter(|id| *id > 0)
+            .and_then(id)
             .map(UserId::new);
-        let channel = match (rep_user, self.sales_channel) {
+        let team_channel = notice
+            .team_channel
+            .as_ref()
+            .and_then(|team| team.discord_channel.as_deref())
+            .and_then(id)
+            .map(ChannelId::new);
+        let channel = match (rep_user, team_channel.or(self.sales_channel)) {
             (Some(user), _) => match self.dm_channel(item, user).await {
                 Ok(channel) => channel,
                 Err(early) => return early,
@@ -136,8 +143,9 @@ impl DiscordDelivery {
             (None, Some(channel)) => channel,
             (None, None) => {
                 return Attempt::GiveUp {
-                    reason: "the rep has no Discord user id and LEADBOT_DISCORD_SALES_CHANNEL is not set"
-                        .into(),
+                    reason:
+                        "no rep Discord user, team Discord channel or LEADBOT_DISCORD_SALES_CHANNEL"
+                            .into(),
                 };
             }
         };

@@ -7,6 +7,7 @@ use std::collections::HashSet;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
+use serde_json::json;
 use serenity::all::{
     ApplicationId, ChannelId, CommandInteraction, ComponentInteraction, Context, CreateCommand,
     CreateInteractionResponse, CreateInteractionResponseMessage, EventHandler, GuildId,
@@ -18,9 +19,12 @@ use super::config::CommandScope;
 use super::ids::{self, ComponentAction, ProspectAddress};
 use super::inbound::{self, MessageRoute};
 use super::render::{self, ReplyContext};
-use super::rest::Rest;
+use super::rest::{Rest, RestReply};
 use crate::engine::Input;
-use crate::runtime::{Handled, Inbound, ReplyRoute, Runtime};
+use crate::runtime::{
+    Handled, HandoffAnswer, HandoffAnswered, Inbound, RepIdentity, ReplyRoute, Runtime,
+    RuntimeError,
+};
 use crate::store::ConversationKey;
 
 /// The name of the slash command that starts a qualification.
@@ -309,43 +313,101 @@ impl Gateway {
         }
     }
 
-    /// Accept / Pass on a hand-off embed. Deduplicated by interaction id; the answer is
-    /// acknowledged to the rep. Recording it waits for routing's `Runtime::answer_handoff`.
+    /// Accept / Pass on a hand-off embed: acknowledged at once (a deferred update), recorded
+    /// through routing, then the embed's buttons are replaced by the outcome. A repeated or
+    /// replayed click changes nothing (routing answers "already accepted" / "not open").
     async fn on_handoff_answer(
         &self,
         click: &ComponentInteraction,
         assignment_id: i64,
         accept: bool,
     ) {
-        let event_id = ids::interaction_event(click.id.get());
-        let handoff_key = ConversationKey {
-            channel: ids::CHANNEL.to_string(),
-            address: format!("handoff:{assignment_id}"),
-        };
-        let first = async {
-            let mut tx = self.runtime.store().begin_turn(&handoff_key).await?;
-            let first = tx
-                .claim_event(&event_id, chrono::Utc::now().timestamp_millis())
-                .await?;
-            tx.commit().await?;
-            Ok::<bool, crate::store::StoreError>(first)
-        }
+        self.respond(
+            click.id,
+            &click.token,
+            CreateInteractionResponse::Acknowledge,
+        )
         .await;
-        match first {
-            Ok(true) => {}
-            Ok(false) => return,
+        let user = click.user.id;
+        let answer = if accept {
+            HandoffAnswer::Accept
+        } else {
+            HandoffAnswer::Pass
+        };
+        let now = inbound::snowflake_time(click.id.get());
+        let outcome = self
+            .runtime
+            .answer_handoff(
+                assignment_id,
+                RepIdentity::Discord(user.to_string()),
+                answer,
+                now,
+            )
+            .await;
+        let shown = match outcome {
+            Ok(HandoffAnswered::Accepted { .. } | HandoffAnswered::AlreadyAccepted { .. }) => {
+                format!("✅ Accepted by <@{user}> — the lead is yours.")
+            }
+            Ok(HandoffAnswered::Passed { next, .. }) => format!(
+                "↩️ <@{user}> passed — offered to {}.",
+                next.map_or_else(|| "the sales desk".to_string(), |rep| format!("rep {rep}"))
+            ),
+            Ok(HandoffAnswered::NotOpen { status }) => {
+                format!("This hand-off is no longer open ({status}).")
+            }
             Err(error) => {
-                tracing::error!(%error, "cannot record a hand-off answer");
+                let text = match &error {
+                    RuntimeError::NotTheirLead { .. } => "This lead was offered to another rep.",
+                    RuntimeError::UnknownRep(_) => {
+                        "Your Discord account is not in the reps file (discord_user)."
+                    }
+                    RuntimeError::NoTeam => "Hand-off answers need a reps file.",
+                    _ => {
+                        tracing::error!(%error, assignment_id, "a hand-off answer failed");
+                        "An internal error occurred."
+                    }
+                };
+                self.follow_up(click, text).await;
                 return;
             }
+        };
+        let edit = json!({ "content": shown, "components": [] });
+        let token = click.token.as_str();
+        let answer = self
+            .rest
+            .call(
+                LightMethod::Patch,
+                Route::WebhookOriginalInteractionResponse {
+                    application_id: click.application_id,
+                    token,
+                },
+                Some(&edit),
+                None,
+            )
+            .await;
+        if !answer.as_ref().is_ok_and(RestReply::is_success) {
+            tracing::warn!(interaction = %click.id, "could not show a hand-off answer on the embed");
         }
-        let answer = if accept { "accept" } else { "pass" };
-        tracing::info!(assignment_id, answer, rep = %click.user.id, "hand-off answered on Discord");
-        let note = format!(
-            "Thanks <@{}> — your {answer} on this lead was received.",
-            click.user.id
-        );
-        self.respond(click.id, &click.token, ephemeral(&note)).await;
+    }
+
+    /// An ephemeral follow-up to an acknowledged interaction.
+    async fn follow_up(&self, click: &ComponentInteraction, text: &str) {
+        let body = json!({ "content": text, "flags": 64 });
+        let answer = self
+            .rest
+            .call(
+                LightMethod::Post,
+                Route::WebhookFollowupMessages {
+                    application_id: click.application_id,
+                    token: &click.token,
+                },
+                Some(&body),
+                None,
+            )
+            .await;
+        if !answer.as_ref().is_ok_and(RestReply::is_success) {
+            tracing::warn!(interaction = %click.id, "could not send a follow-up");
+        }
     }
 
     /// Answers an interaction (must happen within 3 s). A replayed interaction was answered

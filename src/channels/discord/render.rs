@@ -162,6 +162,9 @@ pub fn handoff_message(notice: &HandOffNotice) -> CreateMessage {
             .map_or_else(|| rep.name.clone(), |user| format!("<@{user}>"));
         description.push(format!("Rep: {who}"));
     }
+    if let (None, Some(team)) = (&notice.rep, &notice.team_channel) {
+        description.push(format!("Team: {}", team.name));
+    }
     if let Some(pool) = &notice.pool {
         description.push(format!("Pool: {pool}"));
     }
@@ -361,6 +364,7 @@ mod tests {
             rule: Some("region = Europe".into()),
             sla_minutes: Some(30),
             note: None,
+            team_channel: None,
         }
     }
 

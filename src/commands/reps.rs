@@ -1,0 +1,181 @@
+//! Purpose: `leadbot reps validate|list`, `leadbot route <lead> --explain` and
+//! `leadbot handoff accept|pass|close` — the sales team's file, its live load, and the
+//! answers reps give from a terminal.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::{Context, Result};
+use leadbot::reps::{self, RepsError, Team};
+use leadbot::routing::Decision;
+use leadbot::runtime::{HandoffAnswer, HandoffAnswered, RepIdentity, Runtime};
+use leadbot::store::Store;
+
+/// The reps file used when none is named.
+pub const DEFAULT_REPS_FILE: &str = "reps.toml";
+
+/// Loads the team: the named file (which must exist), or `reps.toml` when present.
+pub fn load_team(named: Option<&Path>) -> Result<Option<Arc<Team>>> {
+    let path = match named {
+        Some(path) => path.to_path_buf(),
+        None => {
+            let default = PathBuf::from(DEFAULT_REPS_FILE);
+            if !default.exists() {
+                return Ok(None);
+            }
+            default
+        }
+    };
+    let team =
+        reps::load(&path).with_context(|| format!("invalid reps file {}", path.display()))?;
+    Ok(Some(Arc::new(team)))
+}
+
+/// `leadbot reps validate`: prints every problem as file:line:column; exits 1 if any.
+pub fn validate(path: &Path) -> Result<ExitCode> {
+    match reps::load(path) {
+        Ok(team) => {
+            println!(
+                "ok   {} ({} reps, {} pools, {} rules)",
+                path.display(),
+                team.reps.len(),
+                team.pools.len(),
+                team.rules.len()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(RepsError::Invalid(problems)) => {
+            for problem in &problems {
+                println!("{problem}");
+            }
+            eprintln!("{} problem(s)", problems.len());
+            Ok(ExitCode::FAILURE)
+        }
+        Err(error) => Err(error.into()),
+    }
+}
+
+/// `leadbot reps list`: each rep with pools, languages, hours, open load and capacity.
+pub async fn list(team: &Team, store: &Store) -> Result<()> {
+    let loads = store.open_loads().await?;
+    let assigned = store.rotation_counts().await?;
+    let pools = reps::pools_of(team);
+    let now = chrono::Utc::now();
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "{:<10} {:<18} {:<22} {:<8} {:>4} {:>9} {:>8}  now",
+        "id", "name", "pools", "langs", "wt", "open/cap", "assigned"
+    )?;
+    for rep in &team.reps {
+        let open = loads.get(&rep.id).copied().unwrap_or(0);
+        let capacity = rep
+            .capacity
+            .map_or_else(|| "∞".to_string(), |capacity| capacity.to_string());
+        let total: i64 = assigned
+            .iter()
+            .filter(|((_, id), _)| id == &rep.id)
+            .map(|(_, count)| count)
+            .sum();
+        let status = match rep.availability.check(now) {
+            Ok(()) => "available".to_string(),
+            Err(why) => why.to_string(),
+        };
+        let languages = if rep.languages.is_empty() {
+            "any".to_string()
+        } else {
+            rep.languages.join(",")
+        };
+        writeln!(
+            out,
+            "{:<10} {:<18} {:<22} {:<8} {:>4} {:>9} {:>8}  {status}",
+            rep.id,
+            rep.name,
+            pools
+                .get(&rep.id)
+                .map_or(String::new(), |pools| pools.join(",")),
+            languages,
+            rep.weight,
+            format!("{open}/{capacity}"),
+            total,
+        )?;
+    }
+    Ok(())
+}
+
+/// `leadbot route <lead> --explain`: each stored routing of the lead, and what routing it now
+/// would do.
+pub async fn explain(runtime: &Runtime, lead_id: i64) -> Result<()> {
+    let team = runtime
+        .team()
+        .context("no reps file: create reps.toml or pass --reps")?;
+    let assignments = runtime.store().assignments_of(lead_id).await?;
+    let mut out = std::io::stdout().lock();
+    if assignments.is_empty() {
+        writeln!(out, "lead {lead_id} has not been handed off yet")?;
+    }
+    for assignment in &assignments {
+        let decision: Decision = serde_json::from_value(assignment.decision.clone())
+            .context("stored routing decision is unreadable")?;
+        let at = chrono::DateTime::from_timestamp_millis(assignment.created_at)
+            .map_or_else(String::new, |at| {
+                at.format("%Y-%m-%d %H:%M UTC").to_string()
+            });
+        writeln!(
+            out,
+            "hand-off {} at {at}: {}{}",
+            assignment.id,
+            assignment.status,
+            assignment
+                .note
+                .as_deref()
+                .map(|note| format!(" ({note})"))
+                .unwrap_or_default()
+        )?;
+        writeln!(out, "{}\n", decision.explain(team))?;
+    }
+    Ok(())
+}
+
+/// `leadbot handoff accept|pass <id> --rep <rep>`.
+pub async fn answer(
+    runtime: &Runtime,
+    assignment: i64,
+    rep: &str,
+    answer: HandoffAnswer,
+) -> Result<()> {
+    let now = chrono::Local::now().fixed_offset();
+    let outcome = runtime
+        .answer_handoff(assignment, RepIdentity::Id(rep.to_string()), answer, now)
+        .await?;
+    match outcome {
+        HandoffAnswered::Accepted { rep, lead_id } => {
+            println!("{rep} now owns lead {lead_id}")
+        }
+        HandoffAnswered::AlreadyAccepted { rep } => println!("{rep} had already accepted"),
+        HandoffAnswered::Passed {
+            next: Some(next),
+            assignment_id,
+        } => println!("passed: offered to {next} (hand-off {assignment_id})"),
+        HandoffAnswered::Passed { next: None, .. } => {
+            println!("passed: nobody else is available; sent to the fallback team")
+        }
+        HandoffAnswered::NotOpen { status } => {
+            anyhow::bail!("hand-off {assignment} is no longer open (it is {status})")
+        }
+    }
+    Ok(())
+}
+
+/// `leadbot handoff close <id>`.
+pub async fn close(runtime: &Runtime, assignment: i64) -> Result<()> {
+    let now = chrono::Local::now().fixed_offset();
+    if runtime.close_handoff(assignment, now).await? {
+        println!("hand-off {assignment} closed");
+        Ok(())
+    } else {
+        anyhow::bail!("hand-off {assignment} is not open")
+    }
+}

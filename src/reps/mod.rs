@@ -1,0 +1,485 @@
+//! Purpose: the sales team as data — reps (contacts, languages, regions, deal sizes, weights,
+//! capacity, hours), pools, and the ordered rules that send a lead to a pool — loaded from an
+//! admin-edited TOML file and validated with `file:line:column` diagnostics, like scripts.
+
+pub mod hours;
+mod raw;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+pub use hours::{Availability, Unavailable};
+
+use crate::script::Diagnostic;
+
+/// Default pool name when the file does not name one.
+pub const DEFAULT_POOL: &str = "default";
+
+/// The whole team: who sells, in which pools, and how leads reach a pool.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Team {
+    /// Every rep, in file order (the order breaks ties in a rotation).
+    pub reps: Vec<Rep>,
+    /// Pools by id, in file order.
+    pub pools: Vec<Pool>,
+    /// Rules, tried in order; the first that matches picks the pool.
+    pub rules: Vec<Rule>,
+    /// The pool of leads no rule matches.
+    pub default_pool: String,
+    /// Where a lead goes when nobody in its pool can take it.
+    pub fallback: Fallback,
+    /// Named budget bands, lowest first: a lead's `budget_band` is the last one it reaches.
+    pub budget_bands: Vec<(String, f64)>,
+}
+
+/// One sales rep.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rep {
+    /// Stable id, used in rules, pools, the database and commands.
+    pub id: String,
+    /// Display name (the prospect is told it).
+    pub name: String,
+    /// Slack user id for DMs.
+    pub slack_user: Option<String>,
+    /// Discord user id for DMs.
+    pub discord_user: Option<String>,
+    /// E-mail address.
+    pub email: Option<String>,
+    /// A personal webhook (a CRM or automation) that receives their hand-offs.
+    pub webhook_url: Option<String>,
+    /// Languages spoken (script locales such as "en", "ko"); empty means any.
+    pub languages: Vec<String>,
+    /// Regions covered (the lead's `region` answer, e.g. "eu"); empty means any.
+    pub regions: Vec<String>,
+    /// Industries covered; empty means any.
+    pub industries: Vec<String>,
+    /// Deal sizes handled (the lead's budget), inclusive; `None` ends are open.
+    pub deal_size: (Option<f64>, Option<f64>),
+    /// Free text such as "senior", shown in listings.
+    pub seniority: Option<String>,
+    /// Share of the rotation relative to others (default 1).
+    pub weight: u32,
+    /// Most open hand-offs (offered or accepted, not closed) at once; `None` means no limit.
+    pub capacity: Option<u32>,
+    /// Hours and leave.
+    pub availability: Availability,
+}
+
+/// A group of reps sharing a rotation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pool {
+    /// Stable id.
+    pub id: String,
+    /// Members, in rotation order.
+    pub reps: Vec<String>,
+    /// Minutes a rep has to accept before the lead moves to the next rep.
+    pub sla_minutes: Option<u32>,
+}
+
+/// "when this holds, use that pool".
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rule {
+    /// The condition as written, for explanations.
+    pub text: String,
+    /// All must hold.
+    pub conditions: Vec<RuleCondition>,
+    /// The pool it sends leads to.
+    pub pool: String,
+}
+
+/// `<attribute> <op> <value>` on a lead attribute.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RuleCondition {
+    /// The attribute: budget, budget_band, region, industry, language, company_size, script,
+    /// score, stage, a contact field or a step id.
+    pub attribute: String,
+    /// The comparison.
+    pub op: crate::script::Comparison,
+    /// The value compared with (a number, or text compared case-insensitively).
+    pub value: String,
+    /// For money: the currency the value is in; a lead in another currency does not match.
+    pub currency: Option<String>,
+}
+
+/// Where leads go when no rep is available.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Fallback {
+    /// Shown in explanations and notices, e.g. "Sales team".
+    pub name: String,
+    /// A Slack channel id.
+    pub slack_channel: Option<String>,
+    /// A Discord channel id.
+    pub discord_channel: Option<String>,
+    /// A shared mailbox.
+    pub email: Option<String>,
+    /// A webhook.
+    pub webhook_url: Option<String>,
+}
+
+impl Team {
+    /// A rep by id.
+    pub fn rep(&self, id: &str) -> Option<&Rep> {
+        self.reps.iter().find(|rep| rep.id == id)
+    }
+
+    /// A pool by id.
+    pub fn pool(&self, id: &str) -> Option<&Pool> {
+        self.pools.iter().find(|pool| pool.id == id)
+    }
+
+    /// The rep whose Slack or Discord user id this is.
+    pub fn rep_by_platform_user(&self, platform: &str, user: &str) -> Option<&Rep> {
+        self.reps.iter().find(|rep| match platform {
+            "slack" => rep.slack_user.as_deref() == Some(user),
+            "discord" => rep.discord_user.as_deref() == Some(user),
+            _ => false,
+        })
+    }
+}
+
+/// Why a reps file could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum RepsError {
+    /// The file has problems; each diagnostic says where.
+    #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
+    Invalid(Vec<Diagnostic>),
+    /// The file could not be read.
+    #[error("cannot read {path}: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+}
+
+/// Reads and validates a reps file.
+pub fn load(path: &Path) -> Result<Team, RepsError> {
+    let source = std::fs::read_to_string(path).map_err(|source| RepsError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    parse(&source, path).map_err(RepsError::Invalid)
+}
+
+/// Parses and validates a reps file's text; `file` names it in diagnostics.
+pub fn parse(source: &str, file: &Path) -> Result<Team, Vec<Diagnostic>> {
+    let at = |span: std::ops::Range<usize>, message: String| {
+        let (line, column) = crate::script::line_and_column(source, span.start);
+        Diagnostic {
+            file: file.to_path_buf(),
+            line,
+            column,
+            message,
+        }
+    };
+    let raw: raw::RawTeam = toml::from_str(source).map_err(|error| {
+        vec![at(
+            error.span().unwrap_or(0..0),
+            error.message().trim().to_string(),
+        )]
+    })?;
+    let mut problems = Vec::new();
+    let team = validate(raw, &mut |span, message| problems.push(at(span, message)));
+    if problems.is_empty() {
+        Ok(team)
+    } else {
+        Err(problems)
+    }
+}
+
+type Report<'a> = dyn FnMut(std::ops::Range<usize>, String) + 'a;
+
+fn validate(raw: raw::RawTeam, problem: &mut Report<'_>) -> Team {
+    let mut reps = Vec::new();
+    let mut rep_ids = BTreeSet::new();
+    for spanned in raw.reps {
+        let span = spanned.span();
+        let rep = spanned.into_inner();
+        if !valid_id(rep.id.get_ref()) {
+            problem(
+                rep.id.span(),
+                format!(
+                    "rep id {:?} must be letters, digits, _ and -",
+                    rep.id.get_ref()
+                ),
+            );
+        }
+        if !rep_ids.insert(rep.id.get_ref().clone()) {
+            problem(
+                rep.id.span(),
+                format!("rep {:?} is defined twice", rep.id.get_ref()),
+            );
+        }
+        if rep.name.trim().is_empty() {
+            problem(
+                span.clone(),
+                format!("rep {:?} needs a name", rep.id.get_ref()),
+            );
+        }
+        if rep.slack_user.is_none()
+            && rep.discord_user.is_none()
+            && rep.email.is_none()
+            && rep.webhook_url.is_none()
+        {
+            problem(
+                span.clone(),
+                format!(
+                    "rep {:?} has no way to be reached (slack_user, discord_user, email or webhook_url)",
+                    rep.id.get_ref()
+                ),
+            );
+        }
+        let weight = match rep.weight {
+            Some(weight) if !(1..=100).contains(weight.get_ref()) => {
+                problem(weight.span(), "weight must be between 1 and 100".into());
+                1
+            }
+            Some(weight) => u32::try_from(*weight.get_ref()).unwrap_or(1),
+            None => 1,
+        };
+        let capacity = match rep.capacity {
+            Some(capacity) if *capacity.get_ref() < 1 => {
+                problem(capacity.span(), "capacity must be at least 1 (remove the rep from pools to stop routing to them)".into());
+                None
+            }
+            Some(capacity) => u32::try_from(*capacity.get_ref()).ok(),
+            None => None,
+        };
+        let deal_size = match rep.deal_size {
+            Some(range) => {
+                let (min, max) = (range.get_ref().min, range.get_ref().max);
+                if let (Some(min), Some(max)) = (min, max)
+                    && max < min
+                {
+                    problem(range.span(), "deal_size max is below min".into());
+                }
+                (min, max)
+            }
+            None => (None, None),
+        };
+        let time_zone = match &rep.time_zone {
+            Some(zone) => zone.get_ref().parse::<chrono_tz::Tz>().unwrap_or_else(|_| {
+                problem(
+                    zone.span(),
+                    format!(
+                        "{:?} is not an IANA time zone (e.g. \"Europe/Bucharest\")",
+                        zone.get_ref()
+                    ),
+                );
+                chrono_tz::UTC
+            }),
+            None => {
+                if !rep.hours.is_empty() {
+                    problem(
+                        span.clone(),
+                        format!("rep {:?} has hours but no time_zone", rep.id.get_ref()),
+                    );
+                }
+                chrono_tz::UTC
+            }
+        };
+        let mut weekly = Vec::new();
+        for text in &rep.hours {
+            match hours::parse_hours(text.get_ref()) {
+                Ok(span) => weekly.push(span),
+                Err(message) => problem(text.span(), message),
+            }
+        }
+        let mut leave = Vec::new();
+        for text in &rep.out_of_office {
+            match hours::parse_dates(text.get_ref()) {
+                Ok(range) => leave.push(range),
+                Err(message) => problem(text.span(), message),
+            }
+        }
+        let lower = |values: Vec<String>| {
+            values
+                .into_iter()
+                .map(|value| value.trim().to_lowercase())
+                .collect()
+        };
+        reps.push(Rep {
+            id: rep.id.into_inner(),
+            name: rep.name.trim().to_string(),
+            slack_user: rep.slack_user,
+            discord_user: rep.discord_user,
+            email: rep.email,
+            webhook_url: rep.webhook_url,
+            languages: lower(rep.languages),
+            regions: lower(rep.regions),
+            industries: lower(rep.industries),
+            deal_size,
+            seniority: rep.seniority,
+            weight,
+            capacity,
+            availability: Availability {
+                time_zone,
+                hours: weekly,
+                out_of_office: leave,
+            },
+        });
+    }
+    let default_pool = raw
+        .default_pool
+        .as_ref()
+        .map_or_else(|| DEFAULT_POOL.to_string(), |pool| pool.get_ref().clone());
+    let mut pools: Vec<Pool> = Vec::new();
+    for spanned in raw.pools {
+        let pool = spanned.into_inner();
+        if pools.iter().any(|known| &known.id == pool.id.get_ref()) {
+            problem(
+                pool.id.span(),
+                format!("pool {:?} is defined twice", pool.id.get_ref()),
+            );
+        }
+        let members = match pool.reps {
+            Some(members) => {
+                let mut ids = Vec::new();
+                for member in members {
+                    if !rep_ids.contains(member.get_ref()) {
+                        problem(
+                            member.span(),
+                            format!(
+                                "pool {:?} names unknown rep {:?}",
+                                pool.id.get_ref(),
+                                member.get_ref()
+                            ),
+                        );
+                    } else if ids.contains(member.get_ref()) {
+                        problem(
+                            member.span(),
+                            format!("rep {:?} is listed twice", member.get_ref()),
+                        );
+                    } else {
+                        ids.push(member.into_inner());
+                    }
+                }
+                ids
+            }
+            None => reps.iter().map(|rep| rep.id.clone()).collect(),
+        };
+        let sla_minutes = match pool.sla_minutes {
+            Some(sla) if !(1..=10_080).contains(sla.get_ref()) => {
+                problem(
+                    sla.span(),
+                    "sla_minutes must be between 1 and 10080 (a week)".into(),
+                );
+                None
+            }
+            Some(sla) => u32::try_from(*sla.get_ref()).ok(),
+            None => None,
+        };
+        pools.push(Pool {
+            id: pool.id.into_inner(),
+            reps: members,
+            sla_minutes,
+        });
+    }
+    if pools.iter().all(|pool| pool.id != default_pool) {
+        match &raw.default_pool {
+            Some(named) if !pools.is_empty() || named.get_ref() != DEFAULT_POOL => {
+                problem(
+                    named.span(),
+                    format!("default_pool {:?} is not a defined pool", named.get_ref()),
+                );
+            }
+            _ => pools.push(Pool {
+                id: default_pool.clone(),
+                reps: reps.iter().map(|rep| rep.id.clone()).collect(),
+                sla_minutes: None,
+            }),
+        }
+    }
+    let mut budget_bands: Vec<(String, f64)> = raw
+        .budget_bands
+        .into_iter()
+        .map(|(name, at_least)| (name, *at_least.get_ref()))
+        .collect();
+    budget_bands.sort_by(|a, b| a.1.total_cmp(&b.1));
+    let mut rules = Vec::new();
+    for spanned in raw.rules {
+        let rule = spanned.into_inner();
+        if pools.iter().all(|pool| &pool.id != rule.pool.get_ref()) {
+            problem(
+                rule.pool.span(),
+                format!("rule sends leads to unknown pool {:?}", rule.pool.get_ref()),
+            );
+        }
+        match parse_conditions(rule.when.get_ref()) {
+            Ok(conditions) => rules.push(Rule {
+                text: rule.when.get_ref().trim().to_string(),
+                conditions,
+                pool: rule.pool.into_inner(),
+            }),
+            Err(message) => problem(rule.when.span(), message),
+        }
+    }
+    let fallback = raw.fallback.map_or_else(
+        || Fallback {
+            name: "Sales team".into(),
+            ..Fallback::default()
+        },
+        |fallback| Fallback {
+            name: fallback.name.unwrap_or_else(|| "Sales team".into()),
+            slack_channel: fallback.slack_channel,
+            discord_channel: fallback.discord_channel,
+            email: fallback.email,
+            webhook_url: fallback.webhook_url,
+        },
+    );
+    Team {
+        reps,
+        pools,
+        rules,
+        default_pool,
+        fallback,
+        budget_bands,
+    }
+}
+
+/// Parses "budget >= 50000 USD and region = eu".
+fn parse_conditions(text: &str) -> Result<Vec<RuleCondition>, String> {
+    let mut conditions = Vec::new();
+    for part in text.split(" and ") {
+        let parsed = crate::script::parse_condition(part.trim())?;
+        let mut value = parsed.value;
+        let mut currency = None;
+        if let Some((amount, code)) = value.rsplit_once(' ')
+            && code.len() == 3
+            && code.chars().all(|c| c.is_ascii_uppercase())
+        {
+            currency = Some(code.to_string());
+            value = amount.trim().to_string();
+        }
+        let digits = value.replace(['_', ','], "");
+        if digits.parse::<f64>().is_ok() {
+            value = digits;
+        }
+        conditions.push(RuleCondition {
+            attribute: parsed.step,
+            op: parsed.op,
+            value,
+            currency,
+        });
+    }
+    Ok(conditions)
+}
+
+fn valid_id(id: &str) -> bool {
+    !id.is_empty() && id.chars().all(crate::script::is_id_char)
+}
+
+/// Each pool's members in a stable map, for listings.
+pub fn pools_of(team: &Team) -> BTreeMap<String, Vec<String>> {
+    let mut of: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for pool in &team.pools {
+        for rep in &pool.reps {
+            of.entry(rep.clone()).or_default().push(pool.id.clone());
+        }
+    }
+    of
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,80 @@
+//! Purpose: the reps file exactly as written (TOML), with source positions for error messages.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+/// A reps file before validation.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawTeam {
+    pub default_pool: Option<Spanned<String>>,
+    pub fallback: Option<RawFallback>,
+    #[serde(default)]
+    pub budget_bands: BTreeMap<String, Spanned<f64>>,
+    #[serde(default)]
+    pub rules: Vec<Spanned<RawRule>>,
+    #[serde(default)]
+    pub pools: Vec<Spanned<RawPool>>,
+    #[serde(default)]
+    pub reps: Vec<Spanned<RawRep>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawFallback {
+    pub name: Option<String>,
+    pub slack_channel: Option<String>,
+    pub discord_channel: Option<String>,
+    pub email: Option<String>,
+    pub webhook_url: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawRule {
+    pub when: Spanned<String>,
+    pub pool: Spanned<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawPool {
+    pub id: Spanned<String>,
+    pub reps: Option<Vec<Spanned<String>>>,
+    pub sla_minutes: Option<Spanned<i64>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawRep {
+    pub id: Spanned<String>,
+    pub name: String,
+    pub slack_user: Option<String>,
+    pub discord_user: Option<String>,
+    pub email: Option<String>,
+    pub webhook_url: Option<String>,
+    #[serde(default)]
+    pub languages: Vec<String>,
+    #[serde(default)]
+    pub regions: Vec<String>,
+    #[serde(default)]
+    pub industries: Vec<String>,
+    pub deal_size: Option<Spanned<RawDealSize>>,
+    pub seniority: Option<String>,
+    pub weight: Option<Spanned<i64>>,
+    pub capacity: Option<Spanned<i64>>,
+    pub time_zone: Option<Spanned<String>>,
+    #[serde(default)]
+    pub hours: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub out_of_office: Vec<Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawDealSize {
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+}

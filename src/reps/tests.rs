@@ -1,0 +1,146 @@
+use std::path::Path;
+
+use super::*;
+
+const TEAM: &str = r#"
+default_pool = "general"
+
+[fallback]
+name = "Sales desk"
+slack_channel = "C0SALES"
+
+[budget_bands]
+smb = 0
+mid = 15_000
+enterprise = 50_000
+
+[[rules]]
+when = "budget >= 50,000 USD"
+pool = "enterprise"
+
+[[rules]]
+when = "language = ko"
+pool = "korea"
+
+[[pools]]
+id = "enterprise"
+reps = ["dana", "sam"]
+sla_minutes = 15
+
+[[pools]]
+id = "korea"
+reps = ["jisoo"]
+
+[[pools]]
+id = "general"
+
+[[reps]]
+id = "dana"
+name = "Dana Kim"
+slack_user = "U0DANA"
+languages = ["en"]
+weight = 2
+capacity = 5
+time_zone = "America/New_York"
+hours = ["mon-fri 09:00-17:00"]
+out_of_office = ["2026-12-24..2026-12-26"]
+
+[[reps]]
+id = "sam"
+name = "Sam Lee"
+email = "sam@example.com"
+
+[[reps]]
+id = "jisoo"
+name = "Jisoo Park"
+discord_user = "80351110224678912"
+languages = ["ko", "EN"]
+"#;
+
+fn parse_team(source: &str) -> Result<Team, Vec<String>> {
+    parse(source, Path::new("reps.toml"))
+        .map_err(|problems| problems.iter().map(ToString::to_string).collect())
+}
+
+#[test]
+fn a_complete_team_parses() {
+    let team = parse_team(TEAM).unwrap();
+    assert_eq!(team.reps.len(), 3);
+    assert_eq!(team.default_pool, "general");
+    assert_eq!(team.pool("general").unwrap().reps, ["dana", "sam", "jisoo"]);
+    assert_eq!(team.pool("enterprise").unwrap().sla_minutes, Some(15));
+    let rule = &team.rules[0];
+    assert_eq!(rule.conditions[0].value, "50000");
+    assert_eq!(rule.conditions[0].currency.as_deref(), Some("USD"));
+    assert_eq!(team.rep("jisoo").unwrap().languages, ["ko", "en"]);
+    assert_eq!(team.rep("dana").unwrap().weight, 2);
+    assert_eq!(team.budget_bands[2], ("enterprise".to_string(), 50_000.0));
+    assert_eq!(team.fallback.slack_channel.as_deref(), Some("C0SALES"));
+    assert_eq!(
+        team.rep_by_platform_user("slack", "U0DANA").unwrap().id,
+        "dana"
+    );
+}
+
+#[test]
+fn a_file_without_pools_routes_everyone_through_one_default_pool() {
+    let team = parse_team("[[reps]]\nid = \"a\"\nname = \"A\"\nemail = \"a@x.io\"\n").unwrap();
+    assert_eq!(team.pool(DEFAULT_POOL).unwrap().reps, ["a"]);
+}
+
+#[test]
+fn every_problem_is_reported_with_its_position() {
+    let broken = r#"
+default_pool = "nowhere"
+
+[[rules]]
+when = "budget 50000"
+pool = "missing"
+
+[[pools]]
+id = "p"
+reps = ["ghost"]
+sla_minutes = 0
+
+[[reps]]
+id = "a b"
+name = "A"
+weight = 0
+time_zone = "Mars/Olympus"
+hours = ["weekdays 9-5"]
+out_of_office = ["tomorrow"]
+"#;
+    let problems = parse_team(broken).unwrap_err();
+    let all = problems.join("\n");
+    for expected in [
+        "reps.toml:2:16: default_pool \"nowhere\" is not a defined pool",
+        "reps.toml:5:8: condition \"budget 50000\" has no comparison",
+        "reps.toml:6:8: rule sends leads to unknown pool \"missing\"",
+        "reps.toml:10:9: pool \"p\" names unknown rep \"ghost\"",
+        "reps.toml:11:15: sla_minutes must be between 1 and 10080",
+        "reps.toml:14:6: rep id \"a b\" must be letters",
+        "has no way to be reached",
+        "reps.toml:16:10: weight must be between 1 and 100",
+        "reps.toml:17:13: \"Mars/Olympus\" is not an IANA time zone",
+        "reps.toml:18:10: hours \"weekdays 9-5\": \"9\" is not a time",
+        "\"tomorrow\" is not a date",
+    ] {
+        assert!(all.contains(expected), "missing {expected:?} in:\n{all}");
+    }
+}
+
+#[test]
+fn unknown_keys_are_typos_not_silence() {
+    let problems =
+        parse_team("[[reps]]\nid = \"a\"\nname = \"A\"\nemail = \"a@x.io\"\ncapacty = 3\n")
+            .unwrap_err();
+    assert!(problems[0].contains("reps.toml:5:1"), "{problems:?}");
+    assert!(problems[0].contains("capacty"), "{problems:?}");
+}
+
+#[test]
+fn the_shipped_reps_file_is_valid() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("reps.toml");
+    let team = load(&path).unwrap();
+    assert!(team.reps.len() >= 3);
+}

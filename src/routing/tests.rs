@@ -1,0 +1,255 @@
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use chrono::{DateTime, Utc};
+
+use super::*;
+use crate::reps;
+
+fn team(source: &str) -> Team {
+    reps::parse(source, Path::new("reps.toml")).unwrap()
+}
+
+fn four_reps(extra: &str) -> Team {
+    team(&format!(
+        "{extra}\n[[reps]]\nid = \"a\"\nname = \"A\"\nemail = \"a@x.io\"\n\
+         [[reps]]\nid = \"b\"\nname = \"B\"\nemail = \"b@x.io\"\n\
+         [[reps]]\nid = \"c\"\nname = \"C\"\nemail = \"c@x.io\"\n\
+         [[reps]]\nid = \"d\"\nname = \"D\"\nemail = \"d@x.io\"\n"
+    ))
+}
+
+fn monday_noon() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2026-03-02T12:00:00Z")
+        .unwrap()
+        .with_timezone(&Utc)
+}
+
+/// Runs `n` hand-offs through the rotation, carrying its state; returns the choices.
+fn run(team: &Team, n: usize, open: &BTreeMap<String, i64>) -> Vec<Option<String>> {
+    let attributes = LeadAttributes::default();
+    let pool = choose_pool(team, &attributes);
+    let mut rotation = BTreeMap::new();
+    let mut chosen = Vec::new();
+    for _ in 0..n {
+        let rotated = rotate(&RotationInput {
+            team,
+            pool: &pool,
+            attributes: &attributes,
+            rotation: &rotation,
+            open_load: open,
+            excluded: &BTreeSet::new(),
+            now: monday_noon(),
+        });
+        rotation = rotated.rotation;
+        chosen.push(rotated.decision.chosen);
+    }
+    chosen
+}
+
+fn counts(choices: &[Option<String>]) -> BTreeMap<String, usize> {
+    let mut counts = BTreeMap::new();
+    for choice in choices.iter().flatten() {
+        *counts.entry(choice.clone()).or_default() += 1;
+    }
+    counts
+}
+
+#[test]
+fn equal_reps_take_turns_in_order() {
+    let team = four_reps("");
+    let choices = run(&team, 8, &BTreeMap::new());
+    let names: Vec<_> = choices.iter().map(|c| c.as_deref().unwrap()).collect();
+    assert_eq!(names, ["a", "b", "c", "d", "a", "b", "c", "d"]);
+    let many = counts(&run(&team, 1000, &BTreeMap::new()));
+    assert!(many.values().all(|count| *count == 250), "{many:?}");
+}
+
+#[test]
+fn weights_share_leads_in_proportion() {
+    let team = team(
+        "[[reps]]\nid = \"heavy\"\nname = \"H\"\nemail = \"h@x.io\"\nweight = 3\n\
+         [[reps]]\nid = \"light\"\nname = \"L\"\nemail = \"l@x.io\"\n",
+    );
+    let split = counts(&run(&team, 400, &BTreeMap::new()));
+    assert_eq!(split["heavy"], 300);
+    assert_eq!(split["light"], 100);
+}
+
+#[test]
+fn a_rep_at_capacity_is_skipped_and_gets_their_turn_back() {
+    let team = four_reps("").clone();
+    let mut team = team;
+    team.reps[1].capacity = Some(2);
+    let full = BTreeMap::from([("b".to_string(), 2)]);
+    let attributes = LeadAttributes::default();
+    let pool = choose_pool(&team, &attributes);
+    let mut rotation = BTreeMap::new();
+    let mut order = Vec::new();
+    for round in 0..12 {
+        let open = if round < 6 {
+            full.clone()
+        } else {
+            BTreeMap::new()
+        };
+        let rotated = rotate(&RotationInput {
+            team: &team,
+            pool: &pool,
+            attributes: &attributes,
+            rotation: &rotation,
+            open_load: &open,
+            excluded: &BTreeSet::new(),
+            now: monday_noon(),
+        });
+        if round == 0 {
+            let skipped = &rotated.decision.considered[1];
+            assert_eq!(
+                skipped.skipped.as_ref().unwrap().to_string(),
+                "at capacity (2 open hand-offs of 2)"
+            );
+        }
+        rotation = rotated.rotation;
+        order.push(rotated.decision.chosen.unwrap());
+    }
+    // b is skipped while full, then comes straight back (not penalised) — but catches up only
+    // one lead, not the six it missed.
+    assert_eq!(order[..6], ["a", "c", "d", "a", "c", "d"]);
+    assert_eq!(order[6], "b");
+    assert_eq!(order[7..], ["a", "b", "c", "d", "a"]);
+}
+
+#[test]
+fn rules_pick_pools_in_order_and_reps_must_cover_the_lead() {
+    let team = team(
+        r#"
+[[rules]]
+when = "budget >= 50000 and region = eu"
+pool = "enterprise-eu"
+[[rules]]
+when = "language = ko"
+pool = "korea"
+[[pools]]
+id = "enterprise-eu"
+reps = ["eu1"]
+[[pools]]
+id = "korea"
+reps = ["en-only", "ko"]
+[[reps]]
+id = "eu1"
+name = "E"
+email = "e@x.io"
+[[reps]]
+id = "en-only"
+name = "N"
+email = "n@x.io"
+languages = ["en"]
+[[reps]]
+id = "ko"
+name = "K"
+email = "k@x.io"
+languages = ["ko"]
+"#,
+    );
+    let mut attributes = LeadAttributes::default();
+    attributes.numbers.insert("budget".into(), 60_000.0);
+    attributes.text.insert("region".into(), vec!["eu".into()]);
+    let pool = choose_pool(&team, &attributes);
+    assert_eq!(pool.pool, "enterprise-eu");
+    assert_eq!(
+        pool.rule.as_deref(),
+        Some("budget >= 50000 and region = eu")
+    );
+    attributes.text.insert("region".into(), vec!["na".into()]);
+    assert_eq!(choose_pool(&team, &attributes).pool, reps::DEFAULT_POOL);
+    attributes.text.insert("language".into(), vec!["ko".into()]);
+    let korea = choose_pool(&team, &attributes);
+    assert_eq!(korea.pool, "korea");
+    let rotated = rotate(&RotationInput {
+        team: &team,
+        pool: &korea,
+        attributes: &attributes,
+        rotation: &BTreeMap::new(),
+        open_load: &BTreeMap::new(),
+        excluded: &BTreeSet::new(),
+        now: monday_noon(),
+    });
+    assert_eq!(rotated.decision.chosen.as_deref(), Some("ko"));
+    let explained = rotated.decision.explain(&team);
+    assert!(
+        explained.contains("\"language = ko\" → pool korea"),
+        "{explained}"
+    );
+    assert!(
+        explained.contains("skipped: does not cover language \"ko\""),
+        "{explained}"
+    );
+    assert!(explained.contains("CHOSEN"), "{explained}");
+}
+
+#[test]
+fn nobody_available_goes_to_the_fallback_and_passers_are_not_asked_again() {
+    let team = four_reps("");
+    let attributes = LeadAttributes::default();
+    let pool = choose_pool(&team, &attributes);
+    let everyone: BTreeSet<String> = ["a", "b", "c"].map(String::from).into();
+    let rotated = rotate(&RotationInput {
+        team: &team,
+        pool: &pool,
+        attributes: &attributes,
+        rotation: &BTreeMap::new(),
+        open_load: &BTreeMap::new(),
+        excluded: &everyone,
+        now: monday_noon(),
+    });
+    assert_eq!(rotated.decision.chosen.as_deref(), Some("d"));
+    let all: BTreeSet<String> = ["a", "b", "c", "d"].map(String::from).into();
+    let none = rotate(&RotationInput {
+        team: &team,
+        pool: &pool,
+        attributes: &attributes,
+        rotation: &BTreeMap::new(),
+        open_load: &BTreeMap::new(),
+        excluded: &all,
+        now: monday_noon(),
+    });
+    assert_eq!(none.decision.chosen, None);
+    assert!(
+        none.decision
+            .explain(&team)
+            .contains("fallback (Sales team)")
+    );
+}
+
+#[test]
+fn a_new_member_joins_at_the_pools_level() {
+    let team = four_reps("");
+    let attributes = LeadAttributes::default();
+    let pool = choose_pool(&team, &attributes);
+    // a, b, c have served 10 leads each; d was just added.
+    let rotation: BTreeMap<String, RotationSlot> = ["a", "b", "c"]
+        .map(|id| {
+            (
+                id.to_string(),
+                RotationSlot {
+                    load: 10 * ROTATION_SCALE,
+                },
+            )
+        })
+        .into();
+    let mut state = rotation;
+    let mut order = Vec::new();
+    for _ in 0..8 {
+        let rotated = rotate(&RotationInput {
+            team: &team,
+            pool: &pool,
+            attributes: &attributes,
+            rotation: &state,
+            open_load: &BTreeMap::new(),
+            excluded: &BTreeSet::new(),
+            now: monday_noon(),
+        });
+        state = rotated.rotation;
+        order.push(rotated.decision.chosen.unwrap());
+    }
+    assert_eq!(order, ["a", "b", "c", "d", "a", "b", "c", "d"]);
+}

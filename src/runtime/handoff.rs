@@ -1,0 +1,482 @@
+//! Purpose: the hand-off of a sales-qualified lead — route it to a rep inside the turn's
+//! transaction, queue the notices (rep, CRM, fallback team), tell the prospect who will reach
+//! out; then the rep's answer (accept or pass) and the SLA running out, which move the lead to
+//! the next rep and tell the first one.
+
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, FixedOffset, Utc};
+
+use super::{Runtime, RuntimeError};
+use crate::engine::{HandOff, Reply};
+use crate::notify::{HandOffNotice, NoticeEvent, ProspectRef, RepContact, TeamChannel};
+use crate::reps::{Rep, Team};
+use crate::routing::LeadAttributes;
+use crate::script::Script;
+use crate::store::{
+    Assignment, ConversationKey, HandoffTx, LeadToRoute, NewOutboxItem, StoreError,
+    StoredConversation,
+};
+
+/// Who is answering a hand-off: a rep id (CLI, API) or a platform user (a button click).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RepIdentity {
+    /// The id in the reps file.
+    Id(String),
+    /// A Slack user id.
+    Slack(String),
+    /// A Discord user id.
+    Discord(String),
+}
+
+/// A rep's answer to an offered lead.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HandoffAnswer {
+    /// "I'll take it."
+    Accept,
+    /// "Give it to someone else."
+    Pass,
+}
+
+/// What an answer (or an expiry) did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HandoffAnswered {
+    /// The rep owns the lead now.
+    Accepted {
+        /// The rep.
+        rep: String,
+        /// The lead.
+        lead_id: i64,
+    },
+    /// The rep had already accepted: nothing changed (a repeated click).
+    AlreadyAccepted {
+        /// The rep.
+        rep: String,
+    },
+    /// The lead moved on to `next` (`None`: to the fallback team).
+    Passed {
+        /// Who gets it now.
+        next: Option<String>,
+        /// The new assignment.
+        assignment_id: i64,
+    },
+    /// The offer is no longer open (accepted, passed, expired or closed): nothing changed.
+    NotOpen {
+        /// Its status.
+        status: String,
+    },
+}
+
+impl Runtime {
+    /// Routes a lead that just qualified, inside the turn: returns the notices to queue and
+    /// what to tell the prospect.
+    pub(super) async fn route_handoff(
+        &self,
+        handoffs: &mut HandoffTx<'_>,
+        key: &ConversationKey,
+        conversation: &StoredConversation,
+        script: &Script,
+        handoff: &HandOff,
+        now: DateTime<FixedOffset>,
+    ) -> Result<(Vec<NewOutboxItem>, Option<Reply>), RuntimeError> {
+        let mut notice = HandOffNotice {
+            event: NoticeEvent::Unassigned,
+            assignment_id: None,
+            lead_id: conversation.lead_id,
+            conversation_id: conversation.id,
+            rep: None,
+            lead: handoff.clone(),
+            prospect: ProspectRef {
+                channel: key.channel.clone(),
+                address: key.address.clone(),
+            },
+            pool: None,
+            rule: None,
+            sla_minutes: None,
+            note: None,
+            team_channel: None,
+        };
+        let Some(team) = &self.team else {
+            let key = format!(
+                "handoff:{}:{}",
+                conversation.lead_id,
+                handoff.qualified_at.timestamp_millis()
+            );
+            return Ok((self.crm_notice(&notice, &key)?.into_iter().collect(), None));
+        };
+        let attributes = LeadAttributes::of(&conversation.state, script, team);
+        let lead = LeadToRoute {
+            lead_id: conversation.lead_id,
+            conversation_id: conversation.id,
+            attributes: &attributes,
+        };
+        let routed = handoffs
+            .route(
+                team,
+                lead,
+                &BTreeSet::new(),
+                &json(&notice)?,
+                now.with_timezone(&Utc),
+            )
+            .await?;
+        let rep = routed
+            .decision
+            .chosen
+            .as_deref()
+            .and_then(|id| team.rep(id));
+        shape(
+            &mut notice,
+            team,
+            rep,
+            routed.assignment_id,
+            &routed.decision,
+        );
+        handoffs
+            .set_notice(routed.assignment_id, &json(&notice)?)
+            .await?;
+        let items = self.notices(team, &notice, rep)?;
+        let told = rep.map(|rep| Reply {
+            text: crate::engine::messages::text(script, "handoff_rep").replace("{rep}", &rep.name),
+            step: None,
+            choices: Vec::new(),
+            multiple: false,
+        });
+        Ok((items, told))
+    }
+
+    /// Records a rep's answer to an offered lead: accepting makes them the owner; passing
+    /// moves the lead to the next rep (who is notified) and tells the first one. A repeated
+    /// click changes nothing.
+    pub async fn answer_handoff(
+        &self,
+        assignment_id: i64,
+        who: RepIdentity,
+        answer: HandoffAnswer,
+        now: DateTime<FixedOffset>,
+    ) -> Result<HandoffAnswered, RuntimeError> {
+        let team = self.team.as_ref().ok_or(RuntimeError::NoTeam)?;
+        let rep = match &who {
+            RepIdentity::Id(id) => team.rep(id),
+            RepIdentity::Slack(user) => team.rep_by_platform_user("slack", user),
+            RepIdentity::Discord(user) => team.rep_by_platform_user("discord", user),
+        }
+        .ok_or_else(|| RuntimeError::UnknownRep(describe(&who)))?;
+        let now_ms = now.timestamp_millis();
+        let mut write = self.store.begin_handoff().await?;
+        let mut handoffs = write.handoffs();
+        let assignment = handoffs
+            .lock_assignment(assignment_id)
+            .await?
+            .ok_or(RuntimeError::UnknownAssignment(assignment_id))?;
+        if assignment.rep_id.as_deref() != Some(rep.id.as_str()) {
+            return Err(RuntimeError::NotTheirLead {
+                rep: rep.id.clone(),
+                assignment: assignment_id,
+            });
+        }
+        let answered = match (answer, assignment.status.as_str()) {
+            (HandoffAnswer::Accept, "offered") => {
+                handoffs
+                    .finish(assignment.id, "accepted", None, now_ms)
+                    .await?;
+                handoffs
+                    .set_owner(assignment.lead_id, Some(&rep.id))
+                    .await?;
+                let mut notice = stored_notice(&assignment)?;
+                notice.event = NoticeEvent::Accepted;
+                notice.note = Some(format!("{} accepted this lead", rep.name));
+                let items = self.notices(team, &notice, Some(rep))?;
+                handoffs.queue(&items, now_ms).await?;
+                HandoffAnswered::Accepted {
+                    rep: rep.id.clone(),
+                    lead_id: assignment.lead_id,
+                }
+            }
+            (HandoffAnswer::Accept, "accepted") => HandoffAnswered::AlreadyAccepted {
+                rep: rep.id.clone(),
+            },
+            (HandoffAnswer::Pass, "offered") => {
+                let note = format!("{} passed", rep.name);
+                self.move_on(&mut handoffs, team, &assignment, "passed", &note, now)
+                    .await?
+            }
+            (_, status) => HandoffAnswered::NotOpen {
+                status: status.to_string(),
+            },
+        };
+        write.commit().await?;
+        self.outbox_wake.notify();
+        Ok(answered)
+    }
+
+    /// Closes an assignment (the deal is won, lost or handled): it no longer counts against
+    /// the rep's capacity. Returns false when it was not open.
+    pub async fn close_handoff(
+        &self,
+        assignment_id: i64,
+        now: DateTime<FixedOffset>,
+    ) -> Result<bool, RuntimeError> {
+        let mut write = self.store.begin_handoff().await?;
+        let mut handoffs = write.handoffs();
+        let assignment = handoffs
+            .lock_assignment(assignment_id)
+            .await?
+            .ok_or(RuntimeError::UnknownAssignment(assignment_id))?;
+        if !matches!(assignment.status.as_str(), "offered" | "accepted") {
+            return Ok(false);
+        }
+        handoffs
+            .finish(
+                assignment.id,
+                "closed",
+                Some("closed"),
+                now.timestamp_millis(),
+            )
+            .await?;
+        write.commit().await?;
+        Ok(true)
+    }
+
+    /// Moves every offer whose SLA ran out by `now` to the next rep, telling the first one.
+    /// Safe across replicas: each offer is locked and re-checked. Returns how many moved.
+    pub async fn expire_offers(&self, now: DateTime<FixedOffset>) -> Result<usize, RuntimeError> {
+        let Some(team) = &self.team else {
+            return Ok(0);
+        };
+        let now_ms = now.timestamp_millis();
+        let mut moved = 0;
+        for id in self.store.expired_offers(now_ms, 100).await? {
+            let mut write = self.store.begin_handoff().await?;
+            let mut handoffs = write.handoffs();
+            let Some(assignment) = handoffs.lock_assignment(id).await? else {
+                continue;
+            };
+            let due = assignment.sla_due_at.is_some_and(|due| due <= now_ms);
+            if assignment.status != "offered" || !due {
+                continue;
+            }
+            let minutes =
+                (assignment.sla_due_at.unwrap_or(now_ms) - assignment.created_at) / 60_000;
+            let who = assignment
+                .rep_id
+                .as_deref()
+                .and_then(|id| team.rep(id))
+                .map_or("The rep", |rep| rep.name.as_str());
+            let note = format!("{who} did not answer within {minutes} minutes");
+            self.move_on(&mut handoffs, team, &assignment, "expired", &note, now)
+                .await?;
+            write.commit().await?;
+            moved += 1;
+        }
+        if moved > 0 {
+            self.outbox_wake.notify();
+        }
+        Ok(moved)
+    }
+
+    /// Ends `previous` with `status`, tells its rep, and routes the lead again among reps who
+    /// have not had it.
+    async fn move_on(
+        &self,
+        handoffs: &mut HandoffTx<'_>,
+        team: &Team,
+        previous: &Assignment,
+        status: &str,
+        note: &str,
+        now: DateTime<FixedOffset>,
+    ) -> Result<HandoffAnswered, RuntimeError> {
+        let now_ms = now.timestamp_millis();
+        handoffs
+            .finish(previous.id, status, Some(note), now_ms)
+            .await?;
+        let mut withdrawn = stored_notice(previous)?;
+        withdrawn.event = NoticeEvent::Withdrawn;
+        withdrawn.note = Some(format!("{note}; the lead was offered to someone else"));
+        let previous_rep = previous.rep_id.as_deref().and_then(|id| team.rep(id));
+        let mut items = self.notices(team, &withdrawn, previous_rep)?;
+        let excluded: BTreeSet<String> = handoffs
+            .assignments_of(previous.lead_id)
+            .await?
+            .into_iter()
+            .filter_map(|assignment| assignment.rep_id)
+            .collect();
+        let attributes: LeadAttributes = serde_json::from_value(previous.attributes.clone())
+            .map_err(|error| StoreError::Corrupt(format!("assignment attributes: {error}")))?;
+        let lead = LeadToRoute {
+            lead_id: previous.lead_id,
+            conversation_id: previous.conversation_id,
+            attributes: &attributes,
+        };
+        let mut notice = stored_notice(previous)?;
+        let routed = handoffs
+            .route(
+                team,
+                lead,
+                &excluded,
+                &previous.notice,
+                now.with_timezone(&Utc),
+            )
+            .await?;
+        let rep = routed
+            .decision
+            .chosen
+            .as_deref()
+            .and_then(|id| team.rep(id));
+        shape(
+            &mut notice,
+            team,
+            rep,
+            routed.assignment_id,
+            &routed.decision,
+        );
+        notice.note = Some(note.to_string());
+        handoffs
+            .set_notice(routed.assignment_id, &json(&notice)?)
+            .await?;
+        items.extend(self.notices(team, &notice, rep)?);
+        handoffs.queue(&items, now_ms).await?;
+        Ok(HandoffAnswered::Passed {
+            next: rep.map(|rep| rep.id.clone()),
+            assignment_id: routed.assignment_id,
+        })
+    }
+
+    /// The outbox items of one notice: the CRM feed, and each of the rep's (or the fallback
+    /// team's) channels this process delivers to.
+    fn notices(
+        &self,
+        team: &Team,
+        notice: &HandOffNotice,
+        rep: Option<&Rep>,
+    ) -> Result<Vec<NewOutboxItem>, RuntimeError> {
+        let event = serde_json::to_value(notice.event)
+            .ok()
+            .and_then(|value| value.as_str().map(str::to_string))
+            .unwrap_or_default();
+        let base = format!(
+            "handoff:{}:{}:{event}",
+            notice.lead_id,
+            notice.assignment_id.unwrap_or(0)
+        );
+        let mut items: Vec<NewOutboxItem> = self.crm_notice(notice, &base)?.into_iter().collect();
+        let mut destinations = Vec::new();
+        let enabled = |channel: &str| self.rep_channels.contains(channel);
+        match rep {
+            Some(rep) => {
+                if rep.slack_user.is_some() && enabled("slack") {
+                    destinations.push("slack".to_string());
+                }
+                if rep.discord_user.is_some() && enabled("discord") {
+                    destinations.push("discord".to_string());
+                }
+                if rep.webhook_url.is_some() && enabled("webhook") {
+                    destinations.push(format!("webhook:{}", rep.id));
+                }
+            }
+            None => {
+                if team.fallback.slack_channel.is_some() && enabled("slack") {
+                    destinations.push("slack".to_string());
+                }
+                if team.fallback.discord_channel.is_some() && enabled("discord") {
+                    destinations.push("discord".to_string());
+                }
+                if team.fallback.webhook_url.is_some() && enabled("webhook") {
+                    destinations.push("webhook:fallback".to_string());
+                }
+            }
+        }
+        if enabled("console") {
+            destinations.push("console".to_string());
+        }
+        let payload = json(notice)?;
+        for destination in destinations {
+            if Some(destination.as_str()) == self.crm_destination.as_deref() {
+                continue;
+            }
+            items.push(NewOutboxItem {
+                kind: "handoff".into(),
+                idempotency_key: format!("{base}:{destination}"),
+                destination,
+                payload: payload.clone(),
+            });
+        }
+        Ok(items)
+    }
+
+    /// The CRM feed's copy of a notice, when a CRM destination is configured.
+    fn crm_notice(
+        &self,
+        notice: &HandOffNotice,
+        key: &str,
+    ) -> Result<Option<NewOutboxItem>, RuntimeError> {
+        let Some(destination) = &self.crm_destination else {
+            return Ok(None);
+        };
+        Ok(Some(NewOutboxItem {
+            kind: "handoff".into(),
+            destination: destination.clone(),
+            idempotency_key: format!("{key}:{destination}"),
+            payload: json(notice)?,
+        }))
+    }
+}
+
+/// Fills in who a notice is for and how the lead was routed.
+fn shape(
+    notice: &mut HandOffNotice,
+    team: &Team,
+    rep: Option<&Rep>,
+    assignment_id: i64,
+    decision: &crate::routing::Decision,
+) {
+    notice.assignment_id = Some(assignment_id);
+    notice.pool = Some(decision.pool.pool.clone());
+    notice.rule = decision.pool.rule.clone();
+    notice.sla_minutes = decision.sla_minutes.map(i64::from);
+    match rep {
+        Some(rep) => {
+            notice.event = NoticeEvent::Assigned;
+            notice.rep = Some(RepContact {
+                id: rep.id.clone(),
+                name: rep.name.clone(),
+                slack_user: rep.slack_user.clone(),
+                discord_user: rep.discord_user.clone(),
+                email: rep.email.clone(),
+            });
+            notice.team_channel = None;
+        }
+        None => {
+            notice.event = NoticeEvent::Unassigned;
+            notice.rep = None;
+            notice.sla_minutes = None;
+            notice.team_channel = Some(TeamChannel {
+                name: team.fallback.name.clone(),
+                slack_channel: team.fallback.slack_channel.clone(),
+                discord_channel: team.fallback.discord_channel.clone(),
+                email: team.fallback.email.clone(),
+            });
+        }
+    }
+}
+
+fn stored_notice(assignment: &Assignment) -> Result<HandOffNotice, RuntimeError> {
+    serde_json::from_value(assignment.notice.clone()).map_err(|error| {
+        RuntimeError::Store(StoreError::Corrupt(format!(
+            "assignment {} notice: {error}",
+            assignment.id
+        )))
+    })
+}
+
+fn json<T: serde::Serialize>(value: &T) -> Result<serde_json::Value, RuntimeError> {
+    serde_json::to_value(value)
+        .map_err(|error| RuntimeError::Store(StoreError::Corrupt(error.to_string())))
+}
+
+fn describe(who: &RepIdentity) -> String {
+    match who {
+        RepIdentity::Id(id) => format!("rep {id:?}"),
+        RepIdentity::Slack(user) => format!("Slack user {user}"),
+        RepIdentity::Discord(user) => format!("Discord user {user}"),
+    }
+}

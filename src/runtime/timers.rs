@@ -1,0 +1,89 @@
+//! Purpose: fire conversation timers — nudges, abandonment, MQL follow-ups — stored with each
+//! conversation, so they survive restarts and fire once across replicas (each is re-checked
+//! under the conversation's lock before it runs).
+
+use chrono::{DateTime, FixedOffset};
+
+use super::{ReplyRoute, Runtime, RuntimeError, reply_items, wake_of};
+use crate::engine::Effect;
+use crate::engine::timers::{self, Wake};
+use crate::store::NewOutboxItem;
+
+impl Runtime {
+    /// Fires every conversation timer due by `now` (the clock is injected so tests control
+    /// it); returns how many fired. Messages go out through the outbox on the conversation's
+    /// own channel, or to the CRM feed for channels that only answer requests.
+    pub async fn fire_timers(&self, now: DateTime<FixedOffset>) -> Result<usize, RuntimeError> {
+        let now_ms = now.timestamp_millis();
+        let mut fired = 0;
+        for key in self.store.due_conversations(now_ms, 100).await? {
+            let mut tx = self.store.begin_turn(&key).await?;
+            let Some(mut conversation) = tx.conversation().await? else {
+                continue;
+            };
+            let Some((at, kind)) = conversation.wake.clone() else {
+                continue;
+            };
+            if at > now_ms {
+                continue;
+            }
+            let script = self
+                .scripts
+                .script_for(&self.store, &conversation.state)
+                .await?;
+            let turn = match Wake::from_name(&kind) {
+                Some(wake) => timers::wake(&script, conversation.state.clone(), wake, now),
+                None => crate::engine::Turn {
+                    state: conversation.state.clone(),
+                    effects: Vec::new(),
+                },
+            };
+            conversation.state = turn.state;
+            conversation.wake = wake_of(&script, &conversation.state);
+            let turn_ref = format!("{kind}-{at}");
+            let route: Option<ReplyRoute> = conversation
+                .reply_route
+                .clone()
+                .and_then(|route| serde_json::from_value(route).ok());
+            let outbox = match (&route, &self.crm_destination) {
+                (Some(route), _) => {
+                    reply_items(route, &key, &conversation, &turn_ref, &turn.effects)?
+                }
+                (None, Some(crm)) => turn
+                    .effects
+                    .iter()
+                    .filter_map(|effect| match effect {
+                        Effect::Say(reply) => Some(reply),
+                        _ => None,
+                    })
+                    .enumerate()
+                    .map(|(index, reply)| NewOutboxItem {
+                        kind: "prospect_message".into(),
+                        destination: crm.clone(),
+                        idempotency_key: format!(
+                            "reply:{}:{crm}:{}:{turn_ref}:{index}",
+                            conversation.lead_id, conversation.id
+                        ),
+                        payload: serde_json::json!({
+                            "lead_id": conversation.lead_id,
+                            "conversation_id": conversation.id,
+                            "channel": key.channel,
+                            "address": key.address,
+                            "timer": kind,
+                            "reply": reply,
+                        }),
+                    })
+                    .collect(),
+                (None, None) => Vec::new(),
+            };
+            tx.save(&conversation, None, &turn.effects, &outbox, now_ms)
+                .await?;
+            tx.commit().await?;
+            if !outbox.is_empty() {
+                self.outbox_wake.notify();
+            }
+            fired += 1;
+        }
+        Ok(fired)
+    }
+}
