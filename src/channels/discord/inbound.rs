@@ -214,3 +214,167 @@ fn option_label(click: &ComponentInteraction, value: &str) -> Option<String> {
             _ => None,
         })
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Value, json};
+
+    use super::*;
+
+    const BOT: u64 = 900;
+    const QUALIFY: u64 = 500;
+
+    fn message(author: Value, channel: u64, guild: Option<u64>, content: &str) -> Message {
+        let mut message = json!({
+            "id": "844397162624450620", "channel_id": channel.to_string(), "author": author,
+            "content": content, "timestamp": "2021-05-19T02:12:51.710000+00:00",
+            "edited_timestamp": null, "tts": false, "mention_everyone": false, "mentions": [],
+            "mention_roles": [], "attachments": [], "embeds": [], "pinned": false, "type": 0,
+        });
+        if let Some(guild) = guild {
+            message["guild_id"] = json!(guild.to_string());
+        }
+        serde_json::from_value(message).unwrap()
+    }
+
+    fn user(id: u64, bot: bool) -> Value {
+        json!({ "id": id.to_string(), "username": "mason", "global_name": "Mason",
+                "discriminator": "0", "avatar": null, "bot": bot })
+    }
+
+    fn route(message: &Message) -> MessageRoute {
+        route_message(
+            message,
+            Some(UserId::new(BOT)),
+            &HashSet::from([ChannelId::new(QUALIFY)]),
+        )
+    }
+
+    #[test]
+    fn a_dm_is_a_turn_answered_in_the_dm() {
+        let routed = route(&message(user(7, false), 40, None, " hi "));
+        let MessageRoute::Turn {
+            address,
+            text,
+            context,
+        } = routed
+        else {
+            panic!("{routed:?}")
+        };
+        assert_eq!(address.encode(), "dm:7");
+        assert_eq!(text, "hi");
+        assert_eq!(context.channel_id, Some(ChannelId::new(40)));
+        assert!(context.open_thread.is_none());
+    }
+
+    #[test]
+    fn a_message_in_a_qualification_channel_opens_a_thread_named_after_its_author() {
+        let routed = route(&message(user(7, false), QUALIFY, Some(1), "<@900> hello"));
+        let MessageRoute::Turn {
+            address,
+            text,
+            context,
+        } = routed
+        else {
+            panic!("{routed:?}")
+        };
+        assert_eq!(address.encode(), "thread:844397162624450620:7");
+        assert_eq!(text, "hello", "the bot's mention is dropped");
+        let thread = context.open_thread.unwrap();
+        assert_eq!(thread.parent, ChannelId::new(QUALIFY));
+        assert_eq!(thread.message.get(), 844397162624450620);
+        assert_eq!(thread.name, "Mason · getting started");
+        assert_eq!(context.channel_id, Some(ChannelId::new(844397162624450620)));
+    }
+
+    #[test]
+    fn elsewhere_in_a_guild_it_counts_only_in_a_known_thread() {
+        let routed = route(&message(user(7, false), 41, Some(1), "Acme"));
+        assert_eq!(
+            routed,
+            MessageRoute::IfThreadKnown {
+                address: ProspectAddress::Thread {
+                    thread: ChannelId::new(41),
+                    user: UserId::new(7)
+                },
+                text: "Acme".into()
+            }
+        );
+    }
+
+    #[test]
+    fn bots_itself_system_messages_and_empty_text_are_ignored() {
+        let ignored = |routed: MessageRoute| matches!(routed, MessageRoute::Ignore(_));
+        assert!(ignored(route(&message(user(8, true), 40, None, "hi"))));
+        assert!(ignored(route(&message(user(BOT, false), 40, None, "hi"))));
+        assert!(ignored(route(&message(
+            user(7, false),
+            QUALIFY,
+            Some(1),
+            ""
+        ))));
+        assert!(ignored(route(&message(
+            user(7, false),
+            QUALIFY,
+            Some(1),
+            "<@900>"
+        ))));
+        let mut joined = message(user(7, false), QUALIFY, Some(1), "hi");
+        joined.kind = MessageType::MemberJoin;
+        assert!(ignored(route(&joined)));
+    }
+
+    #[test]
+    fn snowflakes_carry_discords_clock() {
+        // 175928847299117063 is Discord's documented example: 2016-04-30 11:18:25.796 UTC.
+        assert_eq!(
+            snowflake_time(175_928_847_299_117_063).to_rfc3339(),
+            "2016-04-30T11:18:25.796+00:00"
+        );
+    }
+
+    fn select_click(values: &[&str]) -> ComponentInteraction {
+        serde_json::from_value(json!({
+            "id": "846462639134605312", "application_id": "290926444748734465", "type": 3,
+            "token": "t", "version": 1, "locale": "en-US", "entitlements": [],
+            "authorizing_integration_owners": {}, "attachment_size_limit": 10485760,
+            "channel_id": "40", "user": user(7, false),
+            "data": { "custom_id": "lb:s:industry", "component_type": 3, "values": values },
+            "message": {
+                "id": "1", "channel_id": "40", "author": user(BOT, true), "content": "Which industry?",
+                "timestamp": "2021-05-19T02:12:51.710000+00:00", "edited_timestamp": null,
+                "tts": false, "mention_everyone": false, "mentions": [], "mention_roles": [],
+                "attachments": [], "embeds": [], "pinned": false, "type": 0,
+                "components": [{ "type": 1, "components": [{
+                    "type": 3, "custom_id": "lb:s:industry",
+                    "options": [
+                        { "label": "Software", "value": "software" },
+                        { "label": "Retail", "value": "retail" }
+                    ]
+                }]}]
+            }
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn a_select_menu_choice_is_a_choice_and_several_are_their_labels() {
+        let action = ComponentAction::Select {
+            step: "industry".into(),
+        };
+        let (input, labels) = click_input(&select_click(&["retail"]), &action).unwrap();
+        assert_eq!(
+            input,
+            Input::Choice {
+                step: "industry".into(),
+                value: "retail".into()
+            }
+        );
+        assert_eq!(labels, ["Retail"]);
+        let (input, labels) = click_input(&select_click(&["software", "retail"]), &action).unwrap();
+        assert_eq!(input, Input::Text("Software, Retail".into()));
+        assert_eq!(labels, ["Software", "Retail"]);
+        assert!(click_input(&select_click(&[]), &action).is_none());
+        assert_eq!(click_address(&select_click(&["retail"])).encode(), "dm:7");
+    }
+}

@@ -51,6 +51,17 @@ pub fn intents(message_content: bool) -> GatewayIntents {
     }
 }
 
+/// The bot permissions the invite URL asks for: view channels, send messages, embed links,
+/// read message history, create public threads, send messages in threads.
+pub const INVITE_PERMISSIONS: u64 = 309_237_730_304;
+
+/// The URL that adds the bot (with `/qualify`) to a server with [`INVITE_PERMISSIONS`].
+pub fn invite_url(application_id: u64) -> String {
+    format!(
+        "https://discord.com/oauth2/authorize?client_id={application_id}&scope=bot+applications.commands&permissions={INVITE_PERMISSIONS}"
+    )
+}
+
 /// The Discord delivery worker's retry policy: chat replies are retried sooner than webhooks,
 /// and a reply held behind an earlier one may wait several rounds.
 pub fn retry_policy() -> RetryPolicy {
@@ -120,4 +131,32 @@ pub async fn start(
         retry_policy(),
     ));
     Ok(DiscordChannel { shards })
+}
+
+#[cfg(test)]
+mod tests {
+    use serenity::all::Permissions;
+
+    use super::*;
+
+    #[test]
+    fn the_invite_asks_for_exactly_what_leadbot_uses() {
+        let wanted = Permissions::VIEW_CHANNEL
+            | Permissions::SEND_MESSAGES
+            | Permissions::EMBED_LINKS
+            | Permissions::READ_MESSAGE_HISTORY
+            | Permissions::CREATE_PUBLIC_THREADS
+            | Permissions::SEND_MESSAGES_IN_THREADS;
+        assert_eq!(INVITE_PERMISSIONS, wanted.bits());
+        assert!(
+            invite_url(42)
+                .ends_with("client_id=42&scope=bot+applications.commands&permissions=309237730304")
+        );
+    }
+
+    #[test]
+    fn message_content_is_asked_for_only_when_allowed() {
+        assert_eq!(intents(true).bits(), (1 << 9) | (1 << 12) | (1 << 15));
+        assert_eq!(intents(false).bits(), (1 << 9) | (1 << 12));
+    }
 }
