@@ -77,6 +77,9 @@ struct Rest {
     dm_channels: HashMap<u64, u64>,
     answered_interactions: HashMap<String, Value>,
     next_id: u64,
+    posted_per_channel: HashMap<u64, usize>,
+    /// Bumped on every accepted message, for waiters.
+    post_signal: Option<tokio::sync::watch::Sender<u64>>,
 }
 
 /// One connection's commands from the test.
@@ -124,6 +127,7 @@ impl FakeDiscord {
         let gateway_url = format!("ws://{}", gateway_listener.local_addr().unwrap());
         let rest = Arc::new(Mutex::new(Rest {
             next_id: frames::snowflake(1_767_225_600_000, 0),
+            post_signal: Some(tokio::sync::watch::channel(0).0),
             ..Rest::default()
         }));
         let bot = frames::user(BOT_ID, "Leadbot", true);
@@ -361,6 +365,30 @@ impl FakeDiscord {
             .collect()
     }
 
+    /// Waits until `count` messages were accepted in `channel_id` (no timeout: for the
+    /// benchmark, whose prospects wait for the bot like people do).
+    pub async fn wait_posted(&self, channel_id: u64, count: usize) {
+        let mut signal = {
+            let rest = self.rest.lock().unwrap();
+            rest.post_signal.as_ref().unwrap().subscribe()
+        };
+        loop {
+            let posted = {
+                let rest = self.rest.lock().unwrap();
+                rest.posted_per_channel
+                    .get(&channel_id)
+                    .copied()
+                    .unwrap_or(0)
+            };
+            if posted >= count {
+                return;
+            }
+            if signal.changed().await.is_err() {
+                return;
+            }
+        }
+    }
+
     /// The DM channel the fake opened for `user`, if any.
     pub fn dm_channel_of(&self, user: u64) -> Option<u64> {
         self.rest.lock().unwrap().dm_channels.get(&user).copied()
@@ -583,5 +611,9 @@ fn post_message(rest: &mut Rest, bot: &Value, channel: u64, body: &Value) -> Val
         channel_id: channel,
         message: message.clone(),
     });
+    *rest.posted_per_channel.entry(channel).or_default() += 1;
+    if let Some(signal) = &rest.post_signal {
+        signal.send_modify(|count| *count += 1);
+    }
     message
 }
