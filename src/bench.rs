@@ -29,6 +29,9 @@ pub struct BenchPlan {
     pub run_id: String,
     /// The moment the simulated prospects write at.
     pub now: DateTime<FixedOffset>,
+    /// When set, the instant each lead's qualifying turn committed is recorded here, by lead
+    /// id (for the hand-off latency benchmark).
+    pub qualified_at: Option<Arc<std::sync::Mutex<std::collections::HashMap<i64, Instant>>>>,
 }
 
 /// What a run measured.
@@ -166,6 +169,12 @@ async fn dialogue(
         let Handled::Replied(outcome) = handled else {
             continue;
         };
+        if outcome.handoff.is_some()
+            && let Some(recorder) = &plan.qualified_at
+            && let Ok(mut recorded) = recorder.lock()
+        {
+            recorded.insert(outcome.lead_id, Instant::now());
+        }
         if outcome.state.is_finished() {
             return Ok(outcome.state.stage == Stage::Sql);
         }

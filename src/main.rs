@@ -90,6 +90,10 @@ enum Command {
         /// With --extract: message size in bytes.
         #[arg(long, default_value_t = 4096)]
         bytes: usize,
+        /// Measure hand-off latency instead: qualifying answer committed → a rep's webhook
+        /// (a local receiver) has it.
+        #[arg(long)]
+        handoff: bool,
     },
     /// Check the reps file, or list reps with their open load.
     Reps {
@@ -391,6 +395,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             conversations,
             concurrency,
             json,
+            handoff,
             ..
         } => {
             let scripts = script::load_all(std::slice::from_ref(&cli.scripts))?;
@@ -399,6 +404,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 conversations,
                 concurrency,
                 json,
+                handoff,
             };
             commands::bench::dialogues(scripts, plan).await?;
             Ok(ExitCode::SUCCESS)

@@ -356,3 +356,107 @@ fn every_shipped_script_runs_in_simulate() {
         );
     }
 }
+
+/// A team whose only rep is always available.
+const ALWAYS_ON_TEAM: &str = r#"
+[[pools]]
+id = "default"
+reps = ["kim", "lee"]
+sla_minutes = 30
+[[reps]]
+id = "kim"
+name = "Kim Jones"
+email = "kim@example.com"
+[[reps]]
+id = "lee"
+name = "Lee Park"
+email = "lee@example.com"
+languages = ["ko"]
+"#;
+
+#[test]
+fn a_rep_answers_a_handoff_from_the_terminal_and_route_explains_it() {
+    let db = TestDb::sqlite();
+    let dir = tempfile::tempdir().unwrap();
+    let team = dir.path().join("team.toml");
+    std::fs::write(&team, ALWAYS_ON_TEAM).unwrap();
+    let team = team.to_str().unwrap();
+    let chat = leadbot(&["chat", "--reps", team], &qualifying(), Some(&db.url));
+    let text = stdout(&chat);
+    assert!(
+        text.contains("bot: Kim Jones from our team will be your contact"),
+        "{text}"
+    );
+    assert!(text.contains("→ assigned to Kim Jones"), "{text}");
+    assert!(
+        text.contains("leadbot handoff accept 1 --rep kim"),
+        "{text}"
+    );
+
+    let explained = stdout(&leadbot(
+        &["route", "1", "--explain", "--reps", team],
+        "",
+        Some(&db.url),
+    ));
+    assert!(
+        explained.contains("none matched → default pool default"),
+        "{explained}"
+    );
+    assert!(explained.contains("CHOSEN"), "{explained}");
+    assert!(
+        explained.contains("skipped: does not cover language \"en\""),
+        "{explained}"
+    );
+
+    let wrong = leadbot(
+        &["handoff", "accept", "1", "--rep", "lee", "--reps", team],
+        "",
+        Some(&db.url),
+    );
+    assert!(!wrong.status.success());
+    assert!(String::from_utf8_lossy(&wrong.stderr).contains("was not offered to lee"));
+    let accepted = leadbot(
+        &["handoff", "accept", "1", "--rep", "kim", "--reps", team],
+        "",
+        Some(&db.url),
+    );
+    assert!(accepted.status.success(), "{:?}", accepted);
+    assert_eq!(stdout(&accepted).trim(), "kim now owns lead 1");
+    let shown = stdout(&leadbot(&["leads", "show", "1"], "", Some(&db.url)));
+    assert!(
+        shown.contains("to kim (pool default, rule default) → accepted"),
+        "{shown}"
+    );
+    let listed = stdout(&leadbot(
+        &["reps", "list", "--reps", team],
+        "",
+        Some(&db.url),
+    ));
+    let kim = listed.lines().find(|line| line.starts_with("kim")).unwrap();
+    assert!(kim.contains("1/∞"), "{listed}");
+}
+
+#[test]
+fn reps_validate_accepts_the_shipped_team_and_pinpoints_problems() {
+    let ok = leadbot(&["reps", "validate"], "", None);
+    assert!(ok.status.success(), "{:?}", ok);
+    assert!(stdout(&ok).starts_with("ok   reps.toml"));
+    let dir = tempfile::tempdir().unwrap();
+    let broken = dir.path().join("reps.toml");
+    std::fs::write(
+        &broken,
+        "[[reps]]\nid = \"a\"\nname = \"A\"\nemail = \"a@x.io\"\nhours = [\"mon-fri 9-17\"]\ntime_zone = \"UTC\"\n",
+    )
+    .unwrap();
+    let output = leadbot(
+        &["reps", "validate", "--reps", broken.to_str().unwrap()],
+        "",
+        None,
+    );
+    assert_eq!(output.status.code(), Some(1));
+    let text = stdout(&output);
+    assert!(
+        text.contains("reps.toml:5:10: hours \"mon-fri 9-17\""),
+        "{text}"
+    );
+}

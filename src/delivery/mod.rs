@@ -122,7 +122,11 @@ pub async fn run_worker<D: Deliver>(
     }
 }
 
-/// Claims and delivers the items due now; returns how many were claimed.
+/// Items claimed per round; they are delivered concurrently.
+const BATCH: i64 = 32;
+
+/// Claims and delivers the items due now, concurrently, and records the outcomes (all
+/// successes in one write); returns how many were claimed.
 pub async fn deliver_due<D: Deliver>(
     store: &Store,
     destination: &str,
@@ -131,10 +135,13 @@ pub async fn deliver_due<D: Deliver>(
 ) -> Result<usize, StoreError> {
     let now = now_ms();
     let lease = i64::try_from(policy.lease.as_millis()).unwrap_or(60_000);
-    let items = store.claim_outbox(destination, 10, lease, now).await?;
-    for item in &items {
-        match deliverer.deliver(item).await {
-            Attempt::Delivered => store.outbox_delivered(item.id, now_ms()).await?,
+    let items = store.claim_outbox(destination, BATCH, lease, now).await?;
+    let attempts =
+        futures_util::future::join_all(items.iter().map(|item| deliverer.deliver(item))).await;
+    let mut delivered = Vec::new();
+    for (item, attempt) in items.iter().zip(attempts) {
+        match attempt {
+            Attempt::Delivered => delivered.push(item.id),
             Attempt::Retry { after, reason } if item.attempts < policy.max_attempts => {
                 let wait = after.unwrap_or_else(|| policy.backoff(item.attempts));
                 let at = now_ms() + i64::try_from(wait.as_millis()).unwrap_or(i64::MAX / 2);
@@ -147,6 +154,7 @@ pub async fn deliver_due<D: Deliver>(
             }
         }
     }
+    store.outbox_delivered_many(&delivered, now_ms()).await?;
     Ok(items.len())
 }
 

@@ -6,7 +6,7 @@ pub mod hours;
 mod raw;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 pub use hours::{Availability, Unavailable};
 
@@ -137,21 +137,8 @@ impl Team {
     }
 }
 
-/// Why a reps file could not be loaded.
-#[derive(Debug, thiserror::Error)]
-pub enum RepsError {
-    /// The file has problems; each diagnostic says where.
-    #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
-    Invalid(Vec<Diagnostic>),
-    /// The file could not be read.
-    #[error("cannot read {path}: {source}")]
-    Read {
-        /// The file.
-        path: PathBuf,
-        /// The underlying error.
-        source: std::io::Error,
-    },
-}
+/// Why a reps file could not be loaded: the same two ways a script can fail.
+pub type RepsError = crate::script::ScriptError;
 
 /// Reads and validates a reps file.
 pub fn load(path: &Path) -> Result<Team, RepsError> {

@@ -79,7 +79,7 @@ impl Runtime {
         handoff: &HandOff,
         now: DateTime<FixedOffset>,
     ) -> Result<(Vec<NewOutboxItem>, Option<Reply>), RuntimeError> {
-        let mut notice = HandOffNotice {
+        let notice = HandOffNotice {
             event: NoticeEvent::Unassigned,
             assignment_id: None,
             lead_id: conversation.lead_id,
@@ -110,30 +110,8 @@ impl Runtime {
             conversation_id: conversation.id,
             attributes: &attributes,
         };
-        let routed = handoffs
-            .route(
-                team,
-                lead,
-                &BTreeSet::new(),
-                &json(&notice)?,
-                now.with_timezone(&Utc),
-            )
-            .await?;
-        let rep = routed
-            .decision
-            .chosen
-            .as_deref()
-            .and_then(|id| team.rep(id));
-        shape(
-            &mut notice,
-            team,
-            rep,
-            routed.assignment_id,
-            &routed.decision,
-        );
-        handoffs
-            .set_notice(routed.assignment_id, &json(&notice)?)
-            .await?;
+        let (notice, rep) =
+            route_and_record(handoffs, team, lead, &BTreeSet::new(), notice, None, now).await?;
         let items = self.notices(team, &notice, rep)?;
         let told = rep.map(|rep| Reply {
             text: crate::engine::messages::text(script, "handoff_rep").replace("{rep}", &rep.name),
@@ -307,37 +285,21 @@ impl Runtime {
             conversation_id: previous.conversation_id,
             attributes: &attributes,
         };
-        let mut notice = stored_notice(previous)?;
-        let routed = handoffs
-            .route(
-                team,
-                lead,
-                &excluded,
-                &previous.notice,
-                now.with_timezone(&Utc),
-            )
-            .await?;
-        let rep = routed
-            .decision
-            .chosen
-            .as_deref()
-            .and_then(|id| team.rep(id));
-        shape(
-            &mut notice,
+        let (notice, rep) = route_and_record(
+            handoffs,
             team,
-            rep,
-            routed.assignment_id,
-            &routed.decision,
-        );
-        notice.note = Some(note.to_string());
-        handoffs
-            .set_notice(routed.assignment_id, &json(&notice)?)
-            .await?;
+            lead,
+            &excluded,
+            stored_notice(previous)?,
+            Some(note),
+            now,
+        )
+        .await?;
         items.extend(self.notices(team, &notice, rep)?);
         handoffs.queue(&items, now_ms).await?;
         Ok(HandoffAnswered::Passed {
             next: rep.map(|rep| rep.id.clone()),
-            assignment_id: routed.assignment_id,
+            assignment_id: notice.assignment_id.unwrap_or_default(),
         })
     }
 
@@ -419,6 +381,45 @@ impl Runtime {
             payload: json(notice)?,
         }))
     }
+}
+
+/// Routes the lead, fills `notice` in for the chosen rep (or the fallback team) and stores it
+/// with the new assignment; returns it and the rep.
+async fn route_and_record<'t>(
+    handoffs: &mut HandoffTx<'_>,
+    team: &'t Team,
+    lead: LeadToRoute<'_>,
+    excluded: &BTreeSet<String>,
+    mut notice: HandOffNotice,
+    note: Option<&str>,
+    now: DateTime<FixedOffset>,
+) -> Result<(HandOffNotice, Option<&'t Rep>), RuntimeError> {
+    let routed = handoffs
+        .route(
+            team,
+            lead,
+            excluded,
+            &json(&notice)?,
+            now.with_timezone(&Utc),
+        )
+        .await?;
+    let rep = routed
+        .decision
+        .chosen
+        .as_deref()
+        .and_then(|id| team.rep(id));
+    shape(
+        &mut notice,
+        team,
+        rep,
+        routed.assignment_id,
+        &routed.decision,
+    );
+    notice.note = note.map(str::to_string);
+    handoffs
+        .set_notice(routed.assignment_id, &json(&notice)?)
+        .await?;
+    Ok((notice, rep))
 }
 
 /// Fills in who a notice is for and how the lead was routed.

@@ -39,7 +39,7 @@ impl fmt::Display for Diagnostic {
     }
 }
 
-/// Why a set of scripts could not be loaded.
+/// Why an admin-edited file (a set of scripts, the reps file) could not be loaded.
 #[derive(Debug, thiserror::Error)]
 pub enum ScriptError {
     /// One or more files have problems; each diagnostic says where.

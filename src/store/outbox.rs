@@ -101,6 +101,23 @@ impl Store {
         Ok(())
     }
 
+    /// Marks several claimed items delivered in one transaction.
+    pub async fn outbox_delivered_many(&self, ids: &[i64], now_ms: i64) -> Result<(), StoreError> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+        let mut write = self.begin_write().await?;
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "UPDATE outbox SET status = 'delivered', delivered_at = $1, claimed_until = NULL WHERE id IN ({list})"
+        )))
+        .bind(now_ms)
+        .execute(&mut *write.tx)
+        .await?;
+        write.tx.commit().await?;
+        Ok(())
+    }
+
     /// Records a failed attempt: retried at `retry_at_ms`, or given up when `None`.
     pub async fn outbox_failed(
         &self,
