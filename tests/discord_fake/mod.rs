@@ -126,7 +126,10 @@ impl FakeDiscord {
         let gateway_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let gateway_url = format!("ws://{}", gateway_listener.local_addr().unwrap());
         let rest = Arc::new(Mutex::new(Rest {
-            next_id: frames::snowflake(1_767_225_600_000, 0),
+            next_id: frames::snowflake(
+                u64::try_from(chrono::Utc::now().timestamp_millis()).unwrap(),
+                0,
+            ),
             post_signal: Some(tokio::sync::watch::channel(0).0),
             ..Rest::default()
         }));
@@ -404,7 +407,8 @@ impl FakeDiscord {
         self.rest.lock().unwrap().threads.clone()
     }
 
-    /// A fresh snowflake (for prospects' messages and interactions), later than any before.
+    /// A fresh snowflake (for prospects' messages and interactions), later than any before;
+    /// made from the current time, as Discord's are (leadbot reads times from snowflakes).
     pub fn next_id(&self) -> u64 {
         let mut rest = self.rest.lock().unwrap();
         rest.next_id += 1;
