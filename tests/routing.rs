@@ -14,6 +14,7 @@ use std::sync::Arc;
 
 use common::{at, test_key};
 use leadbot::engine::Input;
+use leadbot::http::{AppState, Secret};
 use leadbot::notify::{HandOffNotice, NoticeEvent};
 use leadbot::reps::{self, Team};
 use leadbot::runtime::{
@@ -358,7 +359,50 @@ async fn capacity_skips_a_full_rep_until_a_hand_off_closes(url: &str) {
     runtime.store().close().await;
 }
 
+async fn a_crm_answers_for_a_rep_over_http(url: &str) {
+    let runtime = runtime(url, team(FOUR_REPS)).await;
+    qualify(&runtime, "p1", 0).await;
+    let id = notices(&runtime, 2).await[0].assignment_id.unwrap();
+    let state = AppState {
+        runtime: runtime.clone(),
+        api_token: Some(Secret::new("crm-token".into())),
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move { axum::serve(listener, leadbot::http::app(state)).await });
+    let path = format!("/api/handoffs/{id}/accept");
+    let post = |path: String, token: &'static str, body: &'static str| async move {
+        common::post_json(port, &path, token, body).await.unwrap()
+    };
+    assert_eq!(
+        post(path.clone(), "wrong", r#"{"rep": "ana"}"#).await.0,
+        401
+    );
+    let (status, body) = post(path.clone(), "crm-token", r#"{"rep": "ben"}"#).await;
+    assert_eq!(status, 403, "{body}");
+    assert!(body.contains("was not offered to ben"), "{body}");
+    let (status, body) = post(path.clone(), "crm-token", r#"{"rep": "ana"}"#).await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains(r#""outcome":"accepted""#), "{body}");
+    let (status, body) = post(path, "crm-token", r#"{"rep": "ana"}"#).await;
+    assert!(status == 200 && body.contains("already_accepted"), "{body}");
+    assert_eq!(
+        post(
+            "/api/handoffs/9999/pass".into(),
+            "crm-token",
+            r#"{"rep": "ana"}"#
+        )
+        .await
+        .0,
+        404
+    );
+    let (status, body) = post(format!("/api/handoffs/{id}/close"), "crm-token", "").await;
+    assert!(status == 200 && body.contains(r#""closed":true"#), "{body}");
+    runtime.store().close().await;
+}
+
 on_both_databases!(
+    a_crm_answers_for_a_rep_over_http,
     the_prospect_hears_the_reps_name_and_the_rep_gets_the_card,
     hand_offs_are_shared_fairly_across_two_replicas,
     accepting_makes_the_rep_the_owner_once,
