@@ -2,3 +2,4 @@
 //! platform output, and nothing else.
 
 pub mod console;
+pub mod discord;

@@ -1,10 +1,12 @@
-//! Purpose: `leadbot serve` — the long-running server: the HTTP API, outbox delivery workers
-//! (CRM webhook, reps' webhooks), and the timers that move unanswered hand-offs on.
+//! Purpose: `leadbot serve` — the long-running server: the HTTP API, the Discord gateway (when
+//! `DISCORD_TOKEN` is set), outbox delivery workers (CRM webhook, reps' webhooks, Discord), and
+//! the timers that move unanswered hand-offs on.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context, Result};
+use leadbot::channels::discord;
 use leadbot::delivery::{self, RetryPolicy, Webhook};
 use leadbot::http::{self, AppState, Secret};
 use leadbot::reps::Team;
@@ -25,8 +27,12 @@ fn setting(name: &str) -> Option<String> {
 pub fn configured_runtime(store: Store, scripts: Vec<Script>, team: Option<Arc<Team>>) -> Runtime {
     let crm = setting("LEADBOT_HANDOFF_WEBHOOK_URL").map(|_| CRM_WEBHOOK);
     let runtime = Runtime::new(store, ScriptCatalog::new(scripts, None), crm);
+    let mut rep_channels = vec!["webhook"];
+    if setting("DISCORD_TOKEN").is_some() {
+        rep_channels.push(discord::ids::CHANNEL);
+    }
     match team {
-        Some(team) => runtime.with_team(team).with_rep_channels(["webhook"]),
+        Some(team) => runtime.with_team(team).with_rep_channels(rep_channels),
         None => runtime,
     }
 }
@@ -50,12 +56,8 @@ fn webhook_targets(team: Option<&Team>) -> Vec<(String, String)> {
     targets
 }
 
-/// Starts a delivery worker per webhook (and, on PostgreSQL, the cross-replica wake-up).
-fn start_delivery(
-    runtime: &Runtime,
-    database_url: &str,
-    targets: Vec<(String, String)>,
-) -> Result<()> {
+/// Starts a delivery worker per webhook.
+fn start_delivery(runtime: &Runtime, targets: Vec<(String, String)>) -> Result<()> {
     if targets.is_empty() {
         return Ok(());
     }
@@ -75,13 +77,15 @@ fn start_delivery(
             RetryPolicy::default(),
         ));
     }
-    if runtime.store().backend() == leadbot::store::Backend::Postgres {
-        tokio::spawn(delivery::listen_for_other_replicas(
-            database_url.to_string(),
-            wake,
-        ));
-    }
     Ok(())
+}
+
+/// Starts the Discord channel when `DISCORD_TOKEN` is set (see the README's Discord section).
+async fn start_discord(runtime: &Runtime) -> Result<Option<discord::DiscordChannel>> {
+    let Some(config) = discord::DiscordConfig::from_env(setting)? else {
+        return Ok(None);
+    };
+    Ok(Some(discord::start(runtime.clone(), config).await?))
 }
 
 /// Every second, moves hand-offs whose SLA ran out to the next rep, and fires conversation
@@ -111,9 +115,20 @@ pub async fn run(
     let store = Store::open(database).await?;
     let targets = webhook_targets(team.as_deref());
     let runtime = configured_runtime(store.clone(), scripts, team);
-    start_delivery(&runtime, database, targets)?;
+    let workers = !targets.is_empty();
+    start_delivery(&runtime, targets)?;
+    let discord = start_discord(&runtime).await?;
+    if (workers || discord.is_some()) && store.backend() == leadbot::store::Backend::Postgres {
+        tokio::spawn(delivery::listen_for_other_replicas(
+            database.to_string(),
+            runtime.outbox_wake(),
+        ));
+    }
     tokio::spawn(run_timers(runtime.clone()));
     let result = serve(runtime, listen, setting("LEADBOT_API_TOKEN")).await;
+    if let Some(discord) = discord {
+        discord.shards.shutdown_all().await;
+    }
     store.close().await;
     result
 }

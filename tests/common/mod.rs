@@ -135,11 +135,18 @@ pub const API_TOKEN: &str = "test-token";
 impl Server {
     /// Starts `leadbot serve` on `database` and waits until it listens.
     pub fn start(database: &str) -> Server {
+        Server::start_with_env(database, &[])
+    }
+
+    /// Starts `leadbot serve` on `database` with extra environment variables (e.g. a channel's
+    /// token and fake API URL) and waits until it listens.
+    pub fn start_with_env(database: &str, env: &[(&str, &str)]) -> Server {
         use std::io::BufRead;
         let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_leadbot"))
             .args(["serve", "--listen", "127.0.0.1:0", "--database", database])
             .current_dir(env!("CARGO_MANIFEST_DIR"))
             .env("LEADBOT_API_TOKEN", API_TOKEN)
+            .envs(env.iter().copied())
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::inherit())
             .spawn()
