@@ -2,4 +2,5 @@
 //! platform output, and nothing else.
 
 pub mod console;
+pub mod discord;
 pub mod slack;

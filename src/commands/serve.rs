@@ -1,11 +1,13 @@
-//! Purpose: `leadbot serve` — the long-running server: the HTTP API, outbox delivery workers
-//! (CRM webhook, reps' webhooks, Slack), the Slack endpoints, and the timers that move
+//! Purpose: `leadbot serve` — the long-running server: the HTTP API, the Discord gateway (when
+//! `DISCORD_TOKEN` is set), the Slack endpoints (when `SLACK_BOT_TOKEN` is set), outbox
+//! delivery workers (CRM webhook, reps' webhooks, Discord, Slack), and the timers that move
 //! unanswered hand-offs on.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context, Result};
+use leadbot::channels::discord;
 use leadbot::channels::slack::{self, SlackApp, SlackConfig};
 use leadbot::delivery::{self, RetryPolicy, Webhook};
 use leadbot::http::{self, AppState, Secret};
@@ -28,12 +30,15 @@ fn setting(name: &str) -> Option<String> {
 pub fn configured_runtime(store: Store, scripts: Vec<Script>, team: Option<Arc<Team>>) -> Runtime {
     let crm = setting("LEADBOT_HANDOFF_WEBHOOK_URL").map(|_| CRM_WEBHOOK);
     let runtime = Runtime::new(store, ScriptCatalog::new(scripts, None), crm);
-    let mut channels = vec!["webhook"];
+    let mut rep_channels = vec!["webhook"];
+    if setting("DISCORD_TOKEN").is_some() {
+        rep_channels.push(discord::ids::CHANNEL);
+    }
     if setting("SLACK_BOT_TOKEN").is_some() {
-        channels.push(slack::DESTINATION);
+        rep_channels.push(slack::DESTINATION);
     }
     match team {
-        Some(team) => runtime.with_team(team).with_rep_channels(channels),
+        Some(team) => runtime.with_team(team).with_rep_channels(rep_channels),
         None => runtime,
     }
 }
@@ -81,6 +86,14 @@ fn start_delivery(runtime: &Runtime, targets: Vec<(String, String)>) -> Result<(
     Ok(())
 }
 
+/// Starts the Discord channel when `DISCORD_TOKEN` is set (see the README's Discord section).
+async fn start_discord(runtime: &Runtime) -> Result<Option<discord::DiscordChannel>> {
+    let Some(config) = discord::DiscordConfig::from_env(setting)? else {
+        return Ok(None);
+    };
+    Ok(Some(discord::start(runtime.clone(), config).await?))
+}
+
 /// Every second, moves hand-offs whose SLA ran out to the next rep, and fires conversation
 /// timers (nudges, abandonment, MQL follow-ups).
 async fn run_timers(runtime: Runtime) {
@@ -111,7 +124,8 @@ pub async fn run(
     let delivers = !targets.is_empty() || slack_config.is_some();
     let runtime = configured_runtime(store.clone(), scripts, team);
     start_delivery(&runtime, targets)?;
-    if delivers && store.backend() == leadbot::store::Backend::Postgres {
+    let discord = start_discord(&runtime).await?;
+    if (delivers || discord.is_some()) && store.backend() == leadbot::store::Backend::Postgres {
         // Workers here also wake when another replica queues an item.
         tokio::spawn(delivery::listen_for_other_replicas(
             database.to_string(),
@@ -126,6 +140,9 @@ pub async fn run(
     });
     tokio::spawn(run_timers(runtime.clone()));
     let result = serve(runtime, listen, setting("LEADBOT_API_TOKEN"), slack).await;
+    if let Some(discord) = discord {
+        discord.shards.shutdown_all().await;
+    }
     store.close().await;
     result
 }

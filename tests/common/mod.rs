@@ -138,7 +138,8 @@ impl Server {
         Server::start_with_env(database, &[])
     }
 
-    /// Starts `leadbot serve` on `database` with extra environment variables.
+    /// Starts `leadbot serve` on `database` with extra environment variables (e.g. a channel's
+    /// token and fake API URL) and waits until it listens.
     pub fn start_with_env(database: &str, env: &[(&str, &str)]) -> Server {
         use std::io::BufRead;
         let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_leadbot"))

@@ -1,0 +1,421 @@
+//! Purpose: the outbox worker's Discord side — one attempt at posting a queued reply (in the
+//! prospect's DM or thread, opening either first) or a hand-off embed (in the rep's DM or the
+//! sales channel), and what the answer means for retrying. A message to a prospect is never
+//! posted twice: each carries a nonce Discord enforces, and an attempt whose fate is unknown is
+//! retried only while that nonce is remembered.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use serde::Deserialize;
+use serde_json::json;
+use serenity::all::{ChannelId, CreateMessage, Nonce, UserId};
+use serenity::http::{LightMethod, Route};
+use sha2::{Digest, Sha256};
+
+use super::render::{self, QueuedReply, ReplyContext};
+use super::rest::{Rest, RestError, RestReply};
+use crate::delivery::{Attempt, Deliver, RetryPolicy};
+use crate::notify::HandOffNotice;
+use crate::store::OutboxItem;
+
+/// Attempts after which a post whose fate is unknown (timeout, 5xx) is no longer retried:
+/// their waits add up to well under the few minutes Discord remembers a nonce for.
+const UNKNOWN_FATE_ATTEMPTS: i64 = 4;
+
+/// Discord's error code for "a thread has already been created for this message".
+const THREAD_ALREADY_CREATED: i64 = 160_004;
+
+/// Posts the Discord outbox items.
+#[derive(Debug)]
+pub struct DiscordDelivery {
+    rest: Arc<Rest>,
+    sales_channel: Option<ChannelId>,
+    policy: RetryPolicy,
+    dm_channels: Mutex<HashMap<UserId, ChannelId>>,
+    /// Conversation → no posts before this instant: a reply waiting for a retry keeps the
+    /// later replies of its conversation behind it, so questions arrive in order.
+    held: Mutex<HashMap<String, Instant>>,
+    /// Conversation → its turn to post. The worker delivers a claimed batch concurrently; the
+    /// replies of one conversation take this (fair, first come first served) lock in claim
+    /// order, so they are posted one after the other.
+    in_order: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+}
+
+/// The fields of a queued reply the sender needs.
+#[derive(Debug, Deserialize)]
+struct ReplyItem {
+    address: String,
+    #[serde(default)]
+    context: ReplyContext,
+    reply: QueuedReply,
+}
+
+/// Why an attempt ended early, already decided as an [`Attempt`].
+type Early = Attempt;
+
+impl DiscordDelivery {
+    /// A sender over `rest`. A hand-off goes to the rep's DM, else the team's Discord channel
+    /// from the reps file, else `sales_channel`.
+    pub fn new(rest: Arc<Rest>, sales_channel: Option<ChannelId>, policy: RetryPolicy) -> Self {
+        DiscordDelivery {
+            rest,
+            sales_channel,
+            policy,
+            dm_channels: Mutex::new(HashMap::new()),
+            held: Mutex::new(HashMap::new()),
+            in_order: Mutex::new(HashMap::new()),
+        }
+    }
+
+    async fn deliver_reply(&self, item: &OutboxItem) -> Attempt {
+        let queued: ReplyItem = match serde_json::from_value(item.payload.clone()) {
+            Ok(queued) => queued,
+            Err(error) => {
+                return Attempt::GiveUp {
+                    reason: format!("malformed reply payload: {error}"),
+                };
+            }
+        };
+        let hold_key = queued.address.clone();
+        let turn = self.conversation_lock(&hold_key);
+        let attempt = {
+            let _posting = turn.lock().await;
+            self.deliver_in_order(item, &queued, &hold_key).await
+        };
+        self.release_conversation_lock(&hold_key, turn);
+        attempt
+    }
+
+    async fn deliver_in_order(
+        &self,
+        item: &OutboxItem,
+        queued: &ReplyItem,
+        hold_key: &str,
+    ) -> Attempt {
+        if let Some(wait) = self.held_for(hold_key) {
+            return Attempt::Retry {
+                after: Some(wait + Duration::from_millis(1)),
+                reason: "an earlier reply of this conversation is waiting".into(),
+            };
+        }
+        let attempt = self.post_reply(item, queued).await;
+        if let Attempt::Retry {
+            after: Some(after), ..
+        } = &attempt
+        {
+            self.hold(hold_key, *after);
+        }
+        attempt
+    }
+
+    fn conversation_lock(&self, key: &str) -> Arc<tokio::sync::Mutex<()>> {
+        self.in_order
+            .lock()
+            .unwrap_or_else(|poison| poison.into_inner())
+            .entry(key.to_string())
+            .or_default()
+            .clone()
+    }
+
+    /// Forgets a conversation's lock once nobody else holds or waits for it.
+    fn release_conversation_lock(&self, key: &str, lock: Arc<tokio::sync::Mutex<()>>) {
+        let mut locks = self
+            .in_order
+            .lock()
+            .unwrap_or_else(|poison| poison.into_inner());
+        if Arc::strong_count(&lock) == 2 {
+            locks.remove(key);
+        }
+    }
+
+    async fn post_reply(&self, item: &OutboxItem, queued: &ReplyItem) -> Attempt {
+        let context = &queued.context;
+        if let Some(thread) = &context.open_thread
+            && let Err(early) = self.open_thread(item, thread).await
+        {
+            return early;
+        }
+        let channel = match (context.channel_id, context.user_id) {
+            (Some(channel), _) => channel,
+            (None, Some(user)) => match self.dm_channel(item, user).await {
+                Ok(channel) => channel,
+                Err(early) => return early,
+            },
+            (None, None) => {
+                return Attempt::GiveUp {
+                    reason: "reply context names no channel and no user".into(),
+                };
+            }
+        };
+        self.post(item, channel, render::reply_message(&queued.reply))
+            .await
+    }
+
+    async fn deliver_handoff(&self, item: &OutboxItem) -> Attempt {
+        let notice: HandOffNotice = match serde_json::from_value(item.payload.clone()) {
+            Ok(notice) => notice,
+            Err(error) => {
+                return Attempt::GiveUp {
+                    reason: format!("malformed hand-off payload: {error}"),
+                };
+            }
+        };
+        let id = |text: &str| text.trim().parse::<u64>().ok().filter(|id| *id > 0);
+        let rep_user = notice
+            .rep
+            .as_ref()
+            .and_then(|rep| rep.discord_user.as_deref())
+            .and_then(id)
+            .map(UserId::new);
+        let team_channel = notice
+            .team_channel
+            .as_ref()
+            .and_then(|team| team.discord_channel.as_deref())
+            .and_then(id)
+            .map(ChannelId::new);
+        let channel = match (rep_user, team_channel.or(self.sales_channel)) {
+            (Some(user), _) => match self.dm_channel(item, user).await {
+                Ok(channel) => channel,
+                Err(early) => return early,
+            },
+            (None, Some(channel)) => channel,
+            (None, None) => {
+                return Attempt::GiveUp {
+                    reason:
+                        "no rep Discord user, team Discord channel or LEADBOT_DISCORD_SALES_CHANNEL"
+                            .into(),
+                };
+            }
+        };
+        self.post(item, channel, render::handoff_message(&notice))
+            .await
+    }
+
+    /// Opens (or finds already open) the prospect's thread; safe to repeat.
+    async fn open_thread(
+        &self,
+        item: &OutboxItem,
+        thread: &render::ThreadStart,
+    ) -> Result<(), Early> {
+        let body =
+            json!({ "name": render::clip(&thread.name, 100), "auto_archive_duration": 1440 });
+        let answer = self
+            .rest
+            .call(
+                LightMethod::Post,
+                Route::ChannelMessageThreads {
+                    channel_id: thread.parent,
+                    message_id: thread.message,
+                },
+                Some(&body),
+                Some(&format!("channel:{}", thread.parent)),
+            )
+            .await;
+        match answer {
+            Ok(reply)
+                if reply.is_success() || reply.error_code() == Some(THREAD_ALREADY_CREATED) =>
+            {
+                Ok(())
+            }
+            other => Err(self.repeatable(item, "opening the thread", other)),
+        }
+    }
+
+    /// The DM channel with `user`, opened if needed; safe to repeat.
+    async fn dm_channel(&self, item: &OutboxItem, user: UserId) -> Result<ChannelId, Early> {
+        if let Some(channel) = self.known_dm(user) {
+            return Ok(channel);
+        }
+        let answer = self
+            .rest
+            .call(
+                LightMethod::Post,
+                Route::UserMeDmChannels,
+                Some(&json!({ "recipient_id": user.to_string() })),
+                Some("dm-open"),
+            )
+            .await;
+        let channel = match &answer {
+            Ok(reply) if reply.is_success() => reply
+                .body
+                .get("id")
+                .and_then(|id| id.as_str())
+                .and_then(|id| id.parse::<u64>().ok())
+                .filter(|id| *id > 0)
+                .map(ChannelId::new),
+            _ => None,
+        };
+        match channel {
+            Some(channel) => {
+                self.dm_channels
+                    .lock()
+                    .unwrap_or_else(|poison| poison.into_inner())
+                    .insert(user, channel);
+                Ok(channel)
+            }
+            None if matches!(&answer, Ok(reply) if reply.is_success()) => Err(Attempt::GiveUp {
+                reason: "opening the DM: no channel id in the answer".into(),
+            }),
+            None => Err(self.repeatable(item, "opening the DM", answer)),
+        }
+    }
+
+    fn known_dm(&self, user: UserId) -> Option<ChannelId> {
+        self.dm_channels
+            .lock()
+            .unwrap_or_else(|poison| poison.into_inner())
+            .get(&user)
+            .copied()
+    }
+
+    /// Posts a message with the item's nonce, which Discord enforces: a repeat within minutes
+    /// returns the first message instead of posting a second.
+    async fn post(&self, item: &OutboxItem, channel: ChannelId, message: CreateMessage) -> Attempt {
+        let message = message
+            .nonce(Nonce::String(nonce(&item.idempotency_key)))
+            .enforce_nonce(true);
+        let answer = self
+            .rest
+            .call(
+                LightMethod::Post,
+                Route::ChannelMessages {
+                    channel_id: channel,
+                },
+                Some(&message),
+                Some(&format!("channel:{channel}")),
+            )
+            .await;
+        match answer {
+            Ok(reply) if reply.is_success() => Attempt::Delivered,
+            Ok(reply) if reply.status == 429 => self.rate_limited(&reply),
+            Ok(reply) if reply.status >= 500 => {
+                self.unknown_fate(item, format!("HTTP {}", reply.status))
+            }
+            Ok(reply) => Attempt::GiveUp {
+                reason: refused("posting", &reply),
+            },
+            Err(RestError::Limited(wait)) => Attempt::Retry {
+                after: Some(wait),
+                reason: "rate limited".into(),
+            },
+            Err(error @ RestError::NotSent(_)) => Attempt::Retry {
+                after: Some(self.policy.backoff(item.attempts)),
+                reason: error.to_string(),
+            },
+            Err(error @ RestError::NoAnswer(_)) => self.unknown_fate(item, error.to_string()),
+        }
+    }
+
+    /// The answer to a step that is safe to repeat (opening a DM or thread).
+    fn repeatable(
+        &self,
+        item: &OutboxItem,
+        what: &str,
+        answer: Result<RestReply, RestError>,
+    ) -> Attempt {
+        let backoff = self.policy.backoff(item.attempts);
+        match answer {
+            Ok(reply) if reply.status == 429 => self.rate_limited(&reply),
+            Ok(reply) if reply.status >= 500 => Attempt::Retry {
+                after: Some(backoff),
+                reason: format!("{what}: HTTP {}", reply.status),
+            },
+            Ok(reply) => Attempt::GiveUp {
+                reason: refused(what, &reply),
+            },
+            Err(RestError::Limited(wait)) => Attempt::Retry {
+                after: Some(wait),
+                reason: format!("{what}: rate limited"),
+            },
+            Err(error) => Attempt::Retry {
+                after: Some(backoff),
+                reason: format!("{what}: {error}"),
+            },
+        }
+    }
+
+    fn rate_limited(&self, reply: &RestReply) -> Attempt {
+        Attempt::Retry {
+            after: Some(reply.retry_after.unwrap_or(Duration::from_secs(1))),
+            reason: "HTTP 429".into(),
+        }
+    }
+
+    /// Discord may or may not have posted it: retry while the nonce protects a repeat.
+    fn unknown_fate(&self, item: &OutboxItem, reason: String) -> Attempt {
+        if item.attempts < UNKNOWN_FATE_ATTEMPTS {
+            Attempt::Retry {
+                after: Some(self.policy.backoff(item.attempts)),
+                reason,
+            }
+        } else {
+            Attempt::GiveUp {
+                reason: format!("{reason}; not retried further: it may have been posted"),
+            }
+        }
+    }
+
+    fn held_for(&self, key: &str) -> Option<Duration> {
+        let now = Instant::now();
+        let mut held = self
+            .held
+            .lock()
+            .unwrap_or_else(|poison| poison.into_inner());
+        held.retain(|_, until| *until > now);
+        held.get(key).map(|until| *until - now)
+    }
+
+    fn hold(&self, key: &str, wait: Duration) {
+        self.held
+            .lock()
+            .unwrap_or_else(|poison| poison.into_inner())
+            .insert(key.to_string(), Instant::now() + wait);
+    }
+}
+
+impl Deliver for DiscordDelivery {
+    async fn deliver(&self, item: &OutboxItem) -> Attempt {
+        match item.kind.as_str() {
+            "reply" => self.deliver_reply(item).await,
+            "handoff" => self.deliver_handoff(item).await,
+            other => Attempt::GiveUp {
+                reason: format!("Discord cannot deliver {other:?} items"),
+            },
+        }
+    }
+}
+
+/// Discord's refusal, for the outbox row: status, code and message (no request details).
+fn refused(what: &str, reply: &RestReply) -> String {
+    let message = reply
+        .body
+        .get("message")
+        .and_then(|message| message.as_str())
+        .unwrap_or("");
+    match reply.error_code() {
+        Some(code) => format!("{what}: HTTP {} (code {code}) {message}", reply.status),
+        None => format!("{what}: HTTP {} {message}", reply.status),
+    }
+}
+
+/// A message nonce (at most 25 characters) derived from the outbox item's idempotency key, so
+/// every attempt at one item carries the same nonce.
+pub fn nonce(idempotency_key: &str) -> String {
+    let digest = hex::encode(Sha256::digest(idempotency_key.as_bytes()));
+    format!("lb{}", &digest[..23])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nonces_fit_and_are_stable_per_item() {
+        let first = nonce("reply:discord:1:discord:message:9:0");
+        assert_eq!(first.len(), 25);
+        assert_eq!(first, nonce("reply:discord:1:discord:message:9:0"));
+        assert_ne!(first, nonce("reply:discord:1:discord:message:9:1"));
+    }
+}

@@ -1,0 +1,878 @@
+//! The Discord channel end to end: the real `leadbot serve` (serenity's gateway client and
+//! leadbot's REST calls) against a fake Discord on 127.0.0.1 — a DM qualification ending in a
+//! rep's embed, buttons, a guild thread, replayed events, a dropped connection resumed, a 429
+//! honoured, a 500 after acceptance not posting twice, a restart mid-dialogue, `/qualify` —
+//! on SQLite and PostgreSQL.
+#![expect(
+    clippy::unwrap_used,
+    reason = "test support: a failed unwrap is the test failure, with its message"
+)]
+
+mod common;
+mod discord_fake;
+
+use std::time::Duration;
+
+use common::{QUALIFYING_ANSWERS, Server};
+use discord_fake::{APPLICATION_ID, BOT_ID, Failure, FakeDiscord, TOKEN, eventually, frames};
+use serde_json::{Value, json};
+use serenity::all::{Event, GatewayEvent, Interaction};
+
+/// The guild of the tests, its qualification channel and another channel.
+const GUILD: u64 = 1_200_000_000_000_000_001;
+const QUALIFY_CHANNEL: u64 = 1_200_000_000_000_000_002;
+const SALES_CHANNEL: u64 = 1_200_000_000_000_000_003;
+const OTHER_CHANNEL: u64 = 1_200_000_000_000_000_004;
+/// A prospect and their DM channel with the bot.
+const DANA: u64 = 1_300_000_000_000_000_001;
+const DANA_DM: u64 = 1_300_000_000_000_000_002;
+/// Someone else in the guild.
+const SAM: u64 = 1_300_000_000_000_000_003;
+/// A sales rep.
+const REP: u64 = 1_300_000_000_000_000_004;
+
+fn dana() -> Value {
+    frames::user(DANA, "Dana Smith", false)
+}
+
+/// Parses a frame the way serenity's shard does.
+fn parse(frame: &Value) -> GatewayEvent {
+    serde_json::from_value(frame.clone()).unwrap()
+}
+
+fn dispatched(frame: &Value) -> Event {
+    match parse(frame) {
+        GatewayEvent::Dispatch(_, event) => event,
+        other => panic!("not a dispatch: {other:?}"),
+    }
+}
+
+#[test]
+fn the_fakes_frames_parse_into_the_events_they_claim_to_be() {
+    let bot = frames::user(BOT_ID, "Leadbot", true);
+    let ready = frames::dispatch(
+        1,
+        "READY",
+        frames::ready(&bot, APPLICATION_ID, "s", "ws://x", [0, 1]),
+    );
+    assert!(matches!(dispatched(&ready), Event::Ready(_)));
+
+    let dm = frames::message(10 << 22, DANA_DM, dana(), "hi", None);
+    match dispatched(&frames::dispatch(2, "MESSAGE_CREATE", dm.clone())) {
+        Event::MessageCreate(event) => {
+            assert_eq!(event.message.content, "hi");
+            assert!(event.message.guild_id.is_none());
+        }
+        other => panic!("{other:?}"),
+    }
+    let guild = frames::message(11 << 22, QUALIFY_CHANNEL, dana(), "hello", Some(GUILD));
+    match dispatched(&frames::dispatch(3, "MESSAGE_CREATE", guild)) {
+        Event::MessageCreate(event) => {
+            assert_eq!(event.message.guild_id.map(|id| id.get()), Some(GUILD));
+            assert!(event.message.member.is_some());
+        }
+        other => panic!("{other:?}"),
+    }
+
+    let mut asked = frames::created_message(
+        12 << 22,
+        DANA_DM,
+        &bot,
+        &json!({"content": "Pick", "components": [{"type": 1, "components": [
+            {"type": 2, "style": 2, "custom_id": "lb:c:need:replace", "label": "Replace"}]}]}),
+    );
+    asked["channel_type"] = json!(1);
+    let click = frames::component_interaction(
+        13 << 22,
+        APPLICATION_ID,
+        dana(),
+        asked.clone(),
+        "lb:c:need:replace",
+        None,
+        None,
+    );
+    match dispatched(&frames::dispatch(4, "INTERACTION_CREATE", click)) {
+        Event::InteractionCreate(event) => match event.interaction {
+            Interaction::Component(click) => {
+                assert_eq!(click.data.custom_id, "lb:c:need:replace");
+                assert_eq!(click.user.id.get(), DANA);
+                assert_eq!(click.message.components.len(), 1);
+            }
+            other => panic!("{other:?}"),
+        },
+        other => panic!("{other:?}"),
+    }
+    let select = frames::component_interaction(
+        14 << 22,
+        APPLICATION_ID,
+        dana(),
+        asked,
+        "lb:s:need",
+        Some(vec!["replace".into()]),
+        Some(GUILD),
+    );
+    match dispatched(&frames::dispatch(5, "INTERACTION_CREATE", select)) {
+        Event::InteractionCreate(event) => match event.interaction {
+            Interaction::Component(click) => {
+                assert_eq!(click.user.id.get(), DANA, "the member's user");
+                assert!(matches!(
+                    click.data.kind,
+                    serenity::all::ComponentInteractionDataKind::StringSelect { .. }
+                ));
+            }
+            other => panic!("{other:?}"),
+        },
+        other => panic!("{other:?}"),
+    }
+    let command = frames::command_interaction(
+        15 << 22,
+        APPLICATION_ID,
+        99,
+        "qualify",
+        dana(),
+        OTHER_CHANNEL,
+        Some(GUILD),
+    );
+    match dispatched(&frames::dispatch(6, "INTERACTION_CREATE", command)) {
+        Event::InteractionCreate(event) => match event.interaction {
+            Interaction::Command(command) => assert_eq!(command.data.name, "qualify"),
+            other => panic!("{other:?}"),
+        },
+        other => panic!("{other:?}"),
+    }
+    let resumed = frames::dispatch(7, "RESUMED", json!({"_trace": []}));
+    assert!(matches!(dispatched(&resumed), Event::Resumed(_)));
+    assert!(matches!(
+        parse(&frames::hello(41250)),
+        GatewayEvent::Hello(41250)
+    ));
+    assert!(matches!(
+        parse(&frames::heartbeat_ack()),
+        GatewayEvent::HeartbeatAck
+    ));
+    assert!(matches!(
+        parse(&frames::reconnect()),
+        GatewayEvent::Reconnect
+    ));
+    assert!(matches!(
+        parse(&frames::invalid_session(false)),
+        GatewayEvent::InvalidateSession(false)
+    ));
+}
+
+/// A leadbot process talking to the fake, and the database it uses.
+struct Scene {
+    fake: FakeDiscord,
+    server: Server,
+    url: String,
+    pool: sqlx::AnyPool,
+    reps: tempfile::TempDir,
+}
+
+/// The sales team of the tests: one rep on Discord, always available; the fallback desk is a
+/// Discord channel.
+const REPS_FILE: &str = r#"
+default_pool = "sales"
+
+[fallback]
+name = "Sales desk"
+discord_channel = "1200000000000000003"
+
+[[pools]]
+id = "sales"
+reps = ["riley"]
+sla_minutes = 30
+
+[[reps]]
+id = "riley"
+name = "Riley Rep"
+discord_user = "1300000000000000004"
+time_zone = "Europe/London"
+"#;
+
+impl Scene {
+    async fn start(url: &str) -> Scene {
+        let fake = FakeDiscord::start().await;
+        let reps = tempfile::tempdir().unwrap();
+        std::fs::write(reps.path().join("reps.toml"), REPS_FILE).unwrap();
+        let server = start_server(url, &fake, &reps);
+        sqlx::any::install_default_drivers();
+        let pool = sqlx::AnyPool::connect(url).await.unwrap();
+        let scene = Scene {
+            fake,
+            server,
+            url: url.to_string(),
+            pool,
+            reps,
+        };
+        scene.wait_connected().await;
+        scene
+    }
+
+    async fn wait_connected(&self) {
+        let fake = self.fake.clone();
+        eventually("the gateway READY", move || fake.connected()).await;
+    }
+
+    /// Kills leadbot with SIGKILL and starts it again on the same database and fake.
+    async fn restart(&mut self) {
+        self.server.kill_9();
+        self.server = start_server(&self.url, &self.fake, &self.reps);
+        let fake = self.fake.clone();
+        eventually("a second IDENTIFY", move || fake.gateway_counts().0 >= 2).await;
+        self.wait_connected().await;
+    }
+
+    async fn count(&self, from: &str) -> i64 {
+        sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {from}")))
+            .fetch_one(&self.pool)
+            .await
+            .unwrap()
+    }
+
+    /// Waits until leadbot stored the event and delivered every queued Discord item.
+    async fn settled(&self, event_id: &str) {
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        loop {
+            let processed = self
+                .count(&format!("processed_events WHERE event_id = '{event_id}'"))
+                .await;
+            let pending = self
+                .count("outbox WHERE destination = 'discord' AND status = 'pending'")
+                .await;
+            if processed == 1 && pending == 0 {
+                return;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "timed out waiting for {event_id}"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    /// Dana writes in her DM with the bot; returns once the turn is stored and answered.
+    async fn dm(&self, text: &str) -> u64 {
+        let id = self.fake.next_id();
+        self.fake.dispatch(
+            "MESSAGE_CREATE",
+            frames::message(id, DANA_DM, dana(), text, None),
+        );
+        self.settled(&format!("discord:message:{id}")).await;
+        id
+    }
+
+    fn texts_in(&self, channel: u64) -> Vec<String> {
+        self.fake
+            .posted_in(channel)
+            .iter()
+            .map(|posted| posted.message["content"].as_str().unwrap_or("").to_string())
+            .collect()
+    }
+}
+
+fn start_server(url: &str, fake: &FakeDiscord, reps: &tempfile::TempDir) -> Server {
+    let channels = QUALIFY_CHANNEL.to_string();
+    let reps = reps.path().join("reps.toml");
+    Server::start_with_env(
+        url,
+        &[
+            ("LEADBOT_REPS", reps.to_str().unwrap()),
+            ("DISCORD_TOKEN", TOKEN),
+            ("DISCORD_API_URL", fake.api_url.as_str()),
+            ("LEADBOT_DISCORD_CHANNELS", channels.as_str()),
+        ],
+    )
+}
+
+/// The custom ids of a posted message's components.
+fn custom_ids(message: &Value) -> Vec<String> {
+    message["components"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|row| row["components"].as_array().cloned().unwrap_or_default())
+        .filter_map(|component| component["custom_id"].as_str().map(str::to_string))
+        .collect()
+}
+
+/// Dana qualifies in her DM with the shipped English script.
+async fn qualify_in_dm(scene: &Scene) {
+    scene.dm("hi").await;
+    let texts = scene.texts_in(DANA_DM);
+    assert_eq!(texts.len(), 2, "greeting and first question: {texts:?}");
+    assert!(texts[1].contains("name"), "{texts:?}");
+    for answer in QUALIFYING_ANSWERS {
+        scene.dm(answer).await;
+    }
+    assert_eq!(scene.count("leads WHERE stage = 'sql'").await, 1);
+}
+
+/// The hand-off embed posted in the rep's DM, once it is there.
+async fn rep_embed(scene: &Scene) -> Value {
+    let fake = scene.fake.clone();
+    eventually("the rep's embed", move || {
+        fake.dm_channel_of(REP)
+            .is_some_and(|channel| !fake.posted_in(channel).is_empty())
+    })
+    .await;
+    let rep_dm = scene.fake.dm_channel_of(REP).unwrap();
+    scene.fake.posted_in(rep_dm)[0].message.clone()
+}
+
+/// Riley clicks a button of the embed; returns the interaction id once leadbot answered it.
+async fn rep_clicks(scene: &Scene, embed_message: &Value, custom_id: &str) -> u64 {
+    let click_id = scene.fake.next_id();
+    let click = frames::component_interaction(
+        click_id,
+        APPLICATION_ID,
+        frames::user(REP, "Riley Rep", false),
+        embed_message.clone(),
+        custom_id,
+        None,
+        None,
+    );
+    scene.fake.dispatch("INTERACTION_CREATE", click);
+    let fake = scene.fake.clone();
+    eventually("the click's outcome on the embed", move || {
+        fake.calls().iter().any(|call| {
+            call.method == "PATCH"
+                && call.path.ends_with("/messages/@original")
+                && call.path.contains(&format!("{click_id}:"))
+        })
+    })
+    .await;
+    click_id
+}
+
+fn field_of(embed: &Value, name: &str) -> String {
+    embed["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|field| field["name"] == name)
+        .map(|field| field["value"].as_str().unwrap().to_string())
+        .unwrap_or_else(|| panic!("no {name} field in {embed}"))
+}
+
+async fn a_prospect_qualifies_in_a_dm_and_the_rep_accepts_on_an_embed(url: &str) {
+    let scene = Scene::start(url).await;
+    let fake = scene.fake.clone();
+    eventually("/qualify registered globally", move || {
+        fake.calls().into_iter().any(|call| {
+            call.method == "PUT"
+                && call.path == format!("/api/v10/applications/{APPLICATION_ID}/commands")
+                && call.body[0]["name"] == "qualify"
+        })
+    })
+    .await;
+    let intents = scene.fake.identify_payloads()[0]["intents"]
+        .as_u64()
+        .unwrap();
+    assert_eq!(
+        intents,
+        (1 << 9) | (1 << 12) | (1 << 15),
+        "GUILD_MESSAGES, DIRECT_MESSAGES, MESSAGE_CONTENT"
+    );
+
+    qualify_in_dm(&scene).await;
+    assert_eq!(
+        scene.count("answers").await,
+        QUALIFYING_ANSWERS.len() as i64
+    );
+    let texts = scene.texts_in(DANA_DM);
+    assert!(
+        texts.iter().any(|text| text.contains("Riley Rep")),
+        "Dana is told who follows up: {texts:?}"
+    );
+    let replies = scene
+        .count("outbox WHERE destination = 'discord' AND kind = 'reply'")
+        .await;
+    assert_eq!(
+        texts.len() as i64,
+        replies,
+        "every queued reply posted once"
+    );
+    let need = scene
+        .fake
+        .posted_in(DANA_DM)
+        .into_iter()
+        .find(|posted| {
+            posted.message["content"]
+                .as_str()
+                .unwrap_or("")
+                .contains("What brings you")
+        })
+        .unwrap();
+    assert_eq!(
+        custom_ids(&need.message).len(),
+        5,
+        "the need question has five buttons"
+    );
+
+    let embed_message = rep_embed(&scene).await;
+    let embed = &embed_message["embeds"][0];
+    assert_eq!(
+        embed["title"],
+        "🔥 New sales-qualified lead: Dana Smith (Acme Corp)"
+    );
+    let description = embed["description"].as_str().unwrap();
+    assert!(
+        description.contains(&format!("<@{DANA}> (DM with the bot)")),
+        "{description}"
+    );
+    assert!(description.contains("within 30 minutes"), "{description}");
+    assert_eq!(field_of(embed, "Stage"), "sql");
+    assert_eq!(field_of(embed, "Email"), "dana@acme.io");
+    assert!(
+        field_of(embed, "Score").lines().count() > 1,
+        "score with reasons"
+    );
+    for criterion in ["Need", "Budget", "Timing", "Authority"] {
+        assert_ne!(field_of(embed, criterion), "—", "{criterion}");
+    }
+    let buttons = custom_ids(&embed_message);
+    assert_eq!(buttons.len(), 2);
+    assert!(
+        buttons[0].starts_with("lb:h:a:") && buttons[1].starts_with("lb:h:p:"),
+        "{buttons:?}"
+    );
+
+    let click_id = rep_clicks(&scene, &embed_message, &buttons[0]).await;
+    assert_eq!(
+        scene.fake.interaction_answers()[&click_id.to_string()]["type"],
+        6,
+        "deferred update"
+    );
+    let edit = scene
+        .fake
+        .calls()
+        .into_iter()
+        .find(|call| call.method == "PATCH")
+        .unwrap();
+    assert_eq!(
+        edit.body["content"],
+        format!("✅ Accepted by <@{REP}> — the lead is yours.")
+    );
+    assert_eq!(edit.body["components"], json!([]), "buttons removed");
+    assert_eq!(
+        scene.count("assignments WHERE status = 'accepted'").await,
+        1
+    );
+
+    let again = rep_clicks(&scene, &embed_message, &buttons[0]).await;
+    assert_ne!(again, click_id);
+    assert_eq!(
+        scene.count("assignments").await,
+        1,
+        "a second click changes nothing"
+    );
+    assert_eq!(
+        scene.count("assignments WHERE status = 'accepted'").await,
+        1
+    );
+}
+
+async fn a_rep_who_passes_sends_the_lead_to_the_team_channel(url: &str) {
+    let scene = Scene::start(url).await;
+    qualify_in_dm(&scene).await;
+    let embed_message = rep_embed(&scene).await;
+    let pass = custom_ids(&embed_message)[1].clone();
+    rep_clicks(&scene, &embed_message, &pass).await;
+    let edit = scene
+        .fake
+        .calls()
+        .into_iter()
+        .find(|call| call.method == "PATCH")
+        .unwrap();
+    assert_eq!(
+        edit.body["content"],
+        format!("↩️ <@{REP}> passed — offered to the sales desk.")
+    );
+    let fake = scene.fake.clone();
+    eventually("the unassigned lead in the team channel", move || {
+        !fake.posted_in(SALES_CHANNEL).is_empty()
+    })
+    .await;
+    let desk = scene.fake.posted_in(SALES_CHANNEL)[0].message.clone();
+    let embed = &desk["embeds"][0];
+    assert_eq!(embed["title"], "⚠️ Unassigned lead: Dana Smith (Acme Corp)");
+    assert!(
+        embed["description"]
+            .as_str()
+            .unwrap()
+            .contains("Team: Sales desk"),
+        "{embed}"
+    );
+    assert!(
+        custom_ids(&desk).is_empty(),
+        "nothing to accept in the team channel"
+    );
+    let fake = scene.fake.clone();
+    eventually("the withdrawal in Riley's DM", move || {
+        fake.dm_channel_of(REP)
+            .is_some_and(|channel| fake.posted_in(channel).len() == 2)
+    })
+    .await;
+    let rep_dm = scene.fake.dm_channel_of(REP).unwrap();
+    let withdrawn = &scene.fake.posted_in(rep_dm)[1].message["embeds"][0];
+    assert_eq!(
+        withdrawn["title"],
+        "↩️ Lead withdrawn: Dana Smith (Acme Corp)"
+    );
+}
+
+on_both_databases!(
+    a_prospect_qualifies_in_a_dm_and_the_rep_accepts_on_an_embed,
+    a_rep_who_passes_sends_the_lead_to_the_team_channel,
+);
+
+/// The last message posted in `channel`.
+fn last_posted(scene: &Scene, channel: u64) -> Value {
+    scene
+        .fake
+        .posted_in(channel)
+        .last()
+        .unwrap()
+        .message
+        .clone()
+}
+
+async fn a_click_on_a_choice_button_is_answered_and_recorded_once(url: &str) {
+    let scene = Scene::start(url).await;
+    for text in ["hi", "Dana Smith", "Acme Corp"] {
+        scene.dm(text).await;
+    }
+    let question = last_posted(&scene, DANA_DM);
+    assert!(custom_ids(&question).contains(&"lb:c:need:replace".to_string()));
+    let posted_before = scene.fake.posted_in(DANA_DM).len();
+    let click_id = scene.fake.next_id();
+    let click = frames::component_interaction(
+        click_id,
+        APPLICATION_ID,
+        dana(),
+        question,
+        "lb:c:need:replace",
+        None,
+        None,
+    );
+    scene.fake.dispatch("INTERACTION_CREATE", click.clone());
+    scene
+        .settled(&format!("discord:interaction:{click_id}"))
+        .await;
+    let answer = &scene.fake.interaction_answers()[&click_id.to_string()];
+    assert_eq!(answer["type"], 7, "UPDATE_MESSAGE");
+    let shown = answer["data"]["content"].as_str().unwrap();
+    assert!(shown.starts_with("What brings you"), "{shown}");
+    assert!(
+        shown.ends_with("→ **Replacing our current tool**"),
+        "{shown}"
+    );
+    assert_eq!(answer["data"]["components"], json!([]), "buttons removed");
+    assert_eq!(scene.count("answers WHERE step = 'need'").await, 1);
+    let posted_after = scene.fake.posted_in(DANA_DM).len();
+    assert!(posted_after > posted_before, "the next question was asked");
+
+    scene.fake.dispatch("INTERACTION_CREATE", click);
+    let fake = scene.fake.clone();
+    let path = format!("/api/v10/interactions/{click_id}/");
+    eventually("the replayed click reaches leadbot", move || {
+        fake.calls()
+            .iter()
+            .filter(|call| call.path.starts_with(&path))
+            .count()
+            == 2
+    })
+    .await;
+    scene.dm("12").await;
+    assert_eq!(
+        scene.count("answers WHERE step = 'need'").await,
+        1,
+        "the replay changed nothing"
+    );
+    assert_eq!(
+        scene
+            .count(&format!(
+                "processed_events WHERE event_id = 'discord:interaction:{click_id}'"
+            ))
+            .await,
+        1
+    );
+}
+
+async fn a_message_in_the_qualification_channel_opens_a_thread(url: &str) {
+    let scene = Scene::start(url).await;
+    let first = scene.fake.next_id();
+    scene.fake.dispatch(
+        "MESSAGE_CREATE",
+        frames::message(
+            first,
+            QUALIFY_CHANNEL,
+            dana(),
+            "hi, we need a CRM",
+            Some(GUILD),
+        ),
+    );
+    scene.settled(&format!("discord:message:{first}")).await;
+    assert_eq!(
+        scene.fake.threads().get(&first),
+        Some(&QUALIFY_CHANNEL),
+        "a thread hangs off Dana's message"
+    );
+    let opened = scene
+        .fake
+        .calls()
+        .into_iter()
+        .find(|call| call.path.ends_with("/threads"))
+        .unwrap();
+    assert_eq!(opened.body["name"], "Dana Smith · getting started");
+    assert!(
+        scene.fake.posted_in(QUALIFY_CHANNEL).is_empty(),
+        "the channel stays readable"
+    );
+    assert_eq!(
+        scene.texts_in(first).len(),
+        2,
+        "greeting and first question in the thread"
+    );
+
+    let stranger = scene.fake.next_id();
+    scene.fake.dispatch(
+        "MESSAGE_CREATE",
+        frames::message(
+            stranger,
+            first,
+            frames::user(SAM, "Sam", false),
+            "hey what is this",
+            Some(GUILD),
+        ),
+    );
+    let bot_echo = scene.fake.next_id();
+    scene.fake.dispatch(
+        "MESSAGE_CREATE",
+        frames::message(
+            bot_echo,
+            first,
+            frames::user(BOT_ID, "Leadbot", true),
+            "First, what's your name?",
+            Some(GUILD),
+        ),
+    );
+    let elsewhere = scene.fake.next_id();
+    scene.fake.dispatch(
+        "MESSAGE_CREATE",
+        frames::message(elsewhere, OTHER_CHANNEL, dana(), "Dana Smith", Some(GUILD)),
+    );
+    let answer = scene.fake.next_id();
+    scene.fake.dispatch(
+        "MESSAGE_CREATE",
+        frames::message(answer, first, dana(), "Dana Smith", Some(GUILD)),
+    );
+    scene.settled(&format!("discord:message:{answer}")).await;
+    assert!(
+        scene.texts_in(first)[2].contains("company"),
+        "{:?}",
+        scene.texts_in(first)
+    );
+    scene.dm("a barrier: later than the ignored messages").await;
+    for ignored in [stranger, bot_echo, elsewhere] {
+        assert_eq!(
+            scene
+                .count(&format!(
+                    "processed_events WHERE event_id = 'discord:message:{ignored}'"
+                ))
+                .await,
+            0
+        );
+    }
+    assert_eq!(
+        scene.count("answers").await,
+        1,
+        "only Dana's answer in her thread"
+    );
+    assert_eq!(
+        scene
+            .count(&format!("leads WHERE address = 'thread:{first}:{DANA}'"))
+            .await,
+        1
+    );
+}
+
+async fn a_replayed_event_is_processed_once(url: &str) {
+    let scene = Scene::start(url).await;
+    scene.dm("hi").await;
+    scene.dm("Dana Smith").await;
+    let posted_before = scene.fake.posted_in(DANA_DM).len();
+    scene.fake.replay_seen_on_resume(2);
+    scene.fake.ask_to_reconnect();
+    let fake = scene.fake.clone();
+    eventually("RESUMED", move || fake.resumed_count() == 1).await;
+    scene.dm("Acme Corp").await;
+    scene.dm("we are switching from our old CRM").await;
+    let (identifies, resumes, _) = scene.fake.gateway_counts();
+    assert_eq!(identifies, 1, "resumed, not identified again");
+    assert_eq!(resumes.len(), 1);
+    assert_eq!(resumes[0].0, "fake-session-1");
+    assert_eq!(
+        scene.count("answers").await,
+        3,
+        "name, company, need: each once"
+    );
+    assert_eq!(scene.count("messages WHERE direction = 'in'").await, 4);
+    assert_eq!(
+        scene.fake.posted_in(DANA_DM).len() as i64,
+        scene.count("outbox WHERE destination = 'discord'").await,
+        "each queued reply posted once, none for the replayed events"
+    );
+    assert!(scene.fake.posted_in(DANA_DM).len() > posted_before);
+}
+
+async fn a_dropped_connection_resumes_mid_dialogue(url: &str) {
+    let scene = Scene::start(url).await;
+    scene.dm("hi").await;
+    scene.dm("Dana Smith").await;
+    let fake = scene.fake.clone();
+    eventually("a heartbeat", move || fake.gateway_counts().2 >= 1).await;
+    scene.fake.drop_connection();
+    let while_down = scene.fake.next_id();
+    scene.fake.dispatch(
+        "MESSAGE_CREATE",
+        frames::message(while_down, DANA_DM, dana(), "Acme Corp", None),
+    );
+    let fake = scene.fake.clone();
+    eventually("RESUMED after the drop", move || fake.resumed_count() == 1).await;
+    scene
+        .settled(&format!("discord:message:{while_down}"))
+        .await;
+    let (identifies, resumes, _) = scene.fake.gateway_counts();
+    assert_eq!(identifies, 1, "resumed, not identified again");
+    assert_eq!(resumes.len(), 1);
+    assert_eq!(scene.count("answers").await, 2);
+    let texts = scene.texts_in(DANA_DM);
+    assert!(
+        texts.last().unwrap().contains("What brings you"),
+        "{texts:?}"
+    );
+}
+
+async fn a_429_is_honoured_and_a_post_of_unknown_fate_is_not_repeated(url: &str) {
+    let scene = Scene::start(url).await;
+    scene.fake.fail_next_posts(&[Failure::RateLimited(1.2)]);
+    scene.dm("hi").await;
+    let posts: Vec<_> = scene
+        .fake
+        .calls()
+        .into_iter()
+        .filter(|call| call.path == format!("/api/v10/channels/{DANA_DM}/messages"))
+        .collect();
+    let statuses: Vec<u16> = posts.iter().map(|call| call.status).collect();
+    assert_eq!(statuses, [429, 200, 200]);
+    assert!(
+        posts[1].at.duration_since(posts[0].at) >= Duration::from_millis(1200),
+        "retry_after honoured"
+    );
+    let texts = scene.texts_in(DANA_DM);
+    assert!(
+        texts[0].starts_with("Hi there"),
+        "greeting first: {texts:?}"
+    );
+    assert!(texts[1].contains("name"), "then the question: {texts:?}");
+
+    scene.fake.fail_next_posts(&[Failure::ErrorAfterAccepting]);
+    scene.dm("Dana Smith").await;
+    let posts: Vec<_> = scene
+        .fake
+        .calls()
+        .into_iter()
+        .filter(|call| call.path == format!("/api/v10/channels/{DANA_DM}/messages"))
+        .skip(3)
+        .collect();
+    let statuses: Vec<u16> = posts.iter().map(|call| call.status).collect();
+    assert_eq!(statuses, [500, 200], "retried after the 500");
+    assert_eq!(
+        posts[0].body["nonce"], posts[1].body["nonce"],
+        "with the same nonce"
+    );
+    assert_eq!(posts[1].body["enforce_nonce"], true);
+    let texts = scene.texts_in(DANA_DM);
+    assert_eq!(
+        texts.len(),
+        3,
+        "the company question posted once: {texts:?}"
+    );
+}
+
+async fn a_restart_mid_dialogue_resumes(url: &str) {
+    let mut scene = Scene::start(url).await;
+    scene.dm("hi").await;
+    scene.dm("Dana Smith").await;
+    scene.restart().await;
+    scene.dm("Acme Corp").await;
+    assert_eq!(scene.count("answers").await, 2);
+    assert_eq!(scene.count("leads").await, 1);
+    let texts = scene.texts_in(DANA_DM);
+    assert!(
+        texts.last().unwrap().contains("What brings you"),
+        "{texts:?}"
+    );
+}
+
+async fn qualify_starts_a_dialogue_in_a_dm(url: &str) {
+    let scene = Scene::start(url).await;
+    scene.dm("hi").await;
+    scene.dm("Dana Smith").await;
+    let command_id = scene.fake.next_id();
+    let command = frames::command_interaction(
+        command_id,
+        APPLICATION_ID,
+        7,
+        "qualify",
+        dana(),
+        OTHER_CHANNEL,
+        Some(GUILD),
+    );
+    scene.fake.dispatch("INTERACTION_CREATE", command.clone());
+    scene
+        .settled(&format!("discord:interaction:{command_id}"))
+        .await;
+    let answer = &scene.fake.interaction_answers()[&command_id.to_string()];
+    assert_eq!(answer["type"], 4);
+    assert_eq!(answer["data"]["flags"], 64, "ephemeral");
+    let dm = scene.fake.dm_channel_of(DANA).unwrap();
+    let texts = scene.texts_in(dm);
+    assert_eq!(
+        texts.len(),
+        2,
+        "greeting and the first question again: {texts:?}"
+    );
+    assert!(texts[1].contains("name"), "{texts:?}");
+    assert_eq!(scene.count("leads").await, 1, "the same lead starts over");
+
+    scene.fake.dispatch("INTERACTION_CREATE", command);
+    let fake = scene.fake.clone();
+    let path = format!("/api/v10/interactions/{command_id}/");
+    eventually("the replayed command reaches leadbot", move || {
+        fake.calls()
+            .iter()
+            .filter(|call| call.path.starts_with(&path))
+            .count()
+            == 2
+    })
+    .await;
+    scene.dm("Dana Smith").await;
+    assert_eq!(
+        scene.texts_in(dm).len(),
+        2,
+        "the replay did not start over again"
+    );
+}
+
+on_both_databases!(
+    a_click_on_a_choice_button_is_answered_and_recorded_once,
+    a_message_in_the_qualification_channel_opens_a_thread,
+    a_replayed_event_is_processed_once,
+    a_dropped_connection_resumes_mid_dialogue,
+    a_429_is_honoured_and_a_post_of_unknown_fate_is_not_repeated,
+    a_restart_mid_dialogue_resumes,
+    qualify_starts_a_dialogue_in_a_dm,
+);
