@@ -244,7 +244,7 @@ impl HandoffTx<'_> {
         for item in items {
             sqlx::query(
                 "INSERT INTO outbox (kind, destination, idempotency_key, payload, status, attempts, \
-                 next_attempt_at, created_at) VALUES ($1, $2, $3, $4, 'pending', 0, $5, $5) \
+                 next_attempt_at, created_at) VALUES ($1, $2, $3, $4, 'pending', 0, 0, $5) \
                  ON CONFLICT (idempotency_key) DO NOTHING",
             )
             .bind(&item.kind)

@@ -263,7 +263,9 @@ impl TurnTx {
                     item.payload.to_string().into(),
                     "pending".into(),
                     0.into(),
-                    now_ms.into(),
+                    // Due at once, whatever the turn's clock says: a platform's event time
+                    // a little ahead of this server's must not hold replies back.
+                    0.into(),
                     now_ms.into(),
                 ],
             );
