@@ -185,3 +185,35 @@ fn plural(count: i64, unit: &str) -> String {
         format!("{count} {unit}s ago")
     }
 }
+
+/// A sales-qualified lead as the channels' rendering tests show it.
+#[cfg(test)]
+pub(crate) fn sample_handoff() -> HandOff {
+    use crate::engine::state::{ScoreEvent, Stage};
+    use crate::script::Criterion;
+    let at = DateTime::parse_from_rfc3339("2026-03-04T10:00:00+02:00").unwrap_or_default();
+    HandOff {
+        script_id: "saas-en".into(),
+        stage: Stage::Sql,
+        score: 96,
+        contact: [
+            ("name", "Dana Smith"),
+            ("company", "Acme Corp"),
+            ("email", "dana@acme.io"),
+        ]
+        .iter()
+        .map(|(key, value)| (key.to_string(), value.to_string()))
+        .collect(),
+        top_reasons: vec![ScoreEvent {
+            points: 30,
+            reason: "budget: USD 60,000".into(),
+            rule: "step:budget".into(),
+            at,
+        }],
+        criteria: vec![
+            (Criterion::Need, "Replacing our current tool".into()),
+            (Criterion::Budget, "USD 60,000 per year".into()),
+        ],
+        qualified_at: at,
+    }
+}

@@ -248,16 +248,11 @@ pub fn clip(text: &str, max: usize) -> String {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::BTreeMap;
 
-    use chrono::DateTime;
     use serde_json::json;
 
     use super::*;
-    use crate::engine::HandOff;
-    use crate::engine::state::{ScoreEvent, Stage};
     use crate::notify::{ProspectRef, RepContact};
-    use crate::script::Criterion;
 
     fn question(choices: usize, multiple: bool) -> QueuedReply {
         QueuedReply {
@@ -322,7 +317,6 @@ mod tests {
     }
 
     fn notice(event: NoticeEvent) -> HandOffNotice {
-        let at = DateTime::parse_from_rfc3339("2026-03-04T10:00:00+02:00").unwrap();
         HandOffNotice {
             event,
             assignment_id: Some(77),
@@ -335,27 +329,7 @@ mod tests {
                 discord_user: Some("900".into()),
                 email: None,
             }),
-            lead: HandOff {
-                script_id: "saas-en".into(),
-                stage: Stage::Sql,
-                score: 96,
-                contact: BTreeMap::from([
-                    ("name".to_string(), "Dana Smith".to_string()),
-                    ("company".to_string(), "Acme Corp".to_string()),
-                    ("email".to_string(), "dana@acme.io".to_string()),
-                ]),
-                top_reasons: vec![ScoreEvent {
-                    points: 30,
-                    reason: "budget: USD 60,000".into(),
-                    rule: "step:budget".into(),
-                    at,
-                }],
-                criteria: vec![
-                    (Criterion::Need, "Replacing our current tool".into()),
-                    (Criterion::Budget, "USD 60,000 per year".into()),
-                ],
-                qualified_at: at,
-            },
+            lead: crate::notify::sample_handoff(),
             prospect: ProspectRef {
                 channel: "discord".into(),
                 address: "thread:844:53".into(),

@@ -1,13 +1,8 @@
-use std::collections::BTreeMap;
-
-use chrono::DateTime;
 use serde_json::{Value, json};
 
 use super::*;
-use crate::engine::state::{ScoreEvent, Stage};
-use crate::engine::{HandOff, ReplyChoice};
+use crate::engine::ReplyChoice;
 use crate::notify::{ProspectRef, RepContact};
-use crate::script::Criterion;
 
 fn question(choices: usize) -> Reply {
     Reply {
@@ -80,15 +75,6 @@ fn a_clicked_question_shows_the_choice_instead_of_buttons() {
 }
 
 fn notice(event: NoticeEvent) -> HandOffNotice {
-    let at = DateTime::parse_from_rfc3339("2026-03-04T10:00:00+02:00").unwrap();
-    let contact: BTreeMap<String, String> = [
-        ("name", "Dana Smith"),
-        ("company", "Acme Corp"),
-        ("email", "dana@acme.io"),
-    ]
-    .iter()
-    .map(|(key, value)| (key.to_string(), value.to_string()))
-    .collect();
     HandOffNotice {
         event,
         assignment_id: Some(42),
@@ -101,23 +87,7 @@ fn notice(event: NoticeEvent) -> HandOffNotice {
             discord_user: None,
             email: None,
         }),
-        lead: HandOff {
-            script_id: "saas-en".into(),
-            stage: Stage::Sql,
-            score: 96,
-            contact,
-            top_reasons: vec![ScoreEvent {
-                points: 30,
-                reason: "budget: USD 60,000".into(),
-                rule: "step:budget".into(),
-                at,
-            }],
-            criteria: vec![
-                (Criterion::Need, "Replacing our current tool".into()),
-                (Criterion::Budget, "USD 60,000 per year".into()),
-            ],
-            qualified_at: at,
-        },
+        lead: crate::notify::sample_handoff(),
         prospect: ProspectRef {
             channel: "slack".into(),
             address: "dm:U0DANA".into(),
