@@ -195,13 +195,7 @@ impl HandoffTx<'_> {
 
     /// Every assignment of a lead, oldest first.
     pub async fn assignments_of(&mut self, lead_id: i64) -> Result<Vec<Assignment>, StoreError> {
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {COLUMNS} FROM assignments WHERE lead_id = $1 ORDER BY id"
-        )))
-        .bind(lead_id)
-        .fetch_all(&mut **self.tx)
-        .await?;
-        rows.iter().map(assignment).collect()
+        assignments_of(&mut **self.tx, lead_id).await
     }
 
     /// Ends an assignment: accepted, passed, expired or closed, with a note.
@@ -292,6 +286,19 @@ fn assignment(row: &sqlx::any::AnyRow) -> Result<Assignment, StoreError> {
     })
 }
 
+async fn assignments_of(
+    executor: impl sqlx::Executor<'_, Database = sqlx::Any>,
+    lead_id: i64,
+) -> Result<Vec<Assignment>, StoreError> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM assignments WHERE lead_id = $1 ORDER BY id"
+    )))
+    .bind(lead_id)
+    .fetch_all(executor)
+    .await?;
+    rows.iter().map(assignment).collect()
+}
+
 async fn open_loads(
     executor: impl sqlx::Executor<'_, Database = sqlx::Any>,
 ) -> Result<BTreeMap<String, i64>, StoreError> {
@@ -360,13 +367,7 @@ impl Store {
 
     /// Every assignment of a lead, oldest first (for `leads show` and `route --explain`).
     pub async fn assignments_of(&self, lead_id: i64) -> Result<Vec<Assignment>, StoreError> {
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {COLUMNS} FROM assignments WHERE lead_id = $1 ORDER BY id"
-        )))
-        .bind(lead_id)
-        .fetch_all(self.pool())
-        .await?;
-        rows.iter().map(assignment).collect()
+        assignments_of(self.pool(), lead_id).await
     }
 
     /// Open hand-offs per rep (for `reps list`).

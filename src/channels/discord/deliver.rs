@@ -37,10 +37,6 @@ pub struct DiscordDelivery {
     /// Conversation → no posts before this instant: a reply waiting for a retry keeps the
     /// later replies of its conversation behind it, so questions arrive in order.
     held: Mutex<HashMap<String, Instant>>,
-    /// Conversation → its turn to post. The worker delivers a claimed batch concurrently; the
-    /// replies of one conversation take this (fair, first come first served) lock in claim
-    /// order, so they are posted one after the other.
-    in_order: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
 }
 
 /// The fields of a queued reply the sender needs.
@@ -65,7 +61,6 @@ impl DiscordDelivery {
             policy,
             dm_channels: Mutex::new(HashMap::new()),
             held: Mutex::new(HashMap::new()),
-            in_order: Mutex::new(HashMap::new()),
         }
     }
 
@@ -78,29 +73,16 @@ impl DiscordDelivery {
                 };
             }
         };
-        let hold_key = queued.address.clone();
-        let turn = self.conversation_lock(&hold_key);
-        let attempt = {
-            let _posting = turn.lock().await;
-            self.deliver_in_order(item, &queued, &hold_key).await
-        };
-        self.release_conversation_lock(&hold_key, turn);
-        attempt
-    }
-
-    async fn deliver_in_order(
-        &self,
-        item: &OutboxItem,
-        queued: &ReplyItem,
-        hold_key: &str,
-    ) -> Attempt {
+        // The worker hands over a conversation's replies one after the other, in queue order
+        // (delivery::deliver_due); a reply waiting for a retry holds the later ones back.
+        let hold_key = queued.address.as_str();
         if let Some(wait) = self.held_for(hold_key) {
             return Attempt::Retry {
                 after: Some(wait + Duration::from_millis(1)),
                 reason: "an earlier reply of this conversation is waiting".into(),
             };
         }
-        let attempt = self.post_reply(item, queued).await;
+        let attempt = self.post_reply(item, &queued).await;
         if let Attempt::Retry {
             after: Some(after), ..
         } = &attempt
@@ -108,26 +90,6 @@ impl DiscordDelivery {
             self.hold(hold_key, *after);
         }
         attempt
-    }
-
-    fn conversation_lock(&self, key: &str) -> Arc<tokio::sync::Mutex<()>> {
-        self.in_order
-            .lock()
-            .unwrap_or_else(|poison| poison.into_inner())
-            .entry(key.to_string())
-            .or_default()
-            .clone()
-    }
-
-    /// Forgets a conversation's lock once nobody else holds or waits for it.
-    fn release_conversation_lock(&self, key: &str, lock: Arc<tokio::sync::Mutex<()>>) {
-        let mut locks = self
-            .in_order
-            .lock()
-            .unwrap_or_else(|poison| poison.into_inner());
-        if Arc::strong_count(&lock) == 2 {
-            locks.remove(key);
-        }
     }
 
     async fn post_reply(&self, item: &OutboxItem, queued: &ReplyItem) -> Attempt {
