@@ -159,7 +159,39 @@ async fn an_mql_gets_one_follow_up_and_an_opt_out_nothing(url: &str) {
     runtime.store().close().await;
 }
 
+async fn nudges_of_api_prospects_go_to_the_crm_to_relay(url: &str) {
+    let script = script::parse(SCRIPT, Path::new("timed.toml")).unwrap();
+    let store = Store::open(url).await.unwrap();
+    let runtime = Runtime::new(store, ScriptCatalog::new(vec![script], None), Some("crm"));
+    let hello = Inbound {
+        key: test_key("api"),
+        event_id: Some("api-1".into()),
+        input: Input::Text("hi".into()),
+        now: minutes(0),
+        reply_via: None,
+    };
+    runtime.handle(&hello).await.unwrap();
+    assert_eq!(runtime.fire_timers(minutes(31)).await.unwrap(), 1);
+    let items = runtime
+        .store()
+        .claim_outbox("crm", 10, 60_000, minutes(31).timestamp_millis())
+        .await
+        .unwrap();
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0].kind, "prospect_message");
+    assert_eq!(items[0].payload["context"]["timer"], "nudge");
+    assert_eq!(items[0].payload["address"], "api");
+    assert!(
+        items[0].payload["reply"]["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("Still there?")
+    );
+    runtime.store().close().await;
+}
+
 on_both_databases!(
+    nudges_of_api_prospects_go_to_the_crm_to_relay,
     a_quiet_prospect_is_nudged_once_then_abandoned,
     an_mql_gets_one_follow_up_and_an_opt_out_nothing,
 );

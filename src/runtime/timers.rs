@@ -5,9 +5,7 @@
 use chrono::{DateTime, FixedOffset};
 
 use super::{ReplyRoute, Runtime, RuntimeError, reply_items, wake_of};
-use crate::engine::Effect;
 use crate::engine::timers::{self, Wake};
-use crate::store::NewOutboxItem;
 
 impl Runtime {
     /// Fires every conversation timer due by `now` (the clock is injected so tests control
@@ -45,35 +43,24 @@ impl Runtime {
                 .reply_route
                 .clone()
                 .and_then(|route| serde_json::from_value(route).ok());
+            // Channels that only answer requests (the message API) cannot be written to: the
+            // CRM feed gets the message to relay instead.
             let outbox = match (&route, &self.crm_destination) {
                 (Some(route), _) => {
                     reply_items(route, &key, &conversation, &turn_ref, &turn.effects)?
                 }
-                (None, Some(crm)) => turn
-                    .effects
-                    .iter()
-                    .filter_map(|effect| match effect {
-                        Effect::Say(reply) => Some(reply),
-                        _ => None,
-                    })
-                    .enumerate()
-                    .map(|(index, reply)| NewOutboxItem {
-                        kind: "prospect_message".into(),
+                (None, Some(crm)) => {
+                    let relay = ReplyRoute {
                         destination: crm.clone(),
-                        idempotency_key: format!(
-                            "reply:{}:{crm}:{}:{turn_ref}:{index}",
-                            conversation.lead_id, conversation.id
-                        ),
-                        payload: serde_json::json!({
-                            "lead_id": conversation.lead_id,
-                            "conversation_id": conversation.id,
-                            "channel": key.channel,
-                            "address": key.address,
-                            "timer": kind,
-                            "reply": reply,
-                        }),
-                    })
-                    .collect(),
+                        context: serde_json::json!({ "timer": kind }),
+                    };
+                    let mut items =
+                        reply_items(&relay, &key, &conversation, &turn_ref, &turn.effects)?;
+                    for item in &mut items {
+                        item.kind = "prospect_message".into();
+                    }
+                    items
+                }
                 (None, None) => Vec::new(),
             };
             tx.save(&conversation, None, &turn.effects, &outbox, now_ms)
