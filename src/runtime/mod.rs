@@ -167,12 +167,14 @@ impl Runtime {
     pub async fn handle(&self, inbound: &Inbound) -> Result<Handled, RuntimeError> {
         let now_ms = inbound.now.timestamp_millis();
         let mut tx = self.store.begin_turn(&inbound.key).await?;
-        if let Some(event_id) = &inbound.event_id
-            && !tx.claim_event(event_id, now_ms).await?
-        {
-            return Ok(Handled::Duplicate);
-        }
-        let (mut conversation, mut turn, script) = match tx.conversation().await? {
+        let stored = match &inbound.event_id {
+            Some(event_id) => match tx.claim_and_load(event_id, now_ms).await? {
+                Some(stored) => stored,
+                None => return Ok(Handled::Duplicate),
+            },
+            None => tx.conversation().await?,
+        };
+        let (mut conversation, mut turn, script) = match stored {
             Some(conversation) => {
                 let script = self
                     .scripts
@@ -211,7 +213,7 @@ impl Runtime {
         if let Some(handoff) = handoff {
             let (notices, told) = self
                 .route_handoff(
-                    &mut tx.handoffs(),
+                    &mut tx.handoffs()?,
                     &inbound.key,
                     &conversation,
                     &script,

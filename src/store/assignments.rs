@@ -64,7 +64,7 @@ pub struct LeadToRoute<'a> {
 
 /// Hand-off work inside an open write transaction (a turn's, or a rep's answer's).
 pub struct HandoffTx<'t> {
-    pub(super) tx: &'t mut sqlx::Transaction<'static, sqlx::Any>,
+    pub(super) tx: &'t mut sqlx::AnyConnection,
     pub(super) backend: Backend,
 }
 
@@ -85,13 +85,13 @@ impl HandoffTx<'_> {
         if self.backend == Backend::Postgres {
             sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))::TEXT")
                 .bind(format!("pool\u{1f}{}", pool.pool))
-                .fetch_one(&mut **self.tx)
+                .fetch_one(&mut *self.tx)
                 .await?;
         }
         let mut rotation = BTreeMap::new();
         for row in sqlx::query("SELECT rep_id, load FROM rotation WHERE pool = $1")
             .bind(&pool.pool)
-            .fetch_all(&mut **self.tx)
+            .fetch_all(&mut *self.tx)
             .await?
         {
             rotation.insert(
@@ -126,7 +126,7 @@ impl HandoffTx<'_> {
             .bind(slot.load)
             .bind(chosen)
             .bind(now_ms)
-            .execute(&mut **self.tx)
+            .execute(&mut *self.tx)
             .await?;
         }
         let decision = rotated.decision;
@@ -151,7 +151,7 @@ impl HandoffTx<'_> {
         .bind(notice.to_string())
         .bind(sla_due_at)
         .bind(now_ms)
-        .fetch_one(&mut **self.tx)
+        .fetch_one(&mut *self.tx)
         .await?;
         Ok(Routed {
             decision,
@@ -161,7 +161,7 @@ impl HandoffTx<'_> {
 
     /// Open hand-offs (offered or accepted) per rep.
     pub async fn open_loads(&mut self) -> Result<BTreeMap<String, i64>, StoreError> {
-        open_loads(&mut **self.tx).await
+        open_loads(&mut *self.tx).await
     }
 
     /// Replaces the notice stored with an assignment (once its id is known).
@@ -173,7 +173,7 @@ impl HandoffTx<'_> {
         sqlx::query("UPDATE assignments SET notice = $1 WHERE id = $2")
             .bind(notice.to_string())
             .bind(assignment_id)
-            .execute(&mut **self.tx)
+            .execute(&mut *self.tx)
             .await?;
         Ok(())
     }
@@ -188,14 +188,14 @@ impl HandoffTx<'_> {
             "SELECT {COLUMNS} FROM assignments WHERE id = $1{lock}"
         )))
         .bind(id)
-        .fetch_optional(&mut **self.tx)
+        .fetch_optional(&mut *self.tx)
         .await?;
         row.map(|row| assignment(&row)).transpose()
     }
 
     /// Every assignment of a lead, oldest first.
     pub async fn assignments_of(&mut self, lead_id: i64) -> Result<Vec<Assignment>, StoreError> {
-        assignments_of(&mut **self.tx, lead_id).await
+        assignments_of(&mut *self.tx, lead_id).await
     }
 
     /// Ends an assignment: accepted, passed, expired or closed, with a note.
@@ -213,7 +213,7 @@ impl HandoffTx<'_> {
         .bind(note)
         .bind(now_ms)
         .bind(id)
-        .execute(&mut **self.tx)
+        .execute(&mut *self.tx)
         .await?;
         Ok(())
     }
@@ -227,7 +227,7 @@ impl HandoffTx<'_> {
         sqlx::query("UPDATE leads SET owner = $1 WHERE id = $2")
             .bind(rep_id)
             .bind(lead_id)
-            .execute(&mut **self.tx)
+            .execute(&mut *self.tx)
             .await?;
         Ok(())
     }
@@ -246,13 +246,13 @@ impl HandoffTx<'_> {
             .bind(&item.idempotency_key)
             .bind(item.payload.to_string())
             .bind(now_ms)
-            .execute(&mut **self.tx)
+            .execute(&mut *self.tx)
             .await?;
         }
         if self.backend == Backend::Postgres && !items.is_empty() {
             sqlx::query("SELECT pg_notify($1, '')::TEXT")
                 .bind(super::outbox::OUTBOX_NOTIFY_CHANNEL)
-                .fetch_one(&mut **self.tx)
+                .fetch_one(&mut *self.tx)
                 .await?;
         }
         Ok(())
@@ -330,16 +330,16 @@ pub struct HandoffWrite {
 
 impl HandoffWrite {
     /// The hand-off operations inside this transaction.
-    pub fn handoffs(&mut self) -> HandoffTx<'_> {
-        HandoffTx {
-            tx: &mut self.write.tx,
+    pub fn handoffs(&mut self) -> Result<HandoffTx<'_>, StoreError> {
+        Ok(HandoffTx {
+            tx: self.write.conn()?,
             backend: self.backend,
-        }
+        })
     }
 
     /// Makes it durable.
     pub async fn commit(self) -> Result<(), StoreError> {
-        self.write.tx.commit().await?;
+        self.write.commit().await?;
         Ok(())
     }
 }

@@ -5,7 +5,7 @@
 
 use std::fmt::Write;
 
-use sqlx::{Any, Transaction};
+use sqlx::AnyConnection;
 
 use super::{Backend, StoreError};
 
@@ -138,7 +138,7 @@ impl Batch {
     /// Runs the batch inside `tx`.
     pub async fn execute(
         &self,
-        tx: &mut Transaction<'static, Any>,
+        connection: &mut AnyConnection,
         backend: Backend,
     ) -> Result<(), StoreError> {
         if self.statements.is_empty() {
@@ -154,7 +154,7 @@ impl Batch {
                 Arg::OptionalInt(value) => query.bind(value),
             };
         }
-        query.execute(&mut **tx).await?;
+        query.execute(connection).await?;
         Ok(())
     }
 }

@@ -270,7 +270,7 @@ impl Store {
     /// stay, so funnel counts are unchanged. Returns false when there is no such lead.
     pub async fn forget_lead(&self, id: i64, now_ms: i64) -> Result<bool, StoreError> {
         let mut write = self.begin_write().await?;
-        let tx = &mut write.tx;
+        let tx = write.conn()?;
         let erased_address = format!("forgotten-{id}");
         let updated = sqlx::query(
             "UPDATE leads SET name = NULL, company = NULL, email = NULL, phone = NULL, region = NULL, \
@@ -279,14 +279,14 @@ impl Store {
         .bind(&erased_address)
         .bind(now_ms)
         .bind(id)
-        .execute(&mut **tx)
+        .execute(&mut *tx)
         .await?;
         if updated.rows_affected() == 0 {
             return Ok(false);
         }
         let conversations = sqlx::query("SELECT id, state FROM conversations WHERE lead_id = $1")
             .bind(id)
-            .fetch_all(&mut **tx)
+            .fetch_all(&mut *tx)
             .await?;
         for row in conversations {
             let conversation_id: i64 = row.try_get("id")?;
@@ -300,12 +300,12 @@ impl Store {
                 .bind(scrubbed)
                 .bind(format!("{erased_address}-{conversation_id}"))
                 .bind(conversation_id)
-                .execute(&mut **tx)
+                .execute(&mut *tx)
                 .await?;
             sqlx::query("UPDATE messages SET body = $1 WHERE conversation_id = $2")
                 .bind(ERASED)
                 .bind(conversation_id)
-                .execute(&mut **tx)
+                .execute(&mut *tx)
                 .await?;
         }
         sqlx::query(
@@ -315,17 +315,17 @@ impl Store {
         .bind(ERASED)
         .bind(r#"{"kind":"unparsed"}"#)
         .bind(id)
-        .execute(&mut **tx)
+        .execute(&mut *tx)
         .await?;
         sqlx::query("UPDATE answers SET raw = $1 WHERE lead_id = $2")
             .bind(ERASED)
             .bind(id)
-            .execute(&mut **tx)
+            .execute(&mut *tx)
             .await?;
         for prefix in ["handoff", "reply"] {
             sqlx::query("UPDATE outbox SET payload = '{}' WHERE idempotency_key LIKE $1")
                 .bind(format!("{prefix}:{id}:%"))
-                .execute(&mut **tx)
+                .execute(&mut *tx)
                 .await?;
         }
         // Hand-offs keep their routing (who, when, which pool) but not the person; open
@@ -336,9 +336,9 @@ impl Store {
              WHERE lead_id = $1",
         )
         .bind(id)
-        .execute(&mut **tx)
+        .execute(&mut *tx)
         .await?;
-        write.tx.commit().await?;
+        write.commit().await?;
         Ok(true)
     }
 }

@@ -9,9 +9,11 @@ pub mod leads;
 mod migrations;
 pub mod outbox;
 mod turn;
+mod writer;
 
 use std::path::Path;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
@@ -20,6 +22,8 @@ use sqlx::{AnyPool, Executor};
 pub use assignments::{Assignment, HandoffTx, HandoffWrite, LeadToRoute, Routed};
 pub use outbox::{NewOutboxItem, OUTBOX_NOTIFY_CHANNEL, OutboxItem};
 pub use turn::{ConversationKey, StoredConversation, TurnTx};
+use writer::GroupCommit;
+pub(crate) use writer::WriteTx;
 
 /// Which database a store talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,24 +62,23 @@ pub enum StoreError {
     /// Stored data could not be read back.
     #[error("stored data is damaged: {0}")]
     Corrupt(String),
+    /// A write was not committed (SQLite: its group commit failed); nothing of it is stored.
+    #[error("the write was not stored: {0}")]
+    NotCommitted(String),
 }
 
 /// Handle to the database; cheap to clone, shared by every task.
 #[derive(Debug, Clone)]
 pub struct Store {
-    /// Write transactions. On SQLite a single connection: SQLite has one writer at a time, and
-    /// writers queued here (in order) beat writers sleeping in SQLite's busy handler, with one
-    /// page cache that stays warm.
+    /// Write transactions (and migrations). On SQLite a single connection: SQLite has one
+    /// writer at a time, and writers queued here (in order) beat writers sleeping in SQLite's
+    /// busy handler, with one page cache that stays warm.
     writer: AnyPool,
+    /// SQLite: writes queued together commit together (see `writer`).
+    group: Option<Arc<GroupCommit>>,
     /// Reads outside a turn (reports, resumes, script versions).
     reader: AnyPool,
     backend: Backend,
-}
-
-/// A write transaction.
-pub(crate) struct WriteTx {
-    /// The transaction.
-    pub tx: sqlx::Transaction<'static, sqlx::Any>,
 }
 
 impl Store {
@@ -104,7 +107,9 @@ impl Store {
         let connect = |max: u32| {
             let pool = AnyPoolOptions::new()
                 .max_connections(max)
-                .acquire_timeout(Duration::from_secs(30));
+                .acquire_timeout(Duration::from_secs(30))
+                // A local file needs no ping before each use (PostgreSQL keeps it).
+                .test_before_acquire(backend == Backend::Postgres);
             match backend {
                 Backend::Sqlite => pool.after_connect(|connection, _| {
                     Box::pin(async move {
@@ -120,7 +125,7 @@ impl Store {
                 Backend::Postgres => pool,
             }
         };
-        let (writer, reader) = match backend {
+        let (writer, reader, group) = match backend {
             Backend::Sqlite => {
                 let writer = connect(1)
                     .connect_with(options.clone())
@@ -131,18 +136,20 @@ impl Store {
                     .await
                     .map_err(StoreError::Connect)?;
                 tokio::spawn(checkpoint_in_background(reader.clone()));
-                (writer, reader)
+                let group = GroupCommit::start(writer.clone());
+                (writer, reader, Some(group))
             }
             Backend::Postgres => {
                 let pool = connect(16)
                     .connect_with(options)
                     .await
                     .map_err(StoreError::Connect)?;
-                (pool.clone(), pool)
+                (pool.clone(), pool, None)
             }
         };
         Ok(Store {
             writer,
+            group,
             reader,
             backend,
         })
@@ -193,15 +200,29 @@ impl Store {
         &self.reader
     }
 
-    /// Starts a write transaction the way the backend needs: SQLite takes the write lock at
-    /// once (`BEGIN IMMEDIATE`), so a read-then-write never fails with SQLITE_BUSY midway.
+    /// Starts a write transaction the way the backend needs: on SQLite a savepoint in the group
+    /// transaction, which holds the write lock from its start (`BEGIN IMMEDIATE`), so a
+    /// read-then-write never fails with SQLITE_BUSY midway.
     async fn begin_write(&self) -> Result<WriteTx, StoreError> {
-        Ok(WriteTx {
-            tx: match self.backend {
-                Backend::Sqlite => self.writer.begin_with("BEGIN IMMEDIATE").await?,
-                Backend::Postgres => self.writer.begin().await?,
-            },
-        })
+        match &self.group {
+            Some(group) => group.begin().await,
+            None => Ok(WriteTx::own(self.writer.begin().await?)),
+        }
+    }
+
+    /// Starts a write transaction holding the lock named `name` until it ends. SQLite's
+    /// writer is exclusive already; on PostgreSQL the lock is a transaction-level advisory lock
+    /// taken with the `BEGIN`, in the same round trip.
+    async fn begin_locked(&self, name: &str) -> Result<WriteTx, StoreError> {
+        match self.backend {
+            Backend::Sqlite => self.begin_write().await,
+            Backend::Postgres => {
+                let begin = format!("BEGIN; SELECT pg_advisory_xact_lock({})", lock_key(name));
+                Ok(WriteTx::own(
+                    self.writer.begin_with(sqlx::AssertSqlSafe(begin)).await?,
+                ))
+            }
+        }
     }
 
     /// The stored source of a script version.
@@ -246,6 +267,9 @@ impl Store {
 
     /// Closes every connection (checkpoints SQLite's WAL).
     pub async fn close(&self) {
+        if let Some(group) = &self.group {
+            group.flush().await;
+        }
         self.writer.close().await;
         self.reader.close().await;
     }
@@ -267,6 +291,16 @@ async fn checkpoint_in_background(reader: AnyPool) {
             tracing::warn!(%error, "WAL checkpoint failed");
         }
     }
+}
+
+/// A PostgreSQL advisory lock key for a name: the first 8 bytes of its SHA-256, the same in
+/// every process and version, and a number (so it goes into SQL text without quoting).
+fn lock_key(name: &str) -> i64 {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(name.as_bytes());
+    let mut first = [0u8; 8];
+    first.copy_from_slice(&digest[..8]);
+    i64::from_be_bytes(first)
 }
 
 /// Makes sure a SQLite URL creates its file, and its folder exists.

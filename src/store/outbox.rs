@@ -67,9 +67,9 @@ impl Store {
             .bind(destination)
             .bind(now_ms)
             .bind(limit)
-            .fetch_all(&mut *write.tx)
+            .fetch_all(write.conn()?)
             .await?;
-        write.tx.commit().await?;
+        write.commit().await?;
         let mut items = Vec::with_capacity(rows.len());
         for row in rows {
             let payload: String = row.try_get("payload")?;
@@ -95,9 +95,9 @@ impl Store {
         )
         .bind(now_ms)
         .bind(id)
-        .execute(&mut *write.tx)
+        .execute(write.conn()?)
         .await?;
-        write.tx.commit().await?;
+        write.commit().await?;
         Ok(())
     }
 
@@ -112,9 +112,9 @@ impl Store {
             "UPDATE outbox SET status = 'delivered', delivered_at = $1, claimed_until = NULL WHERE id IN ({list})"
         )))
         .bind(now_ms)
-        .execute(&mut *write.tx)
+        .execute(write.conn()?)
         .await?;
-        write.tx.commit().await?;
+        write.commit().await?;
         Ok(())
     }
 
@@ -138,9 +138,9 @@ impl Store {
         .bind(error)
         .bind(next)
         .bind(id)
-        .execute(&mut *write.tx)
+        .execute(write.conn()?)
         .await?;
-        write.tx.commit().await?;
+        write.commit().await?;
         Ok(())
     }
 }

@@ -46,13 +46,7 @@ impl Store {
     /// Opens the transaction of one turn of `key`'s conversation. Turns of one conversation run
     /// one after the other, across processes; other conversations are not blocked on PostgreSQL.
     pub async fn begin_turn(&self, key: &ConversationKey) -> Result<TurnTx, StoreError> {
-        let mut write = self.begin_write().await?;
-        if self.backend() == Backend::Postgres {
-            sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))::TEXT")
-                .bind(format!("{}\u{1f}{}", key.channel, key.address))
-                .fetch_one(&mut *write.tx)
-                .await?;
-        }
+        let write = self.begin_locked(&conversation_lock(key)).await?;
         Ok(TurnTx {
             write,
             backend: self.backend(),
@@ -71,7 +65,7 @@ impl TurnTx {
         )
         .bind(event_id)
         .bind(now_ms)
-        .execute(&mut *self.write.tx)
+        .execute(self.write.conn()?)
         .await?;
         Ok(inserted.rows_affected() == 1)
     }
@@ -84,9 +78,61 @@ impl TurnTx {
         )
         .bind(&self.key.channel)
         .bind(&self.key.address)
-        .fetch_optional(&mut *self.write.tx)
+        .fetch_optional(self.write.conn()?)
         .await?;
-        let Some(row) = row else {
+        match row {
+            Some(row) => self.stored_conversation(&row),
+            None => Ok(None),
+        }
+    }
+
+    /// [`TurnTx::claim_event`] and [`TurnTx::conversation`] in one round trip, as every turn
+    /// of a platform event starts: `None` when the event was processed before.
+    pub async fn claim_and_load(
+        &mut self,
+        event_id: &str,
+        now_ms: i64,
+    ) -> Result<Option<Option<StoredConversation>>, StoreError> {
+        // The conversation is read after the claim, on both backends: SQLite runs the two
+        // statements in order (changes() is the claim's), PostgreSQL's single statement sees
+        // the row as of its start, after the conversation's lock was taken.
+        let sql = match self.backend {
+            Backend::Sqlite => {
+                "INSERT INTO processed_events (event_id, processed_at) VALUES ($1, $2) \
+                 ON CONFLICT (event_id) DO NOTHING;\n\
+                 SELECT changes() AS claimed, c.id, c.lead_id, c.state, c.wake_at, c.wake_kind, c.reply_route \
+                 FROM (SELECT 1) AS one LEFT JOIN conversations c ON c.channel = $3 AND c.address = $4"
+            }
+            Backend::Postgres => {
+                "WITH claim AS (INSERT INTO processed_events (event_id, processed_at) VALUES ($1, $2) \
+                 ON CONFLICT (event_id) DO NOTHING RETURNING 1) \
+                 SELECT (SELECT COUNT(*) FROM claim) AS claimed, c.id, c.lead_id, c.state, c.wake_at, \
+                 c.wake_kind, c.reply_route \
+                 FROM (SELECT 1) AS one LEFT JOIN conversations c ON c.channel = $3 AND c.address = $4"
+            }
+        };
+        // All rows: the Any driver's fetch_one stops at SQLite's first statement.
+        let rows = sqlx::query(sql)
+            .bind(event_id)
+            .bind(now_ms)
+            .bind(&self.key.channel)
+            .bind(&self.key.address)
+            .fetch_all(self.write.conn()?)
+            .await?;
+        let row = rows.first().ok_or(sqlx::Error::RowNotFound)?;
+        let claimed: i64 = row.try_get("claimed")?;
+        if claimed != 1 {
+            return Ok(None);
+        }
+        Ok(Some(self.stored_conversation(row)?))
+    }
+
+    /// A conversation from a row of its columns; `None` when they are NULL (no conversation).
+    fn stored_conversation(
+        &self,
+        row: &sqlx::any::AnyRow,
+    ) -> Result<Option<StoredConversation>, StoreError> {
+        let Some(id) = row.try_get::<Option<i64>, _>("id")? else {
             return Ok(None);
         };
         let state_json: String = row.try_get("state")?;
@@ -97,7 +143,7 @@ impl TurnTx {
         let wake_kind: Option<String> = row.try_get("wake_kind")?;
         let reply_route: Option<String> = row.try_get("reply_route")?;
         Ok(Some(StoredConversation {
-            id: row.try_get("id")?,
+            id,
             lead_id: row.try_get("lead_id")?,
             state,
             wake: wake_at.zip(wake_kind),
@@ -123,7 +169,7 @@ impl TurnTx {
         .bind(i64::from(version))
         .bind(source)
         .bind(now_ms)
-        .execute(&mut *self.write.tx)
+        .execute(self.write.conn()?)
         .await?;
         Ok(())
     }
@@ -148,7 +194,7 @@ impl TurnTx {
         .bind(&state.script_id)
         .bind(i64::from(state.script_version))
         .bind(now_ms)
-        .fetch_one(&mut *self.write.tx)
+        .fetch_one(self.write.conn()?)
         .await?;
         let conversation_id: i64 = sqlx::query_scalar(
             "INSERT INTO conversations (lead_id, channel, address, script_id, script_version, state, finished, turns, created_at, updated_at) \
@@ -165,7 +211,7 @@ impl TurnTx {
         .bind(i64::from(state.script_version))
         .bind(to_json(state)?)
         .bind(now_ms)
-        .fetch_one(&mut *self.write.tx)
+        .fetch_one(self.write.conn()?)
         .await?;
         Ok(StoredConversation {
             id: conversation_id,
@@ -314,30 +360,35 @@ impl TurnTx {
                 lead_id.into(),
             ],
         );
-        batch.execute(&mut self.write.tx, self.backend).await?;
+        batch.execute(self.write.conn()?, self.backend).await?;
         if self.backend == Backend::Postgres && !outbox.is_empty() {
             // Delivered by PostgreSQL only if the transaction commits.
             sqlx::query("SELECT pg_notify($1, '')::TEXT")
                 .bind(super::outbox::OUTBOX_NOTIFY_CHANNEL)
-                .fetch_one(&mut *self.write.tx)
+                .fetch_one(self.write.conn()?)
                 .await?;
         }
         Ok(())
     }
 
     /// Hand-off work (routing, assignments, notices) inside this turn's transaction.
-    pub fn handoffs(&mut self) -> super::HandoffTx<'_> {
-        super::HandoffTx {
-            tx: &mut self.write.tx,
+    pub fn handoffs(&mut self) -> Result<super::HandoffTx<'_>, StoreError> {
+        Ok(super::HandoffTx {
+            tx: self.write.conn()?,
             backend: self.backend,
-        }
+        })
     }
 
     /// Makes the turn durable.
     pub async fn commit(self) -> Result<(), StoreError> {
-        self.write.tx.commit().await?;
+        self.write.commit().await?;
         Ok(())
     }
+}
+
+/// What the conversation's lock is named by.
+fn conversation_lock(key: &ConversationKey) -> String {
+    format!("{}\u{1f}{}", key.channel, key.address)
 }
 
 /// A reply as the transcript keeps it: the text, then its options.

@@ -1,0 +1,265 @@
+//! Purpose: every write transaction of the store. On PostgreSQL each write is a transaction of
+//! its own. SQLite has one writer at a time, and its commit costs more than a turn's statements
+//! (every changed page is appended to the WAL), so there each write is a savepoint inside a
+//! shared transaction that a committer task commits as soon as it gets the writer: the writes
+//! queued together commit together (group commit), and a write's `commit` returns only once
+//! its group is durable — nothing is acknowledged before it is stored.
+
+use std::fmt;
+use std::sync::{Arc, Weak};
+
+use sqlx::pool::PoolConnection;
+use sqlx::{Any, AnyConnection, AnyPool, Transaction};
+use tokio::sync::{Mutex, Notify, OwnedMutexGuard, watch};
+
+use super::StoreError;
+
+/// How a group's commit went, as its members learn it (sqlx errors cannot be cloned, so a
+/// failure travels as its message).
+type GroupOutcome = Option<Result<(), String>>;
+
+/// SQLite's single writer connection and the group transaction open on it.
+pub(crate) struct GroupCommit {
+    pool: AnyPool,
+    state: Arc<Mutex<GroupState>>,
+    wake_committer: Arc<Notify>,
+}
+
+impl fmt::Debug for GroupCommit {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str("GroupCommit")
+    }
+}
+
+/// What the holder of the writer sees.
+#[derive(Default)]
+struct GroupState {
+    /// The writer connection while a group transaction is open on it.
+    open: Option<PoolConnection<Any>>,
+    /// A write ended without committing; its savepoint is rolled back before anything else.
+    abandoned: bool,
+    /// Members that released their savepoint and wait for the group's commit.
+    members: Option<watch::Sender<GroupOutcome>>,
+}
+
+impl GroupCommit {
+    /// Group commit over `pool` (one connection), with its committer task.
+    pub fn start(pool: AnyPool) -> Arc<GroupCommit> {
+        let group = Arc::new(GroupCommit {
+            pool,
+            state: Arc::new(Mutex::new(GroupState::default())),
+            wake_committer: Arc::new(Notify::new()),
+        });
+        tokio::spawn(commit_groups(
+            Arc::downgrade(&group.state),
+            group.wake_committer.clone(),
+        ));
+        group
+    }
+
+    /// Opens a write: a savepoint in the group transaction (opening one if none is).
+    pub async fn begin(&self) -> Result<WriteTx, StoreError> {
+        let mut state = self.state.clone().lock_owned().await;
+        state.settle_abandoned().await;
+        match state.open.as_mut() {
+            Some(connection) => {
+                sqlx::query("SAVEPOINT write")
+                    .execute(&mut **connection)
+                    .await?;
+            }
+            None => {
+                let mut connection = self.pool.acquire().await?;
+                if let Err(error) = sqlx::query("BEGIN IMMEDIATE; SAVEPOINT write")
+                    .execute(&mut *connection)
+                    .await
+                {
+                    // Not knowing how far it got, start the next group on a fresh connection.
+                    let _ = connection.close().await;
+                    return Err(error.into());
+                }
+                state.open = Some(connection);
+            }
+        }
+        Ok(WriteTx {
+            inner: Inner::Grouped(GroupedWrite {
+                state: Some(state),
+                wake_committer: self.wake_committer.clone(),
+            }),
+        })
+    }
+
+    /// Commits what is pending now (before the store closes).
+    pub async fn flush(&self) {
+        let mut state = self.state.lock().await;
+        state.settle_abandoned().await;
+        state.commit().await;
+    }
+}
+
+impl Drop for GroupCommit {
+    fn drop(&mut self) {
+        // The committer finds the state gone and ends.
+        self.wake_committer.notify_one();
+    }
+}
+
+impl GroupState {
+    /// Rolls back the savepoint of a write that ended without committing.
+    async fn settle_abandoned(&mut self) {
+        if !std::mem::take(&mut self.abandoned) {
+            return;
+        }
+        let Some(connection) = self.open.as_mut() else {
+            return;
+        };
+        if let Err(error) = sqlx::query("ROLLBACK TO write; RELEASE write")
+            .execute(&mut **connection)
+            .await
+        {
+            self.fail(&error.to_string()).await;
+        }
+    }
+
+    /// Commits the group transaction and tells its members.
+    async fn commit(&mut self) {
+        let members = self.members.take();
+        let outcome = match self.open.take() {
+            Some(mut connection) => match sqlx::query("COMMIT").execute(&mut *connection).await {
+                Ok(_) => Ok(()),
+                Err(error) => {
+                    let _ = sqlx::query("ROLLBACK").execute(&mut *connection).await;
+                    let _ = connection.close().await;
+                    Err(error.to_string())
+                }
+            },
+            None if members.is_some() => Err("the group transaction was lost".to_string()),
+            None => Ok(()),
+        };
+        if let Some(members) = members {
+            members.send_replace(Some(outcome));
+        }
+    }
+
+    /// Gives up the group: everything in it is rolled back and its members are told why.
+    async fn fail(&mut self, reason: &str) {
+        self.abandoned = false;
+        if let Some(mut connection) = self.open.take() {
+            let _ = sqlx::query("ROLLBACK").execute(&mut *connection).await;
+            let _ = connection.close().await;
+        }
+        if let Some(members) = self.members.take() {
+            members.send_replace(Some(Err(reason.to_string())));
+        }
+    }
+}
+
+/// Commits each group once the writer comes to it: every write queued before the committer
+/// joins the group first (the writer's lock is handed out in order).
+async fn commit_groups(state: Weak<Mutex<GroupState>>, wake: Arc<Notify>) {
+    loop {
+        wake.notified().await;
+        let Some(state) = state.upgrade() else {
+            break;
+        };
+        let mut state = state.lock().await;
+        state.settle_abandoned().await;
+        state.commit().await;
+    }
+}
+
+/// A write transaction; dropping it rolls its changes back.
+pub(crate) struct WriteTx {
+    inner: Inner,
+}
+
+enum Inner {
+    /// A transaction of its own (PostgreSQL).
+    Own(Transaction<'static, Any>),
+    /// A savepoint in SQLite's group transaction.
+    Grouped(GroupedWrite),
+}
+
+/// Holds the writer until committed or dropped.
+struct GroupedWrite {
+    state: Option<OwnedMutexGuard<GroupState>>,
+    wake_committer: Arc<Notify>,
+}
+
+impl WriteTx {
+    /// A write that is a transaction of its own.
+    pub fn own(tx: Transaction<'static, Any>) -> WriteTx {
+        WriteTx {
+            inner: Inner::Own(tx),
+        }
+    }
+
+    /// The connection to run the write's statements on.
+    pub fn conn(&mut self) -> Result<&mut AnyConnection, StoreError> {
+        match &mut self.inner {
+            Inner::Own(tx) => Ok(&mut **tx),
+            Inner::Grouped(write) => write
+                .state
+                .as_mut()
+                .and_then(|state| state.open.as_deref_mut())
+                .ok_or_else(writer_lost),
+        }
+    }
+
+    /// Makes the write durable; on SQLite, returns once its group has committed.
+    pub async fn commit(self) -> Result<(), StoreError> {
+        match self.inner {
+            Inner::Own(tx) => Ok(tx.commit().await?),
+            Inner::Grouped(write) => write.commit().await,
+        }
+    }
+}
+
+impl GroupedWrite {
+    async fn commit(mut self) -> Result<(), StoreError> {
+        let Some(mut state) = self.state.take() else {
+            return Err(writer_lost());
+        };
+        let released = match state.open.as_mut() {
+            Some(connection) => sqlx::query("RELEASE write")
+                .execute(&mut **connection)
+                .await
+                .map(drop)
+                .map_err(StoreError::from),
+            None => Err(writer_lost()),
+        };
+        if let Err(error) = released {
+            state.fail(&error.to_string()).await;
+            return Err(error);
+        }
+        let mut outcome = state
+            .members
+            .get_or_insert_with(|| watch::channel(None).0)
+            .subscribe();
+        drop(state);
+        self.wake_committer.notify_one();
+        let committed = match outcome.wait_for(Option::is_some).await {
+            Ok(outcome) => outcome.clone(),
+            Err(_) => None,
+        };
+        match committed {
+            Some(Ok(())) => Ok(()),
+            Some(Err(reason)) => Err(StoreError::NotCommitted(reason)),
+            None => Err(StoreError::NotCommitted(
+                "the writer stopped before committing".to_string(),
+            )),
+        }
+    }
+}
+
+impl Drop for GroupedWrite {
+    fn drop(&mut self) {
+        if let Some(mut state) = self.state.take() {
+            state.abandoned = true;
+            self.wake_committer.notify_one();
+        }
+    }
+}
+
+fn writer_lost() -> StoreError {
+    StoreError::NotCommitted("the write transaction was lost".to_string())
+}
