@@ -141,7 +141,7 @@ impl Runtime {
         .ok_or_else(|| RuntimeError::UnknownRep(describe(&who)))?;
         let now_ms = now.timestamp_millis();
         let mut write = self.store.begin_handoff().await?;
-        let mut handoffs = write.handoffs()?;
+        let mut handoffs = write.handoffs().await?;
         let assignment = handoffs
             .lock_assignment(assignment_id)
             .await?
@@ -195,7 +195,7 @@ impl Runtime {
         now: DateTime<FixedOffset>,
     ) -> Result<bool, RuntimeError> {
         let mut write = self.store.begin_handoff().await?;
-        let mut handoffs = write.handoffs()?;
+        let mut handoffs = write.handoffs().await?;
         let assignment = handoffs
             .lock_assignment(assignment_id)
             .await?
@@ -225,7 +225,7 @@ impl Runtime {
         let mut moved = 0;
         for id in self.store.expired_offers(now_ms, 100).await? {
             let mut write = self.store.begin_handoff().await?;
-            let mut handoffs = write.handoffs()?;
+            let mut handoffs = write.handoffs().await?;
             let Some(assignment) = handoffs.lock_assignment(id).await? else {
                 continue;
             };

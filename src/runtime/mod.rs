@@ -213,7 +213,7 @@ impl Runtime {
         if let Some(handoff) = handoff {
             let (notices, told) = self
                 .route_handoff(
-                    &mut tx.handoffs()?,
+                    &mut tx.handoffs().await?,
                     &inbound.key,
                     &conversation,
                     &script,

@@ -330,9 +330,9 @@ pub struct HandoffWrite {
 
 impl HandoffWrite {
     /// The hand-off operations inside this transaction.
-    pub fn handoffs(&mut self) -> Result<HandoffTx<'_>, StoreError> {
+    pub async fn handoffs(&mut self) -> Result<HandoffTx<'_>, StoreError> {
         Ok(HandoffTx {
-            tx: self.write.conn()?,
+            tx: self.write.conn().await?,
             backend: self.backend,
         })
     }

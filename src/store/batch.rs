@@ -135,16 +135,33 @@ impl Batch {
         (sql, args)
     }
 
-    /// Runs the batch inside `tx`.
+    /// True when nothing was added.
+    pub fn is_empty(&self) -> bool {
+        self.statements.is_empty()
+    }
+
+    /// Runs the batch on `connection`, SQLite's between `opening` and `closing` SQL (a
+    /// savepoint's), all in one round trip.
     pub async fn execute(
         &self,
         connection: &mut AnyConnection,
         backend: Backend,
+        opening: &str,
+        closing: &str,
     ) -> Result<(), StoreError> {
-        if self.statements.is_empty() {
+        let (sql, args) = if self.statements.is_empty() {
+            (String::new(), Vec::new())
+        } else {
+            self.render(backend)
+        };
+        let sql = if opening.is_empty() && closing.is_empty() {
+            sql
+        } else {
+            format!("{opening}{sql}{closing}")
+        };
+        if sql.is_empty() {
             return Ok(());
         }
-        let (sql, args) = self.render(backend);
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
         for arg in args {
             query = match arg {

@@ -270,7 +270,7 @@ impl Store {
     /// stay, so funnel counts are unchanged. Returns false when there is no such lead.
     pub async fn forget_lead(&self, id: i64, now_ms: i64) -> Result<bool, StoreError> {
         let mut write = self.begin_write().await?;
-        let tx = write.conn()?;
+        let tx = write.conn().await?;
         let erased_address = format!("forgotten-{id}");
         let updated = sqlx::query(
             "UPDATE leads SET name = NULL, company = NULL, email = NULL, phone = NULL, region = NULL, \

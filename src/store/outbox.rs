@@ -67,7 +67,7 @@ impl Store {
             .bind(destination)
             .bind(now_ms)
             .bind(limit)
-            .fetch_all(write.conn()?)
+            .fetch_all(write.conn().await?)
             .await?;
         write.commit().await?;
         let mut items = Vec::with_capacity(rows.len());
@@ -95,7 +95,7 @@ impl Store {
         )
         .bind(now_ms)
         .bind(id)
-        .execute(write.conn()?)
+        .execute(write.conn().await?)
         .await?;
         write.commit().await?;
         Ok(())
@@ -112,7 +112,7 @@ impl Store {
             "UPDATE outbox SET status = 'delivered', delivered_at = $1, claimed_until = NULL WHERE id IN ({list})"
         )))
         .bind(now_ms)
-        .execute(write.conn()?)
+        .execute(write.conn().await?)
         .await?;
         write.commit().await?;
         Ok(())
@@ -138,7 +138,7 @@ impl Store {
         .bind(error)
         .bind(next)
         .bind(id)
-        .execute(write.conn()?)
+        .execute(write.conn().await?)
         .await?;
         write.commit().await?;
         Ok(())

@@ -40,6 +40,10 @@ pub struct TurnTx {
     write: WriteTx,
     backend: Backend,
     key: ConversationKey,
+    /// What [`TurnTx::save`] stored, sent with the commit.
+    saved: Batch,
+    /// PostgreSQL: wake the outbox workers of every replica when this commits.
+    notify_outbox: bool,
 }
 
 impl Store {
@@ -51,6 +55,8 @@ impl Store {
             write,
             backend: self.backend(),
             key: key.clone(),
+            saved: Batch::default(),
+            notify_outbox: false,
         })
     }
 }
@@ -65,7 +71,7 @@ impl TurnTx {
         )
         .bind(event_id)
         .bind(now_ms)
-        .execute(self.write.conn()?)
+        .execute(self.write.conn().await?)
         .await?;
         Ok(inserted.rows_affected() == 1)
     }
@@ -78,7 +84,7 @@ impl TurnTx {
         )
         .bind(&self.key.channel)
         .bind(&self.key.address)
-        .fetch_optional(self.write.conn()?)
+        .fetch_optional(self.write.conn().await?)
         .await?;
         match row {
             Some(row) => self.stored_conversation(&row),
@@ -96,7 +102,7 @@ impl TurnTx {
         // The conversation is read after the claim, on both backends: SQLite runs the two
         // statements in order (changes() is the claim's), PostgreSQL's single statement sees
         // the row as of its start, after the conversation's lock was taken.
-        let sql = match self.backend {
+        let claim_and_select = match self.backend {
             Backend::Sqlite => {
                 "INSERT INTO processed_events (event_id, processed_at) VALUES ($1, $2) \
                  ON CONFLICT (event_id) DO NOTHING;\n\
@@ -111,13 +117,19 @@ impl TurnTx {
                  FROM (SELECT 1) AS one LEFT JOIN conversations c ON c.channel = $3 AND c.address = $4"
             }
         };
+        let opening = self.write.opening_sql();
+        let sql = if opening.is_empty() {
+            claim_and_select.to_string()
+        } else {
+            format!("{opening}{claim_and_select}")
+        };
         // All rows: the Any driver's fetch_one stops at SQLite's first statement.
-        let rows = sqlx::query(sql)
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(event_id)
             .bind(now_ms)
             .bind(&self.key.channel)
             .bind(&self.key.address)
-            .fetch_all(self.write.conn()?)
+            .fetch_all(self.write.conn().await?)
             .await?;
         let row = rows.first().ok_or(sqlx::Error::RowNotFound)?;
         let claimed: i64 = row.try_get("claimed")?;
@@ -169,7 +181,7 @@ impl TurnTx {
         .bind(i64::from(version))
         .bind(source)
         .bind(now_ms)
-        .execute(self.write.conn()?)
+        .execute(self.write.conn().await?)
         .await?;
         Ok(())
     }
@@ -194,7 +206,7 @@ impl TurnTx {
         .bind(&state.script_id)
         .bind(i64::from(state.script_version))
         .bind(now_ms)
-        .fetch_one(self.write.conn()?)
+        .fetch_one(self.write.conn().await?)
         .await?;
         let conversation_id: i64 = sqlx::query_scalar(
             "INSERT INTO conversations (lead_id, channel, address, script_id, script_version, state, finished, turns, created_at, updated_at) \
@@ -211,7 +223,7 @@ impl TurnTx {
         .bind(i64::from(state.script_version))
         .bind(to_json(state)?)
         .bind(now_ms)
-        .fetch_one(self.write.conn()?)
+        .fetch_one(self.write.conn().await?)
         .await?;
         Ok(StoredConversation {
             id: conversation_id,
@@ -223,8 +235,8 @@ impl TurnTx {
     }
 
     /// Stores a turn: the inbound text, every reply, answer, score event and stage change the
-    /// engine produced, the new state and lead record, and the outbox items to deliver — sent
-    /// to the database as one batch.
+    /// engine produced, the new state and lead record, and the outbox items to deliver. They
+    /// are sent to the database as one batch with [`TurnTx::commit`] (one round trip).
     pub async fn save(
         &mut self,
         conversation: &StoredConversation,
@@ -234,7 +246,7 @@ impl TurnTx {
         now_ms: i64,
     ) -> Result<(), StoreError> {
         let (conversation_id, lead_id) = (conversation.id, conversation.lead_id);
-        let mut batch = Batch::default();
+        let batch = &mut self.saved;
         let message = |batch: &mut Batch, direction: &str, body: String, event_id: Option<&str>| {
             batch.insert(
                 "INSERT INTO messages (conversation_id, direction, body, event_id, created_at) VALUES",
@@ -249,12 +261,12 @@ impl TurnTx {
             );
         };
         if let Some((text, event_id)) = inbound {
-            message(&mut batch, "in", text.to_string(), event_id);
+            message(batch, "in", text.to_string(), event_id);
         }
         let mut qualified = false;
         for effect in effects {
             match effect {
-                Effect::Say(reply) => message(&mut batch, "out", transcript_text(reply), None),
+                Effect::Say(reply) => message(batch, "out", transcript_text(reply), None),
                 Effect::AnswerRecorded(answer) => batch.insert(
                     "INSERT INTO answers (conversation_id, lead_id, step, criterion, raw, value, points, created_at) VALUES",
                     "",
@@ -360,29 +372,32 @@ impl TurnTx {
                 lead_id.into(),
             ],
         );
-        batch.execute(self.write.conn()?, self.backend).await?;
-        if self.backend == Backend::Postgres && !outbox.is_empty() {
-            // Delivered by PostgreSQL only if the transaction commits.
-            sqlx::query("SELECT pg_notify($1, '')::TEXT")
-                .bind(super::outbox::OUTBOX_NOTIFY_CHANNEL)
-                .fetch_one(self.write.conn()?)
-                .await?;
-        }
+        self.notify_outbox |= self.backend == Backend::Postgres && !outbox.is_empty();
         Ok(())
     }
 
     /// Hand-off work (routing, assignments, notices) inside this turn's transaction.
-    pub fn handoffs(&mut self) -> Result<super::HandoffTx<'_>, StoreError> {
+    pub async fn handoffs(&mut self) -> Result<super::HandoffTx<'_>, StoreError> {
         Ok(super::HandoffTx {
-            tx: self.write.conn()?,
+            tx: self.write.conn().await?,
             backend: self.backend,
         })
     }
 
-    /// Makes the turn durable.
-    pub async fn commit(self) -> Result<(), StoreError> {
-        self.write.commit().await?;
-        Ok(())
+    /// Sends what was saved and makes the turn durable.
+    pub async fn commit(mut self) -> Result<(), StoreError> {
+        if self.notify_outbox {
+            self.saved
+                .execute(self.write.conn().await?, self.backend, "", "")
+                .await?;
+            // Delivered by PostgreSQL only if the transaction commits.
+            sqlx::query("SELECT pg_notify($1, '')::TEXT")
+                .bind(super::outbox::OUTBOX_NOTIFY_CHANNEL)
+                .fetch_one(self.write.conn().await?)
+                .await?;
+            return self.write.commit().await;
+        }
+        self.write.commit_after(&self.saved, self.backend).await
     }
 }
 

@@ -12,7 +12,8 @@ use sqlx::pool::PoolConnection;
 use sqlx::{Any, AnyConnection, AnyPool, Transaction};
 use tokio::sync::{Mutex, Notify, OwnedMutexGuard, watch};
 
-use super::StoreError;
+use super::batch::Batch;
+use super::{Backend, StoreError};
 
 /// How a group's commit went, as its members learn it (sqlx errors cannot be cloned, so a
 /// failure travels as its message).
@@ -57,32 +58,30 @@ impl GroupCommit {
         group
     }
 
-    /// Opens a write: a savepoint in the group transaction (opening one if none is).
+    /// Opens a write: a savepoint in the group transaction (opening one if none is). In an
+    /// open group the savepoint is left to the write's first statement, to save a round trip.
     pub async fn begin(&self) -> Result<WriteTx, StoreError> {
         let mut state = self.state.clone().lock_owned().await;
         state.settle_abandoned().await;
-        match state.open.as_mut() {
-            Some(connection) => {
-                sqlx::query("SAVEPOINT write")
-                    .execute(&mut **connection)
-                    .await?;
+        let savepoint = if state.open.is_some() {
+            Savepoint::Pending
+        } else {
+            let mut connection = self.pool.acquire().await?;
+            if let Err(error) = sqlx::query("BEGIN IMMEDIATE; SAVEPOINT write")
+                .execute(&mut *connection)
+                .await
+            {
+                // Not knowing how far it got, start the next group on a fresh connection.
+                let _ = connection.close().await;
+                return Err(error.into());
             }
-            None => {
-                let mut connection = self.pool.acquire().await?;
-                if let Err(error) = sqlx::query("BEGIN IMMEDIATE; SAVEPOINT write")
-                    .execute(&mut *connection)
-                    .await
-                {
-                    // Not knowing how far it got, start the next group on a fresh connection.
-                    let _ = connection.close().await;
-                    return Err(error.into());
-                }
-                state.open = Some(connection);
-            }
-        }
+            state.open = Some(connection);
+            Savepoint::Open
+        };
         Ok(WriteTx {
             inner: Inner::Grouped(GroupedWrite {
                 state: Some(state),
+                savepoint,
                 wake_committer: self.wake_committer.clone(),
             }),
         })
@@ -179,9 +178,21 @@ enum Inner {
     Grouped(GroupedWrite),
 }
 
+/// Where a grouped write's savepoint is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Savepoint {
+    /// Not opened yet: nothing of the write ran.
+    Pending,
+    /// Open: the write's statements so far can be rolled back alone.
+    Open,
+    /// Released into the group transaction: committed or rolled back with the group.
+    Released,
+}
+
 /// Holds the writer until committed or dropped.
 struct GroupedWrite {
     state: Option<OwnedMutexGuard<GroupState>>,
+    savepoint: Savepoint,
     wake_committer: Arc<Notify>,
 }
 
@@ -193,15 +204,32 @@ impl WriteTx {
         }
     }
 
-    /// The connection to run the write's statements on.
-    pub fn conn(&mut self) -> Result<&mut AnyConnection, StoreError> {
+    /// SQL that must run before the write's first statement, for the caller to put in front
+    /// of it (one round trip instead of two); empty when there is none. Once taken, the write
+    /// counts it as run.
+    pub fn opening_sql(&mut self) -> &'static str {
+        match &mut self.inner {
+            Inner::Grouped(write) if write.savepoint == Savepoint::Pending => {
+                write.savepoint = Savepoint::Open;
+                "SAVEPOINT write;\n"
+            }
+            _ => "",
+        }
+    }
+
+    /// The connection to run the write's statements on (its savepoint opened first).
+    pub async fn conn(&mut self) -> Result<&mut AnyConnection, StoreError> {
         match &mut self.inner {
             Inner::Own(tx) => Ok(&mut **tx),
-            Inner::Grouped(write) => write
-                .state
-                .as_mut()
-                .and_then(|state| state.open.as_deref_mut())
-                .ok_or_else(writer_lost),
+            Inner::Grouped(write) => {
+                if write.savepoint == Savepoint::Pending {
+                    write.savepoint = Savepoint::Open;
+                    sqlx::query("SAVEPOINT write")
+                        .execute(write.connection()?)
+                        .await?;
+                }
+                write.connection()
+            }
         }
     }
 
@@ -209,28 +237,55 @@ impl WriteTx {
     pub async fn commit(self) -> Result<(), StoreError> {
         match self.inner {
             Inner::Own(tx) => Ok(tx.commit().await?),
-            Inner::Grouped(write) => write.commit().await,
+            Inner::Grouped(write) => write.commit_after(&Batch::default()).await,
+        }
+    }
+
+    /// Runs `batch` as the write's last statements, then commits: on SQLite in one round
+    /// trip with the savepoint's opening and release.
+    pub(super) async fn commit_after(
+        self,
+        batch: &Batch,
+        backend: Backend,
+    ) -> Result<(), StoreError> {
+        match self.inner {
+            Inner::Own(mut tx) => {
+                batch.execute(&mut tx, backend, "", "").await?;
+                Ok(tx.commit().await?)
+            }
+            Inner::Grouped(write) => write.commit_after(batch).await,
         }
     }
 }
 
 impl GroupedWrite {
-    async fn commit(mut self) -> Result<(), StoreError> {
+    fn connection(&mut self) -> Result<&mut AnyConnection, StoreError> {
+        self.state
+            .as_mut()
+            .and_then(|state| state.open.as_deref_mut())
+            .ok_or_else(writer_lost)
+    }
+
+    async fn commit_after(mut self, batch: &Batch) -> Result<(), StoreError> {
+        let opening = match self.savepoint {
+            Savepoint::Pending if batch.is_empty() => return Ok(()),
+            Savepoint::Pending => "SAVEPOINT write;\n",
+            Savepoint::Open | Savepoint::Released => "",
+        };
+        self.savepoint = Savepoint::Open;
+        let connection = self.connection()?;
+        batch
+            .execute(connection, Backend::Sqlite, opening, "RELEASE write")
+            .await?;
+        self.savepoint = Savepoint::Released;
+        self.join_group().await
+    }
+
+    /// Waits for the group this released write belongs to.
+    async fn join_group(mut self) -> Result<(), StoreError> {
         let Some(mut state) = self.state.take() else {
             return Err(writer_lost());
         };
-        let released = match state.open.as_mut() {
-            Some(connection) => sqlx::query("RELEASE write")
-                .execute(&mut **connection)
-                .await
-                .map(drop)
-                .map_err(StoreError::from),
-            None => Err(writer_lost()),
-        };
-        if let Err(error) = released {
-            state.fail(&error.to_string()).await;
-            return Err(error);
-        }
         let mut outcome = state
             .members
             .get_or_insert_with(|| watch::channel(None).0)
@@ -253,7 +308,9 @@ impl GroupedWrite {
 
 impl Drop for GroupedWrite {
     fn drop(&mut self) {
-        if let Some(mut state) = self.state.take() {
+        if let Some(mut state) = self.state.take()
+            && self.savepoint == Savepoint::Open
+        {
             state.abandoned = true;
             self.wake_committer.notify_one();
         }
