@@ -29,11 +29,11 @@ async fn started(store: &Store, address: &str) -> i64 {
 
 async fn migrations_apply_once_and_report_the_version(url: &str) {
     let store = Store::open(url).await.unwrap();
-    assert_eq!(store.schema_version().await.unwrap(), Some(3));
+    assert_eq!(store.schema_version().await.unwrap(), Some(4));
     store.migrate().await.unwrap();
     store.close().await;
     let again = Store::open(url).await.unwrap();
-    assert_eq!(again.schema_version().await.unwrap(), Some(3));
+    assert_eq!(again.schema_version().await.unwrap(), Some(4));
     again.close().await;
 }
 
@@ -57,7 +57,7 @@ async fn a_database_migrated_by_a_newer_leadbot_is_refused(url: &str) {
     pool.close().await;
     match Store::open(url).await {
         Err(StoreError::SchemaTooNew { found, supported }) => {
-            assert_eq!((found, supported), (99, 3));
+            assert_eq!((found, supported), (99, 4));
         }
         other => panic!("expected SchemaTooNew, got {other:?}"),
     }

@@ -61,26 +61,41 @@ impl ScriptCatalog {
         self.current(id)
     }
 
-    /// The exact script version a conversation started on.
+    /// The exact script version a conversation started on (read from `store` when it is not
+    /// in memory).
     pub async fn script_for(
         &self,
         store: &Store,
         state: &ConversationState,
     ) -> Result<Arc<Script>, RuntimeError> {
-        let wanted = (state.script_id.clone(), state.script_version);
-        if let Some(script) = self.current.get(&wanted.0)
-            && script.version == wanted.1
-        {
-            return Ok(script.clone());
-        }
-        if let Some(script) = self.cached(&wanted) {
+        if let Some(script) = self.loaded(state) {
             return Ok(script);
         }
-        let missing = || RuntimeError::ScriptMissing(format!("{} v{}", wanted.0, wanted.1));
         let source = store
-            .script_source(&wanted.0, wanted.1)
-            .await?
-            .ok_or_else(missing)?;
+            .script_source(&state.script_id, state.script_version)
+            .await?;
+        self.from_stored(state, source)
+    }
+
+    /// The script version a conversation started on, when it is in memory: the current file,
+    /// or an earlier version loaded before.
+    pub fn loaded(&self, state: &ConversationState) -> Option<Arc<Script>> {
+        let wanted = (state.script_id.clone(), state.script_version);
+        match self.current.get(&wanted.0) {
+            Some(script) if script.version == wanted.1 => Some(script.clone()),
+            _ => self.cached(&wanted),
+        }
+    }
+
+    /// Parses a version's stored source (`None`: not stored) and keeps it for next time.
+    pub fn from_stored(
+        &self,
+        state: &ConversationState,
+        source: Option<String>,
+    ) -> Result<Arc<Script>, RuntimeError> {
+        let wanted = (state.script_id.clone(), state.script_version);
+        let missing = || RuntimeError::ScriptMissing(format!("{} v{}", wanted.0, wanted.1));
+        let source = source.ok_or_else(missing)?;
         let name = format!("{} v{} (stored)", wanted.0, wanted.1);
         let script = Arc::new(script::parse(&source, Path::new(&name)).map_err(|_| missing())?);
         if let Ok(mut earlier) = self.earlier.lock() {

@@ -19,7 +19,7 @@ use crate::engine::state::ConversationState;
 use crate::engine::{self, Effect, HandOff, Input, Reply};
 use crate::reps::Team;
 use crate::script::Script;
-use crate::store::{ConversationKey, NewOutboxItem, Store, StoreError, StoredConversation};
+use crate::store::{ConversationKey, NewOutboxItem, Store, StoreError, StoredConversation, TurnTx};
 
 /// What can go wrong while handling an event.
 #[derive(Debug, thiserror::Error)]
@@ -176,10 +176,7 @@ impl Runtime {
         };
         let (mut conversation, mut turn, script) = match stored {
             Some(conversation) => {
-                let script = self
-                    .scripts
-                    .script_for(&self.store, &conversation.state)
-                    .await?;
+                let script = self.script_in_turn(&mut tx, &conversation.state).await?;
                 let turn = engine::step(
                     &script,
                     conversation.state.clone(),
@@ -327,6 +324,23 @@ impl Runtime {
             }
             None => Ok(None),
         }
+    }
+}
+
+impl Runtime {
+    /// The script a conversation runs, read inside its turn when it is not in memory.
+    async fn script_in_turn(
+        &self,
+        tx: &mut TurnTx,
+        state: &ConversationState,
+    ) -> Result<Arc<Script>, RuntimeError> {
+        if let Some(script) = self.scripts.loaded(state) {
+            return Ok(script);
+        }
+        let source = tx
+            .script_source(&state.script_id, state.script_version)
+            .await?;
+        self.scripts.from_stored(state, source)
     }
 }
 

@@ -25,10 +25,7 @@ impl Runtime {
             if at > now_ms {
                 continue;
             }
-            let script = self
-                .scripts
-                .script_for(&self.store, &conversation.state)
-                .await?;
+            let script = self.script_in_turn(&mut tx, &conversation.state).await?;
             let turn = match Wake::from_name(&kind) {
                 Some(wake) => timers::wake(&script, conversation.state.clone(), wake, now),
                 None => crate::engine::Turn {

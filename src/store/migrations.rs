@@ -23,6 +23,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "routing and timers",
         include_str!("../../migrations/sqlite/0003_routing_and_timers.sql"),
     ),
+    (
+        4,
+        "history without foreign keys",
+        include_str!("../../migrations/sqlite/0004_history_without_foreign_keys.sql"),
+    ),
 ];
 
 const POSTGRES: &[(i64, &str, &str)] = &[
@@ -40,6 +45,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         3,
         "routing and timers",
         include_str!("../../migrations/postgres/0003_routing_and_timers.sql"),
+    ),
+    (
+        4,
+        "history without foreign keys",
+        include_str!("../../migrations/postgres/0004_history_without_foreign_keys.sql"),
     ),
 ];
 

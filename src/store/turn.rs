@@ -186,6 +186,22 @@ impl TurnTx {
         Ok(())
     }
 
+    /// The stored source of a script version, read in this turn's transaction (a turn holding
+    /// a connection never waits for a second one: the pool could be all turns).
+    pub async fn script_source(
+        &mut self,
+        script_id: &str,
+        version: u32,
+    ) -> Result<Option<String>, StoreError> {
+        Ok(sqlx::query_scalar(
+            "SELECT source FROM script_versions WHERE script_id = $1 AND version = $2",
+        )
+        .bind(script_id)
+        .bind(i64::from(version))
+        .fetch_optional(self.write.conn().await?)
+        .await?)
+    }
+
     /// Creates (or, for a restart, resets) the conversation and its lead with a fresh state.
     pub async fn start_conversation(
         &mut self,
