@@ -67,6 +67,9 @@ pub enum StoreError {
     NotCommitted(String),
 }
 
+/// Script versions (id, version) known to be in the database.
+type StoredScripts = std::sync::Mutex<std::collections::HashSet<(String, u32)>>;
+
 /// Handle to the database; cheap to clone, shared by every task.
 #[derive(Debug, Clone)]
 pub struct Store {
@@ -76,6 +79,8 @@ pub struct Store {
     writer: AnyPool,
     /// SQLite: writes queued together commit together (see `writer`).
     group: Option<Arc<GroupCommit>>,
+    /// Script versions this process has seen committed, so their source is sent only once.
+    stored_scripts: Arc<StoredScripts>,
     /// Reads outside a turn (reports, resumes, script versions).
     reader: AnyPool,
     backend: Backend,
@@ -150,6 +155,7 @@ impl Store {
         Ok(Store {
             writer,
             group,
+            stored_scripts: Arc::default(),
             reader,
             backend,
         })

@@ -1,6 +1,8 @@
 //! Purpose: one inbound message is one transaction — dedupe its event id, lock and load the
 //! conversation, and store everything the engine decided, or nothing at all.
 
+use std::sync::Arc;
+
 use sqlx::Row;
 
 use super::batch::{Arg, Batch};
@@ -44,6 +46,10 @@ pub struct TurnTx {
     saved: Batch,
     /// PostgreSQL: wake the outbox workers of every replica when this commits.
     notify_outbox: bool,
+    /// Where a script version this turn stored is recorded once it commits.
+    stored_scripts: Arc<super::StoredScripts>,
+    /// The script version this turn stored, if any.
+    remembered: Option<(String, u32)>,
 }
 
 impl Store {
@@ -57,6 +63,8 @@ impl Store {
             key: key.clone(),
             saved: Batch::default(),
             notify_outbox: false,
+            stored_scripts: self.stored_scripts.clone(),
+            remembered: None,
         })
     }
 }
@@ -164,8 +172,9 @@ impl TurnTx {
     }
 
     /// Keeps the source of the script version a conversation starts on, so it can resume on
-    /// that exact version after the file changes. Part of the turn: on SQLite a second
-    /// connection could not write while this transaction holds the write lock.
+    /// that exact version after the file changes (sent once per process and version). Part of
+    /// the turn: on SQLite a second connection could not write while this transaction holds the
+    /// write lock.
     pub async fn remember_script(
         &mut self,
         script_id: &str,
@@ -173,6 +182,15 @@ impl TurnTx {
         source: &str,
         now_ms: i64,
     ) -> Result<(), StoreError> {
+        let version_key = (script_id.to_string(), version);
+        let known = self
+            .stored_scripts
+            .lock()
+            .is_ok_and(|stored| stored.contains(&version_key));
+        if known {
+            return Ok(());
+        }
+        self.remembered = Some(version_key);
         sqlx::query(
             "INSERT INTO script_versions (script_id, version, source, stored_at) VALUES ($1, $2, $3, $4) \
              ON CONFLICT (script_id, version) DO NOTHING",
@@ -208,39 +226,41 @@ impl TurnTx {
         state: &ConversationState,
         now_ms: i64,
     ) -> Result<StoredConversation, StoreError> {
-        let lead_id: i64 = sqlx::query_scalar(
-            "INSERT INTO leads (channel, address, stage, score, script_id, script_version, created_at, updated_at) \
+        // The lead and its conversation in one round trip: PostgreSQL chains them in a CTE,
+        // SQLite runs two statements (the second finds the lead by its unique key).
+        const LEAD: &str = "INSERT INTO leads (channel, address, stage, score, script_id, script_version, created_at, updated_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $7) \
              ON CONFLICT (channel, address) DO UPDATE SET script_id = excluded.script_id, \
-             script_version = excluded.script_version, updated_at = excluded.updated_at \
-             RETURNING id",
-        )
-        .bind(&self.key.channel)
-        .bind(&self.key.address)
-        .bind(state.stage.name())
-        .bind(i64::from(state.score))
-        .bind(&state.script_id)
-        .bind(i64::from(state.script_version))
-        .bind(now_ms)
-        .fetch_one(self.write.conn().await?)
-        .await?;
-        let conversation_id: i64 = sqlx::query_scalar(
-            "INSERT INTO conversations (lead_id, channel, address, script_id, script_version, state, finished, turns, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, 0, 0, $7, $7) \
-             ON CONFLICT (channel, address) DO UPDATE SET script_id = excluded.script_id, \
+             script_version = excluded.script_version, updated_at = excluded.updated_at";
+        const CONVERSATION: &str = "INSERT INTO conversations (lead_id, channel, address, script_id, script_version, state, finished, turns, created_at, updated_at) \
+             SELECT id, $1, $2, $5, $6, $8, 0, 0, $7, $7";
+        const RESET: &str = "ON CONFLICT (channel, address) DO UPDATE SET script_id = excluded.script_id, \
              script_version = excluded.script_version, state = excluded.state, finished = 0, \
              updated_at = excluded.updated_at \
-             RETURNING id",
-        )
-        .bind(lead_id)
-        .bind(&self.key.channel)
-        .bind(&self.key.address)
-        .bind(&state.script_id)
-        .bind(i64::from(state.script_version))
-        .bind(to_json(state)?)
-        .bind(now_ms)
-        .fetch_one(self.write.conn().await?)
-        .await?;
+             RETURNING id, lead_id";
+        let sql = match self.backend {
+            Backend::Postgres => {
+                format!("WITH lead AS ({LEAD} RETURNING id) {CONVERSATION} FROM lead {RESET}")
+            }
+            Backend::Sqlite => format!(
+                "{LEAD};\n{CONVERSATION} FROM leads WHERE channel = $1 AND address = $2 {RESET}"
+            ),
+        };
+        // All rows: the Any driver's fetch_one stops at SQLite's first statement.
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(&self.key.channel)
+            .bind(&self.key.address)
+            .bind(state.stage.name())
+            .bind(i64::from(state.score))
+            .bind(&state.script_id)
+            .bind(i64::from(state.script_version))
+            .bind(now_ms)
+            .bind(to_json(state)?)
+            .fetch_all(self.write.conn().await?)
+            .await?;
+        let row = rows.last().ok_or(sqlx::Error::RowNotFound)?;
+        let conversation_id: i64 = row.try_get("id")?;
+        let lead_id: i64 = row.try_get("lead_id")?;
         Ok(StoredConversation {
             id: conversation_id,
             lead_id,
@@ -402,6 +422,18 @@ impl TurnTx {
 
     /// Sends what was saved and makes the turn durable.
     pub async fn commit(mut self) -> Result<(), StoreError> {
+        let remembered = self.remembered.take();
+        let stored_scripts = self.stored_scripts.clone();
+        self.send_and_commit().await?;
+        if let Some(version_key) = remembered
+            && let Ok(mut stored) = stored_scripts.lock()
+        {
+            stored.insert(version_key);
+        }
+        Ok(())
+    }
+
+    async fn send_and_commit(mut self) -> Result<(), StoreError> {
         if self.notify_outbox {
             self.saved
                 .execute(self.write.conn().await?, self.backend, "", "")
