@@ -6,6 +6,7 @@
 //! its group is durable — nothing is acknowledged before it is stored.
 
 use std::fmt;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Weak};
 
 use sqlx::pool::PoolConnection;
@@ -24,6 +25,8 @@ pub(crate) struct GroupCommit {
     pool: AnyPool,
     state: Arc<Mutex<GroupState>>,
     wake_committer: Arc<Notify>,
+    /// Writes waiting for the writer: when none is, a write commits its group itself.
+    waiting: Arc<AtomicUsize>,
 }
 
 impl fmt::Debug for GroupCommit {
@@ -50,6 +53,7 @@ impl GroupCommit {
             pool,
             state: Arc::new(Mutex::new(GroupState::default())),
             wake_committer: Arc::new(Notify::new()),
+            waiting: Arc::default(),
         });
         tokio::spawn(commit_groups(
             Arc::downgrade(&group.state),
@@ -61,7 +65,10 @@ impl GroupCommit {
     /// Opens a write: a savepoint in the group transaction (opening one if none is). In an
     /// open group the savepoint is left to the write's first statement, to save a round trip.
     pub async fn begin(&self) -> Result<WriteTx, StoreError> {
-        let mut state = self.state.clone().lock_owned().await;
+        let mut state = {
+            let _waiting = Waiting::new(&self.waiting);
+            self.state.clone().lock_owned().await
+        };
         state.settle_abandoned().await;
         let savepoint = if state.open.is_some() {
             Savepoint::Pending
@@ -83,6 +90,7 @@ impl GroupCommit {
                 state: Some(state),
                 savepoint,
                 wake_committer: self.wake_committer.clone(),
+                waiting: self.waiting.clone(),
             }),
         })
     }
@@ -194,6 +202,7 @@ struct GroupedWrite {
     state: Option<OwnedMutexGuard<GroupState>>,
     savepoint: Savepoint,
     wake_committer: Arc<Notify>,
+    waiting: Arc<AtomicUsize>,
 }
 
 impl WriteTx {
@@ -286,6 +295,17 @@ impl GroupedWrite {
         let Some(mut state) = self.state.take() else {
             return Err(writer_lost());
         };
+        if self.waiting.load(Ordering::Acquire) == 0 {
+            // Nobody to group with: commit now rather than hand over to the committer.
+            let mut outcome = state
+                .members
+                .get_or_insert_with(|| watch::channel(None).0)
+                .subscribe();
+            state.commit().await;
+            drop(state);
+            let committed = outcome.borrow_and_update().clone();
+            return group_result(committed);
+        }
         let mut outcome = state
             .members
             .get_or_insert_with(|| watch::channel(None).0)
@@ -296,13 +316,34 @@ impl GroupedWrite {
             Ok(outcome) => outcome.clone(),
             Err(_) => None,
         };
-        match committed {
-            Some(Ok(())) => Ok(()),
-            Some(Err(reason)) => Err(StoreError::NotCommitted(reason)),
-            None => Err(StoreError::NotCommitted(
-                "the writer stopped before committing".to_string(),
-            )),
-        }
+        group_result(committed)
+    }
+}
+
+/// What a member's commit returns for its group's outcome.
+fn group_result(outcome: GroupOutcome) -> Result<(), StoreError> {
+    match outcome {
+        Some(Ok(())) => Ok(()),
+        Some(Err(reason)) => Err(StoreError::NotCommitted(reason)),
+        None => Err(StoreError::NotCommitted(
+            "the writer stopped before committing".to_string(),
+        )),
+    }
+}
+
+/// Counts a write waiting for the writer, until it has it (or gives up).
+struct Waiting<'a>(&'a AtomicUsize);
+
+impl<'a> Waiting<'a> {
+    fn new(waiting: &'a AtomicUsize) -> Self {
+        waiting.fetch_add(1, Ordering::AcqRel);
+        Waiting(waiting)
+    }
+}
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
     }
 }
 
