@@ -144,7 +144,77 @@ async fn a_repeated_event_id_is_claimed_once(url: &str) {
     let mut tx = store.begin_turn(&test_key("b")).await.unwrap();
     assert!(tx.claim_event("Ev124", 3).await.unwrap());
     tx.commit().await.unwrap();
+
+    // Claiming and loading in one step: a seen event gives nothing, a new one the conversation.
+    let mut tx = store.begin_turn(&test_key("c")).await.unwrap();
+    assert_eq!(tx.claim_and_load("Ev123", 4).await.unwrap(), None);
+    drop(tx);
+    let lead = started(&store, "c").await;
+    let mut tx = store.begin_turn(&test_key("c")).await.unwrap();
+    let loaded = tx.claim_and_load("Ev125", 5).await.unwrap();
+    assert_eq!(loaded.flatten().map(|c| c.lead_id), Some(lead));
+    tx.commit().await.unwrap();
+    let mut tx = store.begin_turn(&test_key("nobody")).await.unwrap();
+    assert_eq!(tx.claim_and_load("Ev126", 6).await.unwrap(), Some(None));
+    tx.commit().await.unwrap();
+    let mut tx = store.begin_turn(&test_key("c")).await.unwrap();
+    assert_eq!(tx.claim_and_load("Ev125", 7).await.unwrap(), None);
+    drop(tx);
     store.close().await;
+    assert_eq!(count_rows(url, "processed_events").await, 4);
+}
+
+async fn writes_queued_together_are_each_committed_or_rolled_back(url: &str) {
+    let store = Arc::new(Store::open(url).await.unwrap());
+    for prospect in 0..40 {
+        started(&store, &format!("g{prospect}")).await;
+    }
+    let mut tasks = Vec::new();
+    for prospect in 0..40_i32 {
+        let store = store.clone();
+        let url = url.to_string();
+        tasks.push(tokio::spawn(async move {
+            let event = format!("ev-g{prospect}");
+            let mut tx = store
+                .begin_turn(&test_key(&format!("g{prospect}")))
+                .await
+                .unwrap();
+            let mut conversation = tx
+                .claim_and_load(&event, 1)
+                .await
+                .unwrap()
+                .unwrap()
+                .unwrap();
+            tokio::task::yield_now().await;
+            conversation.state.score = 1000 + prospect;
+            tx.save(&conversation, Some(("queued", Some(&event))), &[], &[], 1)
+                .await
+                .unwrap();
+            if prospect % 4 == 0 {
+                // Abandoned among the others: none of it may be stored.
+                drop(tx);
+                return;
+            }
+            tx.commit().await.unwrap();
+            // Committed means stored: another connection sees it at once.
+            let stored = format!("processed_events WHERE event_id = '{event}'");
+            assert_eq!(count_rows(&url, &stored).await, 1, "{event}");
+        }));
+    }
+    for task in tasks {
+        task.await.unwrap();
+    }
+    store.close().await;
+    assert_eq!(
+        count_rows(url, "processed_events WHERE event_id LIKE 'ev-g%'").await,
+        30
+    );
+    assert_eq!(count_rows(url, "messages WHERE body = 'queued'").await, 30);
+    assert_eq!(count_rows(url, "conversations WHERE turns = 2").await, 30);
+    for prospect in (0..40).step_by(4) {
+        let abandoned = format!("processed_events WHERE event_id = 'ev-g{prospect}'");
+        assert_eq!(count_rows(url, &abandoned).await, 0);
+    }
 }
 
 async fn concurrent_turns_of_one_conversation_apply_one_after_the_other(url: &str) {
@@ -361,6 +431,7 @@ on_both_databases!(
     a_database_migrated_by_a_newer_leadbot_is_refused,
     a_turn_stores_everything_or_nothing,
     a_repeated_event_id_is_claimed_once,
+    writes_queued_together_are_each_committed_or_rolled_back,
     concurrent_turns_of_one_conversation_apply_one_after_the_other,
     outbox_items_are_leased_retried_and_delivered_once,
     concurrent_workers_never_claim_the_same_item,
