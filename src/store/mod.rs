@@ -22,8 +22,8 @@ use sqlx::{AnyPool, Executor};
 pub use assignments::{Assignment, HandoffTx, HandoffWrite, LeadToRoute, Routed};
 pub use outbox::{NewOutboxItem, OUTBOX_NOTIFY_CHANNEL, OutboxItem};
 pub use turn::{ConversationKey, StoredConversation, TurnTx};
-use writer::GroupCommit;
 pub(crate) use writer::WriteTx;
+use writer::{GroupCommit, WalLength};
 
 /// Which database a store talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -124,6 +124,10 @@ impl Store {
                         connection.execute("PRAGMA foreign_keys = ON").await?;
                         // Checkpoints run in the background (below), not in a turn's commit.
                         connection.execute("PRAGMA wal_autocheckpoint = 0").await?;
+                        // After a spike, the log file is cut back to 64 MB once it restarts.
+                        connection
+                            .execute("PRAGMA journal_size_limit = 67108864")
+                            .await?;
                         Ok(())
                     })
                 }),
@@ -140,8 +144,9 @@ impl Store {
                     .connect_with(options)
                     .await
                     .map_err(StoreError::Connect)?;
-                tokio::spawn(checkpoint_in_background(reader.clone()));
-                let group = GroupCommit::start(writer.clone());
+                let wal = Arc::new(WalLength::default());
+                tokio::spawn(checkpoint_in_background(reader.clone(), wal.clone()));
+                let group = GroupCommit::start(writer.clone(), wal);
                 (writer, reader, Some(group))
             }
             Backend::Postgres => {
@@ -294,19 +299,24 @@ fn postgres_connections() -> u32 {
 }
 
 /// Copies SQLite's write-ahead log back into the database file every half second, from a
-/// reader connection, so no turn waits for a checkpoint's fsync. Ends when the store closes.
-async fn checkpoint_in_background(reader: AnyPool) {
+/// reader connection, so no turn waits for a checkpoint's fsync, and records the log's length
+/// for the writer (see [`WalLength`]). Ends when the store closes.
+async fn checkpoint_in_background(reader: AnyPool, wal: Arc<WalLength>) {
+    use sqlx::Row;
     let mut tick = tokio::time::interval(Duration::from_millis(500));
     loop {
         tick.tick().await;
         if reader.is_closed() {
             break;
         }
-        if let Err(error) = reader.execute("PRAGMA wal_checkpoint(PASSIVE)").await {
-            if reader.is_closed() {
-                break;
-            }
-            tracing::warn!(%error, "WAL checkpoint failed");
+        // One row: busy, frames in the log, frames checkpointed.
+        match sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+            .fetch_one(&reader)
+            .await
+        {
+            Ok(row) => wal.record(row.try_get::<i64, _>(1).unwrap_or_default()),
+            Err(_) if reader.is_closed() => break,
+            Err(error) => tracing::warn!(%error, "WAL checkpoint failed"),
         }
     }
 }
