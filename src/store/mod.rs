@@ -242,13 +242,7 @@ impl Store {
         script_id: &str,
         version: u32,
     ) -> Result<Option<String>, StoreError> {
-        Ok(sqlx::query_scalar(
-            "SELECT source FROM script_versions WHERE script_id = $1 AND version = $2",
-        )
-        .bind(script_id)
-        .bind(i64::from(version))
-        .fetch_optional(&self.reader)
-        .await?)
+        script_source(&self.reader, script_id, version).await
     }
 
     /// Conversations whose timer is due by `now_ms`, oldest first (at most `limit`).
@@ -319,6 +313,21 @@ async fn checkpoint_in_background(reader: AnyPool, wal: Arc<WalLength>) {
             Err(error) => tracing::warn!(%error, "WAL checkpoint failed"),
         }
     }
+}
+
+/// The stored source of a script version, read through any connection or transaction.
+async fn script_source(
+    executor: impl sqlx::Executor<'_, Database = sqlx::Any>,
+    script_id: &str,
+    version: u32,
+) -> Result<Option<String>, StoreError> {
+    Ok(sqlx::query_scalar(
+        "SELECT source FROM script_versions WHERE script_id = $1 AND version = $2",
+    )
+    .bind(script_id)
+    .bind(i64::from(version))
+    .fetch_optional(executor)
+    .await?)
 }
 
 /// A PostgreSQL advisory lock key for a name: the first 8 bytes of its SHA-256, the same in

@@ -211,13 +211,7 @@ impl TurnTx {
         script_id: &str,
         version: u32,
     ) -> Result<Option<String>, StoreError> {
-        Ok(sqlx::query_scalar(
-            "SELECT source FROM script_versions WHERE script_id = $1 AND version = $2",
-        )
-        .bind(script_id)
-        .bind(i64::from(version))
-        .fetch_optional(self.write.conn().await?)
-        .await?)
+        super::script_source(self.write.conn().await?, script_id, version).await
     }
 
     /// Creates (or, for a restart, resets) the conversation and its lead with a fresh state.
