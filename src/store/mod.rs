@@ -17,13 +17,16 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
-use sqlx::{AnyPool, Executor};
+use sqlx::{AnyPool, Connection, Executor};
 
 pub use assignments::{Assignment, HandoffTx, HandoffWrite, LeadToRoute, Routed};
 pub use outbox::{NewOutboxItem, OUTBOX_NOTIFY_CHANNEL, OutboxItem};
 pub use turn::{ConversationKey, StoredConversation, TurnTx};
 pub(crate) use writer::WriteTx;
 use writer::{GroupCommit, WalLength};
+
+/// How long a PostgreSQL connection may sit idle before it is pinged ahead of its next use.
+const IDLE_BEFORE_PING: Duration = Duration::from_secs(10);
 
 /// Which database a store talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -113,8 +116,9 @@ impl Store {
             let pool = AnyPoolOptions::new()
                 .max_connections(max)
                 .acquire_timeout(Duration::from_secs(30))
-                // A local file needs no ping before each use (PostgreSQL keeps it).
-                .test_before_acquire(backend == Backend::Postgres);
+                // No ping before every use: it was one round trip of a turn's five on
+                // PostgreSQL, and a local file needs none (see below for idle connections).
+                .test_before_acquire(false);
             match backend {
                 Backend::Sqlite => pool.after_connect(|connection, _| {
                     Box::pin(async move {
@@ -131,7 +135,16 @@ impl Store {
                         Ok(())
                     })
                 }),
-                Backend::Postgres => pool,
+                // A connection that sat idle may have been cut (a server restart, a proxy's
+                // timeout): checked before use, and replaced when it fails.
+                Backend::Postgres => pool.before_acquire(|connection, metadata| {
+                    Box::pin(async move {
+                        if metadata.idle_for >= IDLE_BEFORE_PING {
+                            connection.ping().await?;
+                        }
+                        Ok(true)
+                    })
+                }),
             }
         };
         let (writer, reader, group) = match backend {
