@@ -293,16 +293,17 @@ impl Store {
     }
 }
 
-/// Connections each process opens to PostgreSQL: `LEADBOT_DB_CONNECTIONS`, or 8. A turn holds
+/// Connections each process opens to PostgreSQL: `LEADBOT_DB_CONNECTIONS`, or 10. A turn holds
 /// its connection for four short round trips, so a few connections keep the server busy; more
-/// only add contention (leadbot bench, C=64, on 2 cores: 4 → 2,169, 8 → 2,710, 16 → 2,521,
-/// 32 → 2,358 turns/s). Mind the server's `max_connections` across replicas.
+/// only add contention (leadbot bench, C=64, N=5,000, on 2 cores: 6 → 2,736-2,923, 8 →
+/// 2,981-3,033, 10 → 3,200-3,244, 12 → 3,131-3,156, 16 → 3,055-3,173 turns/s). Mind the
+/// server's `max_connections` across replicas.
 fn postgres_connections() -> u32 {
     std::env::var("LEADBOT_DB_CONNECTIONS")
         .ok()
         .and_then(|value| value.trim().parse::<u32>().ok())
         .filter(|connections| *connections > 0)
-        .unwrap_or(8)
+        .unwrap_or(10)
 }
 
 /// Copies SQLite's write-ahead log back into the database file every half second, from a
