@@ -186,6 +186,35 @@ fn plural(count: i64, unit: &str) -> String {
     }
 }
 
+/// A notice about [`sample_handoff`] to rep Sam of pool emea, as the channels' rendering tests
+/// show it; each test puts in the rep and prospect of its platform.
+#[cfg(test)]
+pub(crate) fn sample_notice(event: NoticeEvent) -> HandOffNotice {
+    HandOffNotice {
+        event,
+        assignment_id: Some(42),
+        lead_id: 7,
+        conversation_id: 9,
+        rep: Some(RepContact {
+            id: "sam".into(),
+            name: "Sam".into(),
+            slack_user: Some("U0SAM".into()),
+            discord_user: None,
+            email: None,
+        }),
+        lead: sample_handoff(),
+        prospect: ProspectRef {
+            channel: "slack".into(),
+            address: "dm:U0DANA".into(),
+        },
+        pool: Some("emea".into()),
+        rule: Some("region = Europe".into()),
+        sla_minutes: Some(15),
+        note: None,
+        team_channel: None,
+    }
+}
+
 /// A sales-qualified lead as the channels' rendering tests show it.
 #[cfg(test)]
 pub(crate) fn sample_handoff() -> HandOff {

@@ -251,6 +251,22 @@ impl Scene {
         }
     }
 
+    /// The gateway sends an interaction again (a replay after a resume); returns once leadbot
+    /// has called back for it a second time.
+    async fn replay_interaction(&self, interaction: Value, id: u64, what: &str) {
+        self.fake.dispatch("INTERACTION_CREATE", interaction);
+        let fake = self.fake.clone();
+        let path = format!("/api/v10/interactions/{id}/");
+        eventually(what, move || {
+            fake.calls()
+                .iter()
+                .filter(|call| call.path.starts_with(&path))
+                .count()
+                == 2
+        })
+        .await;
+    }
+
     /// Dana writes in her DM with the bot; returns once the turn is stored and answered.
     async fn dm(&self, text: &str) -> u64 {
         let id = self.fake.next_id();
@@ -573,17 +589,9 @@ async fn a_click_on_a_choice_button_is_answered_and_recorded_once(url: &str) {
     let posted_after = scene.fake.posted_in(DANA_DM).len();
     assert!(posted_after > posted_before, "the next question was asked");
 
-    scene.fake.dispatch("INTERACTION_CREATE", click);
-    let fake = scene.fake.clone();
-    let path = format!("/api/v10/interactions/{click_id}/");
-    eventually("the replayed click reaches leadbot", move || {
-        fake.calls()
-            .iter()
-            .filter(|call| call.path.starts_with(&path))
-            .count()
-            == 2
-    })
-    .await;
+    scene
+        .replay_interaction(click, click_id, "the replayed click reaches leadbot")
+        .await;
     scene.dm("12").await;
     assert_eq!(
         scene.count("answers WHERE step = 'need'").await,
@@ -848,17 +856,9 @@ async fn qualify_starts_a_dialogue_in_a_dm(url: &str) {
     assert!(texts[1].contains("name"), "{texts:?}");
     assert_eq!(scene.count("leads").await, 1, "the same lead starts over");
 
-    scene.fake.dispatch("INTERACTION_CREATE", command);
-    let fake = scene.fake.clone();
-    let path = format!("/api/v10/interactions/{command_id}/");
-    eventually("the replayed command reaches leadbot", move || {
-        fake.calls()
-            .iter()
-            .filter(|call| call.path.starts_with(&path))
-            .count()
-            == 2
-    })
-    .await;
+    scene
+        .replay_interaction(command, command_id, "the replayed command reaches leadbot")
+        .await;
     scene.dm("Dana Smith").await;
     assert_eq!(
         scene.texts_in(dm).len(),

@@ -61,10 +61,16 @@ async fn settle(url: &str) {
     panic!("Slack outbox items stayed pending");
 }
 
+/// Posts a signed event envelope with this id, as Slack does, and checks it was acknowledged.
+async fn deliver(port: u16, event_id: &str, event: Value) {
+    let (status, body) = SlackRequest::event(envelope(event_id, event))
+        .send(port)
+        .await;
+    assert_eq!(status, 200, "{event_id}: {body}");
+}
+
 async fn say(port: u16, url: &str, user: &str, text: &str, ts: &str) {
-    let event = envelope(&format!("Ev{ts}"), direct_message(user, text, ts));
-    let (status, body) = SlackRequest::event(event).send(port).await;
-    assert_eq!(status, 200, "{body}");
+    deliver(port, &format!("Ev{ts}"), direct_message(user, text, ts)).await;
     settle(url).await;
 }
 
@@ -307,22 +313,10 @@ async fn a_mention_in_a_channel_continues_in_its_thread(url: &str) {
         "client_msg_id": "m-0", "type": "app_mention", "text": "<@U0BOT> hi there", "user": DANA,
         "ts": mention_ts, "team": "T0LEAD", "channel": "C0SALES", "event_ts": mention_ts,
     });
-    assert_eq!(
-        SlackRequest::event(envelope("Ev1", mention))
-            .send(port)
-            .await
-            .0,
-        200
-    );
+    deliver(port, "Ev1", mention).await;
     // The same message also arrives as a `message` event.
     let same = channel_message(DANA, "<@U0BOT> hi there", &mention_ts, None);
-    assert_eq!(
-        SlackRequest::event(envelope("Ev2", same))
-            .send(port)
-            .await
-            .0,
-        200
-    );
+    deliver(port, "Ev2", same).await;
     settle(url).await;
     let posts = fake.accepted("chat.postMessage");
     assert!(posts.len() >= 2);
@@ -339,29 +333,11 @@ async fn a_mention_in_a_channel_continues_in_its_thread(url: &str) {
         &ts(1),
         Some(&mention_ts),
     );
-    assert_eq!(
-        SlackRequest::event(envelope("Ev3", colleague))
-            .send(port)
-            .await
-            .0,
-        200
-    );
+    deliver(port, "Ev3", colleague).await;
     let elsewhere = channel_message(DANA, "lunch?", &ts(2), None);
-    assert_eq!(
-        SlackRequest::event(envelope("Ev4", elsewhere))
-            .send(port)
-            .await
-            .0,
-        200
-    );
+    deliver(port, "Ev4", elsewhere).await;
     let answer = channel_message(DANA, "Dana Smith", &ts(3), Some(&mention_ts));
-    assert_eq!(
-        SlackRequest::event(envelope("Ev5", answer))
-            .send(port)
-            .await
-            .0,
-        200
-    );
+    deliver(port, "Ev5", answer).await;
     settle(url).await;
     let posts = fake.accepted("chat.postMessage");
     assert!(posts.len() > first_turn);
@@ -464,10 +440,7 @@ async fn bot_and_edited_messages_are_ignored(url: &str) {
                "previous_message": {"type": "message", "user": DANA, "text": "hi", "ts": t}}),
     ];
     for (index, event) in events.into_iter().enumerate() {
-        let (status, _) = SlackRequest::event(envelope(&format!("EvBot{index}"), event))
-            .send(server.port)
-            .await;
-        assert_eq!(status, 200);
+        deliver(server.port, &format!("EvBot{index}"), event).await;
     }
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(count_rows(url, "messages").await, 0);

@@ -141,8 +141,7 @@ impl GroupState {
             Some(mut connection) => match sqlx::query("COMMIT").execute(&mut *connection).await {
                 Ok(_) => (Ok(()), Some(connection)),
                 Err(error) => {
-                    let _ = sqlx::query("ROLLBACK").execute(&mut *connection).await;
-                    let _ = connection.close().await;
+                    discard(connection).await;
                     (Err(error.to_string()), None)
                 }
             },
@@ -160,14 +159,20 @@ impl GroupState {
     /// Gives up the group: everything in it is rolled back and its members are told why.
     async fn fail(&mut self, reason: &str) {
         self.abandoned = false;
-        if let Some(mut connection) = self.open.take() {
-            let _ = sqlx::query("ROLLBACK").execute(&mut *connection).await;
-            let _ = connection.close().await;
+        if let Some(connection) = self.open.take() {
+            discard(connection).await;
         }
         if let Some(members) = self.members.take() {
             members.send_replace(Some(Err(reason.to_string())));
         }
     }
+}
+
+/// Rolls back whatever is open on the writer connection and closes it, so the next group starts
+/// on a fresh one whatever state this one was left in.
+async fn discard(mut connection: PoolConnection<Any>) {
+    let _ = sqlx::query("ROLLBACK").execute(&mut *connection).await;
+    let _ = connection.close().await;
 }
 
 /// WAL frames past which the writer checkpoints after a commit (64 MB of 4 KB pages).
@@ -263,11 +268,8 @@ impl WriteTx {
     /// counts it as run.
     pub fn opening_sql(&mut self) -> &'static str {
         match &mut self.inner {
-            Inner::Grouped(write) if write.savepoint == Savepoint::Pending => {
-                write.savepoint = Savepoint::Open;
-                "SAVEPOINT write;\n"
-            }
-            _ => "",
+            Inner::Grouped(write) => write.take_opening(),
+            Inner::Own(_) => "",
         }
     }
 
@@ -276,11 +278,9 @@ impl WriteTx {
         match &mut self.inner {
             Inner::Own(tx) => Ok(&mut **tx),
             Inner::Grouped(write) => {
-                if write.savepoint == Savepoint::Pending {
-                    write.savepoint = Savepoint::Open;
-                    sqlx::query("SAVEPOINT write")
-                        .execute(write.connection()?)
-                        .await?;
+                let opening = write.take_opening();
+                if !opening.is_empty() {
+                    sqlx::query(opening).execute(write.connection()?).await?;
                 }
                 write.connection()
             }
@@ -320,13 +320,21 @@ impl GroupedWrite {
             .ok_or_else(writer_lost)
     }
 
-    async fn commit_after(mut self, batch: &Batch) -> Result<(), StoreError> {
-        let opening = match self.savepoint {
-            Savepoint::Pending if batch.is_empty() => return Ok(()),
-            Savepoint::Pending => "SAVEPOINT write;\n",
-            Savepoint::Open | Savepoint::Released => "",
-        };
+    /// The savepoint's opening, once, for the write's first statement; counted as run.
+    fn take_opening(&mut self) -> &'static str {
+        if self.savepoint != Savepoint::Pending {
+            return "";
+        }
         self.savepoint = Savepoint::Open;
+        "SAVEPOINT write;\n"
+    }
+
+    async fn commit_after(mut self, batch: &Batch) -> Result<(), StoreError> {
+        if self.savepoint == Savepoint::Pending && batch.is_empty() {
+            // Nothing of the write ran: nothing to commit.
+            return Ok(());
+        }
+        let opening = self.take_opening();
         let connection = self.connection()?;
         batch
             .execute(connection, Backend::Sqlite, opening, "RELEASE write")
@@ -340,23 +348,17 @@ impl GroupedWrite {
         let Some(mut state) = self.state.take() else {
             return Err(writer_lost());
         };
-        if self.waiting.load(Ordering::Acquire) == 0 {
-            // Nobody to group with: commit now rather than hand over to the committer.
-            let mut outcome = state
-                .members
-                .get_or_insert_with(|| watch::channel(None).0)
-                .subscribe();
-            state.commit().await;
-            drop(state);
-            let committed = outcome.borrow_and_update().clone();
-            return group_result(committed);
-        }
         let mut outcome = state
             .members
             .get_or_insert_with(|| watch::channel(None).0)
             .subscribe();
+        if self.waiting.load(Ordering::Acquire) == 0 {
+            // Nobody to group with: commit now rather than hand over to the committer.
+            state.commit().await;
+        } else {
+            self.wake_committer.notify_one();
+        }
         drop(state);
-        self.wake_committer.notify_one();
         let committed = match outcome.wait_for(Option::is_some).await {
             Ok(outcome) => outcome.clone(),
             Err(_) => None,

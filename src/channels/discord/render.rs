@@ -318,7 +318,6 @@ mod tests {
 
     fn notice(event: NoticeEvent) -> HandOffNotice {
         HandOffNotice {
-            event,
             assignment_id: Some(77),
             lead_id: 5,
             conversation_id: 6,
@@ -329,16 +328,12 @@ mod tests {
                 discord_user: Some("900".into()),
                 email: None,
             }),
-            lead: crate::notify::sample_handoff(),
             prospect: ProspectRef {
                 channel: "discord".into(),
                 address: "thread:844:53".into(),
             },
-            pool: Some("emea".into()),
-            rule: Some("region = Europe".into()),
             sla_minutes: Some(30),
-            note: None,
-            team_channel: None,
+            ..crate::notify::sample_notice(event)
         }
     }
 

@@ -2,7 +2,6 @@ use serde_json::{Value, json};
 
 use super::*;
 use crate::engine::ReplyChoice;
-use crate::notify::{ProspectRef, RepContact};
 
 fn question(choices: usize) -> Reply {
     Reply {
@@ -75,29 +74,7 @@ fn a_clicked_question_shows_the_choice_instead_of_buttons() {
 }
 
 fn notice(event: NoticeEvent) -> HandOffNotice {
-    HandOffNotice {
-        event,
-        assignment_id: Some(42),
-        lead_id: 7,
-        conversation_id: 9,
-        rep: Some(RepContact {
-            id: "sam".into(),
-            name: "Sam".into(),
-            slack_user: Some("U0SAM".into()),
-            discord_user: None,
-            email: None,
-        }),
-        lead: crate::notify::sample_handoff(),
-        prospect: ProspectRef {
-            channel: "slack".into(),
-            address: "dm:U0DANA".into(),
-        },
-        pool: Some("emea".into()),
-        rule: Some("region = Europe".into()),
-        sla_minutes: Some(15),
-        note: None,
-        team_channel: None,
-    }
+    crate::notify::sample_notice(event)
 }
 
 #[test]
