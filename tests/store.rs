@@ -438,3 +438,38 @@ on_both_databases!(
     script_versions_are_kept,
     effects_are_stored_as_rows,
 );
+
+/// Other replicas' delivery workers hear of a turn's outbox items when it commits, not
+/// before, and not from a turn that queued none.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn postgres_notifies_the_outbox_channel_when_a_turn_with_items_commits() {
+    let db = common::TestDb::postgres().await;
+    let store = Store::open(&db.url).await.unwrap();
+    started(&store, "n").await;
+    let mut listener = sqlx::postgres::PgListener::connect(&db.url).await.unwrap();
+    listener
+        .listen(leadbot::store::OUTBOX_NOTIFY_CHANNEL)
+        .await
+        .unwrap();
+    let quiet = std::time::Duration::from_millis(300);
+
+    save_outbox(&store, "n", &[]).await;
+    let none = tokio::time::timeout(quiet, listener.recv()).await;
+    assert!(none.is_err(), "a turn without outbox items notified");
+
+    let mut tx = store.begin_turn(&test_key("n")).await.unwrap();
+    let conversation = tx.conversation().await.unwrap().unwrap();
+    tx.save(&conversation, None, &[], &[handoff_item("n-1")], 0)
+        .await
+        .unwrap();
+    let early = tokio::time::timeout(quiet, listener.recv()).await;
+    assert!(early.is_err(), "notified before the commit");
+    tx.commit().await.unwrap();
+    let heard = tokio::time::timeout(std::time::Duration::from_secs(5), listener.recv())
+        .await
+        .expect("no notification after the commit")
+        .unwrap();
+    assert_eq!(heard.channel(), leadbot::store::OUTBOX_NOTIFY_CHANNEL);
+    store.close().await;
+    db.finish().await;
+}

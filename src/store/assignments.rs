@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use sqlx::Row;
 
+use super::batch::Batch;
 use super::{Backend, NewOutboxItem, Store, StoreError, WriteTx};
 use crate::routing::{self, Decision, LeadAttributes, RotationInput, RotationSlot};
 
@@ -235,27 +236,13 @@ impl HandoffTx<'_> {
     /// Queues notifications in this transaction (an item whose key exists is skipped), and on
     /// PostgreSQL wakes the workers of every replica when it commits.
     pub async fn queue(&mut self, items: &[NewOutboxItem], now_ms: i64) -> Result<(), StoreError> {
-        for item in items {
-            sqlx::query(
-                "INSERT INTO outbox (kind, destination, idempotency_key, payload, status, attempts, \
-                 next_attempt_at, created_at) VALUES ($1, $2, $3, $4, 'pending', 0, 0, $5) \
-                 ON CONFLICT (idempotency_key) DO NOTHING",
-            )
-            .bind(&item.kind)
-            .bind(&item.destination)
-            .bind(&item.idempotency_key)
-            .bind(item.payload.to_string())
-            .bind(now_ms)
-            .execute(&mut *self.tx)
-            .await?;
+        if items.is_empty() {
+            return Ok(());
         }
-        if self.backend == Backend::Postgres && !items.is_empty() {
-            sqlx::query("SELECT pg_notify($1, '')::TEXT")
-                .bind(super::outbox::OUTBOX_NOTIFY_CHANNEL)
-                .fetch_one(&mut *self.tx)
-                .await?;
-        }
-        Ok(())
+        let mut batch = Batch::default();
+        super::outbox::queue_in(&mut batch, items, now_ms);
+        super::outbox::notify_workers(&mut batch, self.backend);
+        batch.execute(self.tx, self.backend, "", "").await
     }
 }
 

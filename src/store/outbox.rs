@@ -4,6 +4,7 @@
 
 use sqlx::Row;
 
+use super::batch::Batch;
 use super::{Backend, Store, StoreError};
 
 /// The PostgreSQL channel a turn notifies (on commit) when it queued outbox items, so workers
@@ -21,6 +22,40 @@ pub struct NewOutboxItem {
     pub idempotency_key: String,
     /// What to deliver, as JSON.
     pub payload: serde_json::Value,
+}
+
+/// Adds items to a write batch, due at once (whatever the writer's clock says: a platform's
+/// event time a little ahead of this server's must not hold replies back); an item whose key
+/// is already queued is skipped.
+pub(super) fn queue_in(batch: &mut Batch, items: &[NewOutboxItem], now_ms: i64) {
+    for item in items {
+        batch.insert(
+            "INSERT INTO outbox (kind, destination, idempotency_key, payload, status, attempts, next_attempt_at, created_at) VALUES",
+            "ON CONFLICT (idempotency_key) DO NOTHING",
+            vec![
+                item.kind.as_str().into(),
+                item.destination.as_str().into(),
+                item.idempotency_key.as_str().into(),
+                item.payload.to_string().into(),
+                "pending".into(),
+                0.into(),
+                0.into(),
+                now_ms.into(),
+            ],
+        );
+    }
+}
+
+/// Ends a batch that queued items, on PostgreSQL, with the notification that wakes the workers
+/// of every replica (sent by PostgreSQL only if the transaction commits). It must be the
+/// batch's last statement: PostgreSQL runs that one as the main statement, after the writes.
+pub(super) fn notify_workers(batch: &mut Batch, backend: Backend) {
+    if backend == Backend::Postgres {
+        batch.update(
+            "SELECT pg_notify($1, '')::TEXT",
+            vec![OUTBOX_NOTIFY_CHANNEL.into()],
+        );
+    }
 }
 
 /// A claimed item, leased to one worker until delivered, failed, or the lease runs out.

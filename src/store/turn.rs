@@ -44,7 +44,8 @@ pub struct TurnTx {
     key: ConversationKey,
     /// What [`TurnTx::save`] stored, sent with the commit.
     saved: Batch,
-    /// PostgreSQL: wake the outbox workers of every replica when this commits.
+    /// The turn queued outbox items: on PostgreSQL, wake the workers of every replica when it
+    /// commits.
     notify_outbox: bool,
     /// Where a script version this turn stored is recorded once it commits.
     stored_scripts: Arc<super::StoredScripts>,
@@ -340,24 +341,7 @@ impl TurnTx {
                 Effect::HandOff(_) => {}
             }
         }
-        for item in outbox {
-            batch.insert(
-                "INSERT INTO outbox (kind, destination, idempotency_key, payload, status, attempts, next_attempt_at, created_at) VALUES",
-                "ON CONFLICT (idempotency_key) DO NOTHING",
-                vec![
-                    item.kind.as_str().into(),
-                    item.destination.as_str().into(),
-                    item.idempotency_key.as_str().into(),
-                    item.payload.to_string().into(),
-                    "pending".into(),
-                    0.into(),
-                    // Due at once, whatever the turn's clock says: a platform's event time
-                    // a little ahead of this server's must not hold replies back.
-                    0.into(),
-                    now_ms.into(),
-                ],
-            );
-        }
+        super::outbox::queue_in(batch, outbox, now_ms);
         let state = &conversation.state;
         batch.update(
             "UPDATE conversations SET state = $1, finished = $2, turns = turns + 1, updated_at = $3, \
@@ -402,7 +386,7 @@ impl TurnTx {
                 lead_id.into(),
             ],
         );
-        self.notify_outbox |= self.backend == Backend::Postgres && !outbox.is_empty();
+        self.notify_outbox |= !outbox.is_empty();
         Ok(())
     }
 
@@ -416,30 +400,16 @@ impl TurnTx {
 
     /// Sends what was saved and makes the turn durable.
     pub async fn commit(mut self) -> Result<(), StoreError> {
-        let remembered = self.remembered.take();
-        let stored_scripts = self.stored_scripts.clone();
-        self.send_and_commit().await?;
-        if let Some(version_key) = remembered
-            && let Ok(mut stored) = stored_scripts.lock()
+        if self.notify_outbox {
+            super::outbox::notify_workers(&mut self.saved, self.backend);
+        }
+        self.write.commit_after(&self.saved, self.backend).await?;
+        if let Some(version_key) = self.remembered.take()
+            && let Ok(mut stored) = self.stored_scripts.lock()
         {
             stored.insert(version_key);
         }
         Ok(())
-    }
-
-    async fn send_and_commit(mut self) -> Result<(), StoreError> {
-        if self.notify_outbox {
-            self.saved
-                .execute(self.write.conn().await?, self.backend, "", "")
-                .await?;
-            // Delivered by PostgreSQL only if the transaction commits.
-            sqlx::query("SELECT pg_notify($1, '')::TEXT")
-                .bind(super::outbox::OUTBOX_NOTIFY_CHANNEL)
-                .fetch_one(self.write.conn().await?)
-                .await?;
-            return self.write.commit().await;
-        }
-        self.write.commit_after(&self.saved, self.backend).await
     }
 }
 
