@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use common::{at, count_rows, english_script, test_key};
 use leadbot::engine::{self, Effect, Input};
-use leadbot::store::{NewOutboxItem, Store, StoreError};
+use leadbot::store::{NewOutboxItem, Store, StoreError, StoreOptions};
 
 /// Starts a conversation on the English script and returns its lead id.
 async fn started(store: &Store, address: &str) -> i64 {
@@ -426,7 +426,59 @@ async fn effects_are_stored_as_rows(url: &str) {
     );
 }
 
+/// A turn that ends without committing — dropped after an error, or its task cancelled while
+/// it held the conversation — leaves nothing behind: its writes are rolled back, and its
+/// connection and the conversation's lock go to the next turn (here the only connection).
+async fn an_abandoned_turn_gives_back_its_connection_and_lock(url: &str) {
+    let store = Store::open_with(
+        url,
+        StoreOptions {
+            write_connections: 1,
+        },
+    )
+    .await
+    .unwrap();
+    started(&store, "a").await;
+    let key = test_key("a");
+
+    let mut dropped = store.begin_turn(&key).await.unwrap();
+    assert!(dropped.claim_event("E1", 1).await.unwrap());
+    drop(dropped);
+
+    let (claimed, is_claimed) = tokio::sync::oneshot::channel();
+    let cancelled = tokio::spawn({
+        let store = store.clone();
+        let key = key.clone();
+        async move {
+            let mut tx = store.begin_turn(&key).await.unwrap();
+            assert!(tx.claim_event("E2", 2).await.unwrap());
+            let _ = claimed.send(());
+            std::future::pending::<()>().await;
+            drop(tx);
+        }
+    });
+    is_claimed.await.unwrap();
+    cancelled.abort();
+
+    let next_turn = async {
+        let mut tx = store.begin_turn(&key).await.unwrap();
+        assert!(tx.claim_event("E1", 3).await.unwrap(), "E1 was kept");
+        assert!(tx.claim_event("E2", 3).await.unwrap(), "E2 was kept");
+        tx.commit().await.unwrap();
+    };
+    let given_back = tokio::time::timeout(std::time::Duration::from_secs(10), next_turn).await;
+    assert!(
+        given_back.is_ok(),
+        "the connection or the lock was not given back"
+    );
+    let mut tx = store.begin_turn(&key).await.unwrap();
+    assert!(!tx.claim_event("E1", 4).await.unwrap());
+    drop(tx);
+    store.close().await;
+}
+
 on_both_databases!(
+    an_abandoned_turn_gives_back_its_connection_and_lock,
     migrations_apply_once_and_report_the_version,
     a_database_migrated_by_a_newer_leadbot_is_refused,
     a_turn_stores_everything_or_nothing,

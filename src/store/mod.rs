@@ -5,6 +5,7 @@
 
 pub mod assignments;
 mod batch;
+mod connections;
 pub mod leads;
 mod migrations;
 pub mod outbox;
@@ -20,13 +21,14 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Connection, Executor};
 
 pub use assignments::{Assignment, HandoffTx, HandoffWrite, LeadToRoute, Routed};
+use connections::{IDLE_BEFORE_PING, WriteConnections};
 pub use outbox::{NewOutboxItem, OUTBOX_NOTIFY_CHANNEL, OutboxItem};
 pub use turn::{ConversationKey, StoredConversation, TurnTx};
 pub(crate) use writer::WriteTx;
 use writer::{GroupCommit, WalLength};
 
-/// How long a PostgreSQL connection may sit idle before it is pinged ahead of its next use.
-const IDLE_BEFORE_PING: Duration = Duration::from_secs(10);
+/// PostgreSQL connections for reads outside a turn (reports, timers, script versions).
+const POSTGRES_READERS: u32 = 4;
 
 /// Which database a store talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -82,6 +84,8 @@ pub struct Store {
     writer: AnyPool,
     /// SQLite: writes queued together commit together (see `writer`).
     group: Option<Arc<GroupCommit>>,
+    /// PostgreSQL: the connections write transactions run on (see `connections`).
+    writes: Option<Arc<WriteConnections>>,
     /// Script versions this process has seen committed, so their source is sent only once.
     stored_scripts: Arc<StoredScripts>,
     /// Reads outside a turn (reports, resumes, script versions).
@@ -90,15 +94,25 @@ pub struct Store {
 }
 
 impl Store {
-    /// Opens the database at `url` and applies pending migrations.
+    /// Opens the database at `url` and applies pending migrations, with the options the
+    /// environment sets.
     pub async fn open(url: &str) -> Result<Store, StoreError> {
-        let store = Store::connect(url).await?;
+        Store::open_with(url, StoreOptions::from_env()).await
+    }
+
+    /// Opens the database at `url` with `options` and applies pending migrations.
+    pub async fn open_with(url: &str, options: StoreOptions) -> Result<Store, StoreError> {
+        let store = Store::connect_with(url, options).await?;
         store.migrate().await?;
         Ok(store)
     }
 
     /// Opens the database without migrating (for `leadbot migrate` to report what it does).
     pub async fn connect(url: &str) -> Result<Store, StoreError> {
+        Store::connect_with(url, StoreOptions::from_env()).await
+    }
+
+    async fn connect_with(url: &str, store_options: StoreOptions) -> Result<Store, StoreError> {
         sqlx::any::install_default_drivers();
         let backend = if url.starts_with("sqlite:") {
             Backend::Sqlite
@@ -147,7 +161,7 @@ impl Store {
                 }),
             }
         };
-        let (writer, reader, group) = match backend {
+        let (writer, reader, group, writes) = match backend {
             Backend::Sqlite => {
                 let writer = connect(1)
                     .connect_with(options.clone())
@@ -160,19 +174,22 @@ impl Store {
                 let wal = Arc::new(WalLength::default());
                 tokio::spawn(checkpoint_in_background(reader.clone(), wal.clone()));
                 let group = GroupCommit::start(writer.clone(), wal);
-                (writer, reader, Some(group))
+                (writer, reader, Some(group), None)
             }
             Backend::Postgres => {
-                let pool = connect(postgres_connections())
+                let writes =
+                    WriteConnections::new(options.clone(), store_options.write_connections);
+                let pool = connect(POSTGRES_READERS)
                     .connect_with(options)
                     .await
                     .map_err(StoreError::Connect)?;
-                (pool.clone(), pool, None)
+                (pool.clone(), pool, None, Some(writes))
             }
         };
         Ok(Store {
             writer,
             group,
+            writes,
             stored_scripts: Arc::default(),
             reader,
             backend,
@@ -228,9 +245,12 @@ impl Store {
     /// transaction, which holds the write lock from its start (`BEGIN IMMEDIATE`), so a
     /// read-then-write never fails with SQLITE_BUSY midway.
     async fn begin_write(&self) -> Result<WriteTx, StoreError> {
-        match &self.group {
-            Some(group) => group.begin().await,
-            None => Ok(WriteTx::own(self.writer.begin().await?)),
+        match (&self.group, &self.writes) {
+            (Some(group), _) => group.begin().await,
+            (None, Some(writes)) => begin_own(writes, "BEGIN").await,
+            (None, None) => Err(StoreError::NotCommitted(
+                "the store has no writer".to_string(),
+            )),
         }
     }
 
@@ -238,13 +258,11 @@ impl Store {
     /// writer is exclusive already; on PostgreSQL the lock is a transaction-level advisory lock
     /// taken with the `BEGIN`, in the same round trip.
     async fn begin_locked(&self, name: &str) -> Result<WriteTx, StoreError> {
-        match self.backend {
-            Backend::Sqlite => self.begin_write().await,
-            Backend::Postgres => {
+        match &self.writes {
+            None => self.begin_write().await,
+            Some(writes) => {
                 let begin = format!("BEGIN; SELECT pg_advisory_xact_lock({})", lock_key(name));
-                Ok(WriteTx::own(
-                    self.writer.begin_with(sqlx::AssertSqlSafe(begin)).await?,
-                ))
+                begin_own(writes, &begin).await
             }
         }
     }
@@ -288,22 +306,52 @@ impl Store {
         if let Some(group) = &self.group {
             group.flush().await;
         }
+        if let Some(writes) = &self.writes {
+            writes.close().await;
+        }
         self.writer.close().await;
         self.reader.close().await;
     }
 }
 
-/// Connections each process opens to PostgreSQL: `LEADBOT_DB_CONNECTIONS`, or 10. A turn holds
-/// its connection for four short round trips, so a few connections keep the server busy; more
-/// only add contention (leadbot bench, C=64, N=5,000, on 2 cores: 6 → 2,736-2,923, 8 →
-/// 2,981-3,033, 10 → 3,200-3,244, 12 → 3,131-3,156, 16 → 3,055-3,173 turns/s). Mind the
-/// server's `max_connections` across replicas.
-fn postgres_connections() -> u32 {
-    std::env::var("LEADBOT_DB_CONNECTIONS")
-        .ok()
-        .and_then(|value| value.trim().parse::<u32>().ok())
-        .filter(|connections| *connections > 0)
-        .unwrap_or(10)
+/// A PostgreSQL write transaction on a connection of its own, opened by `begin`.
+async fn begin_own(writes: &Arc<WriteConnections>, begin: &str) -> Result<WriteTx, StoreError> {
+    let mut connection = writes.acquire().await?;
+    connection.begin(begin).await?;
+    Ok(WriteTx::own(connection))
+}
+
+/// How a store connects, beyond its URL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StoreOptions {
+    /// PostgreSQL: the connections each process opens for write transactions (turns,
+    /// hand-offs, outbox claims), besides up to four for reads.
+    pub write_connections: u32,
+}
+
+impl StoreOptions {
+    /// The options `LEADBOT_DB_CONNECTIONS` sets, or the defaults.
+    pub fn from_env() -> StoreOptions {
+        StoreOptions {
+            write_connections: std::env::var("LEADBOT_DB_CONNECTIONS")
+                .ok()
+                .and_then(|value| value.trim().parse::<u32>().ok())
+                .filter(|connections| *connections > 0)
+                .unwrap_or(StoreOptions::default().write_connections),
+        }
+    }
+}
+
+impl Default for StoreOptions {
+    /// Ten write connections: a turn holds its connection for four short round trips, so a
+    /// few keep the server busy and more only add contention (leadbot bench, C=64, N=5,000, on
+    /// 2 cores: 6 → 2,736-2,923, 8 → 2,981-3,033, 10 → 3,200-3,244, 12 → 3,131-3,156,
+    /// 16 → 3,055-3,173 turns/s). Mind the server's `max_connections` across replicas.
+    fn default() -> StoreOptions {
+        StoreOptions {
+            write_connections: 10,
+        }
+    }
 }
 
 /// Copies SQLite's write-ahead log back into the database file every half second, from a

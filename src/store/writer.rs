@@ -10,10 +10,11 @@ use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
 use std::sync::{Arc, Weak};
 
 use sqlx::pool::PoolConnection;
-use sqlx::{Any, AnyConnection, AnyPool, Transaction};
+use sqlx::{Any, AnyConnection, AnyPool};
 use tokio::sync::{Mutex, Notify, OwnedMutexGuard, watch};
 
 use super::batch::Batch;
+use super::connections::LeasedConnection;
 use super::{Backend, StoreError};
 
 /// How a group's commit went, as its members learn it (sqlx errors cannot be cloned, so a
@@ -230,8 +231,8 @@ pub(crate) struct WriteTx {
 }
 
 enum Inner {
-    /// A transaction of its own (PostgreSQL).
-    Own(Transaction<'static, Any>),
+    /// A transaction of its own (PostgreSQL), begun on the connection.
+    Own(LeasedConnection),
     /// A savepoint in SQLite's group transaction.
     Grouped(GroupedWrite),
 }
@@ -256,10 +257,10 @@ struct GroupedWrite {
 }
 
 impl WriteTx {
-    /// A write that is a transaction of its own.
-    pub fn own(tx: Transaction<'static, Any>) -> WriteTx {
+    /// A write that is a transaction of its own, begun on `connection`.
+    pub fn own(connection: LeasedConnection) -> WriteTx {
         WriteTx {
-            inner: Inner::Own(tx),
+            inner: Inner::Own(connection),
         }
     }
 
@@ -276,7 +277,7 @@ impl WriteTx {
     /// The connection to run the write's statements on (its savepoint opened first).
     pub async fn conn(&mut self) -> Result<&mut AnyConnection, StoreError> {
         match &mut self.inner {
-            Inner::Own(tx) => Ok(&mut **tx),
+            Inner::Own(connection) => connection.connection(),
             Inner::Grouped(write) => {
                 let opening = write.take_opening();
                 if !opening.is_empty() {
@@ -290,7 +291,7 @@ impl WriteTx {
     /// Makes the write durable; on SQLite, returns once its group has committed.
     pub async fn commit(self) -> Result<(), StoreError> {
         match self.inner {
-            Inner::Own(tx) => Ok(tx.commit().await?),
+            Inner::Own(mut connection) => connection.commit().await,
             Inner::Grouped(write) => write.commit_after(&Batch::default()).await,
         }
     }
@@ -303,9 +304,11 @@ impl WriteTx {
         backend: Backend,
     ) -> Result<(), StoreError> {
         match self.inner {
-            Inner::Own(mut tx) => {
-                batch.execute(&mut tx, backend, "", "").await?;
-                Ok(tx.commit().await?)
+            Inner::Own(mut connection) => {
+                batch
+                    .execute(connection.connection()?, backend, "", "")
+                    .await?;
+                connection.commit().await
             }
             Inner::Grouped(write) => write.commit_after(batch).await,
         }
