@@ -21,11 +21,19 @@ fuzz_target!(|data: &[u8]| {
     let Ok(start) = DateTime::<FixedOffset>::parse_from_rfc3339("2026-03-04T10:00:00+02:00") else {
         return;
     };
+    let points = |effects: &[engine::Effect]| -> i32 {
+        effects
+            .iter()
+            .filter_map(engine::Effect::score_event)
+            .map(|event| event.points)
+            .sum()
+    };
     let mut turn = engine::start(script, start);
+    let mut total = points(&turn.effects);
     for (index, line) in text.lines().take(40).enumerate() {
         let now = start + Duration::seconds(index as i64 * 7);
         turn = engine::step(script, turn.state, &Input::Text(line.to_string()), now);
-        let total: i32 = turn.state.score_events.iter().map(|event| event.points).sum();
+        total += points(&turn.effects);
         assert_eq!(turn.state.score, total, "the score is always the sum of its events");
     }
 });

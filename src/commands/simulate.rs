@@ -6,6 +6,7 @@ use std::path::Path;
 use anyhow::{Context, Result};
 use chrono::{DateTime, FixedOffset, Local};
 use leadbot::channels::console;
+use leadbot::engine::state::{ConversationState, ScoreEvent, StageChange};
 use leadbot::engine::{self, Effect};
 use leadbot::notify;
 use leadbot::script::Script;
@@ -34,6 +35,7 @@ pub fn run(
     let clock = || now.unwrap_or_else(|| Local::now().fixed_offset());
     let mut turn = engine::start(script, clock());
     let mut transcript = Vec::new();
+    let mut effects = turn.effects.clone();
     print_effects(&turn.effects, &mut transcript, clock());
     for line in lines.iter().filter(|line| !line.trim().is_empty()) {
         if turn.state.is_finished() {
@@ -42,13 +44,10 @@ pub fn run(
         transcript.push(format!("you: {line}"));
         turn = engine::step(script, turn.state, &console::input(line), clock());
         print_effects(&turn.effects, &mut transcript, clock());
+        effects.extend(turn.effects.iter().cloned());
     }
     if json {
-        writeln!(
-            out,
-            "{}",
-            serde_json::to_string_pretty(&turn.state).context("rendering the state as JSON")?
-        )?;
+        writeln!(out, "{}", state_with_history(&turn.state, &effects)?)?;
     } else {
         writeln!(out, "{}", transcript.join("\n"))?;
         writeln!(
@@ -60,6 +59,20 @@ pub fn run(
         )?;
     }
     Ok(())
+}
+
+/// The final state as JSON, with every score event and stage change of the dialogue (the state
+/// itself keeps only what later turns need; a database keeps the rest as rows).
+fn state_with_history(state: &ConversationState, effects: &[Effect]) -> Result<String> {
+    let mut json = serde_json::to_value(state).context("rendering the state as JSON")?;
+    let score_events: Vec<&ScoreEvent> = effects.iter().filter_map(Effect::score_event).collect();
+    let stage_changes: Vec<&StageChange> =
+        effects.iter().filter_map(Effect::stage_change).collect();
+    if let Some(object) = json.as_object_mut() {
+        object.insert("score_events".into(), serde_json::json!(score_events));
+        object.insert("stage_changes".into(), serde_json::json!(stage_changes));
+    }
+    serde_json::to_string_pretty(&json).context("rendering the state as JSON")
 }
 
 fn print_effects(effects: &[Effect], transcript: &mut Vec<String>, now: DateTime<FixedOffset>) {

@@ -14,7 +14,8 @@ use serde::{Deserialize, Serialize};
 use self::commands::Command;
 use self::interpret::{Interpretation, interpret};
 use self::state::{
-    AnswerValue, ConversationState, Pending, RecordedAnswer, ScoreEvent, Stage, StageChange,
+    AnswerValue, ConversationState, FAST_REPLY_RULE, Pending, RecordedAnswer, ScoreEvent, Stage,
+    StageChange,
 };
 use crate::extract::MoneyAnswer;
 use crate::scoring;
@@ -105,6 +106,24 @@ pub enum Effect {
     HandOff(HandOff),
 }
 
+impl Effect {
+    /// The score event, if this is one (the score's history is the effects', in order).
+    pub fn score_event(&self) -> Option<&ScoreEvent> {
+        match self {
+            Effect::Scored(event) => Some(event),
+            _ => None,
+        }
+    }
+
+    /// The stage change, if this is one.
+    pub fn stage_change(&self) -> Option<&StageChange> {
+        match self {
+            Effect::StageChanged(change) => Some(change),
+            _ => None,
+        }
+    }
+}
+
 /// The outcome of one engine call.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Turn {
@@ -123,8 +142,11 @@ pub fn start(script: &Script, now: DateTime<FixedOffset>) -> Turn {
         score: 0,
         pending: None,
         answers: Vec::new(),
-        score_events: Vec::new(),
-        stage_changes: Vec::new(),
+        fast_reply_points: 0,
+        top_gains: Vec::new(),
+        qualified_at: None,
+        earlier_score_events: Vec::new(),
+        earlier_stage_changes: Vec::new(),
         path: Vec::new(),
         contact: Default::default(),
         signals_fired: Default::default(),
@@ -264,8 +286,7 @@ impl Turn {
     }
 
     fn score(&mut self, event: ScoreEvent) {
-        self.state.score += event.points;
-        self.state.score_events.push(event.clone());
+        self.state.record_score(&event);
         self.effects.push(Effect::Scored(event));
     }
 
@@ -276,8 +297,7 @@ impl Turn {
             reason,
             at,
         };
-        self.state.stage = to;
-        self.state.stage_changes.push(change.clone());
+        self.state.record_stage_change(&change);
         self.effects.push(Effect::StageChanged(change));
     }
 }
@@ -401,13 +421,7 @@ fn accept(
     let mut events = scored.events;
     if let (Some(fast), Some(pending)) = (script.fast_reply, turn.state.pending.as_ref()) {
         let quick = (now - pending.asked_at).num_seconds() <= fast.within_seconds;
-        let earned: i32 = turn
-            .state
-            .score_events
-            .iter()
-            .filter(|event| event.rule == "fast_reply")
-            .map(|event| event.points)
-            .sum();
+        let earned = turn.state.fast_reply_earned();
         if quick
             && earned + fast.points <= fast.max_points
             && !matches!(value, AnswerValue::Unparsed)
@@ -415,7 +429,7 @@ fn accept(
             events.push(ScoreEvent {
                 points: fast.points,
                 reason: format!("answered {} quickly", step.id),
-                rule: "fast_reply".into(),
+                rule: FAST_REPLY_RULE.into(),
                 at: now,
             });
         }
@@ -433,7 +447,7 @@ fn accept(
         raw,
         points: events
             .iter()
-            .filter(|event| event.rule != "fast_reply")
+            .filter(|event| event.rule != FAST_REPLY_RULE)
             .map(|event| event.points)
             .sum(),
         value,
@@ -538,14 +552,7 @@ fn finish(turn: &mut Turn, now: DateTime<FixedOffset>) {
 
 /// Builds the hand-off summary a rep receives.
 pub fn hand_off(script: &Script, state: &ConversationState, now: DateTime<FixedOffset>) -> HandOff {
-    let mut top_reasons: Vec<ScoreEvent> = state
-        .score_events
-        .iter()
-        .filter(|event| event.points > 0)
-        .cloned()
-        .collect();
-    top_reasons.sort_by_key(|event| std::cmp::Reverse(event.points));
-    top_reasons.truncate(3);
+    let top_reasons = state.top_reasons();
     let criteria = Criterion::ALL
         .into_iter()
         .filter(|criterion| *criterion != Criterion::Contact)
@@ -564,12 +571,7 @@ pub fn hand_off(script: &Script, state: &ConversationState, now: DateTime<FixedO
             (criterion, text)
         })
         .collect();
-    let qualified_at = state
-        .stage_changes
-        .iter()
-        .rev()
-        .find(|change| change.to == Stage::Sql)
-        .map_or(now, |change| change.at);
+    let qualified_at = state.last_qualified_at().unwrap_or(now);
     HandOff {
         script_id: script.id.clone(),
         stage: state.stage,

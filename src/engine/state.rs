@@ -222,6 +222,21 @@ pub struct ScoreEvent {
     pub at: DateTime<FixedOffset>,
 }
 
+/// The rule name of the quick-reply bonus.
+pub const FAST_REPLY_RULE: &str = "fast_reply";
+
+/// The three biggest of `gains` (in the order they came), biggest first; equal ones keep
+/// their order.
+fn biggest_gains(mut gains: Vec<ScoreEvent>) -> Vec<ScoreEvent> {
+    gains.sort_by_key(|event| std::cmp::Reverse(event.points));
+    gains.truncate(3);
+    gains
+}
+
+fn is_zero(value: &i32) -> bool {
+    *value == 0
+}
+
 /// A move from one funnel stage to another.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StageChange {
@@ -262,16 +277,42 @@ pub struct ConversationState {
     pub script_version: u32,
     /// Funnel stage.
     pub stage: Stage,
-    /// Current score (the sum of `score_events`).
+    /// Current score: the sum of every score event (each one is an [`Effect::Scored`] of its
+    /// turn, and a row of the store's `score_events`).
+    ///
+    /// [`Effect::Scored`]: crate::engine::Effect::Scored
     pub score: i32,
     /// The question waiting for an answer; `None` once the dialogue is over.
     pub pending: Option<Pending>,
     /// Every accepted answer, in order.
     pub answers: Vec<RecordedAnswer>,
-    /// Every score change.
-    pub score_events: Vec<ScoreEvent>,
-    /// Every stage change.
-    pub stage_changes: Vec<StageChange>,
+    /// Points earned so far for quick replies (the script caps them).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub fast_reply_points: i32,
+    /// The three biggest gains so far, biggest first (the earlier of equal ones first): why
+    /// this lead scored, for the hand-off. The state keeps only what later turns need; every
+    /// score event and stage change is an effect of its turn, stored as a row.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub top_gains: Vec<ScoreEvent>,
+    /// When the conversation last became sales-qualified.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub qualified_at: Option<DateTime<FixedOffset>>,
+    /// Every score event, as states stored before `fast_reply_points` and `top_gains` kept
+    /// them (read, kept as they were, never added to).
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        rename = "score_events"
+    )]
+    pub earlier_score_events: Vec<ScoreEvent>,
+    /// Every stage change, as states stored before `qualified_at` kept them (read, kept as they
+    /// were, never added to).
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        rename = "stage_changes"
+    )]
+    pub earlier_stage_changes: Vec<StageChange>,
     /// Steps asked, in order.
     pub path: Vec<String>,
     /// Contact details given so far, by field name.
@@ -294,6 +335,57 @@ pub struct ConversationState {
 }
 
 impl ConversationState {
+    /// Adds a score event: the score, the quick-reply total and the top gains follow it.
+    pub fn record_score(&mut self, event: &ScoreEvent) {
+        self.score += event.points;
+        if event.rule == FAST_REPLY_RULE {
+            self.fast_reply_points += event.points;
+        }
+        if event.points > 0 {
+            self.top_gains.push(event.clone());
+            self.top_gains = biggest_gains(std::mem::take(&mut self.top_gains));
+        }
+    }
+
+    /// Moves to another funnel stage.
+    pub fn record_stage_change(&mut self, change: &StageChange) {
+        self.stage = change.to;
+        if change.to == Stage::Sql {
+            self.qualified_at = Some(change.at);
+        }
+    }
+
+    /// Points earned for quick replies so far.
+    pub fn fast_reply_earned(&self) -> i32 {
+        let earlier: i32 = self
+            .earlier_score_events
+            .iter()
+            .filter(|event| event.rule == FAST_REPLY_RULE)
+            .map(|event| event.points)
+            .sum();
+        earlier + self.fast_reply_points
+    }
+
+    /// The three biggest gains of the whole conversation, biggest first.
+    pub fn top_reasons(&self) -> Vec<ScoreEvent> {
+        let earlier = self
+            .earlier_score_events
+            .iter()
+            .filter(|event| event.points > 0);
+        biggest_gains(earlier.chain(&self.top_gains).cloned().collect())
+    }
+
+    /// When the conversation last became sales-qualified, if it did.
+    pub fn last_qualified_at(&self) -> Option<DateTime<FixedOffset>> {
+        self.qualified_at.or_else(|| {
+            self.earlier_stage_changes
+                .iter()
+                .rev()
+                .find(|change| change.to == Stage::Sql)
+                .map(|change| change.at)
+        })
+    }
+
     /// The latest answer to a step, if any.
     pub fn answer(&self, step: &str) -> Option<&RecordedAnswer> {
         self.answers.iter().rev().find(|answer| answer.step == step)

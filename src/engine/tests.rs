@@ -112,6 +112,11 @@ fn run(script: &Script, answers: &[&str]) -> (ConversationState, Vec<Effect>) {
     (turn.state, effects)
 }
 
+/// The score events among `effects`, in order.
+fn scored(effects: &[Effect]) -> Vec<&ScoreEvent> {
+    effects.iter().filter_map(Effect::score_event).collect()
+}
+
 fn said(effects: &[Effect]) -> Vec<String> {
     effects
         .iter()
@@ -125,10 +130,8 @@ fn said(effects: &[Effect]) -> Vec<String> {
 fn stages(effects: &[Effect]) -> Vec<(Stage, Stage)> {
     effects
         .iter()
-        .filter_map(|effect| match effect {
-            Effect::StageChanged(change) => Some((change.from, change.to)),
-            _ => None,
-        })
+        .filter_map(Effect::stage_change)
+        .map(|change| (change.from, change.to))
         .collect()
 }
 
@@ -179,14 +182,11 @@ fn a_strong_lead_climbs_every_stage_in_order_and_is_handed_off() {
 
 #[test]
 fn score_is_the_sum_of_its_events_with_reasons() {
-    let (state, _) = run(&script(), &["Dana", "2", "150", "5000"]);
-    let total: i32 = state.score_events.iter().map(|event| event.points).sum();
+    let (state, effects) = run(&script(), &["Dana", "2", "150", "5000"]);
+    let events = scored(&effects);
+    let total: i32 = events.iter().map(|event| event.points).sum();
     assert_eq!(state.score, total);
-    let reasons: Vec<&str> = state
-        .score_events
-        .iter()
-        .map(|e| e.reason.as_str())
-        .collect();
+    let reasons: Vec<&str> = events.iter().map(|e| e.reason.as_str()).collect();
     assert_eq!(
         reasons,
         vec![
@@ -488,12 +488,11 @@ fn synonyms_and_typos_pick_options() {
 
 #[test]
 fn behaviour_signals_score_once() {
-    let (state, _) = run(
+    let (_, effects) = run(
         &script(),
         &["Dana, can I get a demo?", "1 - and a demo please"],
     );
-    let demos = state
-        .score_events
+    let demos = scored(&effects)
         .iter()
         .filter(|e| e.rule == "signal:demo")
         .count();
@@ -504,17 +503,18 @@ fn behaviour_signals_score_once() {
 fn quick_answers_earn_points_up_to_the_cap() {
     let script = script();
     let mut turn = start(&script, at(0));
+    let mut effects = Vec::new();
     for (offset, answer) in [(5, "Dana"), (10, "1"), (15, "50")] {
         turn = step(&script, turn.state, &Input::Text(answer.into()), at(offset));
+        effects.extend(turn.effects.clone());
     }
-    let quick: i32 = turn
-        .state
-        .score_events
+    let quick: i32 = scored(&effects)
         .iter()
         .filter(|e| e.rule == "fast_reply")
         .map(|e| e.points)
         .sum();
     assert_eq!(quick, 2);
+    assert_eq!(turn.state.fast_reply_earned(), 2);
 }
 
 #[test]
@@ -543,6 +543,86 @@ fn the_same_inputs_give_the_same_outcome() {
     assert_eq!(run(&script(), &answers), run(&script(), &answers));
 }
 
+/// A conversation stored by a leadbot that kept every score event and stage change in the
+/// state goes on exactly as one that never was: same quick-reply cap, same hand-off. States
+/// stored now keep only the totals.
+#[test]
+fn a_state_stored_with_its_whole_history_goes_on_as_before() {
+    let script = script();
+    let answers = ["Dana", "1", "50", "$20,000 a year", "yes", "dana@acme.io"];
+    let play = |stored_after: Option<usize>| {
+        let mut turn = start(&script, at(0));
+        let mut effects = turn.effects.clone();
+        for (index, answer) in answers.iter().enumerate() {
+            if stored_after == Some(index) {
+                turn.state = stored_with_whole_history(&turn.state, &effects);
+            }
+            let now = at(5 * (index as i64 + 1));
+            turn = step(&script, turn.state, &Input::Text((*answer).into()), now);
+            effects.extend(turn.effects.clone());
+        }
+        (turn.state, effects)
+    };
+    let (state, effects) = play(None);
+    assert!(
+        state.fast_reply_earned() > 0,
+        "no quick replies to carry over"
+    );
+    assert!(effects.iter().any(|e| matches!(e, Effect::HandOff(_))));
+    let json = serde_json::to_string(&state).unwrap();
+    assert!(!json.contains("score_events") && !json.contains("stage_changes"));
+    for stored_after in 1..answers.len() {
+        let (resumed, resumed_effects) = play(Some(stored_after));
+        assert_eq!(
+            resumed_effects, effects,
+            "stored after answer {stored_after}"
+        );
+        assert_eq!(resumed.score, state.score);
+        assert_eq!(resumed.fast_reply_earned(), state.fast_reply_earned());
+        assert_eq!(resumed.top_reasons(), state.top_reasons());
+        assert_eq!(resumed.last_qualified_at(), state.last_qualified_at());
+    }
+}
+
+/// `state` as an earlier leadbot stored it: every score event and stage change so far, none
+/// of the totals that replaced them.
+fn stored_with_whole_history(state: &ConversationState, effects: &[Effect]) -> ConversationState {
+    let mut json = serde_json::to_value(state).unwrap();
+    let object = json.as_object_mut().unwrap();
+    for total in ["fast_reply_points", "top_gains", "qualified_at"] {
+        object.remove(total);
+    }
+    let changes: Vec<&StageChange> = effects.iter().filter_map(Effect::stage_change).collect();
+    object.insert("score_events".into(), serde_json::json!(scored(effects)));
+    object.insert("stage_changes".into(), serde_json::json!(changes));
+    serde_json::from_value(json).unwrap()
+}
+
+/// The top gains kept turn by turn are the three biggest of the whole history.
+#[test]
+fn the_top_gains_are_the_biggest_of_all_in_order() {
+    let gain = |points: i32, rule: &str| ScoreEvent {
+        points,
+        reason: rule.to_string(),
+        rule: rule.to_string(),
+        at: at(0),
+    };
+    let mut state = run(&script(), &[]).0;
+    for event in [
+        gain(5, "a"),
+        gain(-3, "b"),
+        gain(10, "c"),
+        gain(5, "d"),
+        gain(7, "e"),
+        gain(10, "f"),
+    ] {
+        state.record_score(&event);
+    }
+    let rules: Vec<String> = state.top_reasons().into_iter().map(|e| e.rule).collect();
+    assert_eq!(rules, ["c", "f", "e"]);
+    assert_eq!(state.score, 34);
+}
+
 #[test]
 fn a_conversation_keeps_its_script_version() {
     let (state, _) = run(&script(), &["Dana"]);
@@ -559,9 +639,10 @@ proptest! {
     fn no_input_panics_the_engine(inputs in proptest::collection::vec(any::<String>(), 1..12)) {
         let script = script();
         let mut turn = start(&script, at(0));
+        let mut total: i32 = scored(&turn.effects).iter().map(|e| e.points).sum();
         for (index, input) in inputs.iter().enumerate() {
             turn = step(&script, turn.state, &Input::Text(input.clone()), at(index as i64 * 30));
-            let total: i32 = turn.state.score_events.iter().map(|e| e.points).sum();
+            total += scored(&turn.effects).iter().map(|e| e.points).sum::<i32>();
             prop_assert_eq!(turn.state.score, total);
         }
     }
