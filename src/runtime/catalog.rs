@@ -8,7 +8,6 @@ use std::sync::{Arc, Mutex};
 use super::RuntimeError;
 use crate::engine::state::ConversationState;
 use crate::script::{self, Script};
-use crate::store::Store;
 
 /// The scripts in `conversations/`, plus earlier versions loaded on demand.
 #[derive(Debug, Clone)]
@@ -59,22 +58,6 @@ impl ScriptCatalog {
             .as_deref()
             .ok_or_else(|| RuntimeError::ScriptMissing("(default)".into()))?;
         self.current(id)
-    }
-
-    /// The exact script version a conversation started on (read from `store` when it is not
-    /// in memory).
-    pub async fn script_for(
-        &self,
-        store: &Store,
-        state: &ConversationState,
-    ) -> Result<Arc<Script>, RuntimeError> {
-        if let Some(script) = self.loaded(state) {
-            return Ok(script);
-        }
-        let source = store
-            .script_source(&state.script_id, state.script_version)
-            .await?;
-        self.from_stored(state, source)
     }
 
     /// The script version a conversation started on, when it is in memory: the current file,

@@ -312,23 +312,15 @@ impl Runtime {
         key: &ConversationKey,
     ) -> Result<Option<(StoredConversation, Arc<Script>)>, RuntimeError> {
         let mut tx = self.store.begin_turn(key).await?;
-        let conversation = tx.conversation().await?;
-        drop(tx);
-        match conversation {
-            Some(conversation) => {
-                let script = self
-                    .scripts
-                    .script_for(&self.store, &conversation.state)
-                    .await?;
-                Ok(Some((conversation, script)))
-            }
-            None => Ok(None),
-        }
+        let Some(conversation) = tx.conversation().await? else {
+            return Ok(None);
+        };
+        let script = self.script_in_turn(&mut tx, &conversation.state).await?;
+        Ok(Some((conversation, script)))
     }
-}
 
-impl Runtime {
-    /// The script a conversation runs, read inside its turn when it is not in memory.
+    /// The exact script version a conversation runs: in memory, or read inside its turn (a
+    /// turn holding a connection never waits for a second one).
     async fn script_in_turn(
         &self,
         tx: &mut TurnTx,

@@ -5,7 +5,6 @@
 //! that cannot be rolled back is closed.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use sqlx::any::AnyConnectOptions;
@@ -26,8 +25,8 @@ const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(30);
 pub(crate) struct WriteConnections {
     options: AnyConnectOptions,
     idle: std::sync::Mutex<Vec<IdleConnection>>,
+    /// One per connection open or being opened; closed with the pool.
     permits: Arc<Semaphore>,
-    closed: AtomicBool,
 }
 
 #[derive(Debug)]
@@ -43,7 +42,6 @@ impl WriteConnections {
             options,
             idle: std::sync::Mutex::new(Vec::new()),
             permits: Arc::new(Semaphore::new(size.max(1) as usize)),
-            closed: AtomicBool::new(false),
         })
     }
 
@@ -79,7 +77,7 @@ impl WriteConnections {
     }
 
     fn put_back(&self, connection: AnyConnection) {
-        if self.closed.load(Ordering::Acquire) {
+        if self.permits.is_closed() {
             return;
         }
         if let Ok(mut idle) = self.idle.lock() {
@@ -92,7 +90,6 @@ impl WriteConnections {
 
     /// Closes the idle connections; connections in use are closed when they come back.
     pub async fn close(&self) {
-        self.closed.store(true, Ordering::Release);
         self.permits.close();
         let idle = match self.idle.lock() {
             Ok(mut idle) => std::mem::take(&mut *idle),

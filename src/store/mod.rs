@@ -75,17 +75,25 @@ pub enum StoreError {
 /// Script versions (id, version) known to be in the database.
 type StoredScripts = std::sync::Mutex<std::collections::HashSet<(String, u32)>>;
 
+/// Where write transactions run, by backend.
+#[derive(Debug, Clone)]
+enum Writes {
+    /// SQLite: savepoints in a group transaction; writes queued together commit together (see
+    /// `writer`).
+    Grouped(Arc<GroupCommit>),
+    /// PostgreSQL: a transaction of its own on one of these connections (see `connections`).
+    Own(Arc<WriteConnections>),
+}
+
 /// Handle to the database; cheap to clone, shared by every task.
 #[derive(Debug, Clone)]
 pub struct Store {
-    /// Write transactions (and migrations). On SQLite a single connection: SQLite has one
-    /// writer at a time, and writers queued here (in order) beat writers sleeping in SQLite's
-    /// busy handler, with one page cache that stays warm.
+    /// Migrations, and on SQLite the group commit's single connection: SQLite has one writer
+    /// at a time, and writers queued here (in order) beat writers sleeping in SQLite's busy
+    /// handler, with one page cache that stays warm. On PostgreSQL the read pool.
     writer: AnyPool,
-    /// SQLite: writes queued together commit together (see `writer`).
-    group: Option<Arc<GroupCommit>>,
-    /// PostgreSQL: the connections write transactions run on (see `connections`).
-    writes: Option<Arc<WriteConnections>>,
+    /// How a write transaction starts.
+    writes: Writes,
     /// Script versions this process has seen committed, so their source is sent only once.
     stored_scripts: Arc<StoredScripts>,
     /// Reads outside a turn (reports, resumes, script versions).
@@ -161,7 +169,7 @@ impl Store {
                 }),
             }
         };
-        let (writer, reader, group, writes) = match backend {
+        let (writer, reader, writes) = match backend {
             Backend::Sqlite => {
                 let writer = connect(1)
                     .connect_with(options.clone())
@@ -174,7 +182,7 @@ impl Store {
                 let wal = Arc::new(WalLength::default());
                 tokio::spawn(checkpoint_in_background(reader.clone(), wal.clone()));
                 let group = GroupCommit::start(writer.clone(), wal);
-                (writer, reader, Some(group), None)
+                (writer, reader, Writes::Grouped(group))
             }
             Backend::Postgres => {
                 let writes =
@@ -183,12 +191,11 @@ impl Store {
                     .connect_with(options)
                     .await
                     .map_err(StoreError::Connect)?;
-                (pool.clone(), pool, None, Some(writes))
+                (pool.clone(), pool, Writes::Own(writes))
             }
         };
         Ok(Store {
             writer,
-            group,
             writes,
             stored_scripts: Arc::default(),
             reader,
@@ -245,12 +252,9 @@ impl Store {
     /// transaction, which holds the write lock from its start (`BEGIN IMMEDIATE`), so a
     /// read-then-write never fails with SQLITE_BUSY midway.
     async fn begin_write(&self) -> Result<WriteTx, StoreError> {
-        match (&self.group, &self.writes) {
-            (Some(group), _) => group.begin().await,
-            (None, Some(writes)) => begin_own(writes, "BEGIN").await,
-            (None, None) => Err(StoreError::NotCommitted(
-                "the store has no writer".to_string(),
-            )),
+        match &self.writes {
+            Writes::Grouped(group) => group.begin().await,
+            Writes::Own(connections) => begin_own(connections, "BEGIN").await,
         }
     }
 
@@ -259,10 +263,10 @@ impl Store {
     /// taken with the `BEGIN`, in the same round trip.
     async fn begin_locked(&self, name: &str) -> Result<WriteTx, StoreError> {
         match &self.writes {
-            None => self.begin_write().await,
-            Some(writes) => {
+            Writes::Grouped(group) => group.begin().await,
+            Writes::Own(connections) => {
                 let begin = format!("BEGIN; SELECT pg_advisory_xact_lock({})", lock_key(name));
-                begin_own(writes, &begin).await
+                begin_own(connections, &begin).await
             }
         }
     }
@@ -303,11 +307,9 @@ impl Store {
 
     /// Closes every connection (checkpoints SQLite's WAL).
     pub async fn close(&self) {
-        if let Some(group) = &self.group {
-            group.flush().await;
-        }
-        if let Some(writes) = &self.writes {
-            writes.close().await;
+        match &self.writes {
+            Writes::Grouped(group) => group.flush().await,
+            Writes::Own(connections) => connections.close().await,
         }
         self.writer.close().await;
         self.reader.close().await;
@@ -315,8 +317,11 @@ impl Store {
 }
 
 /// A PostgreSQL write transaction on a connection of its own, opened by `begin`.
-async fn begin_own(writes: &Arc<WriteConnections>, begin: &str) -> Result<WriteTx, StoreError> {
-    let mut connection = writes.acquire().await?;
+async fn begin_own(
+    connections: &Arc<WriteConnections>,
+    begin: &str,
+) -> Result<WriteTx, StoreError> {
+    let mut connection = connections.acquire().await?;
     connection.begin(begin).await?;
     Ok(WriteTx::own(connection))
 }

@@ -126,12 +126,7 @@ impl TurnTx {
                  FROM (SELECT 1) AS one LEFT JOIN conversations c ON c.channel = $3 AND c.address = $4"
             }
         };
-        let opening = self.write.opening_sql();
-        let sql = if opening.is_empty() {
-            claim_and_select.to_string()
-        } else {
-            format!("{opening}{claim_and_select}")
-        };
+        let sql = format!("{}{claim_and_select}", self.write.opening_sql());
         // All rows: the Any driver's fetch_one stops at SQLite's first statement.
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(event_id)
@@ -403,7 +398,7 @@ impl TurnTx {
         if self.notify_outbox {
             super::outbox::notify_workers(&mut self.saved, self.backend);
         }
-        self.write.commit_after(&self.saved, self.backend).await?;
+        self.write.commit_after(&self.saved).await?;
         if let Some(version_key) = self.remembered.take()
             && let Ok(mut stored) = self.stored_scripts.lock()
         {

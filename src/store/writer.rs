@@ -298,15 +298,11 @@ impl WriteTx {
 
     /// Runs `batch` as the write's last statements, then commits: on SQLite in one round
     /// trip with the savepoint's opening and release.
-    pub(super) async fn commit_after(
-        self,
-        batch: &Batch,
-        backend: Backend,
-    ) -> Result<(), StoreError> {
+    pub(super) async fn commit_after(self, batch: &Batch) -> Result<(), StoreError> {
         match self.inner {
             Inner::Own(mut connection) => {
                 batch
-                    .execute(connection.connection()?, backend, "", "")
+                    .execute(connection.connection()?, Backend::Postgres, "", "")
                     .await?;
                 connection.commit().await
             }
