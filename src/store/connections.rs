@@ -60,6 +60,7 @@ impl WriteConnections {
         Ok(LeasedConnection {
             connection: Some(connection),
             in_transaction: false,
+            deferred_begin: None,
             home: self.clone(),
             permit: Some(permit),
         })
@@ -101,12 +102,21 @@ impl WriteConnections {
     }
 }
 
+/// A transaction's start kept back for its first statement.
+#[derive(Debug)]
+struct DeferredBegin {
+    sql: String,
+    lock: Option<i64>,
+}
+
 /// One connection, lent to one transaction; goes back when dropped.
 #[derive(Debug)]
 pub(crate) struct LeasedConnection {
     connection: Option<AnyConnection>,
     /// A transaction was begun and has not been committed: roll it back before reuse.
     in_transaction: bool,
+    /// The transaction's start, not sent yet: it goes with the first statement.
+    deferred_begin: Option<DeferredBegin>,
     home: Arc<WriteConnections>,
     permit: Option<OwnedSemaphorePermit>,
 }
@@ -121,6 +131,28 @@ impl LeasedConnection {
         Ok(())
     }
 
+    /// Holds back `begin` (as for [`LeasedConnection::begin`]) so that it can travel with the
+    /// transaction's first statement; `lock` is the advisory lock it takes, if any.
+    pub fn defer_begin(&mut self, begin: String, lock: Option<i64>) {
+        self.deferred_begin = Some(DeferredBegin { sql: begin, lock });
+    }
+
+    /// The held-back start's lock, for a caller that sends `BEGIN` and takes that lock itself
+    /// with its first statement; the start counts as sent. `None` when nothing is held back.
+    pub fn take_deferred_lock(&mut self) -> Option<i64> {
+        let deferred = self.deferred_begin.take()?;
+        self.in_transaction = true;
+        deferred.lock
+    }
+
+    /// The connection for the transaction's next statement, its held-back start sent first.
+    pub async fn started(&mut self) -> Result<&mut AnyConnection, StoreError> {
+        if let Some(deferred) = self.deferred_begin.take() {
+            self.begin(&deferred.sql).await?;
+        }
+        self.connection()
+    }
+
     /// The connection, for the transaction's statements.
     pub fn connection(&mut self) -> Result<&mut AnyConnection, StoreError> {
         self.connection
@@ -130,6 +162,10 @@ impl LeasedConnection {
 
     /// Commits the transaction; the connection is clean again.
     pub async fn commit(&mut self) -> Result<(), StoreError> {
+        if self.deferred_begin.take().is_some() {
+            // Nothing was sent: nothing to commit.
+            return Ok(());
+        }
         self.connection()?.execute("COMMIT").await?;
         self.in_transaction = false;
         Ok(())

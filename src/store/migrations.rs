@@ -51,6 +51,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         "history without foreign keys",
         include_str!("../../migrations/postgres/0004_history_without_foreign_keys.sql"),
     ),
+    (
+        5,
+        "turn start function",
+        include_str!("../../migrations/postgres/0005_turn_start_function.sql"),
+    ),
 ];
 
 fn list(backend: Backend) -> &'static [(i64, &'static str, &'static str)] {

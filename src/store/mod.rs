@@ -265,8 +265,13 @@ impl Store {
         match &self.writes {
             Writes::Grouped(group) => group.begin().await,
             Writes::Own(connections) => {
-                let begin = format!("BEGIN; SELECT pg_advisory_xact_lock({})", lock_key(name));
-                begin_own(connections, &begin).await
+                let key = lock_key(name);
+                let mut connection = connections.acquire().await?;
+                connection.defer_begin(
+                    format!("BEGIN; SELECT pg_advisory_xact_lock({key})"),
+                    Some(key),
+                );
+                Ok(WriteTx::own(connection))
             }
         }
     }

@@ -274,10 +274,29 @@ impl WriteTx {
         }
     }
 
+    /// On PostgreSQL, when the transaction's `BEGIN` has not been sent yet: the advisory lock
+    /// it takes, for a caller that sends `BEGIN` and takes the lock with its own first
+    /// statement (one round trip instead of two). Once taken, the start counts as sent.
+    pub fn take_deferred_lock(&mut self) -> Option<i64> {
+        match &mut self.inner {
+            Inner::Own(connection) => connection.take_deferred_lock(),
+            Inner::Grouped(_) => None,
+        }
+    }
+
+    /// The connection, for a caller that sent the held-back start itself
+    /// (see [`WriteTx::take_deferred_lock`]).
+    pub fn started_conn(&mut self) -> Result<&mut AnyConnection, StoreError> {
+        match &mut self.inner {
+            Inner::Own(connection) => connection.connection(),
+            Inner::Grouped(write) => write.connection(),
+        }
+    }
+
     /// The connection to run the write's statements on (its savepoint opened first).
     pub async fn conn(&mut self) -> Result<&mut AnyConnection, StoreError> {
         match &mut self.inner {
-            Inner::Own(connection) => connection.connection(),
+            Inner::Own(connection) => connection.started().await,
             Inner::Grouped(write) => {
                 let opening = write.take_opening();
                 if !opening.is_empty() {
@@ -301,9 +320,11 @@ impl WriteTx {
     pub(super) async fn commit_after(self, batch: &Batch) -> Result<(), StoreError> {
         match self.inner {
             Inner::Own(mut connection) => {
-                batch
-                    .execute(connection.connection()?, Backend::Postgres, "", "")
-                    .await?;
+                if !batch.is_empty() {
+                    batch
+                        .execute(connection.started().await?, Backend::Postgres, "", "")
+                        .await?;
+                }
                 connection.commit().await
             }
             Inner::Grouped(write) => write.commit_after(batch).await,
