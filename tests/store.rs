@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use common::{at, count_rows, english_script, test_key};
 use leadbot::engine::{self, Effect, Input};
-use leadbot::store::{NewOutboxItem, Store, StoreError, StoreOptions};
+use leadbot::store::{NewOutboxItem, Store, StoreError, StoreOptions, StoredConversation, TurnTx};
 
 /// Starts a conversation on the English script and returns its lead id.
 async fn started(store: &Store, address: &str) -> i64 {
@@ -25,6 +25,11 @@ async fn started(store: &Store, address: &str) -> i64 {
         .unwrap();
     tx.commit().await.unwrap();
     conversation.lead_id
+}
+
+/// The conversation of a turn started with a new event, which must exist.
+async fn claimed_existing(tx: &mut TurnTx, event: &str) -> StoredConversation {
+    tx.claim_and_load(event, 1).await.unwrap().unwrap().unwrap()
 }
 
 /// The newest migration of the backend at `url` (PostgreSQL has the turn-start function too).
@@ -185,12 +190,7 @@ async fn writes_queued_together_are_each_committed_or_rolled_back(url: &str) {
                 .begin_turn(&test_key(&format!("g{prospect}")))
                 .await
                 .unwrap();
-            let mut conversation = tx
-                .claim_and_load(&event, 1)
-                .await
-                .unwrap()
-                .unwrap()
-                .unwrap();
+            let mut conversation = claimed_existing(&mut tx, &event).await;
             tokio::task::yield_now().await;
             conversation.state.score = 1000 + prospect;
             tx.save(&conversation, Some(("queued", Some(&event))), &[], &[], 1)
@@ -254,12 +254,7 @@ async fn concurrent_turns_of_one_conversation_apply_one_after_the_other(url: &st
         tasks.push(tokio::spawn(async move {
             let mut tx = store.begin_turn(&test_key(quoted)).await.unwrap();
             let event = format!("ev '{worker}' \\'");
-            let mut conversation = tx
-                .claim_and_load(&event, 1)
-                .await
-                .unwrap()
-                .unwrap()
-                .unwrap();
+            let mut conversation = claimed_existing(&mut tx, &event).await;
             tokio::task::yield_now().await;
             conversation.state.score += 1;
             tx.save(&conversation, Some(("y", Some(&event))), &[], &[], worker)

@@ -108,6 +108,9 @@ impl TurnTx {
         event_id: &str,
         now_ms: i64,
     ) -> Result<Option<Option<StoredConversation>>, StoreError> {
+        if let Some(lock) = self.write.take_deferred_lock() {
+            return self.start_with_begin(lock, event_id, now_ms).await;
+        }
         // The conversation is read after the claim, on both backends: SQLite runs the two
         // statements in order (changes() is the claim's), PostgreSQL's single statement sees
         // the row as of its start, after the conversation's lock was taken.
@@ -126,9 +129,6 @@ impl TurnTx {
                  FROM (SELECT 1) AS one LEFT JOIN conversations c ON c.channel = $3 AND c.address = $4"
             }
         };
-        if let Some(lock) = self.write.take_deferred_lock() {
-            return self.start_with_begin(lock, event_id, now_ms).await;
-        }
         let sql = format!("{}{claim_and_select}", self.write.opening_sql());
         // All rows: the Any driver's fetch_one stops at SQLite's first statement.
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
@@ -138,12 +138,7 @@ impl TurnTx {
             .bind(&self.key.address)
             .fetch_all(self.write.conn().await?)
             .await?;
-        let row = rows.first().ok_or(sqlx::Error::RowNotFound)?;
-        let claimed: i64 = row.try_get("claimed")?;
-        if claimed != 1 {
-            return Ok(None);
-        }
-        Ok(Some(self.stored_conversation(row)?))
+        self.claimed_conversation(&rows)
     }
 
     /// PostgreSQL's [`TurnTx::claim_and_load`] when the transaction's `BEGIN` is still to be
@@ -166,6 +161,15 @@ impl TurnTx {
             .started_conn()?
             .fetch_all(sqlx::AssertSqlSafe(sql))
             .await?;
+        self.claimed_conversation(&rows)
+    }
+
+    /// What a claim-and-load query's rows say: `None` when the event was claimed before, else
+    /// the conversation if there is one.
+    fn claimed_conversation(
+        &self,
+        rows: &[sqlx::any::AnyRow],
+    ) -> Result<Option<Option<StoredConversation>>, StoreError> {
         let row = rows.first().ok_or(sqlx::Error::RowNotFound)?;
         let claimed: i64 = row.try_get("claimed")?;
         if claimed != 1 {
