@@ -175,6 +175,34 @@ async fn a_repeated_event_id_is_claimed_once(url: &str) {
     assert_eq!(count_rows(url, "processed_events").await, 4);
 }
 
+/// A turn whose start already went with an earlier statement (a read) claims and loads the
+/// same way: inside that transaction, under the lock it took.
+async fn a_claim_after_another_statement_of_the_turn_is_the_same(url: &str) {
+    let store = Store::open(url).await.unwrap();
+    let lead = started(&store, "d").await;
+    let mut tx = store.begin_turn(&test_key("d")).await.unwrap();
+    assert_eq!(
+        tx.conversation().await.unwrap().map(|c| c.lead_id),
+        Some(lead)
+    );
+    let loaded = tx.claim_and_load("Ev-d1", 1).await.unwrap();
+    assert_eq!(loaded.flatten().map(|c| c.lead_id), Some(lead));
+    assert_eq!(tx.claim_and_load("Ev-d1", 2).await.unwrap(), None);
+    tx.commit().await.unwrap();
+    let mut tx = store.begin_turn(&test_key("d")).await.unwrap();
+    assert_eq!(
+        tx.conversation().await.unwrap().map(|c| c.lead_id),
+        Some(lead)
+    );
+    assert_eq!(tx.claim_and_load("Ev-d1", 3).await.unwrap(), None);
+    drop(tx);
+    store.close().await;
+    assert_eq!(
+        count_rows(url, "processed_events WHERE event_id = 'Ev-d1'").await,
+        1
+    );
+}
+
 async fn writes_queued_together_are_each_committed_or_rolled_back(url: &str) {
     let store = Arc::new(Store::open(url).await.unwrap());
     for prospect in 0..40 {
@@ -523,6 +551,7 @@ on_both_databases!(
     a_database_migrated_by_a_newer_leadbot_is_refused,
     a_turn_stores_everything_or_nothing,
     a_repeated_event_id_is_claimed_once,
+    a_claim_after_another_statement_of_the_turn_is_the_same,
     writes_queued_together_are_each_committed_or_rolled_back,
     concurrent_turns_of_one_conversation_apply_one_after_the_other,
     outbox_items_are_leased_retried_and_delivered_once,

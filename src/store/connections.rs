@@ -102,21 +102,14 @@ impl WriteConnections {
     }
 }
 
-/// A transaction's start kept back for its first statement.
-#[derive(Debug)]
-struct DeferredBegin {
-    sql: String,
-    lock: Option<i64>,
-}
-
 /// One connection, lent to one transaction; goes back when dropped.
 #[derive(Debug)]
 pub(crate) struct LeasedConnection {
     connection: Option<AnyConnection>,
     /// A transaction was begun and has not been committed: roll it back before reuse.
     in_transaction: bool,
-    /// The transaction's start, not sent yet: it goes with the first statement.
-    deferred_begin: Option<DeferredBegin>,
+    /// The SQL that starts the transaction, not sent yet: it goes with the first statement.
+    deferred_begin: Option<String>,
     home: Arc<WriteConnections>,
     permit: Option<OwnedSemaphorePermit>,
 }
@@ -132,23 +125,31 @@ impl LeasedConnection {
     }
 
     /// Holds back `begin` (as for [`LeasedConnection::begin`]) so that it can travel with the
-    /// transaction's first statement; `lock` is the advisory lock it takes, if any.
-    pub fn defer_begin(&mut self, begin: String, lock: Option<i64>) {
-        self.deferred_begin = Some(DeferredBegin { sql: begin, lock });
+    /// transaction's first statement.
+    pub fn defer_begin(&mut self, begin: String) {
+        self.deferred_begin = Some(begin);
     }
 
-    /// The held-back start's lock, for a caller that sends `BEGIN` and takes that lock itself
-    /// with its first statement; the start counts as sent. `None` when nothing is held back.
-    pub fn take_deferred_lock(&mut self) -> Option<i64> {
-        let deferred = self.deferred_begin.take()?;
-        self.in_transaction = true;
-        deferred.lock
+    /// The connection for a first statement that starts the transaction itself, with the
+    /// `BEGIN` to send in front of it: `"BEGIN; "` while the start was held back (it then
+    /// counts as sent; the statement takes what the held-back start would have), else empty.
+    pub fn start_with_first_statement(
+        &mut self,
+    ) -> Result<(&'static str, &mut AnyConnection), StoreError> {
+        let begin = match self.deferred_begin.take() {
+            Some(_) => {
+                self.in_transaction = true;
+                "BEGIN; "
+            }
+            None => "",
+        };
+        Ok((begin, self.connection()?))
     }
 
     /// The connection for the transaction's next statement, its held-back start sent first.
     pub async fn started(&mut self) -> Result<&mut AnyConnection, StoreError> {
-        if let Some(deferred) = self.deferred_begin.take() {
-            self.begin(&deferred.sql).await?;
+        if let Some(begin) = self.deferred_begin.take() {
+            self.begin(&begin).await?;
         }
         self.connection()
     }

@@ -258,19 +258,15 @@ impl Store {
         }
     }
 
-    /// Starts a write transaction holding the lock named `name` until it ends. SQLite's
-    /// writer is exclusive already; on PostgreSQL the lock is a transaction-level advisory lock
-    /// taken with the `BEGIN`, in the same round trip.
-    async fn begin_locked(&self, name: &str) -> Result<WriteTx, StoreError> {
+    /// Starts a write transaction holding the advisory lock `lock` (see [`lock_key`]) until it
+    /// ends. SQLite's writer is exclusive already; on PostgreSQL the lock is taken with the
+    /// `BEGIN`, in the same round trip, which is held back to go with the first statement.
+    async fn begin_locked(&self, lock: i64) -> Result<WriteTx, StoreError> {
         match &self.writes {
             Writes::Grouped(group) => group.begin().await,
             Writes::Own(connections) => {
-                let key = lock_key(name);
                 let mut connection = connections.acquire().await?;
-                connection.defer_begin(
-                    format!("BEGIN; SELECT pg_advisory_xact_lock({key})"),
-                    Some(key),
-                );
+                connection.defer_begin(format!("BEGIN; SELECT pg_advisory_xact_lock({lock})"));
                 Ok(WriteTx::own(connection))
             }
         }

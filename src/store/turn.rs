@@ -7,7 +7,7 @@ use sqlx::{Executor, Row};
 
 use super::batch::{Arg, Batch};
 use super::outbox::NewOutboxItem;
-use super::{Backend, Store, StoreError, WriteTx};
+use super::{Backend, Store, StoreError, WriteTx, lock_key};
 use crate::engine::state::{ConversationState, Stage};
 use crate::engine::{Effect, Reply};
 use crate::script::ContactField;
@@ -51,15 +51,19 @@ pub struct TurnTx {
     stored_scripts: Arc<super::StoredScripts>,
     /// The script version this turn stored, if any.
     remembered: Option<(String, u32)>,
+    /// The conversation's advisory lock on PostgreSQL (see [`lock_key`]).
+    lock: i64,
 }
 
 impl Store {
     /// Opens the transaction of one turn of `key`'s conversation. Turns of one conversation run
     /// one after the other, across processes; other conversations are not blocked on PostgreSQL.
     pub async fn begin_turn(&self, key: &ConversationKey) -> Result<TurnTx, StoreError> {
-        let write = self.begin_locked(&conversation_lock(key)).await?;
+        let lock = lock_key(&conversation_lock(key));
+        let write = self.begin_locked(lock).await?;
         Ok(TurnTx {
             write,
+            lock,
             backend: self.backend(),
             key: key.clone(),
             saved: Batch::default(),
@@ -108,58 +112,47 @@ impl TurnTx {
         event_id: &str,
         now_ms: i64,
     ) -> Result<Option<Option<StoredConversation>>, StoreError> {
-        if let Some(lock) = self.write.take_deferred_lock() {
-            return self.start_with_begin(lock, event_id, now_ms).await;
+        if self.backend == Backend::Postgres {
+            return self.start_on_postgres(event_id, now_ms).await;
         }
-        // The conversation is read after the claim, on both backends: SQLite runs the two
-        // statements in order (changes() is the claim's), PostgreSQL's single statement sees
-        // the row as of its start, after the conversation's lock was taken.
-        let claim_and_select = match self.backend {
-            Backend::Sqlite => {
-                "INSERT INTO processed_events (event_id, processed_at) VALUES ($1, $2) \
-                 ON CONFLICT (event_id) DO NOTHING;\n\
-                 SELECT changes() AS claimed, c.id, c.lead_id, c.state, c.wake_at, c.wake_kind, c.reply_route \
-                 FROM (SELECT 1) AS one LEFT JOIN conversations c ON c.channel = $3 AND c.address = $4"
-            }
-            Backend::Postgres => {
-                "WITH claim AS (INSERT INTO processed_events (event_id, processed_at) VALUES ($1, $2) \
-                 ON CONFLICT (event_id) DO NOTHING RETURNING 1) \
-                 SELECT (SELECT COUNT(*) FROM claim) AS claimed, c.id, c.lead_id, c.state, c.wake_at, \
-                 c.wake_kind, c.reply_route \
-                 FROM (SELECT 1) AS one LEFT JOIN conversations c ON c.channel = $3 AND c.address = $4"
-            }
-        };
-        let sql = format!("{}{claim_and_select}", self.write.opening_sql());
+        // The conversation is read after the claim: SQLite runs the two statements in order
+        // (changes() is the claim's).
+        let (opening, connection) = self.write.conn_for_start()?;
+        let sql = format!(
+            "{opening}INSERT INTO processed_events (event_id, processed_at) VALUES ($1, $2) \
+             ON CONFLICT (event_id) DO NOTHING;\n\
+             SELECT changes() AS claimed, c.id, c.lead_id, c.state, c.wake_at, c.wake_kind, c.reply_route \
+             FROM (SELECT 1) AS one LEFT JOIN conversations c ON c.channel = $3 AND c.address = $4"
+        );
         // All rows: the Any driver's fetch_one stops at SQLite's first statement.
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(event_id)
             .bind(now_ms)
             .bind(&self.key.channel)
             .bind(&self.key.address)
-            .fetch_all(self.write.conn().await?)
+            .fetch_all(connection)
             .await?;
         self.claimed_conversation(&rows)
     }
 
-    /// PostgreSQL's [`TurnTx::claim_and_load`] when the transaction's `BEGIN` is still to be
-    /// sent: `BEGIN` and a call of `leadbot_start_turn` (lock, claim, read; see its migration)
-    /// go as one simple query, values written out as literals — one round trip, not two.
-    async fn start_with_begin(
+    /// PostgreSQL's [`TurnTx::claim_and_load`]: a call of `leadbot_start_turn` (lock, claim,
+    /// read; see its migration) as a simple query, values written out as literals, with the
+    /// transaction's `BEGIN` in front while it has not been sent — one round trip, not two.
+    async fn start_on_postgres(
         &mut self,
-        lock: i64,
         event_id: &str,
         now_ms: i64,
     ) -> Result<Option<Option<StoredConversation>>, StoreError> {
-        let sql = format!(
-            "BEGIN; SELECT * FROM leadbot_start_turn({lock}, {}, {now_ms}, {}, {})",
+        let call = format!(
+            "SELECT * FROM leadbot_start_turn({}, {}, {now_ms}, {}, {})",
+            self.lock,
             text_literal(event_id)?,
             text_literal(&self.key.channel)?,
             text_literal(&self.key.address)?,
         );
-        let rows = self
-            .write
-            .started_conn()?
-            .fetch_all(sqlx::AssertSqlSafe(sql))
+        let (begin, connection) = self.write.conn_for_start()?;
+        let rows = connection
+            .fetch_all(sqlx::AssertSqlSafe(format!("{begin}{call}")))
             .await?;
         self.claimed_conversation(&rows)
     }

@@ -269,32 +269,18 @@ impl WriteTx {
         }
     }
 
-    /// SQL that must run before the write's first statement, for the caller to put in front
-    /// of it (one round trip instead of two); empty when there is none. Once taken, the write
-    /// counts it as run.
-    pub fn opening_sql(&mut self) -> &'static str {
+    /// The connection for the write's first statement, with SQL the caller must put in front
+    /// of that statement (one round trip instead of two): on PostgreSQL `"BEGIN; "` while the
+    /// transaction's start is held back (the statement must then take the lock the start
+    /// would have), on SQLite the savepoint's opening while it is pending; empty when there is
+    /// none. Once returned, the opening counts as run.
+    pub fn conn_for_start(&mut self) -> Result<(&'static str, &mut AnyConnection), StoreError> {
         match &mut self.inner {
-            Inner::Grouped(write) => write.take_opening(),
-            Inner::Own(_) => "",
-        }
-    }
-
-    /// On PostgreSQL, when the transaction's `BEGIN` has not been sent yet: the advisory lock
-    /// it takes, for a caller that sends `BEGIN` and takes the lock with its own first
-    /// statement (one round trip instead of two). Once taken, the start counts as sent.
-    pub fn take_deferred_lock(&mut self) -> Option<i64> {
-        match &mut self.inner {
-            Inner::Own(connection) => connection.take_deferred_lock(),
-            Inner::Grouped(_) => None,
-        }
-    }
-
-    /// The connection, for a caller that sent the held-back start itself
-    /// (see [`WriteTx::take_deferred_lock`]).
-    pub fn started_conn(&mut self) -> Result<&mut AnyConnection, StoreError> {
-        match &mut self.inner {
-            Inner::Own(connection) => connection.connection(),
-            Inner::Grouped(write) => write.connection(),
+            Inner::Own(connection) => connection.start_with_first_statement(),
+            Inner::Grouped(write) => {
+                let opening = write.take_opening();
+                Ok((opening, write.connection()?))
+            }
         }
     }
 
@@ -302,13 +288,7 @@ impl WriteTx {
     pub async fn conn(&mut self) -> Result<&mut AnyConnection, StoreError> {
         match &mut self.inner {
             Inner::Own(connection) => connection.started().await,
-            Inner::Grouped(write) => {
-                let opening = write.take_opening();
-                if !opening.is_empty() {
-                    sqlx::query(opening).execute(write.connection()?).await?;
-                }
-                write.connection()
-            }
+            Inner::Grouped(write) => write.opened().await,
         }
     }
 
@@ -338,6 +318,15 @@ impl WriteTx {
 }
 
 impl GroupedWrite {
+    /// The connection, the write's savepoint opened first if it was not.
+    async fn opened(&mut self) -> Result<&mut AnyConnection, StoreError> {
+        let opening = self.take_opening();
+        if !opening.is_empty() {
+            sqlx::query(opening).execute(self.connection()?).await?;
+        }
+        self.connection()
+    }
+
     fn connection(&mut self) -> Result<&mut AnyConnection, StoreError> {
         self.state
             .as_mut()
