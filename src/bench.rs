@@ -162,6 +162,8 @@ async fn dialogue(
             input: Input::Text(text.clone()),
             now: plan.now,
             reply_via: None,
+            existing_only: false,
+            answers_step: None,
         };
         let started = Instant::now();
         let handled = runtime.handle(&inbound).await?;

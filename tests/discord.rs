@@ -192,10 +192,15 @@ time_zone = "Europe/London"
 
 impl Scene {
     async fn start(url: &str) -> Scene {
+        Scene::start_with(url, &[]).await
+    }
+
+    /// A scene whose leadbot also gets these environment variables.
+    async fn start_with(url: &str, env: &[(&str, &str)]) -> Scene {
         let fake = FakeDiscord::start().await;
         let reps = tempfile::tempdir().unwrap();
         std::fs::write(reps.path().join("reps.toml"), REPS_FILE).unwrap();
-        let server = start_server(url, &fake, &reps);
+        let server = start_server(url, &fake, &reps, env);
         sqlx::any::install_default_drivers();
         let pool = sqlx::AnyPool::connect(url).await.unwrap();
         let scene = Scene {
@@ -217,7 +222,7 @@ impl Scene {
     /// Kills leadbot with SIGKILL and starts it again on the same database and fake.
     async fn restart(&mut self) {
         self.server.kill_9();
-        self.server = start_server(&self.url, &self.fake, &self.reps);
+        self.server = start_server(&self.url, &self.fake, &self.reps, &[]);
         let fake = self.fake.clone();
         eventually("a second IDENTIFY", move || fake.gateway_counts().0 >= 2).await;
         self.wait_connected().await;
@@ -287,18 +292,22 @@ impl Scene {
     }
 }
 
-fn start_server(url: &str, fake: &FakeDiscord, reps: &tempfile::TempDir) -> Server {
+fn start_server(
+    url: &str,
+    fake: &FakeDiscord,
+    reps: &tempfile::TempDir,
+    extra: &[(&str, &str)],
+) -> Server {
     let channels = QUALIFY_CHANNEL.to_string();
     let reps = reps.path().join("reps.toml");
-    Server::start_with_env(
-        url,
-        &[
-            ("LEADBOT_REPS", reps.to_str().unwrap()),
-            ("DISCORD_TOKEN", TOKEN),
-            ("DISCORD_API_URL", fake.api_url.as_str()),
-            ("LEADBOT_DISCORD_CHANNELS", channels.as_str()),
-        ],
-    )
+    let mut env = vec![
+        ("LEADBOT_REPS", reps.to_str().unwrap()),
+        ("DISCORD_TOKEN", TOKEN),
+        ("DISCORD_API_URL", fake.api_url.as_str()),
+        ("LEADBOT_DISCORD_CHANNELS", channels.as_str()),
+    ];
+    env.extend_from_slice(extra);
+    Server::start_with_env(url, &env)
 }
 
 /// The custom ids of a posted message's components.
@@ -608,6 +617,130 @@ async fn a_click_on_a_choice_button_is_answered_and_recorded_once(url: &str) {
     );
 }
 
+/// Dana clicks the buttons of a question she already answered by typing: the click answers
+/// nothing (neither that question again nor the one asked now) and the old question is shown
+/// closed — for a button carrying its value and for one carrying only its number.
+async fn a_click_on_an_answered_question_is_ignored_and_closed(url: &str) {
+    let scene = Scene::start(url).await;
+    for text in ["hi", "Dana Smith", "Acme Corp"] {
+        scene.dm(text).await;
+    }
+    let question = last_posted(&scene, DANA_DM);
+    assert!(custom_ids(&question).contains(&"lb:c:need:replace".to_string()));
+    scene.dm("we are switching from our old CRM").await;
+    let posted_before = scene.fake.posted_in(DANA_DM).len();
+    for custom_id in ["lb:c:need:replace", "lb:n:need:1"] {
+        let click_id = scene.fake.next_id();
+        scene.fake.dispatch(
+            "INTERACTION_CREATE",
+            frames::component_interaction(
+                click_id,
+                APPLICATION_ID,
+                dana(),
+                question.clone(),
+                custom_id,
+                None,
+                None,
+            ),
+        );
+        let fake = scene.fake.clone();
+        let id = click_id.to_string();
+        eventually("the click's answer", move || {
+            fake.interaction_answers().contains_key(&id)
+        })
+        .await;
+        let answer = &scene.fake.interaction_answers()[&click_id.to_string()];
+        assert_eq!(answer["type"], 7, "UPDATE_MESSAGE");
+        let shown = answer["data"]["content"].as_str().unwrap();
+        assert!(shown.starts_with("What brings you"), "{shown}");
+        assert!(shown.contains("This question is closed"), "{shown}");
+        assert_eq!(answer["data"]["components"], json!([]), "buttons removed");
+    }
+    assert_eq!(scene.count("answers WHERE step = 'need'").await, 1);
+    assert_eq!(
+        scene.count("answers").await,
+        3,
+        "name, company, need: the clicks answered nothing"
+    );
+    assert_eq!(
+        scene.fake.posted_in(DANA_DM).len(),
+        posted_before,
+        "no re-ask, no reply"
+    );
+}
+
+/// The database is unreachable when Dana answers: Discord cannot send the event again, so
+/// leadbot keeps the turn and retries it; once the database is back it is stored and answered
+/// once.
+async fn a_message_the_database_refused_is_retried_until_stored(url: &str) {
+    let scene = Scene::start(url).await;
+    scene.dm("hi").await;
+    scene.dm("Dana Smith").await;
+    let outage = common::Outage::begin(url).await;
+    let id = scene.fake.next_id();
+    scene.fake.dispatch(
+        "MESSAGE_CREATE",
+        frames::message(id, DANA_DM, dana(), "Acme Corp", None),
+    );
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    outage.end().await;
+    scene.settled(&format!("discord:message:{id}")).await;
+    assert_eq!(
+        scene
+            .count("messages WHERE direction = 'in' AND body = 'Acme Corp'")
+            .await,
+        1
+    );
+    assert_eq!(scene.count("answers").await, 2, "name and company");
+    assert_eq!(
+        scene.fake.posted_in(DANA_DM).len() as i64,
+        scene.count("outbox WHERE destination = 'discord'").await,
+        "each queued reply posted once"
+    );
+    assert!(
+        !scene
+            .texts_in(DANA_DM)
+            .iter()
+            .any(|text| text.contains("could not save")),
+        "the prospect never saw the outage"
+    );
+}
+
+/// The database stays away longer than leadbot retries: Dana is told plainly to send her
+/// message again, and when she does (after it is back) it is answered as usual.
+async fn a_message_that_cannot_be_stored_is_refused_in_plain_words(url: &str) {
+    let scene = Scene::start_with(url, &[("LEADBOT_DISCORD_RETRY_SECONDS", "1")]).await;
+    scene.dm("hi").await;
+    let outage = common::Outage::begin(url).await;
+    let lost = scene.fake.next_id();
+    scene.fake.dispatch(
+        "MESSAGE_CREATE",
+        frames::message(lost, DANA_DM, dana(), "Dana Smith", None),
+    );
+    let fake = scene.fake.clone();
+    eventually("the prospect told to send it again", move || {
+        fake.posted_in(DANA_DM).iter().any(|posted| {
+            posted.message["content"]
+                .as_str()
+                .is_some_and(|text| text.contains("could not save your last message"))
+        })
+    })
+    .await;
+    outage.end().await;
+    assert_eq!(scene.count("answers").await, 0);
+    scene.dm("Dana Smith").await;
+    assert_eq!(scene.count("answers WHERE step = 'name'").await, 1);
+    assert_eq!(
+        scene
+            .count(&format!(
+                "processed_events WHERE event_id = 'discord:message:{lost}'"
+            ))
+            .await,
+        0,
+        "the refused message was not stored"
+    );
+}
+
 async fn a_message_in_the_qualification_channel_opens_a_thread(url: &str) {
     let scene = Scene::start(url).await;
     let first = scene.fake.next_id();
@@ -869,6 +1002,9 @@ async fn qualify_starts_a_dialogue_in_a_dm(url: &str) {
 
 on_both_databases!(
     a_click_on_a_choice_button_is_answered_and_recorded_once,
+    a_click_on_an_answered_question_is_ignored_and_closed,
+    a_message_the_database_refused_is_retried_until_stored,
+    a_message_that_cannot_be_stored_is_refused_in_plain_words,
     a_message_in_the_qualification_channel_opens_a_thread,
     a_replayed_event_is_processed_once,
     a_dropped_connection_resumes_mid_dialogue,

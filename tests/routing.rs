@@ -91,10 +91,12 @@ async fn say(runtime: &Runtime, who: &str, text: &str, seconds: i64) -> leadbot:
         input: Input::Text(text.into()),
         now: at(seconds),
         reply_via: None,
+        existing_only: false,
+        answers_step: None,
     };
     match runtime.handle(&inbound).await.unwrap() {
         Handled::Replied(outcome) => *outcome,
-        Handled::Duplicate => panic!("not a duplicate"),
+        other => panic!("not a turn: {other:?}"),
     }
 }
 

@@ -20,13 +20,12 @@ async fn runtime(url: &str, scripts: Vec<Script>) -> Runtime {
 }
 
 fn text(address: &str, event: Option<&str>, body: &str, seconds: i64) -> Inbound {
-    Inbound {
-        key: test_key(address),
-        event_id: event.map(str::to_string),
-        input: Input::Text(body.into()),
-        now: at(seconds),
-        reply_via: None,
-    }
+    Inbound::new(
+        test_key(address),
+        event.map(str::to_string),
+        Input::Text(body.into()),
+        at(seconds),
+    )
 }
 
 async fn say(runtime: &Runtime, address: &str, body: &str, seconds: i64) -> Outcome {
@@ -36,7 +35,7 @@ async fn say(runtime: &Runtime, address: &str, body: &str, seconds: i64) -> Outc
         .unwrap()
     {
         Handled::Replied(outcome) => *outcome,
-        Handled::Duplicate => panic!("not a duplicate"),
+        other => panic!("not a turn: {other:?}"),
     }
 }
 
@@ -109,7 +108,11 @@ async fn a_restarted_process_resumes_the_conversation(url: &str) {
     drop(runtime_one);
 
     let runtime_two = runtime(url, vec![english_script()]).await;
-    let (conversation, _) = runtime_two.resume(&test_key("k")).await.unwrap().unwrap();
+    let (conversation, _) = runtime_two
+        .conversation(&test_key("k"))
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(conversation.state.pending.as_ref().unwrap().step, "company");
     let outcome = say(&runtime_two, "k", "Acme", 2).await;
     assert_eq!(
@@ -241,7 +244,13 @@ async fn forgetting_a_lead_erases_the_person_and_keeps_the_funnel(url: &str) {
         .unwrap();
     assert_eq!(sql_leads.len(), 1, "still counted as an SQL");
     // The person can talk again as a new conversation: the old address is gone.
-    assert!(runtime.resume(&test_key("f")).await.unwrap().is_none());
+    assert!(
+        runtime
+            .conversation(&test_key("f"))
+            .await
+            .unwrap()
+            .is_none()
+    );
     store.close().await;
 }
 

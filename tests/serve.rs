@@ -235,7 +235,40 @@ async fn two_replicas_given_every_event_twice_end_like_one_process(url: &str) {
     assert_every_dialogue_complete(url, CONVERSATIONS).await;
 }
 
+/// A message that arrives while the database is unreachable is refused with 503 and a
+/// `Retry-After`; sent again once the database is back, it is processed once.
+async fn a_message_the_database_refused_is_answered_503_then_processed_once(url: &str) {
+    let server = Server::start(url);
+    let port = server.port;
+    let (status, _) = post_json(port, "/api/messages", API_TOKEN, &message(0, 0))
+        .await
+        .unwrap();
+    assert_eq!(status, 200);
+    let outage = common::Outage::begin(url).await;
+    let (status, head, body) =
+        common::post_json_for_headers(port, "/api/messages", API_TOKEN, &message(0, 1))
+            .await
+            .unwrap();
+    outage.end().await;
+    assert_eq!(status, 503, "{body}");
+    assert!(head.contains("retry-after: "), "{head}");
+    assert!(body.contains("Send the same request again"), "{body}");
+    assert!(!body.contains("database error"), "no detail leaks: {body}");
+    let (status, body) = post_json(port, "/api/messages", API_TOKEN, &message(0, 1))
+        .await
+        .unwrap();
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("\"duplicate\":false"), "{body}");
+    let (_, body) = post_json(port, "/api/messages", API_TOKEN, &message(0, 1))
+        .await
+        .unwrap();
+    assert!(body.contains("\"duplicate\":true"), "{body}");
+    assert_eq!(count_rows(url, "messages WHERE direction = 'in'").await, 2);
+    assert_eq!(count_rows(url, "answers").await, 1);
+}
+
 on_both_databases!(
+    a_message_the_database_refused_is_answered_503_then_processed_once,
     the_api_checks_its_callers,
     a_kill_9_mid_load_loses_and_doubles_nothing,
     two_replicas_given_every_event_twice_end_like_one_process,

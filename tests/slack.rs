@@ -274,18 +274,22 @@ async fn buttons_answer_the_question_once(url: &str) {
     assert_eq!(count_rows(url, "answers").await, 3);
     let after_click = fake.accepted("chat.postMessage").len();
     assert!(after_click > posts.len(), "the next question was asked");
-    // The same request again (a replay), and a second click on the old question: nothing.
+    // The same request again (a replay): nothing. A second click on the old question (a
+    // client still showing its buttons): no answer, and the question is shown closed.
     let (status, _) = first.send(server.port).await;
     assert_eq!(status, 200);
     let (status, _) = click(DANA, &question, &action_id, &value, &ts(11))
         .send(server.port)
         .await;
     assert_eq!(status, 200);
-    tokio::time::sleep(Duration::from_millis(500)).await;
     settle(url).await;
     assert_eq!(count_rows(url, "answers").await, 3);
     assert_eq!(fake.accepted("chat.postMessage").len(), after_click);
-    assert_eq!(fake.accepted("chat.update").len(), 1);
+    let updates = fake.accepted("chat.update");
+    assert_eq!(updates.len(), 2, "the late click closed the question");
+    let closed = updates[1].body["blocks"].to_string();
+    assert!(closed.contains("This question is closed"), "{closed}");
+    assert!(!closed.contains("\"actions\""), "{closed}");
     // Free text still answers a choice question.
     say(server.port, url, DANA, QUALIFYING_ANSWERS[3], &ts(12)).await;
     assert_eq!(count_rows(url, "answers").await, 4);
@@ -375,6 +379,55 @@ async fn a_retried_event_is_processed_once(url: &str) {
         fake.accepted("chat.postMessage").len() as i64,
         greeting_and_question
     );
+    drop(server);
+}
+
+/// The database goes away mid-dialogue: Slack is told the message was not stored (503, and no
+/// `X-Slack-No-Retry`), and its retry of the same event after the database is back is
+/// answered once, with nothing stored twice.
+async fn a_message_that_cannot_be_stored_is_not_acknowledged(url: &str) {
+    let fake = FakeSlack::start().await;
+    let server = slack_server(url, &fake);
+    say(server.port, url, DANA, "hi", &ts(0)).await;
+    say(server.port, url, DANA, "Dana Smith", &ts(1)).await;
+    let posted_before = fake.accepted("chat.postMessage").len();
+    let event = envelope("EvDown", direct_message(DANA, "Acme Corp", &ts(2)));
+
+    let outage = common::Outage::begin(url).await;
+    let (status, head, _) = SlackRequest::event(event.clone())
+        .send_for_headers(server.port)
+        .await;
+    assert_eq!(status, 503, "not stored, so not acknowledged");
+    assert!(
+        !head.contains("x-slack-no-retry"),
+        "Slack must retry: {head}"
+    );
+    outage.end().await;
+
+    let mut retry = SlackRequest::event(event);
+    retry.extra = vec![
+        ("X-Slack-Retry-Num", "1".into()),
+        ("X-Slack-Retry-Reason", "http_error".into()),
+    ];
+    assert_eq!(retry.send(server.port).await.0, 200, "the retry is stored");
+    retry.extra[0].1 = "2".into();
+    assert_eq!(retry.send(server.port).await.0, 200, "and not again");
+    settle(url).await;
+    assert_eq!(
+        count_rows(
+            url,
+            "messages WHERE direction = 'in' AND body = 'Acme Corp'"
+        )
+        .await,
+        1
+    );
+    assert_eq!(count_rows(url, "answers").await, 2, "name and company");
+    assert_eq!(
+        fake.accepted("chat.postMessage").len() as i64,
+        replies_queued(url).await,
+        "each reply posted once"
+    );
+    assert!(fake.accepted("chat.postMessage").len() > posted_before);
     drop(server);
 }
 
@@ -560,6 +613,7 @@ async fn the_slash_command_starts_over_in_a_dm(url: &str) {
 }
 
 on_both_databases!(
+    a_message_that_cannot_be_stored_is_not_acknowledged,
     a_prospect_qualifies_in_a_direct_message,
     a_restart_mid_dialogue_resumes,
     a_retried_event_is_processed_once,

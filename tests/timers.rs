@@ -69,6 +69,8 @@ async fn say(runtime: &Runtime, who: &str, text: &str, now: DateTime<FixedOffset
             destination: "chat-app".into(),
             context: serde_json::json!({"thread": who}),
         }),
+        existing_only: false,
+        answers_step: None,
     };
     assert!(matches!(
         runtime.handle(&inbound).await.unwrap(),
@@ -123,12 +125,12 @@ async fn a_quiet_prospect_is_nudged_once_then_abandoned(url: &str) {
         sent(&runtime, minutes(24 * 60 + 2)).await.is_empty(),
         "abandoning is silent"
     );
-    let (conversation, _) = runtime.resume(&test_key("q")).await.unwrap().unwrap();
+    let (conversation, _) = runtime.conversation(&test_key("q")).await.unwrap().unwrap();
     assert_eq!(conversation.state.abandoned_at, Some(minutes(24 * 60 + 1)));
     assert_eq!(conversation.wake, None);
     // Coming back revives the conversation and its timers.
     say(&runtime, "q", "yes", minutes(3000)).await;
-    let (back, _) = runtime.resume(&test_key("q")).await.unwrap().unwrap();
+    let (back, _) = runtime.conversation(&test_key("q")).await.unwrap().unwrap();
     assert_eq!(back.state.abandoned_at, None);
     assert_eq!(back.wake.unwrap().1, "nudge");
     runtime.store().close().await;
@@ -169,6 +171,8 @@ async fn nudges_of_api_prospects_go_to_the_crm_to_relay(url: &str) {
         input: Input::Text("hi".into()),
         now: minutes(0),
         reply_via: None,
+        existing_only: false,
+        answers_step: None,
     };
     runtime.handle(&hello).await.unwrap();
     assert_eq!(runtime.fire_timers(minutes(31)).await.unwrap(), 1);

@@ -132,6 +132,8 @@ async fn a_flaky_receiver_gets_the_handoff_once_and_signed(url: &str) {
             input: Input::Text(text.to_string()),
             now: at(60 * index as i64),
             reply_via: None,
+            existing_only: false,
+            answers_step: None,
         };
         runtime.handle(&inbound).await.unwrap();
     }

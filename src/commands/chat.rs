@@ -35,12 +35,15 @@ pub async fn run(runtime: &Runtime, options: ChatOptions) -> Result<()> {
     let resumed = if options.new {
         None
     } else {
-        runtime.resume(&key).await?.filter(|(conversation, _)| {
-            options
-                .script
-                .as_ref()
-                .is_none_or(|wanted| wanted == &conversation.state.script_id)
-        })
+        runtime
+            .conversation(&key)
+            .await?
+            .filter(|(conversation, _)| {
+                options
+                    .script
+                    .as_ref()
+                    .is_none_or(|wanted| wanted == &conversation.state.script_id)
+            })
     };
     match resumed {
         Some((conversation, script)) if !conversation.state.is_finished() => {
@@ -93,6 +96,8 @@ pub async fn run(runtime: &Runtime, options: ChatOptions) -> Result<()> {
             input: console::input(&line),
             now: now(),
             reply_via: None,
+            existing_only: false,
+            answers_step: None,
         };
         let Handled::Replied(outcome) = runtime.handle(&inbound).await? else {
             continue;

@@ -7,13 +7,14 @@ use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, FixedOffset, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::AppState;
 use crate::engine::{Input, Reply};
-use crate::runtime::{Handled, Inbound};
+use crate::runtime::{Handled, Ignored, Inbound, RuntimeError};
 use crate::store::ConversationKey;
 
 /// A message as callers send it.
@@ -44,6 +45,9 @@ struct ClickedChoice {
 #[derive(Debug, Serialize)]
 struct MessageResponse {
     duplicate: bool,
+    /// Why nothing was done: `question_closed` (a click on a question no longer asked).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ignored: Option<&'static str>,
     lead_id: Option<i64>,
     stage: Option<String>,
     score: Option<i32>,
@@ -51,12 +55,56 @@ struct MessageResponse {
     replies: Vec<Reply>,
 }
 
-/// An error answer: a status and `{"error": …}`.
-pub(super) type ApiError = (StatusCode, Json<serde_json::Value>);
+/// An error answer: a status and `{"error": …}`, with `Retry-After` when sending the same
+/// request again later will work.
+#[derive(Debug)]
+pub(super) struct ApiError {
+    status: StatusCode,
+    message: String,
+    retry_after_seconds: Option<u32>,
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = Json(json!({ "error": self.message }));
+        match self.retry_after_seconds {
+            Some(seconds) => {
+                (self.status, [("retry-after", seconds.to_string())], body).into_response()
+            }
+            None => (self.status, body).into_response(),
+        }
+    }
+}
 
 pub(super) fn error(status: StatusCode, message: &str) -> ApiError {
-    (status, Json(json!({ "error": message })))
+    ApiError {
+        status,
+        message: message.to_string(),
+        retry_after_seconds: None,
+    }
 }
+
+/// The answer for a request the runtime could not complete: nothing of it was stored. A
+/// database failure is temporary (503, send it again, with the same event id), anything else
+/// an internal error (500). Details go to the log only.
+pub(super) fn not_done(failure: &RuntimeError) -> ApiError {
+    tracing::error!(error = %failure, "a request was not completed");
+    match failure {
+        RuntimeError::Store(_) => ApiError {
+            status: StatusCode::SERVICE_UNAVAILABLE,
+            message: "Not stored: the database is unavailable. Send the same request again."
+                .to_string(),
+            retry_after_seconds: Some(RETRY_AFTER_SECONDS),
+        },
+        _ => error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "An internal error occurred.",
+        ),
+    }
+}
+
+/// How long a caller is asked to wait before sending a request that was not stored again.
+const RETRY_AFTER_SECONDS: u32 = 2;
 
 /// Checks the bearer token of an `/api/*` request.
 pub(super) fn authorize(state: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
@@ -125,34 +173,36 @@ pub(super) async fn message(
             ));
         }
     };
-    let inbound = Inbound {
-        key: ConversationKey {
+    let inbound = Inbound::new(
+        ConversationKey {
             channel: request.channel,
             address: request.conversation,
         },
-        event_id: Some(format!("api:{}", request.event_id)),
+        Some(format!("api:{}", request.event_id)),
         input,
-        now: request.at.unwrap_or_else(|| Utc::now().fixed_offset()),
-        reply_via: None,
+        request.at.unwrap_or_else(|| Utc::now().fixed_offset()),
+    );
+    let handled = state
+        .runtime
+        .handle(&inbound)
+        .await
+        .map_err(|failure| not_done(&failure))?;
+    let nothing = |duplicate: bool, ignored: Option<&'static str>| MessageResponse {
+        duplicate,
+        ignored,
+        lead_id: None,
+        stage: None,
+        score: None,
+        finished: false,
+        replies: Vec::new(),
     };
-    let handled = state.runtime.handle(&inbound).await.map_err(|failure| {
-        tracing::error!(error = %failure, "turn failed");
-        error(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "An internal error occurred.",
-        )
-    })?;
     let response = match handled {
-        Handled::Duplicate => MessageResponse {
-            duplicate: true,
-            lead_id: None,
-            stage: None,
-            score: None,
-            finished: false,
-            replies: Vec::new(),
-        },
+        Handled::Duplicate => nothing(true, None),
+        Handled::Ignored(Ignored::QuestionClosed { .. }) => nothing(false, Some("question_closed")),
+        Handled::Ignored(Ignored::NoConversation) => nothing(false, Some("no_conversation")),
         Handled::Replied(outcome) => MessageResponse {
             duplicate: false,
+            ignored: None,
             lead_id: Some(outcome.lead_id),
             stage: Some(outcome.state.stage.name().to_string()),
             score: Some(outcome.state.score),

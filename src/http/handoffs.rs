@@ -12,7 +12,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::AppState;
-use super::api::{ApiError, authorize, error};
+use super::api::{ApiError, authorize, error, not_done};
 use crate::runtime::{HandoffAnswer, HandoffAnswered, RepIdentity, RuntimeError};
 
 #[derive(Debug, Deserialize)]
@@ -80,12 +80,6 @@ fn failed(failure: RuntimeError) -> ApiError {
             error(StatusCode::FORBIDDEN, &failure.to_string())
         }
         RuntimeError::NoTeam => error(StatusCode::CONFLICT, &failure.to_string()),
-        other => {
-            tracing::error!(error = %other, "hand-off answer failed");
-            error(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "An internal error occurred.",
-            )
-        }
+        other => not_done(&other),
     }
 }

@@ -63,6 +63,42 @@ pub struct Inbound {
     /// Set by channels that answer asynchronously (Slack, Discord): the replies are queued in
     /// the outbox in the turn's transaction, so each is sent once even across crashes.
     pub reply_via: Option<ReplyRoute>,
+    /// Only continue a conversation that exists, never start one (a message in a thread the
+    /// bot may not have started). Decided inside the turn's transaction.
+    pub existing_only: bool,
+    /// The question this input answers, when the channel knows it (a clicked button): the
+    /// turn is ignored unless that question is still the one waiting for an answer. A
+    /// [`Input::Choice`] answers its own step without this.
+    pub answers_step: Option<String>,
+}
+
+impl Inbound {
+    /// An event for `key`'s conversation, with no reply route and no conditions.
+    pub fn new(
+        key: ConversationKey,
+        event_id: Option<String>,
+        input: Input,
+        now: DateTime<FixedOffset>,
+    ) -> Self {
+        Inbound {
+            key,
+            event_id,
+            input,
+            now,
+            reply_via: None,
+            existing_only: false,
+            answers_step: None,
+        }
+    }
+
+    /// The question the input answers, if it answers a particular one.
+    fn answered_step(&self) -> Option<&str> {
+        match (&self.answers_step, &self.input) {
+            (Some(step), _) => Some(step),
+            (None, Input::Choice { step, .. }) => Some(step),
+            (None, Input::Text(_)) => None,
+        }
+    }
 }
 
 /// Where a turn's replies are queued, and what the channel needs to send them. Kept with the
@@ -81,8 +117,25 @@ pub struct ReplyRoute {
 pub enum Handled {
     /// The event id was seen before: nothing was done.
     Duplicate,
+    /// The event was not for the bot, or came too late: nothing was stored.
+    Ignored(Ignored),
     /// The turn was stored; these are the replies to send.
     Replied(Box<Outcome>),
+}
+
+/// Why an event was ignored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Ignored {
+    /// `existing_only`, and the conversation does not exist.
+    NoConversation,
+    /// A click on a question that is no longer the one asked (answered already, or the
+    /// dialogue moved on or ended).
+    QuestionClosed {
+        /// The question clicked.
+        clicked: String,
+        /// The question waiting for an answer now, if any.
+        asked: Option<String>,
+    },
 }
 
 impl Handled {
@@ -90,7 +143,7 @@ impl Handled {
     pub fn into_outcome(self) -> Option<Outcome> {
         match self {
             Handled::Replied(outcome) => Some(*outcome),
-            Handled::Duplicate => None,
+            Handled::Duplicate | Handled::Ignored(_) => None,
         }
     }
 }
@@ -174,6 +227,10 @@ impl Runtime {
             },
             None => tx.conversation().await?,
         };
+        if let Some(ignored) = ignored(inbound, stored.as_ref()) {
+            // Dropping the turn rolls back the event's claim: a repeat is judged the same way.
+            return Ok(Handled::Ignored(ignored));
+        }
         let (mut conversation, mut turn, script) = match stored {
             Some(conversation) => {
                 let script = self.script_in_turn(&mut tx, &conversation.state).await?;
@@ -306,16 +363,26 @@ impl Runtime {
         ))))
     }
 
-    /// The stored conversation of `key`, with the script it runs, if one exists.
-    pub async fn resume(
+    /// `key`'s conversation as last stored, with the script version it runs: for showing
+    /// where a dialogue stands (the terminal's "welcome back"), never for deciding a turn.
+    pub async fn conversation(
         &self,
         key: &ConversationKey,
     ) -> Result<Option<(StoredConversation, Arc<Script>)>, RuntimeError> {
-        let mut tx = self.store.begin_turn(key).await?;
-        let Some(conversation) = tx.conversation().await? else {
+        let Some(conversation) = self.store.read_conversation(key).await? else {
             return Ok(None);
         };
-        let script = self.script_in_turn(&mut tx, &conversation.state).await?;
+        let script = match self.scripts.loaded(&conversation.state) {
+            Some(script) => script,
+            None => {
+                let state = &conversation.state;
+                let source = self
+                    .store
+                    .script_source(&state.script_id, state.script_version)
+                    .await?;
+                self.scripts.from_stored(state, source)?
+            }
+        };
         Ok(Some((conversation, script)))
     }
 
@@ -334,6 +401,24 @@ impl Runtime {
             .await?;
         self.scripts.from_stored(state, source)
     }
+}
+
+/// Why `inbound` must not run as a turn on `stored`, if it must not: decided inside the
+/// turn's transaction, so nothing can change between the check and the turn.
+fn ignored(inbound: &Inbound, stored: Option<&StoredConversation>) -> Option<Ignored> {
+    let Some(conversation) = stored else {
+        return inbound.existing_only.then_some(Ignored::NoConversation);
+    };
+    let clicked = inbound.answered_step()?;
+    let asked = conversation
+        .state
+        .pending
+        .as_ref()
+        .map(|pending| pending.step.as_str());
+    (asked != Some(clicked)).then(|| Ignored::QuestionClosed {
+        clicked: clicked.to_string(),
+        asked: asked.map(str::to_string),
+    })
 }
 
 /// The conversation's next timer, as stored: (when, which).

@@ -89,6 +89,14 @@ impl WriteConnections {
         }
     }
 
+    /// Drops every idle connection: one connection just failed, and after a server restart or
+    /// a network cut the others are as dead — each would otherwise fail one more write.
+    fn forget_idle(&self) {
+        if let Ok(mut idle) = self.idle.lock() {
+            idle.clear();
+        }
+    }
+
     /// Closes the idle connections; connections in use are closed when they come back.
     pub async fn close(&self) {
         self.permits.close();
@@ -195,7 +203,8 @@ impl Drop for LeasedConnection {
                 Ok(_) => home.put_back(connection),
                 // Dropping the connection ends its session, and the server rolls back.
                 Err(error) => {
-                    tracing::warn!(%error, "rolling back an abandoned transaction failed")
+                    tracing::warn!(%error, "rolling back an abandoned transaction failed; reconnecting");
+                    home.forget_idle();
                 }
             }
             drop(permit);

@@ -74,6 +74,25 @@ impl Store {
     }
 }
 
+impl Store {
+    /// The conversation of `key` as last committed, read outside any turn (no lock, no write
+    /// transaction): for showing, never for deciding a turn.
+    pub async fn read_conversation(
+        &self,
+        key: &ConversationKey,
+    ) -> Result<Option<StoredConversation>, StoreError> {
+        let row = sqlx::query(SELECT_CONVERSATION)
+            .bind(&key.channel)
+            .bind(&key.address)
+            .fetch_optional(self.pool())
+            .await?;
+        match row {
+            Some(row) => stored_conversation(key, &row),
+            None => Ok(None),
+        }
+    }
+}
+
 impl TurnTx {
     /// Records that the platform event `event_id` is being processed; false when it already was
     /// (a retry or a replay), in which case the caller must do nothing more.
@@ -91,14 +110,11 @@ impl TurnTx {
 
     /// The conversation of this key, if one was started.
     pub async fn conversation(&mut self) -> Result<Option<StoredConversation>, StoreError> {
-        let row = sqlx::query(
-            "SELECT id, lead_id, state, wake_at, wake_kind, reply_route FROM conversations \
-             WHERE channel = $1 AND address = $2",
-        )
-        .bind(&self.key.channel)
-        .bind(&self.key.address)
-        .fetch_optional(self.write.conn().await?)
-        .await?;
+        let row = sqlx::query(SELECT_CONVERSATION)
+            .bind(&self.key.channel)
+            .bind(&self.key.address)
+            .fetch_optional(self.write.conn().await?)
+            .await?;
         match row {
             Some(row) => self.stored_conversation(&row),
             None => Ok(None),
@@ -176,23 +192,7 @@ impl TurnTx {
         &self,
         row: &sqlx::any::AnyRow,
     ) -> Result<Option<StoredConversation>, StoreError> {
-        let Some(id) = row.try_get::<Option<i64>, _>("id")? else {
-            return Ok(None);
-        };
-        let state_json: String = row.try_get("state")?;
-        let state = serde_json::from_str(&state_json).map_err(|error| {
-            StoreError::Corrupt(format!("conversation {}: {error}", self.key.address))
-        })?;
-        let wake_at: Option<i64> = row.try_get("wake_at")?;
-        let wake_kind: Option<String> = row.try_get("wake_kind")?;
-        let reply_route: Option<String> = row.try_get("reply_route")?;
-        Ok(Some(StoredConversation {
-            id,
-            lead_id: row.try_get("lead_id")?,
-            state,
-            wake: wake_at.zip(wake_kind),
-            reply_route: reply_route.and_then(|route| serde_json::from_str(&route).ok()),
-        }))
+        stored_conversation(&self.key, row)
     }
 
     /// Keeps the source of the script version a conversation starts on, so it can resume on
@@ -435,6 +435,34 @@ impl TurnTx {
         Ok(())
     }
 }
+
+/// A conversation from a row of its columns; `None` when they are NULL (no conversation).
+fn stored_conversation(
+    key: &ConversationKey,
+    row: &sqlx::any::AnyRow,
+) -> Result<Option<StoredConversation>, StoreError> {
+    let Some(id) = row.try_get::<Option<i64>, _>("id")? else {
+        return Ok(None);
+    };
+    let state_json: String = row.try_get("state")?;
+    let state = serde_json::from_str(&state_json)
+        .map_err(|error| StoreError::Corrupt(format!("conversation {}: {error}", key.address)))?;
+
+    let wake_at: Option<i64> = row.try_get("wake_at")?;
+    let wake_kind: Option<String> = row.try_get("wake_kind")?;
+    let reply_route: Option<String> = row.try_get("reply_route")?;
+    Ok(Some(StoredConversation {
+        id,
+        lead_id: row.try_get("lead_id")?,
+        state,
+        wake: wake_at.zip(wake_kind),
+        reply_route: reply_route.and_then(|route| serde_json::from_str(&route).ok()),
+    }))
+}
+
+/// The columns of a conversation, by its key (`$1` channel, `$2` address).
+const SELECT_CONVERSATION: &str = "SELECT id, lead_id, state, wake_at, wake_kind, reply_route \
+     FROM conversations WHERE channel = $1 AND address = $2";
 
 /// What the conversation's lock is named by.
 fn conversation_lock(key: &ConversationKey) -> String {

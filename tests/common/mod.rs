@@ -185,6 +185,18 @@ pub async fn post_json(
     token: &str,
     body: &str,
 ) -> std::io::Result<(u16, String)> {
+    let (status, _, body) = post_json_for_headers(port, path, token, body).await?;
+    Ok((status, body))
+}
+
+/// POSTs JSON over a fresh HTTP/1.1 connection; returns the status, the response's header
+/// lines (lower-cased) and the body.
+pub async fn post_json_for_headers(
+    port: u16,
+    path: &str,
+    token: &str,
+    body: &str,
+) -> std::io::Result<(u16, String, String)> {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", port)).await?;
     let request = format!(
@@ -201,11 +213,8 @@ pub async fn post_json(
         .nth(1)
         .and_then(|code| code.parse().ok())
         .ok_or_else(|| std::io::Error::other(format!("no HTTP status in {text:?}")))?;
-    let body = text
-        .split_once("\r\n\r\n")
-        .map(|(_, body)| body.to_string())
-        .unwrap_or_default();
-    Ok((status, body))
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((text.as_str(), ""));
+    Ok((status, head.to_lowercase(), body.to_string()))
 }
 
 /// Answers that take the shipped English script from its first question to SQL.
@@ -239,4 +248,75 @@ pub async fn count_rows(url: &str, from: &str) -> i64 {
         .unwrap();
     pool.close().await;
     n
+}
+
+/// A database outage made on purpose: PostgreSQL refuses connections to the test database
+/// (and its open sessions are ended); a SQLite file is write-locked by another connection, so
+/// leadbot's writes wait (up to its busy timeout) instead of committing. Ended by
+/// [`Outage::end`].
+pub enum Outage {
+    /// The PostgreSQL database refusing connections.
+    Postgres {
+        /// Its name.
+        database: String,
+    },
+    /// A connection holding SQLite's write lock.
+    Sqlite(sqlx::SqliteConnection),
+}
+
+impl Outage {
+    /// Starts an outage of the test database at `url`.
+    pub async fn begin(url: &str) -> Outage {
+        use sqlx::Connection;
+        if let Some(path) = url.strip_prefix("sqlite://") {
+            let mut connection = sqlx::SqliteConnection::connect(&format!("sqlite://{path}"))
+                .await
+                .unwrap();
+            sqlx::query("BEGIN IMMEDIATE")
+                .execute(&mut connection)
+                .await
+                .unwrap();
+            return Outage::Sqlite(connection);
+        }
+        let database = url.rsplit('/').next().unwrap().to_string();
+        let mut admin = connect_postgres(&postgres_admin_url()).await;
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "ALTER DATABASE {database} ALLOW_CONNECTIONS false"
+        )))
+        .execute(&mut admin)
+        .await
+        .unwrap();
+        sqlx::query(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+             WHERE datname = $1 AND pid <> pg_backend_pid()",
+        )
+        .bind(&database)
+        .execute(&mut admin)
+        .await
+        .unwrap();
+        Outage::Postgres { database }
+    }
+
+    /// Ends the outage: the database accepts leadbot again.
+    pub async fn end(self) {
+        use sqlx::Connection;
+        match self {
+            Outage::Sqlite(mut connection) => {
+                sqlx::query("ROLLBACK")
+                    .execute(&mut connection)
+                    .await
+                    .unwrap();
+                connection.close().await.unwrap();
+            }
+            Outage::Postgres { database } => {
+                let mut admin = connect_postgres(&postgres_admin_url()).await;
+                sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "ALTER DATABASE {database} ALLOW_CONNECTIONS true"
+                )))
+                .execute(&mut admin)
+                .await
+                .unwrap();
+            }
+        }
+    }
 }

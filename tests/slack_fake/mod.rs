@@ -375,6 +375,13 @@ impl<'a> SlackRequest<'a> {
 
     /// Sends it over a fresh connection; returns the status and body.
     pub async fn send(&self, port: u16) -> (u16, String) {
+        let (status, _, body) = self.send_for_headers(port).await;
+        (status, body)
+    }
+
+    /// Sends it over a fresh connection; returns the status, the response's header lines
+    /// (lower-cased) and the body.
+    pub async fn send_for_headers(&self, port: u16) -> (u16, String, String) {
         use tokio::io::{AsyncReadExt, AsyncWriteExt};
         let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", port))
             .await
@@ -402,11 +409,8 @@ impl<'a> SlackRequest<'a> {
             .nth(1)
             .and_then(|code| code.parse().ok())
             .unwrap_or(0);
-        let body = text
-            .split_once("\r\n\r\n")
-            .map(|(_, body)| body.to_string())
-            .unwrap_or_default();
-        (status, body)
+        let (head, body) = text.split_once("\r\n\r\n").unwrap_or((text.as_str(), ""));
+        (status, head.to_lowercase(), body.to_string())
     }
 }
 

@@ -64,7 +64,13 @@ pub struct DiscordConfig {
     /// Whether to ask for the privileged MESSAGE_CONTENT intent
     /// (`LEADBOT_DISCORD_MESSAGE_CONTENT`, default true).
     pub message_content: bool,
+    /// How long a turn the database refused is retried before the prospect is asked to send
+    /// it again (`LEADBOT_DISCORD_RETRY_SECONDS`, default 30): Discord cannot redeliver it.
+    pub retry_for: std::time::Duration,
 }
+
+/// How long a Discord turn is retried by default while the database is unavailable.
+pub const DEFAULT_RETRY_SECONDS: u64 = 30;
 
 impl DiscordConfig {
     /// Reads the settings through `var` (the process environment in `serve`); `Ok(None)` when
@@ -112,7 +118,17 @@ impl DiscordConfig {
                 ));
             }
         };
+        let retry_seconds = match var("LEADBOT_DISCORD_RETRY_SECONDS") {
+            None => DEFAULT_RETRY_SECONDS,
+            Some(seconds) => seconds.trim().parse::<u64>().map_err(|_| {
+                invalid(
+                    "LEADBOT_DISCORD_RETRY_SECONDS",
+                    format!("expected a number of seconds, got {:?}", seconds.trim()),
+                )
+            })?,
+        };
         Ok(Some(DiscordConfig {
+            retry_for: std::time::Duration::from_secs(retry_seconds),
             token: Secret::new(token.trim().to_string()),
             application_id,
             api_url: var("DISCORD_API_URL").map(|url| url.trim_end_matches('/').to_string()),

@@ -3,9 +3,10 @@
 //! through `Runtime::handle` (deduplicated by message / interaction id, replies queued for the
 //! outbox), clicks are answered within Discord's 3 seconds, `/qualify` starts over.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::Duration;
 
 use serde_json::json;
 use serenity::all::{
@@ -22,10 +23,61 @@ use super::render::{self, ReplyContext};
 use super::rest::{Rest, RestReply};
 use crate::engine::Input;
 use crate::runtime::{
-    Handled, HandoffAnswer, HandoffAnswered, Inbound, RepIdentity, ReplyRoute, Runtime,
+    Handled, HandoffAnswer, HandoffAnswered, Ignored, Inbound, RepIdentity, ReplyRoute, Runtime,
     RuntimeError,
 };
 use crate::store::ConversationKey;
+
+/// What a prospect is told when their message could not be saved, even after retrying.
+pub const NOT_SAVED: &str =
+    "Sorry — we could not save your last message just now. Please send it again.";
+
+/// What someone clicking a question in another prospect's thread is told.
+const NOT_THEIR_QUESTION: &str =
+    "This question is for someone else — post in the channel to start your own.";
+
+/// How long a click's turn may take before the click is acknowledged without waiting for it
+/// (Discord allows 3 seconds for the first answer).
+const CLICK_ANSWER_BUDGET: Duration = Duration::from_millis(2000);
+
+/// The first wait before a Discord turn the database refused is tried again; it doubles.
+const FIRST_RETRY_WAIT: Duration = Duration::from_millis(250);
+
+/// The longest wait between two tries of a Discord turn.
+const MAX_RETRY_WAIT: Duration = Duration::from_secs(8);
+
+/// One Discord event to run as a turn.
+struct DiscordTurn {
+    address: ProspectAddress,
+    event_id: String,
+    input: Input,
+    answers_step: Option<String>,
+    existing_only: bool,
+    /// The message's or interaction's id, whose timestamp is the turn's time.
+    snowflake: u64,
+    context: ReplyContext,
+    /// Where to tell the prospect if the turn cannot be stored.
+    told_in: ChannelId,
+}
+
+/// Per-conversation locks, so this process runs one conversation's turns one at a time, in
+/// the order they arrived, even while one of them is being retried.
+#[derive(Debug, Default)]
+struct InOrder {
+    locks: std::sync::Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+}
+
+impl InOrder {
+    /// The lock of `address`; entries nobody holds or waits for are dropped as it goes.
+    fn of(&self, address: &str) -> Arc<tokio::sync::Mutex<()>> {
+        let mut locks = self
+            .locks
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        locks.retain(|_, lock| Arc::strong_count(lock) > 1);
+        locks.entry(address.to_string()).or_default().clone()
+    }
+}
 
 /// The name of the slash command that starts a qualification.
 pub const QUALIFY_COMMAND: &str = "qualify";
@@ -44,6 +96,9 @@ pub struct Gateway {
     bot_user: AtomicU64,
     commands_registered: AtomicBool,
     warned_no_content: AtomicBool,
+    /// How long a turn the database refused is retried.
+    retry_for: Duration,
+    in_order: InOrder,
 }
 
 impl Gateway {
@@ -54,6 +109,7 @@ impl Gateway {
         channels: &[ChannelId],
         commands: CommandScope,
         application_id: Option<u64>,
+        retry_for: Duration,
     ) -> Self {
         Gateway {
             runtime,
@@ -64,6 +120,8 @@ impl Gateway {
             bot_user: AtomicU64::new(0),
             commands_registered: AtomicBool::new(false),
             warned_no_content: AtomicBool::new(false),
+            retry_for,
+            in_order: InOrder::default(),
         }
     }
 
@@ -126,7 +184,7 @@ impl Gateway {
     /// MESSAGE_CREATE: a prospect's turn, or nothing.
     pub async fn on_message(&self, message: &Message) {
         let route = inbound::route_message(message, self.bot_user(), &self.channels);
-        let (address, text, context) = match route {
+        let (address, text, context, existing_only) = match route {
             MessageRoute::Ignore(why) => {
                 if why == "no text"
                     && message.guild_id.is_some()
@@ -144,64 +202,117 @@ impl Gateway {
                 address,
                 text,
                 context,
-            } => (address, text, context),
+            } => (address, text, context, false),
             MessageRoute::IfThreadKnown { address, text } => {
-                match self.runtime.resume(&key(&address)).await {
-                    Ok(Some(_)) => {}
-                    Ok(None) => return,
-                    Err(error) => {
-                        tracing::error!(%error, "cannot look up a Discord thread's conversation");
-                        return;
-                    }
-                }
                 let context = ReplyContext {
                     channel_id: Some(message.channel_id),
                     ..ReplyContext::default()
                 };
-                (address, text, context)
+                (address, text, context, true)
             }
         };
-        self.turn(
-            &address,
-            ids::message_event(message.id.get()),
-            Input::Text(text),
-            message.id.get(),
-            &context,
-        )
-        .await;
+        let turn = DiscordTurn {
+            address,
+            event_id: ids::message_event(message.id.get()),
+            input: Input::Text(text),
+            answers_step: None,
+            existing_only,
+            snowflake: message.id.get(),
+            context,
+            told_in: message.channel_id,
+        };
+        self.turn(turn).await;
     }
 
-    async fn turn(
-        &self,
-        address: &ProspectAddress,
-        event_id: String,
-        input: Input,
-        snowflake: u64,
-        context: &ReplyContext,
-    ) {
-        let context = match serde_json::to_value(context) {
+    /// Runs a turn. Discord cannot deliver a gateway event again, so a turn the database
+    /// refused is retried here with backoff (turns of one conversation wait for each other, in
+    /// order) for up to the configured time; if it still fails, the prospect is told plainly
+    /// to send it again. `None` when it was not stored.
+    async fn turn(&self, turn: DiscordTurn) -> Option<Handled> {
+        let context = match serde_json::to_value(&turn.context) {
             Ok(context) => context,
             Err(error) => {
                 tracing::error!(%error, "cannot encode a reply context");
-                return;
+                return None;
             }
         };
         let inbound = Inbound {
-            key: key(address),
-            event_id: Some(event_id),
-            input,
-            now: inbound::snowflake_time(snowflake),
             reply_via: Some(ReplyRoute {
                 destination: ids::CHANNEL.to_string(),
                 context,
             }),
+            existing_only: turn.existing_only,
+            answers_step: turn.answers_step,
+            ..Inbound::new(
+                key(&turn.address),
+                Some(turn.event_id),
+                turn.input,
+                inbound::snowflake_time(turn.snowflake),
+            )
         };
-        match self.runtime.handle(&inbound).await {
-            Ok(Handled::Duplicate) => {
-                tracing::debug!(event = ?inbound.event_id, "replayed Discord event ignored");
+        let handled = self
+            .stored_with_retries(&inbound.key.address, turn.told_in, || {
+                self.runtime.handle(&inbound)
+            })
+            .await?;
+        if handled == Handled::Duplicate {
+            tracing::debug!(event = ?inbound.event_id, "replayed Discord event ignored");
+        }
+        Some(handled)
+    }
+
+    /// Runs `work` (a turn of the conversation at `address`) until it is stored: a database
+    /// failure is retried with backoff for up to the configured time, turns of one conversation
+    /// waiting for each other in arrival order. If it still fails the prospect is told, in
+    /// `told_in`, to send it again; `None` then.
+    async fn stored_with_retries<T, F, W>(
+        &self,
+        address: &str,
+        told_in: ChannelId,
+        mut work: W,
+    ) -> Option<T>
+    where
+        W: FnMut() -> F,
+        F: std::future::Future<Output = Result<T, RuntimeError>>,
+    {
+        let in_order = self.in_order.of(address);
+        let _turn_of_this_conversation = in_order.lock().await;
+        let deadline = tokio::time::Instant::now() + self.retry_for;
+        let mut wait = FIRST_RETRY_WAIT;
+        loop {
+            let failure = match work().await {
+                Ok(done) => return Some(done),
+                Err(error) => error,
+            };
+            let transient = matches!(failure, RuntimeError::Store(_));
+            if !transient || tokio::time::Instant::now() + wait > deadline {
+                tracing::error!(error = %failure, address, "a Discord turn was not stored; the prospect is asked to send it again");
+                self.say_not_saved(told_in).await;
+                return None;
             }
-            Ok(Handled::Replied(_)) => {}
-            Err(error) => tracing::error!(%error, "a Discord turn failed"),
+            tracing::warn!(error = %failure, address, retry_in = ?wait, "a Discord turn was not stored; retrying");
+            tokio::time::sleep(wait).await;
+            wait = (wait * 2).min(MAX_RETRY_WAIT);
+        }
+    }
+
+    /// Tells the prospect, straight through the REST API (the outbox is in the database that
+    /// just failed), that their message was not saved.
+    async fn say_not_saved(&self, channel: ChannelId) {
+        let body = json!({ "content": NOT_SAVED, "allowed_mentions": { "parse": [] } });
+        let answer = self
+            .rest
+            .call(
+                LightMethod::Post,
+                Route::ChannelMessages {
+                    channel_id: channel,
+                },
+                Some(&body),
+                Some("not-saved"),
+            )
+            .await;
+        if !answer.as_ref().is_ok_and(RestReply::is_success) {
+            tracing::warn!(%channel, "could not tell a prospect their message was not saved");
         }
     }
 
@@ -216,6 +327,11 @@ impl Gateway {
         }
     }
 
+    /// A prospect's click on a question, run as a turn; the question is redrawn without its
+    /// buttons — with the choice, or marked closed when it was no longer the question asked.
+    /// Discord wants an answer within 3 seconds: normally the turn is done by then and the
+    /// answer is the redrawn message; otherwise the click is acknowledged and the message
+    /// redrawn when the turn ends.
     async fn on_click(&self, click: &ComponentInteraction) {
         let Some(action) = ComponentAction::parse(&click.data.custom_id) else {
             return;
@@ -229,45 +345,72 @@ impl Gateway {
             return;
         }
         let address = inbound::click_address(click);
-        if matches!(address, ProspectAddress::Thread { .. }) {
-            match self.runtime.resume(&key(&address)).await {
-                Ok(Some(_)) => {}
-                Ok(None) => {
-                    self.respond(
-                        click.id,
-                        &click.token,
-                        ephemeral("This question is for someone else — post in the channel to start your own."),
-                    )
-                    .await;
-                    return;
-                }
-                Err(error) => {
-                    tracing::error!(%error, "cannot look up a Discord thread's conversation");
-                    return;
-                }
-            }
-        }
-        let Some((input, labels)) = inbound::click_input(click, &action) else {
+        let Some(clicked) = inbound::click_input(click, &action) else {
             return;
         };
-        let shown = CreateInteractionResponse::UpdateMessage(
-            CreateInteractionResponseMessage::new()
-                .content(render::answered(&click.message.content, &labels))
-                .components(Vec::new()),
-        );
-        self.respond(click.id, &click.token, shown).await;
-        let context = ReplyContext {
-            channel_id: Some(click.channel_id),
-            ..ReplyContext::default()
+        let existing_only = matches!(address, ProspectAddress::Thread { .. });
+        let turn = DiscordTurn {
+            address,
+            event_id: ids::interaction_event(click.id.get()),
+            input: clicked.input,
+            answers_step: clicked.answers_step,
+            existing_only,
+            snowflake: click.id.get(),
+            context: ReplyContext {
+                channel_id: Some(click.channel_id),
+                ..ReplyContext::default()
+            },
+            told_in: click.channel_id,
         };
-        self.turn(
-            &address,
-            ids::interaction_event(click.id.get()),
-            input,
-            click.id.get(),
-            &context,
+        let running = self.turn(turn);
+        tokio::pin!(running);
+        if let Ok(handled) = tokio::time::timeout(CLICK_ANSWER_BUDGET, &mut running).await {
+            let response = match redrawn(handled.as_ref(), click, &clicked.labels) {
+                Redraw::Message(shown) => CreateInteractionResponse::UpdateMessage(
+                    CreateInteractionResponseMessage::new()
+                        .content(shown)
+                        .components(Vec::new()),
+                ),
+                Redraw::NotTheirs => ephemeral(NOT_THEIR_QUESTION),
+                Redraw::Nothing => CreateInteractionResponse::Acknowledge,
+            };
+            self.respond(click.id, &click.token, response).await;
+            return;
+        }
+        self.respond(
+            click.id,
+            &click.token,
+            CreateInteractionResponse::Acknowledge,
         )
         .await;
+        let handled = running.await;
+        match redrawn(handled.as_ref(), click, &clicked.labels) {
+            Redraw::Message(shown) => {
+                self.edit_original(click, &json!({ "content": shown, "components": [] }))
+                    .await;
+            }
+            Redraw::NotTheirs => self.follow_up(click, NOT_THEIR_QUESTION).await,
+            Redraw::Nothing => {}
+        }
+    }
+
+    /// Replaces the message of an acknowledged component interaction.
+    async fn edit_original(&self, click: &ComponentInteraction, edit: &serde_json::Value) {
+        let answer = self
+            .rest
+            .call(
+                LightMethod::Patch,
+                Route::WebhookOriginalInteractionResponse {
+                    application_id: click.application_id,
+                    token: click.token.as_str(),
+                },
+                Some(edit),
+                None,
+            )
+            .await;
+        if !answer.as_ref().is_ok_and(RestReply::is_success) {
+            tracing::warn!(interaction = %click.id, "could not redraw a clicked message");
+        }
     }
 
     async fn on_qualify(&self, command: &CommandInteraction) {
@@ -304,13 +447,12 @@ impl Gateway {
         };
         let request = ids::interaction_event(command.id.get());
         let now = inbound::snowflake_time(command.id.get());
-        if let Err(error) = self
-            .runtime
-            .start_over(&key(&address), None, now, Some((&route, &request)))
-            .await
-        {
-            tracing::error!(%error, "/qualify failed");
-        }
+        let key = key(&address);
+        self.stored_with_retries(&key.address, command.channel_id, || {
+            self.runtime
+                .start_over(&key, None, now, Some((&route, &request)))
+        })
+        .await;
     }
 
     /// Accept / Pass on a hand-off embed: acknowledged at once (a deferred update), recorded
@@ -371,23 +513,8 @@ impl Gateway {
                 return;
             }
         };
-        let edit = json!({ "content": shown, "components": [] });
-        let token = click.token.as_str();
-        let answer = self
-            .rest
-            .call(
-                LightMethod::Patch,
-                Route::WebhookOriginalInteractionResponse {
-                    application_id: click.application_id,
-                    token,
-                },
-                Some(&edit),
-                None,
-            )
+        self.edit_original(click, &json!({ "content": shown, "components": [] }))
             .await;
-        if !answer.as_ref().is_ok_and(RestReply::is_success) {
-            tracing::warn!(interaction = %click.id, "could not show a hand-off answer on the embed");
-        }
     }
 
     /// An ephemeral follow-up to an acknowledged interaction.
@@ -435,6 +562,29 @@ impl Gateway {
             }
             Err(error) => tracing::warn!(interaction = %id, %error, "interaction answer failed"),
         }
+    }
+}
+
+/// What a clicked question becomes once its turn is done.
+enum Redraw {
+    /// Its new text, without buttons.
+    Message(String),
+    /// The clicker is not the prospect of this thread.
+    NotTheirs,
+    /// Leave it (the turn was not stored; the prospect was told).
+    Nothing,
+}
+
+fn redrawn(handled: Option<&Handled>, click: &ComponentInteraction, labels: &[String]) -> Redraw {
+    match handled {
+        Some(Handled::Replied(_) | Handled::Duplicate) => {
+            Redraw::Message(render::answered(&click.message.content, labels))
+        }
+        Some(Handled::Ignored(Ignored::QuestionClosed { .. })) => {
+            Redraw::Message(render::closed(&click.message.content))
+        }
+        Some(Handled::Ignored(Ignored::NoConversation)) => Redraw::NotTheirs,
+        None => Redraw::Nothing,
     }
 }
 

@@ -82,8 +82,12 @@ pub enum ComponentAction {
         value: String,
     },
     /// A choice button whose value did not fit in a custom id: the option's 1-based number,
-    /// which the engine understands as typed text.
+    /// which the engine understands as typed text, and the question it belongs to (so a click
+    /// on an old question is not taken as an answer to the current one). `None` only when
+    /// even the step id does not fit, or for buttons sent before steps were encoded.
     Numbered {
+        /// The question.
+        step: Option<String>,
         /// The option's number.
         number: usize,
     },
@@ -102,11 +106,16 @@ pub enum ComponentAction {
 }
 
 impl ComponentAction {
-    /// The `custom_id` to send (at most 100 characters: a long choice falls back to its number).
+    /// The `custom_id` to send (at most 100 characters: a long choice falls back to its
+    /// question and number, then to its number alone).
     pub fn encode(&self, index: usize) -> String {
         let encoded = match self {
             ComponentAction::Choice { step, value } => format!("lb:c:{step}:{value}"),
-            ComponentAction::Numbered { number } => format!("lb:n:{number}"),
+            ComponentAction::Numbered {
+                step: Some(step),
+                number,
+            } => format!("lb:n:{step}:{number}"),
+            ComponentAction::Numbered { step: None, number } => format!("lb:n:{number}"),
             ComponentAction::Select { step } => format!("lb:s:{step}"),
             ComponentAction::Handoff {
                 assignment_id,
@@ -114,7 +123,18 @@ impl ComponentAction {
             } => format!("lb:h:{}:{assignment_id}", if *accept { "a" } else { "p" }),
         };
         if encoded.len() <= MAX_CUSTOM_ID {
-            encoded
+            return encoded;
+        }
+        let step = match self {
+            ComponentAction::Choice { step, .. }
+            | ComponentAction::Numbered {
+                step: Some(step), ..
+            } => format!("{step}:"),
+            _ => String::new(),
+        };
+        let numbered = format!("lb:n:{step}{}", index + 1);
+        if numbered.len() <= MAX_CUSTOM_ID {
+            numbered
         } else {
             format!("lb:n:{}", index + 1)
         }
@@ -132,9 +152,17 @@ impl ComponentAction {
                     value: value.to_string(),
                 })
             }
-            "n" => Some(ComponentAction::Numbered {
-                number: rest.parse().ok()?,
-            }),
+            "n" => match rest.rsplit_once(':') {
+                Some((step, number)) if !step.is_empty() => Some(ComponentAction::Numbered {
+                    step: Some(step.to_string()),
+                    number: number.parse().ok()?,
+                }),
+                Some(_) => None,
+                None => Some(ComponentAction::Numbered {
+                    step: None,
+                    number: rest.parse().ok()?,
+                }),
+            },
             "s" => Some(ComponentAction::Select {
                 step: rest.to_string(),
             }),
@@ -211,12 +239,35 @@ mod tests {
             step: "need".into(),
             value: "x".repeat(120),
         };
-        assert_eq!(long.encode(2), "lb:n:3");
+        assert_eq!(long.encode(2), "lb:n:need:3");
+        assert_eq!(
+            ComponentAction::parse("lb:n:need:3"),
+            Some(ComponentAction::Numbered {
+                step: Some("need".into()),
+                number: 3
+            })
+        );
         assert_eq!(
             ComponentAction::parse("lb:n:3"),
-            Some(ComponentAction::Numbered { number: 3 })
+            Some(ComponentAction::Numbered {
+                step: None,
+                number: 3
+            })
         );
-        for foreign in ["click_one", "lb:", "lb:h:x:1", "lb:h:a:x", "lb:z:1"] {
+        let long_step = ComponentAction::Choice {
+            step: "s".repeat(99),
+            value: "v".into(),
+        };
+        assert_eq!(long_step.encode(0), "lb:n:1");
+        for foreign in [
+            "click_one",
+            "lb:",
+            "lb:h:x:1",
+            "lb:h:a:x",
+            "lb:z:1",
+            "lb:n::1",
+            "lb:n:need:x",
+        ] {
             assert_eq!(ComponentAction::parse(foreign), None, "{foreign}");
         }
     }

@@ -137,24 +137,35 @@ pub fn click_address(click: &ComponentInteraction) -> ProspectAddress {
     }
 }
 
+/// A prospect's click, read: the input, the question it answers, and the labels chosen (to
+/// show on the clicked message).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClickInput {
+    /// What the engine gets.
+    pub input: Input,
+    /// The question the click answers, when the button says.
+    pub answers_step: Option<String>,
+    /// The chosen options' labels.
+    pub labels: Vec<String>,
+}
+
 /// A click on a question's component as engine input, with the labels to show as chosen.
 /// `None` when it carries no usable choice.
-pub fn click_input(
-    click: &ComponentInteraction,
-    action: &ComponentAction,
-) -> Option<(Input, Vec<String>)> {
+pub fn click_input(click: &ComponentInteraction, action: &ComponentAction) -> Option<ClickInput> {
     match action {
-        ComponentAction::Choice { step, value } => Some((
-            Input::Choice {
+        ComponentAction::Choice { step, value } => Some(ClickInput {
+            input: Input::Choice {
                 step: step.clone(),
                 value: value.clone(),
             },
-            vec![button_label(click).unwrap_or_else(|| value.clone())],
-        )),
-        ComponentAction::Numbered { number } => Some((
-            Input::Text(number.to_string()),
-            vec![button_label(click).unwrap_or_else(|| number.to_string())],
-        )),
+            answers_step: Some(step.clone()),
+            labels: vec![button_label(click).unwrap_or_else(|| value.clone())],
+        }),
+        ComponentAction::Numbered { step, number } => Some(ClickInput {
+            input: Input::Text(number.to_string()),
+            answers_step: step.clone(),
+            labels: vec![button_label(click).unwrap_or_else(|| number.to_string())],
+        }),
         ComponentAction::Select { step } => {
             let ComponentInteractionDataKind::StringSelect { values } = &click.data.kind else {
                 return None;
@@ -163,17 +174,19 @@ pub fn click_input(
                 .iter()
                 .map(|value| option_label(click, value).unwrap_or_else(|| value.clone()))
                 .collect();
-            match values.as_slice() {
-                [] => None,
-                [value] => Some((
-                    Input::Choice {
-                        step: step.clone(),
-                        value: value.clone(),
-                    },
-                    labels,
-                )),
-                _ => Some((Input::Text(labels.join(", ")), labels)),
-            }
+            let input = match values.as_slice() {
+                [] => return None,
+                [value] => Input::Choice {
+                    step: step.clone(),
+                    value: value.clone(),
+                },
+                _ => Input::Text(labels.join(", ")),
+            };
+            Some(ClickInput {
+                input,
+                answers_step: Some(step.clone()),
+                labels,
+            })
         }
         ComponentAction::Handoff { .. } => None,
     }
@@ -362,18 +375,19 @@ mod tests {
         let action = ComponentAction::Select {
             step: "industry".into(),
         };
-        let (input, labels) = click_input(&select_click(&["retail"]), &action).unwrap();
+        let one = click_input(&select_click(&["retail"]), &action).unwrap();
         assert_eq!(
-            input,
+            one.input,
             Input::Choice {
                 step: "industry".into(),
                 value: "retail".into()
             }
         );
-        assert_eq!(labels, ["Retail"]);
-        let (input, labels) = click_input(&select_click(&["software", "retail"]), &action).unwrap();
-        assert_eq!(input, Input::Text("Software, Retail".into()));
-        assert_eq!(labels, ["Software", "Retail"]);
+        assert_eq!(one.labels, ["Retail"]);
+        let several = click_input(&select_click(&["software", "retail"]), &action).unwrap();
+        assert_eq!(several.input, Input::Text("Software, Retail".into()));
+        assert_eq!(several.labels, ["Software", "Retail"]);
+        assert_eq!(several.answers_step.as_deref(), Some("industry"));
         assert!(click_input(&select_click(&[]), &action).is_none());
         assert_eq!(click_address(&select_click(&["retail"])).encode(), "dm:7");
     }

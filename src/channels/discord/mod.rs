@@ -108,6 +108,7 @@ pub async fn start(
         &config.channels,
         config.commands.clone(),
         config.application_id,
+        config.retry_for,
     ));
     let mut client = ClientBuilder::new_with_http(http.build(), intents(config.message_content))
         .event_handler(Handler(gateway))

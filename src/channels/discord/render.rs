@@ -138,6 +138,14 @@ pub fn answered(question: &str, chosen: &[String]) -> String {
     format!("{}{}", clip(question, room), clip(&answer, MAX_CONTENT))
 }
 
+/// A question clicked after it was answered (or after the dialogue moved on), without its
+/// buttons and marked closed.
+pub fn closed(question: &str) -> String {
+    let note = "\n\n*This question is closed — it was already answered.*";
+    let room = MAX_CONTENT.saturating_sub(note.chars().count());
+    format!("{}{note}", clip(question, room))
+}
+
 /// A hand-off notice as an embed: who, each criterion's answer, score and why, stage, where to
 /// find the prospect; Accept / Pass buttons when the rep has to answer.
 pub fn handoff_message(notice: &HandOffNotice) -> CreateMessage {

@@ -80,6 +80,21 @@ pub fn answered(clicked: &ClickedQuestion) -> SlackMessageContent {
         ])
 }
 
+/// A question clicked after it was answered (or the dialogue moved on): shown without its
+/// buttons, marked closed.
+pub fn closed(clicked: &ClickedQuestion) -> SlackMessageContent {
+    let question = escape(&clicked.question);
+    SlackMessageContent::new()
+        .with_text(question.clone())
+        .with_blocks(vec![
+            SlackSectionBlock::new().with_text(md(&question)).into(),
+            SlackContextBlock::new(vec![md_element(
+                "This question is closed — it was already answered.",
+            )])
+            .into(),
+        ])
+}
+
 /// A hand-off notice for a rep (or the fallback team): the full card with Accept / Pass when a
 /// lead is offered, the card without buttons when nobody was available, a short line when an
 /// offer was accepted or withdrawn.

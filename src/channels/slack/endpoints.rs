@@ -1,6 +1,7 @@
 //! Purpose: `POST /slack/events`, `/slack/interactions`, `/slack/commands` — each request's
-//! signature is checked first (401 otherwise), then it is acknowledged within Slack's 3-second
-//! window while the turn runs in its own task.
+//! signature is checked first (401 otherwise), then its turn runs in its own task for at most
+//! [`ACK_BUDGET`]. A 200 means "stored": a turn that failed, or did not finish within the
+//! budget, is answered 503 so that Slack sends the event again (same event id, deduplicated).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -18,9 +19,10 @@ use super::SlackApp;
 use super::inbound::{self, EventAction, InteractionAction};
 use super::signature;
 
-/// How long a request waits for its turn to be stored before it is acknowledged anyway. Within
-/// it, the 200 means "stored" (a crash cannot lose the message); past it, the turn finishes in
-/// the background and a retry from Slack is recognised by its event id.
+/// How long a request waits for its turn to be stored. Within it, the 200 means "stored" (a
+/// crash cannot lose the message); past it, Slack is answered 503 while the turn goes on in
+/// the background, and Slack's retry is recognised by its event id: a duplicate if the turn
+/// committed, processed if it failed. Slack itself waits 3 s.
 pub const ACK_BUDGET: Duration = Duration::from_millis(1500);
 
 /// On a body leadbot cannot read, asks Slack not to send the same body again.
@@ -55,6 +57,24 @@ fn verified(app: &SlackApp, route: &str, headers: &HeaderMap, body: &[u8]) -> bo
 
 fn unauthorized() -> Response {
     (StatusCode::UNAUTHORIZED, "invalid signature").into_response()
+}
+
+/// The answer for work that was not stored: Slack retries it (no `X-Slack-No-Retry`).
+fn not_stored() -> Response {
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        [("retry-after", "1")],
+        "not stored yet; send it again",
+    )
+        .into_response()
+}
+
+/// 200 when `outcome` is a stored (or harmless) result, else [`not_stored`].
+pub(super) fn acknowledged<T, E>(outcome: Option<Result<T, E>>) -> Response {
+    match outcome {
+        Some(Ok(_)) => StatusCode::OK.into_response(),
+        Some(Err(_)) | None => not_stored(),
+    }
 }
 
 /// Runs `work` in its own task and waits for it at most [`ACK_BUDGET`].
@@ -98,8 +118,7 @@ async fn events(State(app): State<Arc<SlackApp>>, headers: HeaderMap, body: Byte
             if let Some(retry) = headers.get("x-slack-retry-num") {
                 tracing::info!(retry = ?retry, event = %turn.event_id, "Slack retried an event");
             }
-            within_budget(async move { app.run_turn(*turn).await }).await;
-            StatusCode::OK.into_response()
+            acknowledged(within_budget(async move { app.run_turn(*turn).await }).await)
         }
     }
 }
@@ -125,14 +144,16 @@ async fn interactions(
     };
     match action {
         InteractionAction::Turn(turn) => {
-            within_budget(async move { app.run_turn(*turn).await }).await;
+            acknowledged(within_budget(async move { app.run_turn(*turn).await }).await)
         }
         InteractionAction::Handoff(click) => {
-            within_budget(async move { app.answer_handoff(click).await }).await;
+            acknowledged(within_budget(async move { app.answer_handoff(click).await }).await)
         }
-        InteractionAction::Ignore(why) => tracing::debug!(why, "Slack interaction ignored"),
+        InteractionAction::Ignore(why) => {
+            tracing::debug!(why, "Slack interaction ignored");
+            StatusCode::OK.into_response()
+        }
     }
-    StatusCode::OK.into_response()
 }
 
 async fn commands(State(app): State<Arc<SlackApp>>, headers: HeaderMap, body: Bytes) -> Response {
@@ -143,9 +164,10 @@ async fn commands(State(app): State<Arc<SlackApp>>, headers: HeaderMap, body: By
         .map(|(name, value)| (name.into_owned(), value.into_owned()))
         .collect();
     let text = match inbound::command(&fields, &app.config.command) {
-        Some(command) => within_budget(async move { app.start_over(command).await })
-            .await
-            .unwrap_or_else(|| "Starting… I'll message you directly.".to_string()),
+        Some(command) => match within_budget(async move { app.start_over(command).await }).await {
+            Some(Ok(text)) => text,
+            outcome => return acknowledged(outcome),
+        },
         None => "Sorry, I don't know that command.".to_string(),
     };
     Json(json!({ "response_type": "ephemeral", "text": text })).into_response()

@@ -23,12 +23,12 @@ use chrono::Utc;
 pub use config::{MentionMode, SlackConfig};
 pub use endpoints::routes;
 
-use self::address::ReplyContext;
+use self::address::{ClickedQuestion, ReplyContext};
 use self::inbound::{Command, HandoffClick, Turn, TurnInput};
 use crate::delivery::{self, RetryPolicy};
 use crate::engine::Input;
 use crate::runtime::{
-    Handled, HandoffAnswer, HandoffAnswered, Inbound, RepIdentity, ReplyRoute, Runtime,
+    Handled, HandoffAnswer, HandoffAnswered, Ignored, Inbound, RepIdentity, ReplyRoute, Runtime,
     RuntimeError,
 };
 
@@ -87,52 +87,59 @@ impl SlackApp {
         }
     }
 
-    /// Runs a message or click as a turn; errors are logged (the request was acknowledged).
-    pub async fn run_turn(&self, turn: Turn) {
-        if let Err(error) = self.try_turn(turn).await {
-            tracing::error!(%error, "a Slack turn failed");
-        }
-    }
-
-    async fn try_turn(&self, turn: Turn) -> Result<(), RuntimeError> {
-        let clicked_step = match &turn.input {
-            TurnInput::Choice { step, .. } => Some(step.as_str()),
-            TurnInput::Text(_) => None,
-        };
-        if turn.existing_only || clicked_step.is_some() {
-            let Some((conversation, _)) = self.runtime.resume(&turn.key).await? else {
-                tracing::debug!(event = %turn.event_id, "not a conversation of the bot");
-                return Ok(());
-            };
-            let waiting_for = conversation.state.pending.as_ref().map(|p| p.step.as_str());
-            if clicked_step.is_some() && clicked_step != waiting_for {
-                tracing::debug!(event = %turn.event_id, "a click on an earlier question");
-                return Ok(());
-            }
-        }
-        let input = match turn.input {
-            TurnInput::Text(text) => Input::Text(text),
-            TurnInput::Choice { step, value } => Input::Choice { step, value },
+    /// Runs a message or click as a turn. `Ok` means stored (or seen before, or not the bot's
+    /// business): only then may Slack be told the event was received.
+    pub async fn run_turn(&self, turn: Turn) -> Result<Handled, RuntimeError> {
+        let (input, answers_step) = match turn.input {
+            TurnInput::Text(text) => (Input::Text(text), None),
+            TurnInput::Choice { step, value } => (Input::Choice { step, value }, None),
         };
         // The message's own time, but never later than this server's clock: the outbox
         // schedules the replies at the turn's time, and a clock running behind Slack's would
         // otherwise hold them back.
         let now = turn.at.min(Utc::now().fixed_offset());
+        let clicked = turn.reply.clicked.clone();
         let inbound = Inbound {
-            key: turn.key,
-            event_id: Some(turn.event_id),
-            input,
-            now,
             reply_via: Some(self.route(&turn.reply)),
+            existing_only: turn.existing_only,
+            answers_step,
+            ..Inbound::new(turn.key, Some(turn.event_id), input, now)
         };
-        if self.runtime.handle(&inbound).await? == Handled::Duplicate {
-            tracing::debug!(event = ?inbound.event_id, "a Slack event seen before");
+        let handled = self.runtime.handle(&inbound).await.inspect_err(|error| {
+            tracing::error!(%error, event = ?inbound.event_id, "a Slack turn failed; Slack will retry it");
+        })?;
+        match &handled {
+            Handled::Duplicate => {
+                tracing::debug!(event = ?inbound.event_id, "a Slack event seen before");
+            }
+            Handled::Ignored(Ignored::NoConversation) => {
+                tracing::debug!(event = ?inbound.event_id, "not a conversation of the bot");
+            }
+            Handled::Ignored(Ignored::QuestionClosed { .. }) => {
+                if let Some(clicked) = clicked {
+                    self.close_question(&clicked).await;
+                }
+            }
+            Handled::Replied(_) => {}
         }
-        Ok(())
+        Ok(handled)
     }
 
-    /// Starts the caller's dialogue afresh in their DM; returns what the caller is told.
-    pub async fn start_over(&self, command: Command) -> String {
+    /// Rewrites a question whose button was clicked too late, without its buttons, so the
+    /// prospect sees it is closed. Best effort: the click itself changed nothing.
+    async fn close_question(&self, clicked: &ClickedQuestion) {
+        if let Err(error) = self
+            .web
+            .update(&clicked.channel, &clicked.ts, blocks::closed(clicked))
+            .await
+        {
+            tracing::warn!(%error, "could not mark a closed question");
+        }
+    }
+
+    /// Starts the caller's dialogue afresh in their DM; returns what the caller is told, or
+    /// the error that kept it from being stored.
+    pub async fn start_over(&self, command: Command) -> Result<String, RuntimeError> {
         let key = address::direct(&command.user);
         let route = self.route(&ReplyContext {
             user: Some(command.user.clone()),
@@ -148,20 +155,21 @@ impl SlackApp {
             )
             .await;
         match started {
-            Ok(_) => "Let's go — I've sent you a direct message.".to_string(),
-            Err(RuntimeError::ScriptMissing(script)) => {
-                format!("There is no conversation script called “{script}”.")
-            }
+            Ok(_) => Ok("Let's go — I've sent you a direct message.".to_string()),
+            Err(RuntimeError::ScriptMissing(script)) => Ok(format!(
+                "There is no conversation script called “{script}”."
+            )),
             Err(error) => {
                 tracing::error!(%error, "starting a Slack dialogue failed");
-                "Sorry, something went wrong. Please try again.".to_string()
+                Err(error)
             }
         }
     }
 
     /// A rep's Accept or Pass on a hand-off card: recorded by routing (a repeated click
     /// changes nothing), then the card is redrawn with the outcome instead of the buttons.
-    pub async fn answer_handoff(&self, click: HandoffClick) {
+    /// Fails only when the answer could not be stored (a refused answer is logged).
+    pub async fn answer_handoff(&self, click: HandoffClick) -> Result<(), RuntimeError> {
         let answer = if click.accept {
             HandoffAnswer::Accept
         } else {
@@ -187,9 +195,13 @@ impl SlackApp {
             Ok(HandoffAnswered::NotOpen { status }) => {
                 format!("This lead is no longer open ({status})")
             }
+            Err(error @ RuntimeError::Store(_)) => {
+                tracing::error!(assignment = click.assignment_id, %error, "a hand-off answer from Slack was not stored");
+                return Err(error);
+            }
             Err(error) => {
                 tracing::warn!(assignment = click.assignment_id, %error, "a hand-off answer from Slack was refused");
-                return;
+                return Ok(());
             }
         };
         let card = click
@@ -207,5 +219,6 @@ impl SlackApp {
         if let Err(error) = updated {
             tracing::warn!(%error, "could not update a hand-off card");
         }
+        Ok(())
     }
 }

@@ -74,7 +74,8 @@ async fn on_push_event(
     };
     match event_action(event, app.config.mention_mode) {
         Ok(EventAction::Turn(turn)) => {
-            endpoints::within_budget(async move { app.run_turn(*turn).await }).await;
+            let outcome = endpoints::within_budget(async move { app.run_turn(*turn).await }).await;
+            return stored_or_error(outcome).map(|_| ());
         }
         Ok(EventAction::Challenge(_) | EventAction::Ignore(_)) => {}
         Err(error) => tracing::warn!(%error, "unreadable Socket Mode event"),
@@ -93,15 +94,30 @@ async fn on_interaction(
     let action = serde_json::to_string(&event).and_then(|payload| inbound::interaction(&payload));
     match action {
         Ok(InteractionAction::Turn(turn)) => {
-            endpoints::within_budget(async move { app.run_turn(*turn).await }).await;
+            let outcome = endpoints::within_budget(async move { app.run_turn(*turn).await }).await;
+            return stored_or_error(outcome).map(|_| ());
         }
         Ok(InteractionAction::Handoff(click)) => {
-            endpoints::within_budget(async move { app.answer_handoff(click).await }).await;
+            let outcome =
+                endpoints::within_budget(async move { app.answer_handoff(click).await }).await;
+            return stored_or_error(outcome).map(|_| ());
         }
         Ok(InteractionAction::Ignore(_)) => {}
         Err(error) => tracing::warn!(%error, "unreadable Socket Mode interaction"),
     }
     Ok(())
+}
+
+/// `Ok` when the work was stored; an error otherwise, so the envelope is not acknowledged
+/// and Slack delivers it again.
+fn stored_or_error<T, E: std::fmt::Display>(
+    outcome: Option<Result<T, E>>,
+) -> UserCallbackResult<T> {
+    match outcome {
+        Some(Ok(value)) => Ok(value),
+        Some(Err(error)) => Err(format!("not stored: {error}").into()),
+        None => Err("not stored within the acknowledgement budget".into()),
+    }
 }
 
 /// A slash command's fields, as the HTTP form carries them.
@@ -121,9 +137,9 @@ async fn on_command(
 ) -> UserCallbackResult<SlackCommandEventResponse> {
     let text = match app_of(&state).await {
         Some(app) => match inbound::command(&command_fields(&event), &app.config.command) {
-            Some(command) => endpoints::within_budget(async move { app.start_over(command).await })
-                .await
-                .unwrap_or_else(|| "Starting… I'll message you directly.".to_string()),
+            Some(command) => stored_or_error(
+                endpoints::within_budget(async move { app.start_over(command).await }).await,
+            )?,
             None => "Sorry, I don't know that command.".to_string(),
         },
         None => "Sorry, something went wrong. Please try again.".to_string(),
