@@ -14,8 +14,8 @@ use std::time::Duration;
 use common::{QUALIFYING_ANSWERS, Server, count_rows};
 use serde_json::{Value, json};
 use slack_fake::{
-    BOT_TOKEN, Failure, FakeSlack, SIGNING_SECRET, SlackRequest, direct_message, dm_channel,
-    envelope, slack_signature,
+    BOT_TOKEN, Failure, FakeSlack, SIGNING_SECRET, SlackRequest, block_actions, buttons,
+    direct_message, dm_channel, envelope, slack_signature,
 };
 
 const DANA: &str = "U0DANA";
@@ -182,29 +182,6 @@ async fn a_prospect_qualifies_in_a_direct_message(url: &str) {
     drop(server);
 }
 
-/// The (action_id, value) of each button or select option of a posted message.
-fn buttons(post: &slack_fake::Call) -> Vec<(String, String)> {
-    let mut found = Vec::new();
-    for block in post.body["blocks"].as_array().into_iter().flatten() {
-        for element in block["elements"].as_array().into_iter().flatten() {
-            let id = element["action_id"]
-                .as_str()
-                .unwrap_or_default()
-                .to_string();
-            if let Some(value) = element["value"].as_str() {
-                found.push((id.clone(), value.to_string()));
-            }
-            for option in element["options"].as_array().into_iter().flatten() {
-                found.push((
-                    id.clone(),
-                    option["value"].as_str().unwrap_or_default().to_string(),
-                ));
-            }
-        }
-    }
-    found
-}
-
 fn click(
     user: &str,
     post: &slack_fake::Call,
@@ -212,37 +189,7 @@ fn click(
     value: &str,
     action_ts: &str,
 ) -> SlackRequest<'static> {
-    let channel = post.body["channel"].as_str().unwrap();
-    let label = post.body["blocks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .flat_map(|block| block["elements"].as_array().cloned().unwrap_or_default())
-        .find(|element| element["action_id"] == action_id)
-        .map(|element| element["text"]["text"].clone())
-        .unwrap();
-    SlackRequest::interaction(json!({
-        "type": "block_actions",
-        "user": {"id": user, "username": "dana", "name": "dana", "team_id": "T0LEAD"},
-        "api_app_id": "A0LEAD",
-        "token": "legacy-verification-token",
-        "container": {"type": "message", "message_ts": post.ts, "channel_id": channel, "is_ephemeral": false},
-        "trigger_id": format!("trigger-{action_ts}"),
-        "team": {"id": "T0LEAD", "domain": "acme"},
-        "enterprise": null,
-        "is_enterprise_install": false,
-        "channel": {"id": channel, "name": "directmessage"},
-        "message": {
-            "bot_id": "B0LEAD", "type": "message", "text": post.body["text"], "user": "U0BOT",
-            "ts": post.ts, "team": "T0LEAD", "blocks": post.body["blocks"],
-        },
-        "state": {"values": {}},
-        "response_url": "https://hooks.invalid/actions/T0LEAD/1/x",
-        "actions": [{
-            "action_id": action_id, "block_id": post.body["blocks"][1]["block_id"], "text": {"type": "plain_text", "text": label, "emoji": true},
-            "value": value, "type": "button", "action_ts": action_ts,
-        }],
-    }))
+    SlackRequest::interaction(block_actions(user, post, action_id, value, action_ts))
 }
 
 async fn buttons_answer_the_question_once(url: &str) {

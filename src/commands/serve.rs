@@ -132,14 +132,23 @@ pub async fn run(
             runtime.outbox_wake(),
         ));
     }
-    let slack = slack_config.map(|config| {
-        let app = SlackApp::new(runtime.clone(), config);
-        app.start_delivery(RetryPolicy::default());
-        app.start_socket_mode();
-        app
-    });
+    let (slack, socket_mode) = match slack_config {
+        Some(config) => {
+            let app = SlackApp::new(runtime.clone(), config);
+            app.start_delivery(RetryPolicy::default());
+            let socket_mode = app
+                .start_socket_mode()
+                .await
+                .context("cannot start Slack Socket Mode")?;
+            (Some(app), socket_mode)
+        }
+        None => (None, None),
+    };
     tokio::spawn(run_timers(runtime.clone()));
     let result = serve(runtime, listen, setting("LEADBOT_API_TOKEN"), slack).await;
+    if let Some(socket_mode) = socket_mode {
+        socket_mode.stop().await;
+    }
     if let Some(discord) = discord {
         discord.shards.shutdown_all().await;
     }

@@ -165,6 +165,28 @@ impl Server {
         Server { child, port }
     }
 
+    /// Asks the process to stop with SIGTERM, as a service manager does, and waits (up to
+    /// 20 s) for it to exit.
+    pub fn terminate(&mut self) -> std::process::ExitStatus {
+        let pid = self.child.id().to_string();
+        let sent = std::process::Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap();
+        assert!(sent.success(), "kill -TERM {pid}: {sent}");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "serve did not stop within 20 s of SIGTERM"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+    }
+
     /// Kills the process with SIGKILL — no chance to finish anything.
     pub fn kill_9(&mut self) {
         let _ = self.child.kill();

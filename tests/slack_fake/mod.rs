@@ -1,8 +1,11 @@
 //! A fake Slack Web API on 127.0.0.1 for tests and the benchmark: it records every call, answers
-//! `chat.postMessage`, `chat.update` and `conversations.open` the way Slack does, and can be
-//! told to fail the next calls of a method with a 429 (and `Retry-After`) or a 500. Also signs
-//! requests the way Slack signs them, computed here independently of leadbot's verifier.
+//! `chat.postMessage`, `chat.update`, `conversations.open` and (with the app-level token)
+//! `apps.connections.open` the way Slack does, and can be told to fail the next calls of a
+//! method with a 429 (and `Retry-After`) or a 500. Also signs requests the way Slack signs
+//! them, computed here independently of leadbot's verifier. [`socket`] is the Socket Mode side.
 #![allow(dead_code, reason = "each test crate uses part of the support code")]
+
+pub mod socket;
 
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -21,6 +24,8 @@ use sha2::Sha256;
 
 /// The bot token test servers are given.
 pub const BOT_TOKEN: &str = "xoxb-test-bot-token";
+/// The app-level token (Socket Mode) test servers are given.
+pub const APP_TOKEN: &str = "xapp-1-A0LEAD-test-app-token";
 /// The signing secret test servers are given.
 pub const SIGNING_SECRET: &str = "test-signing-secret";
 
@@ -31,7 +36,8 @@ pub struct Call {
     pub method: String,
     /// The JSON body.
     pub body: Value,
-    /// Whether it carried `Authorization: Bearer <BOT_TOKEN>`.
+    /// Whether it carried `Authorization: Bearer <token>` with the token the method takes
+    /// ([`APP_TOKEN`] for `apps.connections.open`, [`BOT_TOKEN`] for the others).
     pub authorized: bool,
     /// When it arrived.
     pub at: Instant,
@@ -56,6 +62,10 @@ struct Inner {
     failures: Vec<(String, VecDeque<Failure>)>,
     /// When each channel got each accepted post.
     posted_at: std::collections::HashMap<String, Vec<Instant>>,
+    /// Where `apps.connections.open` sends clients: set by [`socket::FakeSocketMode`].
+    socket_base: Option<String>,
+    /// Tickets handed out by `apps.connections.open`, in order.
+    tickets: Vec<String>,
 }
 
 /// The fake Slack Web API.
@@ -158,6 +168,22 @@ impl FakeSlack {
             .map_or(0, Vec::len)
     }
 
+    /// Sends the clients of `apps.connections.open` to the Socket Mode server at `base`
+    /// (`ws://127.0.0.1:PORT`).
+    pub fn serve_socket_mode_at(&self, base: &str) {
+        self.inner.lock().unwrap().socket_base = Some(base.to_string());
+    }
+
+    /// Whether `apps.connections.open` handed out `ticket` (and so a client may connect with it).
+    pub fn issued(&self, ticket: &str) -> bool {
+        self.inner
+            .lock()
+            .unwrap()
+            .tickets
+            .iter()
+            .any(|issued| issued == ticket)
+    }
+
     /// Waits (up to 20 s) until `done` holds for the calls.
     pub async fn wait_for(&self, what: &str, done: impl Fn(&[Call]) -> bool) {
         for _ in 0..400 {
@@ -182,10 +208,15 @@ async fn answer(
     body: Bytes,
 ) -> Response {
     let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    let token = if method == "apps.connections.open" {
+        APP_TOKEN
+    } else {
+        BOT_TOKEN
+    };
     let authorized = headers
         .get("authorization")
         .and_then(|value| value.to_str().ok())
-        == Some(&format!("Bearer {BOT_TOKEN}"));
+        == Some(&format!("Bearer {token}"));
     let failure = {
         let mut inner = fake.inner.lock().unwrap();
         inner
@@ -298,6 +329,18 @@ fn success(
                 .unwrap_or_default();
             let response = json_response(json!({"ok": true, "channel": {"id": dm_channel(&user)}}));
             (response, None)
+        }
+        "apps.connections.open" => {
+            let mut inner = fake.inner.lock().unwrap();
+            let response = match inner.socket_base.clone() {
+                Some(base) => {
+                    let ticket = format!("ticket-{}", inner.tickets.len() + 1);
+                    inner.tickets.push(ticket.clone());
+                    json!({"ok": true, "url": format!("{base}/link/?ticket={ticket}&app_id=A0LEAD")})
+                }
+                None => json!({"ok": false, "error": "internal_error"}),
+            };
+            (json_response(response), None)
         }
         _ => (
             json_response(json!({"ok": false, "error": "unknown_method"})),
@@ -443,5 +486,70 @@ pub fn direct_message(user: &str, text: &str, ts: &str) -> Value {
         "channel": dm_channel(user),
         "event_ts": ts,
         "channel_type": "im",
+    })
+}
+
+/// The (action_id, value) of each button or select option of a posted message.
+pub fn buttons(post: &Call) -> Vec<(String, String)> {
+    let mut found = Vec::new();
+    for block in post.body["blocks"].as_array().into_iter().flatten() {
+        for element in block["elements"].as_array().into_iter().flatten() {
+            let id = element["action_id"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string();
+            if let Some(value) = element["value"].as_str() {
+                found.push((id.clone(), value.to_string()));
+            }
+            for option in element["options"].as_array().into_iter().flatten() {
+                found.push((
+                    id.clone(),
+                    option["value"].as_str().unwrap_or_default().to_string(),
+                ));
+            }
+        }
+    }
+    found
+}
+
+/// A prospect's or rep's `block_actions` click on the button `action_id` of `post`, as Slack
+/// sends it (over HTTP as the `payload` form field, over Socket Mode as an envelope's payload).
+pub fn block_actions(
+    user: &str,
+    post: &Call,
+    action_id: &str,
+    value: &str,
+    action_ts: &str,
+) -> Value {
+    let channel = post.body["channel"].as_str().unwrap();
+    let label = post.body["blocks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|block| block["elements"].as_array().cloned().unwrap_or_default())
+        .find(|element| element["action_id"] == action_id)
+        .map(|element| element["text"]["text"].clone())
+        .unwrap();
+    json!({
+        "type": "block_actions",
+        "user": {"id": user, "username": "dana", "name": "dana", "team_id": "T0LEAD"},
+        "api_app_id": "A0LEAD",
+        "token": "legacy-verification-token",
+        "container": {"type": "message", "message_ts": post.ts, "channel_id": channel, "is_ephemeral": false},
+        "trigger_id": format!("trigger-{action_ts}"),
+        "team": {"id": "T0LEAD", "domain": "acme"},
+        "enterprise": null,
+        "is_enterprise_install": false,
+        "channel": {"id": channel, "name": "directmessage"},
+        "message": {
+            "bot_id": "B0LEAD", "type": "message", "text": post.body["text"], "user": "U0BOT",
+            "ts": post.ts, "team": "T0LEAD", "blocks": post.body["blocks"],
+        },
+        "state": {"values": {}},
+        "response_url": "https://hooks.invalid/actions/T0LEAD/1/x",
+        "actions": [{
+            "action_id": action_id, "block_id": post.body["blocks"][1]["block_id"], "text": {"type": "plain_text", "text": label, "emoji": true},
+            "value": value, "type": "button", "action_ts": action_ts,
+        }],
     })
 }

@@ -68,10 +68,16 @@ impl SlackApp {
     }
 
     /// Connects Socket Mode when `SLACK_APP_TOKEN` is set: the same handlers, over Slack's
-    /// WebSocket instead of HTTP requests.
-    pub fn start_socket_mode(self: &Arc<Self>) {
-        if let Some(token) = self.config.app_token.clone() {
-            tokio::spawn(socket::run(self.clone(), token));
+    /// WebSockets instead of HTTP requests. The connections serve while the returned value is
+    /// kept; stop them before the store closes.
+    pub async fn start_socket_mode(
+        self: &Arc<Self>,
+    ) -> Result<Option<socket::SocketMode>, slack_morphism::errors::SlackClientError> {
+        match &self.config.app_token {
+            Some(token) => socket::SocketMode::start(self.clone(), token)
+                .await
+                .map(Some),
+            None => Ok(None),
         }
     }
 
