@@ -460,3 +460,46 @@ fn reps_validate_accepts_the_shipped_team_and_pinpoints_problems() {
         "{text}"
     );
 }
+
+#[test]
+fn reps_list_shows_a_rep_at_capacity_as_unavailable() {
+    let db = TestDb::sqlite();
+    let dir = tempfile::tempdir().unwrap();
+    let team = dir.path().join("team.toml");
+    std::fs::write(
+        &team,
+        "[[reps]]\nid = \"kim\"\nname = \"Kim Jones\"\nemail = \"kim@example.com\"\ncapacity = 1\n\
+         [[reps]]\nid = \"lee\"\nname = \"Lee Park\"\nemail = \"lee@example.com\"\ncapacity = 2\n",
+    )
+    .unwrap();
+    let team = team.to_str().unwrap();
+    let chat = leadbot(&["chat", "--reps", team], &qualifying(), Some(&db.url));
+    assert!(
+        stdout(&chat).contains("→ assigned to Kim Jones"),
+        "{}",
+        stdout(&chat)
+    );
+    let listed = stdout(&leadbot(
+        &["reps", "list", "--reps", team],
+        "",
+        Some(&db.url),
+    ));
+    let line = |id: &str| {
+        listed
+            .lines()
+            .find(|line| line.starts_with(id))
+            .unwrap()
+            .to_string()
+    };
+    let kim = line("kim");
+    assert!(kim.contains("1/1"), "{listed}");
+    assert!(
+        kim.ends_with("at capacity (1 open hand-offs of 1)"),
+        "{listed}"
+    );
+    let lee = line("lee");
+    assert!(
+        lee.contains("0/2") && lee.ends_with("available"),
+        "{listed}"
+    );
+}

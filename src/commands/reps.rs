@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use leadbot::reps::{self, RepsError, Team};
-use leadbot::routing::Decision;
+use leadbot::routing::{self, Decision};
 use leadbot::runtime::{HandoffAnswer, HandoffAnswered, RepIdentity, Runtime};
 use leadbot::store::Store;
 
@@ -79,7 +79,7 @@ pub async fn list(team: &Team, store: &Store) -> Result<()> {
             .filter(|((_, id), _)| id == &rep.id)
             .map(|(_, count)| count)
             .sum();
-        let status = match rep.availability.check(now) {
+        let status = match routing::available(rep, open, now) {
             Ok(()) => "available".to_string(),
             Err(why) => why.to_string(),
         };
