@@ -503,3 +503,33 @@ fn reps_list_shows_a_rep_at_capacity_as_unavailable() {
         "{listed}"
     );
 }
+
+#[test]
+fn route_explain_says_why_a_budget_has_no_band() {
+    let db = TestDb::sqlite();
+    let dir = tempfile::tempdir().unwrap();
+    let team = dir.path().join("team.toml");
+    std::fs::write(
+        &team,
+        format!(
+            "[budget_bands]\ncurrency = \"EUR\"\nsmall = 0\nbig = 50_000\n\
+             [currencies]\nGBP = 1.17\n{ALWAYS_ON_TEAM}"
+        ),
+    )
+    .unwrap();
+    let team = team.to_str().unwrap();
+    let chat = leadbot(&["chat", "--reps", team], &qualifying(), Some(&db.url));
+    assert!(chat.status.success(), "{}", stdout(&chat));
+    let explained = stdout(&leadbot(
+        &["route", "1", "--explain", "--reps", team],
+        "",
+        Some(&db.url),
+    ));
+    assert!(
+        explained.contains(
+            "budget:  USD 60,000 a year: no exchange rate to EUR in the reps file, so no budget \
+             and no budget_band for routing"
+        ),
+        "{explained}"
+    );
+}

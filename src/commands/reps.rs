@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use leadbot::reps::{self, RepsError, Team};
-use leadbot::routing::{self, Decision};
+use leadbot::routing::{self, Decision, LeadAttributes};
 use leadbot::runtime::{HandoffAnswer, HandoffAnswered, RepIdentity, Runtime};
 use leadbot::store::Store;
 
@@ -134,6 +134,12 @@ pub async fn explain(runtime: &Runtime, lead_id: i64) -> Result<()> {
                 .map(|note| format!(" ({note})"))
                 .unwrap_or_default()
         )?;
+        // An unreadable record of attributes costs only this line, not the explanation.
+        let attributes: Option<LeadAttributes> =
+            serde_json::from_value(assignment.attributes.clone()).ok();
+        if let Some(note) = attributes.and_then(|attributes| attributes.budget_note) {
+            writeln!(out, "budget:  {note}")?;
+        }
         writeln!(out, "{}\n", decision.explain(team))?;
     }
     Ok(())

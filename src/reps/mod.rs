@@ -15,6 +15,9 @@ use crate::script::Diagnostic;
 /// Default pool name when the file does not name one.
 pub const DEFAULT_POOL: &str = "default";
 
+/// The budget bands' currency when `[budget_bands]` does not name one.
+pub const DEFAULT_BUDGET_CURRENCY: &str = "USD";
+
 /// The whole team: who sells, in which pools, and how leads reach a pool.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Team {
@@ -30,6 +33,12 @@ pub struct Team {
     pub fallback: Fallback,
     /// Named budget bands, lowest first: a lead's `budget_band` is the last one it reaches.
     pub budget_bands: Vec<(String, f64)>,
+    /// The currency of the budget bands, of rule amounts and of reps' deal sizes (default USD):
+    /// a lead's budget is converted into it before it is compared with any of them.
+    pub budget_currency: String,
+    /// Exchange rates from `[currencies]`: units of `budget_currency` per unit of each other
+    /// currency.
+    pub currencies: BTreeMap<String, f64>,
 }
 
 /// One sales rep.
@@ -97,7 +106,8 @@ pub struct RuleCondition {
     pub op: crate::script::Comparison,
     /// The value compared with (a number, or text compared case-insensitively).
     pub value: String,
-    /// For money: the currency the value is in; a lead in another currency does not match.
+    /// For money: the currency the amount was written in (`budget >= 50000 EUR`); `value` holds
+    /// it converted into the team's budget currency, as leads' budgets are.
     pub currency: Option<String>,
 }
 
@@ -125,6 +135,11 @@ impl Team {
     /// A pool by id.
     pub fn pool(&self, id: &str) -> Option<&Pool> {
         self.pools.iter().find(|pool| pool.id == id)
+    }
+
+    /// An amount of `currency` in the budget currency; `None` without a rate for it.
+    pub fn in_budget_currency(&self, amount: f64, currency: &str) -> Option<f64> {
+        crate::script::convert_currency(amount, currency, &self.budget_currency, &self.currencies)
     }
 
     /// The rep whose Slack or Discord user id this is.
@@ -378,8 +393,24 @@ fn validate(raw: raw::RawTeam, problem: &mut Report<'_>) -> Team {
             }),
         }
     }
+    let budget_currency = match &raw.budget_bands.currency {
+        Some(code) => {
+            if let Some(message) = crate::script::unknown_currency(code.get_ref()) {
+                problem(code.span(), message);
+            }
+            code.get_ref().clone()
+        }
+        None => DEFAULT_BUDGET_CURRENCY.to_string(),
+    };
+    let currencies = crate::script::exchange_rates(
+        &raw.currencies,
+        &budget_currency,
+        "the budget bands' currency",
+        &mut *problem,
+    );
     let mut budget_bands: Vec<(String, f64)> = raw
         .budget_bands
+        .bands
         .into_iter()
         .map(|(name, at_least)| (name, *at_least.get_ref()))
         .collect();
@@ -393,7 +424,13 @@ fn validate(raw: raw::RawTeam, problem: &mut Report<'_>) -> Team {
                 format!("rule sends leads to unknown pool {:?}", rule.pool.get_ref()),
             );
         }
-        match parse_conditions(rule.when.get_ref()) {
+        let conditions = parse_conditions(rule.when.get_ref()).and_then(|conditions| {
+            conditions
+                .into_iter()
+                .map(|condition| in_budget_currency(condition, &budget_currency, &currencies))
+                .collect::<Result<Vec<_>, String>>()
+        });
+        match conditions {
             Ok(conditions) => rules.push(Rule {
                 text: rule.when.get_ref().trim().to_string(),
                 conditions,
@@ -422,7 +459,34 @@ fn validate(raw: raw::RawTeam, problem: &mut Report<'_>) -> Team {
         default_pool,
         fallback,
         budget_bands,
+        budget_currency,
+        currencies,
     }
+}
+
+/// A condition whose amount names a currency (`budget >= 50000 EUR`), with the amount
+/// converted into the budget currency, which is what leads' budgets are compared in.
+fn in_budget_currency(
+    mut condition: RuleCondition,
+    budget_currency: &str,
+    currencies: &BTreeMap<String, f64>,
+) -> Result<RuleCondition, String> {
+    let Some(code) = &condition.currency else {
+        return Ok(condition);
+    };
+    if let Some(message) = crate::script::unknown_currency(code) {
+        return Err(message);
+    }
+    let amount: f64 = condition
+        .value
+        .parse()
+        .map_err(|_| format!("{:?} is not an amount of {code}", condition.value))?;
+    let converted = crate::script::convert_currency(amount, code, budget_currency, currencies)
+        .ok_or_else(|| {
+            format!("no exchange rate for {code} in [currencies] (rates into {budget_currency})")
+        })?;
+    condition.value = converted.to_string();
+    Ok(condition)
 }
 
 /// Parses "budget >= 50000 USD and region = eu".

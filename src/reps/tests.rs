@@ -144,3 +144,47 @@ fn the_shipped_reps_file_is_valid() {
     let team = load(&path).unwrap();
     assert!(team.reps.len() >= 3);
 }
+
+#[test]
+fn band_currency_and_rates_are_checked() {
+    let problems = parse_team(
+        "[budget_bands]\ncurrency = \"DOLLARS\"\nmid = 15_000\n\
+         [currencies]\nKRW = 0\nXYZ = 1.5\nEUR = -1.08\n\
+         [[rules]]\nwhen = \"budget >= 50000 GBP\"\npool = \"default\"\n\
+         [[reps]]\nid = \"a\"\nname = \"A\"\nemail = \"a@x.io\"\n",
+    )
+    .unwrap_err();
+    let all = problems.join("\n");
+    for expected in [
+        "reps.toml:2:12: unknown currency \"DOLLARS\"",
+        "reps.toml:5:7: the rate of KRW must be a positive number",
+        "reps.toml:6:1: unknown currency \"XYZ\"",
+        "reps.toml:7:7: the rate of EUR must be a positive number",
+        "reps.toml:9:8: no exchange rate for GBP in [currencies]",
+    ] {
+        assert!(all.contains(expected), "missing {expected:?} in:\n{all}");
+    }
+    let own = parse_team(
+        "[currencies]\nUSD = 1\n[[reps]]\nid = \"a\"\nname = \"A\"\nemail = \"a@x.io\"\n",
+    )
+    .unwrap_err();
+    assert!(
+        own[0].starts_with("reps.toml:2:1: USD is the budget bands' currency"),
+        "{own:?}"
+    );
+    let mistyped = parse_team("[budget_bands]\nmid = \"15k\"\n").unwrap_err();
+    assert!(mistyped[0].starts_with("reps.toml:2:7: "), "{mistyped:?}");
+}
+
+#[test]
+fn rule_amounts_in_another_currency_are_converted_once_at_load() {
+    let team = parse_team(
+        "[currencies]\nEUR = 1.08\n[[rules]]\nwhen = \"budget >= 50,000 EUR\"\npool = \"default\"\n\
+         [[reps]]\nid = \"a\"\nname = \"A\"\nemail = \"a@x.io\"\n",
+    )
+    .unwrap();
+    let condition = &team.rules[0].conditions[0];
+    assert_eq!(condition.value, "54000");
+    assert_eq!(condition.currency.as_deref(), Some("EUR"));
+    assert_eq!(team.rules[0].text, "budget >= 50,000 EUR");
+}
