@@ -533,3 +533,59 @@ fn route_explain_says_why_a_budget_has_no_band() {
         "{explained}"
     );
 }
+
+#[test]
+fn reps_validate_checks_rule_attributes_against_the_scripts_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let team = dir.path().join("reps.toml");
+    let source = "[[rules]]\nwhen = \"regoin = eu\"\npool = \"general\"\n\
+                  [[rules]]\nwhen = \"language = ko\"\npool = \"general\"\n\
+                  [[pools]]\nid = \"general\"\n\
+                  [[reps]]\nid = \"a\"\nname = \"A\"\nemail = \"a@x.io\"\n";
+    std::fs::write(&team, source).unwrap();
+    let team_path = team.to_str().unwrap();
+    let output = leadbot(&["reps", "validate", "--reps", team_path], "", None);
+    assert_eq!(output.status.code(), Some(1), "{}", stdout(&output));
+    assert_eq!(
+        stdout(&output),
+        format!("{team_path}:2:9: unknown attribute \"regoin\" (did you mean \"region\"?)\n")
+    );
+
+    // Against the English script alone, no lead can have language ko.
+    let english = dir.path().join("english");
+    std::fs::create_dir(&english).unwrap();
+    std::fs::copy(
+        conversations_dir().join("saas-en.toml"),
+        english.join("saas-en.toml"),
+    )
+    .unwrap();
+    std::fs::write(&team, source.replace("regoin", "region")).unwrap();
+    let scripts = english.to_str().unwrap();
+    let output = leadbot(
+        &[
+            "reps",
+            "validate",
+            "--reps",
+            team_path,
+            "--scripts",
+            scripts,
+        ],
+        "",
+        None,
+    );
+    assert_eq!(output.status.code(), Some(1), "{}", stdout(&output));
+    assert!(
+        stdout(&output).starts_with(&format!(
+            "{team_path}:5:9: \"ko\" is not a language any script gives a lead (values: en)"
+        )),
+        "{}",
+        stdout(&output)
+    );
+    let output = leadbot(&["reps", "validate", "--reps", team_path], "", None);
+    assert!(output.status.success(), "{}", stdout(&output));
+    assert!(
+        stdout(&output).contains("checked against 3 scripts in conversations"),
+        "{}",
+        stdout(&output)
+    );
+}

@@ -11,13 +11,15 @@ use anyhow::{Context, Result};
 use leadbot::reps::{self, RepsError, Team};
 use leadbot::routing::{self, Decision, LeadAttributes};
 use leadbot::runtime::{HandoffAnswer, HandoffAnswered, RepIdentity, Runtime};
+use leadbot::script::{self, Script};
 use leadbot::store::Store;
 
 /// The reps file used when none is named.
 pub const DEFAULT_REPS_FILE: &str = "reps.toml";
 
-/// Loads the team: the named file (which must exist), or `reps.toml` when present.
-pub fn load_team(named: Option<&Path>) -> Result<Option<Arc<Team>>> {
+/// Loads the team: the named file (which must exist), or `reps.toml` when present; its rules
+/// and filters are checked against the scripts leads are qualified on.
+pub fn load_team(named: Option<&Path>, scripts: &[Script]) -> Result<Option<Arc<Team>>> {
     let path = match named {
         Some(path) => path.to_path_buf(),
         None => {
@@ -28,21 +30,31 @@ pub fn load_team(named: Option<&Path>) -> Result<Option<Arc<Team>>> {
             default
         }
     };
-    let team =
-        reps::load(&path).with_context(|| format!("invalid reps file {}", path.display()))?;
+    let team = reps::load(&path, scripts)
+        .with_context(|| format!("invalid reps file {}", path.display()))?;
     Ok(Some(Arc::new(team)))
 }
 
-/// `leadbot reps validate`: prints every problem as file:line:column; exits 1 if any.
-pub fn validate(path: &Path) -> Result<ExitCode> {
-    match reps::load(path) {
+/// `leadbot reps validate`: prints every problem as file:line:column; exits 1 if any. Rules and
+/// rep filters are checked against the scripts under `scripts`.
+pub fn validate(path: &Path, scripts: &Path) -> Result<ExitCode> {
+    let loaded = script::load_all(&[scripts.to_path_buf()]).with_context(|| {
+        format!(
+            "the reps file is checked against the scripts in {}, which do not load \
+             (see `leadbot validate`)",
+            scripts.display()
+        )
+    })?;
+    match reps::load(path, &loaded) {
         Ok(team) => {
             println!(
-                "ok   {} ({} reps, {} pools, {} rules)",
+                "ok   {} ({} reps, {} pools, {} rules; checked against {} scripts in {})",
                 path.display(),
                 team.reps.len(),
                 team.pools.len(),
-                team.rules.len()
+                team.rules.len(),
+                loaded.len(),
+                scripts.display()
             );
             Ok(ExitCode::SUCCESS)
         }

@@ -3,17 +3,25 @@
 //! admin-edited TOML file and validated with `file:line:column` diagnostics, like scripts.
 
 pub mod hours;
+mod known;
 mod raw;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-pub use hours::{Availability, Unavailable};
+use toml::Spanned;
 
-use crate::script::Diagnostic;
+pub use hours::{Availability, Unavailable};
+pub use known::KnownAttributes;
+
+use crate::script::{Diagnostic, Script};
 
 /// Default pool name when the file does not name one.
 pub const DEFAULT_POOL: &str = "default";
+
+/// Step ids that mean "how big is the company" in the shipped scripts and common practice: the
+/// first one answered is a lead's `company_size`.
+pub const COMPANY_SIZE_STEPS: [&str; 4] = ["company_size", "team_size", "employees", "seats"];
 
 /// The budget bands' currency when `[budget_bands]` does not name one.
 pub const DEFAULT_BUDGET_CURRENCY: &str = "USD";
@@ -155,17 +163,34 @@ impl Team {
 /// Why a reps file could not be loaded: the same two ways a script can fail.
 pub type RepsError = crate::script::ScriptError;
 
-/// Reads and validates a reps file.
-pub fn load(path: &Path) -> Result<Team, RepsError> {
+/// Reads and validates a reps file against the scripts leads are qualified on (see
+/// [`parse_for`]).
+pub fn load(path: &Path, scripts: &[Script]) -> Result<Team, RepsError> {
     let source = std::fs::read_to_string(path).map_err(|source| RepsError::Read {
         path: path.to_path_buf(),
         source,
     })?;
-    parse(&source, path).map_err(RepsError::Invalid)
+    parse_for(&source, path, scripts).map_err(RepsError::Invalid)
 }
 
-/// Parses and validates a reps file's text; `file` names it in diagnostics.
+/// Parses and validates a reps file's text on its own — structure, references, hours,
+/// currencies — without knowing the scripts; `file` names it in diagnostics.
 pub fn parse(source: &str, file: &Path) -> Result<Team, Vec<Diagnostic>> {
+    parse_checked(source, file, None)
+}
+
+/// Parses and validates a reps file's text, and checks every rule attribute and value and every
+/// rep's languages, regions and industries against what `scripts` can give a lead, so a typo is
+/// an error rather than a rule that never matches.
+pub fn parse_for(source: &str, file: &Path, scripts: &[Script]) -> Result<Team, Vec<Diagnostic>> {
+    parse_checked(source, file, Some(scripts))
+}
+
+fn parse_checked(
+    source: &str,
+    file: &Path,
+    scripts: Option<&[Script]>,
+) -> Result<Team, Vec<Diagnostic>> {
     let at = |span: std::ops::Range<usize>, message: String| {
         let (line, column) = crate::script::line_and_column(source, span.start);
         Diagnostic {
@@ -182,7 +207,11 @@ pub fn parse(source: &str, file: &Path) -> Result<Team, Vec<Diagnostic>> {
         )]
     })?;
     let mut problems = Vec::new();
-    let team = validate(raw, &mut |span, message| problems.push(at(span, message)));
+    let context = Context { source, scripts };
+    let team = validate(raw, &context, &mut |span, message| {
+        problems.push(at(span, message));
+    });
+    problems.sort_by_key(|problem| (problem.line, problem.column));
     if problems.is_empty() {
         Ok(team)
     } else {
@@ -192,9 +221,35 @@ pub fn parse(source: &str, file: &Path) -> Result<Team, Vec<Diagnostic>> {
 
 type Report<'a> = dyn FnMut(std::ops::Range<usize>, String) + 'a;
 
-fn validate(raw: raw::RawTeam, problem: &mut Report<'_>) -> Team {
+/// What validation reads besides the parsed file.
+struct Context<'a> {
+    /// The file's text, to point inside a rule's `when` string.
+    source: &'a str,
+    /// The scripts leads are qualified on, when known.
+    scripts: Option<&'a [Script]>,
+}
+
+impl Context<'_> {
+    /// The span of the text `offset` bytes into a string value at `span`, when the string is
+    /// written without escapes (so text and source line up); the whole value otherwise.
+    fn inside(
+        &self,
+        span: &std::ops::Range<usize>,
+        text: &str,
+        offset: usize,
+    ) -> std::ops::Range<usize> {
+        let start = span.start + 1;
+        match self.source.get(start..start + text.len()) {
+            Some(written) if written == text => start + offset..span.end,
+            _ => span.clone(),
+        }
+    }
+}
+
+fn validate(raw: raw::RawTeam, context: &Context<'_>, problem: &mut Report<'_>) -> Team {
     let mut reps = Vec::new();
     let mut rep_ids = BTreeSet::new();
+    let mut filters: Vec<(Vec<Spanned<String>>, &str)> = Vec::new();
     for spanned in raw.reps {
         let span = spanned.span();
         let rep = spanned.into_inner();
@@ -295,12 +350,15 @@ fn validate(raw: raw::RawTeam, problem: &mut Report<'_>) -> Team {
                 Err(message) => problem(text.span(), message),
             }
         }
-        let lower = |values: Vec<String>| {
+        let lower = |values: Vec<Spanned<String>>| {
             values
                 .into_iter()
-                .map(|value| value.trim().to_lowercase())
+                .map(|value| value.get_ref().trim().to_lowercase())
                 .collect()
         };
+        filters.push((rep.languages.clone(), "language"));
+        filters.push((rep.regions.clone(), "region"));
+        filters.push((rep.industries.clone(), "industry"));
         reps.push(Rep {
             id: rep.id.into_inner(),
             name: rep.name.trim().to_string(),
@@ -415,6 +473,18 @@ fn validate(raw: raw::RawTeam, problem: &mut Report<'_>) -> Team {
         .map(|(name, at_least)| (name, *at_least.get_ref()))
         .collect();
     budget_bands.sort_by(|a, b| a.1.total_cmp(&b.1));
+    let known = context
+        .scripts
+        .map(|scripts| KnownAttributes::of(scripts, &budget_bands));
+    if let Some(known) = &known {
+        for (values, attribute) in &filters {
+            for value in values {
+                if let Some(message) = known.check_filter(attribute, value.get_ref()) {
+                    problem(value.span(), message);
+                }
+            }
+        }
+    }
     let mut rules = Vec::new();
     for spanned in raw.rules {
         let rule = spanned.into_inner();
@@ -424,20 +494,35 @@ fn validate(raw: raw::RawTeam, problem: &mut Report<'_>) -> Team {
                 format!("rule sends leads to unknown pool {:?}", rule.pool.get_ref()),
             );
         }
-        let conditions = parse_conditions(rule.when.get_ref()).and_then(|conditions| {
-            conditions
-                .into_iter()
-                .map(|condition| in_budget_currency(condition, &budget_currency, &currencies))
-                .collect::<Result<Vec<_>, String>>()
-        });
-        match conditions {
-            Ok(conditions) => rules.push(Rule {
-                text: rule.when.get_ref().trim().to_string(),
-                conditions,
-                pool: rule.pool.into_inner(),
-            }),
-            Err(message) => problem(rule.when.span(), message),
+        let parsed = match parse_conditions(rule.when.get_ref()) {
+            Ok(parsed) => parsed,
+            Err(message) => {
+                problem(rule.when.span(), message);
+                continue;
+            }
+        };
+        let mut conditions = Vec::new();
+        for (offset, condition) in parsed {
+            let checked = match known
+                .as_ref()
+                .and_then(|known| known.check_condition(&condition))
+            {
+                Some(message) => Err(message),
+                None => in_budget_currency(condition, &budget_currency, &currencies),
+            };
+            match checked {
+                Ok(condition) => conditions.push(condition),
+                Err(message) => problem(
+                    context.inside(&rule.when.span(), rule.when.get_ref(), offset),
+                    message,
+                ),
+            }
         }
+        rules.push(Rule {
+            text: rule.when.get_ref().trim().to_string(),
+            conditions,
+            pool: rule.pool.into_inner(),
+        });
     }
     let fallback = raw.fallback.map_or_else(
         || Fallback {
@@ -489,10 +574,13 @@ fn in_budget_currency(
     Ok(condition)
 }
 
-/// Parses "budget >= 50000 USD and region = eu".
-fn parse_conditions(text: &str) -> Result<Vec<RuleCondition>, String> {
+/// Parses "budget >= 50000 USD and region = eu", each condition with its byte offset in `text`.
+fn parse_conditions(text: &str) -> Result<Vec<(usize, RuleCondition)>, String> {
     let mut conditions = Vec::new();
+    let mut offset = 0;
     for part in text.split(" and ") {
+        let start = offset + (part.len() - part.trim_start().len());
+        offset += part.len() + " and ".len();
         let parsed = crate::script::parse_condition(part.trim())?;
         let mut value = parsed.value;
         let mut currency = None;
@@ -507,12 +595,13 @@ fn parse_conditions(text: &str) -> Result<Vec<RuleCondition>, String> {
         if digits.parse::<f64>().is_ok() {
             value = digits;
         }
-        conditions.push(RuleCondition {
+        let condition = RuleCondition {
             attribute: parsed.step,
             op: parsed.op,
             value,
             currency,
-        });
+        };
+        conditions.push((start, condition));
     }
     Ok(conditions)
 }

@@ -95,11 +95,11 @@ pub(super) struct RawRep {
     pub email: Option<String>,
     pub webhook_url: Option<String>,
     #[serde(default)]
-    pub languages: Vec<String>,
+    pub languages: Vec<Spanned<String>>,
     #[serde(default)]
-    pub regions: Vec<String>,
+    pub regions: Vec<Spanned<String>>,
     #[serde(default)]
-    pub industries: Vec<String>,
+    pub industries: Vec<Spanned<String>>,
     pub deal_size: Option<Spanned<RawDealSize>>,
     pub seniority: Option<String>,
     pub weight: Option<Spanned<i64>>,

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::engine::state::{AnswerValue, ConversationState, group_thousands};
 use crate::extract::{MoneyAnswer, Period};
-use crate::reps::Team;
+use crate::reps::{COMPANY_SIZE_STEPS, Team};
 use crate::script::{Comparison, Criterion, Expectation, Script};
 
 /// A lead's attributes by name; values are lower-case text or numbers.
@@ -25,9 +25,6 @@ pub struct LeadAttributes {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub budget_note: Option<String>,
 }
-
-/// Step ids that mean "how big is the company" in the shipped scripts and common practice.
-const COMPANY_SIZE_STEPS: [&str; 4] = ["company_size", "team_size", "employees", "seats"];
 
 impl LeadAttributes {
     /// Derives the attributes of a conversation on `script`.
@@ -51,15 +48,11 @@ impl LeadAttributes {
             let step = answer.step.as_str();
             match &answer.value {
                 AnswerValue::Choice { value, .. } => {
-                    attributes
-                        .text
-                        .insert(step.to_string(), vec![value.to_lowercase()]);
+                    choice(&mut attributes, script, step, vec![value.to_lowercase()]);
                 }
                 AnswerValue::MultiChoice { values, .. } => {
-                    attributes.text.insert(
-                        step.to_string(),
-                        values.iter().map(|value| value.to_lowercase()).collect(),
-                    );
+                    let values = values.iter().map(|value| value.to_lowercase()).collect();
+                    choice(&mut attributes, script, step, values);
                 }
                 AnswerValue::YesNo { value, .. } => {
                     let word = if *value { "yes" } else { "no" };
@@ -168,6 +161,18 @@ impl LeadAttributes {
             _ => false,
         }
     }
+}
+
+/// Records a choice under its step id and, when the step fills a contact field (`store_as =
+/// "region"`), under the field too: option values, not the labels the contact record keeps, so
+/// rules and rep filters name the same values as script conditions.
+fn choice(attributes: &mut LeadAttributes, script: &Script, step: &str, values: Vec<String>) {
+    if let Some(field) = script.step(step).and_then(|step| step.store_as) {
+        attributes
+            .text
+            .insert(field.name().to_string(), values.clone());
+    }
+    attributes.text.insert(step.to_string(), values);
 }
 
 /// The highest band a yearly budget (in the budget currency) reaches.

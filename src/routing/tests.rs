@@ -363,7 +363,8 @@ fn rule_amounts_compare_in_the_band_currency() {
 fn a_korean_lead_with_fifty_million_won_reaches_the_korea_pool_with_the_shipped_files() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let script = crate::script::load_file(&root.join("conversations/saas-ko.toml")).unwrap();
-    let team = reps::load(&root.join("reps.toml")).unwrap();
+    let scripts = crate::script::load_all(&[root.join("conversations")]).unwrap();
+    let team = reps::load(&root.join("reps.toml"), &scripts).unwrap();
     let at = DateTime::parse_from_rfc3339("2026-03-02T10:00:00+09:00").unwrap();
     let mut turn = crate::engine::start(&script, at);
     for answer in [
@@ -388,4 +389,28 @@ fn a_korean_lead_with_fifty_million_won_reaches_the_korea_pool_with_the_shipped_
     let pool = choose_pool(&team, &attributes);
     assert_eq!(pool.pool, "korea");
     assert_eq!(pool.rule.as_deref(), Some("language = ko"));
+}
+
+#[test]
+fn a_choice_stored_as_a_contact_field_is_its_option_value() {
+    let script = crate::script::parse(
+        "id = \"q\"\nversion = 1\nlocale = \"en\"\ngreeting = \"Hi\"\nrequired = []\n\
+         iql_requires = []\n[thresholds]\nmql = 10\nsql = 20\n\
+         [[steps]]\nid = \"location\"\ncriterion = \"contact\"\nask = \"Where?\"\n\
+         expect = \"choice\"\nstore_as = \"region\"\n\
+         options = [{ value = \"eu\", label = \"Europe\" }, { value = \"na\", label = \"North America\" }]\n",
+        Path::new("q.toml"),
+    )
+    .unwrap();
+    let at = DateTime::parse_from_rfc3339("2026-03-02T12:00:00Z").unwrap();
+    let turn = crate::engine::start(&script, at);
+    let input = crate::engine::Input::Text("Europe".into());
+    let turn = crate::engine::step(&script, turn.state, &input, at);
+    let attributes = LeadAttributes::of(&turn.state, &script, &four_reps(""));
+    assert_eq!(
+        attributes.first("region"),
+        Some("eu"),
+        "rules and rep filters name values"
+    );
+    assert_eq!(attributes.first("location"), Some("eu"));
 }
