@@ -414,3 +414,50 @@ fn a_choice_stored_as_a_contact_field_is_its_option_value() {
     );
     assert_eq!(attributes.first("location"), Some("eu"));
 }
+
+#[test]
+fn a_romanian_lead_in_bucharest_reaches_the_romanian_rep_with_the_shipped_files() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let scripts = crate::script::load_all(&[root.join("conversations")]).unwrap();
+    let script = scripts
+        .iter()
+        .find(|script| script.id == "saas-ro")
+        .unwrap();
+    let team = reps::load(&root.join("reps.toml"), &scripts).unwrap();
+    let at = DateTime::parse_from_rfc3339("2026-03-02T10:00:00+02:00").unwrap();
+    let mut turn = crate::engine::start(script, at);
+    for answer in [
+        "Andreea Popescu",
+        "Acme SRL",
+        "1",
+        "30",
+        "100.000 de lei pe an",
+        "luna viitoare",
+        "da",
+        "andreea@acme.ro",
+        "București",
+    ] {
+        let input = crate::engine::Input::Text(answer.into());
+        turn = crate::engine::step(script, turn.state, &input, at);
+    }
+    assert_eq!(turn.state.stage, crate::engine::state::Stage::Sql);
+    let attributes = LeadAttributes::of(&turn.state, script, &team);
+    assert_eq!(attributes.first("region"), Some("bucharest"));
+    let pool = choose_pool(&team, &attributes);
+    assert_eq!(pool.pool, "romania");
+    let rotated = rotate(&RotationInput {
+        team: &team,
+        pool: &pool,
+        attributes: &attributes,
+        rotation: &BTreeMap::new(),
+        open_load: &BTreeMap::new(),
+        excluded: &BTreeSet::new(),
+        now: at.with_timezone(&Utc),
+    });
+    assert_eq!(
+        rotated.decision.chosen.as_deref(),
+        Some("ioana"),
+        "{}",
+        rotated.decision.explain(&team)
+    );
+}
