@@ -206,7 +206,8 @@ enum LeadsAction {
 
 #[derive(Debug, Subcommand)]
 enum RepsAction {
-    /// Check the reps file; prints file:line:column: problem for each and exits 1 if broken.
+    /// Check the reps file, its rules and filters against the scripts (--scripts); prints
+    /// file:line:column: problem for each and exits 1 if broken.
     Validate,
     /// Each rep with pools, languages, weight, open hand-offs / capacity, and availability now.
     List {
@@ -292,9 +293,9 @@ async fn team_runtime(
     reps: Option<&std::path::Path>,
     database: &str,
 ) -> Result<Runtime> {
-    let team = commands::reps::load_team(reps)?
-        .context("no reps file: create reps.toml or pass --reps")?;
     let scripts = script::load_all(&[scripts.to_path_buf()])?;
+    let team = commands::reps::load_team(reps, &scripts)?
+        .context("no reps file: create reps.toml or pass --reps")?;
     let store = Store::open(database).await?;
     Ok(commands::serve::configured_runtime(
         store,
@@ -346,7 +347,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             user,
         } => {
             let scripts = script::load_all(std::slice::from_ref(&cli.scripts))?;
-            let team = commands::reps::load_team(cli.reps.as_deref())?;
+            let team = commands::reps::load_team(cli.reps.as_deref(), &scripts)?;
             let store = Store::open(&database).await?;
             let catalog = ScriptCatalog::new(scripts, None);
             let console = commands::chat::CONSOLE_DESTINATION;
@@ -364,7 +365,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Serve { database, listen } => {
             let scripts = script::load_all(std::slice::from_ref(&cli.scripts))?;
-            let team = commands::reps::load_team(cli.reps.as_deref())?;
+            let team = commands::reps::load_team(cli.reps.as_deref(), &scripts)?;
             commands::serve::run(scripts, team, &database, &listen).await?;
             Ok(ExitCode::SUCCESS)
         }
@@ -420,10 +421,11 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 let path = cli
                     .reps
                     .unwrap_or_else(|| PathBuf::from(commands::reps::DEFAULT_REPS_FILE));
-                commands::reps::validate(&path)
+                commands::reps::validate(&path, &cli.scripts)
             }
             RepsAction::List { database } => {
-                let team = commands::reps::load_team(cli.reps.as_deref())?
+                let scripts = script::load_all(std::slice::from_ref(&cli.scripts))?;
+                let team = commands::reps::load_team(cli.reps.as_deref(), &scripts)?
                     .context("no reps file: create reps.toml or pass --reps")?;
                 let store = Store::open(&database).await?;
                 let result = commands::reps::list(&team, &store).await;

@@ -39,6 +39,7 @@ pub fn score_answer(
         add(step.points, "answered".into());
     }
     let mut disqualified = None;
+    let mut no_rate = None;
     match (&step.expect, value) {
         (Expectation::Choice { options }, AnswerValue::Choice { value, label }) => {
             if let Some(option) = options.iter().find(|option| &option.value == value) {
@@ -94,26 +95,30 @@ pub fn score_answer(
             },
             AnswerValue::Money { answer },
         ) => match answer {
-            MoneyAnswer::Amount(money) if money.currency == script.currency => {
-                let amount = in_period(money.amount, money.period, *period);
-                if let Some(band) = highest_band(bands, amount) {
-                    add(
-                        band.points,
-                        format!(
-                            "{} {} (band ≥ {})",
-                            money.currency,
-                            group_thousands(amount),
-                            group_thousands(band.at_least)
-                        ),
-                    );
-                }
-                if let Some(floor) = disqualify_below
-                    && amount < floor.amount
-                {
-                    disqualified = Some(floor.say.clone());
+            MoneyAnswer::Amount(money) => {
+                let said = in_period(money.amount, money.period, *period);
+                match script.in_own_currency(said, &money.currency) {
+                    Some(amount) => {
+                        let mut shown = format!("{} {}", money.currency, group_thousands(said));
+                        if money.currency != script.currency {
+                            shown = format!("{shown} ≈ {} {}", script.currency, whole(amount));
+                        }
+                        if let Some(band) = highest_band(bands, amount) {
+                            add(
+                                band.points,
+                                format!("{shown} (band ≥ {})", group_thousands(band.at_least)),
+                            );
+                        }
+                        if let Some(floor) = disqualify_below
+                            && amount < floor.amount
+                        {
+                            disqualified = Some(floor.say.clone());
+                        }
+                    }
+                    None => no_rate = Some(money.currency.clone()),
                 }
             }
-            MoneyAnswer::Amount(_) | MoneyAnswer::Unsure => {}
+            MoneyAnswer::Unsure => {}
             MoneyAnswer::NoBudget => {
                 add(*no_budget_points, "no budget".into());
                 disqualified = disqualify_no_budget.clone();
@@ -156,8 +161,25 @@ pub fn score_answer(
         }
         _ => {}
     }
+    // An amount that cannot be converted earns nothing, and the lead's record says why.
+    if let Some(currency) = no_rate {
+        score.events.push(ScoreEvent {
+            points: 0,
+            reason: format!(
+                "{} in {currency}: no exchange rate to {}",
+                step.id, script.currency
+            ),
+            rule,
+            at,
+        });
+    }
     score.disqualified = disqualified;
     score
+}
+
+/// A converted amount for a reason, to the whole unit: 49,700.4 reads 49,700.
+fn whole(amount: f64) -> String {
+    group_thousands(amount.round())
 }
 
 /// Converts an amount said per `said` into the step's `wanted` period (12 months a year).

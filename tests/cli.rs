@@ -460,3 +460,132 @@ fn reps_validate_accepts_the_shipped_team_and_pinpoints_problems() {
         "{text}"
     );
 }
+
+#[test]
+fn reps_list_shows_a_rep_at_capacity_as_unavailable() {
+    let db = TestDb::sqlite();
+    let dir = tempfile::tempdir().unwrap();
+    let team = dir.path().join("team.toml");
+    std::fs::write(
+        &team,
+        "[[reps]]\nid = \"kim\"\nname = \"Kim Jones\"\nemail = \"kim@example.com\"\ncapacity = 1\n\
+         [[reps]]\nid = \"lee\"\nname = \"Lee Park\"\nemail = \"lee@example.com\"\ncapacity = 2\n",
+    )
+    .unwrap();
+    let team = team.to_str().unwrap();
+    let chat = leadbot(&["chat", "--reps", team], &qualifying(), Some(&db.url));
+    assert!(
+        stdout(&chat).contains("→ assigned to Kim Jones"),
+        "{}",
+        stdout(&chat)
+    );
+    let listed = stdout(&leadbot(
+        &["reps", "list", "--reps", team],
+        "",
+        Some(&db.url),
+    ));
+    let line = |id: &str| {
+        listed
+            .lines()
+            .find(|line| line.starts_with(id))
+            .unwrap()
+            .to_string()
+    };
+    let kim = line("kim");
+    assert!(kim.contains("1/1"), "{listed}");
+    assert!(
+        kim.ends_with("at capacity (1 open hand-offs of 1)"),
+        "{listed}"
+    );
+    let lee = line("lee");
+    assert!(
+        lee.contains("0/2") && lee.ends_with("available"),
+        "{listed}"
+    );
+}
+
+#[test]
+fn route_explain_says_why_a_budget_has_no_band() {
+    let db = TestDb::sqlite();
+    let dir = tempfile::tempdir().unwrap();
+    let team = dir.path().join("team.toml");
+    std::fs::write(
+        &team,
+        format!(
+            "[budget_bands]\ncurrency = \"EUR\"\nsmall = 0\nbig = 50_000\n\
+             [currencies]\nGBP = 1.17\n{ALWAYS_ON_TEAM}"
+        ),
+    )
+    .unwrap();
+    let team = team.to_str().unwrap();
+    let chat = leadbot(&["chat", "--reps", team], &qualifying(), Some(&db.url));
+    assert!(chat.status.success(), "{}", stdout(&chat));
+    let explained = stdout(&leadbot(
+        &["route", "1", "--explain", "--reps", team],
+        "",
+        Some(&db.url),
+    ));
+    assert!(
+        explained.contains(
+            "budget:  USD 60,000 a year: no exchange rate to EUR in the reps file, so no budget \
+             and no budget_band for routing"
+        ),
+        "{explained}"
+    );
+}
+
+#[test]
+fn reps_validate_checks_rule_attributes_against_the_scripts_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let team = dir.path().join("reps.toml");
+    let source = "[[rules]]\nwhen = \"regoin = eu\"\npool = \"general\"\n\
+                  [[rules]]\nwhen = \"language = ko\"\npool = \"general\"\n\
+                  [[pools]]\nid = \"general\"\n\
+                  [[reps]]\nid = \"a\"\nname = \"A\"\nemail = \"a@x.io\"\n";
+    std::fs::write(&team, source).unwrap();
+    let team_path = team.to_str().unwrap();
+    let output = leadbot(&["reps", "validate", "--reps", team_path], "", None);
+    assert_eq!(output.status.code(), Some(1), "{}", stdout(&output));
+    assert_eq!(
+        stdout(&output),
+        format!("{team_path}:2:9: unknown attribute \"regoin\" (did you mean \"region\"?)\n")
+    );
+
+    // Against the English script alone, no lead can have language ko.
+    let english = dir.path().join("english");
+    std::fs::create_dir(&english).unwrap();
+    std::fs::copy(
+        conversations_dir().join("saas-en.toml"),
+        english.join("saas-en.toml"),
+    )
+    .unwrap();
+    std::fs::write(&team, source.replace("regoin", "region")).unwrap();
+    let scripts = english.to_str().unwrap();
+    let output = leadbot(
+        &[
+            "reps",
+            "validate",
+            "--reps",
+            team_path,
+            "--scripts",
+            scripts,
+        ],
+        "",
+        None,
+    );
+    assert_eq!(output.status.code(), Some(1), "{}", stdout(&output));
+    assert!(
+        stdout(&output).starts_with(&format!(
+            "{team_path}:5:9: \"ko\" is not a language any script gives a lead (values: en)"
+        )),
+        "{}",
+        stdout(&output)
+    );
+    let output = leadbot(&["reps", "validate", "--reps", team_path], "", None);
+    assert!(output.status.success(), "{}", stdout(&output));
+    assert!(
+        stdout(&output).contains("checked against 3 scripts in conversations"),
+        "{}",
+        stdout(&output)
+    );
+}

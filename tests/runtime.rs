@@ -124,10 +124,14 @@ async fn a_restarted_process_resumes_the_conversation(url: &str) {
 
 async fn a_conversation_finishes_on_the_script_version_it_started_on(url: &str) {
     let v1 = english_script();
-    let source_v2 = v1.source.replace("version = 1", "version = 2").replace(
-        "Thanks! Which company are you with?",
-        "Which organisation do you work for?",
-    );
+    let (first, next) = (v1.version, v1.version + 1);
+    let source_v2 = v1
+        .source
+        .replace(&format!("version = {first}"), &format!("version = {next}"))
+        .replace(
+            "Thanks! Which company are you with?",
+            "Which organisation do you work for?",
+        );
     let v2 = script::parse(&source_v2, std::path::Path::new("saas-en.toml")).unwrap();
 
     let old = runtime(url, vec![v1]).await;
@@ -137,7 +141,7 @@ async fn a_conversation_finishes_on_the_script_version_it_started_on(url: &str) 
     let new = runtime(url, vec![v2]).await;
     let early = say(&new, "early", "Dana", 1).await;
     assert_eq!(early.replies[0].text, "Thanks! Which company are you with?");
-    assert_eq!(early.state.script_version, 1);
+    assert_eq!(early.state.script_version, first);
     say(&new, "late", "hi", 2).await;
     let late = say(&new, "late", "Sam", 3).await;
     assert_eq!(late.replies[0].text, "Which organisation do you work for?");

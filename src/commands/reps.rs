@@ -9,15 +9,17 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use leadbot::reps::{self, RepsError, Team};
-use leadbot::routing::Decision;
+use leadbot::routing::{self, Decision, LeadAttributes};
 use leadbot::runtime::{HandoffAnswer, HandoffAnswered, RepIdentity, Runtime};
+use leadbot::script::{self, Script};
 use leadbot::store::Store;
 
 /// The reps file used when none is named.
 pub const DEFAULT_REPS_FILE: &str = "reps.toml";
 
-/// Loads the team: the named file (which must exist), or `reps.toml` when present.
-pub fn load_team(named: Option<&Path>) -> Result<Option<Arc<Team>>> {
+/// Loads the team: the named file (which must exist), or `reps.toml` when present; its rules
+/// and filters are checked against the scripts leads are qualified on.
+pub fn load_team(named: Option<&Path>, scripts: &[Script]) -> Result<Option<Arc<Team>>> {
     let path = match named {
         Some(path) => path.to_path_buf(),
         None => {
@@ -28,21 +30,31 @@ pub fn load_team(named: Option<&Path>) -> Result<Option<Arc<Team>>> {
             default
         }
     };
-    let team =
-        reps::load(&path).with_context(|| format!("invalid reps file {}", path.display()))?;
+    let team = reps::load(&path, scripts)
+        .with_context(|| format!("invalid reps file {}", path.display()))?;
     Ok(Some(Arc::new(team)))
 }
 
-/// `leadbot reps validate`: prints every problem as file:line:column; exits 1 if any.
-pub fn validate(path: &Path) -> Result<ExitCode> {
-    match reps::load(path) {
+/// `leadbot reps validate`: prints every problem as file:line:column; exits 1 if any. Rules and
+/// rep filters are checked against the scripts under `scripts`.
+pub fn validate(path: &Path, scripts: &Path) -> Result<ExitCode> {
+    let loaded = script::load_all(&[scripts.to_path_buf()]).with_context(|| {
+        format!(
+            "the reps file is checked against the scripts in {}, which do not load \
+             (see `leadbot validate`)",
+            scripts.display()
+        )
+    })?;
+    match reps::load(path, &loaded) {
         Ok(team) => {
             println!(
-                "ok   {} ({} reps, {} pools, {} rules)",
+                "ok   {} ({} reps, {} pools, {} rules; checked against {} scripts in {})",
                 path.display(),
                 team.reps.len(),
                 team.pools.len(),
-                team.rules.len()
+                team.rules.len(),
+                loaded.len(),
+                scripts.display()
             );
             Ok(ExitCode::SUCCESS)
         }
@@ -79,7 +91,7 @@ pub async fn list(team: &Team, store: &Store) -> Result<()> {
             .filter(|((_, id), _)| id == &rep.id)
             .map(|(_, count)| count)
             .sum();
-        let status = match rep.availability.check(now) {
+        let status = match routing::available(rep, open, now) {
             Ok(()) => "available".to_string(),
             Err(why) => why.to_string(),
         };
@@ -134,6 +146,12 @@ pub async fn explain(runtime: &Runtime, lead_id: i64) -> Result<()> {
                 .map(|note| format!(" ({note})"))
                 .unwrap_or_default()
         )?;
+        // An unreadable record of attributes costs only this line, not the explanation.
+        let attributes: Option<LeadAttributes> =
+            serde_json::from_value(assignment.attributes.clone()).ok();
+        if let Some(note) = attributes.and_then(|attributes| attributes.budget_note) {
+            writeln!(out, "budget:  {note}")?;
+        }
         writeln!(out, "{}\n", decision.explain(team))?;
     }
     Ok(())

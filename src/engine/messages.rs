@@ -10,6 +10,7 @@ pub const KEYS: &[&str] = &[
     "moving_on",
     "clarify",
     "clarify_period",
+    "amount_in_currency",
     "per_month",
     "per_year",
     "too_long",
@@ -58,6 +59,9 @@ fn english(key: &str) -> &'static str {
         "moving_on" => "No problem — let's move on.",
         "clarify" => "Just to be sure — did you mean {options}?",
         "clarify_period" => "Is that per month or per year?",
+        "amount_in_currency" => {
+            "Could you give me that amount in {currency}? A rough figure is fine."
+        }
         "per_month" => "per month",
         "per_year" => "per year",
         "too_long" => "That's a long message! Could you answer in a sentence or two?",
@@ -103,6 +107,7 @@ fn korean(key: &str) -> &'static str {
         "moving_on" => "괜찮습니다 — 다음 질문으로 넘어갈게요.",
         "clarify" => "확인차 여쭤볼게요 — {options} 중 어느 쪽인가요?",
         "clarify_period" => "월 기준인가요, 연 기준인가요?",
+        "amount_in_currency" => "{currency} 기준으로는 대략 얼마인지 알려 주시겠어요?",
         "per_month" => "월",
         "per_year" => "연간",
         "too_long" => "메시지가 너무 길어요! 한두 문장으로 답해 주시겠어요?",
@@ -150,6 +155,7 @@ fn romanian(key: &str) -> &'static str {
         "moving_on" => "Nicio problemă — mergem mai departe.",
         "clarify" => "Ca să fiu sigur — v-ați referit la {options}?",
         "clarify_period" => "Suma este pe lună sau pe an?",
+        "amount_in_currency" => "Ne puteți spune suma, cu aproximație, în {currency}?",
         "per_month" => "pe lună",
         "per_year" => "pe an",
         "too_long" => "Mesajul e cam lung! Puteți răspunde în una-două propoziții?",

@@ -418,11 +418,15 @@ fn accept(
     now: DateTime<FixedOffset>,
 ) {
     let scored = scoring::score_answer(script, step, &value, now);
+    let unconvertible = unconvertible_amount(script, &value);
     let mut events = scored.events;
     if let (Some(fast), Some(pending)) = (script.fast_reply, turn.state.pending.as_ref()) {
         let quick = (now - pending.asked_at).num_seconds() <= fast.within_seconds;
         let earned = turn.state.fast_reply_earned();
+        // Once per step: an amount asked for again in the script's currency earns it once.
+        let first_answer = turn.state.answer(&step.id).is_none();
         if quick
+            && first_answer
             && earned + fast.points <= fast.max_points
             && !matches!(value, AnswerValue::Unparsed)
         {
@@ -469,7 +473,41 @@ fn accept(
         return;
     }
     promote(script, turn, now);
+    if let Some(said) = unconvertible
+        && let Some(pending) = turn.state.pending.as_mut()
+        && pending.reasks < script.max_reasks
+    {
+        // The answer stays recorded; the prospect is asked for a figure the bands can use.
+        pending.reasks += 1;
+        pending.clarifying.clear();
+        pending.awaiting_period = None;
+        let text = messages::text(script, "amount_in_currency")
+            .replace("{amount}", &said)
+            .replace("{currency}", &script.currency);
+        turn.effects.push(Effect::Say(Reply {
+            text,
+            step: Some(step.id.clone()),
+            choices: Vec::new(),
+            multiple: false,
+        }));
+        return;
+    }
     advance(script, turn, Some(step), now);
+}
+
+/// An amount the script has no exchange rate for, described ("EUR 10,000"); `None` otherwise.
+fn unconvertible_amount(script: &Script, value: &AnswerValue) -> Option<String> {
+    match value {
+        AnswerValue::Money {
+            answer: MoneyAnswer::Amount(money),
+        } if script
+            .in_own_currency(money.amount, &money.currency)
+            .is_none() =>
+        {
+            Some(value.describe())
+        }
+        _ => None,
+    }
 }
 
 /// Moves the lead up the funnel as far as its answers justify, one recorded change per stage.
@@ -490,11 +528,11 @@ fn promote(script: &Script, turn: &mut Turn, now: DateTime<FixedOffset>) {
 fn advance(script: &Script, turn: &mut Turn, after: Option<&Step>, now: DateTime<FixedOffset>) {
     let mut next = match after {
         None => Some(0),
-        Some(step) => match step
-            .goto
-            .iter()
-            .find(|jump| jump.when.as_ref().is_none_or(|c| holds(&turn.state, c)))
-        {
+        Some(step) => match step.goto.iter().find(|jump| {
+            jump.when
+                .as_ref()
+                .is_none_or(|c| holds(script, &turn.state, c))
+        }) {
             Some(jump) if jump.to == Jump::END => None,
             Some(jump) => script.step_index(&jump.to),
             None => script.step_index(&step.id).map(|index| index + 1),
@@ -508,7 +546,7 @@ fn advance(script: &Script, turn: &mut Turn, after: Option<&Step>, now: DateTime
         if candidate
             .when
             .as_ref()
-            .is_none_or(|condition| holds(&turn.state, condition))
+            .is_none_or(|condition| holds(script, &turn.state, condition))
         {
             break;
         }
@@ -611,14 +649,15 @@ fn restart(script: &Script, turn: Turn, now: DateTime<FixedOffset>) -> Turn {
     fresh
 }
 
-/// Evaluates a condition on the latest answer to its step; an unanswered step satisfies nothing.
-fn holds(state: &ConversationState, condition: &Condition) -> bool {
+/// Evaluates a condition on the latest answer to its step; an unanswered step satisfies nothing,
+/// and neither does an amount in a currency the script has no rate for.
+fn holds(script: &Script, state: &ConversationState, condition: &Condition) -> bool {
     let Some(answer) = state.answer(&condition.step) else {
         return false;
     };
     let number = match &answer.value {
         AnswerValue::Money { answer } => match answer {
-            crate::extract::MoneyAnswer::Amount(money) => Some(money.amount),
+            MoneyAnswer::Amount(money) => script.in_own_currency(money.amount, &money.currency),
             _ => Some(0.0),
         },
         AnswerValue::Number { value } => Some(*value),

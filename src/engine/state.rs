@@ -41,18 +41,19 @@ impl Stage {
         }
     }
 
+    /// Every stage, in funnel order.
+    pub const ALL: [Stage; 6] = [
+        Stage::Lead,
+        Stage::Iql,
+        Stage::Mql,
+        Stage::Sql,
+        Stage::Disqualified,
+        Stage::OptedOut,
+    ];
+
     /// Parses a stage name as printed by [`Stage::name`].
     pub fn from_name(name: &str) -> Option<Stage> {
-        [
-            Stage::Lead,
-            Stage::Iql,
-            Stage::Mql,
-            Stage::Sql,
-            Stage::Disqualified,
-            Stage::OptedOut,
-        ]
-        .into_iter()
-        .find(|stage| stage.name() == name)
+        Stage::ALL.into_iter().find(|stage| stage.name() == name)
     }
 
     /// True for stages a conversation cannot score its way out of.

@@ -288,6 +288,122 @@ fn monthly_amounts_are_scored_against_yearly_bands() {
     assert_eq!(budget.points, 20, "12,000 a year reaches the 10,000 band");
 }
 
+fn script_with_rates(rates: &str) -> Script {
+    script::parse(
+        &format!("{SCRIPT}\n[currencies]\n{rates}\n"),
+        Path::new("t.toml"),
+    )
+    .unwrap()
+}
+
+#[test]
+fn a_budget_in_another_currency_scores_at_the_scripts_rate() {
+    let script = script_with_rates("EUR = 1.08");
+    let (state, effects) = run(&script, &["Dana", "1", "5", "€10,000 a year"]);
+    let budget = state.answer("budget").unwrap();
+    assert_eq!(budget.points, 20, "EUR 10,000 is USD 10,800");
+    assert!(
+        scored(&effects)
+            .iter()
+            .any(|event| event.reason == "budget: EUR 10,000 ≈ USD 10,800 (band ≥ 10,000)"),
+        "{:?}",
+        scored(&effects)
+    );
+    assert_eq!(state.pending.as_ref().unwrap().step, "authority");
+    let (state, _) = run(&script, &["Dana", "1", "5", "€450"]);
+    assert_eq!(
+        state.stage,
+        Stage::Disqualified,
+        "EUR 450 is USD 486, below 500"
+    );
+    let (state, _) = run(&script, &["Dana", "1", "5", "€480"]);
+    assert_eq!(state.answer("budget").unwrap().points, 0, "USD 518.40");
+    assert_ne!(state.stage, Stage::Disqualified);
+}
+
+#[test]
+fn a_budget_without_a_rate_says_why_and_is_asked_in_the_scripts_currency() {
+    let script = script();
+    let (state, effects) = run(&script, &["Dana", "1", "5", "€10,000 a year"]);
+    let budget = state.answer("budget").unwrap();
+    assert_eq!(budget.points, 0);
+    assert_eq!(budget.raw, "€10,000 a year", "the answer given is kept");
+    let events = scored(&effects);
+    let reason = events.last().unwrap();
+    assert_eq!(reason.reason, "budget in EUR: no exchange rate to USD");
+    assert_eq!(reason.points, 0);
+    let texts = said(&effects);
+    assert_eq!(
+        texts.last().unwrap(),
+        "Could you give me that amount in USD? A rough figure is fine."
+    );
+    assert_eq!(state.pending.as_ref().unwrap().step, "budget");
+
+    let turn = step(
+        &script,
+        state,
+        &Input::Text("$12,000 a year".into()),
+        at(999),
+    );
+    let answers: Vec<_> = turn
+        .state
+        .answers
+        .iter()
+        .filter(|answer| answer.step == "budget")
+        .map(|answer| (answer.raw.as_str(), answer.points))
+        .collect();
+    assert_eq!(answers, [("€10,000 a year", 0), ("$12,000 a year", 20)]);
+    assert_eq!(turn.state.pending.as_ref().unwrap().step, "authority");
+}
+
+#[test]
+fn an_amount_in_a_currency_without_a_rate_is_asked_again_at_most_max_reasks_times() {
+    let script = script();
+    let (state, _) = run(&script, &["Dana", "1", "5", "€10,000", "£9,000", "€10,000"]);
+    assert_eq!(state.pending.as_ref().unwrap().step, "authority");
+    assert_eq!(
+        state.answers.iter().filter(|a| a.step == "budget").count(),
+        3
+    );
+}
+
+#[test]
+fn a_period_question_then_a_currency_without_a_rate_asks_for_the_amount_again() {
+    let script = asking_script();
+    let (state, effects) = run(&script, &["Dana", "1", "5", "€10,000", "per year"]);
+    assert!(said(&effects).last().unwrap().contains("amount in USD"));
+    let turn = step(
+        &script,
+        state,
+        &Input::Text("$11,000 a year".into()),
+        at(999),
+    );
+    assert_eq!(turn.state.answer("budget").unwrap().points, 20);
+    assert_eq!(turn.state.pending.as_ref().unwrap().step, "authority");
+}
+
+#[test]
+fn conditions_on_an_amount_compare_it_in_the_scripts_currency() {
+    let source = SCRIPT.replace("when = \"authority = no\"", "when = \"budget >= 10000\"");
+    let with = |rates: &str| {
+        script::parse(
+            &format!("{source}\n[currencies]\n{rates}\n"),
+            Path::new("t.toml"),
+        )
+        .unwrap()
+    };
+    let asks_decider = |script: &Script, budget: &str| {
+        let (state, _) = run(script, &["Dana", "1", "5", budget, "yes"]);
+        state.path.contains(&"decider".to_string())
+    };
+    assert!(asks_decider(&with("KRW = 0.00068"), "$10,000"));
+    assert!(
+        !asks_decider(&with("KRW = 0.00068"), "₩10,000,000"),
+        "KRW 10,000,000 is USD 6,800"
+    );
+    assert!(asks_decider(&with("KRW = 0.00068"), "₩20,000,000"));
+}
+
 fn asking_script() -> Script {
     let source = SCRIPT.replace("period = \"year\"", "period = \"year\"\nask_period = true");
     script::parse(&source, Path::new("t.toml")).unwrap()
@@ -653,4 +769,28 @@ proptest! {
         let turn = start(&script, at(0));
         let _ = step(&script, turn.state, &Input::Text(text), at(1));
     }
+}
+
+#[test]
+fn a_euro_budget_in_the_shipped_romanian_script_is_scored_in_lei() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("conversations/saas-ro.toml");
+    let script = script::load_file(&path).unwrap();
+    let (state, effects) = run(
+        &script,
+        &[
+            "Andreea Popescu",
+            "Acme SRL",
+            "1",
+            "30",
+            "10.000 de euro pe an",
+        ],
+    );
+    assert_eq!(state.answer("budget").unwrap().points, 10);
+    assert!(
+        scored(&effects)
+            .iter()
+            .any(|event| event.reason == "budget: EUR 10,000 ≈ RON 49,700 (band ≥ 25,000)"),
+        "{:?}",
+        scored(&effects)
+    );
 }

@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 
 pub use choice::{choice, choices};
 pub use email::email;
-pub use money::{money, period};
+pub use money::{known_currencies, money, period};
 pub use number::number;
 pub use text::fold;
 pub use timeframe::timeframe;

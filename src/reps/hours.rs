@@ -11,7 +11,8 @@ pub struct WeeklyHours {
     pub days: Vec<Weekday>,
     /// Start, local time.
     pub from: NaiveTime,
-    /// End, local time (exclusive); may be before `from` for a night shift.
+    /// End, local time (exclusive); may be before `from` for a night shift. 00:00 (written
+    /// "00:00" or "24:00") is the midnight that ends the day, so the day's last second counts.
     pub to: NaiveTime,
 }
 
@@ -68,8 +69,11 @@ impl Availability {
         let time = local.time();
         let weekday = local.weekday();
         let working = self.hours.iter().any(|span| {
-            if span.from <= span.to {
-                span.days.contains(&weekday) && span.from <= time && time < span.to
+            let until_midnight = span.to == NaiveTime::MIN;
+            if until_midnight || span.from < span.to {
+                span.days.contains(&weekday)
+                    && span.from <= time
+                    && (until_midnight || time < span.to)
             } else {
                 // A night shift: the evening part belongs to the listed day, the early-morning
                 // part to the day after it.
@@ -97,16 +101,27 @@ pub fn parse_hours(text: &str) -> Result<WeeklyHours, String> {
         .split_once('-')
         .ok_or_else(|| format!("hours {text:?}: expected a time range such as 09:00-17:00"))?;
     let time = |value: &str| {
-        let value = value.trim();
-        if value == "24:00" {
-            return NaiveTime::from_hms_opt(23, 59, 59)
-                .ok_or_else(|| format!("hours {text:?}: bad time {value:?}"));
-        }
-        NaiveTime::parse_from_str(value, "%H:%M")
-            .map_err(|_| format!("hours {text:?}: {value:?} is not a time like 09:30"))
+        NaiveTime::parse_from_str(value.trim(), "%H:%M").map_err(|_| {
+            format!(
+                "hours {text:?}: {:?} is not a time like 09:30",
+                value.trim()
+            )
+        })
     };
-    let (from, to) = (time(from)?, time(to)?);
-    if from == to {
+    if from.trim() == "24:00" {
+        return Err(format!(
+            "hours {text:?}: 24:00 can only end a span (start at 00:00)"
+        ));
+    }
+    let whole_day = from.trim() == "00:00" && to.trim() == "24:00";
+    let from = time(from)?;
+    // 24:00 is the midnight that ends the day: the same instant as the next day's 00:00.
+    let to = if to.trim() == "24:00" {
+        NaiveTime::MIN
+    } else {
+        time(to)?
+    };
+    if from == to && !whole_day {
         return Err(format!("hours {text:?}: the span is empty"));
     }
     let mut parsed = Vec::new();
@@ -256,6 +271,96 @@ mod tests {
             seoul.check(utc("2026-03-01T19:00:00Z")).is_err(),
             "Mon 04:00: Sunday night off"
         );
+    }
+
+    #[test]
+    fn a_day_until_24_00_includes_its_last_second() {
+        let always = office("UTC", &["mon-sun 00:00-24:00"]);
+        for moment in [
+            "2026-03-02T00:00:00Z",
+            "2026-03-02T12:00:00Z",
+            "2026-03-02T23:59:59Z",
+            "2026-03-02T23:59:59.5Z",
+            "2026-03-02T23:59:59.999Z",
+            "2026-03-03T00:00:00Z",
+        ] {
+            assert!(always.check(utc(moment)).is_ok(), "{moment}");
+        }
+        let evenings = office("UTC", &["mon 18:00-24:00"]);
+        assert!(evenings.check(utc("2026-03-02T17:59:59.5Z")).is_err());
+        assert!(evenings.check(utc("2026-03-02T18:00:00Z")).is_ok());
+        assert!(evenings.check(utc("2026-03-02T23:59:59.5Z")).is_ok());
+        assert!(
+            evenings.check(utc("2026-03-03T00:00:00Z")).is_err(),
+            "Tuesday starts at midnight"
+        );
+    }
+
+    #[test]
+    fn a_day_from_00_00_starts_at_midnight_and_ends_at_its_end() {
+        let monday = office("UTC", &["mon 00:00-09:00"]);
+        assert!(
+            monday.check(utc("2026-03-01T23:59:59.5Z")).is_err(),
+            "Sunday"
+        );
+        assert!(monday.check(utc("2026-03-02T00:00:00Z")).is_ok());
+        assert!(monday.check(utc("2026-03-02T08:59:59.5Z")).is_ok());
+        assert!(monday.check(utc("2026-03-02T09:00:00Z")).is_err());
+    }
+
+    #[test]
+    fn overnight_spans_hold_through_midnight_and_end_on_the_minute() {
+        let nights = office("UTC", &["mon-fri 22:00-02:00"]);
+        assert!(
+            nights.check(utc("2026-03-06T21:59:59.5Z")).is_err(),
+            "Fri 21:59:59.5"
+        );
+        assert!(
+            nights.check(utc("2026-03-06T22:00:00Z")).is_ok(),
+            "Fri 22:00"
+        );
+        assert!(
+            nights.check(utc("2026-03-06T23:59:59.5Z")).is_ok(),
+            "Fri 23:59:59.5"
+        );
+        assert!(
+            nights.check(utc("2026-03-07T00:00:00Z")).is_ok(),
+            "Sat 00:00, Friday's night"
+        );
+        assert!(
+            nights.check(utc("2026-03-07T01:59:59.5Z")).is_ok(),
+            "Sat 01:59:59.5"
+        );
+        assert!(
+            nights.check(utc("2026-03-07T02:00:00Z")).is_err(),
+            "Sat 02:00"
+        );
+        assert!(
+            nights.check(utc("2026-03-07T22:00:00Z")).is_err(),
+            "Sat 22:00"
+        );
+        assert!(
+            nights.check(utc("2026-03-02T00:30:00Z")).is_err(),
+            "Mon 00:30: Sunday night off"
+        );
+        let until_midnight = office("UTC", &["fri 22:00-00:00"]);
+        assert!(until_midnight.check(utc("2026-03-06T23:59:59.5Z")).is_ok());
+        assert!(until_midnight.check(utc("2026-03-07T00:00:00Z")).is_err());
+    }
+
+    #[test]
+    fn only_an_end_may_be_24_00() {
+        assert!(
+            parse_hours("mon 24:00-02:00")
+                .unwrap_err()
+                .contains("24:00")
+        );
+        assert!(
+            parse_hours("mon 00:00-00:00")
+                .unwrap_err()
+                .contains("empty")
+        );
+        assert!(parse_hours("mon 24:00-24:00").is_err());
     }
 
     #[test]

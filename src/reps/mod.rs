@@ -3,17 +3,28 @@
 //! admin-edited TOML file and validated with `file:line:column` diagnostics, like scripts.
 
 pub mod hours;
+mod known;
 mod raw;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-pub use hours::{Availability, Unavailable};
+use toml::Spanned;
 
-use crate::script::Diagnostic;
+pub use hours::{Availability, Unavailable};
+pub use known::KnownAttributes;
+
+use crate::script::{Diagnostic, Script};
 
 /// Default pool name when the file does not name one.
 pub const DEFAULT_POOL: &str = "default";
+
+/// Step ids that mean "how big is the company" in the shipped scripts and common practice: the
+/// first one answered is a lead's `company_size`.
+pub const COMPANY_SIZE_STEPS: [&str; 4] = ["company_size", "team_size", "employees", "seats"];
+
+/// The budget bands' currency when `[budget_bands]` does not name one.
+pub const DEFAULT_BUDGET_CURRENCY: &str = "USD";
 
 /// The whole team: who sells, in which pools, and how leads reach a pool.
 #[derive(Debug, Clone, PartialEq)]
@@ -30,6 +41,12 @@ pub struct Team {
     pub fallback: Fallback,
     /// Named budget bands, lowest first: a lead's `budget_band` is the last one it reaches.
     pub budget_bands: Vec<(String, f64)>,
+    /// The currency of the budget bands, of rule amounts and of reps' deal sizes (default USD):
+    /// a lead's budget is converted into it before it is compared with any of them.
+    pub budget_currency: String,
+    /// Exchange rates from `[currencies]`: units of `budget_currency` per unit of each other
+    /// currency.
+    pub currencies: BTreeMap<String, f64>,
 }
 
 /// One sales rep.
@@ -97,7 +114,8 @@ pub struct RuleCondition {
     pub op: crate::script::Comparison,
     /// The value compared with (a number, or text compared case-insensitively).
     pub value: String,
-    /// For money: the currency the value is in; a lead in another currency does not match.
+    /// For money: the currency the amount was written in (`budget >= 50000 EUR`); `value` holds
+    /// it converted into the team's budget currency, as leads' budgets are.
     pub currency: Option<String>,
 }
 
@@ -127,6 +145,11 @@ impl Team {
         self.pools.iter().find(|pool| pool.id == id)
     }
 
+    /// An amount of `currency` in the budget currency; `None` without a rate for it.
+    pub fn in_budget_currency(&self, amount: f64, currency: &str) -> Option<f64> {
+        crate::script::convert_currency(amount, currency, &self.budget_currency, &self.currencies)
+    }
+
     /// The rep whose Slack or Discord user id this is.
     pub fn rep_by_platform_user(&self, platform: &str, user: &str) -> Option<&Rep> {
         self.reps.iter().find(|rep| match platform {
@@ -140,17 +163,34 @@ impl Team {
 /// Why a reps file could not be loaded: the same two ways a script can fail.
 pub type RepsError = crate::script::ScriptError;
 
-/// Reads and validates a reps file.
-pub fn load(path: &Path) -> Result<Team, RepsError> {
+/// Reads and validates a reps file against the scripts leads are qualified on (see
+/// [`parse_for`]).
+pub fn load(path: &Path, scripts: &[Script]) -> Result<Team, RepsError> {
     let source = std::fs::read_to_string(path).map_err(|source| RepsError::Read {
         path: path.to_path_buf(),
         source,
     })?;
-    parse(&source, path).map_err(RepsError::Invalid)
+    parse_for(&source, path, scripts).map_err(RepsError::Invalid)
 }
 
-/// Parses and validates a reps file's text; `file` names it in diagnostics.
+/// Parses and validates a reps file's text on its own — structure, references, hours,
+/// currencies — without knowing the scripts; `file` names it in diagnostics.
 pub fn parse(source: &str, file: &Path) -> Result<Team, Vec<Diagnostic>> {
+    parse_checked(source, file, None)
+}
+
+/// Parses and validates a reps file's text, and checks every rule attribute and value and every
+/// rep's languages, regions and industries against what `scripts` can give a lead, so a typo is
+/// an error rather than a rule that never matches.
+pub fn parse_for(source: &str, file: &Path, scripts: &[Script]) -> Result<Team, Vec<Diagnostic>> {
+    parse_checked(source, file, Some(scripts))
+}
+
+fn parse_checked(
+    source: &str,
+    file: &Path,
+    scripts: Option<&[Script]>,
+) -> Result<Team, Vec<Diagnostic>> {
     let at = |span: std::ops::Range<usize>, message: String| {
         let (line, column) = crate::script::line_and_column(source, span.start);
         Diagnostic {
@@ -167,7 +207,11 @@ pub fn parse(source: &str, file: &Path) -> Result<Team, Vec<Diagnostic>> {
         )]
     })?;
     let mut problems = Vec::new();
-    let team = validate(raw, &mut |span, message| problems.push(at(span, message)));
+    let context = Context { source, scripts };
+    let team = validate(raw, &context, &mut |span, message| {
+        problems.push(at(span, message));
+    });
+    problems.sort_by_key(|problem| (problem.line, problem.column));
     if problems.is_empty() {
         Ok(team)
     } else {
@@ -177,9 +221,35 @@ pub fn parse(source: &str, file: &Path) -> Result<Team, Vec<Diagnostic>> {
 
 type Report<'a> = dyn FnMut(std::ops::Range<usize>, String) + 'a;
 
-fn validate(raw: raw::RawTeam, problem: &mut Report<'_>) -> Team {
+/// What validation reads besides the parsed file.
+struct Context<'a> {
+    /// The file's text, to point inside a rule's `when` string.
+    source: &'a str,
+    /// The scripts leads are qualified on, when known.
+    scripts: Option<&'a [Script]>,
+}
+
+impl Context<'_> {
+    /// The span of the text `offset` bytes into a string value at `span`, when the string is
+    /// written without escapes (so text and source line up); the whole value otherwise.
+    fn inside(
+        &self,
+        span: &std::ops::Range<usize>,
+        text: &str,
+        offset: usize,
+    ) -> std::ops::Range<usize> {
+        let start = span.start + 1;
+        match self.source.get(start..start + text.len()) {
+            Some(written) if written == text => start + offset..span.end,
+            _ => span.clone(),
+        }
+    }
+}
+
+fn validate(raw: raw::RawTeam, context: &Context<'_>, problem: &mut Report<'_>) -> Team {
     let mut reps = Vec::new();
     let mut rep_ids = BTreeSet::new();
+    let mut filters: Vec<(Vec<Spanned<String>>, &str)> = Vec::new();
     for spanned in raw.reps {
         let span = spanned.span();
         let rep = spanned.into_inner();
@@ -280,12 +350,15 @@ fn validate(raw: raw::RawTeam, problem: &mut Report<'_>) -> Team {
                 Err(message) => problem(text.span(), message),
             }
         }
-        let lower = |values: Vec<String>| {
+        let lower = |values: Vec<Spanned<String>>| {
             values
                 .into_iter()
-                .map(|value| value.trim().to_lowercase())
+                .map(|value| value.get_ref().trim().to_lowercase())
                 .collect()
         };
+        filters.push((rep.languages.clone(), "language"));
+        filters.push((rep.regions.clone(), "region"));
+        filters.push((rep.industries.clone(), "industry"));
         reps.push(Rep {
             id: rep.id.into_inner(),
             name: rep.name.trim().to_string(),
@@ -378,12 +451,40 @@ fn validate(raw: raw::RawTeam, problem: &mut Report<'_>) -> Team {
             }),
         }
     }
+    let budget_currency = match &raw.budget_bands.currency {
+        Some(code) => {
+            if let Some(message) = crate::script::unknown_currency(code.get_ref()) {
+                problem(code.span(), message);
+            }
+            code.get_ref().clone()
+        }
+        None => DEFAULT_BUDGET_CURRENCY.to_string(),
+    };
+    let currencies = crate::script::exchange_rates(
+        &raw.currencies,
+        &budget_currency,
+        "the budget bands' currency",
+        &mut *problem,
+    );
     let mut budget_bands: Vec<(String, f64)> = raw
         .budget_bands
+        .bands
         .into_iter()
         .map(|(name, at_least)| (name, *at_least.get_ref()))
         .collect();
     budget_bands.sort_by(|a, b| a.1.total_cmp(&b.1));
+    let known = context
+        .scripts
+        .map(|scripts| KnownAttributes::of(scripts, &budget_bands));
+    if let Some(known) = &known {
+        for (values, attribute) in &filters {
+            for value in values {
+                if let Some(message) = known.check_filter(attribute, value.get_ref()) {
+                    problem(value.span(), message);
+                }
+            }
+        }
+    }
     let mut rules = Vec::new();
     for spanned in raw.rules {
         let rule = spanned.into_inner();
@@ -393,14 +494,35 @@ fn validate(raw: raw::RawTeam, problem: &mut Report<'_>) -> Team {
                 format!("rule sends leads to unknown pool {:?}", rule.pool.get_ref()),
             );
         }
-        match parse_conditions(rule.when.get_ref()) {
-            Ok(conditions) => rules.push(Rule {
-                text: rule.when.get_ref().trim().to_string(),
-                conditions,
-                pool: rule.pool.into_inner(),
-            }),
-            Err(message) => problem(rule.when.span(), message),
+        let parsed = match parse_conditions(rule.when.get_ref()) {
+            Ok(parsed) => parsed,
+            Err(message) => {
+                problem(rule.when.span(), message);
+                continue;
+            }
+        };
+        let mut conditions = Vec::new();
+        for (offset, condition) in parsed {
+            let checked = match known
+                .as_ref()
+                .and_then(|known| known.check_condition(&condition))
+            {
+                Some(message) => Err(message),
+                None => in_budget_currency(condition, &budget_currency, &currencies),
+            };
+            match checked {
+                Ok(condition) => conditions.push(condition),
+                Err(message) => problem(
+                    context.inside(&rule.when.span(), rule.when.get_ref(), offset),
+                    message,
+                ),
+            }
         }
+        rules.push(Rule {
+            text: rule.when.get_ref().trim().to_string(),
+            conditions,
+            pool: rule.pool.into_inner(),
+        });
     }
     let fallback = raw.fallback.map_or_else(
         || Fallback {
@@ -422,13 +544,43 @@ fn validate(raw: raw::RawTeam, problem: &mut Report<'_>) -> Team {
         default_pool,
         fallback,
         budget_bands,
+        budget_currency,
+        currencies,
     }
 }
 
-/// Parses "budget >= 50000 USD and region = eu".
-fn parse_conditions(text: &str) -> Result<Vec<RuleCondition>, String> {
+/// A condition whose amount names a currency (`budget >= 50000 EUR`), with the amount
+/// converted into the budget currency, which is what leads' budgets are compared in.
+fn in_budget_currency(
+    mut condition: RuleCondition,
+    budget_currency: &str,
+    currencies: &BTreeMap<String, f64>,
+) -> Result<RuleCondition, String> {
+    let Some(code) = &condition.currency else {
+        return Ok(condition);
+    };
+    if let Some(message) = crate::script::unknown_currency(code) {
+        return Err(message);
+    }
+    let amount: f64 = condition
+        .value
+        .parse()
+        .map_err(|_| format!("{:?} is not an amount of {code}", condition.value))?;
+    let converted = crate::script::convert_currency(amount, code, budget_currency, currencies)
+        .ok_or_else(|| {
+            format!("no exchange rate for {code} in [currencies] (rates into {budget_currency})")
+        })?;
+    condition.value = converted.to_string();
+    Ok(condition)
+}
+
+/// Parses "budget >= 50000 USD and region = eu", each condition with its byte offset in `text`.
+fn parse_conditions(text: &str) -> Result<Vec<(usize, RuleCondition)>, String> {
     let mut conditions = Vec::new();
+    let mut offset = 0;
     for part in text.split(" and ") {
+        let start = offset + (part.len() - part.trim_start().len());
+        offset += part.len() + " and ".len();
         let parsed = crate::script::parse_condition(part.trim())?;
         let mut value = parsed.value;
         let mut currency = None;
@@ -443,12 +595,13 @@ fn parse_conditions(text: &str) -> Result<Vec<RuleCondition>, String> {
         if digits.parse::<f64>().is_ok() {
             value = digits;
         }
-        conditions.push(RuleCondition {
+        let condition = RuleCondition {
             attribute: parsed.step,
             op: parsed.op,
             value,
             currency,
-        });
+        };
+        conditions.push((start, condition));
     }
     Ok(conditions)
 }

@@ -1,8 +1,10 @@
 //! Purpose: the reps file exactly as written (TOML), with source positions for error messages.
 
 use std::collections::BTreeMap;
+use std::fmt;
 
-use serde::Deserialize;
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer};
 use toml::Spanned;
 
 /// A reps file before validation.
@@ -12,13 +14,50 @@ pub(super) struct RawTeam {
     pub default_pool: Option<Spanned<String>>,
     pub fallback: Option<RawFallback>,
     #[serde(default)]
-    pub budget_bands: BTreeMap<String, Spanned<f64>>,
+    pub budget_bands: RawBudgetBands,
+    #[serde(default)]
+    pub currencies: BTreeMap<Spanned<String>, Spanned<f64>>,
     #[serde(default)]
     pub rules: Vec<Spanned<RawRule>>,
     #[serde(default)]
     pub pools: Vec<Spanned<RawPool>>,
     #[serde(default)]
     pub reps: Vec<Spanned<RawRep>>,
+}
+
+/// `[budget_bands]`: an optional `currency = "USD"` beside `name = lowest yearly budget` entries.
+#[derive(Debug, Default)]
+pub(super) struct RawBudgetBands {
+    pub currency: Option<Spanned<String>>,
+    pub bands: BTreeMap<String, Spanned<f64>>,
+}
+
+impl<'de> Deserialize<'de> for RawBudgetBands {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct BandsVisitor;
+
+        impl<'de> Visitor<'de> for BandsVisitor {
+            type Value = RawBudgetBands;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("bands as `name = lowest yearly budget` and an optional `currency`")
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawBudgetBands, A::Error> {
+                let mut bands = RawBudgetBands::default();
+                while let Some(key) = map.next_key::<String>()? {
+                    if key == "currency" {
+                        bands.currency = Some(map.next_value()?);
+                    } else {
+                        bands.bands.insert(key, map.next_value()?);
+                    }
+                }
+                Ok(bands)
+            }
+        }
+
+        deserializer.deserialize_map(BandsVisitor)
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -56,11 +95,11 @@ pub(super) struct RawRep {
     pub email: Option<String>,
     pub webhook_url: Option<String>,
     #[serde(default)]
-    pub languages: Vec<String>,
+    pub languages: Vec<Spanned<String>>,
     #[serde(default)]
-    pub regions: Vec<String>,
+    pub regions: Vec<Spanned<String>>,
     #[serde(default)]
-    pub industries: Vec<String>,
+    pub industries: Vec<Spanned<String>>,
     pub deal_size: Option<Spanned<RawDealSize>>,
     pub seniority: Option<String>,
     pub weight: Option<Spanned<i64>>,

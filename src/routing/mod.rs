@@ -264,16 +264,21 @@ fn skip_reason(rep: &Rep, input: &RotationInput<'_>) -> Option<Skip> {
     if let Some(why) = mismatch(rep, input.attributes) {
         return Some(Skip::NotAMatch(why));
     }
-    if let Err(unavailable) = rep.availability.check(input.now) {
-        return Some(Skip::Unavailable(unavailable.to_string()));
+    let open = input.open_load.get(&rep.id).copied().unwrap_or(0);
+    available(rep, open, input.now).err()
+}
+
+/// Whether a rep can take a new lead at `now` with `open` open hand-offs: within their hours,
+/// not on leave, under capacity. Routing and `reps list` ask the same question here, so a
+/// listing never calls "available" someone routing would skip.
+pub fn available(rep: &Rep, open: i64, now: DateTime<Utc>) -> Result<(), Skip> {
+    rep.availability
+        .check(now)
+        .map_err(|unavailable| Skip::Unavailable(unavailable.to_string()))?;
+    match rep.capacity {
+        Some(capacity) if open >= i64::from(capacity) => Err(Skip::AtCapacity { open, capacity }),
+        _ => Ok(()),
     }
-    if let Some(capacity) = rep.capacity {
-        let open = input.open_load.get(&rep.id).copied().unwrap_or(0);
-        if open >= i64::from(capacity) {
-            return Some(Skip::AtCapacity { open, capacity });
-        }
-    }
-    None
 }
 
 /// Why a rep does not cover this lead; attributes the lead lacks never exclude anyone.

@@ -2,6 +2,7 @@
 //! and report every problem as `file:line:column: message`.
 
 mod condition;
+mod currencies;
 mod model;
 mod raw;
 mod validate;
@@ -10,6 +11,8 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 pub use condition::{is_id_char, parse as parse_condition};
+pub(crate) use currencies::rates as exchange_rates;
+pub use currencies::{convert as convert_currency, unknown_currency};
 pub use model::*;
 pub use validate::MAX_THRESHOLD;
 

@@ -95,6 +95,9 @@ pub struct Script {
     pub locale: Locale,
     /// Currency of bare amounts and of the budget bands.
     pub currency: String,
+    /// Exchange rates from `[currencies]`: units of `currency` per unit of each other currency.
+    /// In the script, so that a script version alone determines how an answer scores.
+    pub currencies: BTreeMap<String, f64>,
     /// Human name for reports.
     pub name: String,
     /// The script `chat` and new conversations use when none is named.
@@ -129,6 +132,11 @@ impl Script {
     /// Finds a step by id.
     pub fn step(&self, id: &str) -> Option<&Step> {
         self.steps.iter().find(|step| step.id == id)
+    }
+
+    /// An amount of `currency` in the script's currency; `None` without a rate for it.
+    pub fn in_own_currency(&self, amount: f64, currency: &str) -> Option<f64> {
+        super::currencies::convert(amount, currency, &self.currency, &self.currencies)
     }
 
     /// Position of a step in the script.

@@ -13,6 +13,8 @@ pub(super) struct RawScript {
     pub version: Spanned<i64>,
     pub locale: Spanned<String>,
     pub currency: Option<Spanned<String>>,
+    #[serde(default)]
+    pub currencies: BTreeMap<Spanned<String>, Spanned<f64>>,
     pub name: Option<String>,
     #[serde(default)]
     pub default: bool,

@@ -310,3 +310,43 @@ fn every_shipped_script_is_valid() {
     assert_eq!(locales, vec!["en", "ko", "ro"]);
     assert_eq!(scripts.iter().filter(|script| script.default).count(), 1);
 }
+
+#[test]
+fn currencies_are_rates_into_the_scripts_own_currency() {
+    let source = format!("{VALID}\n[currencies]\nEUR = 1.08\nKRW = 0.00068\n");
+    let script = parse(&source, Path::new("s.toml")).unwrap();
+    assert_eq!(script.in_own_currency(10_000.0, "EUR"), Some(10_800.0));
+    assert_eq!(script.in_own_currency(50_000_000.0, "KRW"), Some(34_000.0));
+    assert_eq!(script.in_own_currency(5.0, "USD"), Some(5.0));
+    assert_eq!(script.in_own_currency(5.0, "GBP"), None);
+}
+
+#[test]
+fn unknown_currencies_and_rates_that_are_not_positive_are_refused() {
+    let source =
+        format!("{VALID}\n[currencies]\nEUR = 0\nXYZ = 2.5\nGBP = -1.3\nUSD = 1\nRON = nan\n");
+    let found: Vec<String> = problems(&source)
+        .iter()
+        .map(|d| format!("{}:{}: {}", d.line, d.column, d.message))
+        .collect();
+    let all = found.join("\n");
+    for expected in [
+        "37:7: the rate of EUR must be a positive number",
+        "38:1: unknown currency \"XYZ\"",
+        "39:7: the rate of GBP must be a positive number",
+        "40:1: USD is the script's own currency",
+        "41:7: the rate of RON must be a positive number",
+    ] {
+        assert!(all.contains(expected), "missing {expected:?} in:\n{all}");
+    }
+    assert_eq!(found.len(), 5, "{all}");
+}
+
+#[test]
+fn the_scripts_currency_must_be_one_leadbot_reads() {
+    let problem = only_problem(&VALID.replace("currency = \"USD\"", "currency = \"ABC\""));
+    assert!(
+        problem.starts_with("4:12: unknown currency \"ABC\""),
+        "{problem}"
+    );
+}

@@ -69,18 +69,19 @@ pub(super) fn validate(
     let currency = match &raw.currency {
         Some(code) => {
             let text = code.get_ref().trim().to_string();
-            if text.len() != 3 || !text.chars().all(|c| c.is_ascii_uppercase()) {
-                problems.at(
-                    code.span(),
-                    format!(
-                        "currency {text:?} must be an ISO 4217 code such as USD, EUR, KRW, RON"
-                    ),
-                );
+            if let Some(message) = super::currencies::unknown_currency(&text) {
+                problems.at(code.span(), message);
             }
             text
         }
         None => locale.default_currency().to_string(),
     };
+    let currencies = super::currencies::rates(
+        &raw.currencies,
+        &currency,
+        "the script's own currency",
+        &mut |span, message| problems.at(span, message),
+    );
     let max_reasks = match &raw.max_reasks {
         Some(value) if !(0..=10).contains(value.get_ref()) => {
             problems.at(
@@ -266,6 +267,7 @@ pub(super) fn validate(
         version: u32::try_from(version).unwrap_or(1),
         locale,
         currency,
+        currencies,
         greeting: raw.greeting,
         mql_threshold: i32::try_from(mql).unwrap_or(0),
         sql_threshold: i32::try_from(sql).unwrap_or(0),

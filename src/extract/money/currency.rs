@@ -116,6 +116,21 @@ pub(super) static CURRENCIES: LazyLock<Vec<(&'static str, Unit)>> = LazyLock::ne
     list
 });
 
+/// The ISO 4217 codes of every currency a prospect can name, sorted: the codes a script or the
+/// reps file may give a rate for, since an amount in any other currency is never read.
+pub fn known_currencies() -> Vec<&'static str> {
+    let mut codes: Vec<&'static str> = CURRENCIES
+        .iter()
+        .filter_map(|(_, unit)| match unit {
+            Unit::Major(code) => Some(*code),
+            Unit::Cents(_) => None,
+        })
+        .collect();
+    codes.sort_unstable();
+    codes.dedup();
+    codes
+}
+
 /// Currencies that have no hundredths in use; "cents" then mean US cents.
 pub(super) const WITHOUT_CENTS: &[&str] = &["KRW", "RON", "JPY"];
 

@@ -16,6 +16,8 @@ use context::*;
 use currency::*;
 use phrases::*;
 
+pub use currency::known_currencies;
+
 /// One number with what surrounds it.
 #[derive(Debug, Clone, PartialEq)]
 struct Mention {
@@ -1068,5 +1070,20 @@ mod tests {
         let started = std::time::Instant::now();
         let _ = money(&text, Locale::En, "USD");
         println!("total: {:?}", started.elapsed());
+    }
+}
+
+#[cfg(test)]
+mod known_currency_tests {
+    use super::*;
+
+    #[test]
+    fn known_currencies_are_the_iso_codes_the_extractor_reads() {
+        let codes = known_currencies();
+        for code in ["EUR", "GBP", "KRW", "RON", "USD"] {
+            assert!(codes.contains(&code), "{code}");
+        }
+        assert!(!codes.contains(&"XYZ"));
+        assert!(codes.windows(2).all(|pair| pair[0] < pair[1]));
     }
 }
