@@ -4,11 +4,13 @@
 
 pub mod hours;
 mod raw;
+pub mod reach;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 pub use hours::{Availability, Unavailable};
+pub use reach::{ChannelsAvailable, Recipient, Unreachable, unreachable_recipients};
 
 use crate::script::Diagnostic;
 
