@@ -8,7 +8,8 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
-use leadbot::reps::{self, RepsError, Team};
+use leadbot::delivery::SmtpSettings;
+use leadbot::reps::{self, ChannelsAvailable, RepsError, Team};
 use leadbot::routing::Decision;
 use leadbot::runtime::{HandoffAnswer, HandoffAnswered, RepIdentity, Runtime};
 use leadbot::store::Store;
@@ -33,7 +34,10 @@ pub fn load_team(named: Option<&Path>) -> Result<Option<Arc<Team>>> {
     Ok(Some(Arc::new(team)))
 }
 
-/// `leadbot reps validate`: prints every problem as file:line:column; exits 1 if any.
+/// `leadbot reps validate`: prints every problem as file:line:column; exits 1 if any. A valid
+/// file is followed by a warning for each rep (and the fallback team) that the channels
+/// configured in this environment cannot reach — a warning, as the server's environment may
+/// differ from the one validating.
 pub fn validate(path: &Path) -> Result<ExitCode> {
     match reps::load(path) {
         Ok(team) => {
@@ -44,6 +48,13 @@ pub fn validate(path: &Path) -> Result<ExitCode> {
                 team.pools.len(),
                 team.rules.len()
             );
+            let (available, smtp_problem) = channels_in_environment();
+            if let Some(problem) = smtp_problem {
+                println!("warn {problem}");
+            }
+            for unreachable in reps::unreachable_recipients(&team, &available) {
+                println!("warn {}: {unreachable}", path.display());
+            }
             Ok(ExitCode::SUCCESS)
         }
         Err(RepsError::Invalid(problems)) => {
@@ -55,6 +66,24 @@ pub fn validate(path: &Path) -> Result<ExitCode> {
         }
         Err(error) => Err(error.into()),
     }
+}
+
+/// The hand-off channels `leadbot serve` would deliver on with this environment: Slack and
+/// Discord when their bot tokens are set, reps' webhooks always (serve refuses to start
+/// without their secret), e-mail when the SMTP settings are usable — else why not.
+fn channels_in_environment() -> (ChannelsAvailable, Option<String>) {
+    let setting = |name: &str| std::env::var(name).ok().filter(|value| !value.is_empty());
+    let (email, smtp_problem) = match SmtpSettings::from_lookup(setting) {
+        Ok(settings) => (settings.is_some(), None),
+        Err(error) => (false, Some(error.to_string())),
+    };
+    let available = ChannelsAvailable {
+        slack: setting("SLACK_BOT_TOKEN").is_some(),
+        discord: setting("DISCORD_TOKEN").is_some(),
+        webhook: true,
+        email,
+    };
+    (available, smtp_problem)
 }
 
 /// `leadbot reps list`: each rep with pools, languages, hours, open load and capacity.
