@@ -189,7 +189,8 @@ impl EmailDelivery {
         let address: Address = address
             .parse()
             .map_err(|error| format!("{whose}'s e-mail {address:?} is not an address: {error}"))?;
-        let to = Mailbox::new(Some(body::single_line(name)), address);
+        let name = Some(body::single_line(name)).filter(|name| !name.is_empty());
+        let to = Mailbox::new(name, address);
         Message::builder()
             .from(self.from.clone())
             .to(to)
