@@ -436,6 +436,73 @@ fn a_rep_answers_a_handoff_from_the_terminal_and_route_explains_it() {
     assert!(kim.contains("1/∞"), "{listed}");
 }
 
+/// `leadbot reps validate --reps <file>` with exactly these hand-off settings in the environment.
+fn validate_with(file: &std::path::Path, env: &[(&str, &str)]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_leadbot"));
+    command
+        .args(["reps", "validate", "--reps", file.to_str().unwrap()])
+        .current_dir(env!("CARGO_MANIFEST_DIR"));
+    for name in [
+        "SLACK_BOT_TOKEN",
+        "DISCORD_TOKEN",
+        "LEADBOT_SMTP_URL",
+        "LEADBOT_SMTP_FROM",
+    ] {
+        command.env_remove(name);
+    }
+    command.envs(env.iter().copied()).output().unwrap()
+}
+
+#[test]
+fn reps_validate_names_reps_that_no_configured_channel_reaches() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("reps.toml");
+    std::fs::write(
+        &file,
+        "[fallback]\nemail = \"desk@x.io\"\n\n[[reps]]\nid = \"mail\"\nname = \"M\"\nemail = \"m@x.io\"\n\n\
+         [[reps]]\nid = \"hook\"\nname = \"H\"\nwebhook_url = \"https://crm.x.io/h\"\n",
+    )
+    .unwrap();
+
+    let without_smtp = validate_with(&file, &[]);
+    assert!(without_smtp.status.success(), "{without_smtp:?}");
+    let text = stdout(&without_smtp);
+    assert!(
+        text.contains(
+            "rep \"mail\" cannot be notified: reachable only by e-mail, which is not configured \
+             here (set LEADBOT_SMTP_URL)"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("the fallback team cannot be notified"),
+        "{text}"
+    );
+    assert!(!text.contains("\"hook\""), "{text}");
+
+    let half_configured = validate_with(&file, &[("LEADBOT_SMTP_URL", "smtp://u:pw-9z@x.io")]);
+    let text = stdout(&half_configured);
+    assert!(
+        text.contains("LEADBOT_SMTP_URL is set but LEADBOT_SMTP_FROM is not"),
+        "{text}"
+    );
+    assert!(!text.contains("pw-9z"), "{text}");
+
+    let with_smtp = validate_with(
+        &file,
+        &[
+            ("LEADBOT_SMTP_URL", "smtp://127.0.0.1:2525"),
+            ("LEADBOT_SMTP_FROM", "leadbot@x.io"),
+        ],
+    );
+    assert!(with_smtp.status.success());
+    assert!(
+        !stdout(&with_smtp).contains("warn"),
+        "{}",
+        stdout(&with_smtp)
+    );
+}
+
 #[test]
 fn reps_validate_accepts_the_shipped_team_and_pinpoints_problems() {
     let ok = leadbot(&["reps", "validate"], "", None);

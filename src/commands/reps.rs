@@ -8,7 +8,8 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
-use leadbot::reps::{self, RepsError, Team};
+use leadbot::delivery::SmtpSettings;
+use leadbot::reps::{self, ChannelsAvailable, RepsError, Team};
 use leadbot::routing::{self, Decision, LeadAttributes};
 use leadbot::runtime::{HandoffAnswer, HandoffAnswered, RepIdentity, Runtime};
 use leadbot::script::{self, Script};
@@ -36,7 +37,8 @@ pub fn load_team(named: Option<&Path>, scripts: &[Script]) -> Result<Option<Arc<
 }
 
 /// `leadbot reps validate`: prints every problem as file:line:column; exits 1 if any. Rules and
-/// rep filters are checked against the scripts under `scripts`.
+/// rep filters are checked against the scripts under `scripts`. A valid file is followed by a
+/// warning for each rep (and the fallback team) that the configured channels cannot reach.
 pub fn validate(path: &Path, scripts: &Path) -> Result<ExitCode> {
     let loaded = script::load_all(&[scripts.to_path_buf()]).with_context(|| {
         format!(
@@ -56,6 +58,13 @@ pub fn validate(path: &Path, scripts: &Path) -> Result<ExitCode> {
                 loaded.len(),
                 scripts.display()
             );
+            let (available, smtp_problem) = channels_in_environment();
+            if let Some(problem) = smtp_problem {
+                println!("warn {problem}");
+            }
+            for unreachable in reps::unreachable_recipients(&team, &available) {
+                println!("warn {}: {unreachable}", path.display());
+            }
             Ok(ExitCode::SUCCESS)
         }
         Err(RepsError::Invalid(problems)) => {
@@ -67,6 +76,24 @@ pub fn validate(path: &Path, scripts: &Path) -> Result<ExitCode> {
         }
         Err(error) => Err(error.into()),
     }
+}
+
+/// The hand-off channels `leadbot serve` would deliver on with this environment: Slack and
+/// Discord when their bot tokens are set, reps' webhooks always (serve refuses to start
+/// without their secret), e-mail when the SMTP settings are usable — else why not.
+fn channels_in_environment() -> (ChannelsAvailable, Option<String>) {
+    let setting = |name: &str| std::env::var(name).ok().filter(|value| !value.is_empty());
+    let (email, smtp_problem) = match SmtpSettings::from_lookup(setting) {
+        Ok(settings) => (settings.is_some(), None),
+        Err(error) => (false, Some(error.to_string())),
+    };
+    let available = ChannelsAvailable {
+        slack: setting("SLACK_BOT_TOKEN").is_some(),
+        discord: setting("DISCORD_TOKEN").is_some(),
+        webhook: true,
+        email,
+    };
+    (available, smtp_problem)
 }
 
 /// `leadbot reps list`: each rep with pools, languages, hours, open load and capacity.

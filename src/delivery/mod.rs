@@ -1,9 +1,10 @@
 //! Purpose: deliver outbox items. A worker per destination (a signed webhook for CRMs, Slack,
-//! Discord, the terminal) claims due items, hands each to its [`Deliver`] implementation, and
+//! Discord, e-mail, the terminal) claims due items, hands each to its [`Deliver`] implementation, and
 //! records the outcome: delivered, retried with backoff (429 honours Retry-After), or given up.
 //! It wakes as soon as a turn commits an item (in process, [`OutboxWake`]) or another replica
 //! does (PostgreSQL LISTEN/NOTIFY), with a slow poll as a safety net.
 
+mod email;
 mod webhook;
 
 use std::future::Future;
@@ -11,6 +12,10 @@ use std::time::Duration;
 
 use tokio::sync::watch;
 
+pub use email::{
+    DEFAULT_SEND_TIMEOUT, EMAIL_DESTINATION, EmailDelivery, EmailError, SMTP_FROM_VAR,
+    SMTP_URL_VAR, SmtpSettings,
+};
 pub use webhook::{Attempt, SIGNATURE_HEADER, Webhook, signature};
 
 use crate::store::{OutboxItem, Store, StoreError};

@@ -5,11 +5,14 @@
 pub mod hours;
 mod known;
 mod raw;
+pub mod reach;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use toml::Spanned;
+
+pub use reach::{ChannelsAvailable, Recipient, Unreachable, unreachable_recipients};
 
 pub use hours::{Availability, Unavailable};
 pub use known::KnownAttributes;
