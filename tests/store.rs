@@ -8,6 +8,7 @@ mod common;
 
 use std::collections::HashSet;
 use std::sync::Arc;
+use std::time::Duration;
 
 use common::{at, count_rows, english_script, test_key};
 use leadbot::engine::{self, Effect, Input};
@@ -149,6 +150,8 @@ async fn a_repeated_event_id_is_claimed_once(url: &str) {
     tx.commit().await.unwrap();
     let mut tx = store.begin_turn(&test_key("b")).await.unwrap();
     assert!(!tx.claim_event("Ev123", 2).await.unwrap());
+    drop(tx);
+    let mut tx = store.begin_turn(&test_key("b")).await.unwrap();
     assert!(tx.claim_event("Ev124", 2).await.unwrap());
     drop(tx);
     // The rolled-back claim of Ev124 is free again.
@@ -495,9 +498,9 @@ async fn effects_are_stored_as_rows(url: &str) {
 }
 
 /// A turn that ends without committing — dropped after an error, or its task cancelled while
-/// it held the conversation — leaves nothing behind: its writes are rolled back, and its
-/// connection and the conversation's lock go to the next turn (here the only connection).
-async fn an_abandoned_turn_gives_back_its_connection_and_lock(url: &str) {
+/// it held the conversation — leaves nothing behind: its claim and writes are rolled back, and
+/// its connection and the conversation's lock go to the next turn (here the only connection).
+async fn an_abandoned_turn_leaves_nothing_and_gives_back_its_connection_and_lock(url: &str) {
     let store = Store::open_with(
         url,
         StoreOptions {
@@ -510,7 +513,11 @@ async fn an_abandoned_turn_gives_back_its_connection_and_lock(url: &str) {
     let key = test_key("a");
 
     let mut dropped = store.begin_turn(&key).await.unwrap();
-    assert!(dropped.claim_event("E1", 1).await.unwrap());
+    let conversation = claimed_existing(&mut dropped, "E1").await;
+    dropped
+        .save(&conversation, Some(("dropped", Some("E1"))), &[], &[], 1)
+        .await
+        .unwrap();
     drop(dropped);
 
     let (claimed, is_claimed) = tokio::sync::oneshot::channel();
@@ -519,10 +526,13 @@ async fn an_abandoned_turn_gives_back_its_connection_and_lock(url: &str) {
         let key = key.clone();
         async move {
             let mut tx = store.begin_turn(&key).await.unwrap();
-            assert!(tx.claim_event("E2", 2).await.unwrap());
+            let conversation = claimed_existing(&mut tx, "E2").await;
+            tx.save(&conversation, Some(("cancelled", Some("E2"))), &[], &[], 2)
+                .await
+                .unwrap();
             let _ = claimed.send(());
             std::future::pending::<()>().await;
-            drop(tx);
+            tx.commit().await.unwrap();
         }
     });
     is_claimed.await.unwrap();
@@ -530,23 +540,383 @@ async fn an_abandoned_turn_gives_back_its_connection_and_lock(url: &str) {
 
     let next_turn = async {
         let mut tx = store.begin_turn(&key).await.unwrap();
-        assert!(tx.claim_event("E1", 3).await.unwrap(), "E1 was kept");
+        let conversation = claimed_existing(&mut tx, "E1").await;
         assert!(tx.claim_event("E2", 3).await.unwrap(), "E2 was kept");
+        tx.save(&conversation, Some(("next", Some("E1"))), &[], &[], 3)
+            .await
+            .unwrap();
         tx.commit().await.unwrap();
     };
-    let given_back = tokio::time::timeout(std::time::Duration::from_secs(10), next_turn).await;
+    let given_back = tokio::time::timeout(Duration::from_secs(10), next_turn).await;
     assert!(
         given_back.is_ok(),
         "the connection or the lock was not given back"
     );
     let mut tx = store.begin_turn(&key).await.unwrap();
-    assert!(!tx.claim_event("E1", 4).await.unwrap());
+    assert_eq!(tx.claim_and_load("E1", 4).await.unwrap(), None);
     drop(tx);
     store.close().await;
+    assert_eq!(
+        count_rows(url, "messages WHERE body IN ('dropped', 'cancelled')").await,
+        0
+    );
+    assert_eq!(count_rows(url, "messages WHERE body = 'next'").await, 1);
+    assert_eq!(count_rows(url, "conversations WHERE turns = 2").await, 1);
+    assert_eq!(count_rows(url, "processed_events").await, 2);
+}
+
+/// A lead name (see [`save_text`]) that the test triggers refuse in the update of the lead: the
+/// last statement of the turn's write batch fails, after the others ran.
+const FAILS_MID_BATCH: &str = "fails mid-batch";
+/// An inbound message that makes the test triggers refuse the turn's commit (a deferred
+/// constraint), after every statement of the turn ran.
+const FAILS_AT_COMMIT: &str = "fails at commit";
+
+/// Installs the triggers behind [`FAILS_MID_BATCH`] and [`FAILS_AT_COMMIT`], as another client
+/// of the database.
+async fn install_failures(url: &str) {
+    let statements: &[&str] = if url.starts_with("sqlite") {
+        &[
+            "CREATE TRIGGER test_fails_mid_batch BEFORE UPDATE ON leads \
+             WHEN NEW.name = 'fails mid-batch' \
+             BEGIN SELECT RAISE(ABORT, 'refused by test_fails_mid_batch'); END",
+            "CREATE TABLE test_parent (id INTEGER PRIMARY KEY)",
+            "CREATE TABLE test_child (parent INTEGER REFERENCES test_parent (id) DEFERRABLE INITIALLY DEFERRED)",
+            "CREATE TRIGGER test_fails_at_commit AFTER INSERT ON messages \
+             WHEN NEW.body = 'fails at commit' BEGIN INSERT INTO test_child (parent) VALUES (1); END",
+        ]
+    } else {
+        &[
+            "CREATE FUNCTION test_refuse() RETURNS trigger LANGUAGE plpgsql AS \
+             $$ BEGIN RAISE EXCEPTION 'refused by %', TG_NAME; END $$",
+            "CREATE TRIGGER test_fails_mid_batch BEFORE UPDATE ON leads FOR EACH ROW \
+             WHEN (NEW.name = 'fails mid-batch') EXECUTE FUNCTION test_refuse()",
+            "CREATE CONSTRAINT TRIGGER test_fails_at_commit AFTER INSERT ON messages \
+             DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (NEW.body = 'fails at commit') \
+             EXECUTE FUNCTION test_refuse()",
+        ]
+    };
+    let pool = sqlx::AnyPool::connect(url).await.unwrap();
+    for statement in statements {
+        sqlx::query(*statement).execute(&pool).await.unwrap();
+    }
+    pool.close().await;
+}
+
+/// Saves a turn of `conversation` for `event` whose inbound message, and the lead's name, are
+/// `text`.
+async fn save_text(
+    tx: &mut TurnTx,
+    mut conversation: StoredConversation,
+    event: &str,
+    text: &str,
+) -> Result<(), StoreError> {
+    conversation
+        .state
+        .contact
+        .insert("name".to_string(), text.to_string());
+    tx.save(&conversation, Some((text, Some(event))), &[], &[], 1)
+        .await
+}
+
+/// One turn of an existing conversation, as [`save_text`] has it: `Ok(true)` when stored,
+/// `Ok(false)` when the event was a duplicate.
+async fn turn_with(
+    store: &Store,
+    address: &str,
+    event: &str,
+    text: &str,
+) -> Result<bool, StoreError> {
+    let mut tx = store.begin_turn(&test_key(address)).await?;
+    let Some(conversation) = tx.claim_and_load(event, 1).await? else {
+        return Ok(false);
+    };
+    save_text(&mut tx, conversation.unwrap(), event, text).await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// Waits until `retry` is held up by the turn that holds its conversation: on PostgreSQL until
+/// the server shows a session waiting for an advisory lock; on SQLite, whose one writer is
+/// queued for inside the process, for a pause (which proves nothing by itself: the assertion
+/// that follows does).
+async fn until_held_up<T>(url: &str, retry: &tokio::task::JoinHandle<T>) {
+    if url.starts_with("postgres") {
+        let pool = sqlx::AnyPool::connect(url).await.unwrap();
+        let waiting = async {
+            loop {
+                let waiting: i64 = sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted",
+                )
+                .fetch_one(&pool)
+                .await
+                .unwrap();
+                if waiting > 0 {
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+        };
+        let seen = tokio::time::timeout(Duration::from_secs(10), waiting).await;
+        pool.close().await;
+        assert!(
+            seen.is_ok(),
+            "the retry never waited for the conversation's lock"
+        );
+    } else {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert!(
+        !retry.is_finished(),
+        "the retry went ahead while the first copy held its claim uncommitted"
+    );
+}
+
+/// SQLite commits turns in groups (savepoints in one transaction): a turn that fails midway —
+/// its write batch refused after some of its statements ran — rolls back its own savepoint
+/// only, and the turns queued with it commit. (On PostgreSQL every turn is a transaction of its
+/// own; the same must hold.)
+async fn a_turn_failing_midway_rolls_back_alone_and_the_turns_queued_with_it_commit(url: &str) {
+    let store = Arc::new(Store::open(url).await.unwrap());
+    install_failures(url).await;
+    for prospect in 0..24 {
+        started(&store, &format!("m{prospect}")).await;
+    }
+    // The first turn holds the writer while the others queue behind it: on SQLite they go
+    // into one group, committed after the last of them.
+    let mut first = store.begin_turn(&test_key("m0")).await.unwrap();
+    let conversation = claimed_existing(&mut first, "ev-m0").await;
+    let mut turns = Vec::new();
+    for prospect in 1..24 {
+        let store = store.clone();
+        let text = if prospect % 3 == 1 {
+            FAILS_MID_BATCH
+        } else {
+            "fine"
+        };
+        turns.push((
+            prospect,
+            text,
+            tokio::spawn(async move {
+                turn_with(
+                    &store,
+                    &format!("m{prospect}"),
+                    &format!("ev-m{prospect}"),
+                    text,
+                )
+                .await
+            }),
+        ));
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    save_text(&mut first, conversation, "ev-m0", "fine")
+        .await
+        .unwrap();
+    first.commit().await.unwrap();
+    for (prospect, text, turn) in turns {
+        let outcome = turn.await.unwrap();
+        if text == FAILS_MID_BATCH {
+            assert!(outcome.is_err(), "m{prospect} should have failed");
+        } else {
+            assert!(outcome.unwrap(), "m{prospect} was not stored");
+        }
+    }
+    store.close().await;
+    // Of 24 turns, m1, m4, ... m22 (8) failed.
+    assert_eq!(count_rows(url, "processed_events").await, 16);
+    assert_eq!(count_rows(url, "messages WHERE body = 'fine'").await, 16);
+    assert_eq!(
+        count_rows(url, "messages WHERE body = 'fails mid-batch'").await,
+        0
+    );
+    assert_eq!(count_rows(url, "conversations WHERE turns = 2").await, 16);
+    for prospect in (1..24).step_by(3) {
+        let failed = format!("processed_events WHERE event_id = 'ev-m{prospect}'");
+        assert_eq!(
+            count_rows(url, &failed).await,
+            0,
+            "m{prospect} left its claim"
+        );
+    }
+}
+
+/// A platform retry that arrives while the first copy of its event is still being processed
+/// waits for it; when the first copy then fails, the retry processes the event — it is never
+/// told "duplicate" about a claim that was not stored.
+async fn a_retry_waiting_on_a_claim_processes_the_event_when_the_first_copy_fails(url: &str) {
+    let store = Arc::new(Store::open(url).await.unwrap());
+    install_failures(url).await;
+    started(&store, "r").await;
+    let mut first = store.begin_turn(&test_key("r")).await.unwrap();
+    let conversation = claimed_existing(&mut first, "ev-r").await;
+    let retry = tokio::spawn({
+        let store = store.clone();
+        async move { turn_with(&store, "r", "ev-r", "retried").await }
+    });
+    until_held_up(url, &retry).await;
+    save_text(&mut first, conversation, "ev-r", FAILS_MID_BATCH)
+        .await
+        .unwrap();
+    assert!(first.commit().await.is_err());
+    assert!(
+        retry.await.unwrap().unwrap(),
+        "the retry was told the event was a duplicate"
+    );
+    store.close().await;
+    assert_eq!(count_rows(url, "processed_events").await, 1);
+    assert_eq!(count_rows(url, "messages WHERE body = 'retried'").await, 1);
+    assert_eq!(count_rows(url, "conversations WHERE turns = 2").await, 1);
+}
+
+/// The same when the first copy fails only at its commit, after every statement ran: on SQLite
+/// its claim then sat released in a group that a retry queued behind it could see. The retry
+/// is not told "duplicate": it processes the event (PostgreSQL) or fails, so the platform
+/// retries again (SQLite); either way the event is stored once.
+async fn a_retry_is_not_told_duplicate_when_the_first_copy_fails_at_commit(url: &str) {
+    let store = Arc::new(Store::open(url).await.unwrap());
+    install_failures(url).await;
+    started(&store, "c").await;
+    let mut first = store.begin_turn(&test_key("c")).await.unwrap();
+    let conversation = claimed_existing(&mut first, "ev-c").await;
+    let retry = tokio::spawn({
+        let store = store.clone();
+        async move { turn_with(&store, "c", "ev-c", "retried").await }
+    });
+    until_held_up(url, &retry).await;
+    save_text(&mut first, conversation, "ev-c", FAILS_AT_COMMIT)
+        .await
+        .unwrap();
+    assert!(first.commit().await.is_err());
+    match retry.await.unwrap() {
+        Ok(stored) => assert!(stored, "the retry was told the event was a duplicate"),
+        Err(_) => {
+            let again = turn_with(&store, "c", "ev-c", "retried").await.unwrap();
+            assert!(again, "a later retry was told the event was a duplicate");
+        }
+    }
+    store.close().await;
+    assert_eq!(count_rows(url, "processed_events").await, 1);
+    assert_eq!(count_rows(url, "messages WHERE body = 'retried'").await, 1);
+    assert_eq!(
+        count_rows(url, "messages WHERE body = 'fails at commit'").await,
+        0
+    );
+}
+
+/// Text from outside that SQL would read as syntax: quotes, backslashes, placeholders,
+/// comments, statement separators, escapes of either backend, and text that is not ASCII.
+const HOSTILE_TEXT: &[&str] = &[
+    "it's",
+    "'); DELETE FROM processed_events; --",
+    "\\'; DROP TABLE leads; --",
+    "E'\\\\' || pg_sleep(5) || '",
+    "x'00'",
+    "$1",
+    "$2 $$ $tag$ $3",
+    "?, ?1, :name, @p",
+    "-- comment",
+    "/* open comment",
+    ";",
+    "a\\b\\\\c\\",
+    "\"double\" `back` [square]",
+    "line\nbreak\ttab\r",
+    "%_ LIKE",
+    "💬🔥 façade 한국어 \u{202e}",
+];
+
+/// A conversation's address, an event id and a message made of [`HOSTILE_TEXT`] are stored
+/// exactly and change no statement; a NUL character is refused with a clear error, before
+/// anything is stored.
+async fn outside_text_is_stored_exactly_and_never_changes_a_statement(url: &str) {
+    let store = Store::open(url).await.unwrap();
+    let script = english_script();
+    for text in HOSTILE_TEXT {
+        let key = test_key(text);
+        let mut tx = store.begin_turn(&key).await.unwrap();
+        assert_eq!(
+            tx.claim_and_load(text, 1).await.unwrap(),
+            Some(None),
+            "{text:?}"
+        );
+        let turn = engine::start(&script, at(0));
+        let mut conversation = tx.start_conversation(&turn.state, 1).await.unwrap();
+        conversation.state = turn.state;
+        tx.save(&conversation, Some((text, Some(text))), &[], &[], 1)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+
+        let record = store
+            .lead_record(conversation.lead_id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(record.address, *text);
+        assert_eq!(record.transcript[0].body, *text);
+        let stored = store.read_conversation(&key).await.unwrap().unwrap();
+        assert_eq!(stored.id, conversation.id, "{text:?}");
+        let mut tx = store.begin_turn(&key).await.unwrap();
+        assert_eq!(tx.claim_and_load(text, 2).await.unwrap(), None, "{text:?}");
+        drop(tx);
+    }
+
+    for (key, event, what) in [
+        (test_key("nul\0address"), "ev-1", "conversation address"),
+        (
+            leadbot::store::ConversationKey {
+                channel: "te\0st".into(),
+                address: "nul".into(),
+            },
+            "ev-2",
+            "conversation channel",
+        ),
+        (test_key("nul"), "ev\0nul", "event id"),
+    ] {
+        let refused = async {
+            let mut tx = store.begin_turn(&key).await?;
+            tx.claim_and_load(event, 3).await
+        }
+        .await;
+        match refused {
+            Err(error @ StoreError::NulCharacter(_)) => {
+                let message = error.to_string();
+                assert!(
+                    message.contains(what) && message.contains("NUL"),
+                    "{message}"
+                );
+            }
+            other => panic!("a NUL in the {what} was not refused: {other:?}"),
+        }
+    }
+    store.close().await;
+
+    // Every text once, byte for byte, in each table it went to; nothing else there.
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(url).await.unwrap();
+    for (sql, expected) in [
+        ("SELECT event_id FROM processed_events", HOSTILE_TEXT.len()),
+        ("SELECT address FROM leads", HOSTILE_TEXT.len()),
+        ("SELECT address FROM conversations", HOSTILE_TEXT.len()),
+        (
+            "SELECT body FROM messages WHERE body = event_id",
+            HOSTILE_TEXT.len(),
+        ),
+    ] {
+        let stored: Vec<String> = sqlx::query_scalar(sql).fetch_all(&pool).await.unwrap();
+        let stored: HashSet<&str> = stored.iter().map(String::as_str).collect();
+        let hostile: HashSet<&str> = HOSTILE_TEXT.iter().copied().collect();
+        assert_eq!(stored, hostile, "{sql}");
+        assert_eq!(stored.len(), expected);
+    }
+    pool.close().await;
 }
 
 on_both_databases!(
-    an_abandoned_turn_gives_back_its_connection_and_lock,
+    an_abandoned_turn_leaves_nothing_and_gives_back_its_connection_and_lock,
+    a_turn_failing_midway_rolls_back_alone_and_the_turns_queued_with_it_commit,
+    a_retry_waiting_on_a_claim_processes_the_event_when_the_first_copy_fails,
+    a_retry_is_not_told_duplicate_when_the_first_copy_fails_at_commit,
+    outside_text_is_stored_exactly_and_never_changes_a_statement,
     migrations_apply_once_and_report_the_version,
     a_database_migrated_by_a_newer_leadbot_is_refused,
     a_turn_stores_everything_or_nothing,
@@ -559,6 +929,65 @@ on_both_databases!(
     script_versions_are_kept,
     effects_are_stored_as_rows,
 );
+
+/// A write connection waits idle inside an empty transaction (its `BEGIN` went with the last
+/// `COMMIT`). A server that ends such sessions after a while costs no turn: the store learns the
+/// timeout on connect and checks a connection idle for half of it before using it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn postgres_a_server_ending_idle_transactions_costs_no_turn() {
+    let db = common::TestDb::postgres().await;
+    let name = db.url.rsplit('/').next().unwrap().to_string();
+    sqlx::any::install_default_drivers();
+    let admin = sqlx::AnyPool::connect(&db.url).await.unwrap();
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "ALTER DATABASE {name} SET idle_in_transaction_session_timeout = '1s'"
+    )))
+    .execute(&admin)
+    .await
+    .unwrap();
+    let store = Store::open_with(
+        &db.url,
+        StoreOptions {
+            write_connections: 1,
+        },
+    )
+    .await
+    .unwrap();
+    started(&store, "idle").await;
+    let idle_in_transaction = "SELECT COUNT(*) FROM pg_stat_activity \
+         WHERE datname = current_database() AND state = 'idle in transaction'";
+    let waiting: i64 = sqlx::query_scalar(idle_in_transaction)
+        .fetch_one(&admin)
+        .await
+        .unwrap();
+    assert_eq!(
+        waiting, 1,
+        "the write connection went back inside a transaction"
+    );
+    let ended = async {
+        loop {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            let waiting: i64 = sqlx::query_scalar(idle_in_transaction)
+                .fetch_one(&admin)
+                .await
+                .unwrap();
+            if waiting == 0 {
+                break;
+            }
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(10), ended)
+        .await
+        .expect("the server did not end the idle session");
+    assert!(
+        turn_with(&store, "idle", "ev-idle", "after the timeout")
+            .await
+            .unwrap()
+    );
+    store.close().await;
+    admin.close().await;
+    db.finish().await;
+}
 
 /// Other replicas' delivery workers hear of a turn's outbox items when it commits, not
 /// before, and not from a turn that queued none.

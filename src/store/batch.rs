@@ -1,7 +1,8 @@
-//! Purpose: send a turn's writes to the database in one round trip. SQLite runs them as one
+//! Purpose: send a turn's writes to the database in one round trip — each one a thread hop to
+//! sqlx's SQLite worker or a network round trip to PostgreSQL. SQLite runs them as one
 //! multi-statement query (sqlx binds `$N` of every statement against one argument list);
-//! PostgreSQL runs them as one statement of data-modifying CTEs. A turn used to cost a dozen
-//! round trips, each a thread hop to sqlx's SQLite worker or a network round trip.
+//! PostgreSQL runs them as one statement of data-modifying CTEs. Every value is bound: the SQL
+//! text is the statements' own, with renumbered placeholders.
 
 use std::fmt::Write;
 

@@ -70,6 +70,11 @@ pub enum StoreError {
     /// A write was not committed (SQLite: its group commit failed); nothing of it is stored.
     #[error("the write was not stored: {0}")]
     NotCommitted(String),
+    /// Text from outside (a conversation's channel or address, an event id) holds a NUL
+    /// character, which PostgreSQL text cannot hold: refused on both backends alike, before
+    /// anything is written.
+    #[error("the {0} contains a NUL character, which the database cannot store")]
+    NulCharacter(&'static str),
 }
 
 /// Script versions (id, version) known to be in the database.
@@ -138,8 +143,8 @@ impl Store {
             let pool = AnyPoolOptions::new()
                 .max_connections(max)
                 .acquire_timeout(Duration::from_secs(30))
-                // No ping before every use: it was one round trip of a turn's five on
-                // PostgreSQL, and a local file needs none (see below for idle connections).
+                // No ping before every use: it would add a round trip to every turn on
+                // PostgreSQL, and a local file needs none (idle connections: see below).
                 .test_before_acquire(false);
             match backend {
                 Backend::Sqlite => pool.after_connect(|connection, _| {
@@ -254,19 +259,19 @@ impl Store {
     async fn begin_write(&self) -> Result<WriteTx, StoreError> {
         match &self.writes {
             Writes::Grouped(group) => group.begin().await,
-            Writes::Own(connections) => begin_own(connections, "BEGIN").await,
+            Writes::Own(connections) => Ok(WriteTx::own(connections.acquire().await?)),
         }
     }
 
     /// Starts a write transaction holding the advisory lock `lock` (see [`lock_key`]) until it
-    /// ends. SQLite's writer is exclusive already; on PostgreSQL the lock is taken with the
-    /// `BEGIN`, in the same round trip, which is held back to go with the first statement.
+    /// ends. SQLite's writer is exclusive already; on PostgreSQL the lock is taken before the
+    /// transaction's first statement, or by it.
     async fn begin_locked(&self, lock: i64) -> Result<WriteTx, StoreError> {
         match &self.writes {
             Writes::Grouped(group) => group.begin().await,
             Writes::Own(connections) => {
                 let mut connection = connections.acquire().await?;
-                connection.defer_begin(format!("BEGIN; SELECT pg_advisory_xact_lock({lock})"));
+                connection.lock_first(lock);
                 Ok(WriteTx::own(connection))
             }
         }
@@ -317,16 +322,6 @@ impl Store {
     }
 }
 
-/// A PostgreSQL write transaction on a connection of its own, opened by `begin`.
-async fn begin_own(
-    connections: &Arc<WriteConnections>,
-    begin: &str,
-) -> Result<WriteTx, StoreError> {
-    let mut connection = connections.acquire().await?;
-    connection.begin(begin).await?;
-    Ok(WriteTx::own(connection))
-}
-
 /// How a store connects, beyond its URL.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct StoreOptions {
@@ -349,10 +344,10 @@ impl StoreOptions {
 }
 
 impl Default for StoreOptions {
-    /// Ten write connections: a turn holds its connection for four short round trips, so a
-    /// few keep the server busy and more only add contention (leadbot bench, C=64, N=5,000, on
-    /// 2 cores: 6 → 2,736-2,923, 8 → 2,981-3,033, 10 → 3,200-3,244, 12 → 3,131-3,156,
-    /// 16 → 3,055-3,173 turns/s). Mind the server's `max_connections` across replicas.
+    /// Ten write connections: a turn holds its connection for a few short round trips, so a
+    /// few connections keep the server busy and more only add contention (`leadbot bench` at 64
+    /// conversations at once peaked at ten on a 2-core machine). Mind the server's
+    /// `max_connections` across replicas.
     fn default() -> StoreOptions {
         StoreOptions {
             write_connections: 10,

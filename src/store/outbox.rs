@@ -141,14 +141,26 @@ impl Store {
         if ids.is_empty() {
             return Ok(());
         }
+        // The ids travel as one bound value, so the statement's text is the same for every list.
         let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+        let (sql, ids) = match self.backend() {
+            Backend::Postgres => (
+                "UPDATE outbox SET status = 'delivered', delivered_at = $1, claimed_until = NULL \
+                 WHERE id = ANY($2::BIGINT[])",
+                format!("{{{list}}}"),
+            ),
+            Backend::Sqlite => (
+                "UPDATE outbox SET status = 'delivered', delivered_at = $1, claimed_until = NULL \
+                 WHERE id IN (SELECT value FROM json_each($2))",
+                format!("[{list}]"),
+            ),
+        };
         let mut write = self.begin_write().await?;
-        sqlx::query(sqlx::AssertSqlSafe(format!(
-            "UPDATE outbox SET status = 'delivered', delivered_at = $1, claimed_until = NULL WHERE id IN ({list})"
-        )))
-        .bind(now_ms)
-        .execute(write.conn().await?)
-        .await?;
+        sqlx::query(sql)
+            .bind(now_ms)
+            .bind(ids)
+            .execute(write.conn().await?)
+            .await?;
         write.commit().await?;
         Ok(())
     }

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use sqlx::{Executor, Row};
+use sqlx::Row;
 
 use super::batch::{Arg, Batch};
 use super::outbox::NewOutboxItem;
@@ -53,12 +53,16 @@ pub struct TurnTx {
     remembered: Option<(String, u32)>,
     /// The conversation's advisory lock on PostgreSQL (see [`lock_key`]).
     lock: i64,
+    /// The event ids this turn claimed.
+    claimed: Vec<String>,
 }
 
 impl Store {
     /// Opens the transaction of one turn of `key`'s conversation. Turns of one conversation run
     /// one after the other, across processes; other conversations are not blocked on PostgreSQL.
     pub async fn begin_turn(&self, key: &ConversationKey) -> Result<TurnTx, StoreError> {
+        refuse_nul("conversation channel", &key.channel)?;
+        refuse_nul("conversation address", &key.address)?;
         let lock = lock_key(&conversation_lock(key));
         let write = self.begin_locked(lock).await?;
         Ok(TurnTx {
@@ -70,6 +74,7 @@ impl Store {
             notify_outbox: false,
             stored_scripts: self.stored_scripts.clone(),
             remembered: None,
+            claimed: Vec::new(),
         })
     }
 }
@@ -95,8 +100,9 @@ impl Store {
 
 impl TurnTx {
     /// Records that the platform event `event_id` is being processed; false when it already was
-    /// (a retry or a replay), in which case the caller must do nothing more.
+    /// (a retry or a replay), in which case the turn is over: the caller drops it.
     pub async fn claim_event(&mut self, event_id: &str, now_ms: i64) -> Result<bool, StoreError> {
+        refuse_nul("event id", event_id)?;
         let inserted = sqlx::query(
             "INSERT INTO processed_events (event_id, processed_at) VALUES ($1, $2) \
              ON CONFLICT (event_id) DO NOTHING",
@@ -105,7 +111,21 @@ impl TurnTx {
         .bind(now_ms)
         .execute(self.write.conn().await?)
         .await?;
-        Ok(inserted.rows_affected() == 1)
+        let claimed = inserted.rows_affected() == 1;
+        self.settle_claim(event_id, claimed).await?;
+        Ok(claimed)
+    }
+
+    /// After a claim of `event_id`: a refused claim is reported only once the claim that
+    /// refused it is committed (see [`WriteTx::wait_for_earlier_commits`]), unless this turn
+    /// made that claim itself.
+    async fn settle_claim(&mut self, event_id: &str, claimed: bool) -> Result<(), StoreError> {
+        if claimed {
+            self.claimed.push(event_id.to_string());
+        } else if !self.claimed.iter().any(|own| own == event_id) {
+            self.write.wait_for_earlier_commits().await?;
+        }
+        Ok(())
     }
 
     /// The conversation of this key, if one was started.
@@ -128,60 +148,44 @@ impl TurnTx {
         event_id: &str,
         now_ms: i64,
     ) -> Result<Option<Option<StoredConversation>>, StoreError> {
-        if self.backend == Backend::Postgres {
-            return self.start_on_postgres(event_id, now_ms).await;
-        }
-        // The conversation is read after the claim: SQLite runs the two statements in order
-        // (changes() is the claim's).
-        let (opening, connection) = self.write.conn_for_start()?;
-        let sql = format!(
-            "{opening}INSERT INTO processed_events (event_id, processed_at) VALUES ($1, $2) \
-             ON CONFLICT (event_id) DO NOTHING;\n\
-             SELECT changes() AS claimed, c.id, c.lead_id, c.state, c.wake_at, c.wake_kind, c.reply_route \
-             FROM (SELECT 1) AS one LEFT JOIN conversations c ON c.channel = $3 AND c.address = $4"
-        );
-        // All rows: the Any driver's fetch_one stops at SQLite's first statement.
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(event_id)
-            .bind(now_ms)
-            .bind(&self.key.channel)
-            .bind(&self.key.address)
-            .fetch_all(connection)
-            .await?;
-        self.claimed_conversation(&rows)
-    }
-
-    /// PostgreSQL's [`TurnTx::claim_and_load`]: a call of `leadbot_start_turn` (lock, claim,
-    /// read; see its migration) as a simple query, values written out as literals, with the
-    /// transaction's `BEGIN` in front while it has not been sent — one round trip, not two.
-    async fn start_on_postgres(
-        &mut self,
-        event_id: &str,
-        now_ms: i64,
-    ) -> Result<Option<Option<StoredConversation>>, StoreError> {
-        let call = format!(
-            "SELECT * FROM leadbot_start_turn({}, {}, {now_ms}, {}, {})",
-            self.lock,
-            text_literal(event_id)?,
-            text_literal(&self.key.channel)?,
-            text_literal(&self.key.address)?,
-        );
-        let (begin, connection) = self.write.conn_for_start()?;
-        let rows = connection
-            .fetch_all(sqlx::AssertSqlSafe(format!("{begin}{call}")))
-            .await?;
-        self.claimed_conversation(&rows)
-    }
-
-    /// What a claim-and-load query's rows say: `None` when the event was claimed before, else
-    /// the conversation if there is one.
-    fn claimed_conversation(
-        &self,
-        rows: &[sqlx::any::AnyRow],
-    ) -> Result<Option<Option<StoredConversation>>, StoreError> {
+        refuse_nul("event id", event_id)?;
+        let rows = match self.backend {
+            Backend::Postgres => {
+                // The function takes the conversation's lock, then claims and reads (see
+                // migration 5).
+                sqlx::query("SELECT * FROM leadbot_start_turn($1, $2, $3, $4, $5)")
+                    .bind(self.lock)
+                    .bind(event_id)
+                    .bind(now_ms)
+                    .bind(&self.key.channel)
+                    .bind(&self.key.address)
+                    .fetch_all(self.write.conn_taking_lock().await?)
+                    .await?
+            }
+            Backend::Sqlite => {
+                // The conversation is read after the claim: SQLite runs the two statements in
+                // order (changes() is the claim's).
+                let (opening, connection) = self.write.conn_with_opening().await?;
+                let sql = format!(
+                    "{opening}INSERT INTO processed_events (event_id, processed_at) VALUES ($1, $2) \
+                     ON CONFLICT (event_id) DO NOTHING;\n\
+                     SELECT changes() AS claimed, c.id, c.lead_id, c.state, c.wake_at, c.wake_kind, c.reply_route \
+                     FROM (SELECT 1) AS one LEFT JOIN conversations c ON c.channel = $3 AND c.address = $4"
+                );
+                // All rows: the Any driver's fetch_one stops at SQLite's first statement.
+                sqlx::query(sqlx::AssertSqlSafe(sql))
+                    .bind(event_id)
+                    .bind(now_ms)
+                    .bind(&self.key.channel)
+                    .bind(&self.key.address)
+                    .fetch_all(connection)
+                    .await?
+            }
+        };
         let row = rows.first().ok_or(sqlx::Error::RowNotFound)?;
-        let claimed: i64 = row.try_get("claimed")?;
-        if claimed != 1 {
+        let claimed = row.try_get::<i64, _>("claimed")? == 1;
+        self.settle_claim(event_id, claimed).await?;
+        if !claimed {
             return Ok(None);
         }
         Ok(Some(self.stored_conversation(row)?))
@@ -482,43 +486,15 @@ fn transcript_text(reply: &Reply) -> String {
     format!("{}\n[{}]", reply.text, labels.join(" | "))
 }
 
-/// `text` as a PostgreSQL string literal, the same whatever `standard_conforming_strings` is:
-/// an escape string (`E'…'`) with its backslashes and quotes doubled. PostgreSQL text cannot
-/// hold a NUL character, so one is refused here, as the server would refuse it.
-fn text_literal(text: &str) -> Result<String, StoreError> {
+/// Refuses `text` (named by `what`) when it holds a NUL character (see
+/// [`StoreError::NulCharacter`]).
+fn refuse_nul(what: &'static str, text: &str) -> Result<(), StoreError> {
     if text.contains('\0') {
-        return Err(StoreError::Query(sqlx::Error::Protocol(
-            "text for the database contains a NUL character".to_string(),
-        )));
+        return Err(StoreError::NulCharacter(what));
     }
-    let mut literal = String::with_capacity(text.len() + 3);
-    literal.push_str("E'");
-    for character in text.chars() {
-        match character {
-            '\\' => literal.push_str("\\\\"),
-            '\'' => literal.push_str("''"),
-            other => literal.push(other),
-        }
-    }
-    literal.push('\'');
-    Ok(literal)
+    Ok(())
 }
 
 fn to_json<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {
     serde_json::to_string(value).map_err(|error| StoreError::Corrupt(error.to_string()))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn text_literals_escape_quotes_and_backslashes_and_refuse_nul() {
-        assert_eq!(text_literal("plain").unwrap(), "E'plain'");
-        assert_eq!(
-            text_literal(r"it's a \ and \' 💬").unwrap(),
-            r"E'it''s a \\ and \\'' 💬'"
-        );
-        assert!(text_literal("a\0b").is_err());
-    }
 }

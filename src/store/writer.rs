@@ -1,14 +1,88 @@
-//! Purpose: every write transaction of the store. On PostgreSQL each write is a transaction of
-//! its own. SQLite has one writer at a time, and its commit costs more than a turn's statements
-//! (every changed page is appended to the WAL), so there each write is a savepoint inside a
-//! shared transaction that a committer task commits as soon as it gets the writer: the writes
-//! queued together commit together (group commit), and a write's `commit` returns only once
-//! its group is durable — nothing is acknowledged before it is stored.
+//! Purpose: every write transaction of the store — how it starts, what it sends, and when it
+//! counts as stored. This is the one place that explains the write path; the code elsewhere
+//! refers here.
 //!
-//! PostgreSQL writes are not grouped. Tried (eight connections, each an open transaction whose
-//! turns were savepoints): 30 % more turns/s in `leadbot bench` at 64, but no better p99 — a
-//! member waits for the statements of every later member of its group — and a group's locks
-//! held across turns would let two replicas deadlock.
+//! # A turn on the wire
+//!
+//! A turn (`turn.rs`) is one transaction: claim the platform event's id, read the conversation
+//! while holding it, then store every row the engine decided — or nothing. Every value from
+//! outside (event ids, addresses, messages) travels as a bound parameter; SQL text is only ever
+//! the store's own, with numbers the store computed. A round trip is a hop to sqlx's SQLite
+//! worker thread, or a message to PostgreSQL and its answer.
+//!
+//! - **SQLite: two round trips.** (1) The write's savepoint opened, the event claimed and the
+//!   conversation read, as one multi-statement query; (2) the turn's writes and the savepoint's
+//!   release, as another (`batch.rs`). The commit is shared with other turns (below). No lock is
+//!   needed: the writer is exclusive.
+//! - **PostgreSQL: three round trips.** (1) `leadbot_start_turn` (migration 5) takes the
+//!   conversation's advisory lock, then claims the event, then reads the conversation — in that
+//!   order, each statement seeing what committed before it ran; (2) the turn's writes as one
+//!   statement of data-modifying CTEs; (3) `COMMIT; BEGIN`.
+//!
+//! A conversation's first turn adds one round trip (its lead and conversation created
+//! together); a script version's source is sent once per process; on PostgreSQL a statement's
+//! first use on a connection adds one (it is prepared, then reused), and so does the first
+//! transaction of a new connection (its `BEGIN` and lock).
+//!
+//! # Acknowledged means committed
+//!
+//! [`WriteTx::commit`] returns `Ok` only once the transaction is durable — on SQLite, once the
+//! group it joined is committed. A channel answers the platform with a 2xx only after that; any
+//! error (a failed statement, a failed commit, a lost connection) means nothing of the turn is
+//! stored, and the platform is told to retry. Dropping a write without committing it — after an
+//! error, or because its task was cancelled — rolls it back, and frees the conversation for its
+//! next turn.
+//!
+//! A claimed event id is a row in `processed_events`, written in the turn's own transaction: a
+//! retry of the event that arrives while the first copy is being processed waits for it, and is
+//! told "duplicate" only if the first copy's claim is committed. If the first copy fails, the
+//! retry processes the event.
+//!
+//! # SQLite: group commit
+//!
+//! SQLite has one writer, and a commit (every changed page appended to the WAL) costs more than
+//! a turn's statements. So writes queue, in order, for the one writer connection, and the first
+//! opens a group transaction (`BEGIN IMMEDIATE`: the write lock from the start, so a
+//! read-then-write never fails midway). Each write is a savepoint in it, opened with the
+//! write's first statement and released with its last. A released write waits for its group:
+//! when no write is queued it commits the group itself; otherwise it wakes the committer task,
+//! which queues for the writer behind the writes already waiting, so they join the group first.
+//!
+//! - A write that fails or is dropped before its release has its savepoint rolled back alone,
+//!   by whoever holds the writer next, before that one runs anything. The group goes on, and the
+//!   other writes in it commit.
+//! - If the group's `COMMIT` fails, every write released into it gets [`StoreError::NotCommitted`]:
+//!   none was acknowledged, none is stored, and the next group starts on a fresh connection.
+//! - A claim refused by another write's claim in the same open group would say "duplicate"
+//!   about something not yet committed. So a refused claim gives up its savepoint and waits
+//!   for the group ([`WriteTx::wait_for_earlier_commits`]): "duplicate" if it committed, its
+//!   error if not.
+//!
+//! # PostgreSQL: one transaction per write, begun with the previous commit
+//!
+//! Each write is a transaction of its own on a connection of `connections.rs`, and PostgreSQL
+//! groups concurrent commits in its own WAL flush. Writes are not grouped into shared
+//! transactions here: a turn's lock would then be held until its whole group committed, so the
+//! next turn of that conversation — and every member's answer — would wait for the statements
+//! of the members after it; and two replicas' groups, each holding locks of several
+//! conversations, could deadlock.
+//!
+//! A transaction's `BEGIN` travels with the previous transaction's `COMMIT` on the same
+//! connection, so a connection goes back to the pool already inside a fresh, empty
+//! transaction, and the next turn's first statement needs no round trip of its own. Such a
+//! session shows as "idle in transaction" in `pg_stat_activity`, with `xact_start` at its
+//! `BEGIN`, but until its first statement the server has taken no snapshot for it, assigned no
+//! transaction id and holds no lock but its virtual xid: it holds back no vacuum and blocks no
+//! DDL. Closing the store ends the sessions, and the server ends their empty transactions. A
+//! server that ends sessions idle in a transaction (`idle_in_transaction_session_timeout`,
+//! `transaction_timeout`) is asked for those timeouts on connect, and a connection idle for
+//! half of one is checked before use, its empty transaction begun anew (see `connections.rs`).
+//! A server restart or a network cut kills idle connections as it would without this.
+//!
+//! A write that has no lock to take (an outbox claim, a hand-off answer) sends its first
+//! statement into that transaction directly; a turn's `leadbot_start_turn` takes the lock
+//! itself. A connection with no transaction open (new, or whose commit failed) sends `BEGIN`,
+//! with the lock, as a round trip of its own.
 
 use std::fmt;
 use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
@@ -131,7 +205,7 @@ impl GroupState {
         let Some(connection) = self.open.as_mut() else {
             return;
         };
-        if let Err(error) = sqlx::query("ROLLBACK TO write; RELEASE write")
+        if let Err(error) = sqlx::query(ROLL_BACK_SAVEPOINT)
             .execute(&mut **connection)
             .await
         {
@@ -174,6 +248,9 @@ impl GroupState {
     }
 }
 
+/// Undoes a write's statements and closes its savepoint, leaving the group's other writes.
+const ROLL_BACK_SAVEPOINT: &str = "ROLLBACK TO write; RELEASE write";
+
 /// Rolls back whatever is open on the writer connection and closes it, so the next group starts
 /// on a fresh one whatever state this one was left in.
 async fn discard(mut connection: PoolConnection<Any>) {
@@ -188,9 +265,9 @@ const WAL_FRAMES_BEFORE_WRITER_CHECKPOINT: i64 = 16_384;
 ///
 /// Checkpoints run in the background, beside the writer, so no commit waits for one. But a
 /// log only starts over from its beginning when a checkpoint has copied all of it, which never
-/// happens while writes keep coming: under sustained load the file would grow without end
-/// (700 MB over 100,000 turns in `leadbot bench`). Past 64 MB, the writer checkpoints once
-/// after a commit, with no write running, and the next write restarts the log.
+/// happens while writes keep coming: under sustained load the file would grow without end.
+/// Past 64 MB, the writer checkpoints once after a commit, with no write running, and the next
+/// write restarts the log.
 #[derive(Debug, Default)]
 pub(crate) struct WalLength {
     frames: AtomicI64,
@@ -251,6 +328,8 @@ enum Savepoint {
     Open,
     /// Released into the group transaction: committed or rolled back with the group.
     Released,
+    /// Rolled back: the write ended and nothing of it is kept.
+    RolledBack,
 }
 
 /// Holds the writer until committed or dropped.
@@ -270,17 +349,26 @@ impl WriteTx {
     }
 
     /// The connection for the write's first statement, with SQL the caller must put in front
-    /// of that statement (one round trip instead of two): on PostgreSQL `"BEGIN; "` while the
-    /// transaction's start is held back (the statement must then take the lock the start
-    /// would have), on SQLite the savepoint's opening while it is pending; empty when there is
-    /// none. Once returned, the opening counts as run.
-    pub fn conn_for_start(&mut self) -> Result<(&'static str, &mut AnyConnection), StoreError> {
+    /// of that statement to open the write's savepoint while it is pending (one round trip
+    /// instead of two; empty when there is none). Once returned, the opening counts as run.
+    pub async fn conn_with_opening(
+        &mut self,
+    ) -> Result<(&'static str, &mut AnyConnection), StoreError> {
         match &mut self.inner {
-            Inner::Own(connection) => connection.start_with_first_statement(),
+            Inner::Own(connection) => Ok(("", connection.started().await?)),
             Inner::Grouped(write) => {
                 let opening = write.take_opening();
                 Ok((opening, write.connection()?))
             }
+        }
+    }
+
+    /// The connection for a first statement that takes the write's advisory lock itself
+    /// (PostgreSQL; SQLite's writer is exclusive and takes none).
+    pub async fn conn_taking_lock(&mut self) -> Result<&mut AnyConnection, StoreError> {
+        match &mut self.inner {
+            Inner::Own(connection) => connection.started_taking_lock().await,
+            Inner::Grouped(write) => write.opened().await,
         }
     }
 
@@ -289,6 +377,21 @@ impl WriteTx {
         match &mut self.inner {
             Inner::Own(connection) => connection.started().await,
             Inner::Grouped(write) => write.opened().await,
+        }
+    }
+
+    /// Returns once everything this write could read of other writes is committed, so that a
+    /// verdict drawn from it holds: a claim refused by another write's claim means "duplicate"
+    /// only if that claim is committed. On PostgreSQL it is — another transaction's rows are
+    /// seen only once committed, and the refused claim waited at the unique index for the other
+    /// transaction to end — and the write goes on. On SQLite the other claim may sit in this write's own group,
+    /// released but not committed: the write rolls back its savepoint, gives up the writer and
+    /// waits for the group. The write is then over; if the group's commit failed, that error is
+    /// returned.
+    pub async fn wait_for_earlier_commits(&mut self) -> Result<(), StoreError> {
+        match &mut self.inner {
+            Inner::Own(_) => Ok(()),
+            Inner::Grouped(write) => write.roll_back_and_wait().await,
         }
     }
 
@@ -344,8 +447,9 @@ impl GroupedWrite {
     }
 
     async fn commit_after(mut self, batch: &Batch) -> Result<(), StoreError> {
-        if self.savepoint == Savepoint::Pending && batch.is_empty() {
-            // Nothing of the write ran: nothing to commit.
+        if matches!(self.savepoint, Savepoint::Pending | Savepoint::RolledBack) && batch.is_empty()
+        {
+            // Nothing of the write ran or is kept: nothing to commit.
             return Ok(());
         }
         let opening = self.take_opening();
@@ -359,26 +463,51 @@ impl GroupedWrite {
 
     /// Waits for the group this released write belongs to.
     async fn join_group(mut self) -> Result<(), StoreError> {
+        let Some(state) = self.state.take() else {
+            return Err(writer_lost());
+        };
+        wait_for_group(state, &self.waiting, &self.wake_committer).await
+    }
+
+    /// Rolls back the write's savepoint, gives up the writer and waits for the group.
+    async fn roll_back_and_wait(&mut self) -> Result<(), StoreError> {
         let Some(mut state) = self.state.take() else {
             return Err(writer_lost());
         };
-        let mut outcome = state
-            .members
-            .get_or_insert_with(|| watch::channel(None).0)
-            .subscribe();
-        if self.waiting.load(Ordering::Acquire) == 0 {
-            // Nobody to group with: commit now rather than hand over to the committer.
-            state.commit().await;
-        } else {
-            self.wake_committer.notify_one();
+        if self.savepoint == Savepoint::Open {
+            let connection = state.open.as_deref_mut().ok_or_else(writer_lost)?;
+            if let Err(error) = sqlx::query(ROLL_BACK_SAVEPOINT).execute(connection).await {
+                state.fail(&error.to_string()).await;
+                return Err(error.into());
+            }
         }
-        drop(state);
-        let committed = match outcome.wait_for(Option::is_some).await {
-            Ok(outcome) => outcome.clone(),
-            Err(_) => None,
-        };
-        group_result(committed)
+        self.savepoint = Savepoint::RolledBack;
+        wait_for_group(state, &self.waiting, &self.wake_committer).await
     }
+}
+
+/// Hands the writer on and waits for the outcome of the group open on it: committed now when no
+/// write is waiting for the writer, else by the committer once the waiting writes had their turn.
+async fn wait_for_group(
+    mut state: OwnedMutexGuard<GroupState>,
+    waiting: &AtomicUsize,
+    wake_committer: &Notify,
+) -> Result<(), StoreError> {
+    let mut outcome = state
+        .members
+        .get_or_insert_with(|| watch::channel(None).0)
+        .subscribe();
+    if waiting.load(Ordering::Acquire) == 0 {
+        state.commit().await;
+    } else {
+        wake_committer.notify_one();
+    }
+    drop(state);
+    let committed = match outcome.wait_for(Option::is_some).await {
+        Ok(outcome) => outcome.clone(),
+        Err(_) => None,
+    };
+    group_result(committed)
 }
 
 /// What a member's commit returns for its group's outcome.
