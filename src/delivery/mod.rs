@@ -179,6 +179,7 @@ pub async fn deliver_due<D: Deliver>(
     }))
     .await;
     let mut delivered = Vec::new();
+    let mut failed = Vec::new();
     let mut retry_at = std::collections::HashMap::new();
     for (item, attempt) in outcomes.into_iter().flatten() {
         match attempt {
@@ -193,15 +194,20 @@ pub async fn deliver_due<D: Deliver>(
                     None => own,
                 };
                 tracing::warn!(item = item.id, attempts = item.attempts, %reason, "delivery will be retried");
-                store.outbox_failed(item.id, &reason, Some(at)).await?;
+                failed.push((item.id, reason, Some(at)));
             }
             Attempt::Retry { reason, .. } | Attempt::GiveUp { reason } => {
                 tracing::error!(item = item.id, attempts = item.attempts, %reason, "delivery abandoned");
-                store.outbox_failed(item.id, &reason, None).await?;
+                failed.push((item.id, reason, None));
             }
         }
     }
+    // What left the process is recorded first, on its own: if recording a failure then fails,
+    // the delivered items are still never claimed and sent again.
     store.outbox_delivered_many(&delivered, now_ms()).await?;
+    for (id, reason, retry_at) in failed {
+        store.outbox_failed(id, &reason, retry_at).await?;
+    }
     Ok(items.len())
 }
 
