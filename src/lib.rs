@@ -2,6 +2,7 @@
 
 pub mod bench;
 pub mod channels;
+pub mod config;
 pub mod delivery;
 pub mod engine;
 pub mod extract;

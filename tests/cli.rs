@@ -407,6 +407,13 @@ fn a_rep_answers_a_handoff_from_the_terminal_and_route_explains_it() {
         explained.contains("skipped: does not cover language \"en\""),
         "{explained}"
     );
+    // Without --explain: who got it, and no reasons.
+    let summary = stdout(&leadbot(&["route", "1", "--reps", team], "", Some(&db.url)));
+    assert!(
+        summary.contains("to Kim Jones (kim), pool default; 1 of 2 skipped (--explain says why)"),
+        "{summary}"
+    );
+    assert!(!summary.contains("does not cover"), "{summary}");
 
     let wrong = leadbot(
         &["handoff", "accept", "1", "--rep", "lee", "--reps", team],
@@ -480,8 +487,10 @@ fn reps_validate_names_reps_that_no_configured_channel_reaches() {
     );
     assert!(!text.contains("\"hook\""), "{text}");
 
+    // A half-made e-mail setting is a configuration error, which every command reports.
     let half_configured = validate_with(&file, &[("LEADBOT_SMTP_URL", "smtp://u:pw-9z@x.io")]);
-    let text = stdout(&half_configured);
+    assert!(!half_configured.status.success());
+    let text = String::from_utf8_lossy(&half_configured.stderr);
     assert!(
         text.contains("LEADBOT_SMTP_URL is set but LEADBOT_SMTP_FROM is not"),
         "{text}"

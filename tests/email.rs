@@ -16,12 +16,12 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::DateTime;
+use leadbot::config::Secret;
 use leadbot::delivery::{
     self, Attempt, EMAIL_DESTINATION, EmailDelivery, RetryPolicy, SmtpSettings,
 };
 use leadbot::engine::HandOff;
 use leadbot::engine::state::{ScoreEvent, Stage};
-use leadbot::http::Secret;
 use leadbot::notify::{HandOffNotice, NoticeEvent, ProspectRef, RepContact, TeamChannel};
 use leadbot::script::Criterion;
 use leadbot::store::{NewOutboxItem, OutboxItem, Store};

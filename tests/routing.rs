@@ -13,8 +13,9 @@ use std::path::Path;
 use std::sync::Arc;
 
 use common::{at, test_key};
+use leadbot::config::Secret;
 use leadbot::engine::Input;
-use leadbot::http::{AppState, Secret};
+use leadbot::http::AppState;
 use leadbot::notify::{HandOffNotice, NoticeEvent};
 use leadbot::reps::{self, Team};
 use leadbot::runtime::{

@@ -32,9 +32,10 @@ async fn claimed_existing(tx: &mut TurnTx, event: &str) -> StoredConversation {
     tx.claim_and_load(event, 1).await.unwrap().unwrap().unwrap()
 }
 
-/// The newest migration of the backend at `url` (PostgreSQL has the turn-start function too).
-fn latest_migration(url: &str) -> i64 {
-    if url.starts_with("sqlite") { 4 } else { 5 }
+/// The newest migration of both backends (PostgreSQL's 5, the turn-start function, has no
+/// SQLite counterpart).
+fn latest_migration(_url: &str) -> i64 {
+    6
 }
 
 async fn migrations_apply_once_and_report_the_version(url: &str) {
@@ -594,3 +595,19 @@ async fn postgres_notifies_the_outbox_channel_when_a_turn_with_items_commits() {
     store.close().await;
     db.finish().await;
 }
+
+/// What `leadbot serve` records as the destinations it delivers, any process reads back.
+async fn served_destinations_are_recorded_and_replaced(url: &str) {
+    let store = Store::open(url).await.unwrap();
+    assert_eq!(store.served_destinations().await.unwrap(), None);
+    let first: std::collections::BTreeSet<String> =
+        ["slack", "webhook", "crm:webhook"].map(String::from).into();
+    store.record_served_destinations(&first, 1).await.unwrap();
+    assert_eq!(store.served_destinations().await.unwrap(), Some(first));
+    let second: std::collections::BTreeSet<String> = ["email"].map(String::from).into();
+    store.record_served_destinations(&second, 2).await.unwrap();
+    assert_eq!(store.served_destinations().await.unwrap(), Some(second));
+    store.close().await;
+}
+
+on_both_databases!(served_destinations_are_recorded_and_replaced);

@@ -18,9 +18,9 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
 use axum::routing::post;
 use common::{QUALIFYING_ANSWERS, at, english_script};
+use leadbot::config::Secret;
 use leadbot::delivery::{self, RetryPolicy, SIGNATURE_HEADER, Webhook};
 use leadbot::engine::Input;
-use leadbot::http::Secret;
 use leadbot::runtime::{Inbound, Runtime, ScriptCatalog};
 use leadbot::store::{ConversationKey, Store};
 
@@ -100,7 +100,7 @@ async fn a_flaky_receiver_gets_the_handoff_once_and_signed(url: &str) {
         Some("webhook"),
     );
     let webhook = Webhook::new(
-        format!("http://127.0.0.1:{port}/hook"),
+        Secret::new(format!("http://127.0.0.1:{port}/hook")),
         Secret::new(SECRET.into()),
         Duration::from_millis(400),
     )
@@ -111,13 +111,13 @@ async fn a_flaky_receiver_gets_the_handoff_once_and_signed(url: &str) {
         lease: Duration::from_secs(5),
         ..RetryPolicy::default()
     };
-    tokio::spawn(delivery::run_worker(
-        store.clone(),
-        "webhook".into(),
+    delivery::Workers::default().deliver(
+        &store,
+        "webhook",
         webhook,
-        runtime.outbox_wake().subscribe(),
+        &runtime.outbox_wake(),
         policy,
-    ));
+    );
 
     for (index, text) in std::iter::once(&"hi")
         .chain(QUALIFYING_ANSWERS.iter())

@@ -24,7 +24,7 @@ use lettre::transport::smtp::Error as SmtpError;
 use lettre::{Address, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use super::{Attempt, Deliver};
-use crate::http::Secret;
+use crate::config::Secret;
 use crate::notify::HandOffNotice;
 use crate::store::OutboxItem;
 

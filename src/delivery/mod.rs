@@ -18,6 +18,7 @@ pub use email::{
 };
 pub use webhook::{Attempt, SIGNATURE_HEADER, Webhook, signature};
 
+use crate::config::Secret;
 use crate::store::{OutboxItem, Store, StoreError};
 
 /// How a worker retries.
@@ -98,30 +99,104 @@ impl OutboxWake {
     }
 }
 
-/// Delivers one destination's outbox items until the process ends.
+/// Delivers one destination's outbox items until `stop` turns true: the round under way is
+/// finished and its outcomes recorded (so no lease is left behind), then it returns.
 pub async fn run_worker<D: Deliver>(
     store: Store,
     destination: String,
     deliverer: D,
     mut wake: watch::Receiver<u64>,
     policy: RetryPolicy,
+    mut stop: watch::Receiver<bool>,
 ) {
-    loop {
-        match deliver_due(&store, &destination, &deliverer, &policy).await {
-            Ok(0) => {
-                tokio::select! {
-                    changed = wake.changed() => {
-                        if changed.is_err() {
-                            tokio::time::sleep(policy.poll).await;
-                        }
-                    }
-                    _ = tokio::time::sleep(policy.poll) => {}
+    while !*stop.borrow() {
+        let pause = match deliver_due(&store, &destination, &deliverer, &policy).await {
+            Ok(0) => true,
+            Ok(_) => false,
+            Err(error) => {
+                tracing::error!(%error, destination, "outbox delivery failed; retrying shortly");
+                true
+            }
+        };
+        if !pause {
+            continue;
+        }
+        tokio::select! {
+            changed = wake.changed() => {
+                if changed.is_err() {
+                    tokio::time::sleep(policy.poll).await;
                 }
             }
-            Ok(_) => {}
-            Err(error) => {
-                tracing::error!(%error, "outbox delivery failed; retrying shortly");
-                tokio::time::sleep(policy.poll).await;
+            _ = tokio::time::sleep(policy.poll) => {}
+            _ = stop.changed() => {}
+        }
+    }
+}
+
+/// The background loops of a process (delivery workers, timers), stopped together before
+/// the store closes, so a clean stop leaves no lease behind and logs no error.
+#[derive(Debug, Clone)]
+pub struct Workers {
+    stop: std::sync::Arc<watch::Sender<bool>>,
+    tasks: std::sync::Arc<std::sync::Mutex<Vec<tokio::task::JoinHandle<()>>>>,
+}
+
+impl Default for Workers {
+    fn default() -> Self {
+        Workers {
+            stop: std::sync::Arc::new(watch::channel(false).0),
+            tasks: std::sync::Arc::default(),
+        }
+    }
+}
+
+impl Workers {
+    /// Starts a worker delivering `destination`'s items with `deliverer`.
+    pub fn deliver<D: Deliver + 'static>(
+        &self,
+        store: &Store,
+        destination: &str,
+        deliverer: D,
+        wake: &OutboxWake,
+        policy: RetryPolicy,
+    ) {
+        self.spawn(run_worker(
+            store.clone(),
+            destination.to_string(),
+            deliverer,
+            wake.subscribe(),
+            policy,
+            self.stopping(),
+        ));
+    }
+
+    /// Starts a background loop; it must end soon after [`Workers::stopping`] turns true.
+    pub fn spawn(&self, work: impl Future<Output = ()> + Send + 'static) {
+        let task = tokio::spawn(work);
+        if let Ok(mut tasks) = self.tasks.lock() {
+            tasks.retain(|task| !task.is_finished());
+            tasks.push(task);
+        }
+    }
+
+    /// Turns true when the loops are asked to stop.
+    pub fn stopping(&self) -> watch::Receiver<bool> {
+        self.stop.subscribe()
+    }
+
+    /// Asks every loop to stop and waits up to `grace` for them; what is still running then
+    /// (a delivery stuck on a slow receiver) is aborted, its lease left to run out.
+    pub async fn stop(&self, grace: Duration) {
+        self.stop.send_replace(true);
+        let tasks = match self.tasks.lock() {
+            Ok(mut tasks) => std::mem::take(&mut *tasks),
+            Err(_) => Vec::new(),
+        };
+        let deadline = tokio::time::Instant::now() + grace;
+        for mut task in tasks {
+            if tokio::time::timeout_at(deadline, &mut task).await.is_err() {
+                task.abort();
+                tracing::warn!("a background task did not stop in time; aborted");
             }
         }
     }
@@ -222,10 +297,14 @@ fn order_key(item: &OutboxItem) -> Option<i64> {
         .flatten()
 }
 
-/// Wakes `wake` whenever another process queues outbox items (PostgreSQL only); ends quietly
-/// if the listener cannot connect, leaving the poll as the fallback.
-pub async fn listen_for_other_replicas(database_url: String, wake: OutboxWake) {
-    let mut listener = match sqlx::postgres::PgListener::connect(&database_url).await {
+/// Wakes `wake` whenever another process queues outbox items (PostgreSQL only), until `stop`
+/// turns true; ends quietly if the listener cannot connect, leaving the poll as the fallback.
+pub async fn listen_for_other_replicas(
+    database_url: Secret,
+    wake: OutboxWake,
+    mut stop: watch::Receiver<bool>,
+) {
+    let mut listener = match sqlx::postgres::PgListener::connect(database_url.expose()).await {
         Ok(listener) => listener,
         Err(error) => {
             tracing::warn!(%error, "LISTEN unavailable; relying on polling");
@@ -236,13 +315,16 @@ pub async fn listen_for_other_replicas(database_url: String, wake: OutboxWake) {
         tracing::warn!(%error, "LISTEN failed; relying on polling");
         return;
     }
-    loop {
-        match listener.recv().await {
-            Ok(_) => wake.notify(),
-            Err(error) => {
-                tracing::warn!(%error, "LISTEN connection lost; reconnecting");
-                tokio::time::sleep(Duration::from_secs(1)).await;
-            }
+    while !*stop.borrow() {
+        tokio::select! {
+            received = listener.recv() => match received {
+                Ok(_) => wake.notify(),
+                Err(error) => {
+                    tracing::warn!(%error, "LISTEN connection lost; reconnecting");
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                }
+            },
+            _ = stop.changed() => {}
         }
     }
 }

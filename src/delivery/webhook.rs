@@ -5,7 +5,7 @@ use std::time::Duration;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
-use crate::http::Secret;
+use crate::config::Secret;
 use crate::store::OutboxItem;
 
 /// Header carrying `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`.
@@ -33,14 +33,15 @@ pub enum Attempt {
 /// A webhook receiver and the secret its requests are signed with.
 #[derive(Debug, Clone)]
 pub struct Webhook {
-    url: String,
+    /// May carry credentials (a token in the path or query).
+    url: Secret,
     secret: Secret,
     client: reqwest::Client,
 }
 
 impl Webhook {
     /// A webhook at `url`; each request times out after `timeout`.
-    pub fn new(url: String, secret: Secret, timeout: Duration) -> Result<Self, reqwest::Error> {
+    pub fn new(url: Secret, secret: Secret, timeout: Duration) -> Result<Self, reqwest::Error> {
         let client = reqwest::Client::builder().timeout(timeout).build()?;
         Ok(Webhook {
             url,
@@ -56,7 +57,7 @@ impl Webhook {
         let timestamp = chrono::Utc::now().timestamp();
         let response = self
             .client
-            .post(&self.url)
+            .post(self.url.expose())
             .header("content-type", "application/json")
             .header("x-leadbot-event", item.kind.as_str())
             .header("idempotency-key", item.idempotency_key.as_str())

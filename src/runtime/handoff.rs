@@ -8,6 +8,7 @@ use std::collections::BTreeSet;
 use chrono::{DateTime, FixedOffset, Utc};
 
 use super::{Runtime, RuntimeError};
+use crate::delivery::EMAIL_DESTINATION;
 use crate::engine::{HandOff, Reply};
 use crate::notify::{HandOffNotice, NoticeEvent, ProspectRef, RepContact, TeamChannel};
 use crate::reps::{Rep, Team};
@@ -334,6 +335,9 @@ impl Runtime {
                 if rep.webhook_url.is_some() && enabled("webhook") {
                     destinations.push(format!("webhook:{}", rep.id));
                 }
+                if rep.email.is_some() && enabled(EMAIL_DESTINATION) {
+                    destinations.push(EMAIL_DESTINATION.to_string());
+                }
             }
             None => {
                 if team.fallback.slack_channel.is_some() && enabled("slack") {
@@ -344,6 +348,9 @@ impl Runtime {
                 }
                 if team.fallback.webhook_url.is_some() && enabled("webhook") {
                     destinations.push("webhook:fallback".to_string());
+                }
+                if team.fallback.email.is_some() && enabled(EMAIL_DESTINATION) {
+                    destinations.push(EMAIL_DESTINATION.to_string());
                 }
             }
         }

@@ -161,6 +161,44 @@ pub struct Outcome {
     pub handoff: Option<HandOff>,
 }
 
+/// Where hand-off notices are queued: the CRM feed's destination, and the channels reps (and
+/// the fallback team) are reached on — "slack", "discord", "email", "webhook", "console".
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NoticeChannels {
+    /// The outbox destination of the CRM feed, if there is one.
+    pub crm: Option<String>,
+    /// The channels reps' notices go out on.
+    pub reps: BTreeSet<String>,
+}
+
+impl NoticeChannels {
+    /// As the store records them: the rep channels, and `crm:<destination>`.
+    pub fn recorded(&self) -> BTreeSet<String> {
+        let mut recorded = self.reps.clone();
+        if let Some(crm) = &self.crm {
+            recorded.insert(format!("{CRM_PREFIX}{crm}"));
+        }
+        recorded
+    }
+
+    /// From what the store recorded.
+    pub fn from_recorded(recorded: &BTreeSet<String>) -> Self {
+        let crm = recorded
+            .iter()
+            .find_map(|entry| entry.strip_prefix(CRM_PREFIX))
+            .map(str::to_string);
+        let reps = recorded
+            .iter()
+            .filter(|entry| !entry.starts_with(CRM_PREFIX))
+            .cloned()
+            .collect();
+        NoticeChannels { crm, reps }
+    }
+}
+
+/// Marks the CRM feed among recorded notice channels.
+const CRM_PREFIX: &str = "crm:";
+
 /// The product's core loop, shared by every channel.
 #[derive(Debug, Clone)]
 pub struct Runtime {
@@ -196,6 +234,21 @@ impl Runtime {
     /// (reps' own webhooks), "console".
     pub fn with_rep_channels<'a>(mut self, channels: impl IntoIterator<Item = &'a str>) -> Self {
         self.rep_channels = channels.into_iter().map(str::to_string).collect();
+        self
+    }
+
+    /// Where hand-off notices go: the CRM destination and the channels reps are reached on.
+    pub fn notice_channels(&self) -> NoticeChannels {
+        NoticeChannels {
+            crm: self.crm_destination.clone(),
+            reps: self.rep_channels.clone(),
+        }
+    }
+
+    /// Sends hand-off notices to `channels` (as `leadbot serve` recorded them).
+    pub fn with_notice_channels(mut self, channels: NoticeChannels) -> Self {
+        self.crm_destination = channels.crm;
+        self.rep_channels = channels.reps;
         self
     }
 

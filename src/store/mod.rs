@@ -6,6 +6,7 @@
 pub mod assignments;
 mod batch;
 mod connections;
+mod destinations;
 pub mod leads;
 mod migrations;
 pub mod outbox;
@@ -102,10 +103,9 @@ pub struct Store {
 }
 
 impl Store {
-    /// Opens the database at `url` and applies pending migrations, with the options the
-    /// environment sets.
+    /// Opens the database at `url` with the default options and applies pending migrations.
     pub async fn open(url: &str) -> Result<Store, StoreError> {
-        Store::open_with(url, StoreOptions::from_env()).await
+        Store::open_with(url, StoreOptions::default()).await
     }
 
     /// Opens the database at `url` with `options` and applies pending migrations.
@@ -116,8 +116,8 @@ impl Store {
     }
 
     /// Opens the database without migrating (for `leadbot migrate` to report what it does).
-    pub async fn connect(url: &str) -> Result<Store, StoreError> {
-        Store::connect_with(url, StoreOptions::from_env()).await
+    pub async fn connect(url: &str, options: StoreOptions) -> Result<Store, StoreError> {
+        Store::connect_with(url, options).await
     }
 
     async fn connect_with(url: &str, store_options: StoreOptions) -> Result<Store, StoreError> {
@@ -333,19 +333,6 @@ pub struct StoreOptions {
     /// PostgreSQL: the connections each process opens for write transactions (turns,
     /// hand-offs, outbox claims), besides up to four for reads.
     pub write_connections: u32,
-}
-
-impl StoreOptions {
-    /// The options `LEADBOT_DB_CONNECTIONS` sets, or the defaults.
-    pub fn from_env() -> StoreOptions {
-        StoreOptions {
-            write_connections: std::env::var("LEADBOT_DB_CONNECTIONS")
-                .ok()
-                .and_then(|value| value.trim().parse::<u32>().ok())
-                .filter(|connections| *connections > 0)
-                .unwrap_or(StoreOptions::default().write_connections),
-        }
-    }
 }
 
 impl Default for StoreOptions {

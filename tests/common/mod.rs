@@ -141,6 +141,20 @@ impl Server {
     /// Starts `leadbot serve` on `database` with extra environment variables (e.g. a channel's
     /// token and fake API URL) and waits until it listens.
     pub fn start_with_env(database: &str, env: &[(&str, &str)]) -> Server {
+        Server::start_logging_to(database, env, std::process::Stdio::inherit())
+    }
+
+    /// As [`Server::start_with_env`], with the server's log (stderr) written to `log`.
+    pub fn start_with_log(database: &str, env: &[(&str, &str)], log: &std::path::Path) -> Server {
+        let file = std::fs::File::create(log).unwrap();
+        Server::start_logging_to(database, env, std::process::Stdio::from(file))
+    }
+
+    fn start_logging_to(
+        database: &str,
+        env: &[(&str, &str)],
+        stderr: std::process::Stdio,
+    ) -> Server {
         use std::io::BufRead;
         let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_leadbot"))
             .args(["serve", "--listen", "127.0.0.1:0", "--database", database])
@@ -148,7 +162,7 @@ impl Server {
             .env("LEADBOT_API_TOKEN", API_TOKEN)
             .envs(env.iter().copied())
             .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::inherit())
+            .stderr(stderr)
             .spawn()
             .unwrap();
         let stdout = child.stdout.take().unwrap();
