@@ -128,7 +128,7 @@ async fn a_prospect_qualifies_in_a_direct_message(url: &str) {
         "Dana Smith",
         "Acme Corp",
         "dana@acme.io",
-        "*Budget*",
+        "Budget\\n",
         "*Score ",
         "<@U0DANA>",
     ] {
