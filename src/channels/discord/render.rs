@@ -30,6 +30,10 @@ const MAX_OPTION_TEXT: usize = 100;
 const MAX_TITLE: usize = 256;
 const MAX_FIELD_VALUE: usize = 1024;
 const MAX_DESCRIPTION: usize = 4096;
+/// Most characters across an embed's title, description and field names and values.
+const MAX_EMBED_TOTAL: usize = 6000;
+/// Criteria shown as fields (an embed holds 25 fields; four are taken).
+const MAX_CRITERIA: usize = 20;
 
 /// One option of a question, as queued in the outbox.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -202,26 +206,52 @@ pub fn handoff_message(notice: &HandOffNotice) -> CreateMessage {
             .iter()
             .map(|reason| format!("{:+} {}", reason.points, reason.reason)),
     );
-    let mut embed = CreateEmbed::new()
-        .title(clip(&title, MAX_TITLE))
-        .description(clip(&description.join("\n"), MAX_DESCRIPTION))
-        .colour(colour)
-        .field("Stage", lead.stage.name(), true)
-        .field("Email", clip(&contact("email"), MAX_FIELD_VALUE), true)
-        .field("Region", clip(&contact("region"), MAX_FIELD_VALUE), true)
-        .field("Score", clip(&why.join("\n"), MAX_FIELD_VALUE), false);
-    for (criterion, answer) in lead.criteria.iter().take(20) {
+    let title = clip_escaped(&title, MAX_TITLE);
+    let description = clip(&description.join("\n"), MAX_DESCRIPTION);
+    let mut fields = vec![
+        ("Stage".to_string(), lead.stage.name().to_string(), true),
+        (
+            "Email".into(),
+            clip_escaped(&contact("email"), MAX_FIELD_VALUE),
+            true,
+        ),
+        (
+            "Region".into(),
+            clip_escaped(&contact("region"), MAX_FIELD_VALUE),
+            true,
+        ),
+        (
+            "Score".into(),
+            clip(&why.join("\n"), MAX_FIELD_VALUE),
+            false,
+        ),
+    ];
+    let count = |text: &str| text.chars().count();
+    let mut used = count(&title)
+        + count(&description)
+        + fields
+            .iter()
+            .map(|(name, value, _)| count(name) + count(value))
+            .sum::<usize>();
+    // Long answers share what is left of the embed's total, so the hand-off is never refused.
+    let criteria: Vec<_> = lead.criteria.iter().take(MAX_CRITERIA).collect();
+    for (index, (criterion, answer)) in criteria.iter().enumerate() {
+        let name = capitalised(criterion.name());
+        let share = MAX_EMBED_TOTAL.saturating_sub(used) / (criteria.len() - index);
+        let room = share.saturating_sub(count(&name)).clamp(1, MAX_FIELD_VALUE);
         let answer = if answer.trim().is_empty() {
             "—".to_string()
         } else {
-            escape_markdown(answer)
+            clip_escaped(&escape_markdown(answer), room)
         };
-        embed = embed.field(
-            capitalised(criterion.name()),
-            clip(&answer, MAX_FIELD_VALUE),
-            false,
-        );
+        used += count(&name) + count(&answer);
+        fields.push((name, answer, false));
     }
+    let mut embed = CreateEmbed::new()
+        .title(title)
+        .description(description)
+        .colour(colour)
+        .fields(fields);
     if let Ok(at) = Timestamp::from_millis(lead.qualified_at.timestamp_millis()) {
         embed = embed.timestamp(at);
     }
@@ -274,6 +304,22 @@ fn escape_markdown(text: &str) -> String {
         line_start = character == '\n' || (line_start && character == ' ');
     }
     escaped
+}
+
+/// Markdown-escaped `text` cut like [`clip`], never between a backslash and what it escapes
+/// (which would escape the "…" instead).
+fn clip_escaped(text: &str, max: usize) -> String {
+    let clipped = clip(text, max);
+    let Some(kept) = clipped.strip_suffix('…').filter(|_| clipped != text) else {
+        return clipped;
+    };
+    if kept.chars().rev().take_while(|c| *c == '\\').count() % 2 == 1 {
+        let mut kept = kept.to_string();
+        kept.pop();
+        kept.push('…');
+        return kept;
+    }
+    clipped
 }
 
 /// `text` cut to at most `max` characters (not bytes), ending in "…" when cut.
@@ -509,6 +555,28 @@ mod tests {
     }
 
     #[test]
+    fn long_answers_share_the_embeds_6000_characters() {
+        let mut notice = notice(NoticeEvent::Assigned);
+        notice.lead.criteria = crate::script::Criterion::ALL
+            .into_iter()
+            .map(|criterion| (criterion, "a long answer ".repeat(100)))
+            .collect();
+        let message = json_of(&handoff_message(&notice));
+        let embed = &message["embeds"][0];
+        let chars = |value: &Value| value.as_str().unwrap_or_default().chars().count();
+        let fields = embed["fields"].as_array().unwrap();
+        let total = chars(&embed["title"])
+            + chars(&embed["description"])
+            + fields
+                .iter()
+                .map(|field| chars(&field["name"]) + chars(&field["value"]))
+                .sum::<usize>();
+        assert!(total <= 6000, "{total} characters");
+        assert_eq!(fields.len(), 4 + crate::script::Criterion::ALL.len());
+        assert!(fields.iter().all(|field| chars(&field["value"]) <= 1024));
+    }
+
+    #[test]
     fn long_text_is_clipped_to_discords_limits() {
         let mut reply = question(30, true);
         reply.text = "é".repeat(2500);
@@ -526,5 +594,7 @@ mod tests {
         let title = handoff["embeds"][0]["title"].as_str().unwrap();
         assert!(title.chars().count() <= 256, "{title}");
         assert!(title.ends_with('…'), "{title}");
+        assert_eq!(clip_escaped(&escape_markdown("ab*cd"), 4), "ab…");
+        assert_eq!(clip_escaped(&escape_markdown("ab\\*cd"), 5), "ab\\\\…");
     }
 }
