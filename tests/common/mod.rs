@@ -286,6 +286,33 @@ pub async fn count_rows(url: &str, from: &str) -> i64 {
     n
 }
 
+/// Waits until no outbox item for `destination` is pending — each one delivered or given up —
+/// so a test asserts what was delivered instead of sleeping to see that nothing more comes. A
+/// retry scheduled for later keeps an item pending: such tests use a short retry policy.
+pub async fn drain_outbox(url: &str, destination: &str) {
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(url).await.unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let pending: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM outbox WHERE destination = $1 AND status = 'pending'",
+        )
+        .bind(destination)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+        if pending == 0 {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{pending} outbox items for {destination} stayed pending"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    pool.close().await;
+}
+
 /// A database outage made on purpose: PostgreSQL refuses connections to the test database
 /// (and its open sessions are ended); a SQLite file is write-locked by another connection, so
 /// leadbot's writes wait (up to its busy timeout) instead of committing. Ended by
