@@ -256,9 +256,10 @@ fn mentions(folded: &str, locale: Locale) -> Vec<Mention> {
         .find_iter(folded)
         .map(|m| (m.start(), m.end()))
         .collect();
+    let ranges = range_ends(folded, &spans);
     let mut found: Vec<Mention> = Vec::new();
     let mut rejected: Vec<usize> = Vec::new();
-    for span in &spans {
+    for (index, span) in spans.iter().enumerate() {
         let after = &folded[span.end..];
         let before = &folded[..span.start];
         let unit_after = currency_after(after);
@@ -297,7 +298,15 @@ fn mentions(folded: &str, locale: Locale) -> Vec<Mention> {
                 }
             }
         }
-        if unit.is_none() && (in_date || !bare_number_is_amount(folded, &tokens, span)) {
+        let bare_amount = || match ranges[index] {
+            Some((low, high)) => {
+                has_currency(folded, &spans[low])
+                    || has_currency(folded, &spans[high])
+                    || bare_range_is_amount(folded, &tokens, &spans[low], &spans[high])
+            }
+            None => bare_number_is_amount(folded, &tokens, span),
+        };
+        if unit.is_none() && (in_date || !bare_amount()) {
             rejected.push(span.end_token);
             continue;
         }
@@ -328,6 +337,31 @@ fn mentions(folded: &str, locale: Locale) -> Vec<Mention> {
         });
     }
     found
+}
+
+/// For each number, the pair of numbers (low, high) of the range it is an end of, if any: "30-50k",
+/// "between 30 and 50", "3천~5천만", "între 30 și 50". An amount's range is judged as a whole.
+fn range_ends(folded: &str, spans: &[NumSpan]) -> Vec<Option<(usize, usize)>> {
+    let mut ranges = vec![None; spans.len()];
+    for low in 0..spans.len().saturating_sub(1) {
+        let high = low + 1;
+        if ranges[low].is_some() {
+            continue; // "10-20-30": a high end does not start another range.
+        }
+        let gap = folded.get(spans[low].end..spans[high].start).unwrap_or("");
+        let before_low = tail(folded.get(..spans[low].start).unwrap_or(""), 60);
+        if is_range_gap(gap, before_low) {
+            ranges[low] = Some((low, high));
+            ranges[high] = Some((low, high));
+        }
+    }
+    ranges
+}
+
+/// Whether a currency is written right before or after the number.
+fn has_currency(folded: &str, span: &NumSpan) -> bool {
+    currency_before(&folded[..span.start]).is_some()
+        || currency_after(&folded[span.end..]).is_some()
 }
 
 /// Joins cents to their units and range ends to each other.
@@ -384,6 +418,14 @@ fn group_mentions(folded: &str, mentions: Vec<Mention>) -> Vec<Group> {
                 {
                     low = first.span.base * high.span.scale;
                 }
+                if let Some(unit) = korean_leading_unit(folded.get(high.span.start..).unwrap_or(""))
+                    && consumed == 1
+                    && first.span.scale == 1.0
+                    && (1.0..10.0).contains(&first.value)
+                    && first.value.fract() == 0.0
+                {
+                    low = first.value * unit * high.span.scale;
+                }
                 let mut high_value = high.value;
                 if let Some(Unit::Cents(_)) = high.unit {
                     high_value /= 100.0;
@@ -406,6 +448,23 @@ fn group_mentions(folded: &str, mentions: Vec<Mention>) -> Vec<Group> {
         i += consumed;
     }
     groups
+}
+
+/// "5천만", "3백만": a high end that starts with one digit and 십/백/천 gives that unit to a
+/// lone digit before it, so "3~5천만" is 3천만–5천만 and "2~3백만" is 2백만–3백만.
+fn korean_leading_unit(high: &str) -> Option<f64> {
+    let mut chars = high.chars();
+    let digit = chars.next()?;
+    let one_digit = digit.is_ascii_digit() || "일이삼사오육칠팔구".contains(digit);
+    if !one_digit {
+        return None;
+    }
+    match chars.next()? {
+        '십' => Some(10.0),
+        '백' => Some(100.0),
+        '천' => Some(1000.0),
+        _ => None,
+    }
 }
 
 fn major(unit: Option<Unit>) -> Option<&'static str> {
@@ -555,6 +614,8 @@ mod tests {
             ("$19 and 99 cents", Locale::En, 19.99, "USD"),
             ("a dollar", Locale::En, 1.0, "USD"),
             ("500 bucks a month", Locale::En, 500.0, "USD"),
+            ("we have 50k set aside", Locale::En, 50_000.0, "USD"),
+            ("40k allocated", Locale::En, 40_000.0, "USD"),
             ("이만", Locale::Ko, 20_000.0, "KRW"),
             ("삼천만원", Locale::Ko, 30_000_000.0, "KRW"),
             ("일억", Locale::Ko, 100_000_000.0, "KRW"),
@@ -877,6 +938,77 @@ mod tests {
                 2_000_000.0,
                 "KRW",
             ),
+            // Words after a range describe the whole range; the scale of the high end spreads.
+            (
+                "we have 30-50k set aside",
+                Locale::En,
+                30_000.0,
+                50_000.0,
+                "USD",
+            ),
+            ("30-50k set aside", Locale::En, 30_000.0, 50_000.0, "USD"),
+            ("30k-50k set aside", Locale::En, 30_000.0, 50_000.0, "USD"),
+            ("$30-50k set aside", Locale::En, 30_000.0, 50_000.0, "USD"),
+            (
+                "30 to 50 thousand earmarked for it",
+                Locale::En,
+                30_000.0,
+                50_000.0,
+                "USD",
+            ),
+            (
+                "30-50k depending on scope",
+                Locale::En,
+                30_000.0,
+                50_000.0,
+                "USD",
+            ),
+            (
+                "between 30 and 50k approved",
+                Locale::En,
+                30_000.0,
+                50_000.0,
+                "USD",
+            ),
+            (
+                "we earmarked thirty to fifty thousand",
+                Locale::En,
+                30_000.0,
+                50_000.0,
+                "USD",
+            ),
+            ("3~5천만원", Locale::Ko, 30_000_000.0, 50_000_000.0, "KRW"),
+            (
+                "3~5천만원 배정됐어요",
+                Locale::Ko,
+                30_000_000.0,
+                50_000_000.0,
+                "KRW",
+            ),
+            ("2~3백만원", Locale::Ko, 2_000_000.0, 3_000_000.0, "KRW"),
+            ("3~5천원", Locale::Ko, 3_000.0, 5_000.0, "KRW"),
+            (
+                "3천~5천만원 정도 예산 있어요",
+                Locale::Ko,
+                30_000_000.0,
+                50_000_000.0,
+                "KRW",
+            ),
+            ("30-50 mii alocați", Locale::Ro, 30_000.0, 50_000.0, "RON"),
+            (
+                "avem 30-50 mii puși deoparte",
+                Locale::Ro,
+                30_000.0,
+                50_000.0,
+                "RON",
+            ),
+            (
+                "între 30 și 50 de mii alocate pentru asta",
+                Locale::Ro,
+                30_000.0,
+                50_000.0,
+                "RON",
+            ),
         ];
         let mut failures = Vec::new();
         for (text, locale, min, max, currency) in cases {
@@ -1019,6 +1151,16 @@ mod tests {
             ("직원 30명", Locale::Ko),
             ("2026년", Locale::Ko),
             ("avem 12 angajați", Locale::Ro),
+            // A count after a range counts both ends: neither is an amount.
+            ("30-50 people", Locale::En),
+            ("between 30 and 50 people", Locale::En),
+            ("30 to 50 users", Locale::En),
+            ("30-50k users", Locale::En),
+            ("30~50명", Locale::Ko),
+            ("직원 30~50명", Locale::Ko),
+            ("30-50 de oameni", Locale::Ro),
+            ("între 30 și 50 de angajați", Locale::Ro),
+            ("12 de angajați", Locale::Ro),
         ];
         for (text, locale) in not_money {
             let got = money(text, *locale, "USD");
