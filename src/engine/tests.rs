@@ -354,6 +354,46 @@ fn an_unanswered_period_question_keeps_the_amount_as_said() {
     assert_eq!(state.pending.as_ref().unwrap().step, "authority");
 }
 
+fn in_language(locale: &str) -> Script {
+    let source = SCRIPT.replace("locale = \"en\"", &format!("locale = \"{locale}\""));
+    script::parse(&source, Path::new("t.toml")).unwrap()
+}
+
+#[test]
+fn a_number_question_re_asks_a_date_or_a_duration() {
+    let cases: &[(&str, &str, Option<f64>)] = &[
+        ("en", "within 3 weeks", None),
+        ("en", "in 3 weeks", None),
+        ("en", "3 weeks", None),
+        ("en", "by march 3", None),
+        ("en", "2027", None),
+        ("en", "next month", None),
+        ("ko", "3주 안에", None),
+        ("ko", "다음 달", None),
+        ("ro", "în 3 săptămâni", None),
+        ("ro", "luna viitoare", None),
+        ("en", "3", Some(3.0)),
+        ("en", "about 20 people", Some(20.0)),
+        ("en", "twenty", Some(20.0)),
+        ("ko", "스무 명", Some(20.0)),
+        ("ro", "douăzeci", Some(20.0)),
+    ];
+    let mut failures = Vec::new();
+    for (locale, answer, expected) in cases {
+        let (state, _) = run(&in_language(locale), &["Dana", "1", answer]);
+        let got = match state.answer("seats").map(|answer| &answer.value) {
+            Some(AnswerValue::Number { value }) => Some(*value),
+            _ => None,
+        };
+        let pending = state.pending.as_ref().map(|pending| pending.step.as_str());
+        let re_asked = pending == Some("seats");
+        if got != *expected || re_asked != expected.is_none() {
+            failures.push(format!("{locale} {answer:?}: {got:?}, pending {pending:?}"));
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
 #[test]
 fn no_budget_scores_negative() {
     let (state, _) = run(&script(), &["Dana", "1", "5", "no budget yet"]);
