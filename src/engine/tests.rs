@@ -343,6 +343,42 @@ fn an_amount_without_a_period_gets_asked_per_month_or_per_year() {
 }
 
 #[test]
+fn the_period_question_takes_the_unit_in_any_words() {
+    // (locale, reply, points): 1,000 a month reaches the 10,000 band, 1,000 a year the 1,000 one.
+    let cases: &[(&str, &str, i32)] = &[
+        ("en", "next month", 20),
+        ("en", "monthly", 20),
+        ("en", "a month", 20),
+        ("en", "per month", 20),
+        ("en", "next year", 5),
+        ("en", "yearly", 5),
+        ("en", "annually", 5),
+        ("en", "a year", 5),
+        ("ko", "매월", 20),
+        ("ko", "월", 20),
+        ("ko", "연간", 5),
+        ("ko", "1년", 5),
+        ("ro", "pe lună", 20),
+        ("ro", "lunar", 20),
+        ("ro", "pe an", 5),
+        ("ro", "anual", 5),
+    ];
+    let mut failures = Vec::new();
+    for (locale, reply, points) in cases {
+        let source = SCRIPT
+            .replace("locale = \"en\"", &format!("locale = \"{locale}\""))
+            .replace("period = \"year\"", "period = \"year\"\nask_period = true");
+        let script = script::parse(&source, Path::new("t.toml")).unwrap();
+        let (state, _) = run(&script, &["Dana", "1", "5", "1000 USD", reply]);
+        let got = state.answer("budget").map(|answer| answer.points);
+        if got != Some(*points) {
+            failures.push(format!("{locale} {reply:?}: {got:?}"));
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
+#[test]
 fn an_unanswered_period_question_keeps_the_amount_as_said() {
     let script = asking_script();
     let (state, _) = run(

@@ -29,34 +29,38 @@ struct Mention {
 
 /// Reads how often an amount recurs from a reply such as "per month", "yearly", "월", "연간",
 /// "pe lună" or "anual" — the answer to "Is that per month or per year?".
+///
+/// The question offers exactly two units, so the unit word decides whatever surrounds it:
+/// "next month" picks monthly and "next year" yearly. A prospect who answers "next month" to
+/// "per month or per year?" means the amount recurs each month (or that the monthly billing
+/// starts next month); reading it as a timing remark would leave the question unanswered and
+/// ask it again for no gain. A count other than one before the unit ("12 months", "2 years",
+/// "12개월") is a length of time, not a period, and is not read.
 pub fn period(text: &str) -> Result<Period, Unclear> {
-    const MONTH_WORDS: &[&str] = &[
-        "month",
-        "monthly",
-        "a month",
-        "per month",
-        "mo",
-        "months",
-        "월",
-        "월간",
-        "매달",
-        "매월",
-        "한달",
-        "한 달",
-        "luna",
-        "lunar",
-        "lunara",
-        "pe luna",
-        "lunii",
-    ];
-    const YEAR_WORDS: &[&str] = &[
-        "year", "yearly", "a year", "per year", "annual", "annually", "years", "yr", "연", "연간",
-        "년", "매년", "일년", "1년", "an", "anual", "anuala", "pe an", "pe ani",
-    ];
     let folded = fold(text);
-    let words = folded.trim_matches(|c: char| !c.is_alphanumeric());
-    let monthly = MONTH_WORDS.contains(&words) || phrases::MONTHLY.is_match(&folded);
-    let yearly = YEAR_WORDS.contains(&words) || phrases::YEARLY.is_match(&folded);
+    let mut monthly = phrases::MONTHLY.is_match(&folded);
+    let mut yearly = phrases::YEARLY.is_match(&folded);
+    let tokens = tokenize(&folded);
+    let words = tokens.iter().filter(|tok| tok.kind != TokKind::Sym).count();
+    for (index, tok) in tokens.iter().enumerate() {
+        let prev = index.checked_sub(1).and_then(|prev| tokens.get(prev));
+        let unit = match tok.kind {
+            // Romanian "an" (year) is also the English article: only alone or after "fiecare",
+            // "pe", "un", "per".
+            TokKind::Word if tok.text == "an" => (words == 1
+                || prev.is_some_and(|prev| matches!(prev.text, "fiecare" | "pe" | "un" | "per")))
+            .then_some(Period::Year),
+            TokKind::Word => period_word(tok.text),
+            TokKind::Hangul => korean_period_word(tok.text),
+            TokKind::Digits | TokKind::Sym => None,
+        };
+        let counted = prev.is_some_and(|prev| prev.kind == TokKind::Digits && prev.text != "1");
+        match unit {
+            Some(Period::Month) if !counted => monthly = true,
+            Some(Period::Year) if !counted => yearly = true,
+            _ => {}
+        }
+    }
     match (monthly, yearly) {
         (true, false) => Ok(Period::Month),
         (false, true) => Ok(Period::Year),
@@ -64,6 +68,53 @@ pub fn period(text: &str) -> Result<Period, Unclear> {
             readings: vec!["month".into(), "year".into()],
         }),
         (false, false) => Err(Unclear::NotUnderstood),
+    }
+}
+
+/// A word of a period reply that names the unit ("months", "yearly", "lunar", "anul").
+fn period_word(word: &str) -> Option<Period> {
+    match word {
+        "month" | "months" | "monthly" | "mo" | "mos" | "mth" | "mths" | "luna" | "lunar"
+        | "lunara" | "lunare" | "lunii" | "lunile" => Some(Period::Month),
+        "year" | "years" | "yearly" | "yr" | "yrs" | "annual" | "annually" | "annum" | "ani"
+        | "anul" | "anului" | "anual" | "anuala" | "anuale" => Some(Period::Year),
+        _ => None,
+    }
+}
+
+/// A Korean word of a period reply, its endings taken off: "월이요", "월 기준", "매달", "연간",
+/// "1년에", "다음 달". "월요일" (Monday) and "연락" (contact) are not periods.
+fn korean_period_word(word: &str) -> Option<Period> {
+    const ENDINGS: &[&str] = &[
+        "으로요",
+        "이에요",
+        "입니다",
+        "이요",
+        "예요",
+        "에요",
+        "이죠",
+        "으로",
+        "로요",
+        "기준",
+        "단위",
+        "요",
+        "로",
+        "에",
+        "씩",
+    ];
+    let mut stem = word;
+    while let Some(shorter) = ENDINGS.iter().find_map(|ending| stem.strip_suffix(ending)) {
+        if shorter.is_empty() {
+            break;
+        }
+        stem = shorter;
+    }
+    match stem {
+        "월" | "달" | "매월" | "매달" | "월간" | "한달" | "개월" | "다음달" | "월별" | "월마다"
+        | "달마다" => Some(Period::Month),
+        "연" | "년" | "연간" | "년간" | "매년" | "일년" | "내년" | "연별" | "해마다" | "매해"
+        | "년마다" => Some(Period::Year),
+        _ => None,
     }
 }
 
@@ -558,23 +609,71 @@ mod period_tests {
 
     #[test]
     fn replies_about_the_period() {
-        for text in [
-            "per month",
-            "Monthly.",
-            "a month",
-            "월",
-            "매달이요",
-            "pe lună",
-            "lunar",
-        ] {
-            assert_eq!(period(text), Ok(Period::Month), "{text}");
+        let cases: &[(&str, Result<Period, Unclear>)] = &[
+            ("per month", Ok(Period::Month)),
+            ("Monthly.", Ok(Period::Month)),
+            ("a month", Ok(Period::Month)),
+            ("month", Ok(Period::Month)),
+            ("every month", Ok(Period::Month)),
+            ("monthly, please", Ok(Period::Month)),
+            ("it's per month", Ok(Period::Month)),
+            ("the monthly one", Ok(Period::Month)),
+            ("1 month", Ok(Period::Month)),
+            ("next month", Ok(Period::Month)),
+            ("월", Ok(Period::Month)),
+            ("월이요", Ok(Period::Month)),
+            ("월 기준이요", Ok(Period::Month)),
+            ("매월", Ok(Period::Month)),
+            ("매달이요", Ok(Period::Month)),
+            ("한 달에", Ok(Period::Month)),
+            ("1개월", Ok(Period::Month)),
+            ("다음 달", Ok(Period::Month)),
+            ("pe lună", Ok(Period::Month)),
+            ("lunar", Ok(Period::Month)),
+            ("în fiecare lună", Ok(Period::Month)),
+            ("luna viitoare", Ok(Period::Month)),
+            ("per year", Ok(Period::Year)),
+            ("yearly", Ok(Period::Year)),
+            ("annually", Ok(Period::Year)),
+            ("a year", Ok(Period::Year)),
+            ("year", Ok(Period::Year)),
+            ("every year", Ok(Period::Year)),
+            ("per annum", Ok(Period::Year)),
+            ("annual, I think", Ok(Period::Year)),
+            ("next year", Ok(Period::Year)),
+            ("연간", Ok(Period::Year)),
+            ("연 기준", Ok(Period::Year)),
+            ("1년", Ok(Period::Year)),
+            ("1년이요", Ok(Period::Year)),
+            ("1년에", Ok(Period::Year)),
+            ("일 년에", Ok(Period::Year)),
+            ("매년", Ok(Period::Year)),
+            ("pe an", Ok(Period::Year)),
+            ("anual", Ok(Period::Year)),
+            ("în fiecare an", Ok(Period::Year)),
+            ("anul viitor", Ok(Period::Year)),
+            ("both?", Err(Unclear::NotUnderstood)),
+            ("월요일", Err(Unclear::NotUnderstood)),
+            ("연락 주세요", Err(Unclear::NotUnderstood)),
+            // A length of time is not how often an amount recurs.
+            ("12 months", Err(Unclear::NotUnderstood)),
+            ("2 years", Err(Unclear::NotUnderstood)),
+            ("12개월", Err(Unclear::NotUnderstood)),
+            (
+                "monthly or yearly?",
+                Err(Unclear::Ambiguous {
+                    readings: vec!["month".into(), "year".into()],
+                }),
+            ),
+        ];
+        let mut failures = Vec::new();
+        for (text, expected) in cases {
+            let got = period(text);
+            if &got != expected {
+                failures.push(format!("{text}: {got:?}"));
+            }
         }
-        for text in [
-            "per year", "yearly", "annually", "연간", "1년에", "pe an", "anual",
-        ] {
-            assert_eq!(period(text), Ok(Period::Year), "{text}");
-        }
-        assert_eq!(period("both?"), Err(Unclear::NotUnderstood));
+        assert!(failures.is_empty(), "{failures:#?}");
     }
 }
 
