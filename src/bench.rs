@@ -330,7 +330,10 @@ pub fn extraction_timings(
                 "timeframe",
                 Box::new(|| drop(extract::timeframe(&text, locale, now))),
             ),
-            ("number", Box::new(|| drop(extract::number(&text, locale)))),
+            (
+                "number",
+                Box::new(|| drop(extract::number(&text, locale, now))),
+            ),
             ("yes_no", Box::new(|| drop(extract::yes_no(&text, locale)))),
             ("email", Box::new(|| drop(extract::email(&text)))),
             (

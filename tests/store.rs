@@ -11,6 +11,7 @@ use std::sync::Arc;
 
 use common::{at, count_rows, english_script, test_key};
 use leadbot::engine::{self, Effect, Input};
+use leadbot::store::leads::LeadFilter;
 use leadbot::store::{NewOutboxItem, Store, StoreError, StoreOptions, StoredConversation, TurnTx};
 
 /// Starts a conversation on the English script and returns its lead id.
@@ -495,6 +496,77 @@ async fn effects_are_stored_as_rows(url: &str) {
     );
 }
 
+/// An export reads each lead with its owner, its answers and the reasons for its score, and
+/// the filter picks the leads on both sides of the join.
+async fn lead_exports_carry_the_owner_and_the_score_reasons(url: &str) {
+    let store = Store::open(url).await.unwrap();
+    let script = english_script();
+    let owned = started(&store, "owned").await;
+    let other = started(&store, "other").await;
+    let mut tx = store.begin_turn(&test_key("owned")).await.unwrap();
+    let mut conversation = tx.conversation().await.unwrap().unwrap();
+    let mut effects: Vec<Effect> = Vec::new();
+    let mut state = conversation.state.clone();
+    for (second, answer) in [(100, "Dana"), (200, "Acme"), (300, "1")] {
+        let turn = engine::step(&script, state, &Input::Text(answer.into()), at(second));
+        effects.extend(turn.effects);
+        state = turn.state;
+    }
+    conversation.state = state;
+    tx.save(&conversation, Some(("1", None)), &effects, &[], 3_000)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let mut write = store.begin_handoff().await.unwrap();
+    write
+        .handoffs()
+        .await
+        .unwrap()
+        .set_owner(owned, Some("kim"))
+        .await
+        .unwrap();
+    write.commit().await.unwrap();
+
+    let exports = store.lead_exports(&LeadFilter::default()).await.unwrap();
+    assert_eq!(exports.len(), 2);
+    let export = exports.iter().find(|e| e.lead.id == owned).unwrap();
+    assert_eq!(export.lead.owner.as_deref(), Some("kim"));
+    assert_eq!(export.lead.channel, "test");
+    assert_eq!(export.lead.script_id, "saas-en");
+    let reasons: Vec<(i64, &str)> = export
+        .score_events
+        .iter()
+        .map(|event| (event.points, event.reason.as_str()))
+        .collect();
+    assert_eq!(reasons, [(20, "need: Replacing our current tool")]);
+    assert_eq!(
+        export
+            .answers
+            .iter()
+            .map(|a| a.step.as_str())
+            .collect::<Vec<_>>(),
+        ["name", "company", "need"]
+    );
+    assert_eq!(export.lead.score, 20);
+    let unowned = exports.iter().find(|e| e.lead.id == other).unwrap();
+    assert_eq!(unowned.lead.owner, None);
+    assert!(unowned.score_events.is_empty() && unowned.answers.is_empty());
+
+    let filter = |stage: &str| LeadFilter {
+        stage: Some(stage.into()),
+        ..LeadFilter::default()
+    };
+    let leads = store.lead_exports(&filter("lead")).await.unwrap();
+    assert_eq!(leads.len(), 2);
+    assert!(
+        leads
+            .iter()
+            .any(|e| e.lead.id == owned && e.score_events.len() == 1)
+    );
+    assert!(store.lead_exports(&filter("sql")).await.unwrap().is_empty());
+    store.close().await;
+}
+
 /// A turn that ends without committing — dropped after an error, or its task cancelled while
 /// it held the conversation — leaves nothing behind: its writes are rolled back, and its
 /// connection and the conversation's lock go to the next turn (here the only connection).
@@ -559,6 +631,7 @@ on_both_databases!(
     concurrent_workers_never_claim_the_same_item,
     script_versions_are_kept,
     effects_are_stored_as_rows,
+    lead_exports_carry_the_owner_and_the_score_reasons,
 );
 
 /// Other replicas' delivery workers hear of a turn's outbox items when it commits, not

@@ -157,7 +157,7 @@ mod tests {
         for locale in Locale::ALL {
             let _ = money(text, locale, locale.default_currency());
             let _ = timeframe(text, locale, now);
-            let _ = number(text, locale);
+            let _ = number(text, locale, now);
             let _ = yes_no(text, locale);
             let _ = choice(text, locale, &options);
             let _ = choices(text, locale, &options);
@@ -222,7 +222,7 @@ mod timing {
         let _ = money(text, Locale::En, "USD");
         let _ = timeframe(text, Locale::En, now);
         let _ = (
-            number(text, Locale::En),
+            number(text, Locale::En, now),
             yes_no(text, Locale::En),
             email(text),
         );
@@ -253,7 +253,7 @@ mod timing {
         let started = std::time::Instant::now();
         for _ in 0..rounds {
             let _ = yes_no(text, Locale::En);
-            let _ = number(text, Locale::En);
+            let _ = number(text, Locale::En, now);
             let _ = email(text);
         }
         println!("yes_no+number+email: {:?}", started.elapsed() / rounds);
