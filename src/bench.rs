@@ -8,12 +8,12 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, FixedOffset};
 use serde::Serialize;
 
+use crate::conversation::ConversationKey;
 use crate::engine::Input;
 use crate::engine::state::Stage;
 use crate::locale::Locale;
 use crate::runtime::{Handled, Inbound, Runtime, RuntimeError};
 use crate::script::{ContactField, Expectation, Script, Step};
-use crate::store::ConversationKey;
 
 /// Longest dialogue a simulated prospect may have, in turns (re-asks included).
 const MAX_TURNS: usize = 60;

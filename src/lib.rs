@@ -3,12 +3,14 @@
 pub mod bench;
 pub mod channels;
 pub mod config;
+pub mod conversation;
 pub mod delivery;
 pub mod engine;
 pub mod extract;
 pub mod http;
 pub mod locale;
 pub mod notify;
+pub mod outbox;
 pub mod reps;
 pub mod routing;
 pub mod runtime;

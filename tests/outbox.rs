@@ -12,13 +12,16 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use leadbot::delivery::{Attempt, Deliver, RetryPolicy, deliver_due};
-use leadbot::store::{OutboxItem, Store};
+use leadbot::outbox::OutboxItem;
+use leadbot::store::Store;
 
 /// Delivers every item except those it is told to fail, and counts its attempts per item.
 #[derive(Default)]
 struct Counting {
     attempts: Mutex<HashMap<String, usize>>,
     failing: Mutex<Vec<String>>,
+    /// The wait a failure asks for (`None`: the policy's backoff).
+    retry_after: Option<Duration>,
 }
 
 impl Counting {
@@ -42,7 +45,7 @@ impl Deliver for Counting {
             .or_default() += 1;
         if self.failing.lock().unwrap().contains(&item.idempotency_key) {
             Attempt::Retry {
-                after: Some(Duration::ZERO),
+                after: self.retry_after,
                 reason: "the receiver is down".into(),
             }
         } else {
@@ -91,6 +94,9 @@ async fn mend_failure_records(url: &str) {
     execute(url, drop).await;
 }
 
+/// A message for the CRM to relay, as stored.
+const PAYLOAD: &str = r#"{"conversation_id": 1, "lead_id": 1, "channel": "web", "address": "v1", "index": 0, "reply": {"text": "Hi", "step": null}}"#;
+
 async fn a_delivered_item_is_not_sent_again_when_recording_a_failure_fails(url: &str) {
     let store = Store::open(url).await.unwrap();
     for key in ["sent", "refused"] {
@@ -98,12 +104,15 @@ async fn a_delivered_item_is_not_sent_again_when_recording_a_failure_fails(url: 
             url,
             &format!(
                 "INSERT INTO outbox (kind, destination, idempotency_key, payload, status, attempts, \
-                 next_attempt_at, created_at) VALUES ('handoff', 'test', '{key}', '{{}}', 'pending', 0, 0, 0)"
+                 next_attempt_at, created_at) VALUES ('prospect_message', 'test', '{key}', '{PAYLOAD}', 'pending', 0, 0, 0)"
             ),
         )
         .await;
     }
-    let receiver = Counting::default();
+    let receiver = Counting {
+        retry_after: Some(Duration::ZERO),
+        ..Counting::default()
+    };
     receiver.failing.lock().unwrap().push("refused".into());
     let policy = RetryPolicy {
         lease: Duration::from_millis(1),
@@ -140,3 +149,95 @@ async fn a_delivered_item_is_not_sent_again_when_recording_a_failure_fails(url: 
 }
 
 on_both_databases!(a_delivered_item_is_not_sent_again_when_recording_a_failure_fails);
+
+/// Queues a relayed message with this key and ordering key.
+async fn queue(url: &str, key: &str, ordering: &str) {
+    execute(
+        url,
+        &format!(
+            "INSERT INTO outbox (kind, destination, idempotency_key, ordering_key, payload, status, \
+             attempts, next_attempt_at, created_at) VALUES ('prospect_message', 'test', '{key}', \
+             '{ordering}', '{PAYLOAD}', 'pending', 0, 0, 0)"
+        ),
+    )
+    .await;
+}
+
+/// Items of one ordering key leave in queue order, across rounds and workers: a later one is
+/// never handed out while an earlier one waits for a retry or is leased to another worker;
+/// other keys are not held up, and the one behind is not charged an attempt for waiting.
+async fn an_ordering_key_holds_later_items_behind_an_earlier_one(url: &str) {
+    let store = Store::open(url).await.unwrap();
+    for (key, ordering) in [("a1", "c1"), ("a2", "c1"), ("b1", "c2"), ("a3", "c1")] {
+        queue(url, key, ordering).await;
+    }
+    let receiver = Counting::default();
+    receiver.failing.lock().unwrap().push("a1".into());
+    let policy = RetryPolicy {
+        first_backoff: Duration::from_secs(600),
+        ..RetryPolicy::default()
+    };
+    deliver_due(&store, "test", &receiver, &policy)
+        .await
+        .unwrap();
+    deliver_due(&store, "test", &receiver, &policy)
+        .await
+        .unwrap();
+    assert_eq!(receiver.attempts_of("b1"), 1, "another key goes on");
+    assert_eq!(
+        receiver.attempts_of("a1"),
+        1,
+        "tried, waiting for its retry"
+    );
+    assert_eq!(
+        (receiver.attempts_of("a2"), receiver.attempts_of("a3")),
+        (0, 0),
+        "held behind a1"
+    );
+    assert_eq!(
+        common::count_rows(url, "outbox WHERE idempotency_key = 'a2' AND attempts = 0").await,
+        1,
+        "waiting costs no attempt"
+    );
+    // a1 is due again and leased to another worker: still nothing behind it goes.
+    execute(
+        url,
+        "UPDATE outbox SET next_attempt_at = 0 WHERE idempotency_key = 'a1'",
+    )
+    .await;
+    let leased = store
+        .claim_outbox("test", 1, 60_000, chrono::Utc::now().timestamp_millis())
+        .await
+        .unwrap();
+    assert_eq!(leased.len(), 1);
+    assert_eq!(leased[0].idempotency_key, "a1");
+    deliver_due(&store, "test", &receiver, &policy)
+        .await
+        .unwrap();
+    assert_eq!(receiver.attempts_of("a2"), 0, "a1 is another worker's");
+    // That worker delivers it; the rest follow in order.
+    store.outbox_delivered(leased[0].id, 1).await.unwrap();
+    deliver_due(&store, "test", &receiver, &policy)
+        .await
+        .unwrap();
+    assert_eq!(
+        (receiver.attempts_of("a2"), receiver.attempts_of("a3")),
+        (1, 1)
+    );
+    let order: Vec<String> = {
+        sqlx::any::install_default_drivers();
+        let pool = sqlx::AnyPool::connect(url).await.unwrap();
+        let keys = sqlx::query_scalar(
+            "SELECT idempotency_key FROM outbox WHERE ordering_key = 'c1' ORDER BY delivered_at, id",
+        )
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+        pool.close().await;
+        keys
+    };
+    assert_eq!(order, ["a1", "a2", "a3"]);
+    store.close().await;
+}
+
+on_both_databases!(an_ordering_key_holds_later_items_behind_an_earlier_one);

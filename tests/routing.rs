@@ -132,7 +132,7 @@ async fn notices(runtime: &Runtime, seconds: i64) -> Vec<HandOffNotice> {
                 .outbox_delivered(item.id, now)
                 .await
                 .unwrap();
-            notices.push(serde_json::from_value(item.payload).unwrap());
+            notices.push(item.message.as_handoff().unwrap().clone());
         }
     }
 }

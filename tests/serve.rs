@@ -11,9 +11,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use common::{API_TOKEN, QUALIFYING_ANSWERS, Server, at, count_rows, english_script, post_json};
+use leadbot::conversation::ConversationKey;
 use leadbot::engine::state::ConversationState;
 use leadbot::engine::{self, Input};
-use leadbot::store::{ConversationKey, Store};
+use leadbot::store::Store;
 
 /// Messages per prospect: a hello, then the qualifying answers.
 const TURNS: usize = 1 + QUALIFYING_ANSWERS.len();
@@ -316,6 +317,9 @@ async fn counting_receiver() -> (String, Arc<AtomicUsize>) {
     (url, received)
 }
 
+/// A message for the CRM to relay, as stored.
+const RELAYED: &str = r#"{"conversation_id": 1, "lead_id": 1, "channel": "web", "address": "v1", "index": 0, "reply": {"text": "Hi", "step": null}}"#;
+
 /// A clean stop (SIGTERM) in the middle of a busy outbox: the process exits 0 and logs no
 /// error — the workers finish their round and stop before the store closes — and no item is
 /// delivered twice.
@@ -328,7 +332,7 @@ async fn a_clean_stop_logs_no_error(url: &str) {
         let rows: Vec<String> = (0..500)
             .map(|n| {
                 format!(
-                    "('handoff', 'webhook', 'k{}', '{{}}', 'pending', 0, 0, 0)",
+                    "('prospect_message', 'webhook', 'k{}', '{RELAYED}', 'pending', 0, 0, 0)",
                     chunk * 500 + n
                 )
             })

@@ -11,8 +11,9 @@ use std::sync::Arc;
 
 use common::{at, count_rows, english_script, test_key};
 use leadbot::engine::{self, Effect, Input};
+use leadbot::outbox::{NewOutboxItem, OutboxMessage, ProspectReply};
 use leadbot::store::leads::LeadFilter;
-use leadbot::store::{NewOutboxItem, Store, StoreError, StoreOptions, StoredConversation, TurnTx};
+use leadbot::store::{Store, StoreError, StoreOptions, StoredConversation, TurnTx};
 
 /// Starts a conversation on the English script and returns its lead id.
 async fn started(store: &Store, address: &str) -> i64 {
@@ -36,7 +37,7 @@ async fn claimed_existing(tx: &mut TurnTx, event: &str) -> StoredConversation {
 /// The newest migration of both backends (PostgreSQL's 5, the turn-start function, has no
 /// SQLite counterpart).
 fn latest_migration(_url: &str) -> i64 {
-    6
+    7
 }
 
 async fn migrations_apply_once_and_report_the_version(url: &str) {
@@ -318,10 +319,23 @@ async fn concurrent_turns_of_one_conversation_apply_one_after_the_other(url: &st
 
 fn handoff_item(key: &str) -> NewOutboxItem {
     NewOutboxItem {
-        kind: "handoff".into(),
         destination: "console".into(),
         idempotency_key: key.into(),
-        payload: serde_json::json!({"lead": key}),
+        ordering_key: None,
+        message: OutboxMessage::RelayToProspect(ProspectReply {
+            conversation_id: 1,
+            lead_id: 1,
+            channel: "test".into(),
+            address: key.into(),
+            context: serde_json::Value::Null,
+            index: 0,
+            reply: leadbot::engine::Reply {
+                text: format!("for {key}"),
+                step: None,
+                choices: Vec::new(),
+                multiple: false,
+            },
+        }),
     }
 }
 

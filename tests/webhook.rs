@@ -19,10 +19,11 @@ use axum::response::IntoResponse;
 use axum::routing::post;
 use common::{QUALIFYING_ANSWERS, at, count_rows, drain_outbox, english_script};
 use leadbot::config::Secret;
+use leadbot::conversation::ConversationKey;
 use leadbot::delivery::{self, RetryPolicy, SIGNATURE_HEADER, Webhook};
 use leadbot::engine::Input;
 use leadbot::runtime::{Inbound, Runtime, ScriptCatalog};
-use leadbot::store::{ConversationKey, Store};
+use leadbot::store::Store;
 
 const SECRET: &str = "whsec-test";
 

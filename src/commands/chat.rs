@@ -6,10 +6,10 @@ use std::io::IsTerminal;
 use anyhow::{Context, Result};
 use chrono::{DateTime, FixedOffset, Local};
 use leadbot::channels::console;
+use leadbot::conversation::ConversationKey;
 use leadbot::engine::{self, Reply, messages};
 use leadbot::notify;
 use leadbot::runtime::{Handled, Inbound, Runtime};
-use leadbot::store::ConversationKey;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 
 /// The outbox destination the terminal delivers: hand-offs are shown right here.
@@ -125,19 +125,18 @@ async fn deliver_handoffs(runtime: &Runtime) -> Result<()> {
         .claim_outbox(CONSOLE_DESTINATION, 10, 30_000, now.timestamp_millis())
         .await?
     {
-        match serde_json::from_value::<notify::HandOffNotice>(item.payload.clone()) {
-            Ok(notice) => {
+        match item.message.as_handoff() {
+            Some(notice) => {
                 println!("\n── hand-off to sales ──────────────────────────────");
-                println!("{}", notify::notice_text(&notice, now));
+                println!("{}", notify::notice_text(notice, now));
                 println!("───────────────────────────────────────────────────\n");
                 store
                     .outbox_delivered(item.id, now.timestamp_millis())
                     .await?;
             }
-            Err(error) => {
-                store
-                    .outbox_failed(item.id, &format!("unreadable hand-off: {error}"), None)
-                    .await?;
+            None => {
+                let reason = format!("the terminal shows hand-offs, not {}", item.message.kind());
+                store.outbox_failed(item.id, &reason, None).await?;
             }
         }
     }

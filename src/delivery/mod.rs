@@ -19,7 +19,8 @@ pub use email::{
 pub use webhook::{Attempt, SIGNATURE_HEADER, Webhook, signature};
 
 use crate::config::Secret;
-use crate::store::{OutboxItem, Store, StoreError};
+use crate::outbox::{OutboxItem, OutboxWake};
+use crate::store::{Store, StoreError};
 
 /// How a worker retries.
 #[derive(Debug, Clone, Copy)]
@@ -68,34 +69,6 @@ pub trait Deliver: Send + Sync {
 impl Deliver for Webhook {
     async fn deliver(&self, item: &OutboxItem) -> Attempt {
         Webhook::deliver(self, item).await
-    }
-}
-
-/// Wakes every delivery worker of this process after a commit that queued outbox items. Unlike
-/// a `Notify`, no wake-up is lost and every worker sees each one.
-#[derive(Debug, Clone)]
-pub struct OutboxWake {
-    sender: std::sync::Arc<watch::Sender<u64>>,
-}
-
-impl Default for OutboxWake {
-    fn default() -> Self {
-        OutboxWake {
-            sender: std::sync::Arc::new(watch::channel(0).0),
-        }
-    }
-}
-
-impl OutboxWake {
-    /// Wakes every worker.
-    pub fn notify(&self) {
-        self.sender
-            .send_modify(|generation| *generation = generation.wrapping_add(1));
-    }
-
-    /// A handle a worker waits on.
-    pub fn subscribe(&self) -> watch::Receiver<u64> {
-        self.sender.subscribe()
     }
 }
 
@@ -219,59 +192,49 @@ pub async fn deliver_due<D: Deliver>(
     let now = now_ms();
     let lease = i64::try_from(policy.lease.as_millis()).unwrap_or(60_000);
     let items = store.claim_outbox(destination, BATCH, lease, now).await?;
+    // Items of one ordering key go one after the other, in queue order; keys run concurrently.
     let mut groups: Vec<Vec<&OutboxItem>> = Vec::new();
     for item in &items {
-        let key = order_key(item);
-        match groups
-            .iter_mut()
-            .find(|group| key.is_some() && group.first().and_then(|first| order_key(first)) == key)
-        {
+        let same_key = groups.iter_mut().find(|group| {
+            item.ordering_key.is_some()
+                && group.first().map(|first| &first.ordering_key) == Some(&item.ordering_key)
+        });
+        match same_key {
             Some(group) => group.push(item),
             None => groups.push(vec![item]),
         }
     }
     let outcomes = futures_util::future::join_all(groups.into_iter().map(|group| async move {
         let mut outcomes = Vec::with_capacity(group.len());
-        let mut blocked: Option<String> = None;
+        let mut blocked = false;
         for item in group {
-            let attempt = match &blocked {
-                Some(reason) => Attempt::Retry {
-                    after: None,
-                    reason: format!(
-                        "waiting for an earlier message of its conversation ({reason})"
-                    ),
-                },
-                None => deliverer.deliver(item).await,
+            // Behind an item that did not go, the rest of its key waits, unattempted: the
+            // claim will not hand them out again before that one is delivered or given up.
+            let outcome = if blocked {
+                None
+            } else {
+                Some(deliverer.deliver(item).await)
             };
-            if let Attempt::Retry { reason, .. } | Attempt::GiveUp { reason } = &attempt
-                && blocked.is_none()
-            {
-                blocked = Some(reason.clone());
-            }
-            outcomes.push((item, attempt));
+            blocked |= !matches!(outcome, Some(Attempt::Delivered));
+            outcomes.push((item, outcome));
         }
         outcomes
     }))
     .await;
     let mut delivered = Vec::new();
     let mut failed = Vec::new();
-    let mut retry_at = std::collections::HashMap::new();
-    for (item, attempt) in outcomes.into_iter().flatten() {
-        match attempt {
-            Attempt::Delivered => delivered.push(item.id),
-            Attempt::Retry { after, reason } if item.attempts < policy.max_attempts => {
-                let key = order_key(item);
+    let mut waiting = Vec::new();
+    for (item, outcome) in outcomes.into_iter().flatten() {
+        match outcome {
+            None => waiting.push(item.id),
+            Some(Attempt::Delivered) => delivered.push(item.id),
+            Some(Attempt::Retry { after, reason }) if item.attempts < policy.max_attempts => {
                 let wait = after.unwrap_or_else(|| policy.backoff(item.attempts));
-                let own = now_ms() + i64::try_from(wait.as_millis()).unwrap_or(i64::MAX / 2);
-                // Later replies of the conversation retry no earlier than the one they follow.
-                let at = match key {
-                    Some(key) => *retry_at.entry(key).or_insert(own),
-                    None => own,
-                };
+                let at = now_ms() + i64::try_from(wait.as_millis()).unwrap_or(i64::MAX / 2);
                 tracing::warn!(item = item.id, attempts = item.attempts, %reason, "delivery will be retried");
                 failed.push((item.id, reason, Some(at)));
             }
-            Attempt::Retry { reason, .. } | Attempt::GiveUp { reason } => {
+            Some(Attempt::Retry { reason, .. } | Attempt::GiveUp { reason }) => {
                 tracing::error!(item = item.id, attempts = item.attempts, %reason, "delivery abandoned");
                 failed.push((item.id, reason, None));
             }
@@ -283,18 +246,8 @@ pub async fn deliver_due<D: Deliver>(
     for (id, reason, retry_at) in failed {
         store.outbox_failed(id, &reason, retry_at).await?;
     }
+    store.outbox_release(&waiting).await?;
     Ok(items.len())
-}
-
-/// Replies to one conversation keep their order; everything else is independent.
-fn order_key(item: &OutboxItem) -> Option<i64> {
-    (item.kind == "reply")
-        .then(|| {
-            item.payload
-                .get("conversation_id")
-                .and_then(serde_json::Value::as_i64)
-        })
-        .flatten()
 }
 
 /// Wakes `wake` whenever another process queues outbox items (PostgreSQL only), until `stop`

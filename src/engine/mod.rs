@@ -39,7 +39,7 @@ pub enum Input {
 }
 
 /// One option button to show with a question.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct ReplyChoice {
     /// Sent back when clicked.
     pub value: String,
@@ -48,15 +48,17 @@ pub struct ReplyChoice {
 }
 
 /// Something the bot says.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Reply {
     /// The text.
     pub text: String,
     /// The step this asks, when it is a question.
     pub step: Option<String>,
     /// Options to render as buttons (empty for free-text questions).
+    #[serde(default)]
     pub choices: Vec<ReplyChoice>,
     /// True when several options may be chosen.
+    #[serde(default)]
     pub multiple: bool,
 }
 

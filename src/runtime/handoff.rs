@@ -8,16 +8,15 @@ use std::collections::BTreeSet;
 use chrono::{DateTime, FixedOffset, Utc};
 
 use super::{Runtime, RuntimeError};
+use crate::conversation::ConversationKey;
 use crate::delivery::EMAIL_DESTINATION;
 use crate::engine::{HandOff, Reply};
 use crate::notify::{HandOffNotice, NoticeEvent, ProspectRef, RepContact, TeamChannel};
+use crate::outbox::{self, NewOutboxItem, OutboxMessage};
 use crate::reps::{Rep, Team};
 use crate::routing::LeadAttributes;
 use crate::script::Script;
-use crate::store::{
-    Assignment, ConversationKey, HandoffTx, LeadToRoute, NewOutboxItem, StoreError,
-    StoredConversation,
-};
+use crate::store::{Assignment, HandoffTx, LeadToRoute, StoreError, StoredConversation};
 
 /// Who is answering a hand-off: a rep id (CLI, API) or a platform user (a button click).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -357,17 +356,11 @@ impl Runtime {
         if enabled("console") {
             destinations.push("console".to_string());
         }
-        let payload = json(notice)?;
         for destination in destinations {
             if Some(destination.as_str()) == self.crm_destination.as_deref() {
                 continue;
             }
-            items.push(NewOutboxItem {
-                kind: "handoff".into(),
-                idempotency_key: format!("{base}:{destination}"),
-                destination,
-                payload: payload.clone(),
-            });
+            items.push(notice_item(notice, &base, destination));
         }
         Ok(items)
     }
@@ -381,12 +374,17 @@ impl Runtime {
         let Some(destination) = &self.crm_destination else {
             return Ok(None);
         };
-        Ok(Some(NewOutboxItem {
-            kind: "handoff".into(),
-            destination: destination.clone(),
-            idempotency_key: format!("{key}:{destination}"),
-            payload: json(notice)?,
-        }))
+        Ok(Some(notice_item(notice, key, destination.clone())))
+    }
+}
+
+/// A notice queued for `destination`, once per key, after the lead's earlier notices there.
+fn notice_item(notice: &HandOffNotice, key: &str, destination: String) -> NewOutboxItem {
+    NewOutboxItem {
+        idempotency_key: format!("{key}:{destination}"),
+        destination,
+        ordering_key: Some(outbox::lead_order(notice.lead_id)),
+        message: OutboxMessage::HandOff(Box::new(notice.clone())),
     }
 }
 

@@ -7,7 +7,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use sqlx::Row;
 
 use super::batch::Batch;
-use super::{Backend, NewOutboxItem, Store, StoreError, WriteTx};
+use super::{Backend, Store, StoreError, WriteTx};
+use crate::outbox::NewOutboxItem;
 use crate::routing::{self, Decision, LeadAttributes, RotationInput, RotationSlot};
 
 /// One assignment as stored.

@@ -34,6 +34,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "served destinations",
         include_str!("../../migrations/sqlite/0006_served_destinations.sql"),
     ),
+    (
+        7,
+        "outbox ordering key",
+        include_str!("../../migrations/sqlite/0007_outbox_ordering_key.sql"),
+    ),
 ];
 
 const POSTGRES: &[(i64, &str, &str)] = &[
@@ -66,6 +71,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         6,
         "served destinations",
         include_str!("../../migrations/postgres/0006_served_destinations.sql"),
+    ),
+    (
+        7,
+        "outbox ordering key",
+        include_str!("../../migrations/postgres/0007_outbox_ordering_key.sql"),
     ),
 ];
 

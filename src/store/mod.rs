@@ -23,10 +23,12 @@ use sqlx::{AnyPool, Connection, Executor};
 
 pub use assignments::{Assignment, HandoffTx, HandoffWrite, LeadToRoute, Routed};
 use connections::{IDLE_BEFORE_PING, WriteConnections};
-pub use outbox::{NewOutboxItem, OUTBOX_NOTIFY_CHANNEL, OutboxItem};
-pub use turn::{ConversationKey, StoredConversation, TurnTx};
+pub use outbox::OUTBOX_NOTIFY_CHANNEL;
+pub use turn::{StoredConversation, TurnTx};
 pub(crate) use writer::WriteTx;
 use writer::{GroupCommit, WalLength};
+
+use crate::conversation::ConversationKey;
 
 /// PostgreSQL connections for reads outside a turn (reports, timers, script versions).
 const POSTGRES_READERS: u32 = 4;

@@ -267,8 +267,8 @@ pub const QUALIFYING_ANSWERS: [&str; 9] = [
 ];
 
 /// A conversation of the "test" channel.
-pub fn test_key(address: &str) -> leadbot::store::ConversationKey {
-    leadbot::store::ConversationKey {
+pub fn test_key(address: &str) -> leadbot::conversation::ConversationKey {
+    leadbot::conversation::ConversationKey {
         channel: "test".into(),
         address: address.into(),
     }

@@ -14,6 +14,7 @@ use serenity::all::{
 };
 
 use super::ids::{ComponentAction, ProspectAddress};
+use crate::engine::Reply;
 use crate::notify::{HandOffNotice, NoticeEvent};
 
 /// Longest message content Discord accepts.
@@ -34,30 +35,6 @@ const MAX_DESCRIPTION: usize = 4096;
 const MAX_EMBED_TOTAL: usize = 6000;
 /// Criteria shown as fields (an embed holds 25 fields; four are taken).
 const MAX_CRITERIA: usize = 20;
-
-/// One option of a question, as queued in the outbox.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct QueuedChoice {
-    /// Sent back when chosen.
-    pub value: String,
-    /// Shown.
-    pub label: String,
-}
-
-/// A reply as queued in the outbox by the runtime (`payload.reply`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct QueuedReply {
-    /// The text.
-    pub text: String,
-    /// The question's step, when it asks one.
-    pub step: Option<String>,
-    /// Options for buttons.
-    #[serde(default)]
-    pub choices: Vec<QueuedChoice>,
-    /// Several options may be chosen.
-    #[serde(default)]
-    pub multiple: bool,
-}
 
 /// Where a turn's replies go, written by the gateway handler into the outbox item's context.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -86,7 +63,7 @@ pub struct ThreadStart {
 
 /// A reply as a Discord message: the text, then buttons (up to five single choices) or a
 /// select menu (longer lists, and multiple choice).
-pub fn reply_message(reply: &QueuedReply) -> CreateMessage {
+pub fn reply_message(reply: &Reply) -> CreateMessage {
     let message = CreateMessage::new()
         .content(clip(&reply.text, MAX_CONTENT))
         .allowed_mentions(CreateAllowedMentions::new());
@@ -96,7 +73,7 @@ pub fn reply_message(reply: &QueuedReply) -> CreateMessage {
     }
 }
 
-fn components(reply: &QueuedReply) -> Option<CreateActionRow> {
+fn components(reply: &Reply) -> Option<CreateActionRow> {
     let step = reply.step.as_deref()?;
     if reply.choices.is_empty() {
         return None;
@@ -341,14 +318,15 @@ mod tests {
     use serde_json::{Value, json};
 
     use super::*;
+    use crate::engine::ReplyChoice;
     use crate::notify::{ProspectRef, RepContact, hostile_notice};
 
-    fn question(choices: usize, multiple: bool) -> QueuedReply {
-        QueuedReply {
+    fn question(choices: usize, multiple: bool) -> Reply {
+        Reply {
             text: "What brings you here? **Pick** one, @everyone".into(),
             step: Some("need".into()),
             choices: (0..choices)
-                .map(|index| QueuedChoice {
+                .map(|index| ReplyChoice {
                     value: format!("v{index}"),
                     label: format!("Option {index}"),
                 })
