@@ -19,8 +19,7 @@ use leadbot::store::Store;
 use leadbot::store::leads::LeadFilter;
 
 /// A turn allocates and frees many small strings and vectors; mimalloc does that in a
-/// fraction of glibc's time (leadbot bench, PostgreSQL, C=64: the allocator was a fifth of
-/// leadbot's CPU).
+/// fraction of glibc's time, which shows under load (docs/benchmarks.md).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
