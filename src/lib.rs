@@ -14,6 +14,6 @@ pub mod outbox;
 pub mod reps;
 pub mod routing;
 pub mod runtime;
-pub mod scoring;
 pub mod script;
+pub mod secret;
 pub mod store;

@@ -10,6 +10,7 @@ use leadbot::conversation::ConversationKey;
 use leadbot::engine::{self, Reply, messages};
 use leadbot::notify;
 use leadbot::runtime::{Handled, Inbound, Runtime};
+use leadbot::script::MessageKey;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 
 /// The outbox destination the terminal delivers: hand-offs are shown right here.
@@ -47,16 +48,16 @@ pub async fn run(runtime: &Runtime, options: ChatOptions) -> Result<()> {
     };
     match resumed {
         Some((conversation, script)) if !conversation.state.is_finished() => {
-            println!("bot: {}", messages::text(&script, "welcome_back"));
+            println!("bot: {}", messages::text(&script, MessageKey::WelcomeBack));
             if let Some(question) = engine::pending_question(&script, &conversation.state) {
                 show(&[question]);
             }
         }
         Some((conversation, script)) => {
             let key = if conversation.state.stage == leadbot::engine::state::Stage::OptedOut {
-                "opted_out_already"
+                MessageKey::OptedOutAlready
             } else {
-                "already_done"
+                MessageKey::AlreadyDone
             };
             println!("bot: {}", messages::text(&script, key));
             println!(

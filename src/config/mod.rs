@@ -1,13 +1,13 @@
 //! Purpose: one typed configuration, built once at the binary's edge from flags, the
 //! environment and an optional `leadbot.toml` ([`Settings`]), checked, and handed down: the
-//! library never reads the environment. Secrets travel in [`Secret`].
+//! library never reads the environment. Secrets travel in [`Secret`] (its own small module, so
+//! the channels and deliverers that hold secrets need nothing else from here).
 
-mod secret;
 pub mod settings;
 
 use std::path::PathBuf;
 
-pub use secret::Secret;
+pub use crate::secret::Secret;
 pub use settings::{FileError, SETTINGS, Setting, Settings};
 
 use crate::channels::discord::{self, DiscordConfig};

@@ -24,9 +24,9 @@ use lettre::transport::smtp::Error as SmtpError;
 use lettre::{Address, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use super::{Attempt, Deliver};
-use crate::config::Secret;
 use crate::notify::HandOffNotice;
 use crate::outbox::OutboxItem;
+use crate::secret::Secret;
 
 /// The outbox destination whose worker sends hand-off notices by e-mail.
 pub const EMAIL_DESTINATION: &str = "email";

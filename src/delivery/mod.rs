@@ -18,8 +18,8 @@ pub use email::{
 };
 pub use webhook::{Attempt, SIGNATURE_HEADER, Webhook, signature};
 
-use crate::config::Secret;
 use crate::outbox::{OutboxItem, OutboxWake};
+use crate::secret::Secret;
 use crate::store::{Store, StoreError};
 
 /// How a worker retries.

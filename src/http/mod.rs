@@ -11,8 +11,8 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 
-use crate::config::Secret;
 use crate::runtime::Runtime;
+use crate::secret::Secret;
 
 /// Largest request body accepted, in bytes; a chat message is far smaller.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;

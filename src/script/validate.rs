@@ -7,6 +7,7 @@ use regex::Regex;
 use toml::Spanned;
 
 use super::condition;
+use super::messages::MessageKey;
 use super::model::{
     Band, ChoiceOption, Comparison, Condition, ContactField, Criterion, Disqualifier, Expectation,
     FastReply, FollowUp, Jump, Script, Signal, Step, TimeBand,
@@ -39,11 +40,7 @@ impl Problems {
 
 /// Validates a parsed script; on failure returns every problem found, in file order (problems
 /// on the same spot in the order the sections below are read).
-pub(super) fn validate(
-    raw: RawScript,
-    source: &str,
-    valid_message_keys: &[&str],
-) -> Result<Script, Vec<Problem>> {
+pub(super) fn validate(raw: RawScript, source: &str) -> Result<Script, Vec<Problem>> {
     let mut problems = Problems::default();
     let header = header(&raw, &mut problems);
     let (mql, sql) = thresholds(&raw, &mut problems);
@@ -52,7 +49,7 @@ pub(super) fn validate(
         Some(list) => parse_list(list, &mut problems, parse_contact_field),
         None => vec![ContactField::Email],
     };
-    check_message_keys(&raw, valid_message_keys, &mut problems);
+    check_message_keys(&raw, &mut problems);
     let signals = signals(&raw, &mut problems);
     let fast_reply = raw.fast_reply.as_ref().map(|fast| FastReply {
         within_seconds: fast.within_seconds,
@@ -200,15 +197,16 @@ fn thresholds(raw: &RawScript, problems: &mut Problems) -> (i64, i64) {
 }
 
 /// Checks that every key of `[messages]` overrides a message leadbot has.
-fn check_message_keys(raw: &RawScript, valid_message_keys: &[&str], problems: &mut Problems) {
+fn check_message_keys(raw: &RawScript, problems: &mut Problems) {
     for key in raw.messages.keys() {
-        if !valid_message_keys.contains(&key.get_ref().as_str()) {
+        if MessageKey::from_name(key.get_ref()).is_none() {
+            let known: Vec<&str> = MessageKey::ALL.iter().map(|key| key.name()).collect();
             problems.at(
                 key.span(),
                 format!(
                     "unknown message {:?} (known: {})",
                     key.get_ref(),
-                    valid_message_keys.join(", ")
+                    known.join(", ")
                 ),
             );
         }

@@ -21,7 +21,7 @@ use std::time::Duration;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Connection, Executor};
 
-pub use assignments::{Assignment, HandoffTx, HandoffWrite, LeadToRoute, Routed};
+pub use assignments::{Assignment, HandoffTx, HandoffWrite, NewAssignment};
 use connections::{IDLE_BEFORE_PING, WriteConnections};
 pub use outbox::OUTBOX_NOTIFY_CHANNEL;
 pub use turn::{StoredConversation, TurnTx};
