@@ -135,6 +135,12 @@ pub async fn run(config: &Config, scripts: Vec<Script>, team: Option<Arc<Team>>)
     if let Some(team) = &team {
         runtime = runtime.with_team(team.clone());
     }
+    if let Some(team) = &team {
+        let available = super::reps::channels_available(&runtime.notice_channels());
+        for unreachable in leadbot::reps::unreachable_recipients(team, &available) {
+            tracing::warn!("{unreachable}: no hand-off notice will reach them");
+        }
+    }
     let workers = Workers::default();
     start_delivery(config, &runtime, team.as_deref(), &workers)?;
     let discord = match &config.discord {

@@ -70,7 +70,7 @@ settings! {
     /// The sales team: reps, pools and routing rules (default reps.toml when present)
     reps: "LEADBOT_REPS", secret = false, hide = false;
     /// Where `serve` listens; port 0 picks a free port and prints it (default 127.0.0.1:3000)
-    listen: "LEADBOT_LISTEN", secret = false, hide = true;
+    listen: "LEADBOT_LISTEN", secret = false, hide = false;
     /// Log filter on stderr, e.g. info or leadbot=debug (default warn)
     log: "LEADBOT_LOG", secret = false, hide = true;
     /// Log lines as text (default) or json

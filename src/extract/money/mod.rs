@@ -1284,34 +1284,6 @@ mod tests {
             );
         }
     }
-
-    /// Prints where the time goes on a long message (`--ignored --nocapture`).
-    #[test]
-    #[ignore]
-    fn stage_costs() {
-        let text = "We are a team of 40 people and our budget is around 25k per year, maybe by Q3 next year. "
-            .repeat(50);
-        let _ = money(&text, Locale::En, "USD");
-        let started = std::time::Instant::now();
-        let folded = split_korean_units(&fold(capped(&text)));
-        println!("fold+split: {:?}", started.elapsed());
-        let started = std::time::Instant::now();
-        let found = mentions(&folded, Locale::En);
-        println!("mentions: {:?} ({})", started.elapsed(), found.len());
-        let started = std::time::Instant::now();
-        let groups = group_mentions(&folded, found);
-        println!("groups: {:?} ({})", started.elapsed(), groups.len());
-        let started = std::time::Instant::now();
-        let _ = (
-            MONTHLY.is_match(&folded),
-            YEARLY.is_match(&folded),
-            APPROXIMATE.is_match(&folded),
-        );
-        println!("periods: {:?}", started.elapsed());
-        let started = std::time::Instant::now();
-        let _ = money(&text, Locale::En, "USD");
-        println!("total: {:?}", started.elapsed());
-    }
 }
 
 #[cfg(test)]
