@@ -205,15 +205,29 @@ pub const ERASED: &str = "[erased]";
 impl Store {
     /// Leads matching the filter, most recently updated first.
     pub async fn list_leads(&self, filter: &LeadFilter) -> Result<Vec<LeadSummary>, StoreError> {
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {LEAD_COLUMNS} FROM leads l WHERE {LEAD_FILTER} ORDER BY updated_at DESC, id DESC"
+        let select = format!("SELECT {LEAD_COLUMNS} FROM leads l");
+        let rows = self
+            .filtered_rows(&select, "updated_at DESC, id DESC", filter)
+            .await?;
+        rows.iter().map(summary).collect()
+    }
+
+    /// The rows of `select` (code's own SQL, over `leads l`) for the leads `filter` keeps, in
+    /// `order`; the filter's values are bound.
+    async fn filtered_rows(
+        &self,
+        select: &str,
+        order: &str,
+        filter: &LeadFilter,
+    ) -> Result<Vec<sqlx::any::AnyRow>, StoreError> {
+        Ok(sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{select} WHERE {LEAD_FILTER} ORDER BY {order}"
         )))
         .bind(filter.stage.clone().unwrap_or_default())
         .bind(filter.since_ms.unwrap_or(i64::MIN))
         .bind(filter.script.clone().unwrap_or_default())
         .fetch_all(self.pool())
-        .await?;
-        rows.iter().map(summary).collect()
+        .await?)
     }
 
     /// The leads matching the filter with their owners, answers and score events, in the order
@@ -221,15 +235,14 @@ impl Store {
     pub async fn lead_exports(&self, filter: &LeadFilter) -> Result<Vec<LeadExport>, StoreError> {
         let leads = self.list_leads(filter).await?;
         let mut answers: HashMap<i64, Vec<StoredAnswer>> = HashMap::new();
-        for row in sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT a.lead_id, a.step, a.criterion, a.raw, a.value, a.points, a.created_at \
-             FROM answers a JOIN leads l ON l.id = a.lead_id WHERE {LEAD_FILTER} ORDER BY a.id"
-        )))
-        .bind(filter.stage.clone().unwrap_or_default())
-        .bind(filter.since_ms.unwrap_or(i64::MIN))
-        .bind(filter.script.clone().unwrap_or_default())
-        .fetch_all(self.pool())
-        .await?
+        for row in self
+            .filtered_rows(
+                "SELECT a.lead_id, a.step, a.criterion, a.raw, a.value, a.points, a.created_at \
+                 FROM answers a JOIN leads l ON l.id = a.lead_id",
+                "a.id",
+                filter,
+            )
+            .await?
         {
             let lead_id: i64 = row.try_get("lead_id")?;
             answers
@@ -238,15 +251,14 @@ impl Store {
                 .push(stored_answer(&row, lead_id)?);
         }
         let mut score_events: HashMap<i64, Vec<StoredScoreEvent>> = HashMap::new();
-        for row in sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT e.lead_id, e.points, e.reason, e.rule, e.created_at \
-             FROM score_events e JOIN leads l ON l.id = e.lead_id WHERE {LEAD_FILTER} ORDER BY e.id"
-        )))
-        .bind(filter.stage.clone().unwrap_or_default())
-        .bind(filter.since_ms.unwrap_or(i64::MIN))
-        .bind(filter.script.clone().unwrap_or_default())
-        .fetch_all(self.pool())
-        .await?
+        for row in self
+            .filtered_rows(
+                "SELECT e.lead_id, e.points, e.reason, e.rule, e.created_at \
+                 FROM score_events e JOIN leads l ON l.id = e.lead_id",
+                "e.id",
+                filter,
+            )
+            .await?
         {
             let lead_id: i64 = row.try_get("lead_id")?;
             score_events
