@@ -93,7 +93,8 @@ async fn main() {
     })
     .unwrap()
     .unwrap();
-    let _channel = discord::start(runtime, config).await.unwrap();
+    let workers = leadbot::delivery::Workers::default();
+    let _channel = discord::start(runtime, config, &workers).await.unwrap();
     let connected = fake.clone();
     discord_fake::eventually("the gateway READY", move || connected.connected()).await;
 

@@ -20,8 +20,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use leadbot::channels::slack::{self, MentionMode, SlackApp, SlackConfig};
+use leadbot::config::Secret;
 use leadbot::delivery::RetryPolicy;
-use leadbot::http::Secret;
 use leadbot::runtime::{Runtime, ScriptCatalog};
 use leadbot::store::Store;
 use slack_fake::{BOT_TOKEN, FakeSlack, SIGNING_SECRET, SlackRequest, direct_message, envelope};
@@ -105,7 +105,10 @@ async fn main() {
             command: "/qualify".into(),
         },
     );
-    app.start_delivery(RetryPolicy::default());
+    app.start_delivery(
+        &leadbot::delivery::Workers::default(),
+        RetryPolicy::default(),
+    );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = listener.local_addr().unwrap().port();
     tokio::spawn(async move { axum::serve(listener, slack::routes(app)).await });

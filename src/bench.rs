@@ -8,12 +8,12 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, FixedOffset};
 use serde::Serialize;
 
+use crate::conversation::ConversationKey;
 use crate::engine::Input;
 use crate::engine::state::Stage;
 use crate::locale::Locale;
 use crate::runtime::{Handled, Inbound, Runtime, RuntimeError};
 use crate::script::{ContactField, Expectation, Script, Step};
-use crate::store::ConversationKey;
 
 /// Longest dialogue a simulated prospect may have, in turns (re-asks included).
 const MAX_TURNS: usize = 60;
@@ -330,7 +330,10 @@ pub fn extraction_timings(
                 "timeframe",
                 Box::new(|| drop(extract::timeframe(&text, locale, now))),
             ),
-            ("number", Box::new(|| drop(extract::number(&text, locale)))),
+            (
+                "number",
+                Box::new(|| drop(extract::number(&text, locale, now))),
+            ),
             ("yes_no", Box::new(|| drop(extract::yes_no(&text, locale)))),
             ("email", Box::new(|| drop(extract::email(&text)))),
             (

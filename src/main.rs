@@ -7,19 +7,19 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use chrono::{DateTime, FixedOffset, Local};
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
+use leadbot::config::{self, Config, LogFormat, Settings};
 use leadbot::engine::state::Stage;
 use leadbot::extract;
 use leadbot::locale::Locale;
-use leadbot::runtime::{HandoffAnswer, Runtime, ScriptCatalog};
+use leadbot::runtime::{HandoffAnswer, NoticeChannels, Runtime, ScriptCatalog};
 use leadbot::script;
 use leadbot::store::Store;
 use leadbot::store::leads::LeadFilter;
 
 /// A turn allocates and frees many small strings and vectors; mimalloc does that in a
-/// fraction of glibc's time (leadbot bench, PostgreSQL, C=64: the allocator was a fifth of
-/// leadbot's CPU).
+/// fraction of glibc's time, which shows under load (docs/benchmarks.md).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
@@ -27,17 +27,12 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[derive(Debug, Parser)]
 #[command(name = "leadbot", version, about)]
 struct Cli {
-    /// Folder (or file) of conversation scripts.
-    #[arg(
-        long,
-        global = true,
-        env = "LEADBOT_SCRIPTS",
-        default_value = "conversations"
-    )]
-    scripts: PathBuf,
-    /// The sales team: reps, pools and routing rules (default: ./reps.toml when present).
-    #[arg(long, global = true, env = "LEADBOT_REPS")]
-    reps: Option<PathBuf>,
+    /// A configuration file with the settings' keys (default: ./leadbot.toml when present);
+    /// flags and the environment win over it.
+    #[arg(long = "config", global = true, env = "LEADBOT_CONFIG")]
+    config_file: Option<PathBuf>,
+    #[command(flatten)]
+    settings: Settings,
     #[command(subcommand)]
     command: Command,
 }
@@ -46,9 +41,6 @@ struct Cli {
 enum Command {
     /// Qualify yourself in the terminal, against the default script (or --script).
     Chat {
-        /// Database URL.
-        #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE)]
-        database: String,
         /// Start a new conversation instead of resuming the last one.
         #[arg(long)]
         new: bool,
@@ -59,28 +51,21 @@ enum Command {
         #[arg(long, env = "USER", default_value = "local")]
         user: String,
     },
-    /// Run the server: the HTTP API for inbound messages (LEADBOT_API_TOKEN).
-    Serve {
-        /// Database URL.
-        #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE)]
-        database: String,
-        /// Address to listen on (port 0 picks a free port; the address is printed).
-        #[arg(long, env = "LEADBOT_LISTEN", default_value = "127.0.0.1:3000")]
-        listen: String,
+    /// Run the server: the HTTP API, Slack, Discord, hand-off delivery, timers.
+    Serve,
+    /// Show the effective configuration (secrets redacted) and what each channel still needs.
+    Config {
+        #[command(subcommand)]
+        action: ConfigAction,
     },
     /// List, show, export or erase leads.
     Leads {
-        /// Database URL.
-        #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE)]
-        database: String,
         #[command(subcommand)]
         action: LeadsAction,
     },
-    /// Run simulated prospects through complete dialogues and print turns/s, latency, memory.
+    /// Run simulated prospects through complete dialogues and print turns/s, latency, memory
+    /// (on `--database` when given on the command line; else a fresh data/bench.db).
     Bench {
-        /// Database URL (default: a fresh SQLite file, data/bench.db).
-        #[arg(long)]
-        database: Option<String>,
         /// Prospects to run through complete dialogues.
         #[arg(long, default_value_t = 1000)]
         conversations: usize,
@@ -110,27 +95,18 @@ enum Command {
     Route {
         /// Lead id.
         lead: i64,
-        /// Print the explanation (the only mode today; kept for scripts that pass it).
+        /// Also say why: the rule that picked the pool, each rep skipped and why (hours,
+        /// leave, capacity, language, region, deal size, already passed), who was chosen.
         #[arg(long)]
         explain: bool,
-        /// Database URL.
-        #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE)]
-        database: String,
     },
     /// Answer a hand-off as a rep: accept, pass, or close it when done.
     Handoff {
-        /// Database URL.
-        #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE)]
-        database: String,
         #[command(subcommand)]
         action: HandoffAction,
     },
     /// Apply database migrations and print the schema version.
-    Migrate {
-        /// Database URL.
-        #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE)]
-        database: String,
-    },
+    Migrate,
     /// Check scripts; prints file:line:column: problem for each and exits 1 if any is broken.
     Validate {
         /// Script files or folders (default: the scripts folder).
@@ -173,6 +149,13 @@ enum Command {
 }
 
 #[derive(Debug, Subcommand)]
+enum ConfigAction {
+    /// Print every setting (secrets redacted), where it came from, and what each channel
+    /// needs; exits 1 when the configuration is invalid.
+    Check,
+}
+
+#[derive(Debug, Subcommand)]
 enum LeadsAction {
     /// A readable table of leads, most recently updated first.
     List {
@@ -210,11 +193,7 @@ enum RepsAction {
     /// file:line:column: problem for each and exits 1 if broken.
     Validate,
     /// Each rep with pools, languages, weight, open hand-offs / capacity, and availability now.
-    List {
-        /// Database URL.
-        #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE)]
-        database: String,
-    },
+    List,
 }
 
 #[derive(Debug, Subcommand)]
@@ -286,31 +265,53 @@ fn parse_since(text: &str) -> Result<i64> {
         .unwrap_or_default())
 }
 
-/// A runtime with the team, for commands that answer or explain hand-offs. Notices they queue
-/// are delivered by a running `leadbot serve`.
-async fn team_runtime(
-    scripts: &std::path::Path,
-    reps: Option<&std::path::Path>,
-    database: &str,
-) -> Result<Runtime> {
-    let scripts = script::load_all(&[scripts.to_path_buf()])?;
-    let team = commands::reps::load_team(reps, &scripts)?
+/// A runtime with the team, for commands that answer or explain hand-offs. The notices they
+/// queue go where the serving deployment delivers (as `leadbot serve` recorded it), whatever
+/// this shell's environment holds; a running `leadbot serve` delivers them.
+async fn team_runtime(config: &Config) -> Result<Runtime> {
+    let scripts = script::load_all(std::slice::from_ref(&config.scripts))?;
+    let team = commands::reps::load_team(config.reps.as_deref(), &scripts)?
         .context("no reps file: create reps.toml or pass --reps")?;
-    let store = Store::open(database).await?;
-    Ok(commands::serve::configured_runtime(
-        store,
-        scripts,
-        Some(team),
-    ))
+    let store = open_store(config).await?;
+    let channels = match store.served_destinations().await? {
+        Some(recorded) => NoticeChannels::from_recorded(&recorded),
+        None => commands::serve::notice_channels(config),
+    };
+    Ok(Runtime::new(store, ScriptCatalog::new(scripts, None), None)
+        .with_notice_channels(channels)
+        .with_team(team))
 }
 
-/// The embedded default: a SQLite file in the data folder.
-const DEFAULT_DATABASE: &str = "sqlite://data/leadbot.db";
+async fn open_store(config: &Config) -> Result<Store> {
+    Ok(Store::open_with(config.database.expose(), config.store).await?)
+}
+
+/// The settings: flags and environment as clap read them, then the configuration file.
+fn settings(cli: &Cli) -> Result<Settings> {
+    let mut settings = cli.settings.clone();
+    let file = match &cli.config_file {
+        Some(path) if !path.as_os_str().is_empty() => Some(path.clone()),
+        _ => {
+            let default = PathBuf::from(config::DEFAULT_FILE);
+            default.exists().then_some(default)
+        }
+    };
+    if let Some(path) = file {
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("cannot read the configuration file {}", path.display()))?;
+        settings.fill_from_file(&path.display().to_string(), &text)?;
+    }
+    Ok(settings)
+}
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let cli = Cli::parse();
-    match run(cli).await {
+    let matches = Cli::command().get_matches();
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(error) => error.exit(),
+    };
+    match run(cli, &matches).await {
         Ok(code) => code,
         Err(error) if is_broken_pipe(&error) => ExitCode::SUCCESS,
         Err(error) => {
@@ -329,26 +330,36 @@ fn is_broken_pipe(error: &anyhow::Error) -> bool {
     })
 }
 
-async fn run(cli: Cli) -> Result<ExitCode> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("LEADBOT_LOG")
-                // sqlx reports every statement over 1 s at WARN, the background WAL
-                // checkpoint included; its query log is for debugging, not for users.
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,sqlx::query=error")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+fn init_logging(config: &Config) {
+    let filter = tracing_subscriber::EnvFilter::try_new(&config.log_filter)
+        // sqlx reports every statement over 1 s at WARN, the background WAL checkpoint
+        // included; its query log is for debugging, not for users.
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,sqlx::query=error"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match config.log_format {
+        LogFormat::Text => builder.init(),
+        LogFormat::Json => builder.json().init(),
+    }
+}
+
+async fn run(cli: Cli, matches: &clap::ArgMatches) -> Result<ExitCode> {
+    let settings = settings(&cli)?;
+    if let Command::Config {
+        action: ConfigAction::Check,
+    } = &cli.command
+    {
+        return commands::config::check(&settings, matches);
+    }
+    let config = Config::from_settings(&settings)?;
+    init_logging(&config);
     match cli.command {
-        Command::Chat {
-            database,
-            new,
-            script,
-            user,
-        } => {
-            let scripts = script::load_all(std::slice::from_ref(&cli.scripts))?;
-            let team = commands::reps::load_team(cli.reps.as_deref(), &scripts)?;
-            let store = Store::open(&database).await?;
+        Command::Config { .. } => Ok(ExitCode::SUCCESS),
+        Command::Chat { new, script, user } => {
+            let scripts = script::load_all(std::slice::from_ref(&config.scripts))?;
+            let team = commands::reps::load_team(config.reps.as_deref(), &scripts)?;
+            let store = open_store(&config).await?;
             let catalog = ScriptCatalog::new(scripts, None);
             let console = commands::chat::CONSOLE_DESTINATION;
             let runtime = match team {
@@ -363,14 +374,14 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             result?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Serve { database, listen } => {
-            let scripts = script::load_all(std::slice::from_ref(&cli.scripts))?;
-            let team = commands::reps::load_team(cli.reps.as_deref(), &scripts)?;
-            commands::serve::run(scripts, team, &database, &listen).await?;
+        Command::Serve => {
+            let scripts = script::load_all(std::slice::from_ref(&config.scripts))?;
+            let team = commands::reps::load_team(config.reps.as_deref(), &scripts)?;
+            commands::serve::run(&config, scripts, team).await?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Leads { database, action } => {
-            let store = Store::open(&database).await?;
+        Command::Leads { action } => {
+            let store = open_store(&config).await?;
             let result = match action {
                 LeadsAction::List { filter } => {
                     commands::leads::list(&store, &filter.filter()?).await
@@ -398,14 +409,17 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Bench {
-            database,
             conversations,
             concurrency,
             json,
             handoff,
             ..
         } => {
-            let scripts = script::load_all(std::slice::from_ref(&cli.scripts))?;
+            let scripts = script::load_all(std::slice::from_ref(&config.scripts))?;
+            // A benchmark writes a lot: it runs on a database named on its command line, never
+            // on one the environment or the configuration file happens to name.
+            let database = given_on_command_line(matches, "database")
+                .then(|| config.database.expose().to_string());
             let plan = commands::bench::DialoguePlan {
                 database,
                 conversations,
@@ -418,31 +432,33 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Reps { action } => match action {
             RepsAction::Validate => {
-                let path = cli
+                let path = config
                     .reps
-                    .unwrap_or_else(|| PathBuf::from(commands::reps::DEFAULT_REPS_FILE));
-                commands::reps::validate(&path, &cli.scripts)
+                    .clone()
+                    .unwrap_or_else(|| PathBuf::from(config::DEFAULT_REPS));
+                let notices = commands::serve::notice_channels(&config);
+                commands::reps::validate(&path, &config.scripts, &notices)
             }
-            RepsAction::List { database } => {
-                let scripts = script::load_all(std::slice::from_ref(&cli.scripts))?;
-                let team = commands::reps::load_team(cli.reps.as_deref(), &scripts)?
+            RepsAction::List => {
+                let scripts = script::load_all(std::slice::from_ref(&config.scripts))?;
+                let team = commands::reps::load_team(config.reps.as_deref(), &scripts)?
                     .context("no reps file: create reps.toml or pass --reps")?;
-                let store = Store::open(&database).await?;
+                let store = open_store(&config).await?;
                 let result = commands::reps::list(&team, &store).await;
                 store.close().await;
                 result?;
                 Ok(ExitCode::SUCCESS)
             }
         },
-        Command::Route { lead, database, .. } => {
-            let runtime = team_runtime(&cli.scripts, cli.reps.as_deref(), &database).await?;
-            let result = commands::reps::explain(&runtime, lead).await;
+        Command::Route { lead, explain } => {
+            let runtime = team_runtime(&config).await?;
+            let result = commands::reps::explain(&runtime, lead, explain).await;
             runtime.store().close().await;
             result?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Handoff { database, action } => {
-            let runtime = team_runtime(&cli.scripts, cli.reps.as_deref(), &database).await?;
+        Command::Handoff { action } => {
+            let runtime = team_runtime(&config).await?;
             let result = match action {
                 HandoffAction::Accept { id, rep } => {
                     commands::reps::answer(&runtime, id, &rep, HandoffAnswer::Accept).await
@@ -456,8 +472,8 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             result?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Migrate { database } => {
-            let store = Store::open(&database).await?;
+        Command::Migrate => {
+            let store = open_store(&config).await?;
             let version = store.schema_version().await?.unwrap_or(0);
             println!("database is at schema version {version}");
             store.close().await;
@@ -465,7 +481,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Validate { paths } => {
             let paths = if paths.is_empty() {
-                vec![cli.scripts]
+                vec![config.scripts]
             } else {
                 paths
             };
@@ -477,7 +493,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             json,
             now,
         } => {
-            let script = script::pick(&[cli.scripts], Some(&script))?;
+            let script = script::pick(&[config.scripts], Some(&script))?;
             commands::simulate::run(&script, answers.as_deref(), json, now)?;
             Ok(ExitCode::SUCCESS)
         }
@@ -496,6 +512,72 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 options,
             };
             commands::extract::run(kind, &text, &request)
+        }
+    }
+}
+
+/// True when the global argument `id` was given as a flag (not by the environment).
+fn given_on_command_line(matches: &clap::ArgMatches, id: &str) -> bool {
+    let mut level = Some(matches);
+    while let Some(current) = level {
+        if current.value_source(id) == Some(clap::parser::ValueSource::CommandLine) {
+            return true;
+        }
+        level = current.subcommand().map(|(_, sub)| sub);
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use leadbot::config::SETTINGS;
+
+    /// Every environment variable the binary reads, from its command line's definition.
+    fn variables(command: &clap::Command, found: &mut std::collections::BTreeSet<String>) {
+        for argument in command.get_arguments() {
+            if let Some(env) = argument.get_env() {
+                found.insert(env.to_string_lossy().into_owned());
+            }
+        }
+        for sub in command.get_subcommands() {
+            variables(sub, found);
+        }
+    }
+
+    #[test]
+    fn every_variable_the_binary_reads_is_in_the_env_sample_and_the_docs() {
+        let mut read = std::collections::BTreeSet::new();
+        variables(&Cli::command(), &mut read);
+        for setting in SETTINGS {
+            assert!(
+                read.contains(setting.env),
+                "{} is not a flag's env",
+                setting.env
+            );
+        }
+        let root = env!("CARGO_MANIFEST_DIR");
+        let sample = std::fs::read_to_string(format!("{root}/.env.sample")).unwrap_or_default();
+        let in_sample: std::collections::BTreeSet<String> = sample
+            .lines()
+            .map(|line| line.trim_start_matches("# "))
+            .filter_map(|line| line.split_once('='))
+            .map(|(name, _)| name.to_string())
+            .filter(|name| name.chars().all(|c| c.is_ascii_uppercase() || c == '_'))
+            .collect();
+        let mut documented = in_sample.clone();
+        documented.remove("LEADBOT_TEST_POSTGRES");
+        assert_eq!(
+            read, documented,
+            ".env.sample and the flags' variables differ"
+        );
+        let docs =
+            std::fs::read_to_string(format!("{root}/docs/configuration.md")).unwrap_or_default();
+        for variable in &read {
+            assert!(
+                docs.contains(&format!("`{variable}`")),
+                "docs/configuration.md does not describe {variable}"
+            );
         }
     }
 }

@@ -246,3 +246,59 @@ pub(crate) fn sample_handoff() -> HandOff {
         qualified_at: at,
     }
 }
+
+/// A notice about a prospect who typed what chat platforms act on — a script tag, markup, mass
+/// mentions, a link, a company name longer than any title — as real forms get. The channels'
+/// snapshot tests render it, so their snapshots show what each platform is sent.
+#[cfg(test)]
+pub(crate) fn hostile_notice(event: NoticeEvent) -> HandOffNotice {
+    use crate::engine::state::ScoreEvent;
+    use crate::script::Criterion;
+    let mut notice = sample_notice(event);
+    let lead = &mut notice.lead;
+    let company = format!(
+        "*Acme* & Sons <!channel> @everyone {}Holdings",
+        "International Widget Distribution ".repeat(8)
+    );
+    for (field, value) in [
+        ("name", "Dana <script>alert(1)</script> _Smith_"),
+        ("company", company.as_str()),
+        ("region", "Europe"),
+    ] {
+        lead.contact.insert(field.into(), value.into());
+    }
+    lead.top_reasons.push(ScoreEvent {
+        points: 25,
+        reason: "asked for a demo".into(),
+        rule: "signal:demo".into(),
+        at: lead.qualified_at,
+    });
+    lead.criteria = vec![
+        (
+            Criterion::Need,
+            "*Replace* ~all~ our `tools` — see [our page](https://evil.example) or <https://evil.example|this>".into(),
+        ),
+        (Criterion::Budget, "USD 60,000 per year".into()),
+        (Criterion::Timing, "@here Q3 <!here> @everyone".into()),
+        (Criterion::Authority, "> I sign off, ask <@U0BOSS>".into()),
+    ];
+    match event {
+        NoticeEvent::Accepted => notice.note = Some("Sam accepted this lead".into()),
+        NoticeEvent::Withdrawn => {
+            notice.note = Some("Sam passed; the lead was offered to someone else".into());
+        }
+        NoticeEvent::Unassigned => {
+            notice.rep = None;
+            notice.sla_minutes = None;
+            notice.rule = None;
+            notice.team_channel = Some(TeamChannel {
+                name: "Sales desk".into(),
+                slack_channel: Some("C0DESK".into()),
+                discord_channel: Some("1200".into()),
+                email: Some("desk@example.com".into()),
+            });
+        }
+        NoticeEvent::Assigned => {}
+    }
+    notice
+}

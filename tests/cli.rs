@@ -99,7 +99,7 @@ fn lead_tools_list_show_export_and_forget() {
     let mut lines = csv.lines();
     assert_eq!(
         lines.next().unwrap(),
-        "id,channel,stage,score,script,script_version,name,company,email,phone,region,need,interest,budget,timing,authority,created_at,updated_at,qualified_at"
+        "id,channel,stage,score,script,script_version,name,company,email,phone,region,need,interest,budget,timing,authority,created_at,updated_at,qualified_at,owner,source,score_reasons"
     );
     assert!(
         csv.contains(",sql,") && csv.contains("USD 60,000 per year"),
@@ -407,6 +407,13 @@ fn a_rep_answers_a_handoff_from_the_terminal_and_route_explains_it() {
         explained.contains("skipped: does not cover language \"en\""),
         "{explained}"
     );
+    // Without --explain: who got it, and no reasons.
+    let summary = stdout(&leadbot(&["route", "1", "--reps", team], "", Some(&db.url)));
+    assert!(
+        summary.contains("to Kim Jones (kim), pool default; 1 of 2 skipped (--explain says why)"),
+        "{summary}"
+    );
+    assert!(!summary.contains("does not cover"), "{summary}");
 
     let wrong = leadbot(
         &["handoff", "accept", "1", "--rep", "lee", "--reps", team],
@@ -480,8 +487,10 @@ fn reps_validate_names_reps_that_no_configured_channel_reaches() {
     );
     assert!(!text.contains("\"hook\""), "{text}");
 
+    // A half-made e-mail setting is a configuration error, which every command reports.
     let half_configured = validate_with(&file, &[("LEADBOT_SMTP_URL", "smtp://u:pw-9z@x.io")]);
-    let text = stdout(&half_configured);
+    assert!(!half_configured.status.success());
+    let text = String::from_utf8_lossy(&half_configured.stderr);
     assert!(
         text.contains("LEADBOT_SMTP_URL is set but LEADBOT_SMTP_FROM is not"),
         "{text}"
@@ -655,4 +664,128 @@ fn reps_validate_checks_rule_attributes_against_the_scripts_folder() {
         "{}",
         stdout(&output)
     );
+}
+
+#[test]
+fn leads_export_carries_owner_source_and_score_reasons_with_typed_json() {
+    let db = TestDb::sqlite();
+    let url = Some(db.url.as_str());
+    let dir = tempfile::tempdir().unwrap();
+    let team = dir.path().join("team.toml");
+    std::fs::write(&team, ALWAYS_ON_TEAM).unwrap();
+    let team = team.to_str().unwrap();
+    assert!(
+        leadbot(&["chat", "--reps", team], &qualifying(), url)
+            .status
+            .success()
+    );
+    assert!(
+        leadbot(&["chat", "--user", "other"], "Sam\nstop\n", url)
+            .status
+            .success()
+    );
+    let accepted = leadbot(
+        &["handoff", "accept", "1", "--rep", "kim", "--reps", team],
+        "",
+        url,
+    );
+    assert!(accepted.status.success(), "{accepted:?}");
+
+    let json = stdout(&leadbot(&["leads", "export", "--format", "json"], "", url));
+    let rows: Vec<serde_json::Value> = json
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    assert_eq!(rows.len(), 2, "{json}");
+    let dana = rows.iter().find(|row| row["id"] == 1).unwrap();
+    assert!(dana["id"].is_i64() && dana["score"].is_i64(), "{dana}");
+    assert!(dana["score"].as_i64().unwrap() >= 65, "{dana}");
+    assert_eq!(dana["script_version"], common::english_script().version);
+    assert_eq!(dana["owner"], "kim");
+    assert_eq!(dana["source"], "console:saas-en");
+    assert_eq!(dana["stage"], "sql");
+    assert_eq!(dana["email"], "dana@acme.io");
+    assert_eq!(dana["phone"], serde_json::Value::Null);
+    let budget = &dana["answers"]["budget"]["answer"];
+    assert_eq!(budget["amount"].as_f64(), Some(60_000.0), "{dana}");
+    assert_eq!(budget["currency"], "USD");
+    assert_eq!(dana["answers"]["team_size"]["value"].as_f64(), Some(40.0));
+    let reasons = dana["score_reasons"].as_array().unwrap();
+    assert!(
+        reasons.contains(&serde_json::json!({
+            "points": 30,
+            "reason": "budget: USD 60,000 (band ≥ 50,000)"
+        })),
+        "{dana}"
+    );
+    let total: i64 = reasons.iter().map(|r| r["points"].as_i64().unwrap()).sum();
+    assert_eq!(
+        Some(total),
+        dana["score"].as_i64(),
+        "the reasons add up to the score"
+    );
+    for field in ["created_at", "updated_at", "qualified_at"] {
+        let text = dana[field].as_str().unwrap();
+        assert!(
+            chrono::DateTime::parse_from_rfc3339(text).is_ok(),
+            "{field}: {text}"
+        );
+    }
+    let sam = rows.iter().find(|row| row["id"] == 2).unwrap();
+    assert_eq!(sam["owner"], serde_json::Value::Null, "{sam}");
+    assert_eq!(sam["qualified_at"], serde_json::Value::Null, "{sam}");
+    assert_eq!(sam["budget"], serde_json::Value::Null, "{sam}");
+    assert_eq!(sam["stage"], "opted_out");
+
+    let csv = stdout(&leadbot(&["leads", "export", "--format", "csv"], "", url));
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let header = reader.headers().unwrap().clone();
+    assert_eq!(
+        header.iter().collect::<Vec<_>>(),
+        [
+            "id",
+            "channel",
+            "stage",
+            "score",
+            "script",
+            "script_version",
+            "name",
+            "company",
+            "email",
+            "phone",
+            "region",
+            "need",
+            "interest",
+            "budget",
+            "timing",
+            "authority",
+            "created_at",
+            "updated_at",
+            "qualified_at",
+            "owner",
+            "source",
+            "score_reasons"
+        ]
+    );
+    let records: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(records.len(), 2, "one row per lead: {csv}");
+    let column = |record: &csv::StringRecord, name: &str| {
+        record[header.iter().position(|h| h == name).unwrap()].to_string()
+    };
+    let dana = records.iter().find(|r| &r[0] == "1").unwrap();
+    assert_eq!(column(dana, "owner"), "kim");
+    assert_eq!(column(dana, "source"), "console:saas-en");
+    let reasons = column(dana, "score_reasons");
+    assert!(
+        reasons.contains("+30 budget: USD 60,000 (band ≥ 50,000); +"),
+        "{reasons}"
+    );
+    assert!(reasons.contains(" timing: "), "{reasons}");
+    assert!(
+        chrono::DateTime::parse_from_rfc3339(&column(dana, "qualified_at")).is_ok(),
+        "{csv}"
+    );
+    let sam = records.iter().find(|r| &r[0] == "2").unwrap();
+    assert_eq!(column(sam, "owner"), "");
+    assert_eq!(column(sam, "qualified_at"), "");
 }

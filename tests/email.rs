@@ -16,15 +16,16 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::DateTime;
+use leadbot::config::Secret;
 use leadbot::delivery::{
     self, Attempt, EMAIL_DESTINATION, EmailDelivery, RetryPolicy, SmtpSettings,
 };
 use leadbot::engine::HandOff;
 use leadbot::engine::state::{ScoreEvent, Stage};
-use leadbot::http::Secret;
 use leadbot::notify::{HandOffNotice, NoticeEvent, ProspectRef, RepContact, TeamChannel};
+use leadbot::outbox::{NewOutboxItem, OutboxItem, OutboxMessage};
 use leadbot::script::Criterion;
-use leadbot::store::{NewOutboxItem, OutboxItem, Store};
+use leadbot::store::Store;
 use smtp_fake::{FakeSmtp, Received, RecipientAnswer};
 
 const FROM: &str = "leadbot <leadbot@example.com>";
@@ -105,7 +106,6 @@ fn notice(event: NoticeEvent) -> HandOffNotice {
 fn item(notice: &HandOffNotice) -> NewOutboxItem {
     let event = serde_json::to_value(notice.event).unwrap();
     NewOutboxItem {
-        kind: "handoff".into(),
         destination: EMAIL_DESTINATION.into(),
         idempotency_key: format!(
             "handoff:{}:{}:{}:{EMAIL_DESTINATION}",
@@ -113,7 +113,8 @@ fn item(notice: &HandOffNotice) -> NewOutboxItem {
             notice.assignment_id.unwrap_or(0),
             event.as_str().unwrap()
         ),
-        payload: serde_json::to_value(notice).unwrap(),
+        ordering_key: Some(leadbot::outbox::lead_order(notice.lead_id)),
+        message: OutboxMessage::HandOff(Box::new(notice.clone())),
     }
 }
 
@@ -400,10 +401,10 @@ fn claimed(notice: &HandOffNotice) -> OutboxItem {
     let new = item(notice);
     OutboxItem {
         id: 1,
-        kind: new.kind,
         destination: new.destination,
         idempotency_key: new.idempotency_key,
-        payload: new.payload,
+        ordering_key: new.ordering_key,
+        message: new.message,
         attempts: 1,
     }
 }
@@ -472,7 +473,20 @@ async fn an_item_the_email_channel_cannot_send_is_given_up() {
         rep.email = None;
     }
     let mut reply = claimed(&notice(NoticeEvent::Assigned));
-    reply.kind = "reply".into();
+    reply.message = OutboxMessage::Reply(leadbot::outbox::ProspectReply {
+        conversation_id: 1,
+        lead_id: 1,
+        channel: "web".into(),
+        address: "v1".into(),
+        context: serde_json::Value::Null,
+        index: 0,
+        reply: leadbot::engine::Reply {
+            text: "Hi".into(),
+            step: None,
+            choices: Vec::new(),
+            multiple: false,
+        },
+    });
     for item in [claimed(&no_address), reply] {
         let attempt = email.deliver(&item).await;
         assert!(matches!(attempt, Attempt::GiveUp { .. }), "{attempt:?}");

@@ -13,8 +13,9 @@ use std::path::Path;
 use std::sync::Arc;
 
 use common::{at, test_key};
+use leadbot::config::Secret;
 use leadbot::engine::Input;
-use leadbot::http::{AppState, Secret};
+use leadbot::http::AppState;
 use leadbot::notify::{HandOffNotice, NoticeEvent};
 use leadbot::reps::{self, Team};
 use leadbot::runtime::{
@@ -131,7 +132,7 @@ async fn notices(runtime: &Runtime, seconds: i64) -> Vec<HandOffNotice> {
                 .outbox_delivered(item.id, now)
                 .await
                 .unwrap();
-            notices.push(serde_json::from_value(item.payload).unwrap());
+            notices.push(item.message.as_handoff().unwrap().clone());
         }
     }
 }

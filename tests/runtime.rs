@@ -55,9 +55,12 @@ async fn a_full_dialogue_qualifies_and_queues_one_handoff(url: &str) {
         .await
         .unwrap();
     assert_eq!(items.len(), 1);
-    assert_eq!(items[0].kind, "handoff");
-    assert_eq!(items[0].payload["lead"]["contact"]["email"], "dana@acme.io");
-    assert_eq!(items[0].payload["lead_id"], last.lead_id);
+    assert_eq!(items[0].kind(), "handoff");
+    assert_eq!(
+        items[0].payload()["lead"]["contact"]["email"],
+        "dana@acme.io"
+    );
+    assert_eq!(items[0].payload()["lead_id"], last.lead_id);
     runtime
         .store()
         .outbox_delivered(items[0].id, at(9999).timestamp_millis())
@@ -279,7 +282,12 @@ async fn replies_for_asynchronous_channels_are_queued_once(url: &str) {
         .unwrap();
     let texts: Vec<_> = items
         .iter()
-        .map(|item| item.payload["reply"]["text"].as_str().unwrap())
+        .map(|item| {
+            item.payload()["reply"]["text"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
         .collect();
     assert_eq!(
         texts.len(),
@@ -287,9 +295,9 @@ async fn replies_for_asynchronous_channels_are_queued_once(url: &str) {
         "greeting and first question, once: {texts:?}"
     );
     assert_eq!(texts[1], "First, what's your name?");
-    assert_eq!(items[0].kind, "reply");
-    assert_eq!(items[0].payload["context"]["thread"], "T1");
-    assert_eq!(items[0].payload["address"], "dana");
+    assert_eq!(items[0].kind(), "reply");
+    assert_eq!(items[0].payload()["context"]["thread"], "T1");
+    assert_eq!(items[0].payload()["address"], "dana");
     for item in &items {
         runtime
             .store()
@@ -334,9 +342,12 @@ struct Recorder {
 }
 
 impl leadbot::delivery::Deliver for Recorder {
-    async fn deliver(&self, item: &leadbot::store::OutboxItem) -> leadbot::delivery::Attempt {
-        let conversation = item.payload["conversation_id"].as_i64().unwrap();
-        let index = item.payload["index"].as_i64().unwrap();
+    async fn deliver(&self, item: &leadbot::outbox::OutboxItem) -> leadbot::delivery::Attempt {
+        let leadbot::outbox::OutboxMessage::Reply(reply) = &item.message else {
+            panic!("not a reply: {item:?}");
+        };
+        let conversation = reply.conversation_id;
+        let index = i64::from(reply.index);
         // Later replies must not overtake: give the first one a head start to lose.
         if index == 0 {
             tokio::time::sleep(std::time::Duration::from_millis(20)).await;
@@ -374,7 +385,7 @@ async fn replies_of_one_conversation_are_sent_in_order(url: &str) {
         .await
         .unwrap()
         .iter()
-        .map(|item| item.payload["conversation_id"].as_i64().unwrap())
+        .map(|item| item.payload()["conversation_id"].as_i64().unwrap())
         .collect();
     let recorder = Recorder {
         sent: std::sync::Mutex::new(Vec::new()),

@@ -11,9 +11,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use common::{API_TOKEN, QUALIFYING_ANSWERS, Server, at, count_rows, english_script, post_json};
+use leadbot::conversation::ConversationKey;
 use leadbot::engine::state::ConversationState;
 use leadbot::engine::{self, Input};
-use leadbot::store::{ConversationKey, Store};
+use leadbot::store::Store;
 
 /// Messages per prospect: a hello, then the qualifying answers.
 const TURNS: usize = 1 + QUALIFYING_ANSWERS.len();
@@ -267,7 +268,118 @@ async fn a_message_the_database_refused_is_answered_503_then_processed_once(url:
     assert_eq!(count_rows(url, "answers").await, 1);
 }
 
+/// A webhook receiver on 127.0.0.1 that answers every request 200 after a short pause and
+/// counts them.
+async fn counting_receiver() -> (String, Arc<AtomicUsize>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    let received = Arc::new(AtomicUsize::new(0));
+    let counted = received.clone();
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            let counted = counted.clone();
+            tokio::spawn(async move {
+                let mut buffer = vec![0u8; 64 * 1024];
+                let mut request = Vec::new();
+                loop {
+                    let Ok(read) = stream.read(&mut buffer).await else {
+                        return;
+                    };
+                    if read == 0 {
+                        return;
+                    }
+                    request.extend_from_slice(&buffer[..read]);
+                    let text = String::from_utf8_lossy(&request);
+                    let Some((head, body)) = text.split_once("\r\n\r\n") else {
+                        continue;
+                    };
+                    let length = head
+                        .lines()
+                        .find_map(|line| {
+                            line.to_ascii_lowercase()
+                                .strip_prefix("content-length:")
+                                .map(|n| n.trim().parse::<usize>().unwrap_or(0))
+                        })
+                        .unwrap_or(0);
+                    if body.len() >= length {
+                        break;
+                    }
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+                counted.fetch_add(1, Ordering::SeqCst);
+                let _ = stream
+                    .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\nconnection: close\r\n\r\n")
+                    .await;
+            });
+        }
+    });
+    (url, received)
+}
+
+/// A message for the CRM to relay, as stored.
+const RELAYED: &str = r#"{"conversation_id": 1, "lead_id": 1, "channel": "web", "address": "v1", "index": 0, "reply": {"text": "Hi", "step": null}}"#;
+
+/// A clean stop (SIGTERM) in the middle of a busy outbox: the process exits 0 and logs no
+/// error — the workers finish their round and stop before the store closes — and no item is
+/// delivered twice.
+async fn a_clean_stop_logs_no_error(url: &str) {
+    const ITEMS: usize = 3000;
+    Store::open(url).await.unwrap().close().await;
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(url).await.unwrap();
+    for chunk in 0..ITEMS / 500 {
+        let rows: Vec<String> = (0..500)
+            .map(|n| {
+                format!(
+                    "('prospect_message', 'webhook', 'k{}', '{RELAYED}', 'pending', 0, 0, 0)",
+                    chunk * 500 + n
+                )
+            })
+            .collect();
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "INSERT INTO outbox (kind, destination, idempotency_key, payload, status, attempts, \
+             next_attempt_at, created_at) VALUES {}",
+            rows.join(", ")
+        )))
+        .execute(&pool)
+        .await
+        .unwrap();
+    }
+    pool.close().await;
+    let (hook, received) = counting_receiver().await;
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("serve.log");
+    let mut server = Server::start_with_log(
+        url,
+        &[
+            ("LEADBOT_HANDOFF_WEBHOOK_URL", &hook),
+            ("LEADBOT_WEBHOOK_SECRET", "test-webhook-secret"),
+            ("LEADBOT_LOG", "info"),
+        ],
+        &log,
+    );
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while received.load(Ordering::SeqCst) < 100 {
+        assert!(std::time::Instant::now() < deadline, "no deliveries");
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    let exit = server.terminate();
+    let logged = std::fs::read_to_string(&log).unwrap();
+    assert!(exit.success(), "{exit:?}\n{logged}");
+    assert!(!logged.contains("ERROR"), "{logged}");
+    let delivered = count_rows(url, "outbox WHERE status = 'delivered'").await;
+    assert!(
+        delivered > 0 && (delivered as usize) < ITEMS,
+        "stopped mid-way: {delivered}"
+    );
+    // Every request the receiver answered was recorded as delivered: none is left to be sent
+    // again by the next start.
+    assert_eq!(received.load(Ordering::SeqCst), delivered as usize);
+}
+
 on_both_databases!(
+    a_clean_stop_logs_no_error,
     a_message_the_database_refused_is_answered_503_then_processed_once,
     the_api_checks_its_callers,
     a_kill_9_mid_load_loses_and_doubles_nothing,

@@ -11,7 +11,7 @@ mod slack_fake;
 
 use std::time::Duration;
 
-use common::{QUALIFYING_ANSWERS, Server, count_rows};
+use common::{QUALIFYING_ANSWERS, Server, count_rows, drain_outbox};
 use serde_json::{Value, json};
 use slack_fake::{
     BOT_TOKEN, Failure, FakeSlack, SIGNING_SECRET, SlackRequest, block_actions, buttons,
@@ -46,19 +46,7 @@ fn ts(offset: i64) -> String {
 
 /// Waits until every Slack outbox item is delivered or given up.
 async fn settle(url: &str) {
-    for _ in 0..400 {
-        if count_rows(
-            url,
-            "outbox WHERE destination = 'slack' AND status = 'pending'",
-        )
-        .await
-            == 0
-        {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("Slack outbox items stayed pending");
+    drain_outbox(url, "slack").await;
 }
 
 /// Posts a signed event envelope with this id, as Slack does, and checks it was acknowledged.
@@ -128,7 +116,7 @@ async fn a_prospect_qualifies_in_a_direct_message(url: &str) {
         "Dana Smith",
         "Acme Corp",
         "dana@acme.io",
-        "*Budget*",
+        "Budget\\n",
         "*Score ",
         "<@U0DANA>",
     ] {
@@ -378,6 +366,60 @@ async fn a_message_that_cannot_be_stored_is_not_acknowledged(url: &str) {
     drop(server);
 }
 
+/// A rep passes from a shell that has no Slack token: the next rep still gets the Slack card,
+/// because where notices go is what the serving deployment delivers, recorded by `serve`.
+async fn a_pass_from_a_shell_without_tokens_still_reaches_the_next_rep_in_slack(url: &str) {
+    let fake = FakeSlack::start().await;
+    let server = slack_server(url, &fake);
+    say(server.port, url, DANA, "hi", &ts(0)).await;
+    for (turn, answer) in QUALIFYING_ANSWERS.iter().enumerate() {
+        say(server.port, url, DANA, answer, &ts(1 + turn as i64)).await;
+    }
+    let first: Vec<_> = fake
+        .accepted("chat.postMessage")
+        .into_iter()
+        .filter(|post| post.body["channel"] != dm_channel(DANA))
+        .collect();
+    assert_eq!(first.len(), 1, "one card for the first rep");
+    let first_rep = first[0].body["channel"].as_str().unwrap()[1..].to_string();
+    let (rep_id, next_user) = if first_rep == "U0SAM" {
+        ("sam", "U0OMAR")
+    } else {
+        ("omar", "U0SAM")
+    };
+    let (_, assignment) = buttons(&first[0])[0].clone();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_leadbot"))
+        .args(["handoff", "--database", url, "--reps", REPS])
+        .args(["pass", &assignment, "--rep", rep_id])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_remove("SLACK_BOT_TOKEN")
+        .env_remove("SLACK_SIGNING_SECRET")
+        .env_remove("DATABASE_URL")
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    let next_dm = format!("D{next_user}");
+    fake.wait_for("the next rep's card", |calls| {
+        calls.iter().any(|call| {
+            call.method == "chat.postMessage"
+                && call.status == 200
+                && call.body["channel"] == next_dm
+        })
+    })
+    .await;
+    settle(url).await;
+    assert_eq!(
+        count_rows(
+            url,
+            "outbox WHERE destination = 'slack' AND kind = 'handoff'"
+        )
+        .await,
+        3,
+        "assigned to the first, withdrawn from the first, assigned to the next"
+    );
+    drop(server);
+}
+
 async fn forged_and_stale_requests_are_refused(url: &str) {
     let fake = FakeSlack::start().await;
     let server = slack_server(url, &fake);
@@ -442,9 +484,25 @@ async fn bot_and_edited_messages_are_ignored(url: &str) {
     for (index, event) in events.into_iter().enumerate() {
         deliver(server.port, &format!("EvBot{index}"), event).await;
     }
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // A 200 means whatever the event caused is stored, and leadbot talks to Slack only through
+    // the outbox: with the outbox drained, nothing was recorded, queued or sent.
+    settle(url).await;
     assert_eq!(count_rows(url, "messages").await, 0);
+    assert_eq!(count_rows(url, "outbox").await, 0);
     assert!(fake.calls().is_empty());
+    // The same server answers Dana's own message, and only that.
+    say(server.port, url, DANA, "hi", &ts(4)).await;
+    assert_eq!(count_rows(url, "messages WHERE direction = 'in'").await, 1);
+    let calls = fake.calls();
+    assert!(!calls.is_empty());
+    assert!(
+        calls
+            .iter()
+            .all(|call| call.method == "chat.postMessage"
+                && call.body["channel"] == dm_channel(DANA)),
+        "{calls:#?}"
+    );
+    assert_eq!(calls.len() as i64, replies_queued(url).await);
     drop(server);
 }
 
@@ -561,6 +619,7 @@ async fn the_slash_command_starts_over_in_a_dm(url: &str) {
 
 on_both_databases!(
     a_message_that_cannot_be_stored_is_not_acknowledged,
+    a_pass_from_a_shell_without_tokens_still_reaches_the_next_rep_in_slack,
     a_prospect_qualifies_in_a_direct_message,
     a_restart_mid_dialogue_resumes,
     a_retried_event_is_processed_once,

@@ -12,7 +12,9 @@ use std::time::Duration;
 
 use common::{at, count_rows, english_script, test_key};
 use leadbot::engine::{self, Effect, Input};
-use leadbot::store::{NewOutboxItem, Store, StoreError, StoreOptions, StoredConversation, TurnTx};
+use leadbot::outbox::{NewOutboxItem, OutboxMessage, ProspectReply};
+use leadbot::store::leads::LeadFilter;
+use leadbot::store::{Store, StoreError, StoreOptions, StoredConversation, TurnTx};
 
 /// Starts a conversation on the English script and returns its lead id.
 async fn started(store: &Store, address: &str) -> i64 {
@@ -33,9 +35,10 @@ async fn claimed_existing(tx: &mut TurnTx, event: &str) -> StoredConversation {
     tx.claim_and_load(event, 1).await.unwrap().unwrap().unwrap()
 }
 
-/// The newest migration of the backend at `url` (PostgreSQL has the turn-start function too).
-fn latest_migration(url: &str) -> i64 {
-    if url.starts_with("sqlite") { 4 } else { 5 }
+/// The newest migration of both backends (PostgreSQL's 5, the turn-start function, has no
+/// SQLite counterpart).
+fn latest_migration(_url: &str) -> i64 {
+    7
 }
 
 async fn migrations_apply_once_and_report_the_version(url: &str) {
@@ -319,10 +322,23 @@ async fn concurrent_turns_of_one_conversation_apply_one_after_the_other(url: &st
 
 fn handoff_item(key: &str) -> NewOutboxItem {
     NewOutboxItem {
-        kind: "handoff".into(),
         destination: "console".into(),
         idempotency_key: key.into(),
-        payload: serde_json::json!({"lead": key}),
+        ordering_key: None,
+        message: OutboxMessage::RelayToProspect(ProspectReply {
+            conversation_id: 1,
+            lead_id: 1,
+            channel: "test".into(),
+            address: key.into(),
+            context: serde_json::Value::Null,
+            index: 0,
+            reply: leadbot::engine::Reply {
+                text: format!("for {key}"),
+                step: None,
+                choices: Vec::new(),
+                multiple: false,
+            },
+        }),
     }
 }
 
@@ -495,6 +511,77 @@ async fn effects_are_stored_as_rows(url: &str) {
         count_rows(url, "leads WHERE company = 'Acme' AND score > 0").await,
         1
     );
+}
+
+/// An export reads each lead with its owner, its answers and the reasons for its score, and
+/// the filter picks the leads on both sides of the join.
+async fn lead_exports_carry_the_owner_and_the_score_reasons(url: &str) {
+    let store = Store::open(url).await.unwrap();
+    let script = english_script();
+    let owned = started(&store, "owned").await;
+    let other = started(&store, "other").await;
+    let mut tx = store.begin_turn(&test_key("owned")).await.unwrap();
+    let mut conversation = tx.conversation().await.unwrap().unwrap();
+    let mut effects: Vec<Effect> = Vec::new();
+    let mut state = conversation.state.clone();
+    for (second, answer) in [(100, "Dana"), (200, "Acme"), (300, "1")] {
+        let turn = engine::step(&script, state, &Input::Text(answer.into()), at(second));
+        effects.extend(turn.effects);
+        state = turn.state;
+    }
+    conversation.state = state;
+    tx.save(&conversation, Some(("1", None)), &effects, &[], 3_000)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let mut write = store.begin_handoff().await.unwrap();
+    write
+        .handoffs()
+        .await
+        .unwrap()
+        .set_owner(owned, Some("kim"))
+        .await
+        .unwrap();
+    write.commit().await.unwrap();
+
+    let exports = store.lead_exports(&LeadFilter::default()).await.unwrap();
+    assert_eq!(exports.len(), 2);
+    let export = exports.iter().find(|e| e.lead.id == owned).unwrap();
+    assert_eq!(export.lead.owner.as_deref(), Some("kim"));
+    assert_eq!(export.lead.channel, "test");
+    assert_eq!(export.lead.script_id, "saas-en");
+    let reasons: Vec<(i64, &str)> = export
+        .score_events
+        .iter()
+        .map(|event| (event.points, event.reason.as_str()))
+        .collect();
+    assert_eq!(reasons, [(20, "need: Replacing our current tool")]);
+    assert_eq!(
+        export
+            .answers
+            .iter()
+            .map(|a| a.step.as_str())
+            .collect::<Vec<_>>(),
+        ["name", "company", "need"]
+    );
+    assert_eq!(export.lead.score, 20);
+    let unowned = exports.iter().find(|e| e.lead.id == other).unwrap();
+    assert_eq!(unowned.lead.owner, None);
+    assert!(unowned.score_events.is_empty() && unowned.answers.is_empty());
+
+    let filter = |stage: &str| LeadFilter {
+        stage: Some(stage.into()),
+        ..LeadFilter::default()
+    };
+    let leads = store.lead_exports(&filter("lead")).await.unwrap();
+    assert_eq!(leads.len(), 2);
+    assert!(
+        leads
+            .iter()
+            .any(|e| e.lead.id == owned && e.score_events.len() == 1)
+    );
+    assert!(store.lead_exports(&filter("sql")).await.unwrap().is_empty());
+    store.close().await;
 }
 
 /// A turn that ends without committing — dropped after an error, or its task cancelled while
@@ -863,7 +950,7 @@ async fn outside_text_is_stored_exactly_and_never_changes_a_statement(url: &str)
     for (key, event, what) in [
         (test_key("nul\0address"), "ev-1", "conversation address"),
         (
-            leadbot::store::ConversationKey {
+            leadbot::conversation::ConversationKey {
                 channel: "te\0st".into(),
                 address: "nul".into(),
             },
@@ -928,6 +1015,7 @@ on_both_databases!(
     concurrent_workers_never_claim_the_same_item,
     script_versions_are_kept,
     effects_are_stored_as_rows,
+    lead_exports_carry_the_owner_and_the_score_reasons,
 );
 
 /// A write connection waits idle inside an empty transaction (its `BEGIN` went with the last
@@ -1023,3 +1111,19 @@ async fn postgres_notifies_the_outbox_channel_when_a_turn_with_items_commits() {
     store.close().await;
     db.finish().await;
 }
+
+/// What `leadbot serve` records as the destinations it delivers, any process reads back.
+async fn served_destinations_are_recorded_and_replaced(url: &str) {
+    let store = Store::open(url).await.unwrap();
+    assert_eq!(store.served_destinations().await.unwrap(), None);
+    let first: std::collections::BTreeSet<String> =
+        ["slack", "webhook", "crm:webhook"].map(String::from).into();
+    store.record_served_destinations(&first, 1).await.unwrap();
+    assert_eq!(store.served_destinations().await.unwrap(), Some(first));
+    let second: std::collections::BTreeSet<String> = ["email"].map(String::from).into();
+    store.record_served_destinations(&second, 2).await.unwrap();
+    assert_eq!(store.served_destinations().await.unwrap(), Some(second));
+    store.close().await;
+}
+
+on_both_databases!(served_destinations_are_recorded_and_replaced);

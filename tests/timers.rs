@@ -93,7 +93,12 @@ async fn sent(runtime: &Runtime, now: DateTime<FixedOffset>) -> Vec<String> {
             .outbox_delivered(item.id, now_ms)
             .await
             .unwrap();
-        texts.push(item.payload["reply"]["text"].as_str().unwrap().to_string());
+        texts.push(
+            item.payload()["reply"]["text"]
+                .as_str()
+                .unwrap()
+                .to_string(),
+        );
     }
     texts
 }
@@ -182,11 +187,11 @@ async fn nudges_of_api_prospects_go_to_the_crm_to_relay(url: &str) {
         .await
         .unwrap();
     assert_eq!(items.len(), 1);
-    assert_eq!(items[0].kind, "prospect_message");
-    assert_eq!(items[0].payload["context"]["timer"], "nudge");
-    assert_eq!(items[0].payload["address"], "api");
+    assert_eq!(items[0].kind(), "prospect_message");
+    assert_eq!(items[0].payload()["context"]["timer"], "nudge");
+    assert_eq!(items[0].payload()["address"], "api");
     assert!(
-        items[0].payload["reply"]["text"]
+        items[0].payload()["reply"]["text"]
             .as_str()
             .unwrap()
             .starts_with("Still there?")

@@ -17,12 +17,13 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
 use axum::routing::post;
-use common::{QUALIFYING_ANSWERS, at, english_script};
+use common::{QUALIFYING_ANSWERS, at, count_rows, drain_outbox, english_script};
+use leadbot::config::Secret;
+use leadbot::conversation::ConversationKey;
 use leadbot::delivery::{self, RetryPolicy, SIGNATURE_HEADER, Webhook};
 use leadbot::engine::Input;
-use leadbot::http::Secret;
 use leadbot::runtime::{Inbound, Runtime, ScriptCatalog};
-use leadbot::store::{ConversationKey, Store};
+use leadbot::store::Store;
 
 const SECRET: &str = "whsec-test";
 
@@ -100,7 +101,7 @@ async fn a_flaky_receiver_gets_the_handoff_once_and_signed(url: &str) {
         Some("webhook"),
     );
     let webhook = Webhook::new(
-        format!("http://127.0.0.1:{port}/hook"),
+        Secret::new(format!("http://127.0.0.1:{port}/hook")),
         Secret::new(SECRET.into()),
         Duration::from_millis(400),
     )
@@ -111,13 +112,13 @@ async fn a_flaky_receiver_gets_the_handoff_once_and_signed(url: &str) {
         lease: Duration::from_secs(5),
         ..RetryPolicy::default()
     };
-    tokio::spawn(delivery::run_worker(
-        store.clone(),
-        "webhook".into(),
+    delivery::Workers::default().deliver(
+        &store,
+        "webhook",
         webhook,
-        runtime.outbox_wake().subscribe(),
+        &runtime.outbox_wake(),
         policy,
-    ));
+    );
 
     for (index, text) in std::iter::once(&"hi")
         .chain(QUALIFYING_ANSWERS.iter())
@@ -137,14 +138,18 @@ async fn a_flaky_receiver_gets_the_handoff_once_and_signed(url: &str) {
         };
         runtime.handle(&inbound).await.unwrap();
     }
-    for _ in 0..200 {
-        if !receiver.lock().unwrap().accepted.is_empty() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    // Give a wrongly repeated delivery the chance to show up.
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    // Once the hand-off is no longer pending (delivered, or given up) the worker sends it
+    // no more: what the receiver has now is everything it will get.
+    drain_outbox(url, "webhook").await;
+    assert_eq!(
+        count_rows(
+            url,
+            "outbox WHERE destination = 'webhook' AND status = 'delivered' AND attempts = 4"
+        )
+        .await,
+        1,
+        "delivered on the fourth attempt"
+    );
     let (accepted, requests, bad_signatures) = {
         let receiver = receiver.lock().unwrap();
         (

@@ -22,7 +22,7 @@ fuzz_target!(|data: &[u8]| {
     for locale in Locale::ALL {
         let _ = extract::money(text, locale, locale.default_currency());
         let _ = extract::timeframe(text, locale, now);
-        let _ = extract::number(text, locale);
+        let _ = extract::number(text, locale, now);
         let _ = extract::yes_no(text, locale);
         let _ = extract::choice(text, locale, &options);
         let _ = extract::choices(text, locale, &options);

@@ -12,8 +12,8 @@ use axum::http::StatusCode;
 use axum::routing::post;
 use chrono::Local;
 use leadbot::bench::{self, BenchPlan};
+use leadbot::config::Secret;
 use leadbot::delivery::{self, RetryPolicy, Webhook};
-use leadbot::http::Secret;
 use leadbot::reps;
 use leadbot::runtime::{Runtime, ScriptCatalog};
 use leadbot::script::Script;
@@ -136,14 +136,18 @@ fn handoffs_to_webhook(runtime: Runtime, url: String) -> Result<Runtime> {
     let runtime = runtime
         .with_team(Arc::new(team))
         .with_rep_channels(["webhook"]);
-    let webhook = Webhook::new(url, Secret::new("bench".into()), Duration::from_secs(10))?;
-    tokio::spawn(delivery::run_worker(
-        runtime.store().clone(),
-        "webhook:bench".to_string(),
+    let webhook = Webhook::new(
+        Secret::new(url),
+        Secret::new("bench".into()),
+        Duration::from_secs(10),
+    )?;
+    delivery::Workers::default().deliver(
+        runtime.store(),
+        "webhook:bench",
         webhook,
-        runtime.outbox_wake().subscribe(),
+        &runtime.outbox_wake(),
         RetryPolicy::default(),
-    ));
+    );
     Ok(runtime)
 }
 

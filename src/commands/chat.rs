@@ -6,10 +6,11 @@ use std::io::IsTerminal;
 use anyhow::{Context, Result};
 use chrono::{DateTime, FixedOffset, Local};
 use leadbot::channels::console;
+use leadbot::conversation::ConversationKey;
 use leadbot::engine::{self, Reply, messages};
 use leadbot::notify;
 use leadbot::runtime::{Handled, Inbound, Runtime};
-use leadbot::store::ConversationKey;
+use leadbot::script::MessageKey;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 
 /// The outbox destination the terminal delivers: hand-offs are shown right here.
@@ -47,16 +48,16 @@ pub async fn run(runtime: &Runtime, options: ChatOptions) -> Result<()> {
     };
     match resumed {
         Some((conversation, script)) if !conversation.state.is_finished() => {
-            println!("bot: {}", messages::text(&script, "welcome_back"));
+            println!("bot: {}", messages::text(&script, MessageKey::WelcomeBack));
             if let Some(question) = engine::pending_question(&script, &conversation.state) {
                 show(&[question]);
             }
         }
         Some((conversation, script)) => {
             let key = if conversation.state.stage == leadbot::engine::state::Stage::OptedOut {
-                "opted_out_already"
+                MessageKey::OptedOutAlready
             } else {
-                "already_done"
+                MessageKey::AlreadyDone
             };
             println!("bot: {}", messages::text(&script, key));
             println!(
@@ -125,19 +126,18 @@ async fn deliver_handoffs(runtime: &Runtime) -> Result<()> {
         .claim_outbox(CONSOLE_DESTINATION, 10, 30_000, now.timestamp_millis())
         .await?
     {
-        match serde_json::from_value::<notify::HandOffNotice>(item.payload.clone()) {
-            Ok(notice) => {
+        match item.message.as_handoff() {
+            Some(notice) => {
                 println!("\n── hand-off to sales ──────────────────────────────");
-                println!("{}", notify::notice_text(&notice, now));
+                println!("{}", notify::notice_text(notice, now));
                 println!("───────────────────────────────────────────────────\n");
                 store
                     .outbox_delivered(item.id, now.timestamp_millis())
                     .await?;
             }
-            Err(error) => {
-                store
-                    .outbox_failed(item.id, &format!("unreadable hand-off: {error}"), None)
-                    .await?;
+            None => {
+                let reason = format!("the terminal shows hand-offs, not {}", item.message.kind());
+                store.outbox_failed(item.id, &reason, None).await?;
             }
         }
     }

@@ -6,9 +6,10 @@ use anyhow::{Context, Result, bail};
 use chrono::{DateTime, Utc};
 use leadbot::script::Criterion;
 use leadbot::store::Store;
-use leadbot::store::leads::{LeadFilter, LeadRecord, LeadSummary};
+use leadbot::store::leads::{LeadExport, LeadFilter, LeadRecord, LeadSummary};
+use serde_json::{Map, Value, json};
 
-/// Formats Unix milliseconds as an RFC 3339 UTC time.
+/// Formats Unix milliseconds as a readable UTC time for tables ("2026-03-04 08:00:00").
 fn time(ms: i64) -> String {
     DateTime::<Utc>::from_timestamp_millis(ms)
         .map(|at| at.format("%Y-%m-%d %H:%M:%S").to_string())
@@ -166,34 +167,115 @@ pub async fn show(store: &Store, id: i64) -> Result<()> {
     Ok(())
 }
 
-/// The export columns of one lead: fields, then one column per criterion.
-fn export_row(summary: &LeadSummary, record: &LeadRecord) -> Vec<String> {
+/// Formats Unix milliseconds as RFC 3339 in UTC, the form a CRM import reads.
+fn rfc3339(ms: i64) -> Option<String> {
+    DateTime::<Utc>::from_timestamp_millis(ms)
+        .map(|at| at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+}
+
+/// Where a lead came from: the channel it talked on and the script that qualified it.
+fn source(lead: &LeadSummary) -> String {
+    format!("{}:{}", lead.channel, lead.script_id)
+}
+
+/// The answers of one criterion, described and joined; `None` when there is none.
+fn criterion_answers(export: &LeadExport, criterion: Criterion) -> Option<String> {
+    let answers: Vec<&str> = export
+        .answers
+        .iter()
+        .filter(|answer| answer.criterion == criterion.name())
+        .map(|answer| answer.described.as_str())
+        .collect();
+    (!answers.is_empty()).then(|| answers.join("; "))
+}
+
+/// The export columns of one lead as CSV text: fields, one column per criterion, times, then
+/// owner, source and the score's reasons ("+30 budget: USD 60,000 (band ≥ 50,000); …").
+fn csv_row(export: &LeadExport) -> Vec<String> {
+    let lead = &export.lead;
     let mut row = vec![
-        summary.id.to_string(),
-        summary.channel.clone(),
-        summary.stage.clone(),
-        summary.score.to_string(),
-        summary.script_id.clone(),
-        summary.script_version.to_string(),
-        summary.name.clone().unwrap_or_default(),
-        summary.company.clone().unwrap_or_default(),
-        summary.email.clone().unwrap_or_default(),
-        summary.phone.clone().unwrap_or_default(),
-        summary.region.clone().unwrap_or_default(),
+        lead.id.to_string(),
+        lead.channel.clone(),
+        lead.stage.clone(),
+        lead.score.to_string(),
+        lead.script_id.clone(),
+        lead.script_version.to_string(),
+        lead.name.clone().unwrap_or_default(),
+        lead.company.clone().unwrap_or_default(),
+        lead.email.clone().unwrap_or_default(),
+        lead.phone.clone().unwrap_or_default(),
+        lead.region.clone().unwrap_or_default(),
     ];
-    for criterion in criteria() {
-        let answers: Vec<&str> = record
-            .answers
-            .iter()
-            .filter(|answer| answer.criterion == criterion.name())
-            .map(|answer| answer.described.as_str())
-            .collect();
-        row.push(answers.join("; "));
-    }
-    row.push(time(summary.created_at));
-    row.push(time(summary.updated_at));
-    row.push(summary.qualified_at.map(time).unwrap_or_default());
+    row.extend(
+        criteria().map(|criterion| criterion_answers(export, criterion).unwrap_or_default()),
+    );
+    row.extend(
+        [
+            Some(lead.created_at),
+            Some(lead.updated_at),
+            lead.qualified_at,
+        ]
+        .map(|at| at.and_then(rfc3339).unwrap_or_default()),
+    );
+    row.push(lead.owner.clone().unwrap_or_default());
+    row.push(source(lead));
+    let reasons: Vec<String> = export
+        .score_events
+        .iter()
+        .map(|event| format!("{:+} {}", event.points, event.reason))
+        .collect();
+    row.push(reasons.join("; "));
     row
+}
+
+/// One lead as a JSON object: numbers as numbers, times as RFC 3339, null for what is missing,
+/// each answer's typed value under `answers` and the score's reasons as `{points, reason}`.
+fn json_row(export: &LeadExport) -> Value {
+    let lead = &export.lead;
+    let mut object = Map::new();
+    object.insert("id".into(), lead.id.into());
+    object.insert("channel".into(), lead.channel.clone().into());
+    object.insert("stage".into(), lead.stage.clone().into());
+    object.insert("score".into(), lead.score.into());
+    object.insert("script".into(), lead.script_id.clone().into());
+    object.insert("script_version".into(), lead.script_version.into());
+    for (field, value) in [
+        ("name", &lead.name),
+        ("company", &lead.company),
+        ("email", &lead.email),
+        ("phone", &lead.phone),
+        ("region", &lead.region),
+    ] {
+        object.insert(field.into(), value.clone().into());
+    }
+    for criterion in criteria() {
+        object.insert(
+            criterion.name().into(),
+            criterion_answers(export, criterion).into(),
+        );
+    }
+    for (field, at) in [
+        ("created_at", Some(lead.created_at)),
+        ("updated_at", Some(lead.updated_at)),
+        ("qualified_at", lead.qualified_at),
+    ] {
+        object.insert(field.into(), at.and_then(rfc3339).into());
+    }
+    object.insert("owner".into(), lead.owner.clone().into());
+    object.insert("source".into(), source(lead).into());
+    let reasons: Vec<Value> = export
+        .score_events
+        .iter()
+        .map(|event| json!({"points": event.points, "reason": event.reason}))
+        .collect();
+    object.insert("score_reasons".into(), reasons.into());
+    let answers: Map<String, Value> = export
+        .answers
+        .iter()
+        .map(|answer| (answer.step.clone(), answer.value.clone()))
+        .collect();
+    object.insert("answers".into(), answers.into());
+    Value::Object(object)
 }
 
 fn criteria() -> impl Iterator<Item = Criterion> {
@@ -216,32 +298,36 @@ const HEADER: [&str; 11] = [
     "region",
 ];
 
-/// `leads export`: one row per lead, one column per criterion, as CSV or JSON lines.
+/// `leads export`: one row per lead — fields, one column per criterion, times, owner, source
+/// and score reasons — as CSV or as JSON lines with typed values.
 pub async fn export(store: &Store, filter: &LeadFilter, format: &str) -> Result<()> {
-    let mut header: Vec<String> = HEADER.iter().map(|name| name.to_string()).collect();
-    header.extend(criteria().map(|criterion| criterion.name().to_string()));
-    header.extend(["created_at", "updated_at", "qualified_at"].map(String::from));
     let stdout = std::io::stdout();
     match format {
         "csv" => {
+            let mut header: Vec<String> = HEADER.iter().map(|name| name.to_string()).collect();
+            header.extend(criteria().map(|criterion| criterion.name().to_string()));
+            header.extend(
+                [
+                    "created_at",
+                    "updated_at",
+                    "qualified_at",
+                    "owner",
+                    "source",
+                    "score_reasons",
+                ]
+                .map(String::from),
+            );
             let mut writer = csv::Writer::from_writer(stdout.lock());
             writer.write_record(&header)?;
-            for summary in store.list_leads(filter).await? {
-                let record = record(store, summary.id).await?;
-                writer.write_record(export_row(&summary, &record))?;
+            for export in store.lead_exports(filter).await? {
+                writer.write_record(csv_row(&export))?;
             }
             writer.flush()?;
         }
         "json" => {
             let mut out = stdout.lock();
-            for summary in store.list_leads(filter).await? {
-                let record = record(store, summary.id).await?;
-                let object: serde_json::Map<String, serde_json::Value> = header
-                    .iter()
-                    .cloned()
-                    .zip(export_row(&summary, &record).into_iter().map(Into::into))
-                    .collect();
-                writeln!(out, "{}", serde_json::Value::Object(object))?;
+            for export in store.lead_exports(filter).await? {
+                writeln!(out, "{}", json_row(&export))?;
             }
         }
         other => bail!("unknown export format {other:?} (csv or json)"),

@@ -2,6 +2,7 @@
 
 pub mod bench;
 pub mod chat;
+pub mod config;
 pub mod extract;
 pub mod leads;
 pub mod reps;

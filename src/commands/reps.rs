@@ -3,35 +3,24 @@
 //! answers reps give from a terminal.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
-use leadbot::delivery::SmtpSettings;
 use leadbot::reps::{self, ChannelsAvailable, RepsError, Team};
 use leadbot::routing::{self, Decision, LeadAttributes};
-use leadbot::runtime::{HandoffAnswer, HandoffAnswered, RepIdentity, Runtime};
+use leadbot::runtime::{HandoffAnswer, HandoffAnswered, NoticeChannels, RepIdentity, Runtime};
 use leadbot::script::{self, Script};
 use leadbot::store::Store;
 
-/// The reps file used when none is named.
-pub const DEFAULT_REPS_FILE: &str = "reps.toml";
-
-/// Loads the team: the named file (which must exist), or `reps.toml` when present; its rules
-/// and filters are checked against the scripts leads are qualified on.
-pub fn load_team(named: Option<&Path>, scripts: &[Script]) -> Result<Option<Arc<Team>>> {
-    let path = match named {
-        Some(path) => path.to_path_buf(),
-        None => {
-            let default = PathBuf::from(DEFAULT_REPS_FILE);
-            if !default.exists() {
-                return Ok(None);
-            }
-            default
-        }
+/// Loads the team from the configured reps file, if there is one; its rules and filters are
+/// checked against the scripts leads are qualified on.
+pub fn load_team(path: Option<&Path>, scripts: &[Script]) -> Result<Option<Arc<Team>>> {
+    let Some(path) = path else {
+        return Ok(None);
     };
-    let team = reps::load(&path, scripts)
+    let team = reps::load(path, scripts)
         .with_context(|| format!("invalid reps file {}", path.display()))?;
     Ok(Some(Arc::new(team)))
 }
@@ -39,7 +28,7 @@ pub fn load_team(named: Option<&Path>, scripts: &[Script]) -> Result<Option<Arc<
 /// `leadbot reps validate`: prints every problem as file:line:column; exits 1 if any. Rules and
 /// rep filters are checked against the scripts under `scripts`. A valid file is followed by a
 /// warning for each rep (and the fallback team) that the configured channels cannot reach.
-pub fn validate(path: &Path, scripts: &Path) -> Result<ExitCode> {
+pub fn validate(path: &Path, scripts: &Path, notices: &NoticeChannels) -> Result<ExitCode> {
     let loaded = script::load_all(&[scripts.to_path_buf()]).with_context(|| {
         format!(
             "the reps file is checked against the scripts in {}, which do not load \
@@ -58,11 +47,7 @@ pub fn validate(path: &Path, scripts: &Path) -> Result<ExitCode> {
                 loaded.len(),
                 scripts.display()
             );
-            let (available, smtp_problem) = channels_in_environment();
-            if let Some(problem) = smtp_problem {
-                println!("warn {problem}");
-            }
-            for unreachable in reps::unreachable_recipients(&team, &available) {
+            for unreachable in reps::unreachable_recipients(&team, &channels_available(notices)) {
                 println!("warn {}: {unreachable}", path.display());
             }
             Ok(ExitCode::SUCCESS)
@@ -78,22 +63,15 @@ pub fn validate(path: &Path, scripts: &Path) -> Result<ExitCode> {
     }
 }
 
-/// The hand-off channels `leadbot serve` would deliver on with this environment: Slack and
-/// Discord when their bot tokens are set, reps' webhooks always (serve refuses to start
-/// without their secret), e-mail when the SMTP settings are usable — else why not.
-fn channels_in_environment() -> (ChannelsAvailable, Option<String>) {
-    let setting = |name: &str| std::env::var(name).ok().filter(|value| !value.is_empty());
-    let (email, smtp_problem) = match SmtpSettings::from_lookup(setting) {
-        Ok(settings) => (settings.is_some(), None),
-        Err(error) => (false, Some(error.to_string())),
-    };
-    let available = ChannelsAvailable {
-        slack: setting("SLACK_BOT_TOKEN").is_some(),
-        discord: setting("DISCORD_TOKEN").is_some(),
-        webhook: true,
-        email,
-    };
-    (available, smtp_problem)
+/// The channels notices reach reps on, as `reach` counts them.
+pub fn channels_available(notices: &NoticeChannels) -> ChannelsAvailable {
+    let on = |channel: &str| notices.reps.contains(channel);
+    ChannelsAvailable {
+        slack: on("slack"),
+        discord: on("discord"),
+        webhook: on("webhook"),
+        email: on(leadbot::delivery::EMAIL_DESTINATION),
+    }
 }
 
 /// `leadbot reps list`: each rep with pools, languages, hours, open load and capacity.
@@ -144,9 +122,9 @@ pub async fn list(team: &Team, store: &Store) -> Result<()> {
     Ok(())
 }
 
-/// `leadbot route <lead> --explain`: each stored routing of the lead, and what routing it now
-/// would do.
-pub async fn explain(runtime: &Runtime, lead_id: i64) -> Result<()> {
+/// `leadbot route <lead> [--explain]`: each stored routing of the lead — who got it, from which
+/// pool; with `explain`, why: the budget's reading, the rule, each rep skipped and why.
+pub async fn explain(runtime: &Runtime, lead_id: i64, explain: bool) -> Result<()> {
     let team = runtime
         .team()
         .context("no reps file: create reps.toml or pass --reps")?;
@@ -173,6 +151,10 @@ pub async fn explain(runtime: &Runtime, lead_id: i64) -> Result<()> {
                 .map(|note| format!(" ({note})"))
                 .unwrap_or_default()
         )?;
+        if !explain {
+            writeln!(out, "  {}", decision.summary(team))?;
+            continue;
+        }
         // An unreadable record of attributes costs only this line, not the explanation.
         let attributes: Option<LeadAttributes> =
             serde_json::from_value(assignment.attributes.clone()).ok();

@@ -1,53 +1,54 @@
-//! Purpose: `leadbot serve` — the long-running server: the HTTP API, the Discord gateway (when
-//! `DISCORD_TOKEN` is set), the Slack endpoints (when `SLACK_BOT_TOKEN` is set), outbox
-//! delivery workers (CRM webhook, reps' webhooks, Discord, Slack), and the timers that move
-//! unanswered hand-offs on.
+//! Purpose: `leadbot serve` — the long-running server: the HTTP API, the Slack endpoints and
+//! Socket Mode, the Discord gateway, outbox delivery workers (CRM webhook, reps' webhooks,
+//! e-mail, Slack, Discord), and the timers that move unanswered hand-offs on — each on when
+//! the configuration turns it on. A clean stop finishes the workers before the store closes.
 
+use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context, Result};
 use leadbot::channels::discord;
-use leadbot::channels::slack::{self, SlackApp, SlackConfig};
-use leadbot::delivery::{self, RetryPolicy, Webhook};
-use leadbot::http::{self, AppState, Secret};
+use leadbot::channels::slack::{self, SlackApp};
+use leadbot::config::{Config, Secret};
+use leadbot::delivery::{self, EMAIL_DESTINATION, EmailDelivery, RetryPolicy, Webhook, Workers};
+use leadbot::http::{self, AppState};
 use leadbot::reps::Team;
-use leadbot::runtime::{Runtime, ScriptCatalog};
+use leadbot::runtime::{NoticeChannels, Runtime, ScriptCatalog};
 use leadbot::script::Script;
 use leadbot::store::Store;
 use tokio::io::AsyncWriteExt;
 
 /// Outbox destination of every hand-off notice delivered to `LEADBOT_HANDOFF_WEBHOOK_URL`.
-const CRM_WEBHOOK: &str = "webhook";
+pub const CRM_WEBHOOK: &str = "webhook";
 
-fn setting(name: &str) -> Option<String> {
-    std::env::var(name).ok().filter(|value| !value.is_empty())
-}
+/// How long a stopping server waits for its workers to finish what they started.
+const STOP_GRACE: Duration = Duration::from_secs(10);
 
-/// The runtime as the server's settings configure it: the CRM webhook when
-/// `LEADBOT_HANDOFF_WEBHOOK_URL` is set, reps' own webhooks when the team has any, reps' Slack
-/// DMs when Slack is configured.
-pub fn configured_runtime(store: Store, scripts: Vec<Script>, team: Option<Arc<Team>>) -> Runtime {
-    let crm = setting("LEADBOT_HANDOFF_WEBHOOK_URL").map(|_| CRM_WEBHOOK);
-    let runtime = Runtime::new(store, ScriptCatalog::new(scripts, None), crm);
-    let mut rep_channels = vec!["webhook"];
-    if setting("DISCORD_TOKEN").is_some() {
-        rep_channels.push(discord::ids::CHANNEL);
+/// Where this configuration sends hand-off notices: the CRM webhook when one is set, reps'
+/// own webhooks, and each configured channel.
+pub fn notice_channels(config: &Config) -> NoticeChannels {
+    let mut reps = BTreeSet::from(["webhook".to_string()]);
+    if config.slack.is_some() {
+        reps.insert(slack::DESTINATION.to_string());
     }
-    if setting("SLACK_BOT_TOKEN").is_some() {
-        rep_channels.push(slack::DESTINATION);
+    if config.discord.is_some() {
+        reps.insert(discord::ids::CHANNEL.to_string());
     }
-    match team {
-        Some(team) => runtime.with_team(team).with_rep_channels(rep_channels),
-        None => runtime,
+    if config.smtp.is_some() {
+        reps.insert(EMAIL_DESTINATION.to_string());
+    }
+    NoticeChannels {
+        crm: config.crm_webhook.as_ref().map(|_| CRM_WEBHOOK.to_string()),
+        reps,
     }
 }
 
 /// The webhook workers to run: (outbox destination, URL).
-fn webhook_targets(team: Option<&Team>) -> Vec<(String, String)> {
+fn webhook_targets(config: &Config, team: Option<&Team>) -> Vec<(String, Secret)> {
     let mut targets = Vec::new();
-    if let Some(url) = setting("LEADBOT_HANDOFF_WEBHOOK_URL") {
-        targets.push((CRM_WEBHOOK.to_string(), url));
+    if let Some(url) = &config.crm_webhook {
+        targets.push((CRM_WEBHOOK.to_string(), url.clone()));
     }
     if let Some(team) = team {
         for rep in &team.reps {
@@ -62,44 +63,55 @@ fn webhook_targets(team: Option<&Team>) -> Vec<(String, String)> {
     targets
 }
 
-/// Starts a delivery worker per webhook.
-fn start_delivery(runtime: &Runtime, targets: Vec<(String, String)>) -> Result<()> {
-    if targets.is_empty() {
-        return Ok(());
-    }
-    let secret = setting("LEADBOT_WEBHOOK_SECRET").context(
-        "webhooks are configured (LEADBOT_HANDOFF_WEBHOOK_URL or a rep's webhook_url) but \
-         LEADBOT_WEBHOOK_SECRET is not set: hand-offs must be signed",
-    )?;
+/// Starts a delivery worker per webhook, and the e-mail worker.
+fn start_delivery(
+    config: &Config,
+    runtime: &Runtime,
+    team: Option<&Team>,
+    workers: &Workers,
+) -> Result<()> {
     let wake = runtime.outbox_wake();
-    for (destination, url) in targets {
-        let target = Webhook::new(url, Secret::new(secret.clone()), Duration::from_secs(10))
-            .context("cannot build the webhook client")?;
-        tokio::spawn(delivery::run_worker(
-            runtime.store().clone(),
-            destination,
-            target,
-            wake.subscribe(),
+    let targets = webhook_targets(config, team);
+    if !targets.is_empty() {
+        let secret = config.webhook_secret.clone().context(
+            "webhooks are configured (LEADBOT_HANDOFF_WEBHOOK_URL or a rep's webhook_url) but \
+             LEADBOT_WEBHOOK_SECRET is not set: hand-offs must be signed",
+        )?;
+        for (destination, url) in targets {
+            let target = Webhook::new(url, secret.clone(), Duration::from_secs(10))
+                .context("cannot build the webhook client")?;
+            workers.deliver(
+                runtime.store(),
+                &destination,
+                target,
+                &wake,
+                RetryPolicy::default(),
+            );
+        }
+    }
+    if let Some(smtp) = &config.smtp {
+        let email = EmailDelivery::new(smtp, delivery::DEFAULT_SEND_TIMEOUT)
+            .context("cannot set up hand-off e-mails")?;
+        workers.deliver(
+            runtime.store(),
+            EMAIL_DESTINATION,
+            email,
+            &wake,
             RetryPolicy::default(),
-        ));
+        );
     }
     Ok(())
 }
 
-/// Starts the Discord channel when `DISCORD_TOKEN` is set (see the README's Discord section).
-async fn start_discord(runtime: &Runtime) -> Result<Option<discord::DiscordChannel>> {
-    let Some(config) = discord::DiscordConfig::from_env(setting)? else {
-        return Ok(None);
-    };
-    Ok(Some(discord::start(runtime.clone(), config).await?))
-}
-
 /// Every second, moves hand-offs whose SLA ran out to the next rep, and fires conversation
-/// timers (nudges, abandonment, MQL follow-ups).
-async fn run_timers(runtime: Runtime) {
+/// timers (nudges, abandonment, MQL follow-ups); ends when the workers stop.
+async fn run_timers(runtime: Runtime, mut stop: tokio::sync::watch::Receiver<bool>) {
     let mut tick = tokio::time::interval(Duration::from_secs(1));
-    loop {
-        tick.tick().await;
+    while !*stop.borrow() {
+        tokio::select! {
+            _ = tick.tick() => {}
+            _ = stop.changed() => continue,
+        }
         let now = chrono::Utc::now().fixed_offset();
         if let Err(error) = runtime.expire_offers(now).await {
             tracing::error!(%error, "hand-off timers failed; retrying");
@@ -110,32 +122,46 @@ async fn run_timers(runtime: Runtime) {
     }
 }
 
-/// Reads the server's settings from the environment, opens the store and serves until Ctrl-C
-/// or SIGTERM.
-pub async fn run(
-    scripts: Vec<Script>,
-    team: Option<Arc<Team>>,
-    database: &str,
-    listen: &str,
-) -> Result<()> {
-    let slack_config = SlackConfig::from_lookup(|name| std::env::var(name).ok())?;
-    let store = Store::open(database).await?;
-    let targets = webhook_targets(team.as_deref());
-    let delivers = !targets.is_empty() || slack_config.is_some();
-    let runtime = configured_runtime(store.clone(), scripts, team);
-    start_delivery(&runtime, targets)?;
-    let discord = start_discord(&runtime).await?;
-    if (delivers || discord.is_some()) && store.backend() == leadbot::store::Backend::Postgres {
+/// Opens the store, starts what the configuration turns on and serves until Ctrl-C or
+/// SIGTERM; then stops the channels and workers, and closes the store last.
+pub async fn run(config: &Config, scripts: Vec<Script>, team: Option<Arc<Team>>) -> Result<()> {
+    let store = Store::open_with(config.database.expose(), config.store).await?;
+    let channels = notice_channels(config);
+    store
+        .record_served_destinations(&channels.recorded(), chrono::Utc::now().timestamp_millis())
+        .await?;
+    let mut runtime = Runtime::new(store.clone(), ScriptCatalog::new(scripts, None), None)
+        .with_notice_channels(channels);
+    if let Some(team) = &team {
+        runtime = runtime.with_team(team.clone());
+    }
+    if let Some(team) = &team {
+        let available = super::reps::channels_available(&runtime.notice_channels());
+        for unreachable in leadbot::reps::unreachable_recipients(team, &available) {
+            tracing::warn!("{unreachable}: no hand-off notice will reach them");
+        }
+    }
+    let workers = Workers::default();
+    start_delivery(config, &runtime, team.as_deref(), &workers)?;
+    let discord = match &config.discord {
+        Some(discord_config) => {
+            Some(discord::start(runtime.clone(), discord_config.clone(), &workers).await?)
+        }
+        None => None,
+    };
+    if store.backend() == leadbot::store::Backend::Postgres {
         // Workers here also wake when another replica queues an item.
-        tokio::spawn(delivery::listen_for_other_replicas(
-            database.to_string(),
+        let stop = workers.stopping();
+        workers.spawn(delivery::listen_for_other_replicas(
+            config.database.clone(),
             runtime.outbox_wake(),
+            stop,
         ));
     }
-    let (slack, socket_mode) = match slack_config {
-        Some(config) => {
-            let app = SlackApp::new(runtime.clone(), config);
-            app.start_delivery(RetryPolicy::default());
+    let (slack, socket_mode) = match &config.slack {
+        Some(slack_config) => {
+            let app = SlackApp::new(runtime.clone(), slack_config.clone());
+            app.start_delivery(&workers, RetryPolicy::default());
             let socket_mode = app
                 .start_socket_mode()
                 .await
@@ -144,32 +170,29 @@ pub async fn run(
         }
         None => (None, None),
     };
-    tokio::spawn(run_timers(runtime.clone()));
-    let result = serve(runtime, listen, setting("LEADBOT_API_TOKEN"), slack).await;
+    workers.spawn(run_timers(runtime.clone(), workers.stopping()));
+    let result = serve(runtime, config, slack).await;
     if let Some(socket_mode) = socket_mode {
         socket_mode.stop().await;
     }
     if let Some(discord) = discord {
         discord.shards.shutdown_all().await;
     }
+    workers.stop(STOP_GRACE).await;
     store.close().await;
     result
 }
 
 /// Serves until Ctrl-C or SIGTERM; prints `listening on ADDR` once ready.
-async fn serve(
-    runtime: Runtime,
-    listen: &str,
-    api_token: Option<String>,
-    slack: Option<Arc<SlackApp>>,
-) -> Result<()> {
+async fn serve(runtime: Runtime, config: &Config, slack: Option<Arc<SlackApp>>) -> Result<()> {
+    let listen = &config.listen;
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .with_context(|| format!("cannot listen on {listen}"))?;
     let address = listener.local_addr()?;
     let state = AppState {
         runtime,
-        api_token: api_token.filter(|token| !token.is_empty()).map(Secret::new),
+        api_token: config.api_token.clone(),
     };
     if state.api_token.is_none() {
         tracing::warn!("LEADBOT_API_TOKEN is not set: /api/messages answers 503");

@@ -24,9 +24,9 @@ use lettre::transport::smtp::Error as SmtpError;
 use lettre::{Address, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use super::{Attempt, Deliver};
-use crate::http::Secret;
 use crate::notify::HandOffNotice;
-use crate::store::OutboxItem;
+use crate::outbox::OutboxItem;
+use crate::secret::Secret;
 
 /// The outbox destination whose worker sends hand-off notices by e-mail.
 pub const EMAIL_DESTINATION: &str = "email";
@@ -148,17 +148,13 @@ impl EmailDelivery {
     /// Sends one hand-off notice and says what the outcome means for retrying (see the
     /// module's documentation).
     pub async fn deliver(&self, item: &OutboxItem) -> Attempt {
-        if item.kind != "handoff" {
+        let Some(notice) = item.message.as_handoff() else {
             return give_up(format!(
                 "e-mail delivers hand-off notices, not {:?} items",
-                item.kind
+                item.message.kind()
             ));
-        }
-        let notice: HandOffNotice = match serde_json::from_value(item.payload.clone()) {
-            Ok(notice) => notice,
-            Err(error) => return give_up(format!("unreadable hand-off notice: {error}")),
         };
-        let message = match self.message(&notice, &item.idempotency_key) {
+        let message = match self.message(notice, &item.idempotency_key) {
             Ok(message) => message,
             Err(reason) => return give_up(reason),
         };

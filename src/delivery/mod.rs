@@ -18,7 +18,9 @@ pub use email::{
 };
 pub use webhook::{Attempt, SIGNATURE_HEADER, Webhook, signature};
 
-use crate::store::{OutboxItem, Store, StoreError};
+use crate::outbox::{OutboxItem, OutboxWake};
+use crate::secret::Secret;
+use crate::store::{Store, StoreError};
 
 /// How a worker retries.
 #[derive(Debug, Clone, Copy)]
@@ -70,58 +72,104 @@ impl Deliver for Webhook {
     }
 }
 
-/// Wakes every delivery worker of this process after a commit that queued outbox items. Unlike
-/// a `Notify`, no wake-up is lost and every worker sees each one.
-#[derive(Debug, Clone)]
-pub struct OutboxWake {
-    sender: std::sync::Arc<watch::Sender<u64>>,
-}
-
-impl Default for OutboxWake {
-    fn default() -> Self {
-        OutboxWake {
-            sender: std::sync::Arc::new(watch::channel(0).0),
-        }
-    }
-}
-
-impl OutboxWake {
-    /// Wakes every worker.
-    pub fn notify(&self) {
-        self.sender
-            .send_modify(|generation| *generation = generation.wrapping_add(1));
-    }
-
-    /// A handle a worker waits on.
-    pub fn subscribe(&self) -> watch::Receiver<u64> {
-        self.sender.subscribe()
-    }
-}
-
-/// Delivers one destination's outbox items until the process ends.
+/// Delivers one destination's outbox items until `stop` turns true: the round under way is
+/// finished and its outcomes recorded (so no lease is left behind), then it returns.
 pub async fn run_worker<D: Deliver>(
     store: Store,
     destination: String,
     deliverer: D,
     mut wake: watch::Receiver<u64>,
     policy: RetryPolicy,
+    mut stop: watch::Receiver<bool>,
 ) {
-    loop {
-        match deliver_due(&store, &destination, &deliverer, &policy).await {
-            Ok(0) => {
-                tokio::select! {
-                    changed = wake.changed() => {
-                        if changed.is_err() {
-                            tokio::time::sleep(policy.poll).await;
-                        }
-                    }
-                    _ = tokio::time::sleep(policy.poll) => {}
+    while !*stop.borrow() {
+        let pause = match deliver_due(&store, &destination, &deliverer, &policy).await {
+            Ok(0) => true,
+            Ok(_) => false,
+            Err(error) => {
+                tracing::error!(%error, destination, "outbox delivery failed; retrying shortly");
+                true
+            }
+        };
+        if !pause {
+            continue;
+        }
+        tokio::select! {
+            changed = wake.changed() => {
+                if changed.is_err() {
+                    tokio::time::sleep(policy.poll).await;
                 }
             }
-            Ok(_) => {}
-            Err(error) => {
-                tracing::error!(%error, "outbox delivery failed; retrying shortly");
-                tokio::time::sleep(policy.poll).await;
+            _ = tokio::time::sleep(policy.poll) => {}
+            _ = stop.changed() => {}
+        }
+    }
+}
+
+/// The background loops of a process (delivery workers, timers), stopped together before
+/// the store closes, so a clean stop leaves no lease behind and logs no error.
+#[derive(Debug, Clone)]
+pub struct Workers {
+    stop: std::sync::Arc<watch::Sender<bool>>,
+    tasks: std::sync::Arc<std::sync::Mutex<Vec<tokio::task::JoinHandle<()>>>>,
+}
+
+impl Default for Workers {
+    fn default() -> Self {
+        Workers {
+            stop: std::sync::Arc::new(watch::channel(false).0),
+            tasks: std::sync::Arc::default(),
+        }
+    }
+}
+
+impl Workers {
+    /// Starts a worker delivering `destination`'s items with `deliverer`.
+    pub fn deliver<D: Deliver + 'static>(
+        &self,
+        store: &Store,
+        destination: &str,
+        deliverer: D,
+        wake: &OutboxWake,
+        policy: RetryPolicy,
+    ) {
+        self.spawn(run_worker(
+            store.clone(),
+            destination.to_string(),
+            deliverer,
+            wake.subscribe(),
+            policy,
+            self.stopping(),
+        ));
+    }
+
+    /// Starts a background loop; it must end soon after [`Workers::stopping`] turns true.
+    pub fn spawn(&self, work: impl Future<Output = ()> + Send + 'static) {
+        let task = tokio::spawn(work);
+        if let Ok(mut tasks) = self.tasks.lock() {
+            tasks.retain(|task| !task.is_finished());
+            tasks.push(task);
+        }
+    }
+
+    /// Turns true when the loops are asked to stop.
+    pub fn stopping(&self) -> watch::Receiver<bool> {
+        self.stop.subscribe()
+    }
+
+    /// Asks every loop to stop and waits up to `grace` for them; what is still running then
+    /// (a delivery stuck on a slow receiver) is aborted, its lease left to run out.
+    pub async fn stop(&self, grace: Duration) {
+        self.stop.send_replace(true);
+        let tasks = match self.tasks.lock() {
+            Ok(mut tasks) => std::mem::take(&mut *tasks),
+            Err(_) => Vec::new(),
+        };
+        let deadline = tokio::time::Instant::now() + grace;
+        for mut task in tasks {
+            if tokio::time::timeout_at(deadline, &mut task).await.is_err() {
+                task.abort();
+                tracing::warn!("a background task did not stop in time; aborted");
             }
         }
     }
@@ -144,82 +192,72 @@ pub async fn deliver_due<D: Deliver>(
     let now = now_ms();
     let lease = i64::try_from(policy.lease.as_millis()).unwrap_or(60_000);
     let items = store.claim_outbox(destination, BATCH, lease, now).await?;
+    // Items of one ordering key go one after the other, in queue order; keys run concurrently.
     let mut groups: Vec<Vec<&OutboxItem>> = Vec::new();
     for item in &items {
-        let key = order_key(item);
-        match groups
-            .iter_mut()
-            .find(|group| key.is_some() && group.first().and_then(|first| order_key(first)) == key)
-        {
+        let same_key = groups.iter_mut().find(|group| {
+            item.ordering_key.is_some()
+                && group.first().map(|first| &first.ordering_key) == Some(&item.ordering_key)
+        });
+        match same_key {
             Some(group) => group.push(item),
             None => groups.push(vec![item]),
         }
     }
     let outcomes = futures_util::future::join_all(groups.into_iter().map(|group| async move {
         let mut outcomes = Vec::with_capacity(group.len());
-        let mut blocked: Option<String> = None;
+        let mut blocked = false;
         for item in group {
-            let attempt = match &blocked {
-                Some(reason) => Attempt::Retry {
-                    after: None,
-                    reason: format!(
-                        "waiting for an earlier message of its conversation ({reason})"
-                    ),
-                },
-                None => deliverer.deliver(item).await,
+            // Behind an item that did not go, the rest of its key waits, unattempted: the
+            // claim will not hand them out again before that one is delivered or given up.
+            let outcome = if blocked {
+                None
+            } else {
+                Some(deliverer.deliver(item).await)
             };
-            if let Attempt::Retry { reason, .. } | Attempt::GiveUp { reason } = &attempt
-                && blocked.is_none()
-            {
-                blocked = Some(reason.clone());
-            }
-            outcomes.push((item, attempt));
+            blocked |= !matches!(outcome, Some(Attempt::Delivered));
+            outcomes.push((item, outcome));
         }
         outcomes
     }))
     .await;
     let mut delivered = Vec::new();
-    let mut retry_at = std::collections::HashMap::new();
-    for (item, attempt) in outcomes.into_iter().flatten() {
-        match attempt {
-            Attempt::Delivered => delivered.push(item.id),
-            Attempt::Retry { after, reason } if item.attempts < policy.max_attempts => {
-                let key = order_key(item);
+    let mut failed = Vec::new();
+    let mut waiting = Vec::new();
+    for (item, outcome) in outcomes.into_iter().flatten() {
+        match outcome {
+            None => waiting.push(item.id),
+            Some(Attempt::Delivered) => delivered.push(item.id),
+            Some(Attempt::Retry { after, reason }) if item.attempts < policy.max_attempts => {
                 let wait = after.unwrap_or_else(|| policy.backoff(item.attempts));
-                let own = now_ms() + i64::try_from(wait.as_millis()).unwrap_or(i64::MAX / 2);
-                // Later replies of the conversation retry no earlier than the one they follow.
-                let at = match key {
-                    Some(key) => *retry_at.entry(key).or_insert(own),
-                    None => own,
-                };
+                let at = now_ms() + i64::try_from(wait.as_millis()).unwrap_or(i64::MAX / 2);
                 tracing::warn!(item = item.id, attempts = item.attempts, %reason, "delivery will be retried");
-                store.outbox_failed(item.id, &reason, Some(at)).await?;
+                failed.push((item.id, reason, Some(at)));
             }
-            Attempt::Retry { reason, .. } | Attempt::GiveUp { reason } => {
+            Some(Attempt::Retry { reason, .. } | Attempt::GiveUp { reason }) => {
                 tracing::error!(item = item.id, attempts = item.attempts, %reason, "delivery abandoned");
-                store.outbox_failed(item.id, &reason, None).await?;
+                failed.push((item.id, reason, None));
             }
         }
     }
+    // What left the process is recorded first, on its own: if recording a failure then fails,
+    // the delivered items are still never claimed and sent again.
     store.outbox_delivered_many(&delivered, now_ms()).await?;
+    for (id, reason, retry_at) in failed {
+        store.outbox_failed(id, &reason, retry_at).await?;
+    }
+    store.outbox_release(&waiting).await?;
     Ok(items.len())
 }
 
-/// Replies to one conversation keep their order; everything else is independent.
-fn order_key(item: &OutboxItem) -> Option<i64> {
-    (item.kind == "reply")
-        .then(|| {
-            item.payload
-                .get("conversation_id")
-                .and_then(serde_json::Value::as_i64)
-        })
-        .flatten()
-}
-
-/// Wakes `wake` whenever another process queues outbox items (PostgreSQL only); ends quietly
-/// if the listener cannot connect, leaving the poll as the fallback.
-pub async fn listen_for_other_replicas(database_url: String, wake: OutboxWake) {
-    let mut listener = match sqlx::postgres::PgListener::connect(&database_url).await {
+/// Wakes `wake` whenever another process queues outbox items (PostgreSQL only), until `stop`
+/// turns true; ends quietly if the listener cannot connect, leaving the poll as the fallback.
+pub async fn listen_for_other_replicas(
+    database_url: Secret,
+    wake: OutboxWake,
+    mut stop: watch::Receiver<bool>,
+) {
+    let mut listener = match sqlx::postgres::PgListener::connect(database_url.expose()).await {
         Ok(listener) => listener,
         Err(error) => {
             tracing::warn!(%error, "LISTEN unavailable; relying on polling");
@@ -230,13 +268,16 @@ pub async fn listen_for_other_replicas(database_url: String, wake: OutboxWake) {
         tracing::warn!(%error, "LISTEN failed; relying on polling");
         return;
     }
-    loop {
-        match listener.recv().await {
-            Ok(_) => wake.notify(),
-            Err(error) => {
-                tracing::warn!(%error, "LISTEN connection lost; reconnecting");
-                tokio::time::sleep(Duration::from_secs(1)).await;
-            }
+    while !*stop.borrow() {
+        tokio::select! {
+            received = listener.recv() => match received {
+                Ok(_) => wake.notify(),
+                Err(error) => {
+                    tracing::warn!(%error, "LISTEN connection lost; reconnecting");
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                }
+            },
+            _ = stop.changed() => {}
         }
     }
 }

@@ -5,8 +5,8 @@ use std::time::Duration;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
-use crate::http::Secret;
-use crate::store::OutboxItem;
+use crate::outbox::OutboxItem;
+use crate::secret::Secret;
 
 /// Header carrying `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`.
 pub const SIGNATURE_HEADER: &str = "x-leadbot-signature";
@@ -33,14 +33,15 @@ pub enum Attempt {
 /// A webhook receiver and the secret its requests are signed with.
 #[derive(Debug, Clone)]
 pub struct Webhook {
-    url: String,
+    /// May carry credentials (a token in the path or query).
+    url: Secret,
     secret: Secret,
     client: reqwest::Client,
 }
 
 impl Webhook {
     /// A webhook at `url`; each request times out after `timeout`.
-    pub fn new(url: String, secret: Secret, timeout: Duration) -> Result<Self, reqwest::Error> {
+    pub fn new(url: Secret, secret: Secret, timeout: Duration) -> Result<Self, reqwest::Error> {
         let client = reqwest::Client::builder().timeout(timeout).build()?;
         Ok(Webhook {
             url,
@@ -52,13 +53,20 @@ impl Webhook {
     /// Posts an outbox item's payload, signed, with its idempotency key so the receiver can
     /// drop a repeat (a worker that died after sending but before recording it).
     pub async fn deliver(&self, item: &OutboxItem) -> Attempt {
-        let body = item.payload.to_string();
+        let body = match item.message.payload() {
+            Ok(payload) => payload.to_string(),
+            Err(error) => {
+                return Attempt::GiveUp {
+                    reason: format!("the message cannot be written as JSON: {error}"),
+                };
+            }
+        };
         let timestamp = chrono::Utc::now().timestamp();
         let response = self
             .client
-            .post(&self.url)
+            .post(self.url.expose())
             .header("content-type", "application/json")
-            .header("x-leadbot-event", item.kind.as_str())
+            .header("x-leadbot-event", item.message.kind())
             .header("idempotency-key", item.idempotency_key.as_str())
             .header(SIGNATURE_HEADER, signature(&self.secret, timestamp, &body))
             .body(body)

@@ -104,7 +104,7 @@ fn read(script: &Script, step: &Step, text: &str, now: DateTime<FixedOffset>) ->
             Expectation::Timeframe { .. } => extract::timeframe(text, locale, now)
                 .map(|answer| AnswerValue::Timeframe { answer }),
             Expectation::Number { .. } => {
-                extract::number(text, locale).map(|value| AnswerValue::Number { value })
+                extract::number(text, locale, now).map(|value| AnswerValue::Number { value })
             }
             Expectation::Email => extract::email(text).map(|value| AnswerValue::Email { value }),
             Expectation::Text { .. } if step.store_as == Some(ContactField::Name) => {

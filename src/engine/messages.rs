@@ -2,54 +2,22 @@
 //! scripts may override any text under `[messages]`.
 
 use crate::locale::Locale;
-use crate::script::Script;
-
-/// Message keys a script may override in its `[messages]` table.
-pub const KEYS: &[&str] = &[
-    "reask",
-    "moving_on",
-    "clarify",
-    "clarify_period",
-    "amount_in_currency",
-    "per_month",
-    "per_year",
-    "too_long",
-    "help",
-    "restarted",
-    "opted_out",
-    "opted_out_already",
-    "already_done",
-    "welcome_back",
-    "completed",
-    "completed_mql",
-    "completed_sql",
-    "handoff_rep",
-    "nudge",
-    "follow_up_mql",
-    "hint_choice",
-    "hint_multi_choice",
-    "hint_yes_no",
-    "hint_money",
-    "hint_timeframe",
-    "hint_number",
-    "hint_email",
-    "hint_text",
-];
+use crate::script::{MessageKey, Script};
 
 /// The script's text for `key`, or the built-in one in the script's language.
-pub fn text(script: &Script, key: &str) -> String {
-    if let Some(custom) = script.messages.get(key) {
+pub fn text(script: &Script, key: MessageKey) -> String {
+    if let Some(custom) = script.messages.get(key.name()) {
         return custom.clone();
     }
     built_in(script.locale, key).to_string()
 }
 
-/// The built-in text for a key in a language (empty for an unknown key).
-pub fn built_in(locale: Locale, key: &str) -> &'static str {
+/// The built-in text for a key in a language.
+pub fn built_in(locale: Locale, key: MessageKey) -> &'static str {
     match locale {
-        Locale::En => english(key),
-        Locale::Ko => korean(key),
-        Locale::Ro => romanian(key),
+        Locale::En => english(key.name()),
+        Locale::Ko => korean(key.name()),
+        Locale::Ro => romanian(key.name()),
     }
 }
 
@@ -220,8 +188,12 @@ mod tests {
     #[test]
     fn every_key_has_a_text_in_every_language() {
         for locale in Locale::ALL {
-            for key in KEYS {
-                assert!(!built_in(locale, key).is_empty(), "{locale} lacks {key}");
+            for key in MessageKey::ALL {
+                assert!(
+                    !built_in(locale, key).is_empty(),
+                    "{locale} lacks {}",
+                    key.name()
+                );
             }
         }
     }

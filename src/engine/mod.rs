@@ -5,6 +5,7 @@
 pub mod commands;
 mod interpret;
 pub mod messages;
+pub mod scoring;
 pub mod state;
 pub mod timers;
 
@@ -18,8 +19,10 @@ use self::state::{
     StageChange,
 };
 use crate::extract::MoneyAnswer;
-use crate::scoring;
-use crate::script::{Comparison, Condition, Criterion, Expectation, Jump, Script, Step};
+
+use crate::script::{
+    Comparison, Condition, Criterion, Expectation, Jump, MessageKey, Script, Step,
+};
 
 /// Longest message the engine reads, in characters; longer ones get a polite request to shorten.
 pub const MAX_INPUT_CHARS: usize = 2000;
@@ -39,7 +42,7 @@ pub enum Input {
 }
 
 /// One option button to show with a question.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct ReplyChoice {
     /// Sent back when clicked.
     pub value: String,
@@ -48,15 +51,17 @@ pub struct ReplyChoice {
 }
 
 /// Something the bot says.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Reply {
     /// The text.
     pub text: String,
     /// The step this asks, when it is a question.
     pub step: Option<String>,
     /// Options to render as buttons (empty for free-text questions).
+    #[serde(default)]
     pub choices: Vec<ReplyChoice>,
     /// True when several options may be chosen.
+    #[serde(default)]
     pub multiple: bool,
 }
 
@@ -180,14 +185,14 @@ pub fn step(
     turn.state.abandoned_at = None;
     if let Input::Text(text) = input {
         if text.chars().count() > MAX_INPUT_CHARS {
-            turn.say(messages::text(script, "too_long"));
+            turn.say(messages::text(script, MessageKey::TooLong));
             return turn;
         }
         match commands::recognise(text, script.locale) {
             Some(Command::Stop) => return opt_out(script, turn, now),
             Some(Command::Restart) => return restart(script, turn, now),
             Some(Command::Help) => {
-                turn.say(messages::text(script, "help"));
+                turn.say(messages::text(script, MessageKey::Help));
                 if let Some(step) = pending_step(script, &turn.state) {
                     turn.effects.push(Effect::Say(question(step)));
                 }
@@ -197,11 +202,11 @@ pub fn step(
         }
     }
     if turn.state.stage == Stage::OptedOut {
-        turn.say(messages::text(script, "opted_out_already"));
+        turn.say(messages::text(script, MessageKey::OptedOutAlready));
         return turn;
     }
     let Some(step) = pending_step(script, &turn.state) else {
-        turn.say(messages::text(script, "already_done"));
+        turn.say(messages::text(script, MessageKey::AlreadyDone));
         return turn;
     };
     if let Input::Text(text) = input {
@@ -249,7 +254,7 @@ pub fn step(
             accept(script, &mut turn, step, raw, value, now);
         }
         Interpretation::Ambiguous(readings) if reasks < script.max_reasks => {
-            let text = messages::text(script, "clarify")
+            let text = messages::text(script, MessageKey::Clarify)
                 .replace("{options}", &messages::either(script.locale, &readings));
             if let Some(pending) = turn.state.pending.as_mut() {
                 pending.reasks += 1;
@@ -264,15 +269,17 @@ pub fn step(
                 pending.reasks += 1;
                 pending.clarifying.clear();
             }
-            let hint = step
-                .hint
-                .clone()
-                .unwrap_or_else(|| messages::text(script, &format!("hint_{}", step.expect.kind())));
-            turn.say(format!("{} {hint}", messages::text(script, "reask")));
+            let hint = step.hint.clone().unwrap_or_else(|| {
+                messages::text(script, MessageKey::hint_for(step.expect.kind()))
+            });
+            turn.say(format!(
+                "{} {hint}",
+                messages::text(script, MessageKey::Reask)
+            ));
             turn.effects.push(Effect::Say(question(step)));
         }
         Interpretation::NotUnderstood | Interpretation::Ambiguous(_) => {
-            turn.say(messages::text(script, "moving_on"));
+            turn.say(messages::text(script, MessageKey::MovingOn));
             let raw = raw_text(input, step);
             accept(script, &mut turn, step, raw, AnswerValue::Unparsed, now);
         }
@@ -329,16 +336,16 @@ fn raw_text(input: &Input, step: &Step) -> String {
 /// "Is that per month or per year?", with both as buttons.
 fn period_question(script: &Script, step: &Step) -> Reply {
     Reply {
-        text: messages::text(script, "clarify_period"),
+        text: messages::text(script, MessageKey::ClarifyPeriod),
         step: Some(step.id.clone()),
         choices: vec![
             ReplyChoice {
                 value: "month".into(),
-                label: messages::text(script, "per_month"),
+                label: messages::text(script, MessageKey::PerMonth),
             },
             ReplyChoice {
                 value: "year".into(),
-                label: messages::text(script, "per_year"),
+                label: messages::text(script, MessageKey::PerYear),
             },
         ],
         multiple: false,
@@ -481,7 +488,7 @@ fn accept(
         pending.reasks += 1;
         pending.clarifying.clear();
         pending.awaiting_period = None;
-        let text = messages::text(script, "amount_in_currency")
+        let text = messages::text(script, MessageKey::AmountInCurrency)
             .replace("{amount}", &said)
             .replace("{currency}", &script.currency);
         turn.effects.push(Effect::Say(Reply {
@@ -571,9 +578,9 @@ fn advance(script: &Script, turn: &mut Turn, after: Option<&Step>, now: DateTime
 /// Ends a dialogue that ran out of questions, handing a sales-qualified lead off.
 fn complete(script: &Script, turn: &mut Turn, now: DateTime<FixedOffset>) {
     let key = match turn.state.stage {
-        Stage::Sql => "completed_sql",
-        Stage::Mql => "completed_mql",
-        _ => "completed",
+        Stage::Sql => MessageKey::CompletedSql,
+        Stage::Mql => MessageKey::CompletedMql,
+        _ => MessageKey::Completed,
     };
     turn.say(messages::text(script, key));
     if turn.state.stage == Stage::Sql {
@@ -625,7 +632,7 @@ fn opt_out(script: &Script, mut turn: Turn, now: DateTime<FixedOffset>) -> Turn 
     if turn.state.stage != Stage::OptedOut {
         turn.change_stage(Stage::OptedOut, "asked to stop".into(), now);
     }
-    turn.say(messages::text(script, "opted_out"));
+    turn.say(messages::text(script, MessageKey::OptedOut));
     finish(&mut turn, now);
     turn
 }
@@ -634,7 +641,7 @@ fn restart(script: &Script, turn: Turn, now: DateTime<FixedOffset>) -> Turn {
     let mut fresh = start(script, now);
     let mut effects = vec![Effect::Say(Reply::plain(messages::text(
         script,
-        "restarted",
+        MessageKey::Restarted,
     )))];
     if turn.state.stage != Stage::Lead {
         effects.push(Effect::StageChanged(StageChange {

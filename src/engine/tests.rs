@@ -459,6 +459,42 @@ fn an_amount_without_a_period_gets_asked_per_month_or_per_year() {
 }
 
 #[test]
+fn the_period_question_takes_the_unit_in_any_words() {
+    // (locale, reply, points): 1,000 a month reaches the 10,000 band, 1,000 a year the 1,000 one.
+    let cases: &[(&str, &str, i32)] = &[
+        ("en", "next month", 20),
+        ("en", "monthly", 20),
+        ("en", "a month", 20),
+        ("en", "per month", 20),
+        ("en", "next year", 5),
+        ("en", "yearly", 5),
+        ("en", "annually", 5),
+        ("en", "a year", 5),
+        ("ko", "매월", 20),
+        ("ko", "월", 20),
+        ("ko", "연간", 5),
+        ("ko", "1년", 5),
+        ("ro", "pe lună", 20),
+        ("ro", "lunar", 20),
+        ("ro", "pe an", 5),
+        ("ro", "anual", 5),
+    ];
+    let mut failures = Vec::new();
+    for (locale, reply, points) in cases {
+        let source = SCRIPT
+            .replace("locale = \"en\"", &format!("locale = \"{locale}\""))
+            .replace("period = \"year\"", "period = \"year\"\nask_period = true");
+        let script = script::parse(&source, Path::new("t.toml")).unwrap();
+        let (state, _) = run(&script, &["Dana", "1", "5", "1000 USD", reply]);
+        let got = state.answer("budget").map(|answer| answer.points);
+        if got != Some(*points) {
+            failures.push(format!("{locale} {reply:?}: {got:?}"));
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
+#[test]
 fn an_unanswered_period_question_keeps_the_amount_as_said() {
     let script = asking_script();
     let (state, _) = run(
@@ -468,6 +504,46 @@ fn an_unanswered_period_question_keeps_the_amount_as_said() {
     let budget = state.answer("budget").unwrap();
     assert_eq!(budget.points, 20);
     assert_eq!(state.pending.as_ref().unwrap().step, "authority");
+}
+
+fn in_language(locale: &str) -> Script {
+    let source = SCRIPT.replace("locale = \"en\"", &format!("locale = \"{locale}\""));
+    script::parse(&source, Path::new("t.toml")).unwrap()
+}
+
+#[test]
+fn a_number_question_re_asks_a_date_or_a_duration() {
+    let cases: &[(&str, &str, Option<f64>)] = &[
+        ("en", "within 3 weeks", None),
+        ("en", "in 3 weeks", None),
+        ("en", "3 weeks", None),
+        ("en", "by march 3", None),
+        ("en", "2027", None),
+        ("en", "next month", None),
+        ("ko", "3주 안에", None),
+        ("ko", "다음 달", None),
+        ("ro", "în 3 săptămâni", None),
+        ("ro", "luna viitoare", None),
+        ("en", "3", Some(3.0)),
+        ("en", "about 20 people", Some(20.0)),
+        ("en", "twenty", Some(20.0)),
+        ("ko", "스무 명", Some(20.0)),
+        ("ro", "douăzeci", Some(20.0)),
+    ];
+    let mut failures = Vec::new();
+    for (locale, answer, expected) in cases {
+        let (state, _) = run(&in_language(locale), &["Dana", "1", answer]);
+        let got = match state.answer("seats").map(|answer| &answer.value) {
+            Some(AnswerValue::Number { value }) => Some(*value),
+            _ => None,
+        };
+        let pending = state.pending.as_ref().map(|pending| pending.step.as_str());
+        let re_asked = pending == Some("seats");
+        if got != *expected || re_asked != expected.is_none() {
+            failures.push(format!("{locale} {answer:?}: {got:?}, pending {pending:?}"));
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
 }
 
 #[test]

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::state::{ConversationState, Stage};
 use super::{Effect, Reply, Turn, messages, pending_question};
-use crate::script::Script;
+use crate::script::{MessageKey, Script};
 
 /// A conversation timer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -93,7 +93,7 @@ pub fn wake(
             let question = pending_question(script, &turn.state)
                 .map(|question| question.text)
                 .unwrap_or_default();
-            let text = messages::text(script, "nudge").replace("{question}", &question);
+            let text = messages::text(script, MessageKey::Nudge).replace("{question}", &question);
             turn.effects.push(Effect::Say(Reply::plain(text)));
         }
         Wake::Abandon => turn.state.abandoned_at = Some(now),
@@ -101,7 +101,7 @@ pub fn wake(
             turn.state.followed_up = true;
             turn.effects.push(Effect::Say(Reply::plain(messages::text(
                 script,
-                "follow_up_mql",
+                MessageKey::FollowUpMql,
             ))));
         }
     }

@@ -81,9 +81,8 @@ pub fn run(kind: Kind, text: &str, request: &Request) -> Result<Value, Value> {
                 }),
             })
         }
-        Kind::Number => {
-            super::number(text, request.locale).map(|value| json!({"value": amount(value)}))
-        }
+        Kind::Number => super::number(text, request.locale, request.now)
+            .map(|value| json!({"value": amount(value)})),
         Kind::YesNo => super::yes_no(text, request.locale)
             .map(|answer| json!({"value": answer.value, "hedged": answer.hedged})),
         Kind::Email => super::email(text).map(|value| json!({"value": value})),

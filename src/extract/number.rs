@@ -1,9 +1,12 @@
 //! Purpose: read a count or quantity ("twenty-five", "3.5", "a dozen", "스물다섯", "douăzeci și
-//! cinci", "about 50 people") as one number.
+//! cinci", "about 50 people") as one number — never a date or a duration ("in 3 weeks").
 
-use super::numbers::scan;
-use super::tokens::capped;
-use super::{Unclear, fold};
+use chrono::{DateTime, FixedOffset};
+
+use super::numbers::{NumSpan, scan};
+use super::timeframe::timeframe;
+use super::tokens::{Tok, capped, tokenize};
+use super::{TimeframeAnswer, Unclear, fold};
 use crate::locale::Locale;
 
 /// A whole answer that is one Korean digit syllable ("일", "영") is that digit; inside longer
@@ -31,15 +34,50 @@ fn strip_minus(text: &str) -> Option<&str> {
         .find_map(|sign| text.strip_prefix(sign))
 }
 
-/// Reads a number written in digits or words; several different numbers are ambiguous.
-pub fn number(text: &str, locale: Locale) -> Result<f64, Unclear> {
+/// Whether the number at `span` is part of a date or a duration ("in 3 weeks", "by March 3",
+/// "2027", "3주 안에"): the timeframe reader finds a time in the words around it, and another
+/// time or none with another number in its place ("a team of 12 by March" keeps its 12).
+fn part_of_a_time(
+    folded: &str,
+    tokens: &[Tok],
+    span: &NumSpan,
+    locale: Locale,
+    now: DateTime<FixedOffset>,
+) -> bool {
+    const AROUND: usize = 2;
+    let from = tokens
+        .get(span.first_token.saturating_sub(AROUND))
+        .map_or(span.start, |tok| tok.start.min(span.start));
+    let to = (span.end_token + AROUND)
+        .min(tokens.len())
+        .checked_sub(1)
+        .and_then(|last| tokens.get(last))
+        .map_or(span.end, |tok| tok.end.max(span.end));
+    let around = folded.get(from..to).unwrap_or("");
+    let Ok(TimeframeAnswer::Window(with)) = timeframe(around, locale, now) else {
+        return false;
+    };
+    // Leaving the number out is not enough ("within weeks" reads as three weeks): another
+    // number in its place must move the window.
+    let other = if span.value == 7.0 { "8" } else { "7" };
+    let changed = format!(
+        "{}{other}{}",
+        folded.get(from..span.start).unwrap_or(""),
+        folded.get(span.end..to).unwrap_or("")
+    );
+    !matches!(timeframe(&changed, locale, now), Ok(TimeframeAnswer::Window(moved)) if moved == with)
+}
+
+/// Reads a number written in digits or words; several different numbers are ambiguous. Numbers
+/// that are part of a date or a duration are not read: `now` is what relative dates count from.
+pub fn number(text: &str, locale: Locale, now: DateTime<FixedOffset>) -> Result<f64, Unclear> {
     let folded = fold(capped(text));
     let trimmed = folded.trim_matches(|c: char| c.is_whitespace() || matches!(c, '.' | '!' | '?'));
     if let Some(rest) = strip_minus(trimmed)
         && !rest.trim().is_empty()
         && strip_minus(rest.trim()).is_none()
     {
-        return number(rest, locale).map(|value| -value);
+        return number(rest, locale, now).map(|value| -value);
     }
     if let Some(value) = lone_korean_digit(trimmed) {
         return Ok(value);
@@ -51,8 +89,17 @@ pub fn number(text: &str, locale: Locale) -> Result<f64, Unclear> {
     {
         return Ok(top / bottom);
     }
+    let spans = scan(&folded, locale);
+    // A count is not a date or a duration: "within 3 weeks" and "2027" do not answer "how many".
+    let tokens = match timeframe(&folded, locale, now) {
+        Ok(TimeframeAnswer::Window(_)) if !spans.is_empty() => tokenize(&folded),
+        _ => Vec::new(),
+    };
     let mut values: Vec<f64> = Vec::new();
-    for span in scan(&folded, locale) {
+    for span in spans {
+        if !tokens.is_empty() && part_of_a_time(&folded, &tokens, &span, locale, now) {
+            continue;
+        }
         if !values.contains(&span.value) {
             values.push(span.value);
         }
@@ -69,6 +116,10 @@ pub fn number(text: &str, locale: Locale) -> Result<f64, Unclear> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn now() -> DateTime<FixedOffset> {
+        DateTime::parse_from_rfc3339("2026-03-04T10:00:00+02:00").unwrap_or_default()
+    }
 
     #[test]
     fn numbers_in_each_language() {
@@ -115,11 +166,54 @@ mod tests {
             ("3/4", Locale::En, 0.75),
             ("일억이", Locale::Ko, 100_000_002.0),
             ("일억이천", Locale::Ko, 120_000_000.0),
+            ("3", Locale::En, 3.0),
+            ("about 20 people", Locale::En, 20.0),
+            ("twenty", Locale::En, 20.0),
+            ("스무 명", Locale::Ko, 20.0),
+            ("douăzeci", Locale::Ro, 20.0),
+            // A time elsewhere in the answer leaves the count alone.
+            ("20 people, hiring more next month", Locale::En, 20.0),
+            ("we're 3, starting in 2 weeks", Locale::En, 3.0),
+            ("a team of 12 by march", Locale::En, 12.0),
+            ("20명, 다음 달부터", Locale::Ko, 20.0),
+            ("20 de oameni, din luna viitoare", Locale::Ro, 20.0),
         ];
         let mut failures = Vec::new();
         for (text, locale, expected) in cases {
-            let got = number(text, *locale);
+            let got = number(text, *locale, now());
             if got != Ok(*expected) {
+                failures.push(format!("{text}: {got:?}"));
+            }
+        }
+        assert!(failures.is_empty(), "{failures:#?}");
+    }
+
+    #[test]
+    fn dates_and_durations_are_not_counts() {
+        let cases: &[(&str, Locale)] = &[
+            ("within 3 weeks", Locale::En),
+            ("in 3 weeks", Locale::En),
+            ("3 weeks", Locale::En),
+            ("in about three weeks", Locale::En),
+            ("by march 3", Locale::En),
+            ("2027", Locale::En),
+            ("next month", Locale::En),
+            ("in 2 months", Locale::En),
+            ("3주 안에", Locale::Ko),
+            ("3주", Locale::Ko),
+            ("3월 3일", Locale::Ko),
+            ("다음 달", Locale::Ko),
+            ("2027년", Locale::Ko),
+            ("în 3 săptămâni", Locale::Ro),
+            ("3 săptămâni", Locale::Ro),
+            ("până pe 3 martie", Locale::Ro),
+            ("luna viitoare", Locale::Ro),
+            ("2027", Locale::Ro),
+        ];
+        let mut failures = Vec::new();
+        for (text, locale) in cases {
+            let got = number(text, *locale, now());
+            if got != Err(Unclear::NotUnderstood) {
                 failures.push(format!("{text}: {got:?}"));
             }
         }
@@ -130,13 +224,13 @@ mod tests {
     fn no_number_or_several() {
         for text in ["none", "lots", "we are a big team", "네", "da"] {
             assert_eq!(
-                number(text, Locale::En),
+                number(text, Locale::En, now()),
                 Err(Unclear::NotUnderstood),
                 "{text}"
             );
         }
         assert!(matches!(
-            number("10 or 12", Locale::En),
+            number("10 or 12", Locale::En, now()),
             Err(Unclear::Ambiguous { .. })
         ));
     }

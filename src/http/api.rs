@@ -13,9 +13,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::AppState;
+use crate::conversation::ConversationKey;
 use crate::engine::{Input, Reply};
 use crate::runtime::{Handled, Ignored, Inbound, RuntimeError};
-use crate::store::ConversationKey;
 
 /// A message as callers send it.
 #[derive(Debug, Deserialize)]

@@ -12,37 +12,10 @@ use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 
 use crate::runtime::Runtime;
+use crate::secret::Secret;
 
 /// Largest request body accepted, in bytes; a chat message is far smaller.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
-
-/// A secret from the environment; `Debug` never shows it.
-#[derive(Clone)]
-pub struct Secret(String);
-
-impl Secret {
-    /// Wraps a secret value.
-    pub fn new(value: String) -> Self {
-        Secret(value)
-    }
-
-    /// The value, for signing; never for logs.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-
-    /// Compares in constant time, so response timing does not leak the secret.
-    pub fn matches(&self, candidate: &str) -> bool {
-        use subtle::ConstantTimeEq;
-        self.0.as_bytes().ct_eq(candidate.as_bytes()).into()
-    }
-}
-
-impl std::fmt::Debug for Secret {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Secret(<redacted>)")
-    }
-}
 
 /// What every handler shares.
 #[derive(Debug, Clone)]

@@ -66,7 +66,7 @@ pub struct Rep {
     /// E-mail address.
     pub email: Option<String>,
     /// A personal webhook (a CRM or automation) that receives their hand-offs.
-    pub webhook_url: Option<String>,
+    pub webhook_url: Option<crate::secret::Secret>,
     /// Languages spoken (script locales such as "en", "ko"); empty means any.
     pub languages: Vec<String>,
     /// Regions covered (the lead's `region` answer, e.g. "eu"); empty means any.
@@ -134,7 +134,7 @@ pub struct Fallback {
     /// A shared mailbox.
     pub email: Option<String>,
     /// A webhook.
-    pub webhook_url: Option<String>,
+    pub webhook_url: Option<crate::secret::Secret>,
 }
 
 impl Team {

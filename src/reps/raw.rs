@@ -67,7 +67,7 @@ pub(super) struct RawFallback {
     pub slack_channel: Option<String>,
     pub discord_channel: Option<String>,
     pub email: Option<String>,
-    pub webhook_url: Option<String>,
+    pub webhook_url: Option<crate::secret::Secret>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -93,7 +93,7 @@ pub(super) struct RawRep {
     pub slack_user: Option<String>,
     pub discord_user: Option<String>,
     pub email: Option<String>,
-    pub webhook_url: Option<String>,
+    pub webhook_url: Option<crate::secret::Secret>,
     #[serde(default)]
     pub languages: Vec<Spanned<String>>,
     #[serde(default)]

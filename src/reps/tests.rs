@@ -281,3 +281,16 @@ fn rule_amounts_in_another_currency_are_converted_once_at_load() {
     assert_eq!(condition.currency.as_deref(), Some("EUR"));
     assert_eq!(team.rules[0].text, "budget >= 50,000 EUR");
 }
+
+#[test]
+fn webhook_urls_never_show_in_debug_output() {
+    let team = parse_team(
+        "[fallback]\nname = \"Desk\"\nwebhook_url = \"https://hooks.example.com/desk?token=fallback-secret\"\n\n\
+         [[reps]]\nid = \"kim\"\nname = \"Kim\"\nwebhook_url = \"https://user:rep-secret@crm.example.com/hook\"\n",
+    )
+    .unwrap();
+    let shown = format!("{team:?}");
+    assert!(!shown.contains("fallback-secret"), "{shown}");
+    assert!(!shown.contains("rep-secret"), "{shown}");
+    assert!(shown.contains("Secret(<redacted>)"), "{shown}");
+}

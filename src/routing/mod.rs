@@ -113,6 +113,26 @@ pub struct Decision {
 }
 
 impl Decision {
+    /// One line: who got the lead, from which pool (`leadbot route` without `--explain`).
+    pub fn summary(&self, team: &Team) -> String {
+        let to = match &self.chosen {
+            Some(rep) => team
+                .rep(rep)
+                .map_or_else(|| rep.clone(), |found| format!("{} ({rep})", found.name)),
+            None => format!("nobody available → {}", team.fallback.name),
+        };
+        let skipped = self
+            .considered
+            .iter()
+            .filter(|considered| considered.skipped.is_some())
+            .count();
+        format!(
+            "to {to}, pool {}; {skipped} of {} skipped (--explain says why)",
+            self.pool.pool,
+            self.considered.len()
+        )
+    }
+
     /// A readable account: rule, pool, each rep's verdict, the choice.
     pub fn explain(&self, team: &Team) -> String {
         let mut lines = vec![match &self.pool.rule {

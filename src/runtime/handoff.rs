@@ -8,15 +8,15 @@ use std::collections::BTreeSet;
 use chrono::{DateTime, FixedOffset, Utc};
 
 use super::{Runtime, RuntimeError};
+use crate::conversation::ConversationKey;
+use crate::delivery::EMAIL_DESTINATION;
 use crate::engine::{HandOff, Reply};
 use crate::notify::{HandOffNotice, NoticeEvent, ProspectRef, RepContact, TeamChannel};
+use crate::outbox::{self, NewOutboxItem, OutboxMessage};
 use crate::reps::{Rep, Team};
-use crate::routing::LeadAttributes;
-use crate::script::Script;
-use crate::store::{
-    Assignment, ConversationKey, HandoffTx, LeadToRoute, NewOutboxItem, StoreError,
-    StoredConversation,
-};
+use crate::routing::{self, Decision, LeadAttributes, RotationInput};
+use crate::script::{MessageKey, Script};
+use crate::store::{Assignment, HandoffTx, NewAssignment, StoreError, StoredConversation};
 
 /// Who is answering a hand-off: a rep id (CLI, API) or a platform user (a button click).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -114,7 +114,8 @@ impl Runtime {
             route_and_record(handoffs, team, lead, &BTreeSet::new(), notice, None, now).await?;
         let items = self.notices(team, &notice, rep)?;
         let told = rep.map(|rep| Reply {
-            text: crate::engine::messages::text(script, "handoff_rep").replace("{rep}", &rep.name),
+            text: crate::engine::messages::text(script, MessageKey::HandoffRep)
+                .replace("{rep}", &rep.name),
             step: None,
             choices: Vec::new(),
             multiple: false,
@@ -334,6 +335,9 @@ impl Runtime {
                 if rep.webhook_url.is_some() && enabled("webhook") {
                     destinations.push(format!("webhook:{}", rep.id));
                 }
+                if rep.email.is_some() && enabled(EMAIL_DESTINATION) {
+                    destinations.push(EMAIL_DESTINATION.to_string());
+                }
             }
             None => {
                 if team.fallback.slack_channel.is_some() && enabled("slack") {
@@ -345,22 +349,19 @@ impl Runtime {
                 if team.fallback.webhook_url.is_some() && enabled("webhook") {
                     destinations.push("webhook:fallback".to_string());
                 }
+                if team.fallback.email.is_some() && enabled(EMAIL_DESTINATION) {
+                    destinations.push(EMAIL_DESTINATION.to_string());
+                }
             }
         }
         if enabled("console") {
             destinations.push("console".to_string());
         }
-        let payload = json(notice)?;
         for destination in destinations {
             if Some(destination.as_str()) == self.crm_destination.as_deref() {
                 continue;
             }
-            items.push(NewOutboxItem {
-                kind: "handoff".into(),
-                idempotency_key: format!("{base}:{destination}"),
-                destination,
-                payload: payload.clone(),
-            });
+            items.push(notice_item(notice, &base, destination));
         }
         Ok(items)
     }
@@ -374,12 +375,17 @@ impl Runtime {
         let Some(destination) = &self.crm_destination else {
             return Ok(None);
         };
-        Ok(Some(NewOutboxItem {
-            kind: "handoff".into(),
-            destination: destination.clone(),
-            idempotency_key: format!("{key}:{destination}"),
-            payload: json(notice)?,
-        }))
+        Ok(Some(notice_item(notice, key, destination.clone())))
+    }
+}
+
+/// A notice queued for `destination`, once per key, after the lead's earlier notices there.
+fn notice_item(notice: &HandOffNotice, key: &str, destination: String) -> NewOutboxItem {
+    NewOutboxItem {
+        idempotency_key: format!("{key}:{destination}"),
+        destination,
+        ordering_key: Some(outbox::lead_order(notice.lead_id)),
+        message: OutboxMessage::HandOff(Box::new(notice.clone())),
     }
 }
 
@@ -394,32 +400,68 @@ async fn route_and_record<'t>(
     note: Option<&str>,
     now: DateTime<FixedOffset>,
 ) -> Result<(HandOffNotice, Option<&'t Rep>), RuntimeError> {
-    let routed = handoffs
-        .route(
-            team,
-            lead,
-            excluded,
-            &json(&notice)?,
-            now.with_timezone(&Utc),
-        )
-        .await?;
-    let rep = routed
-        .decision
-        .chosen
-        .as_deref()
-        .and_then(|id| team.rep(id));
-    shape(
-        &mut notice,
-        team,
-        rep,
-        routed.assignment_id,
-        &routed.decision,
-    );
+    let (decision, assignment_id) = route(handoffs, team, lead, excluded, &notice, now).await?;
+    let rep = decision.chosen.as_deref().and_then(|id| team.rep(id));
+    shape(&mut notice, team, rep, assignment_id, &decision);
     notice.note = note.map(str::to_string);
-    handoffs
-        .set_notice(routed.assignment_id, &json(&notice)?)
-        .await?;
+    handoffs.set_notice(assignment_id, &json(&notice)?).await?;
     Ok((notice, rep))
+}
+
+/// Picks the pool and the rep whose turn it is (the pure `routing` decides; the store keeps
+/// the rotation and the assignment), with the pool's rotation held until the transaction
+/// ends; returns the decision and the new assignment's id.
+async fn route(
+    handoffs: &mut HandoffTx<'_>,
+    team: &Team,
+    lead: LeadToRoute<'_>,
+    excluded: &BTreeSet<String>,
+    notice: &HandOffNotice,
+    now: DateTime<FixedOffset>,
+) -> Result<(Decision, i64), RuntimeError> {
+    let pool = routing::choose_pool(team, lead.attributes);
+    handoffs.lock_pool(&pool.pool).await?;
+    let rotation = handoffs.rotation(&pool.pool).await?;
+    let open_load = handoffs.open_loads().await?;
+    let rotated = routing::rotate(&RotationInput {
+        team,
+        pool: &pool,
+        attributes: lead.attributes,
+        rotation: &rotation,
+        open_load: &open_load,
+        excluded,
+        now: now.with_timezone(&Utc),
+    });
+    let changed = rotated
+        .rotation
+        .into_iter()
+        .filter(|(rep, slot)| rotation.get(rep) != Some(slot))
+        .collect();
+    let decision = rotated.decision;
+    let now_ms = now.timestamp_millis();
+    handoffs
+        .save_rotation(&pool.pool, &changed, decision.chosen.as_deref(), now_ms)
+        .await?;
+    let assignment_id = handoffs
+        .record_assignment(NewAssignment {
+            lead_id: lead.lead_id,
+            conversation_id: lead.conversation_id,
+            decision: &decision,
+            attributes: lead.attributes,
+            notice: &json(notice)?,
+            now_ms,
+        })
+        .await?;
+    Ok((decision, assignment_id))
+}
+
+/// What a routing needs to know about the lead.
+#[derive(Debug, Clone, Copy)]
+struct LeadToRoute<'a> {
+    lead_id: i64,
+    conversation_id: i64,
+    /// What rules and reps' filters look at.
+    attributes: &'a LeadAttributes,
 }
 
 /// Fills in who a notice is for and how the lead was routed.

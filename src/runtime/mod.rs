@@ -14,12 +14,13 @@ use chrono::{DateTime, FixedOffset};
 pub use catalog::ScriptCatalog;
 pub use handoff::{HandoffAnswer, HandoffAnswered, RepIdentity};
 
-use crate::delivery::OutboxWake;
+use crate::conversation::ConversationKey;
 use crate::engine::state::ConversationState;
 use crate::engine::{self, Effect, HandOff, Input, Reply};
+use crate::outbox::{self, NewOutboxItem, OutboxMessage, OutboxWake, ProspectReply};
 use crate::reps::Team;
 use crate::script::Script;
-use crate::store::{ConversationKey, NewOutboxItem, Store, StoreError, StoredConversation, TurnTx};
+use crate::store::{Store, StoreError, StoredConversation, TurnTx};
 
 /// What can go wrong while handling an event.
 #[derive(Debug, thiserror::Error)]
@@ -161,6 +162,44 @@ pub struct Outcome {
     pub handoff: Option<HandOff>,
 }
 
+/// Where hand-off notices are queued: the CRM feed's destination, and the channels reps (and
+/// the fallback team) are reached on — "slack", "discord", "email", "webhook", "console".
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NoticeChannels {
+    /// The outbox destination of the CRM feed, if there is one.
+    pub crm: Option<String>,
+    /// The channels reps' notices go out on.
+    pub reps: BTreeSet<String>,
+}
+
+impl NoticeChannels {
+    /// As the store records them: the rep channels, and `crm:<destination>`.
+    pub fn recorded(&self) -> BTreeSet<String> {
+        let mut recorded = self.reps.clone();
+        if let Some(crm) = &self.crm {
+            recorded.insert(format!("{CRM_PREFIX}{crm}"));
+        }
+        recorded
+    }
+
+    /// From what the store recorded.
+    pub fn from_recorded(recorded: &BTreeSet<String>) -> Self {
+        let crm = recorded
+            .iter()
+            .find_map(|entry| entry.strip_prefix(CRM_PREFIX))
+            .map(str::to_string);
+        let reps = recorded
+            .iter()
+            .filter(|entry| !entry.starts_with(CRM_PREFIX))
+            .cloned()
+            .collect();
+        NoticeChannels { crm, reps }
+    }
+}
+
+/// Marks the CRM feed among recorded notice channels.
+const CRM_PREFIX: &str = "crm:";
+
 /// The product's core loop, shared by every channel.
 #[derive(Debug, Clone)]
 pub struct Runtime {
@@ -196,6 +235,21 @@ impl Runtime {
     /// (reps' own webhooks), "console".
     pub fn with_rep_channels<'a>(mut self, channels: impl IntoIterator<Item = &'a str>) -> Self {
         self.rep_channels = channels.into_iter().map(str::to_string).collect();
+        self
+    }
+
+    /// Where hand-off notices go: the CRM destination and the channels reps are reached on.
+    pub fn notice_channels(&self) -> NoticeChannels {
+        NoticeChannels {
+            crm: self.crm_destination.clone(),
+            reps: self.rep_channels.clone(),
+        }
+    }
+
+    /// Sends hand-off notices to `channels` (as `leadbot serve` recorded them).
+    pub fn with_notice_channels(mut self, channels: NoticeChannels) -> Self {
+        self.crm_destination = channels.crm;
+        self.rep_channels = channels.reps;
         self
     }
 
@@ -295,7 +349,8 @@ impl Runtime {
                 &conversation,
                 &turn_ref,
                 &turn.effects,
-            )?);
+                false,
+            ));
         }
         tx.save(
             &conversation,
@@ -347,7 +402,7 @@ impl Runtime {
         }
         let outbox = match reply_via {
             Some((route, request_id)) => {
-                reply_items(route, key, &conversation, request_id, &turn.effects)?
+                reply_items(route, key, &conversation, request_id, &turn.effects, false)
             }
             None => Vec::new(),
         };
@@ -427,43 +482,48 @@ fn wake_of(script: &Script, state: &ConversationState) -> Option<(i64, String)> 
         .map(|(wake, at)| (at.timestamp_millis(), wake.name().to_string()))
 }
 
-/// One outbox item per reply of a turn, keyed by the turn so a replayed turn queues none twice.
-/// The payload: `{"conversation_id", "lead_id", "channel", "address", "context", "index",
-/// "reply": {"text", "step", "choices": [{"value", "label"}], "multiple"}}`.
+/// One outbox item per reply of a turn, keyed by the turn so a replayed turn queues none twice,
+/// in the conversation's order. `relay` marks messages the CRM relays (the message API cannot
+/// be written to).
 fn reply_items(
     route: &ReplyRoute,
     key: &ConversationKey,
     conversation: &StoredConversation,
     turn_ref: &str,
     effects: &[Effect],
-) -> Result<Vec<NewOutboxItem>, RuntimeError> {
+    relay: bool,
+) -> Vec<NewOutboxItem> {
     let replies = effects.iter().filter_map(|effect| match effect {
         Effect::Say(reply) => Some(reply),
         _ => None,
     });
-    let mut items = Vec::new();
-    for (index, reply) in replies.enumerate() {
-        let reply =
-            serde_json::to_value(reply).map_err(|error| StoreError::Corrupt(error.to_string()))?;
-        items.push(NewOutboxItem {
-            kind: "reply".into(),
-            destination: route.destination.clone(),
-            idempotency_key: format!(
-                "reply:{}:{}:{}:{turn_ref}:{index}",
-                conversation.lead_id, route.destination, conversation.id
-            ),
-            payload: serde_json::json!({
-                "conversation_id": conversation.id,
-                "lead_id": conversation.lead_id,
-                "channel": key.channel,
-                "address": key.address,
-                "context": route.context,
-                "index": index,
-                "reply": reply,
-            }),
-        });
-    }
-    Ok(items)
+    replies
+        .enumerate()
+        .map(|(index, reply)| {
+            let body = ProspectReply {
+                conversation_id: conversation.id,
+                lead_id: conversation.lead_id,
+                channel: key.channel.clone(),
+                address: key.address.clone(),
+                context: route.context.clone(),
+                index: u32::try_from(index).unwrap_or(u32::MAX),
+                reply: reply.clone(),
+            };
+            NewOutboxItem {
+                destination: route.destination.clone(),
+                idempotency_key: format!(
+                    "reply:{}:{}:{}:{turn_ref}:{index}",
+                    conversation.lead_id, route.destination, conversation.id
+                ),
+                ordering_key: Some(outbox::conversation_order(conversation.id)),
+                message: if relay {
+                    OutboxMessage::RelayToProspect(body)
+                } else {
+                    OutboxMessage::Reply(body)
+                },
+            }
+        })
+        .collect()
 }
 
 fn outcome(conversation: StoredConversation, effects: Vec<Effect>) -> Outcome {

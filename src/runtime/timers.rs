@@ -44,19 +44,14 @@ impl Runtime {
             // CRM feed gets the message to relay instead.
             let outbox = match (&route, &self.crm_destination) {
                 (Some(route), _) => {
-                    reply_items(route, &key, &conversation, &turn_ref, &turn.effects)?
+                    reply_items(route, &key, &conversation, &turn_ref, &turn.effects, false)
                 }
                 (None, Some(crm)) => {
                     let relay = ReplyRoute {
                         destination: crm.clone(),
                         context: serde_json::json!({ "timer": kind }),
                     };
-                    let mut items =
-                        reply_items(&relay, &key, &conversation, &turn_ref, &turn.effects)?;
-                    for item in &mut items {
-                        item.kind = "prospect_message".into();
-                    }
-                    items
+                    reply_items(&relay, &key, &conversation, &turn_ref, &turn.effects, true)
                 }
                 (None, None) => Vec::new(),
             };

@@ -3,6 +3,7 @@
 
 mod condition;
 mod currencies;
+mod messages;
 mod model;
 mod raw;
 mod validate;
@@ -13,6 +14,7 @@ use std::path::{Path, PathBuf};
 pub use condition::{is_id_char, parse as parse_condition};
 pub(crate) use currencies::rates as exchange_rates;
 pub use currencies::{convert as convert_currency, unknown_currency};
+pub use messages::MessageKey;
 pub use model::*;
 pub use validate::MAX_THRESHOLD;
 
@@ -73,7 +75,7 @@ pub fn parse(source: &str, file: &Path) -> Result<Script, Vec<Diagnostic>> {
         let message = error.message().trim().to_string();
         vec![at(error.span().unwrap_or(0..0), message)]
     })?;
-    validate::validate(raw, source, crate::engine::messages::KEYS).map_err(|problems| {
+    validate::validate(raw, source).map_err(|problems| {
         problems
             .into_iter()
             .map(|problem| at(problem.span, problem.message))

@@ -350,3 +350,94 @@ fn the_scripts_currency_must_be_one_leadbot_reads() {
         "{problem}"
     );
 }
+
+/// A script wrong in every section validate() reads, with two problems on the script id's
+/// span (its own, and the e-mail no step stores) so ties keep the order they were found in.
+const BROKEN_EVERYWHERE: &str = r#"id = "de mo"
+version = 0
+locale = "xx"
+currency = "ZZZ"
+max_reasks = 11
+greeting = "Hi!"
+required = ["need", "money", "budget"]
+
+[currencies]
+EUR = 0
+
+[thresholds]
+mql = 1500
+sql = 60
+
+[messages]
+bye = "ciao"
+
+[[signals]]
+id = "demo"
+reason = "asked for a demo"
+points = 20
+phrases = ["demo"]
+
+[[signals]]
+id = "demo"
+reason = "again"
+points = 5
+phrases = [" "]
+
+[follow_up]
+nudge_after = "2h"
+abandon_after = "1h"
+mql_after = "soon"
+
+[[steps]]
+id = "end"
+criterion = "need"
+ask = "What do you need?"
+expect = "choice"
+options = [{ value = "crm", label = "" }]
+
+[[steps]]
+id = "end"
+criterion = "wish"
+ask = "Anything else?"
+expect = "text"
+goto = [{ to = "nowhere" }]
+"#;
+
+#[test]
+fn the_order_of_diagnostics_is_unchanged() {
+    // Each message is cut short: the order is the point, and lists such as the known
+    // currencies grow.
+    let found: Vec<String> = problems(BROKEN_EVERYWHERE)
+        .iter()
+        .map(|d| {
+            let message: String = d.message.chars().take(48).collect();
+            format!("{}:{}: {message}", d.line, d.column)
+        })
+        .collect();
+    let expected = [
+        "1:6: script id \"de mo\" must be letters, digits, _ or ",
+        "1:6: iql_requires \"email\" but no step has store_as = ",
+        "2:11: version 0 must be a positive whole number",
+        "3:10: unknown locale \"xx\" (supported: en, ko, ro)",
+        "4:12: unknown currency \"ZZZ\": use an ISO 4217 code lea",
+        "5:14: max_reasks 11 must be between 0 and 10",
+        "7:12: required criterion \"budget\" is not covered by an",
+        "7:21: unknown criterion \"money\" (need, interest, budge",
+        "10:7: the rate of EUR must be a positive number of ZZZ",
+        "13:7: mql threshold 1500 is out of range (0 to 1000)",
+        "13:7: mql threshold 1500 must be below the sql thresho",
+        "17:1: unknown message \"bye\" (known: reask, moving_on, ",
+        "26:6: duplicate signal id \"demo\"",
+        "29:11: a signal needs at least one phrase",
+        "33:17: abandon_after must be longer than nudge_after",
+        "34:13: mql_after \"soon\" is not a duration like \"45m\", \"",
+        "37:6: step id \"end\" must be letters, digits, _ or - an",
+        "41:11: a choice needs at least two options",
+        "41:37: option label is empty",
+        "44:6: step id \"end\" must be letters, digits, _ or - an",
+        "44:6: duplicate step id \"end\"",
+        "45:13: unknown criterion \"wish\" (need, interest, budget",
+        "48:16: goto target \"nowhere\" is not a step of this scri",
+    ];
+    assert_eq!(found, expected);
+}

@@ -7,6 +7,7 @@ use regex::Regex;
 use toml::Spanned;
 
 use super::condition;
+use super::messages::MessageKey;
 use super::model::{
     Band, ChoiceOption, Comparison, Condition, ContactField, Criterion, Disqualifier, Expectation,
     FastReply, FollowUp, Jump, Script, Signal, Step, TimeBand,
@@ -37,14 +38,82 @@ impl Problems {
     }
 }
 
-/// Validates a parsed script; on failure returns every problem found.
-pub(super) fn validate(
-    raw: RawScript,
-    source: &str,
-    valid_message_keys: &[&str],
-) -> Result<Script, Vec<Problem>> {
+/// Validates a parsed script; on failure returns every problem found, in file order (problems
+/// on the same spot in the order the sections below are read).
+pub(super) fn validate(raw: RawScript, source: &str) -> Result<Script, Vec<Problem>> {
     let mut problems = Problems::default();
+    let header = header(&raw, &mut problems);
+    let (mql, sql) = thresholds(&raw, &mut problems);
+    let required = parse_list(&raw.required, &mut problems, parse_criterion);
+    let iql_requires = match &raw.iql_requires {
+        Some(list) => parse_list(list, &mut problems, parse_contact_field),
+        None => vec![ContactField::Email],
+    };
+    check_message_keys(&raw, &mut problems);
+    let signals = signals(&raw, &mut problems);
+    let fast_reply = raw.fast_reply.as_ref().map(|fast| FastReply {
+        within_seconds: fast.within_seconds,
+        points: fast.points,
+        max_points: fast.max_points.unwrap_or(fast.points.saturating_mul(5)),
+    });
+    let follow_up = follow_up(raw.follow_up.as_ref(), &mut problems);
+    let seen_ids = step_ids(&raw, &mut problems);
+    let steps: Vec<Step> = raw
+        .steps
+        .iter()
+        .enumerate()
+        .filter_map(|(index, step)| {
+            validate_step(step.get_ref(), index, &raw.steps, &seen_ids, &mut problems)
+        })
+        .collect();
+    check_coverage(&raw, &required, &iql_requires, &mut problems);
+    if problems.0.is_empty() {
+        check_reachable(&raw, &steps, &mut problems);
+    }
 
+    if !problems.0.is_empty() {
+        problems.0.sort_by_key(|problem| problem.span.start);
+        return Err(problems.0);
+    }
+    Ok(Script {
+        name: raw.name.clone().unwrap_or_else(|| header.id.clone()),
+        id: header.id,
+        default: raw.default,
+        version: header.version,
+        locale: header.locale,
+        currency: header.currency,
+        currencies: header.currencies,
+        greeting: raw.greeting,
+        mql_threshold: i32::try_from(mql).unwrap_or(0),
+        sql_threshold: i32::try_from(sql).unwrap_or(0),
+        required,
+        iql_requires,
+        max_reasks: header.max_reasks,
+        steps,
+        signals,
+        fast_reply,
+        follow_up,
+        messages: raw
+            .messages
+            .into_iter()
+            .map(|(key, text)| (key.into_inner(), text))
+            .collect(),
+        source: source.to_string(),
+    })
+}
+
+/// The script-wide settings at the top of the file, read by [`header`].
+struct Header {
+    id: String,
+    version: u32,
+    locale: Locale,
+    currency: String,
+    currencies: BTreeMap<String, f64>,
+    max_reasks: u32,
+}
+
+/// Reads the id, version, locale, currency and its `[currencies]` rates, and `max_reasks`.
+fn header(raw: &RawScript, problems: &mut Problems) -> Header {
     let id = raw.id.get_ref().trim().to_string();
     if id.is_empty() || !id.chars().all(condition::is_id_char) {
         problems.at(
@@ -93,7 +162,18 @@ pub(super) fn validate(
         Some(value) => u32::try_from(*value.get_ref()).unwrap_or(2),
         None => 2,
     };
+    Header {
+        id,
+        version: u32::try_from(version).unwrap_or(1),
+        locale,
+        currency,
+        currencies,
+        max_reasks,
+    }
+}
 
+/// Reads `[thresholds]`: each within range, MQL below SQL. Returns (mql, sql) as written.
+fn thresholds(raw: &RawScript, problems: &mut Problems) -> (i64, i64) {
     let thresholds = raw.thresholds.get_ref();
     let (mql, sql) = (*thresholds.mql.get_ref(), *thresholds.sql.get_ref());
     for (name, value) in [("mql", &thresholds.mql), ("sql", &thresholds.sql)] {
@@ -113,34 +193,30 @@ pub(super) fn validate(
             format!("mql threshold {mql} must be below the sql threshold {sql}"),
         );
     }
+    (mql, sql)
+}
 
-    let required = parse_list(&raw.required, &mut problems, parse_criterion);
-    let iql_requires = match &raw.iql_requires {
-        Some(list) => parse_list(list, &mut problems, parse_contact_field),
-        None => vec![ContactField::Email],
-    };
-
+/// Checks that every key of `[messages]` overrides a message leadbot has.
+fn check_message_keys(raw: &RawScript, problems: &mut Problems) {
     for key in raw.messages.keys() {
-        if !valid_message_keys.contains(&key.get_ref().as_str()) {
+        if MessageKey::from_name(key.get_ref()).is_none() {
+            let known: Vec<&str> = MessageKey::ALL.iter().map(|key| key.name()).collect();
             problems.at(
                 key.span(),
                 format!(
                     "unknown message {:?} (known: {})",
                     key.get_ref(),
-                    valid_message_keys.join(", ")
+                    known.join(", ")
                 ),
             );
         }
     }
-    let messages = raw
-        .messages
-        .into_iter()
-        .map(|(key, text)| (key.into_inner(), text))
-        .collect();
+}
 
+/// Reads `[[signals]]`: unique ids, at least one phrase each, phrases folded for matching.
+fn signals(raw: &RawScript, problems: &mut Problems) -> Vec<Signal> {
     let mut signal_ids = HashSet::new();
-    let signals = raw
-        .signals
+    raw.signals
         .iter()
         .map(|signal| {
             let signal = signal.get_ref();
@@ -171,15 +247,12 @@ pub(super) fn validate(
                     .collect(),
             }
         })
-        .collect();
-    let fast_reply = raw.fast_reply.as_ref().map(|fast| FastReply {
-        within_seconds: fast.within_seconds,
-        points: fast.points,
-        max_points: fast.max_points.unwrap_or(fast.points.saturating_mul(5)),
-    });
+        .collect()
+}
 
-    let follow_up = follow_up(raw.follow_up.as_ref(), &mut problems);
-
+/// Checks the steps' ids (at least one step; ids well-formed, not "end", unique) and returns
+/// each id's index, which jumps are resolved against.
+fn step_ids(raw: &RawScript, problems: &mut Problems) -> BTreeMap<String, usize> {
     if raw.steps.is_empty() {
         problems.at(raw.id.span(), "a script needs at least one [[steps]]");
     }
@@ -200,17 +273,18 @@ pub(super) fn validate(
             );
         }
     }
+    seen_ids
+}
 
-    let mut steps = Vec::with_capacity(raw.steps.len());
-    for (index, step) in raw.steps.iter().enumerate() {
-        if let Some(step) =
-            validate_step(step.get_ref(), index, &raw.steps, &seen_ids, &mut problems)
-        {
-            steps.push(step);
-        }
-    }
-
-    for criterion in &required {
+/// Checks that a step asks for every required criterion and stores every contact field an
+/// information-qualified lead needs.
+fn check_coverage(
+    raw: &RawScript,
+    required: &[Criterion],
+    iql_requires: &[ContactField],
+    problems: &mut Problems,
+) {
+    for criterion in required {
         if !raw
             .steps
             .iter()
@@ -225,7 +299,7 @@ pub(super) fn validate(
             );
         }
     }
-    for field in &iql_requires {
+    for field in iql_requires {
         if !raw.steps.iter().any(|step| {
             step.get_ref()
                 .store_as
@@ -246,41 +320,17 @@ pub(super) fn validate(
             );
         }
     }
+}
 
-    if problems.0.is_empty() {
-        for index in unreachable_steps(&steps) {
-            problems.at(
-                raw.steps[index].get_ref().id.span(),
-                format!("step {:?} can never be reached", steps[index].id),
-            );
-        }
+/// Checks that every step can be reached from the first (only meaningful, and only run, when
+/// the steps are otherwise valid, so `steps` matches `raw.steps` one to one).
+fn check_reachable(raw: &RawScript, steps: &[Step], problems: &mut Problems) {
+    for index in unreachable_steps(steps) {
+        problems.at(
+            raw.steps[index].get_ref().id.span(),
+            format!("step {:?} can never be reached", steps[index].id),
+        );
     }
-
-    if !problems.0.is_empty() {
-        problems.0.sort_by_key(|problem| problem.span.start);
-        return Err(problems.0);
-    }
-    Ok(Script {
-        name: raw.name.clone().unwrap_or_else(|| id.clone()),
-        id,
-        default: raw.default,
-        version: u32::try_from(version).unwrap_or(1),
-        locale,
-        currency,
-        currencies,
-        greeting: raw.greeting,
-        mql_threshold: i32::try_from(mql).unwrap_or(0),
-        sql_threshold: i32::try_from(sql).unwrap_or(0),
-        required,
-        iql_requires,
-        max_reasks,
-        steps,
-        signals,
-        fast_reply,
-        follow_up,
-        messages,
-        source: source.to_string(),
-    })
 }
 
 /// Reads `[follow_up]`: durations such as "45m", "2h", "3d".

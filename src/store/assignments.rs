@@ -2,13 +2,14 @@
 //! fair across restarts and replicas), every assignment of a lead to a rep with its outcome,
 //! and the outbox rows that notify people, all inside the caller's transaction.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use sqlx::Row;
 
 use super::batch::Batch;
-use super::{Backend, NewOutboxItem, Store, StoreError, WriteTx};
-use crate::routing::{self, Decision, LeadAttributes, RotationInput, RotationSlot};
+use super::{Backend, Store, StoreError, WriteTx};
+use crate::outbox::NewOutboxItem;
+use crate::routing::{Decision, LeadAttributes, RotationSlot};
 
 /// One assignment as stored.
 #[derive(Debug, Clone, PartialEq)]
@@ -43,24 +44,21 @@ pub struct Assignment {
     pub answered_at: Option<i64>,
 }
 
-/// The new assignment a routing produced.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Routed {
-    /// The decision.
-    pub decision: Decision,
-    /// The assignment row.
-    pub assignment_id: i64,
-}
-
-/// What a routing needs to know about the lead.
+/// A routing decision to record as an assignment.
 #[derive(Debug, Clone, Copy)]
-pub struct LeadToRoute<'a> {
+pub struct NewAssignment<'a> {
     /// The lead.
     pub lead_id: i64,
     /// Its conversation.
     pub conversation_id: i64,
-    /// What rules and reps' filters look at.
+    /// What routing decided.
+    pub decision: &'a Decision,
+    /// What rules and reps' filters looked at.
     pub attributes: &'a LeadAttributes,
+    /// The notice, kept for re-routing.
+    pub notice: &'a serde_json::Value,
+    /// When.
+    pub now_ms: i64,
 }
 
 /// Hand-off work inside an open write transaction (a turn's, or a rep's answer's).
@@ -70,28 +68,26 @@ pub struct HandoffTx<'t> {
 }
 
 impl HandoffTx<'_> {
-    /// Routes a lead: locks the pool's rotation, picks the rep whose turn it is, advances the
-    /// rotation and records the assignment (`offered`, or `unassigned` when nobody can take
-    /// it). `notice` is stored for re-routing; `excluded` reps already had the lead.
-    pub async fn route(
-        &mut self,
-        team: &crate::reps::Team,
-        lead: LeadToRoute<'_>,
-        excluded: &BTreeSet<String>,
-        notice: &serde_json::Value,
-        now: chrono::DateTime<chrono::Utc>,
-    ) -> Result<Routed, StoreError> {
-        let now_ms = now.timestamp_millis();
-        let pool = routing::choose_pool(team, lead.attributes);
+    /// Holds the pool's rotation until the transaction ends (PostgreSQL: an advisory lock;
+    /// SQLite's writer is exclusive already), so two routings into one pool take turns.
+    pub async fn lock_pool(&mut self, pool: &str) -> Result<(), StoreError> {
         if self.backend == Backend::Postgres {
             sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))::TEXT")
-                .bind(format!("pool\u{1f}{}", pool.pool))
+                .bind(format!("pool\u{1f}{pool}"))
                 .fetch_one(&mut *self.tx)
                 .await?;
         }
+        Ok(())
+    }
+
+    /// The stored rotation of a pool, by rep (reps never routed to are missing).
+    pub async fn rotation(
+        &mut self,
+        pool: &str,
+    ) -> Result<BTreeMap<String, RotationSlot>, StoreError> {
         let mut rotation = BTreeMap::new();
         for row in sqlx::query("SELECT rep_id, load FROM rotation WHERE pool = $1")
-            .bind(&pool.pool)
+            .bind(pool)
             .fetch_all(&mut *self.tx)
             .await?
         {
@@ -102,62 +98,66 @@ impl HandoffTx<'_> {
                 },
             );
         }
-        let open_load = self.open_loads().await?;
-        let rotated = routing::rotate(&RotationInput {
-            team,
-            pool: &pool,
-            attributes: lead.attributes,
-            rotation: &rotation,
-            open_load: &open_load,
-            excluded,
-            now,
-        });
-        for (rep, slot) in &rotated.rotation {
-            if rotation.get(rep) == Some(slot) {
-                continue;
-            }
-            let chosen = i64::from(rotated.decision.chosen.as_deref() == Some(rep.as_str()));
+        Ok(rotation)
+    }
+
+    /// Stores a pool's rotation slots that changed; `chosen` counts one more assignment.
+    pub async fn save_rotation(
+        &mut self,
+        pool: &str,
+        changed: &BTreeMap<String, RotationSlot>,
+        chosen: Option<&str>,
+        now_ms: i64,
+    ) -> Result<(), StoreError> {
+        for (rep, slot) in changed {
             sqlx::query(
                 "INSERT INTO rotation (pool, rep_id, load, assigned, updated_at) VALUES ($1, $2, $3, $4, $5) \
                  ON CONFLICT (pool, rep_id) DO UPDATE SET load = excluded.load, \
                  assigned = rotation.assigned + excluded.assigned, updated_at = excluded.updated_at",
             )
-            .bind(&pool.pool)
+            .bind(pool)
             .bind(rep)
             .bind(slot.load)
-            .bind(chosen)
+            .bind(i64::from(chosen == Some(rep.as_str())))
             .bind(now_ms)
             .execute(&mut *self.tx)
             .await?;
         }
-        let decision = rotated.decision;
+        Ok(())
+    }
+
+    /// Records a routing decision as an assignment (`offered`, or `unassigned` when nobody
+    /// could take the lead); returns its id.
+    pub async fn record_assignment(
+        &mut self,
+        assignment: NewAssignment<'_>,
+    ) -> Result<i64, StoreError> {
+        let NewAssignment {
+            decision, now_ms, ..
+        } = assignment;
         let (status, sla_due_at) = match (&decision.chosen, decision.sla_minutes) {
             (Some(_), Some(minutes)) => ("offered", Some(now_ms + i64::from(minutes) * 60_000)),
             (Some(_), None) => ("offered", None),
             (None, _) => ("unassigned", None),
         };
-        let assignment_id: i64 = sqlx::query_scalar(
+        Ok(sqlx::query_scalar(
             "INSERT INTO assignments (lead_id, conversation_id, rep_id, pool, rule, status, decision, \
              attributes, notice, sla_due_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
              RETURNING id",
         )
-        .bind(lead.lead_id)
-        .bind(lead.conversation_id)
+        .bind(assignment.lead_id)
+        .bind(assignment.conversation_id)
         .bind(decision.chosen.clone())
         .bind(&decision.pool.pool)
         .bind(decision.pool.rule.clone())
         .bind(status)
-        .bind(to_json(&decision)?)
-        .bind(to_json(lead.attributes)?)
-        .bind(notice.to_string())
+        .bind(to_json(decision)?)
+        .bind(to_json(assignment.attributes)?)
+        .bind(assignment.notice.to_string())
         .bind(sla_due_at)
         .bind(now_ms)
         .fetch_one(&mut *self.tx)
-        .await?;
-        Ok(Routed {
-            decision,
-            assignment_id,
-        })
+        .await?)
     }
 
     /// Open hand-offs (offered or accepted) per rep.

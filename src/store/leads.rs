@@ -1,6 +1,8 @@
 //! Purpose: read and erase lead data for admins — lists, one lead's full record, CRM exports,
 //! and privacy requests (erasure keeps anonymous funnel counts).
 
+use std::collections::HashMap;
+
 use serde::Serialize;
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -52,6 +54,8 @@ pub struct LeadSummary {
     pub qualified_at: Option<i64>,
     /// Set when the person's data was erased.
     pub forgotten: bool,
+    /// The rep who accepted the hand-off, if one did.
+    pub owner: Option<String>,
 }
 
 /// One stored answer.
@@ -110,6 +114,18 @@ pub struct StoredMessage {
     pub at: i64,
 }
 
+/// One lead as `leads export` writes it: the row with its owner, what was answered and why it
+/// scored what it did — without the transcript, which an export does not carry.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LeadExport {
+    /// The lead row.
+    pub lead: LeadSummary,
+    /// Answers in order.
+    pub answers: Vec<StoredAnswer>,
+    /// Score events in order: the reasons for the score.
+    pub score_events: Vec<StoredScoreEvent>,
+}
+
 /// Everything stored about one lead.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LeadRecord {
@@ -128,7 +144,11 @@ pub struct LeadRecord {
 }
 
 const LEAD_COLUMNS: &str = "id, channel, name, company, email, phone, region, stage, score, script_id, \
-     script_version, created_at, updated_at, qualified_at, forgotten_at";
+     script_version, created_at, updated_at, qualified_at, forgotten_at, owner";
+
+/// The leads a [`LeadFilter`] picks, as a condition on `leads l` with parameters $1–$3.
+const LEAD_FILTER: &str = "($1 = '' OR l.stage = $1) AND l.updated_at >= $2 \
+     AND ($3 = '' OR l.script_id = $3)";
 
 fn summary(row: &AnyRow) -> Result<LeadSummary, StoreError> {
     let forgotten_at: Option<i64> = row.try_get("forgotten_at")?;
@@ -148,6 +168,34 @@ fn summary(row: &AnyRow) -> Result<LeadSummary, StoreError> {
         updated_at: row.try_get("updated_at")?,
         qualified_at: row.try_get("qualified_at")?,
         forgotten: forgotten_at.is_some(),
+        owner: row.try_get("owner")?,
+    })
+}
+
+fn stored_answer(row: &AnyRow, lead_id: i64) -> Result<StoredAnswer, StoreError> {
+    let value_json: String = row.try_get("value")?;
+    let value: serde_json::Value = serde_json::from_str(&value_json)
+        .map_err(|error| StoreError::Corrupt(format!("answer of lead {lead_id}: {error}")))?;
+    let described = serde_json::from_value::<AnswerValue>(value.clone())
+        .map(|value| value.describe())
+        .unwrap_or_else(|_| ERASED.to_string());
+    Ok(StoredAnswer {
+        step: row.try_get("step")?,
+        criterion: row.try_get("criterion")?,
+        raw: row.try_get("raw")?,
+        value,
+        described,
+        points: row.try_get("points")?,
+        at: row.try_get("created_at")?,
+    })
+}
+
+fn stored_score_event(row: &AnyRow) -> Result<StoredScoreEvent, StoreError> {
+    Ok(StoredScoreEvent {
+        points: row.try_get("points")?,
+        reason: row.try_get("reason")?,
+        rule: row.try_get("rule")?,
+        at: row.try_get("created_at")?,
     })
 }
 
@@ -157,16 +205,75 @@ pub const ERASED: &str = "[erased]";
 impl Store {
     /// Leads matching the filter, most recently updated first.
     pub async fn list_leads(&self, filter: &LeadFilter) -> Result<Vec<LeadSummary>, StoreError> {
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {LEAD_COLUMNS} FROM leads WHERE ($1 = '' OR stage = $1) AND updated_at >= $2 \
-             AND ($3 = '' OR script_id = $3) ORDER BY updated_at DESC, id DESC"
+        let select = format!("SELECT {LEAD_COLUMNS} FROM leads l");
+        let rows = self
+            .filtered_rows(&select, "updated_at DESC, id DESC", filter)
+            .await?;
+        rows.iter().map(summary).collect()
+    }
+
+    /// The rows of `select` (code's own SQL, over `leads l`) for the leads `filter` keeps, in
+    /// `order`; the filter's values are bound.
+    async fn filtered_rows(
+        &self,
+        select: &str,
+        order: &str,
+        filter: &LeadFilter,
+    ) -> Result<Vec<sqlx::any::AnyRow>, StoreError> {
+        Ok(sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{select} WHERE {LEAD_FILTER} ORDER BY {order}"
         )))
         .bind(filter.stage.clone().unwrap_or_default())
         .bind(filter.since_ms.unwrap_or(i64::MIN))
         .bind(filter.script.clone().unwrap_or_default())
         .fetch_all(self.pool())
-        .await?;
-        rows.iter().map(summary).collect()
+        .await?)
+    }
+
+    /// The leads matching the filter with their owners, answers and score events, in the order
+    /// of [`Store::list_leads`]: three queries however many leads there are.
+    pub async fn lead_exports(&self, filter: &LeadFilter) -> Result<Vec<LeadExport>, StoreError> {
+        let leads = self.list_leads(filter).await?;
+        let mut answers: HashMap<i64, Vec<StoredAnswer>> = HashMap::new();
+        for row in self
+            .filtered_rows(
+                "SELECT a.lead_id, a.step, a.criterion, a.raw, a.value, a.points, a.created_at \
+                 FROM answers a JOIN leads l ON l.id = a.lead_id",
+                "a.id",
+                filter,
+            )
+            .await?
+        {
+            let lead_id: i64 = row.try_get("lead_id")?;
+            answers
+                .entry(lead_id)
+                .or_default()
+                .push(stored_answer(&row, lead_id)?);
+        }
+        let mut score_events: HashMap<i64, Vec<StoredScoreEvent>> = HashMap::new();
+        for row in self
+            .filtered_rows(
+                "SELECT e.lead_id, e.points, e.reason, e.rule, e.created_at \
+                 FROM score_events e JOIN leads l ON l.id = e.lead_id",
+                "e.id",
+                filter,
+            )
+            .await?
+        {
+            let lead_id: i64 = row.try_get("lead_id")?;
+            score_events
+                .entry(lead_id)
+                .or_default()
+                .push(stored_score_event(&row)?);
+        }
+        Ok(leads
+            .into_iter()
+            .map(|lead| LeadExport {
+                answers: answers.remove(&lead.id).unwrap_or_default(),
+                score_events: score_events.remove(&lead.id).unwrap_or_default(),
+                lead,
+            })
+            .collect())
     }
 
     /// Everything stored about one lead, or `None` if there is no such lead.
@@ -182,30 +289,15 @@ impl Store {
         };
         let lead = summary(&row)?;
         let address: String = row.try_get("address")?;
-        let mut answers = Vec::new();
-        for row in sqlx::query(
+        let answers = sqlx::query(
             "SELECT step, criterion, raw, value, points, created_at FROM answers WHERE lead_id = $1 ORDER BY id",
         )
         .bind(id)
         .fetch_all(self.pool())
         .await?
-        {
-            let value_json: String = row.try_get("value")?;
-            let value: serde_json::Value = serde_json::from_str(&value_json)
-                .map_err(|error| StoreError::Corrupt(format!("answer of lead {id}: {error}")))?;
-            let described = serde_json::from_value::<AnswerValue>(value.clone())
-                .map(|value| value.describe())
-                .unwrap_or_else(|_| ERASED.to_string());
-            answers.push(StoredAnswer {
-                step: row.try_get("step")?,
-                criterion: row.try_get("criterion")?,
-                raw: row.try_get("raw")?,
-                value,
-                described,
-                points: row.try_get("points")?,
-                at: row.try_get("created_at")?,
-            });
-        }
+        .iter()
+        .map(|row| stored_answer(row, id))
+        .collect::<Result<_, StoreError>>()?;
         let score_events = sqlx::query(
             "SELECT points, reason, rule, created_at FROM score_events WHERE lead_id = $1 ORDER BY id",
         )
@@ -213,14 +305,7 @@ impl Store {
         .fetch_all(self.pool())
         .await?
         .iter()
-        .map(|row| {
-            Ok(StoredScoreEvent {
-                points: row.try_get("points")?,
-                reason: row.try_get("reason")?,
-                rule: row.try_get("rule")?,
-                at: row.try_get("created_at")?,
-            })
-        })
+        .map(stored_score_event)
         .collect::<Result<_, StoreError>>()?;
         let stage_changes = sqlx::query(
             "SELECT from_stage, to_stage, reason, created_at FROM stage_changes WHERE lead_id = $1 ORDER BY id",

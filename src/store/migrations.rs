@@ -28,6 +28,17 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "history without foreign keys",
         include_str!("../../migrations/sqlite/0004_history_without_foreign_keys.sql"),
     ),
+    // 5 is PostgreSQL's turn-start function; SQLite has no counterpart.
+    (
+        6,
+        "served destinations",
+        include_str!("../../migrations/sqlite/0006_served_destinations.sql"),
+    ),
+    (
+        7,
+        "outbox ordering key",
+        include_str!("../../migrations/sqlite/0007_outbox_ordering_key.sql"),
+    ),
 ];
 
 const POSTGRES: &[(i64, &str, &str)] = &[
@@ -55,6 +66,16 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         5,
         "turn start function",
         include_str!("../../migrations/postgres/0005_turn_start_function.sql"),
+    ),
+    (
+        6,
+        "served destinations",
+        include_str!("../../migrations/postgres/0006_served_destinations.sql"),
+    ),
+    (
+        7,
+        "outbox ordering key",
+        include_str!("../../migrations/postgres/0007_outbox_ordering_key.sql"),
     ),
 ];
 

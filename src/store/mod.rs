@@ -6,6 +6,7 @@
 pub mod assignments;
 mod batch;
 mod connections;
+mod destinations;
 pub mod leads;
 mod migrations;
 pub mod outbox;
@@ -20,12 +21,14 @@ use std::time::Duration;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Connection, Executor};
 
-pub use assignments::{Assignment, HandoffTx, HandoffWrite, LeadToRoute, Routed};
+pub use assignments::{Assignment, HandoffTx, HandoffWrite, NewAssignment};
 use connections::{IDLE_BEFORE_PING, WriteConnections};
-pub use outbox::{NewOutboxItem, OUTBOX_NOTIFY_CHANNEL, OutboxItem};
-pub use turn::{ConversationKey, StoredConversation, TurnTx};
+pub use outbox::OUTBOX_NOTIFY_CHANNEL;
+pub use turn::{StoredConversation, TurnTx};
 pub(crate) use writer::WriteTx;
 use writer::{GroupCommit, WalLength};
+
+use crate::conversation::ConversationKey;
 
 /// PostgreSQL connections for reads outside a turn (reports, timers, script versions).
 const POSTGRES_READERS: u32 = 4;
@@ -107,10 +110,9 @@ pub struct Store {
 }
 
 impl Store {
-    /// Opens the database at `url` and applies pending migrations, with the options the
-    /// environment sets.
+    /// Opens the database at `url` with the default options and applies pending migrations.
     pub async fn open(url: &str) -> Result<Store, StoreError> {
-        Store::open_with(url, StoreOptions::from_env()).await
+        Store::open_with(url, StoreOptions::default()).await
     }
 
     /// Opens the database at `url` with `options` and applies pending migrations.
@@ -121,8 +123,8 @@ impl Store {
     }
 
     /// Opens the database without migrating (for `leadbot migrate` to report what it does).
-    pub async fn connect(url: &str) -> Result<Store, StoreError> {
-        Store::connect_with(url, StoreOptions::from_env()).await
+    pub async fn connect(url: &str, options: StoreOptions) -> Result<Store, StoreError> {
+        Store::connect_with(url, options).await
     }
 
     async fn connect_with(url: &str, store_options: StoreOptions) -> Result<Store, StoreError> {
@@ -328,19 +330,6 @@ pub struct StoreOptions {
     /// PostgreSQL: the connections each process opens for write transactions (turns,
     /// hand-offs, outbox claims), besides up to four for reads.
     pub write_connections: u32,
-}
-
-impl StoreOptions {
-    /// The options `LEADBOT_DB_CONNECTIONS` sets, or the defaults.
-    pub fn from_env() -> StoreOptions {
-        StoreOptions {
-            write_connections: std::env::var("LEADBOT_DB_CONNECTIONS")
-                .ok()
-                .and_then(|value| value.trim().parse::<u32>().ok())
-                .filter(|connections| *connections > 0)
-                .unwrap_or(StoreOptions::default().write_connections),
-        }
-    }
 }
 
 impl Default for StoreOptions {

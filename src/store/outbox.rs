@@ -6,23 +6,11 @@ use sqlx::Row;
 
 use super::batch::Batch;
 use super::{Backend, Store, StoreError};
+use crate::outbox::{NewOutboxItem, OutboxItem, OutboxMessage};
 
 /// The PostgreSQL channel a turn notifies (on commit) when it queued outbox items, so workers
 /// in every replica wake at once.
 pub const OUTBOX_NOTIFY_CHANNEL: &str = "leadbot_outbox";
-
-/// An item to queue in the same transaction as a turn.
-#[derive(Debug, Clone, PartialEq)]
-pub struct NewOutboxItem {
-    /// What it is: "handoff", "reply"...
-    pub kind: String,
-    /// Where it goes: "console", "webhook:<url>", "slack:<user>"...
-    pub destination: String,
-    /// Queued at most once per key.
-    pub idempotency_key: String,
-    /// What to deliver, as JSON.
-    pub payload: serde_json::Value,
-}
 
 /// Adds items to a write batch, due at once (whatever the writer's clock says: a platform's
 /// event time a little ahead of this server's must not hold replies back); an item whose key
@@ -30,13 +18,14 @@ pub struct NewOutboxItem {
 pub(super) fn queue_in(batch: &mut Batch, items: &[NewOutboxItem], now_ms: i64) {
     for item in items {
         batch.insert(
-            "INSERT INTO outbox (kind, destination, idempotency_key, payload, status, attempts, next_attempt_at, created_at) VALUES",
+            "INSERT INTO outbox (kind, destination, idempotency_key, ordering_key, payload, status, attempts, next_attempt_at, created_at) VALUES",
             "ON CONFLICT (idempotency_key) DO NOTHING",
             vec![
-                item.kind.as_str().into(),
+                item.message.kind().into(),
                 item.destination.as_str().into(),
                 item.idempotency_key.as_str().into(),
-                item.payload.to_string().into(),
+                item.ordering_key.clone().into(),
+                payload_text(item).into(),
                 "pending".into(),
                 0.into(),
                 0.into(),
@@ -44,6 +33,15 @@ pub(super) fn queue_in(batch: &mut Batch, items: &[NewOutboxItem], now_ms: i64) 
             ],
         );
     }
+}
+
+/// The payload column of an item. A body that cannot be serialized (it cannot happen with
+/// these types) is stored as `null` and given up by its deliverer, rather than losing the turn.
+fn payload_text(item: &NewOutboxItem) -> String {
+    item.message
+        .payload()
+        .map(|payload| payload.to_string())
+        .unwrap_or_else(|_| "null".to_string())
 }
 
 /// Ends a batch that queued items, on PostgreSQL, with the notification that wakes the workers
@@ -58,27 +56,12 @@ pub(super) fn notify_workers(batch: &mut Batch, backend: Backend) {
     }
 }
 
-/// A claimed item, leased to one worker until delivered, failed, or the lease runs out.
-#[derive(Debug, Clone, PartialEq)]
-pub struct OutboxItem {
-    /// Row id.
-    pub id: i64,
-    /// What it is.
-    pub kind: String,
-    /// Where it goes.
-    pub destination: String,
-    /// The key receivers can deduplicate on.
-    pub idempotency_key: String,
-    /// What to deliver.
-    pub payload: serde_json::Value,
-    /// Delivery attempts so far, this one included.
-    pub attempts: i64,
-}
-
 impl Store {
     /// Claims up to `limit` due items for `destination`, leasing them for `lease_ms`. A claimed
     /// item is invisible to other workers until its lease ends; on PostgreSQL workers skip each
-    /// other's locked rows instead of waiting.
+    /// other's locked rows instead of waiting. An item is not claimed while an earlier pending
+    /// item of its ordering key waits (for a retry, or leased to another worker): items of one
+    /// key leave in queue order, across workers, replicas and restarts.
     pub async fn claim_outbox(
         &self,
         destination: &str,
@@ -92,9 +75,14 @@ impl Store {
         };
         let query = format!(
             "UPDATE outbox SET claimed_until = $1, attempts = attempts + 1 WHERE id IN (\
-             SELECT id FROM outbox WHERE status = 'pending' AND destination = $2 AND next_attempt_at <= $3 \
-             AND (claimed_until IS NULL OR claimed_until < $3) ORDER BY id LIMIT $4 {lock}) \
-             RETURNING id, kind, destination, idempotency_key, payload, attempts"
+             SELECT id FROM outbox o WHERE status = 'pending' AND destination = $2 AND next_attempt_at <= $3 \
+             AND (claimed_until IS NULL OR claimed_until < $3) \
+             AND (ordering_key IS NULL OR NOT EXISTS (SELECT 1 FROM outbox earlier \
+                  WHERE earlier.destination = o.destination AND earlier.ordering_key = o.ordering_key \
+                  AND earlier.status = 'pending' AND earlier.id < o.id \
+                  AND (earlier.next_attempt_at > $3 OR earlier.claimed_until >= $3))) \
+             ORDER BY id LIMIT $4 {lock}) \
+             RETURNING id, kind, destination, idempotency_key, ordering_key, payload, attempts"
         );
         let mut write = self.begin_write().await?;
         let rows = sqlx::query(sqlx::AssertSqlSafe(query))
@@ -106,17 +94,29 @@ impl Store {
             .await?;
         write.commit().await?;
         let mut items = Vec::with_capacity(rows.len());
+        let mut unreadable = Vec::new();
         for row in rows {
+            let id: i64 = row.try_get("id")?;
+            let kind: String = row.try_get("kind")?;
             let payload: String = row.try_get("payload")?;
-            items.push(OutboxItem {
-                id: row.try_get("id")?,
-                kind: row.try_get("kind")?,
-                destination: row.try_get("destination")?,
-                idempotency_key: row.try_get("idempotency_key")?,
-                payload: serde_json::from_str(&payload)
-                    .map_err(|error| StoreError::Corrupt(format!("outbox payload: {error}")))?,
-                attempts: row.try_get("attempts")?,
-            });
+            match OutboxMessage::from_row(&kind, &payload) {
+                Ok(message) => items.push(OutboxItem {
+                    id,
+                    destination: row.try_get("destination")?,
+                    idempotency_key: row.try_get("idempotency_key")?,
+                    ordering_key: row.try_get("ordering_key")?,
+                    message,
+                    attempts: row.try_get("attempts")?,
+                }),
+                Err(problem) => unreadable.push((id, problem)),
+            }
+        }
+        // An item no deliverer can read is given up at once (with why), not retried forever,
+        // and does not hold back the readable ones.
+        for (id, problem) in unreadable {
+            tracing::error!(item = id, %problem, "an outbox item cannot be read; given up");
+            self.outbox_failed(id, &format!("unreadable: {problem}"), None)
+                .await?;
         }
         items.sort_by_key(|item| item.id);
         Ok(items)
@@ -163,6 +163,25 @@ impl Store {
             .await?;
         write.commit().await?;
         Ok(())
+    }
+
+    /// Hands claimed items back unattempted (they waited behind an earlier item of their
+    /// ordering key): their lease ends and the claim's attempt is not counted.
+    pub async fn outbox_release(&self, ids: &[i64]) -> Result<(), StoreError> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let mut write = self.begin_write().await?;
+        for id in ids {
+            sqlx::query(
+                "UPDATE outbox SET claimed_until = NULL, attempts = attempts - 1 \
+                 WHERE id = $1 AND status = 'pending'",
+            )
+            .bind(*id)
+            .execute(write.conn().await?)
+            .await?;
+        }
+        write.commit().await
     }
 
     /// Records a failed attempt: retried at `retry_at_ms`, or given up when `None`.

@@ -6,20 +6,12 @@ use std::sync::Arc;
 use sqlx::Row;
 
 use super::batch::{Arg, Batch};
-use super::outbox::NewOutboxItem;
 use super::{Backend, Store, StoreError, WriteTx, lock_key};
+use crate::conversation::ConversationKey;
 use crate::engine::state::{ConversationState, Stage};
 use crate::engine::{Effect, Reply};
+use crate::outbox::NewOutboxItem;
 use crate::script::ContactField;
-
-/// Identifies one prospect's conversation on one channel, e.g. ("slack", "T1/D2").
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct ConversationKey {
-    /// "console", "slack", "discord"...
-    pub channel: String,
-    /// Where on that channel: a user, DM or thread id.
-    pub address: String,
-}
 
 /// A conversation as stored.
 #[derive(Debug, Clone, PartialEq)]

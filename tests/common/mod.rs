@@ -141,6 +141,20 @@ impl Server {
     /// Starts `leadbot serve` on `database` with extra environment variables (e.g. a channel's
     /// token and fake API URL) and waits until it listens.
     pub fn start_with_env(database: &str, env: &[(&str, &str)]) -> Server {
+        Server::start_logging_to(database, env, std::process::Stdio::inherit())
+    }
+
+    /// As [`Server::start_with_env`], with the server's log (stderr) written to `log`.
+    pub fn start_with_log(database: &str, env: &[(&str, &str)], log: &std::path::Path) -> Server {
+        let file = std::fs::File::create(log).unwrap();
+        Server::start_logging_to(database, env, std::process::Stdio::from(file))
+    }
+
+    fn start_logging_to(
+        database: &str,
+        env: &[(&str, &str)],
+        stderr: std::process::Stdio,
+    ) -> Server {
         use std::io::BufRead;
         let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_leadbot"))
             .args(["serve", "--listen", "127.0.0.1:0", "--database", database])
@@ -148,7 +162,7 @@ impl Server {
             .env("LEADBOT_API_TOKEN", API_TOKEN)
             .envs(env.iter().copied())
             .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::inherit())
+            .stderr(stderr)
             .spawn()
             .unwrap();
         let stdout = child.stdout.take().unwrap();
@@ -253,8 +267,8 @@ pub const QUALIFYING_ANSWERS: [&str; 9] = [
 ];
 
 /// A conversation of the "test" channel.
-pub fn test_key(address: &str) -> leadbot::store::ConversationKey {
-    leadbot::store::ConversationKey {
+pub fn test_key(address: &str) -> leadbot::conversation::ConversationKey {
+    leadbot::conversation::ConversationKey {
         channel: "test".into(),
         address: address.into(),
     }
@@ -270,6 +284,33 @@ pub async fn count_rows(url: &str, from: &str) -> i64 {
         .unwrap();
     pool.close().await;
     n
+}
+
+/// Waits until no outbox item for `destination` is pending — each one delivered or given up —
+/// so a test asserts what was delivered instead of sleeping to see that nothing more comes. A
+/// retry scheduled for later keeps an item pending: such tests use a short retry policy.
+pub async fn drain_outbox(url: &str, destination: &str) {
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(url).await.unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let pending: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM outbox WHERE destination = $1 AND status = 'pending'",
+        )
+        .bind(destination)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+        if pending == 0 {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{pending} outbox items for {destination} stayed pending"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    pool.close().await;
 }
 
 /// A database outage made on purpose: PostgreSQL refuses connections to the test database

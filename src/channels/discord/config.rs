@@ -3,7 +3,7 @@
 
 use serenity::all::{ChannelId, GuildId};
 
-use crate::http::Secret;
+use crate::secret::Secret;
 
 /// A setting that cannot be used as given. The text names the variable, never its value when
 /// the variable is a secret.

@@ -2,23 +2,23 @@
 //! prospect's DM or thread, opening either first) or a hand-off embed (in the rep's DM or the
 //! sales channel), and what the answer means for retrying. A message to a prospect is never
 //! posted twice: each carries a nonce Discord enforces, and an attempt whose fate is unknown is
-//! retried only while that nonce is remembered.
+//! retried only while that nonce is remembered. Order within a conversation is the worker's
+//! business (`delivery`); rate limits are the REST client's (`rest`).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use serde::Deserialize;
 use serde_json::json;
 use serenity::all::{ChannelId, CreateMessage, Nonce, UserId};
 use serenity::http::{LightMethod, Route};
 use sha2::{Digest, Sha256};
 
-use super::render::{self, QueuedReply, ReplyContext};
+use super::render::{self, ReplyContext};
 use super::rest::{Rest, RestError, RestReply};
 use crate::delivery::{Attempt, Deliver, RetryPolicy};
 use crate::notify::HandOffNotice;
-use crate::store::OutboxItem;
+use crate::outbox::{OutboxItem, OutboxMessage, ProspectReply};
 
 /// Attempts after which a post whose fate is unknown (timeout, 5xx) is no longer retried:
 /// their waits add up to well under the few minutes Discord remembers a nonce for.
@@ -34,18 +34,6 @@ pub struct DiscordDelivery {
     sales_channel: Option<ChannelId>,
     policy: RetryPolicy,
     dm_channels: Mutex<HashMap<UserId, ChannelId>>,
-    /// Conversation → no posts before this instant: a reply waiting for a retry keeps the
-    /// later replies of its conversation behind it, so questions arrive in order.
-    held: Mutex<HashMap<String, Instant>>,
-}
-
-/// The fields of a queued reply the sender needs.
-#[derive(Debug, Deserialize)]
-struct ReplyItem {
-    address: String,
-    #[serde(default)]
-    context: ReplyContext,
-    reply: QueuedReply,
 }
 
 /// Why an attempt ended early, already decided as an [`Attempt`].
@@ -60,40 +48,18 @@ impl DiscordDelivery {
             sales_channel,
             policy,
             dm_channels: Mutex::new(HashMap::new()),
-            held: Mutex::new(HashMap::new()),
         }
     }
 
-    async fn deliver_reply(&self, item: &OutboxItem) -> Attempt {
-        let queued: ReplyItem = match serde_json::from_value(item.payload.clone()) {
-            Ok(queued) => queued,
+    async fn deliver_reply(&self, item: &OutboxItem, queued: &ProspectReply) -> Attempt {
+        let context: ReplyContext = match serde_json::from_value(queued.context.clone()) {
+            Ok(context) => context,
             Err(error) => {
                 return Attempt::GiveUp {
-                    reason: format!("malformed reply payload: {error}"),
+                    reason: format!("malformed reply context: {error}"),
                 };
             }
         };
-        // The worker hands over a conversation's replies one after the other, in queue order
-        // (delivery::deliver_due); a reply waiting for a retry holds the later ones back.
-        let hold_key = queued.address.as_str();
-        if let Some(wait) = self.held_for(hold_key) {
-            return Attempt::Retry {
-                after: Some(wait + Duration::from_millis(1)),
-                reason: "an earlier reply of this conversation is waiting".into(),
-            };
-        }
-        let attempt = self.post_reply(item, &queued).await;
-        if let Attempt::Retry {
-            after: Some(after), ..
-        } = &attempt
-        {
-            self.hold(hold_key, *after);
-        }
-        attempt
-    }
-
-    async fn post_reply(&self, item: &OutboxItem, queued: &ReplyItem) -> Attempt {
-        let context = &queued.context;
         if let Some(thread) = &context.open_thread
             && let Err(early) = self.open_thread(item, thread).await
         {
@@ -115,15 +81,7 @@ impl DiscordDelivery {
             .await
     }
 
-    async fn deliver_handoff(&self, item: &OutboxItem) -> Attempt {
-        let notice: HandOffNotice = match serde_json::from_value(item.payload.clone()) {
-            Ok(notice) => notice,
-            Err(error) => {
-                return Attempt::GiveUp {
-                    reason: format!("malformed hand-off payload: {error}"),
-                };
-            }
-        };
+    async fn deliver_handoff(&self, item: &OutboxItem, notice: &HandOffNotice) -> Attempt {
         let id = |text: &str| text.trim().parse::<u64>().ok().filter(|id| *id > 0);
         let rep_user = notice
             .rep
@@ -151,7 +109,7 @@ impl DiscordDelivery {
                 };
             }
         };
-        self.post(item, channel, render::handoff_message(&notice))
+        self.post(item, channel, render::handoff_message(notice))
             .await
     }
 
@@ -318,32 +276,15 @@ impl DiscordDelivery {
             }
         }
     }
-
-    fn held_for(&self, key: &str) -> Option<Duration> {
-        let now = Instant::now();
-        let mut held = self
-            .held
-            .lock()
-            .unwrap_or_else(|poison| poison.into_inner());
-        held.retain(|_, until| *until > now);
-        held.get(key).map(|until| *until - now)
-    }
-
-    fn hold(&self, key: &str, wait: Duration) {
-        self.held
-            .lock()
-            .unwrap_or_else(|poison| poison.into_inner())
-            .insert(key.to_string(), Instant::now() + wait);
-    }
 }
 
 impl Deliver for DiscordDelivery {
     async fn deliver(&self, item: &OutboxItem) -> Attempt {
-        match item.kind.as_str() {
-            "reply" => self.deliver_reply(item).await,
-            "handoff" => self.deliver_handoff(item).await,
+        match &item.message {
+            OutboxMessage::Reply(reply) => self.deliver_reply(item, reply).await,
+            OutboxMessage::HandOff(notice) => self.deliver_handoff(item, notice).await,
             other => Attempt::GiveUp {
-                reason: format!("Discord cannot deliver {other:?} items"),
+                reason: format!("Discord cannot deliver {:?} items", other.kind()),
             },
         }
     }

@@ -21,12 +21,12 @@ use super::ids::{self, ComponentAction, ProspectAddress};
 use super::inbound::{self, MessageRoute};
 use super::render::{self, ReplyContext};
 use super::rest::{Rest, RestReply};
+use crate::conversation::ConversationKey;
 use crate::engine::Input;
 use crate::runtime::{
     Handled, HandoffAnswer, HandoffAnswered, Ignored, Inbound, RepIdentity, ReplyRoute, Runtime,
     RuntimeError,
 };
-use crate::store::ConversationKey;
 
 /// What a prospect is told when their message could not be saved, even after retrying.
 pub const NOT_SAVED: &str =

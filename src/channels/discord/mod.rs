@@ -26,7 +26,7 @@ pub use gateway::{Gateway, Handler, QUALIFY_COMMAND};
 pub use inbound::snowflake_time;
 pub use rest::{Rest, RestError, RestReply};
 
-use crate::delivery::{self, RetryPolicy};
+use crate::delivery::{RetryPolicy, Workers};
 use crate::runtime::Runtime;
 
 /// What can stop the Discord channel from starting.
@@ -84,6 +84,7 @@ pub struct DiscordChannel {
 pub async fn start(
     runtime: Runtime,
     config: DiscordConfig,
+    workers: &Workers,
 ) -> Result<DiscordChannel, DiscordError> {
     let rest = Arc::new(
         Rest::new(
@@ -123,14 +124,13 @@ pub async fn start(
             tracing::error!(%error, "the Discord gateway client stopped");
         }
     });
-    let wake = runtime.outbox_wake();
-    tokio::spawn(delivery::run_worker(
-        runtime.store().clone(),
-        ids::CHANNEL.to_string(),
+    workers.deliver(
+        runtime.store(),
+        ids::CHANNEL,
         DiscordDelivery::new(rest, config.sales_channel, retry_policy()),
-        wake.subscribe(),
+        &runtime.outbox_wake(),
         retry_policy(),
-    ));
+    );
     Ok(DiscordChannel { shards })
 }
 

@@ -1,14 +1,20 @@
 //! Purpose: what leadbot looks like on Discord — a reply as a message with buttons or a select
 //! menu, the message after a click, and a rep's hand-off as an embed with Accept / Pass. Pure
 //! functions from leadbot values to serenity builders, within Discord's size limits.
+//!
+//! Nothing leadbot posts pings anyone (`allowed_mentions` is empty: a reply can echo what the
+//! prospect typed, "@everyone" included), and text the prospect typed is markdown-escaped
+//! before it goes into an embed, so it shows as typed — no bold, no masked links, no mentions.
 
 use serde::{Deserialize, Serialize};
 use serenity::all::{
-    ButtonStyle, ChannelId, Colour, CreateActionRow, CreateButton, CreateEmbed, CreateMessage,
-    CreateSelectMenu, CreateSelectMenuKind, CreateSelectMenuOption, MessageId, Timestamp, UserId,
+    ButtonStyle, ChannelId, Colour, CreateActionRow, CreateAllowedMentions, CreateButton,
+    CreateEmbed, CreateMessage, CreateSelectMenu, CreateSelectMenuKind, CreateSelectMenuOption,
+    MessageId, Timestamp, UserId,
 };
 
 use super::ids::{ComponentAction, ProspectAddress};
+use crate::engine::Reply;
 use crate::notify::{HandOffNotice, NoticeEvent};
 
 /// Longest message content Discord accepts.
@@ -25,30 +31,10 @@ const MAX_OPTION_TEXT: usize = 100;
 const MAX_TITLE: usize = 256;
 const MAX_FIELD_VALUE: usize = 1024;
 const MAX_DESCRIPTION: usize = 4096;
-
-/// One option of a question, as queued in the outbox.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct QueuedChoice {
-    /// Sent back when chosen.
-    pub value: String,
-    /// Shown.
-    pub label: String,
-}
-
-/// A reply as queued in the outbox by the runtime (`payload.reply`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct QueuedReply {
-    /// The text.
-    pub text: String,
-    /// The question's step, when it asks one.
-    pub step: Option<String>,
-    /// Options for buttons.
-    #[serde(default)]
-    pub choices: Vec<QueuedChoice>,
-    /// Several options may be chosen.
-    #[serde(default)]
-    pub multiple: bool,
-}
+/// Most characters across an embed's title, description and field names and values.
+const MAX_EMBED_TOTAL: usize = 6000;
+/// Criteria shown as fields (an embed holds 25 fields; four are taken).
+const MAX_CRITERIA: usize = 20;
 
 /// Where a turn's replies go, written by the gateway handler into the outbox item's context.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -77,15 +63,17 @@ pub struct ThreadStart {
 
 /// A reply as a Discord message: the text, then buttons (up to five single choices) or a
 /// select menu (longer lists, and multiple choice).
-pub fn reply_message(reply: &QueuedReply) -> CreateMessage {
-    let message = CreateMessage::new().content(clip(&reply.text, MAX_CONTENT));
+pub fn reply_message(reply: &Reply) -> CreateMessage {
+    let message = CreateMessage::new()
+        .content(clip(&reply.text, MAX_CONTENT))
+        .allowed_mentions(CreateAllowedMentions::new());
     match components(reply) {
         Some(row) => message.components(vec![row]),
         None => message,
     }
 }
 
-fn components(reply: &QueuedReply) -> Option<CreateActionRow> {
+fn components(reply: &Reply) -> Option<CreateActionRow> {
     let step = reply.step.as_deref()?;
     if reply.choices.is_empty() {
         return None;
@@ -150,7 +138,11 @@ pub fn closed(question: &str) -> String {
 /// find the prospect; Accept / Pass buttons when the rep has to answer.
 pub fn handoff_message(notice: &HandOffNotice) -> CreateMessage {
     let lead = &notice.lead;
-    let contact = |field: &str| lead.contact.get(field).map_or("—", String::as_str);
+    let contact = |field: &str| {
+        lead.contact
+            .get(field)
+            .map_or_else(|| "—".to_string(), |typed| escape_markdown(typed))
+    };
     let (headline, colour) = match notice.event {
         NoticeEvent::Assigned => ("🔥 New sales-qualified lead", Colour::ORANGE),
         NoticeEvent::Accepted => ("✅ Lead accepted", Colour::DARK_GREEN),
@@ -191,30 +183,58 @@ pub fn handoff_message(notice: &HandOffNotice) -> CreateMessage {
             .iter()
             .map(|reason| format!("{:+} {}", reason.points, reason.reason)),
     );
-    let mut embed = CreateEmbed::new()
-        .title(clip(&title, MAX_TITLE))
-        .description(clip(&description.join("\n"), MAX_DESCRIPTION))
-        .colour(colour)
-        .field("Stage", lead.stage.name(), true)
-        .field("Email", clip(contact("email"), MAX_FIELD_VALUE), true)
-        .field("Region", clip(contact("region"), MAX_FIELD_VALUE), true)
-        .field("Score", clip(&why.join("\n"), MAX_FIELD_VALUE), false);
-    for (criterion, answer) in lead.criteria.iter().take(20) {
-        let answer = if answer.trim().is_empty() {
-            "—"
-        } else {
-            answer
-        };
-        embed = embed.field(
-            capitalised(criterion.name()),
-            clip(answer, MAX_FIELD_VALUE),
+    let title = clip_escaped(&title, MAX_TITLE);
+    let description = clip(&description.join("\n"), MAX_DESCRIPTION);
+    let mut fields = vec![
+        ("Stage".to_string(), lead.stage.name().to_string(), true),
+        (
+            "Email".into(),
+            clip_escaped(&contact("email"), MAX_FIELD_VALUE),
+            true,
+        ),
+        (
+            "Region".into(),
+            clip_escaped(&contact("region"), MAX_FIELD_VALUE),
+            true,
+        ),
+        (
+            "Score".into(),
+            clip(&why.join("\n"), MAX_FIELD_VALUE),
             false,
-        );
+        ),
+    ];
+    let count = |text: &str| text.chars().count();
+    let mut used = count(&title)
+        + count(&description)
+        + fields
+            .iter()
+            .map(|(name, value, _)| count(name) + count(value))
+            .sum::<usize>();
+    // Long answers share what is left of the embed's total, so the hand-off is never refused.
+    let criteria: Vec<_> = lead.criteria.iter().take(MAX_CRITERIA).collect();
+    for (index, (criterion, answer)) in criteria.iter().enumerate() {
+        let name = capitalised(criterion.name());
+        let share = MAX_EMBED_TOTAL.saturating_sub(used) / (criteria.len() - index);
+        let room = share.saturating_sub(count(&name)).clamp(1, MAX_FIELD_VALUE);
+        let answer = if answer.trim().is_empty() {
+            "—".to_string()
+        } else {
+            clip_escaped(&escape_markdown(answer), room)
+        };
+        used += count(&name) + count(&answer);
+        fields.push((name, answer, false));
     }
+    let mut embed = CreateEmbed::new()
+        .title(title)
+        .description(description)
+        .colour(colour)
+        .fields(fields);
     if let Ok(at) = Timestamp::from_millis(lead.qualified_at.timestamp_millis()) {
         embed = embed.timestamp(at);
     }
-    let message = CreateMessage::new().embed(embed);
+    let message = CreateMessage::new()
+        .embed(embed)
+        .allowed_mentions(CreateAllowedMentions::new());
     match (notice.event, notice.assignment_id) {
         (NoticeEvent::Assigned, Some(assignment_id)) => {
             let button = |accept: bool, label: &str, style| {
@@ -244,6 +264,41 @@ fn capitalised(word: &str) -> String {
     })
 }
 
+/// `text` as typed, with a backslash before every character Discord's markdown would act on:
+/// emphasis, code, spoilers, quotes, headings, lists, masked links and `<@…>` mentions.
+fn escape_markdown(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    let mut line_start = true;
+    for character in text.chars() {
+        let special = matches!(
+            character,
+            '\\' | '*' | '_' | '~' | '`' | '|' | '<' | '>' | '[' | ']' | '#'
+        ) || (line_start && matches!(character, '-' | '+'));
+        if special {
+            escaped.push('\\');
+        }
+        escaped.push(character);
+        line_start = character == '\n' || (line_start && character == ' ');
+    }
+    escaped
+}
+
+/// Markdown-escaped `text` cut like [`clip`], never between a backslash and what it escapes
+/// (which would escape the "…" instead).
+fn clip_escaped(text: &str, max: usize) -> String {
+    let clipped = clip(text, max);
+    let Some(kept) = clipped.strip_suffix('…').filter(|_| clipped != text) else {
+        return clipped;
+    };
+    if kept.chars().rev().take_while(|c| *c == '\\').count() % 2 == 1 {
+        let mut kept = kept.to_string();
+        kept.pop();
+        kept.push('…');
+        return kept;
+    }
+    clipped
+}
+
 /// `text` cut to at most `max` characters (not bytes), ending in "…" when cut.
 pub fn clip(text: &str, max: usize) -> String {
     if text.chars().count() <= max {
@@ -256,18 +311,22 @@ pub fn clip(text: &str, max: usize) -> String {
 
 #[cfg(test)]
 mod tests {
+    //! What leadbot sends Discord, as snapshots under `snapshots/` (a rendering change is a
+    //! diff to review), plus the rules every rendering keeps, as plain asserts.
 
-    use serde_json::json;
+    use insta::assert_json_snapshot;
+    use serde_json::{Value, json};
 
     use super::*;
-    use crate::notify::{ProspectRef, RepContact};
+    use crate::engine::ReplyChoice;
+    use crate::notify::{ProspectRef, RepContact, hostile_notice};
 
-    fn question(choices: usize, multiple: bool) -> QueuedReply {
-        QueuedReply {
-            text: "What brings you here?".into(),
+    fn question(choices: usize, multiple: bool) -> Reply {
+        Reply {
+            text: "What brings you here? **Pick** one, @everyone".into(),
             step: Some("need".into()),
             choices: (0..choices)
-                .map(|index| QueuedChoice {
+                .map(|index| ReplyChoice {
                     value: format!("v{index}"),
                     label: format!("Option {index}"),
                 })
@@ -276,120 +335,244 @@ mod tests {
         }
     }
 
-    fn json_of(message: &CreateMessage) -> serde_json::Value {
+    fn json_of(message: &CreateMessage) -> Value {
         serde_json::to_value(message).unwrap()
     }
 
-    #[test]
-    fn a_few_choices_are_buttons() {
-        let message = json_of(&reply_message(&question(2, false)));
-        assert_eq!(message["content"], "What brings you here?");
-        let row = &message["components"][0];
-        assert_eq!(row["type"], 1);
-        assert_eq!(row["components"][0]["type"], 2);
-        assert_eq!(row["components"][0]["custom_id"], "lb:c:need:v0");
-        assert_eq!(row["components"][1]["label"], "Option 1");
-    }
-
-    #[test]
-    fn long_lists_and_multiple_choice_are_a_select_menu() {
-        for (count, multiple, most) in [(6, false, 1), (3, true, 3), (30, true, 25)] {
-            let message = json_of(&reply_message(&question(count, multiple)));
-            let menu = &message["components"][0]["components"][0];
-            assert_eq!(menu["type"], 3, "string select");
-            assert_eq!(menu["custom_id"], "lb:s:need");
-            assert_eq!(menu["max_values"], most);
-            assert_eq!(menu["options"].as_array().unwrap().len(), count.min(25));
-            assert_eq!(menu["options"][0]["value"], "v0");
+    /// The value of every `key` in `json`, however deep.
+    fn values_of<'j>(json: &'j Value, key: &str) -> Vec<&'j Value> {
+        match json {
+            Value::Array(items) => items.iter().flat_map(|item| values_of(item, key)).collect(),
+            Value::Object(fields) => fields
+                .iter()
+                .flat_map(|(name, value)| {
+                    let own = (name == key).then_some(value);
+                    own.into_iter().chain(values_of(value, key))
+                })
+                .collect(),
+            _ => Vec::new(),
         }
     }
 
-    #[test]
-    fn free_text_questions_have_no_components_and_long_text_is_clipped() {
-        let mut reply = question(0, false);
-        reply.text = "é".repeat(2500);
-        let message = json_of(&reply_message(&reply));
-        assert!(message.get("components").is_none_or(|c| c == &json!([])));
-        let content = message["content"].as_str().unwrap();
-        assert_eq!(content.chars().count(), 2000);
-        assert!(content.ends_with('…'));
-    }
-
-    #[test]
-    fn an_answered_question_shows_the_choice() {
-        assert_eq!(
-            answered("Pick one", &["Replacing our tool".into()]),
-            "Pick one\n\n→ **Replacing our tool**"
-        );
-        assert!(answered(&"x".repeat(3000), &["a".into()]).chars().count() <= 2000);
-    }
-
+    /// [`hostile_notice`] to rep Ana on Discord, about a prospect in a qualification thread.
     fn notice(event: NoticeEvent) -> HandOffNotice {
-        HandOffNotice {
-            assignment_id: Some(77),
-            lead_id: 5,
-            conversation_id: 6,
-            rep: Some(RepContact {
+        let mut notice = hostile_notice(event);
+        notice.assignment_id = Some(77);
+        if notice.rep.is_some() {
+            notice.rep = Some(RepContact {
                 id: "ana".into(),
                 name: "Ana".into(),
                 slack_user: None,
                 discord_user: Some("900".into()),
                 email: None,
-            }),
-            prospect: ProspectRef {
-                channel: "discord".into(),
-                address: "thread:844:53".into(),
-            },
-            sla_minutes: Some(30),
-            ..crate::notify::sample_notice(event)
+            });
         }
-    }
-
-    #[test]
-    fn an_assigned_handoff_is_an_embed_with_accept_and_pass() {
-        let message = json_of(&handoff_message(&notice(NoticeEvent::Assigned)));
-        let embed = &message["embeds"][0];
-        assert_eq!(
-            embed["title"],
-            "🔥 New sales-qualified lead: Dana Smith (Acme Corp)"
-        );
-        let description = embed["description"].as_str().unwrap();
-        assert!(description.contains("<#844> with <@53>"), "{description}");
-        assert!(description.contains("within 30 minutes"), "{description}");
-        let fields = embed["fields"].as_array().unwrap();
-        let field = |name: &str| {
-            fields
-                .iter()
-                .find(|field| field["name"] == name)
-                .map(|field| field["value"].as_str().unwrap().to_string())
-                .unwrap_or_else(|| panic!("no field {name}"))
+        notice.prospect = ProspectRef {
+            channel: "discord".into(),
+            address: "thread:844:53".into(),
         };
-        assert_eq!(field("Stage"), "sql");
-        assert_eq!(field("Score"), "**96**\n+30 budget: USD 60,000");
-        assert_eq!(field("Need"), "Replacing our current tool");
-        assert_eq!(field("Budget"), "USD 60,000 per year");
-        assert_eq!(embed["timestamp"], "2026-03-04T08:00:00Z");
-        let buttons = &message["components"][0]["components"];
-        assert_eq!(buttons[0]["custom_id"], "lb:h:a:77");
-        assert_eq!(buttons[0]["label"], "Accept");
-        assert_eq!(buttons[1]["custom_id"], "lb:h:p:77");
+        notice
     }
 
     #[test]
-    fn other_notices_have_no_buttons() {
+    fn a_free_text_question_is_its_text() {
+        assert_json_snapshot!(
+            "reply_free_text",
+            json_of(&reply_message(&question(0, false)))
+        );
+    }
+
+    #[test]
+    fn a_few_choices_are_buttons() {
+        assert_json_snapshot!(
+            "reply_buttons",
+            json_of(&reply_message(&question(2, false)))
+        );
+    }
+
+    #[test]
+    fn a_long_list_is_a_select_menu_of_one() {
+        assert_json_snapshot!("reply_select", json_of(&reply_message(&question(6, false))));
+    }
+
+    #[test]
+    fn multiple_choice_is_a_select_menu_of_several() {
+        assert_json_snapshot!(
+            "reply_multiple_choice",
+            json_of(&reply_message(&question(3, true)))
+        );
+    }
+
+    #[test]
+    fn an_answered_question_shows_the_choice() {
+        assert_json_snapshot!(
+            "answered",
+            json!(answered(
+                "What brings you here?",
+                &["Replacing our tool".into(), "Reporting".into()]
+            ))
+        );
+    }
+
+    #[test]
+    fn a_question_clicked_again_is_marked_closed() {
+        assert_json_snapshot!("closed", json!(closed("What brings you here?")));
+    }
+
+    #[test]
+    fn an_offered_lead_is_an_embed_with_accept_and_pass() {
+        assert_json_snapshot!(
+            "handoff_assigned",
+            json_of(&handoff_message(&notice(NoticeEvent::Assigned)))
+        );
+    }
+
+    #[test]
+    fn an_accepted_lead_is_an_embed_without_buttons() {
+        assert_json_snapshot!(
+            "handoff_accepted",
+            json_of(&handoff_message(&notice(NoticeEvent::Accepted)))
+        );
+    }
+
+    #[test]
+    fn a_withdrawn_lead_is_an_embed_without_buttons() {
+        assert_json_snapshot!(
+            "handoff_withdrawn",
+            json_of(&handoff_message(&notice(NoticeEvent::Withdrawn)))
+        );
+    }
+
+    #[test]
+    fn an_unassigned_lead_is_an_embed_for_the_team() {
+        assert_json_snapshot!(
+            "handoff_unassigned",
+            json_of(&handoff_message(&notice(NoticeEvent::Unassigned)))
+        );
+    }
+
+    #[test]
+    fn only_an_offer_has_buttons() {
         for event in [
             NoticeEvent::Accepted,
             NoticeEvent::Withdrawn,
             NoticeEvent::Unassigned,
         ] {
             let message = json_of(&handoff_message(&notice(event)));
-            assert!(message.get("components").is_none_or(|c| c == &json!([])));
-            assert!(
-                message["embeds"][0]["title"]
-                    .as_str()
-                    .unwrap()
-                    .contains("Dana")
+            assert!(values_of(&message, "custom_id").is_empty(), "{event:?}");
+        }
+        let offer = json_of(&handoff_message(&notice(NoticeEvent::Assigned)));
+        let ids: Vec<&str> = values_of(&offer, "custom_id")
+            .into_iter()
+            .filter_map(Value::as_str)
+            .collect();
+        assert_eq!(ids, ["lb:h:a:77", "lb:h:p:77"]);
+    }
+
+    #[test]
+    fn nothing_leadbot_posts_pings_anyone() {
+        let mut messages: Vec<CreateMessage> = [(0, false), (2, false), (30, true)]
+            .into_iter()
+            .map(|(choices, multiple)| reply_message(&question(choices, multiple)))
+            .collect();
+        messages.extend(
+            [
+                NoticeEvent::Assigned,
+                NoticeEvent::Accepted,
+                NoticeEvent::Withdrawn,
+                NoticeEvent::Unassigned,
+            ]
+            .map(|event| handoff_message(&notice(event))),
+        );
+        for message in &messages {
+            let message = json_of(message);
+            assert_eq!(
+                message["allowed_mentions"],
+                json!({"parse": [], "users": [], "roles": []}),
+                "{message}"
             );
         }
+    }
+
+    #[test]
+    fn what_a_prospect_typed_shows_as_typed() {
+        let message = json_of(&handoff_message(&notice(NoticeEvent::Assigned)));
+        let embed = &message["embeds"][0];
+        let mut shown: Vec<&str> = vec![embed["title"].as_str().unwrap()];
+        shown.extend(
+            values_of(&embed["fields"], "value")
+                .into_iter()
+                .filter_map(Value::as_str),
+        );
+        // Markup is live where its first character is not escaped with a backslash.
+        let live = |text: &str, markup: &str| {
+            text.match_indices(markup)
+                .any(|(at, _)| !text[..at].ends_with('\\'))
+        };
+        for text in shown {
+            for markup in [
+                "<@U0BOSS", "<!", "<script", "](http", "*Acme*", "_Smith_", "`",
+            ] {
+                assert!(!live(text, markup), "{markup} is live in {text}");
+            }
+        }
+    }
+
+    #[test]
+    fn custom_ids_fit_in_100_characters() {
+        let mut long = question(3, false);
+        long.step = Some("s".repeat(90));
+        long.choices[1].value = "v".repeat(150);
+        let mut select = question(8, true);
+        select.step = Some("s".repeat(150));
+        for message in [reply_message(&long), reply_message(&select)] {
+            for id in values_of(&json_of(&message), "custom_id") {
+                assert!(id.as_str().unwrap().chars().count() <= 100, "{id}");
+            }
+        }
+    }
+
+    #[test]
+    fn long_answers_share_the_embeds_6000_characters() {
+        let mut notice = notice(NoticeEvent::Assigned);
+        notice.lead.criteria = crate::script::Criterion::ALL
+            .into_iter()
+            .map(|criterion| (criterion, "a long answer ".repeat(100)))
+            .collect();
+        let message = json_of(&handoff_message(&notice));
+        let embed = &message["embeds"][0];
+        let chars = |value: &Value| value.as_str().unwrap_or_default().chars().count();
+        let fields = embed["fields"].as_array().unwrap();
+        let total = chars(&embed["title"])
+            + chars(&embed["description"])
+            + fields
+                .iter()
+                .map(|field| chars(&field["name"]) + chars(&field["value"]))
+                .sum::<usize>();
+        assert!(total <= 6000, "{total} characters");
+        assert_eq!(fields.len(), 4 + crate::script::Criterion::ALL.len());
+        assert!(fields.iter().all(|field| chars(&field["value"]) <= 1024));
+    }
+
+    #[test]
+    fn long_text_is_clipped_to_discords_limits() {
+        let mut reply = question(30, true);
+        reply.text = "é".repeat(2500);
+        let message = json_of(&reply_message(&reply));
+        let content = message["content"].as_str().unwrap();
+        assert_eq!(content.chars().count(), 2000);
+        assert!(content.ends_with('…'));
+        assert_eq!(
+            values_of(&message, "options")[0].as_array().unwrap().len(),
+            25
+        );
+        assert!(answered(&"x".repeat(3000), &["a".into()]).chars().count() <= 2000);
+        assert!(closed(&"x".repeat(3000)).chars().count() <= 2000);
+        let handoff = json_of(&handoff_message(&notice(NoticeEvent::Assigned)));
+        let title = handoff["embeds"][0]["title"].as_str().unwrap();
+        assert!(title.chars().count() <= 256, "{title}");
+        assert!(title.ends_with('…'), "{title}");
+        assert_eq!(clip_escaped(&escape_markdown("ab*cd"), 4), "ab…");
+        assert_eq!(clip_escaped(&escape_markdown("ab\\*cd"), 5), "ab\\\\…");
     }
 }

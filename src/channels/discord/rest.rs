@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 use serenity::http::{LightMethod, Request, Route};
 
-use crate::http::Secret;
+use crate::secret::Secret;
 
 /// What became of a request that reached Discord.
 #[derive(Debug, Clone)]

@@ -7,7 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::store::ConversationKey;
+use crate::conversation::ConversationKey;
 
 /// The `ConversationKey::channel` of every Slack conversation.
 pub const CHANNEL: &str = "slack";

@@ -1,6 +1,11 @@
 //! Purpose: what leadbot's Slack messages look like — a question with Block Kit buttons (a
 //! static select for long lists), a clicked question showing the choice, and the rep's
 //! hand-off card with Accept / Pass. Pure: values in, Block Kit out.
+//!
+//! Text the prospect typed (contact fields, answers) only ever goes into `plain_text`, escaped:
+//! mrkdwn has no escape for `*`, `_`, `~` or `` ` ``, so a prospect's "*urgent*" would render
+//! bold in a rep's card. A clicked message's text comes back from Slack already escaped, and
+//! is sent back as it came.
 
 use slack_morphism::prelude::*;
 
@@ -14,6 +19,12 @@ pub const MAX_BUTTONS: usize = 5;
 
 /// Slack's limit on button and option labels.
 const MAX_LABEL: usize = 75;
+/// Slack's limit on a header block's text.
+const MAX_HEADER: usize = 150;
+/// Slack's limit on a section field's text.
+const MAX_FIELD_TEXT: usize = 2000;
+/// Slack's limit on a section's text.
+const MAX_SECTION_TEXT: usize = 3000;
 
 /// A reply as a Slack message: its text, plus the options of a choice question.
 pub fn reply(reply: &Reply) -> SlackMessageContent {
@@ -67,11 +78,11 @@ pub fn reply(reply: &Reply) -> SlackMessageContent {
 
 /// A clicked question rewritten: the question, then the choice instead of the buttons.
 pub fn answered(clicked: &ClickedQuestion) -> SlackMessageContent {
-    let question = escape(&clicked.question);
+    let question = &clicked.question;
     SlackMessageContent::new()
         .with_text(question.clone())
         .with_blocks(vec![
-            SlackSectionBlock::new().with_text(md(&question)).into(),
+            SlackSectionBlock::new().with_text(md(question)).into(),
             SlackContextBlock::new(vec![md_element(&format!(
                 "✅ *{}*",
                 escape(&clicked.chosen)
@@ -83,11 +94,11 @@ pub fn answered(clicked: &ClickedQuestion) -> SlackMessageContent {
 /// A question clicked after it was answered (or the dialogue moved on): shown without its
 /// buttons, marked closed.
 pub fn closed(clicked: &ClickedQuestion) -> SlackMessageContent {
-    let question = escape(&clicked.question);
+    let question = &clicked.question;
     SlackMessageContent::new()
         .with_text(question.clone())
         .with_blocks(vec![
-            SlackSectionBlock::new().with_text(md(&question)).into(),
+            SlackSectionBlock::new().with_text(md(question)).into(),
             SlackContextBlock::new(vec![md_element(
                 "This question is closed — it was already answered.",
             )])
@@ -101,19 +112,28 @@ pub fn closed(clicked: &ClickedQuestion) -> SlackMessageContent {
 pub fn notice(notice: &HandOffNotice) -> SlackMessageContent {
     let name = contact(notice, "name");
     let company = contact(notice, "company");
-    match notice.event {
-        NoticeEvent::Accepted => SlackMessageContent::new().with_text(format!(
+    let line = match notice.event {
+        NoticeEvent::Accepted => format!(
             "✅ {} — {name} ({company}) is yours. Lead {}.",
-            escape(notice.note.as_deref().unwrap_or("Accepted")),
+            notice.note.as_deref().unwrap_or("Accepted"),
             notice.lead_id
-        )),
-        NoticeEvent::Withdrawn => SlackMessageContent::new().with_text(format!(
+        ),
+        NoticeEvent::Withdrawn => format!(
             "↷ {name} ({company}) was withdrawn: {}. Lead {}.",
-            escape(notice.note.as_deref().unwrap_or("the lead moved on")),
+            notice.note.as_deref().unwrap_or("the lead moved on"),
             notice.lead_id
-        )),
-        NoticeEvent::Assigned | NoticeEvent::Unassigned => card(notice, &name, &company),
-    }
+        ),
+        NoticeEvent::Assigned | NoticeEvent::Unassigned => {
+            return card(notice, &name, &company);
+        }
+    };
+    SlackMessageContent::new()
+        .with_text(escape(&line))
+        .with_blocks(vec![
+            SlackSectionBlock::new()
+                .with_text(plain(&line, MAX_SECTION_TEXT))
+                .into(),
+        ])
 }
 
 fn card(notice: &HandOffNotice, name: &str, company: &str) -> SlackMessageContent {
@@ -124,18 +144,15 @@ fn card(notice: &HandOffNotice, name: &str, company: &str) -> SlackMessageConten
         }
         _ => format!("🔥 New sales-qualified lead: {name} ({company})"),
     };
+    let field = |label: &str, value: &str| plain(&format!("{label}\n{value}"), MAX_FIELD_TEXT);
     let mut fields = vec![
-        md(&format!("*Stage*\n{}", lead.stage)),
-        md(&format!("*Score*\n{}", lead.score)),
-        md(&format!("*Email*\n{}", contact(notice, "email"))),
-        md(&format!("*Region*\n{}", contact(notice, "region"))),
+        field("Stage", &lead.stage.to_string()),
+        field("Score", &lead.score.to_string()),
+        field("Email", &contact(notice, "email")),
+        field("Region", &contact(notice, "region")),
     ];
     for (criterion, answer) in lead.criteria.iter().take(6) {
-        fields.push(md(&format!(
-            "*{}*\n{}",
-            capitalised(criterion.name()),
-            escape(answer)
-        )));
+        fields.push(field(&capitalised(criterion.name()), answer));
     }
     let reasons: Vec<String> = lead
         .top_reasons
@@ -143,7 +160,7 @@ fn card(notice: &HandOffNotice, name: &str, company: &str) -> SlackMessageConten
         .map(|reason| format!("• {:+} {}", reason.points, escape(&reason.reason)))
         .collect();
     let mut blocks: Vec<SlackBlock> = vec![
-        SlackHeaderBlock::new(truncate(&headline, 150).into()).into(),
+        SlackHeaderBlock::new(escape_within(&headline, MAX_HEADER).into()).into(),
         SlackSectionBlock::new().with_fields(fields).into(),
         SlackSectionBlock::new()
             .with_text(md(&format!(
@@ -186,24 +203,19 @@ fn card(notice: &HandOffNotice, name: &str, company: &str) -> SlackMessageConten
         );
     }
     SlackMessageContent::new()
-        .with_text(headline)
+        .with_text(escape(&headline))
         .with_blocks(blocks)
 }
 
 /// A rep's card after they answered: the card as it was, with `outcome` instead of buttons.
+/// `headline` is the card's text as Slack sent it back, already escaped.
 pub fn answered_card(
     card: Option<Vec<SlackBlock>>,
     headline: &str,
     outcome: &str,
 ) -> SlackMessageContent {
     let mut blocks: Vec<SlackBlock> = card
-        .unwrap_or_else(|| {
-            vec![
-                SlackSectionBlock::new()
-                    .with_text(md(&escape(headline)))
-                    .into(),
-            ]
-        })
+        .unwrap_or_else(|| vec![SlackSectionBlock::new().with_text(md(headline)).into()])
         .into_iter()
         .filter(|block| !matches!(block, SlackBlock::Actions(_)))
         .collect();
@@ -237,12 +249,18 @@ fn conversation_ref(notice: &HandOffNotice) -> String {
     )
 }
 
+/// A contact field as the prospect gave it (not escaped), or "—".
 fn contact(notice: &HandOffNotice, field: &str) -> String {
     notice
         .lead
         .contact
         .get(field)
-        .map_or_else(|| "—".to_string(), |value| escape(value))
+        .map_or_else(|| "—".to_string(), Clone::clone)
+}
+
+/// Text that is shown as typed: escaped, never formatted, within `max` characters.
+fn plain(text: &str, max: usize) -> SlackBlockText {
+    SlackBlockText::Plain(SlackBlockPlainText::new(escape_within(text, max)))
 }
 
 fn md(text: &str) -> SlackBlockText {
@@ -255,6 +273,28 @@ fn md_element(text: &str) -> SlackContextBlockElement {
 
 fn label(text: &str) -> String {
     truncate(text, MAX_LABEL)
+}
+
+/// `text` escaped, cut (before escaping, so no entity is split) until it fits in `max`
+/// characters, ending in "…" when cut.
+fn escape_within(text: &str, max: usize) -> String {
+    let escaped = escape(text);
+    if escaped.chars().count() <= max {
+        return escaped;
+    }
+    let mut cut = String::new();
+    let mut length = 1;
+    for character in text.chars() {
+        let width = escape(character.encode_utf8(&mut [0; 4])).chars().count();
+        if length + width > max {
+            break;
+        }
+        length += width;
+        cut.push(character);
+    }
+    cut = escape(&cut);
+    cut.push('…');
+    cut
 }
 
 fn truncate(text: &str, max: usize) -> String {

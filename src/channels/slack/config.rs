@@ -1,7 +1,7 @@
 //! Purpose: the Slack channel's settings, read from the environment (tokens and the signing
 //! secret are wrapped so they never reach a log).
 
-use crate::http::Secret;
+use crate::secret::Secret;
 
 /// Slack's own Web API base; `SLACK_API_URL` replaces it (a proxy, or a fake in tests).
 pub const DEFAULT_API_URL: &str = "https://slack.com/api";

@@ -1,55 +1,27 @@
 //! Purpose: the Slack outbox worker's one attempt per item — a reply to a prospect (after
 //! rewriting a clicked question) or a hand-off notice to a rep — and what each failure means
-//! for retrying. A post is retried only when Slack surely did not take it.
+//! for retrying. A post is retried only when Slack surely did not take it. Order within a
+//! conversation is the worker's business (`delivery`); here, a channel Slack rate-limited is
+//! left alone until its `Retry-After` has passed.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use serde::Deserialize;
-
 use super::address::ReplyContext;
 use super::blocks;
 use super::web::{CallError, SlackWeb};
-use crate::delivery::{Attempt, Deliver, OutboxWake};
-use crate::engine::{Reply, ReplyChoice};
+use crate::delivery::{Attempt, Deliver};
 use crate::notify::HandOffNotice;
-use crate::store::OutboxItem;
-
-/// After a transient failure, how long the rest of a conversation's queued messages wait, so
-/// they do not overtake the one that failed.
-const HOLD_AFTER_FAILURE: Duration = Duration::from_secs(1);
+use crate::outbox::{OutboxItem, OutboxMessage, OutboxWake, ProspectReply};
 
 /// Delivers outbox items of destination `slack`.
 #[derive(Debug)]
 pub struct SlackDelivery {
     web: SlackWeb,
     wake: OutboxWake,
-    /// Conversations (channel or user id) waiting out a 429 or a failure, until when.
-    held: Mutex<HashMap<String, Instant>>,
-}
-
-#[derive(Debug, Deserialize)]
-struct ReplyItem {
-    context: ReplyContext,
-    index: u32,
-    reply: ReplyBody,
-}
-
-#[derive(Debug, Deserialize)]
-struct ReplyBody {
-    text: String,
-    step: Option<String>,
-    #[serde(default)]
-    choices: Vec<ChoiceBody>,
-    #[serde(default)]
-    multiple: bool,
-}
-
-#[derive(Debug, Deserialize)]
-struct ChoiceBody {
-    value: String,
-    label: String,
+    /// Channels (or users) Slack answered 429 for, until when: nothing is sent there before.
+    rate_limited: Mutex<HashMap<String, Instant>>,
 }
 
 impl SlackDelivery {
@@ -58,23 +30,22 @@ impl SlackDelivery {
         SlackDelivery {
             web,
             wake,
-            held: Mutex::new(HashMap::new()),
+            rate_limited: Mutex::new(HashMap::new()),
         }
     }
 
-    async fn reply(&self, item: &OutboxItem) -> Attempt {
-        let parsed: ReplyItem = match serde_json::from_value(item.payload.clone()) {
-            Ok(parsed) => parsed,
-            Err(error) => return give_up(format!("unreadable reply item: {error}")),
+    async fn reply(&self, queued: &ProspectReply) -> Attempt {
+        let context: ReplyContext = match serde_json::from_value(queued.context.clone()) {
+            Ok(context) => context,
+            Err(error) => return give_up(format!("unreadable reply context: {error}")),
         };
-        let context = &parsed.context;
         let Some(target) = context.channel.as_deref().or(context.user.as_deref()) else {
             return give_up("a reply with neither channel nor user".into());
         };
-        if let Some(attempt) = self.still_held(target) {
+        if let Some(attempt) = self.still_limited(target) {
             return attempt;
         }
-        if parsed.index == 0
+        if queued.index == 0
             && let Some(clicked) = &context.clicked
         {
             match self
@@ -84,7 +55,7 @@ impl SlackDelivery {
             {
                 Ok(()) => {}
                 Err(CallError::Refused(reason)) => {
-                    tracing::warn!(item = item.id, %reason, "could not mark the clicked question");
+                    tracing::warn!(%reason, "could not mark the clicked question");
                 }
                 // An update is safe to repeat: retry the whole item.
                 Err(error) => return self.failed(target, error, true),
@@ -98,26 +69,12 @@ impl SlackDelivery {
             },
             (None, None) => return give_up("a reply with neither channel nor user".into()),
         };
-        let reply = Reply {
-            text: parsed.reply.text,
-            step: parsed.reply.step,
-            choices: parsed
-                .reply
-                .choices
-                .into_iter()
-                .map(|choice| ReplyChoice {
-                    value: choice.value,
-                    label: choice.label,
-                })
-                .collect(),
-            multiple: parsed.reply.multiple,
-        };
         match self
             .web
             .post(
                 &channel,
                 context.thread_ts.as_deref(),
-                blocks::reply(&reply),
+                blocks::reply(&queued.reply),
             )
             .await
         {
@@ -126,11 +83,7 @@ impl SlackDelivery {
         }
     }
 
-    async fn handoff(&self, item: &OutboxItem) -> Attempt {
-        let notice: HandOffNotice = match serde_json::from_value(item.payload.clone()) {
-            Ok(notice) => notice,
-            Err(error) => return give_up(format!("unreadable hand-off notice: {error}")),
-        };
+    async fn handoff(&self, notice: &HandOffNotice) -> Attempt {
         // The rep's DM; for a lead nobody could take, the fallback team's channel.
         let rep_user = notice.rep.as_ref().and_then(|rep| rep.slack_user.clone());
         let team_channel = notice
@@ -140,7 +93,7 @@ impl SlackDelivery {
         let Some(target) = rep_user.clone().or(team_channel.clone()) else {
             return give_up("the notice names no Slack user or channel".into());
         };
-        if let Some(attempt) = self.still_held(&target) {
+        if let Some(attempt) = self.still_limited(&target) {
             return attempt;
         }
         let channel = match (rep_user, team_channel) {
@@ -151,32 +104,32 @@ impl SlackDelivery {
             (None, Some(channel)) => channel,
             (None, None) => return give_up("the notice names no Slack user or channel".into()),
         };
-        match self.web.post(&channel, None, blocks::notice(&notice)).await {
+        match self.web.post(&channel, None, blocks::notice(notice)).await {
             Ok(_) => Attempt::Delivered,
             Err(error) => self.failed(&target, error, false),
         }
     }
 
-    /// A retry for an item whose conversation is waiting out a rate limit or a failure.
-    fn still_held(&self, target: &str) -> Option<Attempt> {
-        let mut held = self
-            .held
+    /// A retry for an item whose channel is waiting out a rate limit.
+    fn still_limited(&self, target: &str) -> Option<Attempt> {
+        let mut limited = self
+            .rate_limited
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         let now = Instant::now();
-        held.retain(|_, until| *until > now);
-        held.get(target).map(|until| Attempt::Retry {
+        limited.retain(|_, until| *until > now);
+        limited.get(target).map(|until| Attempt::Retry {
             after: Some(until.saturating_duration_since(now)),
-            reason: "waiting behind an earlier message of this conversation".into(),
+            reason: "Slack rate-limited this channel (429)".into(),
         })
     }
 
-    fn hold(&self, target: &str, wait: Duration) {
-        let mut held = self
-            .held
+    fn limit(&self, target: &str, wait: Duration) {
+        let mut limited = self
+            .rate_limited
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        held.insert(target.to_string(), Instant::now() + wait);
+        limited.insert(target.to_string(), Instant::now() + wait);
     }
 
     /// What a failed call means: `repeatable` calls (update, open) are retried whenever Slack
@@ -185,7 +138,7 @@ impl SlackDelivery {
         match error {
             CallError::RateLimited { retry_after } => {
                 let wait = retry_after.unwrap_or(Duration::from_secs(1));
-                self.hold(target, wait);
+                self.limit(target, wait);
                 let wake = self.wake.clone();
                 tokio::spawn(async move {
                     tokio::time::sleep(wait).await;
@@ -196,20 +149,14 @@ impl SlackDelivery {
                     reason: "rate limited by Slack (429)".into(),
                 }
             }
-            CallError::NotDone(reason) => {
-                self.hold(target, HOLD_AFTER_FAILURE);
-                Attempt::Retry {
-                    after: None,
-                    reason,
-                }
-            }
-            CallError::Unknown(reason) if repeatable => {
-                self.hold(target, HOLD_AFTER_FAILURE);
-                Attempt::Retry {
-                    after: None,
-                    reason,
-                }
-            }
+            CallError::NotDone(reason) => Attempt::Retry {
+                after: None,
+                reason,
+            },
+            CallError::Unknown(reason) if repeatable => Attempt::Retry {
+                after: None,
+                reason,
+            },
             CallError::Unknown(reason) => give_up(format!(
                 "{reason}; not retried, as Slack may have posted it (a repeat could show twice)"
             )),
@@ -224,11 +171,12 @@ fn give_up(reason: String) -> Attempt {
 
 impl Deliver for SlackDelivery {
     async fn deliver(&self, item: &OutboxItem) -> Attempt {
-        match item.kind.as_str() {
-            "reply" => self.reply(item).await,
-            "handoff" => self.handoff(item).await,
+        match &item.message {
+            OutboxMessage::Reply(reply) => self.reply(reply).await,
+            OutboxMessage::HandOff(notice) => self.handoff(notice).await,
             other => give_up(format!(
-                "the Slack channel does not deliver {other:?} items"
+                "the Slack channel does not deliver {:?} items",
+                other.kind()
             )),
         }
     }

@@ -6,7 +6,7 @@ use serde::Deserialize;
 
 use super::address::{self, ClickedQuestion, ReplyContext};
 use super::config::MentionMode;
-use crate::store::ConversationKey;
+use crate::conversation::ConversationKey;
 
 /// A prospect's message (or button click) to run as a turn.
 #[derive(Debug, Clone, PartialEq)]

@@ -25,7 +25,7 @@ pub use endpoints::routes;
 
 use self::address::{ClickedQuestion, ReplyContext};
 use self::inbound::{Command, HandoffClick, Turn, TurnInput};
-use crate::delivery::{self, RetryPolicy};
+use crate::delivery::{RetryPolicy, Workers};
 use crate::engine::Input;
 use crate::runtime::{
     Handled, HandoffAnswer, HandoffAnswered, Ignored, Inbound, RepIdentity, ReplyRoute, Runtime,
@@ -55,16 +55,10 @@ impl SlackApp {
     }
 
     /// Starts the worker that delivers the `slack` outbox items until the process ends.
-    pub fn start_delivery(&self, policy: RetryPolicy) {
+    pub fn start_delivery(&self, workers: &Workers, policy: RetryPolicy) {
         let wake = self.runtime.outbox_wake();
         let deliverer = deliver::SlackDelivery::new(self.web.clone(), wake.clone());
-        tokio::spawn(delivery::run_worker(
-            self.runtime.store().clone(),
-            DESTINATION.to_string(),
-            deliverer,
-            wake.subscribe(),
-            policy,
-        ));
+        workers.deliver(self.runtime.store(), DESTINATION, deliverer, &wake, policy);
     }
 
     /// Connects Socket Mode when `SLACK_APP_TOKEN` is set: the same handlers, over Slack's

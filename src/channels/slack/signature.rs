@@ -4,7 +4,7 @@
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
-use crate::http::Secret;
+use crate::secret::Secret;
 
 /// How far a request's timestamp may be from now: Slack's documented replay window.
 pub const MAX_SKEW_SECONDS: i64 = 5 * 60;

@@ -26,7 +26,7 @@ use slack_morphism::socket_mode::clients_manager::{
 
 use super::inbound::{self, EventAction, InteractionAction};
 use super::{SlackApp, endpoints, web};
-use crate::http::Secret;
+use crate::secret::Secret;
 
 /// How long [`SocketMode::stop`] gives the connections to send their close frames:
 /// slack-morphism's shutdown only signals its connection tasks and offers nothing to await.

@@ -8,7 +8,7 @@ use std::time::Duration;
 use slack_morphism::errors::SlackClientError;
 use slack_morphism::prelude::*;
 
-use crate::http::Secret;
+use crate::secret::Secret;
 
 /// How long one call may take before it counts as failed (and possibly accepted).
 pub const CALL_TIMEOUT: Duration = Duration::from_secs(10);

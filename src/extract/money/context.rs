@@ -5,6 +5,8 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use crate::extract::tokens::Tok;
+
 use super::*;
 
 /// Words that may stand right before a bare number that is still an amount.
@@ -263,6 +265,57 @@ pub(super) const OK_AFTER: &[&str] = &[
     "year",
     "luna",
     "an",
+    // What a budget is, said after it: "30-50k set aside", "40k allocated", "50 mii alocați".
+    "set",
+    "aside",
+    "earmarked",
+    "allocated",
+    "approved",
+    "available",
+    "reserved",
+    "budgeted",
+    "saved",
+    "planned",
+    "committed",
+    "already",
+    "depending",
+    "depends",
+    "based",
+    "on",
+    "over",
+    "towards",
+    "toward",
+    "with",
+    "from",
+    "until",
+    "by",
+    "alocat",
+    "alocati",
+    "alocate",
+    "alocata",
+    "pus",
+    "pusi",
+    "puse",
+    "pusa",
+    "deoparte",
+    "aprobat",
+    "aprobati",
+    "aprobate",
+    "aprobata",
+    "disponibil",
+    "disponibili",
+    "disponibile",
+    "disponibila",
+    "rezervat",
+    "rezervati",
+    "rezervate",
+    "rezervata",
+    "bugetat",
+    "bugetati",
+    "bugetate",
+    "bugetata",
+    "pentru",
+    "depinde",
 ];
 
 /// Korean counters that make a bare number something other than money ("3명", "5년").
@@ -313,16 +366,34 @@ pub(super) static RANGE_HIGH_END: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Whether a number with no currency reads as an amount: the words right around it must be
 /// budget talk, not a noun it counts ("3 people", "version 2", "Windows 11", "Q3").
-pub(super) fn bare_number_is_amount(
+pub(super) fn bare_number_is_amount(folded: &str, tokens: &[Tok], span: &NumSpan) -> bool {
+    allowed_before(folded, tokens, span, amount_shaped(folded, span)) && allowed_after(folded, span)
+}
+
+/// Whether a range of two numbers with no currency reads as an amount. The words before the low
+/// end and after the high end belong to the whole range ("30-50k set aside" is money, "30-50
+/// people" is not), and the shape of either end ("50k") counts for both.
+pub(super) fn bare_range_is_amount(
     folded: &str,
-    tokens: &[crate::extract::tokens::Tok],
-    span: &NumSpan,
+    tokens: &[Tok],
+    low: &NumSpan,
+    high: &NumSpan,
 ) -> bool {
+    let shaped = amount_shaped(folded, low) || amount_shaped(folded, high);
+    allowed_before(folded, tokens, low, shaped) && allowed_after(folded, high)
+}
+
+/// "20k", "15,000", "2 milioane" read as amounts whatever word comes before them.
+fn amount_shaped(folded: &str, span: &NumSpan) -> bool {
+    let written = folded.get(span.start..span.end).unwrap_or("");
+    span.scale > 1.0 || written.contains([',', '.', ' ', '\'']) && span.value >= 1000.0
+}
+
+/// Whether the word before a bare number lets it be an amount ("budget is 5000", not
+/// "version 2" or "in 2026").
+fn allowed_before(folded: &str, tokens: &[Tok], span: &NumSpan, amount_shaped: bool) -> bool {
     let prev = span.first_token.checked_sub(1).and_then(|i| tokens.get(i));
     let written = folded.get(span.start..span.end).unwrap_or("");
-    // "20k", "15,000", "2 milioane" read as amounts whatever word comes before them.
-    let amount_shaped =
-        span.scale > 1.0 || written.contains([',', '.', ' ', '\'']) && span.value >= 1000.0;
     let year_like = span.scale == 1.0
         && span.value.fract() == 0.0
         && (1950.0..=2100.0).contains(&span.value)
@@ -366,6 +437,12 @@ pub(super) fn bare_number_is_amount(
             _ => {}
         }
     }
+    true
+}
+
+/// Whether what follows a bare number lets it be an amount ("5000 a year", not "3 people",
+/// "3d" or "50 de oameni").
+fn allowed_after(folded: &str, span: &NumSpan) -> bool {
     let after = &folded[span.end..];
     let after_trim = after.trim_start();
     if let Some(c) = after.chars().next()
@@ -378,11 +455,13 @@ pub(super) fn bare_number_is_amount(
             return !KOREAN_NOT_MONEY.iter().any(|w| after_trim.starts_with(w));
         }
         if is_latin_letter(c) {
-            let word: String = after_trim
-                .chars()
-                .take_while(|&c| is_latin_letter(c) || c == '\'')
-                .collect();
-            return OK_AFTER.contains(&word.as_str());
+            let word = latin_word(after_trim);
+            // Romanian "de" only links the number to the noun it counts: "50 de oameni".
+            if word == "de" {
+                let noun = latin_word(after_trim[word.len()..].trim_start());
+                return noun.is_empty() || OK_AFTER.contains(&noun);
+            }
+            return OK_AFTER.contains(&word);
         }
         if matches!(c, '/' | ':' | '×' | '*' | 'x' | '%' | '@') {
             let rest = after_trim[c.len_utf8()..].trim_start();
@@ -390,4 +469,13 @@ pub(super) fn bare_number_is_amount(
         }
     }
     true
+}
+
+/// The Latin-letter word at the start of `text` ("" when it starts otherwise).
+fn latin_word(text: &str) -> &str {
+    let len = text
+        .char_indices()
+        .find(|&(_, c)| !(is_latin_letter(c) || c == '\''))
+        .map_or(text.len(), |(index, _)| index);
+    &text[..len]
 }

@@ -31,34 +31,38 @@ struct Mention {
 
 /// Reads how often an amount recurs from a reply such as "per month", "yearly", "월", "연간",
 /// "pe lună" or "anual" — the answer to "Is that per month or per year?".
+///
+/// The question offers exactly two units, so the unit word decides whatever surrounds it:
+/// "next month" picks monthly and "next year" yearly. A prospect who answers "next month" to
+/// "per month or per year?" means the amount recurs each month (or that the monthly billing
+/// starts next month); reading it as a timing remark would leave the question unanswered and
+/// ask it again for no gain. A count other than one before the unit ("12 months", "2 years",
+/// "12개월") is a length of time, not a period, and is not read.
 pub fn period(text: &str) -> Result<Period, Unclear> {
-    const MONTH_WORDS: &[&str] = &[
-        "month",
-        "monthly",
-        "a month",
-        "per month",
-        "mo",
-        "months",
-        "월",
-        "월간",
-        "매달",
-        "매월",
-        "한달",
-        "한 달",
-        "luna",
-        "lunar",
-        "lunara",
-        "pe luna",
-        "lunii",
-    ];
-    const YEAR_WORDS: &[&str] = &[
-        "year", "yearly", "a year", "per year", "annual", "annually", "years", "yr", "연", "연간",
-        "년", "매년", "일년", "1년", "an", "anual", "anuala", "pe an", "pe ani",
-    ];
     let folded = fold(text);
-    let words = folded.trim_matches(|c: char| !c.is_alphanumeric());
-    let monthly = MONTH_WORDS.contains(&words) || phrases::MONTHLY.is_match(&folded);
-    let yearly = YEAR_WORDS.contains(&words) || phrases::YEARLY.is_match(&folded);
+    let mut monthly = phrases::MONTHLY.is_match(&folded);
+    let mut yearly = phrases::YEARLY.is_match(&folded);
+    let tokens = tokenize(&folded);
+    let words = tokens.iter().filter(|tok| tok.kind != TokKind::Sym).count();
+    for (index, tok) in tokens.iter().enumerate() {
+        let prev = index.checked_sub(1).and_then(|prev| tokens.get(prev));
+        let unit = match tok.kind {
+            // Romanian "an" (year) is also the English article: only alone or after "fiecare",
+            // "pe", "un", "per".
+            TokKind::Word if tok.text == "an" => (words == 1
+                || prev.is_some_and(|prev| matches!(prev.text, "fiecare" | "pe" | "un" | "per")))
+            .then_some(Period::Year),
+            TokKind::Word => period_word(tok.text),
+            TokKind::Hangul => korean_period_word(tok.text),
+            TokKind::Digits | TokKind::Sym => None,
+        };
+        let counted = prev.is_some_and(|prev| prev.kind == TokKind::Digits && prev.text != "1");
+        match unit {
+            Some(Period::Month) if !counted => monthly = true,
+            Some(Period::Year) if !counted => yearly = true,
+            _ => {}
+        }
+    }
     match (monthly, yearly) {
         (true, false) => Ok(Period::Month),
         (false, true) => Ok(Period::Year),
@@ -66,6 +70,53 @@ pub fn period(text: &str) -> Result<Period, Unclear> {
             readings: vec!["month".into(), "year".into()],
         }),
         (false, false) => Err(Unclear::NotUnderstood),
+    }
+}
+
+/// A word of a period reply that names the unit ("months", "yearly", "lunar", "anul").
+fn period_word(word: &str) -> Option<Period> {
+    match word {
+        "month" | "months" | "monthly" | "mo" | "mos" | "mth" | "mths" | "luna" | "lunar"
+        | "lunara" | "lunare" | "lunii" | "lunile" => Some(Period::Month),
+        "year" | "years" | "yearly" | "yr" | "yrs" | "annual" | "annually" | "annum" | "ani"
+        | "anul" | "anului" | "anual" | "anuala" | "anuale" => Some(Period::Year),
+        _ => None,
+    }
+}
+
+/// A Korean word of a period reply, its endings taken off: "월이요", "월 기준", "매달", "연간",
+/// "1년에", "다음 달". "월요일" (Monday) and "연락" (contact) are not periods.
+fn korean_period_word(word: &str) -> Option<Period> {
+    const ENDINGS: &[&str] = &[
+        "으로요",
+        "이에요",
+        "입니다",
+        "이요",
+        "예요",
+        "에요",
+        "이죠",
+        "으로",
+        "로요",
+        "기준",
+        "단위",
+        "요",
+        "로",
+        "에",
+        "씩",
+    ];
+    let mut stem = word;
+    while let Some(shorter) = ENDINGS.iter().find_map(|ending| stem.strip_suffix(ending)) {
+        if shorter.is_empty() {
+            break;
+        }
+        stem = shorter;
+    }
+    match stem {
+        "월" | "달" | "매월" | "매달" | "월간" | "한달" | "개월" | "다음달" | "월별" | "월마다"
+        | "달마다" => Some(Period::Month),
+        "연" | "년" | "연간" | "년간" | "매년" | "일년" | "내년" | "연별" | "해마다" | "매해"
+        | "년마다" => Some(Period::Year),
+        _ => None,
     }
 }
 
@@ -258,9 +309,10 @@ fn mentions(folded: &str, locale: Locale) -> Vec<Mention> {
         .find_iter(folded)
         .map(|m| (m.start(), m.end()))
         .collect();
+    let ranges = range_ends(folded, &spans);
     let mut found: Vec<Mention> = Vec::new();
     let mut rejected: Vec<usize> = Vec::new();
-    for span in &spans {
+    for (index, span) in spans.iter().enumerate() {
         let after = &folded[span.end..];
         let before = &folded[..span.start];
         let unit_after = currency_after(after);
@@ -299,7 +351,15 @@ fn mentions(folded: &str, locale: Locale) -> Vec<Mention> {
                 }
             }
         }
-        if unit.is_none() && (in_date || !bare_number_is_amount(folded, &tokens, span)) {
+        let bare_amount = || match ranges[index] {
+            Some((low, high)) => {
+                has_currency(folded, &spans[low])
+                    || has_currency(folded, &spans[high])
+                    || bare_range_is_amount(folded, &tokens, &spans[low], &spans[high])
+            }
+            None => bare_number_is_amount(folded, &tokens, span),
+        };
+        if unit.is_none() && (in_date || !bare_amount()) {
             rejected.push(span.end_token);
             continue;
         }
@@ -330,6 +390,31 @@ fn mentions(folded: &str, locale: Locale) -> Vec<Mention> {
         });
     }
     found
+}
+
+/// For each number, the pair of numbers (low, high) of the range it is an end of, if any: "30-50k",
+/// "between 30 and 50", "3천~5천만", "între 30 și 50". An amount's range is judged as a whole.
+fn range_ends(folded: &str, spans: &[NumSpan]) -> Vec<Option<(usize, usize)>> {
+    let mut ranges = vec![None; spans.len()];
+    for low in 0..spans.len().saturating_sub(1) {
+        let high = low + 1;
+        if ranges[low].is_some() {
+            continue; // "10-20-30": a high end does not start another range.
+        }
+        let gap = folded.get(spans[low].end..spans[high].start).unwrap_or("");
+        let before_low = tail(folded.get(..spans[low].start).unwrap_or(""), 60);
+        if is_range_gap(gap, before_low) {
+            ranges[low] = Some((low, high));
+            ranges[high] = Some((low, high));
+        }
+    }
+    ranges
+}
+
+/// Whether a currency is written right before or after the number.
+fn has_currency(folded: &str, span: &NumSpan) -> bool {
+    currency_before(&folded[..span.start]).is_some()
+        || currency_after(&folded[span.end..]).is_some()
 }
 
 /// Joins cents to their units and range ends to each other.
@@ -386,6 +471,14 @@ fn group_mentions(folded: &str, mentions: Vec<Mention>) -> Vec<Group> {
                 {
                     low = first.span.base * high.span.scale;
                 }
+                if let Some(unit) = korean_leading_unit(folded.get(high.span.start..).unwrap_or(""))
+                    && consumed == 1
+                    && first.span.scale == 1.0
+                    && (1.0..10.0).contains(&first.value)
+                    && first.value.fract() == 0.0
+                {
+                    low = first.value * unit * high.span.scale;
+                }
                 let mut high_value = high.value;
                 if let Some(Unit::Cents(_)) = high.unit {
                     high_value /= 100.0;
@@ -408,6 +501,23 @@ fn group_mentions(folded: &str, mentions: Vec<Mention>) -> Vec<Group> {
         i += consumed;
     }
     groups
+}
+
+/// "5천만", "3백만": a high end that starts with one digit and 십/백/천 gives that unit to a
+/// lone digit before it, so "3~5천만" is 3천만–5천만 and "2~3백만" is 2백만–3백만.
+fn korean_leading_unit(high: &str) -> Option<f64> {
+    let mut chars = high.chars();
+    let digit = chars.next()?;
+    let one_digit = digit.is_ascii_digit() || "일이삼사오육칠팔구".contains(digit);
+    if !one_digit {
+        return None;
+    }
+    match chars.next()? {
+        '십' => Some(10.0),
+        '백' => Some(100.0),
+        '천' => Some(1000.0),
+        _ => None,
+    }
 }
 
 fn major(unit: Option<Unit>) -> Option<&'static str> {
@@ -501,23 +611,71 @@ mod period_tests {
 
     #[test]
     fn replies_about_the_period() {
-        for text in [
-            "per month",
-            "Monthly.",
-            "a month",
-            "월",
-            "매달이요",
-            "pe lună",
-            "lunar",
-        ] {
-            assert_eq!(period(text), Ok(Period::Month), "{text}");
+        let cases: &[(&str, Result<Period, Unclear>)] = &[
+            ("per month", Ok(Period::Month)),
+            ("Monthly.", Ok(Period::Month)),
+            ("a month", Ok(Period::Month)),
+            ("month", Ok(Period::Month)),
+            ("every month", Ok(Period::Month)),
+            ("monthly, please", Ok(Period::Month)),
+            ("it's per month", Ok(Period::Month)),
+            ("the monthly one", Ok(Period::Month)),
+            ("1 month", Ok(Period::Month)),
+            ("next month", Ok(Period::Month)),
+            ("월", Ok(Period::Month)),
+            ("월이요", Ok(Period::Month)),
+            ("월 기준이요", Ok(Period::Month)),
+            ("매월", Ok(Period::Month)),
+            ("매달이요", Ok(Period::Month)),
+            ("한 달에", Ok(Period::Month)),
+            ("1개월", Ok(Period::Month)),
+            ("다음 달", Ok(Period::Month)),
+            ("pe lună", Ok(Period::Month)),
+            ("lunar", Ok(Period::Month)),
+            ("în fiecare lună", Ok(Period::Month)),
+            ("luna viitoare", Ok(Period::Month)),
+            ("per year", Ok(Period::Year)),
+            ("yearly", Ok(Period::Year)),
+            ("annually", Ok(Period::Year)),
+            ("a year", Ok(Period::Year)),
+            ("year", Ok(Period::Year)),
+            ("every year", Ok(Period::Year)),
+            ("per annum", Ok(Period::Year)),
+            ("annual, I think", Ok(Period::Year)),
+            ("next year", Ok(Period::Year)),
+            ("연간", Ok(Period::Year)),
+            ("연 기준", Ok(Period::Year)),
+            ("1년", Ok(Period::Year)),
+            ("1년이요", Ok(Period::Year)),
+            ("1년에", Ok(Period::Year)),
+            ("일 년에", Ok(Period::Year)),
+            ("매년", Ok(Period::Year)),
+            ("pe an", Ok(Period::Year)),
+            ("anual", Ok(Period::Year)),
+            ("în fiecare an", Ok(Period::Year)),
+            ("anul viitor", Ok(Period::Year)),
+            ("both?", Err(Unclear::NotUnderstood)),
+            ("월요일", Err(Unclear::NotUnderstood)),
+            ("연락 주세요", Err(Unclear::NotUnderstood)),
+            // A length of time is not how often an amount recurs.
+            ("12 months", Err(Unclear::NotUnderstood)),
+            ("2 years", Err(Unclear::NotUnderstood)),
+            ("12개월", Err(Unclear::NotUnderstood)),
+            (
+                "monthly or yearly?",
+                Err(Unclear::Ambiguous {
+                    readings: vec!["month".into(), "year".into()],
+                }),
+            ),
+        ];
+        let mut failures = Vec::new();
+        for (text, expected) in cases {
+            let got = period(text);
+            if &got != expected {
+                failures.push(format!("{text}: {got:?}"));
+            }
         }
-        for text in [
-            "per year", "yearly", "annually", "연간", "1년에", "pe an", "anual",
-        ] {
-            assert_eq!(period(text), Ok(Period::Year), "{text}");
-        }
-        assert_eq!(period("both?"), Err(Unclear::NotUnderstood));
+        assert!(failures.is_empty(), "{failures:#?}");
     }
 }
 
@@ -557,6 +715,8 @@ mod tests {
             ("$19 and 99 cents", Locale::En, 19.99, "USD"),
             ("a dollar", Locale::En, 1.0, "USD"),
             ("500 bucks a month", Locale::En, 500.0, "USD"),
+            ("we have 50k set aside", Locale::En, 50_000.0, "USD"),
+            ("40k allocated", Locale::En, 40_000.0, "USD"),
             ("이만", Locale::Ko, 20_000.0, "KRW"),
             ("삼천만원", Locale::Ko, 30_000_000.0, "KRW"),
             ("일억", Locale::Ko, 100_000_000.0, "KRW"),
@@ -879,6 +1039,77 @@ mod tests {
                 2_000_000.0,
                 "KRW",
             ),
+            // Words after a range describe the whole range; the scale of the high end spreads.
+            (
+                "we have 30-50k set aside",
+                Locale::En,
+                30_000.0,
+                50_000.0,
+                "USD",
+            ),
+            ("30-50k set aside", Locale::En, 30_000.0, 50_000.0, "USD"),
+            ("30k-50k set aside", Locale::En, 30_000.0, 50_000.0, "USD"),
+            ("$30-50k set aside", Locale::En, 30_000.0, 50_000.0, "USD"),
+            (
+                "30 to 50 thousand earmarked for it",
+                Locale::En,
+                30_000.0,
+                50_000.0,
+                "USD",
+            ),
+            (
+                "30-50k depending on scope",
+                Locale::En,
+                30_000.0,
+                50_000.0,
+                "USD",
+            ),
+            (
+                "between 30 and 50k approved",
+                Locale::En,
+                30_000.0,
+                50_000.0,
+                "USD",
+            ),
+            (
+                "we earmarked thirty to fifty thousand",
+                Locale::En,
+                30_000.0,
+                50_000.0,
+                "USD",
+            ),
+            ("3~5천만원", Locale::Ko, 30_000_000.0, 50_000_000.0, "KRW"),
+            (
+                "3~5천만원 배정됐어요",
+                Locale::Ko,
+                30_000_000.0,
+                50_000_000.0,
+                "KRW",
+            ),
+            ("2~3백만원", Locale::Ko, 2_000_000.0, 3_000_000.0, "KRW"),
+            ("3~5천원", Locale::Ko, 3_000.0, 5_000.0, "KRW"),
+            (
+                "3천~5천만원 정도 예산 있어요",
+                Locale::Ko,
+                30_000_000.0,
+                50_000_000.0,
+                "KRW",
+            ),
+            ("30-50 mii alocați", Locale::Ro, 30_000.0, 50_000.0, "RON"),
+            (
+                "avem 30-50 mii puși deoparte",
+                Locale::Ro,
+                30_000.0,
+                50_000.0,
+                "RON",
+            ),
+            (
+                "între 30 și 50 de mii alocate pentru asta",
+                Locale::Ro,
+                30_000.0,
+                50_000.0,
+                "RON",
+            ),
         ];
         let mut failures = Vec::new();
         for (text, locale, min, max, currency) in cases {
@@ -1021,6 +1252,16 @@ mod tests {
             ("직원 30명", Locale::Ko),
             ("2026년", Locale::Ko),
             ("avem 12 angajați", Locale::Ro),
+            // A count after a range counts both ends: neither is an amount.
+            ("30-50 people", Locale::En),
+            ("between 30 and 50 people", Locale::En),
+            ("30 to 50 users", Locale::En),
+            ("30-50k users", Locale::En),
+            ("30~50명", Locale::Ko),
+            ("직원 30~50명", Locale::Ko),
+            ("30-50 de oameni", Locale::Ro),
+            ("între 30 și 50 de angajați", Locale::Ro),
+            ("12 de angajați", Locale::Ro),
         ];
         for (text, locale) in not_money {
             let got = money(text, *locale, "USD");
@@ -1042,34 +1283,6 @@ mod tests {
                 "{text}"
             );
         }
-    }
-
-    /// Prints where the time goes on a long message (`--ignored --nocapture`).
-    #[test]
-    #[ignore]
-    fn stage_costs() {
-        let text = "We are a team of 40 people and our budget is around 25k per year, maybe by Q3 next year. "
-            .repeat(50);
-        let _ = money(&text, Locale::En, "USD");
-        let started = std::time::Instant::now();
-        let folded = split_korean_units(&fold(capped(&text)));
-        println!("fold+split: {:?}", started.elapsed());
-        let started = std::time::Instant::now();
-        let found = mentions(&folded, Locale::En);
-        println!("mentions: {:?} ({})", started.elapsed(), found.len());
-        let started = std::time::Instant::now();
-        let groups = group_mentions(&folded, found);
-        println!("groups: {:?} ({})", started.elapsed(), groups.len());
-        let started = std::time::Instant::now();
-        let _ = (
-            MONTHLY.is_match(&folded),
-            YEARLY.is_match(&folded),
-            APPROXIMATE.is_match(&folded),
-        );
-        println!("periods: {:?}", started.elapsed());
-        let started = std::time::Instant::now();
-        let _ = money(&text, Locale::En, "USD");
-        println!("total: {:?}", started.elapsed());
     }
 }
 

@@ -1,7 +1,17 @@
-use serde_json::{Value, json};
+//! What leadbot sends Slack, as snapshots under `snapshots/` (a rendering change is a diff to
+//! review), plus the rules every rendering keeps, as plain asserts.
+
+use insta::assert_json_snapshot;
+use serde_json::Value;
 
 use super::*;
 use crate::engine::ReplyChoice;
+use crate::notify::hostile_notice;
+
+/// Slack's limit on an `action_id`.
+const MAX_ACTION_ID: usize = 255;
+/// Slack's limit on a header block's text.
+const MAX_HEADER: usize = 150;
 
 fn question(choices: usize) -> Reply {
     Reply {
@@ -21,111 +31,234 @@ fn json_of(content: &SlackMessageContent) -> Value {
     serde_json::to_value(content).unwrap()
 }
 
-#[test]
-fn a_few_choices_are_buttons_with_the_step_in_their_action_id() {
-    let message = json_of(&reply(&question(3)));
-    assert_eq!(message["text"], "What brings you here? &lt;3 &amp; more");
-    assert_eq!(message["blocks"][0]["type"], "section");
-    let buttons = message["blocks"][1]["elements"].as_array().unwrap();
-    assert_eq!(buttons.len(), 3);
-    assert_eq!(
-        buttons[2],
-        json!({"type": "button", "action_id": "answer:need:2", "value": "v2",
-               "text": {"type": "plain_text", "text": "Option 2"}})
-    );
+/// Every string value in `json`, however deep.
+fn strings(json: &Value) -> Vec<&str> {
+    match json {
+        Value::String(text) => vec![text.as_str()],
+        Value::Array(items) => items.iter().flat_map(strings).collect(),
+        Value::Object(fields) => fields.values().flat_map(strings).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// The value of every `key` in `json`, however deep.
+fn values_of<'j>(json: &'j Value, key: &str) -> Vec<&'j Value> {
+    match json {
+        Value::Array(items) => items.iter().flat_map(|item| values_of(item, key)).collect(),
+        Value::Object(fields) => fields
+            .iter()
+            .flat_map(|(name, value)| {
+                let own = (name == key).then_some(value);
+                own.into_iter().chain(values_of(value, key))
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// A click on [`question`]'s message: Slack sends its text back escaped, as it was posted.
+fn clicked() -> ClickedQuestion {
+    ClickedQuestion {
+        channel: "D1".into(),
+        ts: "1.2".into(),
+        question: json_of(&reply(&question(3)))["text"]
+            .as_str()
+            .unwrap()
+            .to_string(),
+        chosen: "Replacing our tool & more".into(),
+    }
 }
 
 #[test]
-fn many_choices_are_a_static_select_and_free_text_questions_plain_text() {
-    let message = json_of(&reply(&question(8)));
-    let select = &message["blocks"][1]["elements"][0];
-    assert_eq!(select["type"], "static_select");
-    assert_eq!(select["action_id"], "answer:need:select");
-    assert_eq!(select["options"].as_array().unwrap().len(), 8);
-    assert_eq!(select["options"][7]["value"], "v7");
-    let plain = json_of(&reply(&question(0)));
-    assert!(plain.get("blocks").is_none());
-    let mut several = question(2);
+fn a_free_text_question_is_plain_text() {
+    assert_json_snapshot!("reply_free_text", json_of(&reply(&question(0))));
+}
+
+#[test]
+fn a_few_choices_are_buttons_with_the_step_in_their_action_id() {
+    assert_json_snapshot!("reply_buttons", json_of(&reply(&question(3))));
+}
+
+#[test]
+fn a_long_list_is_a_static_select() {
+    assert_json_snapshot!("reply_select", json_of(&reply(&question(8))));
+}
+
+#[test]
+fn multiple_choice_is_listed_to_be_typed() {
+    let mut several = question(3);
     several.multiple = true;
-    let listed = json_of(&reply(&several));
-    assert!(listed.get("blocks").is_none());
-    assert!(
-        listed["text"]
-            .as_str()
-            .unwrap()
-            .ends_with("1. Option 0\n2. Option 1")
-    );
+    assert_json_snapshot!("reply_multiple_choice", json_of(&reply(&several)));
 }
 
 #[test]
 fn a_clicked_question_shows_the_choice_instead_of_buttons() {
-    let clicked = ClickedQuestion {
-        channel: "D1".into(),
-        ts: "1.2".into(),
-        question: "What brings you here?".into(),
-        chosen: "Replacing our tool".into(),
-    };
-    let message = json_of(&answered(&clicked));
-    assert_eq!(
-        message["blocks"][1]["elements"][0]["text"],
-        "✅ *Replacing our tool*"
-    );
-    assert!(!message.to_string().contains("\"actions\""));
+    let message = json_of(&answered(&clicked()));
+    assert!(values_of(&message, "action_id").is_empty());
+    assert_json_snapshot!("answered", message);
 }
 
-fn notice(event: NoticeEvent) -> HandOffNotice {
-    crate::notify::sample_notice(event)
+#[test]
+fn a_question_clicked_again_is_marked_closed() {
+    let message = json_of(&closed(&clicked()));
+    assert!(values_of(&message, "action_id").is_empty());
+    assert_json_snapshot!("closed", message);
 }
 
 #[test]
 fn an_offered_lead_is_a_card_with_accept_and_pass() {
-    let card = json_of(&super::notice(&notice(NoticeEvent::Assigned)));
-    let text = card.to_string();
-    assert_eq!(card["blocks"][0]["type"], "header");
-    assert!(text.contains("Dana Smith (Acme Corp)"), "{text}");
-    let fields = card["blocks"][1]["fields"].as_array().unwrap();
-    assert!(
-        fields
-            .iter()
-            .any(|field| field["text"] == "*Need*\nReplacing our current tool")
+    assert_json_snapshot!(
+        "notice_assigned",
+        json_of(&notice(&hostile_notice(NoticeEvent::Assigned)))
     );
-    assert!(
-        fields
-            .iter()
-            .any(|field| field["text"] == "*Budget*\nUSD 60,000 per year")
-    );
-    assert!(text.contains("+30 budget: USD 60,000"), "{text}");
-    assert!(
-        text.contains("<@U0DANA>"),
-        "a reference to the prospect's conversation: {text}"
-    );
-    assert!(text.contains("15 minutes"), "{text}");
-    let buttons = card["blocks"][4]["elements"].as_array().unwrap();
-    assert_eq!(buttons[0]["action_id"], ACCEPT_ACTION);
-    assert_eq!(buttons[0]["value"], "42");
-    assert_eq!(buttons[0]["style"], "primary");
-    assert_eq!(buttons[1]["action_id"], PASS_ACTION);
 }
 
 #[test]
-fn other_notices_have_no_buttons() {
+fn an_accepted_lead_is_a_line_for_the_rep() {
+    assert_json_snapshot!(
+        "notice_accepted",
+        json_of(&notice(&hostile_notice(NoticeEvent::Accepted)))
+    );
+}
+
+#[test]
+fn a_withdrawn_lead_is_a_line_for_the_rep() {
+    assert_json_snapshot!(
+        "notice_withdrawn",
+        json_of(&notice(&hostile_notice(NoticeEvent::Withdrawn)))
+    );
+}
+
+#[test]
+fn an_unassigned_lead_is_a_card_for_the_team_channel() {
+    assert_json_snapshot!(
+        "notice_unassigned",
+        json_of(&notice(&hostile_notice(NoticeEvent::Unassigned)))
+    );
+}
+
+#[test]
+fn an_answered_card_keeps_the_card_and_shows_the_outcome() {
+    let card = json_of(&notice(&hostile_notice(NoticeEvent::Assigned)));
+    let blocks: Vec<SlackBlock> = serde_json::from_value(card["blocks"].clone()).unwrap();
+    let message = json_of(&answered_card(
+        Some(blocks),
+        "New lead",
+        "✅ Accepted by <@U0SAM>",
+    ));
+    assert!(values_of(&message, "action_id").is_empty());
+    assert_json_snapshot!("answered_card", message);
+}
+
+#[test]
+fn an_answered_card_that_was_not_found_is_its_headline_and_outcome() {
+    let message = json_of(&answered_card(None, "New lead: &lt;b&gt;", "↷ Passed"));
+    assert_json_snapshot!("answered_card_without_card", message);
+}
+
+#[test]
+fn only_an_offer_has_buttons() {
     for event in [
         NoticeEvent::Accepted,
         NoticeEvent::Withdrawn,
         NoticeEvent::Unassigned,
     ] {
-        let text = json_of(&super::notice(&notice(event))).to_string();
-        assert!(!text.contains(ACCEPT_ACTION), "{event:?}: {text}");
+        let message = json_of(&notice(&hostile_notice(event)));
+        assert!(values_of(&message, "action_id").is_empty(), "{event:?}");
     }
-    let card = json_of(&super::notice(&notice(NoticeEvent::Assigned)));
-    let blocks: Vec<SlackBlock> = serde_json::from_value(card["blocks"].clone()).unwrap();
-    let answered = json_of(&answered_card(
-        Some(blocks),
-        "New lead",
-        "✅ Accepted by <@U0SAM>",
-    ));
-    let text = answered.to_string();
-    assert!(!text.contains(ACCEPT_ACTION));
-    assert!(text.contains("Accepted by <@U0SAM>"));
-    assert!(text.contains("Dana Smith"));
+    let offer = json_of(&notice(&hostile_notice(NoticeEvent::Assigned)));
+    let actions: Vec<&Value> = values_of(&offer, "action_id");
+    assert_eq!(actions, [ACCEPT_ACTION, PASS_ACTION]);
+}
+
+#[test]
+fn action_ids_and_labels_fit_slacks_limits() {
+    let mut long = question(4);
+    long.step = Some("s".repeat(200));
+    long.choices[0].label = "l".repeat(300);
+    for message in [reply(&long), reply(&question(120))] {
+        let message = json_of(&message);
+        for id in values_of(&message, "action_id") {
+            assert!(
+                id.as_str().unwrap().chars().count() <= MAX_ACTION_ID,
+                "{id}"
+            );
+        }
+        for label in values_of(&message, "text")
+            .into_iter()
+            .filter(|text| text["type"] == "plain_text")
+        {
+            assert!(label["text"].as_str().unwrap().chars().count() <= MAX_LABEL);
+        }
+        let options = values_of(&message, "options");
+        assert!(
+            options
+                .iter()
+                .all(|list| list.as_array().unwrap().len() <= 100)
+        );
+    }
+}
+
+#[test]
+fn a_very_long_company_keeps_the_header_within_its_limit() {
+    for event in [NoticeEvent::Assigned, NoticeEvent::Unassigned] {
+        let message = json_of(&notice(&hostile_notice(event)));
+        let header = &message["blocks"][0];
+        assert_eq!(header["type"], "header");
+        let text = header["text"]["text"].as_str().unwrap();
+        assert!(text.chars().count() <= MAX_HEADER, "{text}");
+        assert!(text.ends_with('…'), "{text}");
+    }
+}
+
+#[test]
+fn what_a_prospect_typed_never_mentions_or_links() {
+    for event in [
+        NoticeEvent::Assigned,
+        NoticeEvent::Accepted,
+        NoticeEvent::Withdrawn,
+        NoticeEvent::Unassigned,
+    ] {
+        let message = json_of(&notice(&hostile_notice(event)));
+        for text in strings(&message) {
+            assert!(
+                !text.contains("<!"),
+                "{event:?}: a live mass mention in {text}"
+            );
+            assert!(
+                !text.contains("<@U0BOSS"),
+                "{event:?}: a live mention in {text}"
+            );
+            assert!(!text.contains("<http"), "{event:?}: a live link in {text}");
+            assert!(
+                !text.contains("<script"),
+                "{event:?}: unescaped markup in {text}"
+            );
+        }
+    }
+}
+
+#[test]
+fn what_a_prospect_typed_is_never_formatted() {
+    let typed = ["Smith", "Acme", "Replace", "Q3", "I sign off"];
+    for event in [
+        NoticeEvent::Assigned,
+        NoticeEvent::Accepted,
+        NoticeEvent::Withdrawn,
+        NoticeEvent::Unassigned,
+    ] {
+        let message = json_of(&notice(&hostile_notice(event)));
+        let blocks = &message["blocks"];
+        assert!(!strings(blocks).is_empty(), "{event:?}: no blocks");
+        for text in values_of(blocks, "text")
+            .into_iter()
+            .filter(|text| text["type"] == "mrkdwn")
+        {
+            let text = text["text"].as_str().unwrap();
+            assert!(
+                typed.iter().all(|typed| !text.contains(typed)),
+                "{event:?}: prospect text in mrkdwn: {text}"
+            );
+        }
+    }
 }

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, FixedOffset};
 
-use crate::engine::state::{AnswerValue, ConversationState, ScoreEvent, Stage, group_thousands};
+use super::state::{AnswerValue, ConversationState, ScoreEvent, Stage, group_thousands};
 use crate::extract::{MoneyAnswer, Period, TimeframeAnswer, fold};
 use crate::script::{Band, Criterion, Expectation, Script, Step};
 

@@ -1,0 +1,6 @@
+-- Items that must arrive in order (a conversation's replies, a lead's notices) share an
+-- ordering key; a worker never claims one while an earlier item of its key waits.
+ALTER TABLE outbox ADD COLUMN ordering_key TEXT;
+UPDATE outbox SET ordering_key = 'conversation:' || json_extract(payload, '$.conversation_id')
+WHERE kind = 'reply' AND status = 'pending';
+CREATE INDEX outbox_ordering ON outbox (destination, ordering_key, id) WHERE status = 'pending';
