@@ -125,6 +125,9 @@ async fn run_timers(runtime: Runtime, mut stop: tokio::sync::watch::Receiver<boo
 /// Opens the store, starts what the configuration turns on and serves until Ctrl-C or
 /// SIGTERM; then stops the channels and workers, and closes the store last.
 pub async fn run(config: &Config, scripts: Vec<Script>, team: Option<Arc<Team>>) -> Result<()> {
+    // Listening from the start: a SIGTERM sent while the channels connect stops the process
+    // cleanly once they are up, instead of killing it mid-start.
+    let stop = StopSignal::listen()?;
     let store = Store::open_with(config.database.expose(), config.store).await?;
     let channels = notice_channels(config);
     store
@@ -171,7 +174,7 @@ pub async fn run(config: &Config, scripts: Vec<Script>, team: Option<Arc<Team>>)
         None => (None, None),
     };
     workers.spawn(run_timers(runtime.clone(), workers.stopping()));
-    let result = serve(runtime, config, slack).await;
+    let result = serve(runtime, config, slack, stop).await;
     if let Some(socket_mode) = socket_mode {
         socket_mode.stop().await;
     }
@@ -184,7 +187,12 @@ pub async fn run(config: &Config, scripts: Vec<Script>, team: Option<Arc<Team>>)
 }
 
 /// Serves until Ctrl-C or SIGTERM; prints `listening on ADDR` once ready.
-async fn serve(runtime: Runtime, config: &Config, slack: Option<Arc<SlackApp>>) -> Result<()> {
+async fn serve(
+    runtime: Runtime,
+    config: &Config,
+    slack: Option<Arc<SlackApp>>,
+    stop: StopSignal,
+) -> Result<()> {
     let listen = &config.listen;
     let listener = tokio::net::TcpListener::bind(listen)
         .await
@@ -207,31 +215,45 @@ async fn serve(runtime: Runtime, config: &Config, slack: Option<Arc<SlackApp>>) 
         app = app.merge(slack::routes(slack));
     }
     axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown())
+        .with_graceful_shutdown(stop.received())
         .await
         .context("server stopped")?;
     Ok(())
 }
 
-async fn shutdown() {
-    let interrupt = tokio::signal::ctrl_c();
+/// Ctrl-C or SIGTERM, listened for from the moment it is made: a signal that arrives before
+/// [`StopSignal::received`] is awaited is kept, not lost to the default action (exit).
+struct StopSignal {
     #[cfg(unix)]
-    {
-        let terminate = async {
-            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                Ok(mut signal) => {
-                    signal.recv().await;
-                }
-                Err(_) => std::future::pending::<()>().await,
-            }
-        };
+    terminate: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    interrupt: tokio::signal::unix::Signal,
+}
+
+impl StopSignal {
+    fn listen() -> Result<StopSignal> {
+        Ok(StopSignal {
+            #[cfg(unix)]
+            terminate: tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+                .context("cannot listen for SIGTERM")?,
+            #[cfg(unix)]
+            interrupt: tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())
+                .context("cannot listen for Ctrl-C")?,
+        })
+    }
+
+    /// Resolves once Ctrl-C or SIGTERM arrived (or had arrived).
+    #[cfg(unix)]
+    async fn received(mut self) {
         tokio::select! {
-            _ = interrupt => {}
-            _ = terminate => {}
+            _ = self.interrupt.recv() => {}
+            _ = self.terminate.recv() => {}
         }
     }
+
+    /// Resolves once Ctrl-C arrived.
     #[cfg(not(unix))]
-    {
-        let _ = interrupt.await;
+    async fn received(self) {
+        let _ = tokio::signal::ctrl_c().await;
     }
 }
