@@ -2,12 +2,16 @@
 
 use std::io::Write;
 
+use std::borrow::Cow;
+
 use anyhow::{Context, Result, bail};
 use chrono::{DateTime, Utc};
 use leadbot::script::Criterion;
 use leadbot::store::Store;
 use leadbot::store::leads::{LeadExport, LeadFilter, LeadRecord, LeadSummary};
 use serde_json::{Map, Value, json};
+
+use super::printable::printable;
 
 /// Formats Unix milliseconds as a readable UTC time for tables ("2026-03-04 08:00:00").
 fn time(ms: i64) -> String {
@@ -16,8 +20,9 @@ fn time(ms: i64) -> String {
         .unwrap_or_default()
 }
 
-fn or_dash(value: &Option<String>) -> &str {
-    value.as_deref().unwrap_or("—")
+/// A stored text to print, or a dash when there is none (see [`printable`]).
+fn or_dash(value: &Option<String>) -> Cow<'_, str> {
+    value.as_deref().map_or(Cow::Borrowed("—"), printable)
 }
 
 /// `leads list`: a readable table.
@@ -36,9 +41,9 @@ pub async fn list(store: &Store, filter: &LeadFilter) -> Result<()> {
             lead.id,
             lead.stage,
             lead.score,
-            clip(or_dash(&lead.name), 20),
-            clip(or_dash(&lead.company), 20),
-            clip(or_dash(&lead.email), 26),
+            clip(&or_dash(&lead.name), 20),
+            clip(&or_dash(&lead.company), 20),
+            clip(&or_dash(&lead.email), 26),
             clip(&lead.script_id, 10),
             time(lead.updated_at)
         )?;
@@ -71,7 +76,9 @@ pub async fn show(store: &Store, id: i64) -> Result<()> {
     writeln!(
         out,
         "lead {}  ({} on {})",
-        lead.id, record.address, lead.channel
+        lead.id,
+        printable(&record.address),
+        lead.channel
     )?;
     writeln!(
         out,
@@ -100,7 +107,11 @@ pub async fn show(store: &Store, id: i64) -> Result<()> {
         writeln!(
             out,
             "  {:<12} {:<10} {:>4}  {}   (said: {:?})",
-            answer.step, answer.criterion, answer.points, answer.described, answer.raw
+            answer.step,
+            answer.criterion,
+            answer.points,
+            printable(&answer.described),
+            answer.raw
         )?;
     }
     writeln!(out, "\nscore events:")?;
@@ -108,7 +119,9 @@ pub async fn show(store: &Store, id: i64) -> Result<()> {
         writeln!(
             out,
             "  {:>+4}  {}   [{}]",
-            event.points, event.reason, event.rule
+            event.points,
+            printable(&event.reason),
+            event.rule
         )?;
     }
     writeln!(out, "\nstage history:")?;
@@ -119,7 +132,7 @@ pub async fn show(store: &Store, id: i64) -> Result<()> {
             time(change.at),
             change.from,
             change.to,
-            change.reason
+            printable(&change.reason)
         )?;
     }
     let handoffs = store.assignments_of(id).await?;
@@ -145,7 +158,7 @@ pub async fn show(store: &Store, id: i64) -> Result<()> {
             handoff
                 .note
                 .as_deref()
-                .map(|note| format!(": {note}"))
+                .map(|note| format!(": {}", printable(note)))
                 .unwrap_or_default()
         )?;
     }
@@ -161,7 +174,7 @@ pub async fn show(store: &Store, id: i64) -> Result<()> {
             "  {} {:>8}: {}",
             time(message.at),
             who,
-            message.body.replace('\n', " ")
+            printable(&message.body.replace('\n', " "))
         )?;
     }
     Ok(())

@@ -5,6 +5,7 @@ pub mod chat;
 pub mod config;
 pub mod extract;
 pub mod leads;
+pub mod printable;
 pub mod reps;
 pub mod serve;
 pub mod simulate;

@@ -154,6 +154,21 @@ pub(super) async fn message(
             "channel and conversation must be 1-32 / 1-200 characters of letters, digits, - _ : .",
         ));
     }
+    let texts = [Some(&request.event_id), request.text.as_ref()]
+        .into_iter()
+        .flatten()
+        .chain(
+            request
+                .choice
+                .iter()
+                .flat_map(|choice| [&choice.step, &choice.value]),
+        );
+    if texts.into_iter().any(|text| text.contains('\0')) {
+        return Err(error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "a NUL character (\\u0000) cannot be stored: remove it from event_id, text and choice",
+        ));
+    }
     if request.event_id.is_empty() || request.event_id.len() > 200 {
         return Err(error(
             StatusCode::UNPROCESSABLE_ENTITY,

@@ -169,10 +169,7 @@ pub type RepsError = crate::script::ScriptError;
 /// Reads and validates a reps file against the scripts leads are qualified on (see
 /// [`parse_for`]).
 pub fn load(path: &Path, scripts: &[Script]) -> Result<Team, RepsError> {
-    let source = std::fs::read_to_string(path).map_err(|source| RepsError::Read {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let source = crate::script::read_source(path)?;
     parse_for(&source, path, scripts).map_err(RepsError::Invalid)
 }
 

@@ -74,13 +74,19 @@ pub struct Inbound {
 }
 
 impl Inbound {
-    /// An event for `key`'s conversation, with no reply route and no conditions.
+    /// An event for `key`'s conversation, with no reply route and no conditions. NUL
+    /// characters are dropped from a text: they carry nothing a person typed, and PostgreSQL
+    /// text cannot hold them (a turn storing one would fail on every retry).
     pub fn new(
         key: ConversationKey,
         event_id: Option<String>,
         input: Input,
         now: DateTime<FixedOffset>,
     ) -> Self {
+        let input = match input {
+            Input::Text(text) if text.contains('\0') => Input::Text(text.replace('\0', "")),
+            other => other,
+        };
         Inbound {
             key,
             event_id,

@@ -83,13 +83,34 @@ pub fn parse(source: &str, file: &Path) -> Result<Script, Vec<Diagnostic>> {
     })
 }
 
+/// The largest script or reps file read: far beyond any real dialogue (the shipped scripts are
+/// under 20 KB), small enough that a wrong path (a log, a dump) is refused at once instead of
+/// being parsed into memory.
+pub const MAX_SOURCE_BYTES: u64 = 1024 * 1024;
+
 /// Reads and validates one script file.
 pub fn load_file(path: &Path) -> Result<Script, ScriptError> {
-    let source = std::fs::read_to_string(path).map_err(|source| ScriptError::Read {
+    let source = read_source(path)?;
+    parse(&source, path).map_err(ScriptError::Invalid)
+}
+
+/// The text of an admin's file (a script, the reps file): UTF-8, at most
+/// [`MAX_SOURCE_BYTES`].
+pub fn read_source(path: &Path) -> Result<String, ScriptError> {
+    let read_error = |source| ScriptError::Read {
         path: path.to_path_buf(),
         source,
-    })?;
-    parse(&source, path).map_err(ScriptError::Invalid)
+    };
+    let size = std::fs::metadata(path).map_err(read_error)?.len();
+    if size > MAX_SOURCE_BYTES {
+        return Err(read_error(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!(
+                "the file is {size} bytes; scripts and reps files are limited to {MAX_SOURCE_BYTES}"
+            ),
+        )));
+    }
+    std::fs::read_to_string(path).map_err(read_error)
 }
 
 /// The script files under `path` (a file, or every `*.toml` in a folder), sorted by name.

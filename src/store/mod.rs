@@ -19,7 +19,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
-use sqlx::{AnyPool, Connection, Executor};
+use sqlx::{AnyConnection, AnyPool, Connection, Executor};
 
 pub use assignments::{Assignment, HandoffTx, HandoffWrite, NewAssignment};
 use connections::{IDLE_BEFORE_PING, WriteConnections};
@@ -50,7 +50,7 @@ pub enum StoreError {
     UnsupportedUrl,
     /// The database could not be reached or opened.
     #[error("cannot open the database: {0}")]
-    Connect(#[source] sqlx::Error),
+    Connect(sqlx::Error),
     /// The schema could not be brought up to date.
     #[error("cannot migrate the database: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
@@ -192,6 +192,7 @@ impl Store {
                 (writer, reader, Writes::Grouped(group))
             }
             Backend::Postgres => {
+                reach_server(&options).await?;
                 let writes =
                     WriteConnections::new(options.clone(), store_options.write_connections);
                 let pool = connect(POSTGRES_READERS)
@@ -322,6 +323,29 @@ impl Store {
         self.writer.close().await;
         self.reader.close().await;
     }
+}
+
+/// How long opening the store waits for PostgreSQL to accept a first connection.
+const FIRST_CONNECTION_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Opens and closes one connection, so that a server that refuses (wrong host, port,
+/// password, database) is reported at once with the server's reason: sqlx's pool would retry
+/// until its acquire timeout and then say only that it timed out.
+async fn reach_server(options: &AnyConnectOptions) -> Result<(), StoreError> {
+    let connection = tokio::time::timeout(
+        FIRST_CONNECTION_TIMEOUT,
+        AnyConnection::connect_with(options),
+    )
+    .await
+    .map_err(|_| {
+        StoreError::Connect(sqlx::Error::Io(std::io::Error::new(
+            std::io::ErrorKind::TimedOut,
+            "the server did not answer within 10 s",
+        )))
+    })?
+    .map_err(StoreError::Connect)?;
+    let _ = connection.close().await;
+    Ok(())
 }
 
 /// How a store connects, beyond its URL.

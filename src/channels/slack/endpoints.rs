@@ -55,6 +55,14 @@ fn verified(app: &SlackApp, route: &str, headers: &HeaderMap, body: &[u8]) -> bo
     checked.is_ok()
 }
 
+/// A verified body that is not UTF-8 — Slack never sends one — is refused before anything reads it.
+fn unreadable_bytes(body: &[u8]) -> Option<Response> {
+    std::str::from_utf8(body).err().map(|_| {
+        tracing::warn!("refused a Slack request whose body is not UTF-8");
+        (StatusCode::BAD_REQUEST, NO_RETRY, "the body is not UTF-8").into_response()
+    })
+}
+
 fn unauthorized() -> Response {
     (StatusCode::UNAUTHORIZED, "invalid signature").into_response()
 }
@@ -99,6 +107,9 @@ async fn events(State(app): State<Arc<SlackApp>>, headers: HeaderMap, body: Byte
     if !verified(&app, "events", &headers, &body) {
         return unauthorized();
     }
+    if let Some(refusal) = unreadable_bytes(&body) {
+        return refusal;
+    }
     let action = match inbound::event(&body, app.config.mention_mode) {
         Ok(action) => action,
         Err(error) => {
@@ -131,6 +142,9 @@ async fn interactions(
     if !verified(&app, "interactions", &headers, &body) {
         return unauthorized();
     }
+    if let Some(refusal) = unreadable_bytes(&body) {
+        return refusal;
+    }
     let payload = form_urlencoded::parse(&body)
         .find(|(name, _)| name == "payload")
         .map(|(_, value)| value.into_owned());
@@ -160,15 +174,24 @@ async fn commands(State(app): State<Arc<SlackApp>>, headers: HeaderMap, body: By
     if !verified(&app, "commands", &headers, &body) {
         return unauthorized();
     }
+    if let Some(refusal) = unreadable_bytes(&body) {
+        return refusal;
+    }
     let fields: Vec<(String, String)> = form_urlencoded::parse(&body)
         .map(|(name, value)| (name.into_owned(), value.into_owned()))
         .collect();
     let text = match inbound::command(&fields, &app.config.command) {
-        Some(command) => match within_budget(async move { app.start_over(command).await }).await {
-            Some(Ok(text)) => text,
-            outcome => return acknowledged(outcome),
-        },
-        None => "Sorry, I don't know that command.".to_string(),
+        Ok(Some(command)) => {
+            match within_budget(async move { app.start_over(command).await }).await {
+                Some(Ok(text)) => text,
+                outcome => return acknowledged(outcome),
+            }
+        }
+        Ok(None) => "Sorry, I don't know that command.".to_string(),
+        Err(problem) => {
+            tracing::warn!(problem, "unreadable Slack command");
+            return (StatusCode::BAD_REQUEST, NO_RETRY, problem).into_response();
+        }
     };
     Json(json!({ "response_type": "ephemeral", "text": text })).into_response()
 }

@@ -359,25 +359,33 @@ pub fn interaction(payload: &str) -> Result<InteractionAction, serde_json::Error
     })))
 }
 
-/// Reads a slash command's form fields; `None` for another command (or a malformed body).
-pub fn command(fields: &[(String, String)], configured: &str) -> Option<Command> {
+/// Reads a slash command's form fields: `Ok(None)` for another command, an error naming the
+/// missing field for ours without the fields Slack always sends.
+pub fn command(
+    fields: &[(String, String)],
+    configured: &str,
+) -> Result<Option<Command>, &'static str> {
     let field = |name: &str| {
         fields
             .iter()
             .find(|(key, _)| key == name)
             .map(|(_, value)| value.trim().to_string())
     };
-    if field("command")? != configured {
-        return None;
+    if field("command").as_deref() != Some(configured) {
+        return Ok(None);
     }
-    let user = field("user_id").filter(|user| !user.is_empty())?;
-    let trigger = field("trigger_id").filter(|id| !id.is_empty())?;
+    let user = field("user_id")
+        .filter(|user| !user.is_empty())
+        .ok_or("the slash command has no user_id")?;
+    let trigger = field("trigger_id")
+        .filter(|id| !id.is_empty())
+        .ok_or("the slash command has no trigger_id")?;
     let script = field("text").filter(|text| !text.is_empty());
-    Some(Command {
+    Ok(Some(Command {
         user,
         script,
         request_id: format!("slack:command:{trigger}"),
-    })
+    }))
 }
 
 /// A Slack timestamp ("1595926230.009600") as a time.

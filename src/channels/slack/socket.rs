@@ -245,10 +245,14 @@ async fn run_interaction(app: Arc<SlackApp>, payload: &Value) -> Option<()> {
 /// endpoint answers with, or `None` when the new dialogue was not stored.
 async fn run_command(app: Arc<SlackApp>, payload: &Value) -> Option<Value> {
     let text = match inbound::command(&command_fields(payload), &app.config.command) {
-        Some(command) => {
+        Ok(Some(command)) => {
             stored(endpoints::within_budget(async move { app.start_over(command).await }).await)?
         }
-        None => "Sorry, I don't know that command.".to_string(),
+        Ok(None) => "Sorry, I don't know that command.".to_string(),
+        Err(problem) => {
+            tracing::warn!(problem, "unreadable Slack command envelope");
+            "Sorry, that command could not be read.".to_string()
+        }
     };
     Some(json!({ "response_type": "ephemeral", "text": text }))
 }
@@ -475,8 +479,13 @@ mod tests {
         let over_http: Vec<(String, String)> = form_urlencoded::parse(form.as_bytes())
             .map(|(name, value)| (name.into_owned(), value.into_owned()))
             .collect();
-        let read = inbound::command(&command_fields(&payload), "/qualify").unwrap();
-        assert_eq!(read, inbound::command(&over_http, "/qualify").unwrap());
+        let read = inbound::command(&command_fields(&payload), "/qualify")
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            read,
+            inbound::command(&over_http, "/qualify").unwrap().unwrap()
+        );
         assert_eq!(read.script.as_deref(), Some("saas-ko"));
     }
 

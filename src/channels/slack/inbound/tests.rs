@@ -262,13 +262,22 @@ fn slash_commands_match_the_configured_name() {
     .collect();
     assert_eq!(
         command(&form, "/qualify"),
-        Some(Command {
+        Ok(Some(Command {
             user: "U0DANA".into(),
             script: Some("saas-ko".into()),
             request_id: "slack:command:3333.4444.ef".into()
-        })
+        }))
     );
-    assert_eq!(command(&form, "/lead"), None);
+    assert_eq!(command(&form, "/lead"), Ok(None));
+    let without_user: Vec<(String, String)> = form
+        .iter()
+        .filter(|(name, _)| name != "user_id")
+        .cloned()
+        .collect();
+    assert_eq!(
+        command(&without_user, "/qualify"),
+        Err("the slash command has no user_id")
+    );
 }
 
 #[test]
