@@ -1000,6 +1000,45 @@ async fn qualify_starts_a_dialogue_in_a_dm(url: &str) {
     );
 }
 
+/// Hostile and broken gateway input: events of unknown types, a MESSAGE_CREATE that does not
+/// parse, text meant to ping everyone or break the markdown. The connection survives, the
+/// text is stored as typed, and nothing leadbot posts can ping anyone.
+async fn hostile_gateway_input_is_survived_stored_as_typed_and_pings_no_one(url: &str) {
+    let scene = Scene::start(url).await;
+    scene.dm("hi").await;
+    scene.fake.dispatch(
+        "SOMETHING_DISCORD_ADDS_NEXT_YEAR",
+        json!({"id": "1", "anything": [1, 2, 3]}),
+    );
+    scene.fake.dispatch(
+        "MESSAGE_CREATE",
+        json!({"id": "not-a-snowflake", "content": 42, "author": null}),
+    );
+    let name = "@everyone Bobby **Tables** <@&1400000000000000001> ||x|| \u{202e}evil";
+    let company = "Acme`); DROP TABLE leads;-- [click](https://evil.example) @here";
+    scene.dm(name).await;
+    scene.dm(company).await;
+    let said: Vec<String> =
+        sqlx::query_scalar("SELECT body FROM messages WHERE direction = 'in' ORDER BY id")
+            .fetch_all(&scene.pool)
+            .await
+            .unwrap();
+    assert_eq!(said, ["hi", name, company]);
+    assert_eq!(scene.count("leads").await, 1);
+    let path = format!("/api/v10/channels/{DANA_DM}/messages");
+    let sent: Vec<Value> = scene
+        .fake
+        .calls()
+        .into_iter()
+        .filter(|call| call.method == "POST" && call.path == path)
+        .map(|call| call.body)
+        .collect();
+    assert!(sent.len() >= 4, "{} posted", sent.len());
+    for body in sent {
+        assert_eq!(body["allowed_mentions"]["parse"], json!([]), "{body}");
+    }
+}
+
 on_both_databases!(
     a_click_on_a_choice_button_is_answered_and_recorded_once,
     a_click_on_an_answered_question_is_ignored_and_closed,
@@ -1011,4 +1050,5 @@ on_both_databases!(
     a_429_is_honoured_and_a_post_of_unknown_fate_is_not_repeated,
     a_restart_mid_dialogue_resumes,
     qualify_starts_a_dialogue_in_a_dm,
+    hostile_gateway_input_is_survived_stored_as_typed_and_pings_no_one,
 );
