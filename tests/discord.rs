@@ -958,6 +958,58 @@ async fn a_restart_mid_dialogue_resumes(url: &str) {
     );
 }
 
+/// Discord does not replay events to a fresh session: what a prospect wrote while no leadbot
+/// was running is read from the channel on READY, in order, each message once.
+async fn messages_sent_while_leadbot_was_down_are_caught_up_in_order(url: &str) {
+    let mut scene = Scene::start(url).await;
+    scene.dm("hi").await;
+    scene.dm("Dana Smith").await;
+    scene.server.kill_9();
+    let mut written = Vec::new();
+    for text in ["Acme Corp", "we are switching from our old CRM"] {
+        let id = scene.fake.next_id();
+        scene.fake.dispatch(
+            "MESSAGE_CREATE",
+            frames::message(id, DANA_DM, dana(), text, None),
+        );
+        written.push(id);
+    }
+    scene.server = start_server(&scene.url, &scene.fake, &scene.reps, &[]);
+    for id in &written {
+        scene.settled(&format!("discord:message:{id}")).await;
+    }
+    let said: Vec<String> =
+        sqlx::query_scalar("SELECT body FROM messages WHERE direction = 'in' ORDER BY id")
+            .fetch_all(&scene.pool)
+            .await
+            .unwrap();
+    assert_eq!(
+        said,
+        [
+            "hi",
+            "Dana Smith",
+            "Acme Corp",
+            "we are switching from our old CRM"
+        ]
+    );
+    let steps: Vec<String> = sqlx::query_scalar("SELECT step FROM answers ORDER BY id")
+        .fetch_all(&scene.pool)
+        .await
+        .unwrap();
+    assert_eq!(steps, ["name", "company", "need"]);
+    // A second start reads the same channel again and answers nothing twice.
+    let posted = scene.fake.posted_in(DANA_DM).len();
+    scene.restart().await;
+    scene.dm("40").await;
+    assert_eq!(scene.count("messages WHERE direction = 'in'").await, 5);
+    let texts = scene.texts_in(DANA_DM);
+    assert_eq!(
+        texts.len(),
+        posted + 1,
+        "only the answer to \"40\" is new: {texts:?}"
+    );
+}
+
 async fn qualify_starts_a_dialogue_in_a_dm(url: &str) {
     let scene = Scene::start(url).await;
     scene.dm("hi").await;
@@ -1051,4 +1103,5 @@ on_both_databases!(
     a_restart_mid_dialogue_resumes,
     qualify_starts_a_dialogue_in_a_dm,
     hostile_gateway_input_is_survived_stored_as_typed_and_pings_no_one,
+    messages_sent_while_leadbot_was_down_are_caught_up_in_order,
 );

@@ -11,6 +11,8 @@ use std::sync::Arc;
 
 use chrono::{DateTime, FixedOffset};
 
+/// An unfinished conversation a channel may need to catch up on.
+pub use crate::store::WaitingConversation;
 pub use catalog::ScriptCatalog;
 pub use handoff::{HandoffAnswer, HandoffAnswered, RepIdentity};
 
@@ -422,6 +424,16 @@ impl Runtime {
             conversation,
             turn.effects,
         ))))
+    }
+
+    /// The unfinished conversations of `channel` that changed since `since_ms`, with their
+    /// last inbound event: what a channel reads to catch up after being away.
+    pub async fn waiting_conversations(
+        &self,
+        channel: &str,
+        since_ms: i64,
+    ) -> Result<Vec<WaitingConversation>, RuntimeError> {
+        Ok(self.store.waiting_conversations(channel, since_ms).await?)
     }
 
     /// `key`'s conversation as last stored, with the script version it runs: for showing

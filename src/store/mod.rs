@@ -11,6 +11,7 @@ pub mod leads;
 mod migrations;
 pub mod outbox;
 mod turn;
+mod waiting;
 mod writer;
 
 use std::path::Path;
@@ -25,6 +26,7 @@ pub use assignments::{Assignment, HandoffTx, HandoffWrite, NewAssignment};
 use connections::{IDLE_BEFORE_PING, WriteConnections};
 pub use outbox::OUTBOX_NOTIFY_CHANNEL;
 pub use turn::{StoredConversation, TurnTx};
+pub use waiting::WaitingConversation;
 pub(crate) use writer::WriteTx;
 use writer::{GroupCommit, WalLength};
 

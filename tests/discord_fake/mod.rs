@@ -78,6 +78,9 @@ struct Rest {
     answered_interactions: HashMap<String, Value>,
     next_id: u64,
     posted_per_channel: HashMap<u64, usize>,
+    /// Every message people wrote (dispatched as MESSAGE_CREATE), by channel: what
+    /// `GET /channels/{id}/messages` reads, beside the bot's own posts.
+    written: HashMap<u64, Vec<Value>>,
     /// Bumped on every accepted message, for waiters.
     post_signal: Option<tokio::sync::watch::Sender<u64>>,
 }
@@ -286,6 +289,12 @@ impl FakeDiscord {
         let mut gateway = self.gateway.lock().unwrap();
         gateway.seq += 1;
         let seq = gateway.seq;
+        if event == "MESSAGE_CREATE"
+            && let Some(channel) = data["channel_id"].as_str().and_then(|id| id.parse().ok())
+        {
+            let mut rest = self.rest.lock().unwrap();
+            rest.written.entry(channel).or_default().push(data.clone());
+        }
         let frame = frames::dispatch(seq, event, data);
         gateway.log.push((seq, frame.clone()));
         if let Some(connection) = &gateway.connection {
@@ -455,7 +464,14 @@ async fn rest_call(
         )
     } else {
         let mut rest = rest.lock().unwrap();
-        route(&mut rest, &bot, &gateway_url, &method, &path, &body)
+        route(
+            &mut rest,
+            &bot,
+            &gateway_url,
+            &method,
+            (&path, uri.query().unwrap_or("")),
+            &body,
+        )
     };
     rest.lock().unwrap().calls.push(Call {
         at: Instant::now(),
@@ -475,12 +491,47 @@ async fn rest_call(
     response
 }
 
+/// `GET /channels/{id}/messages?after=…&limit=…`: the messages written and posted there after
+/// the id, newest first, as Discord answers.
+fn channel_messages(rest: &Rest, channel: u64, query: &str) -> Value {
+    let parameter = |name: &str| {
+        form_urlencoded::parse(query.as_bytes())
+            .find(|(key, _)| key == name)
+            .and_then(|(_, value)| value.parse::<u64>().ok())
+    };
+    let after = parameter("after").unwrap_or(0);
+    let limit = parameter("limit").unwrap_or(50).min(100) as usize;
+    let id_of = |message: &Value| {
+        message["id"]
+            .as_str()
+            .and_then(|id| id.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    let mut messages: Vec<Value> = rest
+        .written
+        .get(&channel)
+        .into_iter()
+        .flatten()
+        .cloned()
+        .chain(
+            rest.posted
+                .iter()
+                .filter(|posted| posted.channel_id == channel)
+                .map(|posted| posted.message.clone()),
+        )
+        .filter(|message| id_of(message) > after)
+        .collect();
+    messages.sort_by_key(|message| std::cmp::Reverse(id_of(message)));
+    messages.truncate(limit);
+    Value::Array(messages)
+}
+
 fn route(
     rest: &mut Rest,
     bot: &Value,
     gateway_url: &str,
     method: &Method,
-    path: &str,
+    (path, query): (&str, &str),
     body: &Value,
 ) -> (StatusCode, Value) {
     let segments: Vec<&str> = path.trim_start_matches("/api/v10/").split('/').collect();
@@ -495,6 +546,9 @@ fn route(
                 "session_start_limit": { "total": 1000, "remaining": 999, "reset_after": 14_400_000, "max_concurrency": 1 }
             }),
         ),
+        ("GET", ["channels", channel, "messages"]) => {
+            (StatusCode::OK, channel_messages(rest, id(channel), query))
+        }
         ("POST", ["channels", channel, "messages"]) => {
             let channel = id(channel);
             match rest.failures.pop_front() {

@@ -125,6 +125,16 @@ impl Gateway {
         }
     }
 
+    /// The runtime turns run on.
+    pub(super) fn runtime(&self) -> &Runtime {
+        &self.runtime
+    }
+
+    /// The REST client.
+    pub(super) fn rest(&self) -> &Rest {
+        &self.rest
+    }
+
     fn bot_user(&self) -> Option<UserId> {
         match self.bot_user.load(Ordering::Acquire) {
             0 => None,
@@ -145,6 +155,7 @@ impl Gateway {
         if !self.commands_registered.swap(true, Ordering::AcqRel) {
             self.register_commands().await;
         }
+        super::catch_up::catch_up(self, chrono::Utc::now().timestamp_millis()).await;
     }
 
     async fn register_commands(&self) {

@@ -66,6 +66,11 @@ pub fn message_event(message_id: u64) -> String {
     format!("discord:message:{message_id}")
 }
 
+/// The message id of a [`message_event`] id; `None` for any other event id.
+pub fn message_of_event(event_id: &str) -> Option<u64> {
+    event_id.strip_prefix("discord:message:")?.parse().ok()
+}
+
 /// The runtime's event id of an interaction (a click or a command).
 pub fn interaction_event(interaction_id: u64) -> String {
     format!("discord:interaction:{interaction_id}")

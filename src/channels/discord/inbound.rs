@@ -114,6 +114,14 @@ fn without_mention(content: &str, bot: Option<UserId>) -> String {
     }
 }
 
+/// The smallest snowflake of a message sent at `unix_ms` (Discord ids start with their time).
+pub fn snowflake_at(unix_ms: i64) -> u64 {
+    u64::try_from(unix_ms)
+        .unwrap_or(0)
+        .saturating_sub(DISCORD_EPOCH_MS)
+        << 22
+}
+
 /// When a snowflake (message or interaction id) was made: Discord's clock, so a replayed event
 /// carries the same time as the original.
 pub fn snowflake_time(id: u64) -> DateTime<FixedOffset> {

@@ -6,6 +6,7 @@
 //! Conversation addresses: `dm:<user id>` for DMs, `thread:<thread id>:<user id>` for a thread
 //! opened from the prospect's message (see [`ids::ProspectAddress`]).
 
+mod catch_up;
 pub mod config;
 mod deliver;
 mod gateway;

@@ -108,9 +108,36 @@ impl Rest {
             .map(serde_json::to_vec)
             .transpose()
             .map_err(|error| RestError::NotSent(format!("cannot encode the body: {error}")))?;
+        self.send(Request::new(route, method).body(body), bucket)
+            .await
+    }
+
+    /// A GET of `route` with query parameters (e.g. a channel's messages `after` an id).
+    pub async fn get(
+        &self,
+        route: Route<'_>,
+        params: Vec<(&'static str, String)>,
+        bucket: Option<&str>,
+    ) -> Result<RestReply, RestError> {
+        if let Some(bucket) = bucket
+            && let Some(wait) = self.gate(bucket)
+        {
+            return Err(RestError::Limited(wait));
+        }
+        self.send(
+            Request::new(route, LightMethod::Get).params(Some(params)),
+            bucket,
+        )
+        .await
+    }
+
+    async fn send(
+        &self,
+        request: Request<'_>,
+        bucket: Option<&str>,
+    ) -> Result<RestReply, RestError> {
         let cannot_build = |_| RestError::NotSent("cannot build the request".into());
-        let request = Request::new(route, method)
-            .body(body)
+        let request = request
             .build(
                 &self.client,
                 self.authorization.expose(),
