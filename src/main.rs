@@ -214,10 +214,23 @@ enum HandoffAction {
         #[arg(long)]
         rep: String,
     },
-    /// Mark a hand-off done so it no longer counts against the rep's capacity.
+    /// Mark a hand-off done so it no longer counts against the rep's capacity, with how it
+    /// ended (for the funnel report's win rate and revenue).
     Close {
         /// Hand-off id.
         id: i64,
+        /// won, lost, no_fit or no_response.
+        #[arg(long)]
+        outcome: Option<leadbot::store::outcomes::Outcome>,
+        /// The deal's value (a won deal), e.g. 12000 or 12000.50.
+        #[arg(long, requires = "outcome")]
+        value: Option<f64>,
+        /// ISO 4217 code of the value (default USD).
+        #[arg(long, requires = "value")]
+        currency: Option<String>,
+        /// A note for the record.
+        #[arg(long)]
+        note: Option<String>,
     },
 }
 
@@ -466,7 +479,16 @@ async fn run(cli: Cli, matches: &clap::ArgMatches) -> Result<ExitCode> {
                 HandoffAction::Pass { id, rep } => {
                     commands::reps::answer(&runtime, id, &rep, HandoffAnswer::Pass).await
                 }
-                HandoffAction::Close { id } => commands::reps::close(&runtime, id).await,
+                HandoffAction::Close {
+                    id,
+                    outcome,
+                    value,
+                    currency,
+                    note,
+                } => {
+                    let closing = commands::reps::closing(outcome, value, currency, note)?;
+                    commands::reps::close(&runtime, id, &closing).await
+                }
             };
             runtime.store().close().await;
             result?;

@@ -10,6 +10,7 @@ mod destinations;
 pub mod leads;
 mod migrations;
 pub mod outbox;
+pub mod outcomes;
 mod turn;
 mod writer;
 
