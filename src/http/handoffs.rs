@@ -44,11 +44,14 @@ impl CloseRequest {
             .map(value_in_cents)
             .transpose()
             .map_err(|problem| error(StatusCode::UNPROCESSABLE_ENTITY, &problem))?;
-        let currency = self
-            .currency
-            .map(|code| currency_code(&code))
-            .transpose()
-            .map_err(|problem| error(StatusCode::UNPROCESSABLE_ENTITY, &problem))?;
+        let currency = match (value_cents, self.currency) {
+            (_, Some(code)) => Some(
+                currency_code(&code)
+                    .map_err(|problem| error(StatusCode::UNPROCESSABLE_ENTITY, &problem))?,
+            ),
+            (Some(_), None) => Some("USD".to_string()),
+            (None, None) => None,
+        };
         if self.note.as_ref().is_some_and(|note| note.len() > 2000) {
             return Err(error(
                 StatusCode::UNPROCESSABLE_ENTITY,

@@ -224,9 +224,7 @@ impl Runtime {
             return Ok(false);
         }
         if open {
-            handoffs
-                .finish(assignment.id, "closed", Some("closed"), now_ms)
-                .await?;
+            handoffs.close_assignment(assignment.id, now_ms).await?;
         }
         if let (true, Some(outcome)) = (takes_outcome, closing.outcome) {
             handoffs

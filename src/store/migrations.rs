@@ -44,6 +44,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "outcomes and sources",
         include_str!("../../migrations/sqlite/0020_outcomes_and_sources.sql"),
     ),
+    (
+        21,
+        "report indexes",
+        include_str!("../../migrations/sqlite/0021_report_indexes.sql"),
+    ),
 ];
 
 const POSTGRES: &[(i64, &str, &str)] = &[
@@ -86,6 +91,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         20,
         "outcomes and sources",
         include_str!("../../migrations/postgres/0020_outcomes_and_sources.sql"),
+    ),
+    (
+        21,
+        "report indexes",
+        include_str!("../../migrations/postgres/0021_report_indexes.sql"),
     ),
 ];
 

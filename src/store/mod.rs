@@ -7,6 +7,8 @@ pub mod assignments;
 mod batch;
 mod connections;
 mod destinations;
+pub mod funnel;
+mod history;
 pub mod leads;
 mod migrations;
 pub mod outbox;

@@ -150,6 +150,20 @@ pub fn currency_code(code: &str) -> Result<String, String> {
 }
 
 impl HandoffTx<'_> {
+    /// Closes an assignment; an accepted one keeps its acceptance time in `answered_at` (the
+    /// report's time to accept), an offered one gets the closing time.
+    pub async fn close_assignment(&mut self, id: i64, now_ms: i64) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE assignments SET status = 'closed', note = 'closed', sla_due_at = NULL, \
+             answered_at = COALESCE(answered_at, $1) WHERE id = $2",
+        )
+        .bind(now_ms)
+        .bind(id)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
+    }
+
     /// Records how a hand-off ended; a second outcome for the same hand-off is refused by the
     /// unique key (returns false).
     pub async fn record_outcome(&mut self, outcome: &StoredOutcome) -> Result<bool, StoreError> {
