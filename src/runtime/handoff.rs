@@ -186,6 +186,11 @@ impl Runtime {
         };
         write.commit().await?;
         self.outbox_wake.notify();
+        crate::metrics::handoff_event(match &answered {
+            HandoffAnswered::Accepted { .. } => "accepted",
+            HandoffAnswered::Passed { .. } => "passed",
+            HandoffAnswered::AlreadyAccepted { .. } | HandoffAnswered::NotOpen { .. } => "ignored",
+        });
         Ok(answered)
     }
 
@@ -241,6 +246,7 @@ impl Runtime {
                 .await?;
         }
         write.commit().await?;
+        crate::metrics::handoff_event("closed");
         Ok(true)
     }
 
@@ -273,6 +279,7 @@ impl Runtime {
             self.move_on(&mut handoffs, team, &assignment, "expired", &note, now)
                 .await?;
             write.commit().await?;
+            crate::metrics::handoff_event("expired");
             moved += 1;
         }
         if moved > 0 {
@@ -480,6 +487,7 @@ async fn route(
             now_ms,
         })
         .await?;
+    crate::metrics::handoff_event("offered");
     Ok((decision, assignment_id))
 }
 

@@ -8,6 +8,7 @@ mod batch;
 mod connections;
 mod destinations;
 pub mod funnel;
+mod health;
 mod history;
 pub mod leads;
 mod migrations;
@@ -26,6 +27,7 @@ use sqlx::{AnyPool, Connection, Executor};
 
 pub use assignments::{Assignment, HandoffTx, HandoffWrite, NewAssignment};
 use connections::{IDLE_BEFORE_PING, WriteConnections};
+pub use health::Backlog;
 pub use outbox::OUTBOX_NOTIFY_CHANNEL;
 pub use turn::{StoredConversation, TurnTx};
 pub(crate) use writer::WriteTx;
