@@ -85,6 +85,10 @@ enum Command {
         /// (a local receiver) has it.
         #[arg(long)]
         handoff: bool,
+        /// Time the funnel report instead, after writing this many synthetic conversations
+        /// (0: on the database as it is); on data/bench-history.db unless --database is given.
+        #[arg(long)]
+        history: Option<i64>,
     },
     /// Check the reps file, or list reps with their open load.
     Reps {
@@ -104,6 +108,34 @@ enum Command {
     Handoff {
         #[command(subcommand)]
         action: HandoffAction,
+    },
+    /// The funnel: stages and conversion, drop-off per question, speed, reps, money, and the
+    /// same by week, channel, source and script version (docs/reports.md).
+    Report {
+        /// Conversations started on or after this date (YYYY-MM-DD) or time (RFC 3339).
+        #[arg(long)]
+        since: Option<String>,
+        /// Conversations started before this date (YYYY-MM-DD) or time (RFC 3339).
+        #[arg(long)]
+        until: Option<String>,
+        /// Only this script id.
+        #[arg(long)]
+        script: Option<String>,
+        /// Only this script version.
+        #[arg(long)]
+        version: Option<i64>,
+        /// Only this channel (slack, discord, console, or a message API channel).
+        #[arg(long)]
+        channel: Option<String>,
+        /// Only leads from this source (as the message API was given it).
+        #[arg(long)]
+        source: Option<String>,
+        /// Only leads handed to this rep.
+        #[arg(long)]
+        rep: Option<String>,
+        /// table, csv or json.
+        #[arg(long, default_value = "table")]
+        format: leadbot::report::Format,
     },
     /// Apply database migrations and print the schema version.
     Migrate,
@@ -214,10 +246,23 @@ enum HandoffAction {
         #[arg(long)]
         rep: String,
     },
-    /// Mark a hand-off done so it no longer counts against the rep's capacity.
+    /// Mark a hand-off done so it no longer counts against the rep's capacity, with how it
+    /// ended (for the funnel report's win rate and revenue).
     Close {
         /// Hand-off id.
         id: i64,
+        /// won, lost, no_fit or no_response.
+        #[arg(long)]
+        outcome: Option<leadbot::store::outcomes::Outcome>,
+        /// The deal's value (a won deal), e.g. 12000 or 12000.50.
+        #[arg(long, requires = "outcome")]
+        value: Option<f64>,
+        /// ISO 4217 code of the value (default USD).
+        #[arg(long, requires = "value")]
+        currency: Option<String>,
+        /// A note for the record.
+        #[arg(long)]
+        note: Option<String>,
     },
 }
 
@@ -258,7 +303,7 @@ fn parse_since(text: &str) -> Result<i64> {
         return Ok(at.timestamp_millis());
     }
     let date = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
-        .with_context(|| format!("--since {text:?} is neither YYYY-MM-DD nor RFC 3339"))?;
+        .with_context(|| format!("{text:?} is neither YYYY-MM-DD nor RFC 3339"))?;
     Ok(date
         .and_hms_opt(0, 0, 0)
         .map(|at| at.and_utc().timestamp_millis())
@@ -331,7 +376,14 @@ fn is_broken_pipe(error: &anyhow::Error) -> bool {
 }
 
 fn init_logging(config: &Config) {
-    let filter = tracing_subscriber::EnvFilter::try_new(&config.log_filter)
+    // sqlx's slow-statement warnings stay off unless the filter names sqlx: a report over a
+    // large history runs statements over 1 s by design.
+    let filter_text = if config.log_filter.contains("sqlx") {
+        config.log_filter.clone()
+    } else {
+        format!("{},sqlx::query=error", config.log_filter)
+    };
+    let filter = tracing_subscriber::EnvFilter::try_new(&filter_text)
         // sqlx reports every statement over 1 s at WARN, the background WAL checkpoint
         // included; its query log is for debugging, not for users.
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,sqlx::query=error"));
@@ -409,6 +461,16 @@ async fn run(cli: Cli, matches: &clap::ArgMatches) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Bench {
+            history: Some(count),
+            json,
+            ..
+        } => {
+            let database = given_on_command_line(matches, "database")
+                .then(|| config.database.expose().to_string());
+            commands::history::run(database, count, &config.source_costs, json).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Bench {
             conversations,
             concurrency,
             json,
@@ -466,9 +528,43 @@ async fn run(cli: Cli, matches: &clap::ArgMatches) -> Result<ExitCode> {
                 HandoffAction::Pass { id, rep } => {
                     commands::reps::answer(&runtime, id, &rep, HandoffAnswer::Pass).await
                 }
-                HandoffAction::Close { id } => commands::reps::close(&runtime, id).await,
+                HandoffAction::Close {
+                    id,
+                    outcome,
+                    value,
+                    currency,
+                    note,
+                } => {
+                    let closing = commands::reps::closing(outcome, value, currency, note)?;
+                    commands::reps::close(&runtime, id, &closing).await
+                }
             };
             runtime.store().close().await;
+            result?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Report {
+            since,
+            until,
+            script,
+            version,
+            channel,
+            source,
+            rep,
+            format,
+        } => {
+            let filter = leadbot::store::funnel::ReportFilter {
+                since_ms: since.as_deref().map(parse_since).transpose()?,
+                until_ms: until.as_deref().map(parse_since).transpose()?,
+                script,
+                version,
+                channel,
+                source,
+                rep,
+            };
+            let store = open_store(&config).await?;
+            let result = commands::report::run(&store, &filter, &config.source_costs, format).await;
+            store.close().await;
             result?;
             Ok(ExitCode::SUCCESS)
         }

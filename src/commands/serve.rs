@@ -144,6 +144,11 @@ pub async fn run(config: &Config, scripts: Vec<Script>, team: Option<Arc<Team>>)
             tracing::warn!("{unreachable}: no hand-off notice will reach them");
         }
     }
+    // Metrics are recorded from here on; /readyz waits for each channel that connects.
+    leadbot::metrics::handle();
+    if config.discord.is_some() {
+        leadbot::health::expect("discord");
+    }
     let workers = Workers::default();
     start_delivery(config, &runtime, team.as_deref(), &workers)?;
     let discord = match &config.discord {
@@ -165,6 +170,9 @@ pub async fn run(config: &Config, scripts: Vec<Script>, team: Option<Arc<Team>>)
         Some(slack_config) => {
             let app = SlackApp::new(runtime.clone(), slack_config.clone());
             app.start_delivery(&workers, RetryPolicy::default());
+            if slack_config.app_token.is_some() {
+                leadbot::health::expect("slack socket mode");
+            }
             let socket_mode = app
                 .start_socket_mode()
                 .await
@@ -210,7 +218,11 @@ async fn serve(
         .write_all(format!("listening on {address}\n").as_bytes())
         .await?;
     stdout.flush().await?;
-    let mut app = http::app(state);
+    let operations = http::operations::Operations {
+        store: state.runtime.store().clone(),
+        admin_token: config.admin_token.clone(),
+    };
+    let mut app = http::app(state).merge(http::operations::routes(operations));
     if let Some(slack) = slack {
         app = app.merge(slack::routes(slack));
     }

@@ -13,6 +13,7 @@ pub use settings::{FileError, SETTINGS, Setting, Settings};
 use crate::channels::discord::{self, DiscordConfig};
 use crate::channels::slack::{self, SlackConfig};
 use crate::delivery::{EmailError, SmtpSettings};
+use crate::report::costs::{self, SourceCosts};
 use crate::store::StoreOptions;
 
 /// The embedded default database: a SQLite file in the data folder.
@@ -83,6 +84,10 @@ pub struct Config {
     pub log_format: LogFormat,
     /// Bearer token for `/api/*`.
     pub api_token: Option<Secret>,
+    /// Token for `/admin` sign-in and `/metrics`.
+    pub admin_token: Option<Secret>,
+    /// What each lead source costs (`[sources]`).
+    pub source_costs: SourceCosts,
     /// The CRM webhook every hand-off notice is posted to.
     pub crm_webhook: Option<Secret>,
     /// Signs webhook requests.
@@ -133,6 +138,13 @@ impl Config {
             let default = PathBuf::from(DEFAULT_REPS);
             default.exists().then_some(default)
         });
+        let source_costs = match get("LEADBOT_SOURCES") {
+            None => SourceCosts::new(),
+            Some(text) => costs::parse(&text).map_err(|problem| ConfigError::Invalid {
+                variable: "LEADBOT_SOURCES",
+                problem,
+            })?,
+        };
         let crm_webhook = get("LEADBOT_HANDOFF_WEBHOOK_URL").map(Secret::new);
         let webhook_secret = get("LEADBOT_WEBHOOK_SECRET").map(Secret::new);
         Ok(Config {
@@ -148,6 +160,8 @@ impl Config {
             log_filter: get("LEADBOT_LOG").unwrap_or_else(|| "warn".to_string()),
             log_format,
             api_token: get("LEADBOT_API_TOKEN").map(Secret::new),
+            admin_token: get("LEADBOT_ADMIN_TOKEN").map(Secret::new),
+            source_costs,
             crm_webhook,
             webhook_secret,
             slack: SlackConfig::from_lookup(lookup)?,

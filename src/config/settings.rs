@@ -77,6 +77,10 @@ settings! {
     log_format: "LEADBOT_LOG_FORMAT", secret = false, hide = true;
     /// Bearer token for /api/*; without it the API answers 503
     api_token: "LEADBOT_API_TOKEN", secret = true, hide = true;
+    /// Token for /admin sign-in and /metrics; without it both answer 503
+    admin_token: "LEADBOT_ADMIN_TOKEN", secret = true, hide = true;
+    /// What each lead source costs, for cost per lead: website=12.50/lead,linkedin=2000/month (a [sources] table in the file)
+    sources: "LEADBOT_SOURCES", secret = false, hide = true;
     /// Every hand-off notice is also posted here (a CRM, Zapier, n8n); needs LEADBOT_WEBHOOK_SECRET
     handoff_webhook_url: "LEADBOT_HANDOFF_WEBHOOK_URL", secret = true, hide = true;
     /// Signs each webhook request (HMAC-SHA256), to the CRM and to reps' own webhook_url
@@ -190,7 +194,11 @@ impl Settings {
                     env: setting.env,
                 });
             }
-            let text = plain(&value).ok_or_else(|| FileError::Shape {
+            let text = match (&value, key.as_str()) {
+                (toml::Value::Table(table), "sources") => crate::report::costs::from_toml(table),
+                _ => plain(&value),
+            };
+            let text = text.ok_or_else(|| FileError::Shape {
                 file: file.to_string(),
                 key: key.clone(),
             })?;

@@ -225,6 +225,7 @@ pub async fn deliver_due<D: Deliver>(
     let mut failed = Vec::new();
     let mut waiting = Vec::new();
     for (item, outcome) in outcomes.into_iter().flatten() {
+        record_metrics(destination, outcome.as_ref());
         match outcome {
             None => waiting.push(item.id),
             Some(Attempt::Delivered) => delivered.push(item.id),
@@ -248,6 +249,22 @@ pub async fn deliver_due<D: Deliver>(
     }
     store.outbox_release(&waiting).await?;
     Ok(items.len())
+}
+
+/// Counts one delivery attempt by result; a retry the platform timed (429 Retry-After) is
+/// also a rate limit.
+fn record_metrics(destination: &str, outcome: Option<&Attempt>) {
+    match outcome {
+        None => {}
+        Some(Attempt::Delivered) => crate::metrics::delivery(destination, "delivered"),
+        Some(Attempt::Retry { after, .. }) => {
+            crate::metrics::delivery(destination, "retry");
+            if after.is_some() {
+                crate::metrics::rate_limited(destination);
+            }
+        }
+        Some(Attempt::GiveUp { .. }) => crate::metrics::delivery(destination, "given_up"),
+    }
 }
 
 /// Wakes `wake` whenever another process queues outbox items (PostgreSQL only), until `stop`

@@ -16,6 +16,7 @@ use super::AppState;
 use crate::conversation::ConversationKey;
 use crate::engine::{Input, Reply};
 use crate::runtime::{Handled, Ignored, Inbound, RuntimeError};
+use crate::store::outcomes::LeadSource;
 
 /// A message as callers send it.
 #[derive(Debug, Deserialize)]
@@ -33,6 +34,70 @@ pub(super) struct MessageRequest {
     choice: Option<ClickedChoice>,
     /// When it happened (default: now, UTC).
     at: Option<DateTime<FixedOffset>>,
+    /// Where the prospect came from ("website", "linkedin", …); the first one given stays.
+    source: Option<String>,
+    /// The marketing campaign.
+    campaign: Option<String>,
+    /// UTM fields of the landing page.
+    utm: Option<UtmFields>,
+    /// The company, when the caller knows it already.
+    company: Option<String>,
+    /// The e-mail address, when the caller knows it already.
+    email: Option<String>,
+}
+
+/// The `utm_*` parameters of a landing page.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UtmFields {
+    source: Option<String>,
+    medium: Option<String>,
+    campaign: Option<String>,
+    term: Option<String>,
+    content: Option<String>,
+}
+
+/// Longest source, campaign, UTM, company or e-mail value accepted, in bytes.
+const MAX_SOURCE_FIELD: usize = 200;
+
+impl MessageRequest {
+    /// Where the lead came from, as given (nothing when no field was).
+    fn lead_source(&mut self) -> Result<LeadSource, ApiError> {
+        let utm = self.utm.take().unwrap_or_default();
+        let source = LeadSource {
+            source: self.source.take(),
+            campaign: self.campaign.take(),
+            utm_source: utm.source,
+            utm_medium: utm.medium,
+            utm_campaign: utm.campaign,
+            utm_term: utm.term,
+            utm_content: utm.content,
+            company: self.company.take(),
+            email: self.email.take(),
+        };
+        let fields = [
+            &source.source,
+            &source.campaign,
+            &source.utm_source,
+            &source.utm_medium,
+            &source.utm_campaign,
+            &source.utm_term,
+            &source.utm_content,
+            &source.company,
+            &source.email,
+        ];
+        if fields.iter().any(|field| {
+            field
+                .as_ref()
+                .is_some_and(|text| text.len() > MAX_SOURCE_FIELD)
+        }) {
+            return Err(error(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "source, campaign, utm, company and email values must be at most 200 bytes",
+            ));
+        }
+        Ok(source)
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -135,7 +200,7 @@ pub(super) async fn message(
     body: Bytes,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     authorize(&state, &headers)?;
-    let request: MessageRequest = serde_json::from_slice(&body).map_err(|problem| {
+    let mut request: MessageRequest = serde_json::from_slice(&body).map_err(|problem| {
         error(
             StatusCode::UNPROCESSABLE_ENTITY,
             &format!("malformed message: {problem}"),
@@ -175,6 +240,7 @@ pub(super) async fn message(
             "event_id must be 1-200 characters",
         ));
     }
+    let source = request.lead_source()?;
     let input = match (request.text, request.choice) {
         (Some(text), None) => Input::Text(text),
         (None, Some(choice)) => Input::Choice {
@@ -215,15 +281,32 @@ pub(super) async fn message(
         Handled::Duplicate => nothing(true, None),
         Handled::Ignored(Ignored::QuestionClosed { .. }) => nothing(false, Some("question_closed")),
         Handled::Ignored(Ignored::NoConversation) => nothing(false, Some("no_conversation")),
-        Handled::Replied(outcome) => MessageResponse {
-            duplicate: false,
-            ignored: None,
-            lead_id: Some(outcome.lead_id),
-            stage: Some(outcome.state.stage.name().to_string()),
-            score: Some(outcome.state.score),
-            finished: outcome.state.is_finished(),
-            replies: outcome.replies,
-        },
+        Handled::Replied(outcome) => {
+            remember_source(&state, outcome.lead_id, &source).await;
+            MessageResponse {
+                duplicate: false,
+                ignored: None,
+                lead_id: Some(outcome.lead_id),
+                stage: Some(outcome.state.stage.name().to_string()),
+                score: Some(outcome.state.score),
+                finished: outcome.state.is_finished(),
+                replies: outcome.replies,
+            }
+        }
     };
     Ok(Json(json!(response)))
+}
+
+/// Stores where a lead came from after its turn. The turn is stored already, so a failure
+/// here is logged, not answered with an error (a retry would be a duplicate).
+async fn remember_source(state: &AppState, lead_id: i64, source: &LeadSource) {
+    let now_ms = Utc::now().timestamp_millis();
+    if let Err(failure) = state
+        .runtime
+        .store()
+        .record_lead_source(lead_id, source, now_ms)
+        .await
+    {
+        tracing::warn!(lead_id, error = %failure, "the lead's source was not stored");
+    }
 }

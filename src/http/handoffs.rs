@@ -14,12 +14,57 @@ use serde_json::json;
 use super::AppState;
 use super::api::{ApiError, authorize, error, not_done};
 use crate::runtime::{HandoffAnswer, HandoffAnswered, RepIdentity, RuntimeError};
+use crate::store::outcomes::{Closing, Outcome, currency_code, value_in_cents};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct AnswerRequest {
     /// The rep id from the reps file.
     rep: Option<String>,
+}
+
+/// `POST /api/handoffs/{id}/close`: how it ended, all optional.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CloseRequest {
+    /// won, lost, no_fit or no_response.
+    outcome: Option<Outcome>,
+    /// The deal's value, in units of `currency` (e.g. 12000.50).
+    value: Option<f64>,
+    /// ISO 4217 code of the value.
+    currency: Option<String>,
+    /// Free text for the record.
+    note: Option<String>,
+}
+
+impl CloseRequest {
+    fn closing(self) -> Result<Closing, ApiError> {
+        let value_cents = self
+            .value
+            .map(value_in_cents)
+            .transpose()
+            .map_err(|problem| error(StatusCode::UNPROCESSABLE_ENTITY, &problem))?;
+        let currency = match (value_cents, self.currency) {
+            (_, Some(code)) => Some(
+                currency_code(&code)
+                    .map_err(|problem| error(StatusCode::UNPROCESSABLE_ENTITY, &problem))?,
+            ),
+            (Some(_), None) => Some("USD".to_string()),
+            (None, None) => None,
+        };
+        if self.note.as_ref().is_some_and(|note| note.len() > 2000) {
+            return Err(error(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "the note must be at most 2000 bytes",
+            ));
+        }
+        Ok(Closing {
+            outcome: self.outcome,
+            value_cents,
+            currency,
+            note: self.note,
+        })
+    }
 }
 
 pub(super) async fn answer(
@@ -31,8 +76,25 @@ pub(super) async fn answer(
     authorize(&state, &headers)?;
     let now = Utc::now().fixed_offset();
     if action == "close" {
-        let closed = state.runtime.close_handoff(id, now).await.map_err(failed)?;
-        return Ok(Json(json!({ "closed": closed })));
+        let request: CloseRequest = if body.iter().all(u8::is_ascii_whitespace) {
+            CloseRequest::default()
+        } else {
+            serde_json::from_slice(&body).map_err(|problem| {
+                error(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    &format!("malformed close: {problem}"),
+                )
+            })?
+        };
+        let closing = request.closing()?;
+        let closed = state
+            .runtime
+            .close_handoff_with(id, &closing, now)
+            .await
+            .map_err(failed)?;
+        return Ok(Json(
+            json!({ "closed": closed, "outcome": closing.outcome.map(Outcome::name) }),
+        ));
     }
     let answer = match action.as_str() {
         "accept" => HandoffAnswer::Accept,

@@ -4,6 +4,7 @@
 
 mod api;
 mod handoffs;
+pub mod operations;
 
 use std::sync::Arc;
 

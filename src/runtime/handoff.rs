@@ -16,6 +16,7 @@ use crate::outbox::{self, NewOutboxItem, OutboxMessage};
 use crate::reps::{Rep, Team};
 use crate::routing::{self, Decision, LeadAttributes, RotationInput};
 use crate::script::{MessageKey, Script};
+use crate::store::outcomes::{Closing, StoredOutcome};
 use crate::store::{Assignment, HandoffTx, NewAssignment, StoreError, StoredConversation};
 
 /// Who is answering a hand-off: a rep id (CLI, API) or a platform user (a button click).
@@ -185,6 +186,11 @@ impl Runtime {
         };
         write.commit().await?;
         self.outbox_wake.notify();
+        crate::metrics::handoff_event(match &answered {
+            HandoffAnswered::Accepted { .. } => "accepted",
+            HandoffAnswered::Passed { .. } => "passed",
+            HandoffAnswered::AlreadyAccepted { .. } | HandoffAnswered::NotOpen { .. } => "ignored",
+        });
         Ok(answered)
     }
 
@@ -195,24 +201,52 @@ impl Runtime {
         assignment_id: i64,
         now: DateTime<FixedOffset>,
     ) -> Result<bool, RuntimeError> {
+        self.close_handoff_with(assignment_id, &Closing::default(), now)
+            .await
+    }
+
+    /// Closes an assignment with how it ended (won, lost, …, and the deal's value), stored
+    /// with the time and the rep it was with. A hand-off closed earlier without an outcome
+    /// takes one later; returns false when it was not open, or already has an outcome.
+    pub async fn close_handoff_with(
+        &self,
+        assignment_id: i64,
+        closing: &Closing,
+        now: DateTime<FixedOffset>,
+    ) -> Result<bool, RuntimeError> {
+        let now_ms = now.timestamp_millis();
         let mut write = self.store.begin_handoff().await?;
         let mut handoffs = write.handoffs().await?;
         let assignment = handoffs
             .lock_assignment(assignment_id)
             .await?
             .ok_or(RuntimeError::UnknownAssignment(assignment_id))?;
-        if !matches!(assignment.status.as_str(), "offered" | "accepted") {
+        let open = matches!(assignment.status.as_str(), "offered" | "accepted");
+        let takes_outcome = closing.outcome.is_some()
+            && (open || assignment.status == "closed")
+            && handoffs.outcome_of(assignment.id).await?.is_none();
+        if !open && !takes_outcome {
             return Ok(false);
         }
-        handoffs
-            .finish(
-                assignment.id,
-                "closed",
-                Some("closed"),
-                now.timestamp_millis(),
-            )
-            .await?;
+        if open {
+            handoffs.close_assignment(assignment.id, now_ms).await?;
+        }
+        if let (true, Some(outcome)) = (takes_outcome, closing.outcome) {
+            handoffs
+                .record_outcome(&StoredOutcome {
+                    assignment_id: assignment.id,
+                    lead_id: assignment.lead_id,
+                    rep_id: assignment.rep_id.clone(),
+                    outcome: outcome.name().to_string(),
+                    value_cents: closing.value_cents,
+                    currency: closing.currency.clone(),
+                    note: closing.note.clone(),
+                    closed_at: now_ms,
+                })
+                .await?;
+        }
         write.commit().await?;
+        crate::metrics::handoff_event("closed");
         Ok(true)
     }
 
@@ -245,6 +279,7 @@ impl Runtime {
             self.move_on(&mut handoffs, team, &assignment, "expired", &note, now)
                 .await?;
             write.commit().await?;
+            crate::metrics::handoff_event("expired");
             moved += 1;
         }
         if moved > 0 {
@@ -452,6 +487,7 @@ async fn route(
             now_ms,
         })
         .await?;
+    crate::metrics::handoff_event("offered");
     Ok((decision, assignment_id))
 }
 

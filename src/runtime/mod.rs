@@ -279,7 +279,33 @@ impl Runtime {
 
     /// Handles one event: at most once per event id, one transaction per turn. A conversation
     /// that does not exist yet starts with the default script (the event itself is the hello).
+    /// Every log line of the turn carries its channel, conversation id and lead id; the turn
+    /// is counted and timed in the metrics.
     pub async fn handle(&self, inbound: &Inbound) -> Result<Handled, RuntimeError> {
+        use tracing::Instrument;
+        let span = tracing::info_span!(
+            "turn",
+            channel = %inbound.key.channel,
+            conversation_id = tracing::field::Empty,
+            lead_id = tracing::field::Empty,
+        );
+        let started = std::time::Instant::now();
+        let handled = self.handle_turn(inbound).instrument(span).await;
+        let result = match &handled {
+            Ok(Handled::Replied(_)) => "replied",
+            Ok(Handled::Duplicate) => "duplicate",
+            Ok(Handled::Ignored(_)) => "ignored",
+            Err(RuntimeError::Store(_)) => {
+                crate::metrics::database_error();
+                "error"
+            }
+            Err(_) => "error",
+        };
+        crate::metrics::turn(&inbound.key.channel, result, started.elapsed());
+        handled
+    }
+
+    async fn handle_turn(&self, inbound: &Inbound) -> Result<Handled, RuntimeError> {
         let now_ms = inbound.now.timestamp_millis();
         let mut tx = self.store.begin_turn(&inbound.key).await?;
         let stored = match &inbound.event_id {
@@ -316,6 +342,9 @@ impl Runtime {
                 )
             }
         };
+        tracing::Span::current()
+            .record("conversation_id", conversation.id)
+            .record("lead_id", conversation.lead_id);
         conversation.state = turn.state.clone();
         let text = match &inbound.input {
             Input::Text(text) => text.clone(),
@@ -371,6 +400,9 @@ impl Runtime {
         tx.commit().await?;
         if !outbox.is_empty() {
             self.outbox_wake.notify();
+        }
+        for change in turn.effects.iter().filter_map(Effect::stage_change) {
+            crate::metrics::stage_transition(change.from.name(), change.to.name());
         }
         Ok(Handled::Replied(Box::new(outcome(
             conversation,

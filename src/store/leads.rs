@@ -369,6 +369,10 @@ impl Store {
         if updated.rows_affected() == 0 {
             return Ok(false);
         }
+        sqlx::query("UPDATE lead_sources SET company = NULL, email = NULL WHERE lead_id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
         let conversations = sqlx::query("SELECT id, state FROM conversations WHERE lead_id = $1")
             .bind(id)
             .fetch_all(&mut *tx)

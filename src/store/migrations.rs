@@ -39,6 +39,16 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "outbox ordering key",
         include_str!("../../migrations/sqlite/0007_outbox_ordering_key.sql"),
     ),
+    (
+        20,
+        "outcomes and sources",
+        include_str!("../../migrations/sqlite/0020_outcomes_and_sources.sql"),
+    ),
+    (
+        21,
+        "report indexes",
+        include_str!("../../migrations/sqlite/0021_report_indexes.sql"),
+    ),
 ];
 
 const POSTGRES: &[(i64, &str, &str)] = &[
@@ -76,6 +86,16 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         7,
         "outbox ordering key",
         include_str!("../../migrations/postgres/0007_outbox_ordering_key.sql"),
+    ),
+    (
+        20,
+        "outcomes and sources",
+        include_str!("../../migrations/postgres/0020_outcomes_and_sources.sql"),
+    ),
+    (
+        21,
+        "report indexes",
+        include_str!("../../migrations/postgres/0021_report_indexes.sql"),
     ),
 ];
 

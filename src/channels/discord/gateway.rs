@@ -622,6 +622,7 @@ pub struct Handler(pub Arc<Gateway>);
 #[serenity::async_trait]
 impl EventHandler for Handler {
     async fn ready(&self, _: Context, ready: Ready) {
+        crate::health::connected("discord");
         self.0.on_ready(&ready).await;
     }
 

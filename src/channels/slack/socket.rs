@@ -112,6 +112,7 @@ impl Envelopes {
         if self.stopping() {
             return;
         }
+        crate::health::disconnected("slack socket mode", "reconnecting");
         if let Some(clients) = self.clients.upgrade() {
             clients.restart_client(connection).await;
         }
@@ -123,6 +124,7 @@ impl Envelopes {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .insert(connection.initial_index);
+        crate::health::connected("slack socket mode");
         let connection = label(connection);
         if first {
             tracing::info!(%connection, connections, "Socket Mode connected");
