@@ -700,7 +700,10 @@ fn leads_export_carries_owner_source_and_score_reasons_with_typed_json() {
     let dana = rows.iter().find(|row| row["id"] == 1).unwrap();
     assert!(dana["id"].is_i64() && dana["score"].is_i64(), "{dana}");
     assert!(dana["score"].as_i64().unwrap() >= 65, "{dana}");
-    assert_eq!(dana["script_version"], common::english_script().version);
+    assert_eq!(
+        dana["script_version"],
+        common::english_script().version.as_str()
+    );
     assert_eq!(dana["owner"], "kim");
     assert_eq!(dana["source"], "console:saas-en");
     assert_eq!(dana["stage"], "sql");

@@ -37,7 +37,7 @@ async fn claimed_existing(tx: &mut TurnTx, event: &str) -> StoredConversation {
 /// The newest migration of both backends (PostgreSQL's 5, the turn-start function, has no
 /// SQLite counterpart).
 fn latest_migration(_url: &str) -> i64 {
-    7
+    10
 }
 
 async fn migrations_apply_once_and_report_the_version(url: &str) {
@@ -458,20 +458,22 @@ async fn concurrent_workers_never_claim_the_same_item(url: &str) {
 
 async fn script_versions_are_kept(url: &str) {
     let store = Store::open(url).await.unwrap();
+    let v1 = english_script();
+    let edited = v1.source.replace("What brings you", "What brought you");
+    let v2 = leadbot::script::parse(&edited, std::path::Path::new("saas-en.toml")).unwrap();
     let mut tx = store.begin_turn(&test_key("v")).await.unwrap();
-    tx.remember_script("s", 1, "v1 source", 0).await.unwrap();
-    tx.remember_script("s", 1, "changed", 0).await.unwrap();
-    tx.remember_script("s", 2, "v2 source", 0).await.unwrap();
+    tx.remember_script(&v1, 0).await.unwrap();
+    tx.remember_script(&v1, 0).await.unwrap();
+    tx.remember_script(&v2, 0).await.unwrap();
     tx.commit().await.unwrap();
-    assert_eq!(
-        store.script_source("s", 1).await.unwrap().as_deref(),
-        Some("v1 source")
-    );
-    assert_eq!(
-        store.script_source("s", 2).await.unwrap().as_deref(),
-        Some("v2 source")
-    );
-    assert_eq!(store.script_source("s", 3).await.unwrap(), None);
+    let source = |version| {
+        let store = store.clone();
+        async move { store.script_source("saas-en", &version).await.unwrap() }
+    };
+    assert_eq!(source(v1.version.clone()).await, Some(v1.source.clone()));
+    assert_eq!(source(v2.version.clone()).await, Some(edited));
+    let unknown = leadbot::script::ScriptVersion::of("another text");
+    assert_eq!(source(unknown).await, None);
     store.close().await;
 }
 

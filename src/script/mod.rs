@@ -7,6 +7,7 @@ mod messages;
 mod model;
 mod raw;
 mod validate;
+mod version;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -17,6 +18,7 @@ pub use currencies::{convert as convert_currency, unknown_currency};
 pub use messages::MessageKey;
 pub use model::*;
 pub use validate::MAX_THRESHOLD;
+pub use version::{SHORT_VERSION, ScriptVersion};
 
 /// One problem in one script file, positioned for an editor.
 #[derive(Debug, Clone, PartialEq, Eq)]

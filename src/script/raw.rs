@@ -10,7 +10,7 @@ use toml::Spanned;
 #[serde(deny_unknown_fields)]
 pub(super) struct RawScript {
     pub id: Spanned<String>,
-    pub version: Spanned<i64>,
+    pub version: Option<Spanned<RawLabel>>,
     pub locale: Spanned<String>,
     pub currency: Option<Spanned<String>>,
     #[serde(default)]
@@ -125,4 +125,44 @@ pub(super) struct RawBand {
 pub(super) struct RawDisqualifier {
     pub amount: f64,
     pub say: String,
+}
+
+/// The optional `version` of a script: a label for people ("2", "spring-2027"), no longer its
+/// identity (that is the content's hash).
+#[derive(Debug, Clone, PartialEq)]
+pub(super) enum RawLabel {
+    /// `version = 3`
+    Number(i64),
+    /// `version = "spring-2027"`
+    Text(String),
+}
+
+impl<'de> Deserialize<'de> for RawLabel {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct LabelVisitor;
+
+        impl serde::de::Visitor<'_> for LabelVisitor {
+            type Value = RawLabel;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a version label: a whole number or a text")
+            }
+
+            fn visit_i64<E: serde::de::Error>(self, value: i64) -> Result<RawLabel, E> {
+                Ok(RawLabel::Number(value))
+            }
+
+            fn visit_u64<E: serde::de::Error>(self, value: u64) -> Result<RawLabel, E> {
+                i64::try_from(value)
+                    .map(RawLabel::Number)
+                    .map_err(|_| E::custom("version is too large"))
+            }
+
+            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<RawLabel, E> {
+                Ok(RawLabel::Text(value.to_string()))
+            }
+        }
+
+        deserializer.deserialize_any(LabelVisitor)
+    }
 }

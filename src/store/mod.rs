@@ -10,6 +10,7 @@ mod destinations;
 pub mod leads;
 mod migrations;
 pub mod outbox;
+pub mod scripts;
 mod turn;
 mod writer;
 
@@ -76,7 +77,8 @@ pub enum StoreError {
 }
 
 /// Script versions (id, version) known to be in the database.
-type StoredScripts = std::sync::Mutex<std::collections::HashSet<(String, u32)>>;
+type StoredScripts =
+    std::sync::Mutex<std::collections::HashSet<(String, crate::script::ScriptVersion)>>;
 
 /// Where write transactions run, by backend.
 #[derive(Debug, Clone)]
@@ -214,6 +216,7 @@ impl Store {
             return Err(StoreError::SchemaTooNew { found, supported });
         }
         migrations::migrator(self.backend).run(&self.writer).await?;
+        self.convert_numbered_versions().await?;
         Ok(())
     }
 
@@ -278,7 +281,7 @@ impl Store {
     pub async fn script_source(
         &self,
         script_id: &str,
-        version: u32,
+        version: &crate::script::ScriptVersion,
     ) -> Result<Option<String>, StoreError> {
         script_source(&self.reader, script_id, version).await
     }
@@ -376,13 +379,13 @@ async fn checkpoint_in_background(reader: AnyPool, wal: Arc<WalLength>) {
 async fn script_source(
     executor: impl sqlx::Executor<'_, Database = sqlx::Any>,
     script_id: &str,
-    version: u32,
+    version: &crate::script::ScriptVersion,
 ) -> Result<Option<String>, StoreError> {
     Ok(sqlx::query_scalar(
         "SELECT source FROM script_versions WHERE script_id = $1 AND version = $2",
     )
     .bind(script_id)
-    .bind(i64::from(version))
+    .bind(version.as_str())
     .fetch_optional(executor)
     .await?)
 }
