@@ -8,6 +8,7 @@ pub mod delivery;
 pub mod engine;
 pub mod extract;
 pub mod http;
+pub mod live;
 pub mod locale;
 pub mod notify;
 pub mod outbox;

@@ -6,6 +6,7 @@ pub mod config;
 pub mod extract;
 pub mod leads;
 pub mod reps;
+pub mod scripts;
 pub mod serve;
 pub mod simulate;
 pub mod validate;

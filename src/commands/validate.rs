@@ -31,10 +31,15 @@ pub fn run(paths: &[PathBuf]) -> Result<ExitCode> {
                     valid += 1;
                     writeln!(
                         out,
-                        "ok   {} ({} v{}, {}, {} steps)",
+                        "ok   {} ({} {}{}, {}, {} steps)",
                         file.display(),
                         script.id,
                         script.version,
+                        script
+                            .label
+                            .as_deref()
+                            .map(|label| format!(" \"{label}\""))
+                            .unwrap_or_default(),
                         script.locale,
                         script.steps.len()
                     )?;
