@@ -1,6 +1,7 @@
 //! leadbot qualifies sales leads in chat: scripted dialogues, extraction, scoring, storage.
 
 pub mod bench;
+pub mod cases;
 pub mod channels;
 pub mod config;
 pub mod conversation;

@@ -87,6 +87,15 @@ enum Command {
         #[arg(long)]
         handoff: bool,
     },
+    /// Run the scripts' test cases (default: the `tests` folder beside the scripts); exit 1
+    /// on any failure.
+    Test {
+        /// Case files or folders.
+        paths: Vec<PathBuf>,
+        /// Rewrite the golden replies with what the scripts say now.
+        #[arg(long)]
+        update: bool,
+    },
     /// Script versions: list, history, diff, rollback, migrate conversations in progress.
     Scripts {
         #[command(subcommand)]
@@ -428,6 +437,7 @@ async fn run(cli: Cli, matches: &clap::ArgMatches) -> Result<ExitCode> {
             commands::serve::run(&config, scripts, team).await?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Test { paths, update } => commands::test::run(&paths, &config.scripts, update),
         Command::Scripts { action } => {
             let store = open_store(&config).await?;
             let result = match action {

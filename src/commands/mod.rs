@@ -9,4 +9,5 @@ pub mod reps;
 pub mod scripts;
 pub mod serve;
 pub mod simulate;
+pub mod test;
 pub mod validate;
