@@ -102,3 +102,30 @@ fn a_failing_case_is_reported_with_a_diff_and_update_rewrites_golden_replies() {
         "{report}"
     );
 }
+
+#[test]
+fn validate_warns_about_a_threshold_no_answers_reach() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("high.toml");
+    let shipped_en = std::fs::read_to_string(shipped().join("saas-en.toml")).unwrap();
+    std::fs::write(&path, shipped_en.replace("sql = 65", "sql = 900")).unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_leadbot"))
+        .args(["validate", &path.display().to_string()])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "a warning is not an error: {text}");
+    assert!(
+        text.contains(&format!(
+            "warn {}: thresholds.sql = 900 cannot be reached",
+            path.display()
+        )),
+        "{text}"
+    );
+    let shipped_check = Command::new(env!("CARGO_BIN_EXE_leadbot"))
+        .args(["validate", &shipped().display().to_string()])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&shipped_check.stdout);
+    assert!(!text.contains("warn"), "{text}");
+}

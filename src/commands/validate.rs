@@ -43,6 +43,9 @@ pub fn run(paths: &[PathBuf]) -> Result<ExitCode> {
                         script.locale,
                         script.steps.len()
                     )?;
+                    for warning in script::warnings(&script) {
+                        writeln!(out, "warn {}: {warning}", file.display())?;
+                    }
                 }
                 Err(ScriptError::Invalid(diagnostics)) => {
                     broken += 1;

@@ -3,6 +3,7 @@
 
 mod condition;
 mod currencies;
+mod lint;
 mod messages;
 mod model;
 mod raw;
@@ -15,6 +16,7 @@ use std::path::{Path, PathBuf};
 pub use condition::{is_id_char, parse as parse_condition};
 pub(crate) use currencies::rates as exchange_rates;
 pub use currencies::{convert as convert_currency, unknown_currency};
+pub use lint::{score_range, warnings};
 pub use messages::MessageKey;
 pub use model::*;
 pub use validate::MAX_THRESHOLD;
