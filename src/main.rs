@@ -96,6 +96,12 @@ enum Command {
         #[arg(long)]
         update: bool,
     },
+    /// Print the JSON Schema of the script or the reps file format, for editors.
+    Schema {
+        /// Which format.
+        #[arg(value_parser = ["script", "reps"])]
+        format: String,
+    },
     /// Script versions: list, history, diff, rollback, migrate conversations in progress.
     Scripts {
         #[command(subcommand)]
@@ -435,6 +441,15 @@ async fn run(cli: Cli, matches: &clap::ArgMatches) -> Result<ExitCode> {
             let scripts = script::load_all(std::slice::from_ref(&config.scripts))?;
             let team = commands::reps::load_team(config.reps.as_deref(), &scripts)?;
             commands::serve::run(&config, scripts, team).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Schema { format } => {
+            let schema = if format == "reps" {
+                leadbot::reps::json_schema()
+            } else {
+                script::json_schema()
+            };
+            println!("{}", serde_json::to_string_pretty(&schema)?);
             Ok(ExitCode::SUCCESS)
         }
         Command::Test { paths, update } => commands::test::run(&paths, &config.scripts, update),

@@ -22,6 +22,22 @@ pub use model::*;
 pub use validate::MAX_THRESHOLD;
 pub use version::{SHORT_VERSION, ScriptVersion};
 
+/// The JSON Schema of a script file, generated from the type that reads it, so editors
+/// (through the `#:schema` line Taplo / Even Better TOML understand) check and complete while
+/// typing. `leadbot validate` checks what a schema cannot (references, reachability).
+pub fn json_schema() -> serde_json::Value {
+    titled(schemars::schema_for!(raw::RawScript), "leadbot script")
+}
+
+/// A generated schema as JSON, with a title people read.
+pub(crate) fn titled(schema: schemars::Schema, title: &str) -> serde_json::Value {
+    let mut value = schema.to_value();
+    if let Some(object) = value.as_object_mut() {
+        object.insert("title".into(), title.into());
+    }
+    value
+}
+
 /// One problem in one script file, positioned for an editor.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
