@@ -1,6 +1,7 @@
 //! leadbot qualifies sales leads in chat: scripted dialogues, extraction, scoring, storage.
 
 pub mod bench;
+pub mod cases;
 pub mod channels;
 pub mod config;
 pub mod conversation;
@@ -9,6 +10,7 @@ pub mod engine;
 pub mod extract;
 pub mod health;
 pub mod http;
+pub mod live;
 pub mod locale;
 pub mod metrics;
 pub mod notify;

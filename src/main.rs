@@ -12,6 +12,7 @@ use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use leadbot::config::{self, Config, LogFormat, Settings};
 use leadbot::engine::state::Stage;
 use leadbot::extract;
+use leadbot::live;
 use leadbot::locale::Locale;
 use leadbot::runtime::{HandoffAnswer, NoticeChannels, Runtime, ScriptCatalog};
 use leadbot::script;
@@ -89,6 +90,26 @@ enum Command {
         /// (0: on the database as it is); on data/bench-history.db unless --database is given.
         #[arg(long)]
         history: Option<i64>,
+    },
+    /// Run the scripts' test cases (default: the `tests` folder beside the scripts); exit 1
+    /// on any failure.
+    Test {
+        /// Case files or folders.
+        paths: Vec<PathBuf>,
+        /// Rewrite the golden replies with what the scripts say now.
+        #[arg(long)]
+        update: bool,
+    },
+    /// Print the JSON Schema of the script or the reps file format, for editors.
+    Schema {
+        /// Which format.
+        #[arg(value_parser = ["script", "reps"])]
+        format: String,
+    },
+    /// Script versions: list, history, diff, rollback, migrate conversations in progress.
+    Scripts {
+        #[command(subcommand)]
+        action: ScriptsAction,
     },
     /// Check the reps file, or list reps with their open load.
     Reps {
@@ -226,6 +247,45 @@ enum RepsAction {
     Validate,
     /// Each rep with pools, languages, weight, open hand-offs / capacity, and availability now.
     List,
+}
+
+#[derive(Debug, Subcommand)]
+enum ScriptsAction {
+    /// Each script's active version, label, since when, conversations per version, and every
+    /// refused change still open.
+    List,
+    /// Every activation of a script, newest first: version, label, when, how, who.
+    History {
+        /// Script id.
+        id: String,
+    },
+    /// A unified diff of two versions (a hash prefix or a label each).
+    Diff {
+        /// Script id.
+        id: String,
+        /// The older version.
+        from: String,
+        /// The newer version.
+        to: String,
+    },
+    /// Make an earlier version active again for new conversations, on every replica.
+    Rollback {
+        /// Script id.
+        id: String,
+        /// A hash prefix or a label.
+        version: String,
+        /// Who rolls back, for the history.
+        #[arg(long, env = "USER", default_value = "local")]
+        by: String,
+    },
+    /// Move conversations in progress to a version where all their answered steps exist.
+    Migrate {
+        /// Script id.
+        id: String,
+        /// A hash prefix or a label.
+        #[arg(long)]
+        to: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -412,7 +472,10 @@ async fn run(cli: Cli, matches: &clap::ArgMatches) -> Result<ExitCode> {
             let scripts = script::load_all(std::slice::from_ref(&config.scripts))?;
             let team = commands::reps::load_team(config.reps.as_deref(), &scripts)?;
             let store = open_store(&config).await?;
-            let catalog = ScriptCatalog::new(scripts, None);
+            let by = format!("chat (pid {})", std::process::id());
+            let now_ms = chrono::Utc::now().timestamp_millis();
+            let catalog =
+                live::starting_catalog(&store, &config.scripts, scripts, &by, now_ms).await?;
             let console = commands::chat::CONSOLE_DESTINATION;
             let runtime = match team {
                 Some(team) => Runtime::new(store.clone(), catalog, None)
@@ -430,6 +493,35 @@ async fn run(cli: Cli, matches: &clap::ArgMatches) -> Result<ExitCode> {
             let scripts = script::load_all(std::slice::from_ref(&config.scripts))?;
             let team = commands::reps::load_team(config.reps.as_deref(), &scripts)?;
             commands::serve::run(&config, scripts, team).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Schema { format } => {
+            let schema = if format == "reps" {
+                leadbot::reps::json_schema()
+            } else {
+                script::json_schema()
+            };
+            println!("{}", serde_json::to_string_pretty(&schema)?);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Test { paths, update } => commands::test::run(&paths, &config.scripts, update),
+        Command::Scripts { action } => {
+            let store = open_store(&config).await?;
+            let result = match action {
+                ScriptsAction::List => commands::scripts::list(&store).await,
+                ScriptsAction::History { id } => commands::scripts::history(&store, &id).await,
+                ScriptsAction::Diff { id, from, to } => {
+                    commands::scripts::diff(&store, &id, &from, &to).await
+                }
+                ScriptsAction::Rollback { id, version, by } => {
+                    commands::scripts::rollback(&store, &id, &version, &by).await
+                }
+                ScriptsAction::Migrate { id, to } => {
+                    commands::scripts::migrate(&store, &id, &to).await
+                }
+            };
+            store.close().await;
+            result?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Leads { action } => {

@@ -338,6 +338,9 @@ fn extract_exits_1_with_an_error_object_when_not_understood() {
 fn every_shipped_script_runs_in_simulate() {
     for entry in std::fs::read_dir(conversations_dir()).unwrap() {
         let path = entry.unwrap().path();
+        if path.extension().is_none_or(|ext| ext != "toml") {
+            continue; // conversations/tests/ holds the scripts' test cases
+        }
         let id = path.file_stem().unwrap().to_string_lossy().into_owned();
         let output = leadbot(
             &["simulate", &id, "--now", "2026-03-04T10:00:00+02:00"],
@@ -700,7 +703,10 @@ fn leads_export_carries_owner_source_and_score_reasons_with_typed_json() {
     let dana = rows.iter().find(|row| row["id"] == 1).unwrap();
     assert!(dana["id"].is_i64() && dana["score"].is_i64(), "{dana}");
     assert!(dana["score"].as_i64().unwrap() >= 65, "{dana}");
-    assert_eq!(dana["script_version"], common::english_script().version);
+    assert_eq!(
+        dana["script_version"],
+        common::english_script().version.as_str()
+    );
     assert_eq!(dana["owner"], "kim");
     assert_eq!(dana["source"], "console:saas-en");
     assert_eq!(dana["stage"], "sql");

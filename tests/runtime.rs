@@ -127,15 +127,15 @@ async fn a_restarted_process_resumes_the_conversation(url: &str) {
 
 async fn a_conversation_finishes_on_the_script_version_it_started_on(url: &str) {
     let v1 = english_script();
-    let (first, next) = (v1.version, v1.version + 1);
-    let source_v2 = v1
-        .source
-        .replace(&format!("version = {first}"), &format!("version = {next}"))
-        .replace(
-            "Thanks! Which company are you with?",
-            "Which organisation do you work for?",
-        );
+    let first = v1.version.clone();
+    // No label bump: the edit alone makes it another version.
+    let source_v2 = v1.source.replace(
+        "Thanks! Which company are you with?",
+        "Which organisation do you work for?",
+    );
     let v2 = script::parse(&source_v2, std::path::Path::new("saas-en.toml")).unwrap();
+    assert_ne!(v2.version, first);
+    assert_eq!(v2.label, v1.label);
 
     let old = runtime(url, vec![v1]).await;
     say(&old, "early", "hi", 0).await;

@@ -461,20 +461,91 @@ async fn concurrent_workers_never_claim_the_same_item(url: &str) {
 
 async fn script_versions_are_kept(url: &str) {
     let store = Store::open(url).await.unwrap();
+    let v1 = english_script();
+    let edited = v1.source.replace("What brings you", "What brought you");
+    let v2 = leadbot::script::parse(&edited, std::path::Path::new("saas-en.toml")).unwrap();
     let mut tx = store.begin_turn(&test_key("v")).await.unwrap();
-    tx.remember_script("s", 1, "v1 source", 0).await.unwrap();
-    tx.remember_script("s", 1, "changed", 0).await.unwrap();
-    tx.remember_script("s", 2, "v2 source", 0).await.unwrap();
+    tx.remember_script(&v1, 0).await.unwrap();
+    tx.remember_script(&v1, 0).await.unwrap();
+    tx.remember_script(&v2, 0).await.unwrap();
     tx.commit().await.unwrap();
-    assert_eq!(
-        store.script_source("s", 1).await.unwrap().as_deref(),
-        Some("v1 source")
-    );
-    assert_eq!(
-        store.script_source("s", 2).await.unwrap().as_deref(),
-        Some("v2 source")
-    );
-    assert_eq!(store.script_source("s", 3).await.unwrap(), None);
+    let source = |version| {
+        let store = store.clone();
+        async move { store.script_source("saas-en", &version).await.unwrap() }
+    };
+    assert_eq!(source(v1.version.clone()).await, Some(v1.source.clone()));
+    assert_eq!(source(v2.version.clone()).await, Some(edited));
+    let unknown = leadbot::script::ScriptVersion::of("another text");
+    assert_eq!(source(unknown).await, None);
+    store.close().await;
+}
+
+/// A database from before migration 10 names script versions by number: leadbot re-stores
+/// each under its hash and moves the conversations, leads and states that name it, once.
+async fn numbered_script_versions_become_hashes(url: &str) {
+    let store = Store::open(url).await.unwrap();
+    let lead = started(&store, "numbered").await;
+    let script = english_script();
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(url).await.unwrap();
+    // Put the database back as migration 7 left it: numbered versions, numbers in the state.
+    sqlx::query(
+        "CREATE TABLE script_versions_numbered (script_id TEXT NOT NULL, version BIGINT NOT NULL, \
+         source TEXT NOT NULL, stored_at BIGINT NOT NULL, PRIMARY KEY (script_id, version))",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    sqlx::query("INSERT INTO script_versions_numbered VALUES ($1, 2, $2, 5)")
+        .bind(&script.id)
+        .bind(&script.source)
+        .execute(&pool)
+        .await
+        .unwrap();
+    sqlx::query("DELETE FROM script_versions")
+        .execute(&pool)
+        .await
+        .unwrap();
+    let state: String = sqlx::query_scalar("SELECT state FROM conversations")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    let mut state: serde_json::Value = serde_json::from_str(&state).unwrap();
+    state["script_version"] = 2.into();
+    sqlx::query("UPDATE conversations SET state = $1, script_version = '2'")
+        .bind(state.to_string())
+        .execute(&pool)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE leads SET script_version = '2'")
+        .execute(&pool)
+        .await
+        .unwrap();
+
+    store.migrate().await.unwrap();
+    store.migrate().await.unwrap();
+    let hash = script.version.as_str();
+    let conversation: String = sqlx::query_scalar("SELECT script_version FROM conversations")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(conversation, hash);
+    let lead_version: String = sqlx::query_scalar("SELECT script_version FROM leads WHERE id = $1")
+        .bind(lead)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(lead_version, hash);
+    let mut tx = store.begin_turn(&test_key("numbered")).await.unwrap();
+    let state = tx.conversation().await.unwrap().unwrap().state;
+    assert_eq!(state.script_version, script.version);
+    drop(tx);
+    let stored = store.stored_versions(&script.id).await.unwrap();
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0].label.as_deref(), Some("2"));
+    assert_eq!(stored[0].source, script.source);
+    assert_eq!(stored[0].stored_at_ms, 5);
+    pool.close().await;
     store.close().await;
 }
 
@@ -1014,6 +1085,7 @@ on_both_databases!(
     outbox_items_are_leased_retried_and_delivered_once,
     concurrent_workers_never_claim_the_same_item,
     script_versions_are_kept,
+    numbered_script_versions_become_hashes,
     effects_are_stored_as_rows,
     lead_exports_carry_the_owner_and_the_score_reasons,
 );

@@ -91,11 +91,11 @@ pub async fn show(store: &Store, id: i64) -> Result<()> {
     )?;
     writeln!(
         out,
-        "  stage: {}   score: {}   script: {} v{}   first seen: {}   updated: {}",
+        "  stage: {}   score: {}   script: {} {}   first seen: {}   updated: {}",
         lead.stage,
         lead.score,
         lead.script_id,
-        lead.script_version,
+        leadbot::script::ScriptVersion::from_stored(lead.script_version.clone()),
         time(lead.created_at),
         time(lead.updated_at)
     )?;
@@ -251,7 +251,7 @@ fn json_row(export: &LeadExport) -> Value {
     object.insert("stage".into(), lead.stage.clone().into());
     object.insert("score".into(), lead.score.into());
     object.insert("script".into(), lead.script_id.clone().into());
-    object.insert("script_version".into(), lead.script_version.into());
+    object.insert("script_version".into(), lead.script_version.clone().into());
     for (field, value) in [
         ("name", &lead.name),
         ("company", &lead.company),

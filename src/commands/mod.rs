@@ -10,6 +10,8 @@ pub mod printable;
 pub mod progress;
 pub mod report;
 pub mod reps;
+pub mod scripts;
 pub mod serve;
 pub mod simulate;
+pub mod test;
 pub mod validate;

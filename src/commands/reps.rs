@@ -153,7 +153,7 @@ pub async fn explain(runtime: &Runtime, lead_id: i64, explain: bool) -> Result<(
                 .unwrap_or_default()
         )?;
         if !explain {
-            writeln!(out, "  {}", decision.summary(team))?;
+            writeln!(out, "  {}", decision.summary(&team))?;
             continue;
         }
         // An unreadable record of attributes costs only this line, not the explanation.
@@ -162,7 +162,7 @@ pub async fn explain(runtime: &Runtime, lead_id: i64, explain: bool) -> Result<(
         if let Some(note) = attributes.and_then(|attributes| attributes.budget_note) {
             writeln!(out, "budget:  {note}")?;
         }
-        writeln!(out, "{}\n", decision.explain(team))?;
+        writeln!(out, "{}\n", decision.explain(&team))?;
     }
     Ok(())
 }

@@ -13,8 +13,9 @@ use leadbot::channels::slack::{self, SlackApp};
 use leadbot::config::{Config, Secret};
 use leadbot::delivery::{self, EMAIL_DESTINATION, EmailDelivery, RetryPolicy, Webhook, Workers};
 use leadbot::http::{self, AppState};
+use leadbot::live;
 use leadbot::reps::Team;
-use leadbot::runtime::{NoticeChannels, Runtime, ScriptCatalog};
+use leadbot::runtime::{NoticeChannels, Runtime};
 use leadbot::script::Script;
 use leadbot::store::Store;
 use tokio::io::AsyncWriteExt;
@@ -133,8 +134,10 @@ pub async fn run(config: &Config, scripts: Vec<Script>, team: Option<Arc<Team>>)
     store
         .record_served_destinations(&channels.recorded(), chrono::Utc::now().timestamp_millis())
         .await?;
-    let mut runtime = Runtime::new(store.clone(), ScriptCatalog::new(scripts, None), None)
-        .with_notice_channels(channels);
+    let by = format!("serve (pid {})", std::process::id());
+    let now_ms = chrono::Utc::now().timestamp_millis();
+    let catalog = live::starting_catalog(&store, &config.scripts, scripts, &by, now_ms).await?;
+    let mut runtime = Runtime::new(store.clone(), catalog, None).with_notice_channels(channels);
     if let Some(team) = &team {
         runtime = runtime.with_team(team.clone());
     }
@@ -182,6 +185,16 @@ pub async fn run(config: &Config, scripts: Vec<Script>, team: Option<Arc<Team>>)
         None => (None, None),
     };
     workers.spawn(run_timers(runtime.clone(), workers.stopping()));
+    let sources = live::Sources {
+        scripts: config.scripts.clone(),
+        reps: config.reps.clone(),
+    };
+    workers.spawn(live::watch::run(
+        runtime.clone(),
+        sources,
+        by,
+        workers.stopping(),
+    ));
     let result = serve(runtime, config, slack, stop).await;
     if let Some(socket_mode) = socket_mode {
         socket_mode.stop().await;

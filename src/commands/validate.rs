@@ -31,13 +31,21 @@ pub fn run(paths: &[PathBuf]) -> Result<ExitCode> {
                     valid += 1;
                     writeln!(
                         out,
-                        "ok   {} ({} v{}, {}, {} steps)",
+                        "ok   {} ({} {}{}, {}, {} steps)",
                         file.display(),
                         script.id,
                         script.version,
+                        script
+                            .label
+                            .as_deref()
+                            .map(|label| format!(" \"{label}\""))
+                            .unwrap_or_default(),
                         script.locale,
                         script.steps.len()
                     )?;
+                    for warning in script::warnings(&script) {
+                        writeln!(out, "warn {}: {warning}", file.display())?;
+                    }
                 }
                 Err(ScriptError::Invalid(diagnostics)) => {
                     broken += 1;

@@ -142,7 +142,7 @@ pub struct Turn {
 pub fn start(script: &Script, now: DateTime<FixedOffset>) -> Turn {
     let state = ConversationState {
         script_id: script.id.clone(),
-        script_version: script.version,
+        script_version: script.version.clone(),
         stage: Stage::Lead,
         score: 0,
         pending: None,

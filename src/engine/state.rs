@@ -274,8 +274,8 @@ pub struct Pending {
 pub struct ConversationState {
     /// The script this conversation runs.
     pub script_id: String,
-    /// The script version it started with.
-    pub script_version: u32,
+    /// The script version it started with (the hash of the script's text).
+    pub script_version: crate::script::ScriptVersion,
     /// Funnel stage.
     pub stage: Stage,
     /// Current score: the sum of every score event (each one is an [`Effect::Scored`] of its

@@ -818,7 +818,11 @@ fn the_top_gains_are_the_biggest_of_all_in_order() {
 #[test]
 fn a_conversation_keeps_its_script_version() {
     let (state, _) = run(&script(), &["Dana"]);
-    assert_eq!((state.script_id.as_str(), state.script_version), ("t", 1));
+    let expected = crate::script::ScriptVersion::of(SCRIPT);
+    assert_eq!(
+        (state.script_id.as_str(), &state.script_version),
+        ("t", &expected)
+    );
     let json = serde_json::to_string(&state).unwrap();
     let back: ConversationState = serde_json::from_str(&json).unwrap();
     assert_eq!(back, state);

@@ -163,6 +163,11 @@ impl Team {
     }
 }
 
+/// The JSON Schema of the reps file (see [`crate::script::json_schema`]).
+pub fn json_schema() -> serde_json::Value {
+    crate::script::titled(schemars::schema_for!(raw::RawTeam), "leadbot reps file")
+}
+
 /// Why a reps file could not be loaded: the same two ways a script can fail.
 pub type RepsError = crate::script::ScriptError;
 

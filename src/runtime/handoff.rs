@@ -97,7 +97,7 @@ impl Runtime {
             note: None,
             team_channel: None,
         };
-        let Some(team) = &self.team else {
+        let Some(team) = self.team.load_full() else {
             let key = format!(
                 "handoff:{}:{}",
                 conversation.lead_id,
@@ -105,6 +105,7 @@ impl Runtime {
             );
             return Ok((self.crm_notice(&notice, &key)?.into_iter().collect(), None));
         };
+        let team = team.as_ref();
         let attributes = LeadAttributes::of(&conversation.state, script, team);
         let lead = LeadToRoute {
             lead_id: conversation.lead_id,
@@ -134,7 +135,8 @@ impl Runtime {
         answer: HandoffAnswer,
         now: DateTime<FixedOffset>,
     ) -> Result<HandoffAnswered, RuntimeError> {
-        let team = self.team.as_ref().ok_or(RuntimeError::NoTeam)?;
+        let team = self.team.load_full().ok_or(RuntimeError::NoTeam)?;
+        let team = team.as_ref();
         let rep = match &who {
             RepIdentity::Id(id) => team.rep(id),
             RepIdentity::Slack(user) => team.rep_by_platform_user("slack", user),
@@ -253,9 +255,10 @@ impl Runtime {
     /// Moves every offer whose SLA ran out by `now` to the next rep, telling the first one.
     /// Safe across replicas: each offer is locked and re-checked. Returns how many moved.
     pub async fn expire_offers(&self, now: DateTime<FixedOffset>) -> Result<usize, RuntimeError> {
-        let Some(team) = &self.team else {
+        let Some(team) = self.team.load_full() else {
             return Ok(0);
         };
+        let team = team.as_ref();
         let now_ms = now.timestamp_millis();
         let mut moved = 0;
         for id in self.store.expired_offers(now_ms, 100).await? {

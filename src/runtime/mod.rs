@@ -9,11 +9,12 @@ mod timers;
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
+use arc_swap::ArcSwapOption;
 use chrono::{DateTime, FixedOffset};
 
 /// An unfinished conversation a channel may need to catch up on.
 pub use crate::store::WaitingConversation;
-pub use catalog::ScriptCatalog;
+pub use catalog::{ActiveScripts, ScriptCatalog};
 pub use handoff::{HandoffAnswer, HandoffAnswered, RepIdentity};
 
 use crate::conversation::ConversationKey;
@@ -214,7 +215,8 @@ pub struct Runtime {
     store: Store,
     scripts: ScriptCatalog,
     crm_destination: Option<String>,
-    team: Option<Arc<Team>>,
+    /// The team, replaced whole when the reps file changes; a routing reads it once.
+    team: Arc<ArcSwapOption<Team>>,
     rep_channels: BTreeSet<String>,
     outbox_wake: OutboxWake,
 }
@@ -227,7 +229,7 @@ impl Runtime {
             store,
             scripts,
             crm_destination: crm_destination.map(str::to_string),
-            team: None,
+            team: Arc::default(),
             rep_channels: BTreeSet::new(),
             outbox_wake: OutboxWake::default(),
         }
@@ -235,8 +237,14 @@ impl Runtime {
 
     /// Routes sales-qualified leads to this team's reps.
     pub fn with_team(mut self, team: Arc<Team>) -> Self {
-        self.team = Some(team);
+        self.team = Arc::new(ArcSwapOption::from(Some(team)));
         self
+    }
+
+    /// Makes `team` the one every clone of this runtime routes with, from the next routing on
+    /// (a reps file change applied live). Rotation state lives in the database and is kept.
+    pub fn replace_team(&self, team: Arc<Team>) {
+        self.team.store(Some(team));
     }
 
     /// The channels this process delivers rep notices on: "slack", "discord", "webhook"
@@ -261,9 +269,14 @@ impl Runtime {
         self
     }
 
-    /// The team, when a reps file is loaded.
-    pub fn team(&self) -> Option<&Arc<Team>> {
-        self.team.as_ref()
+    /// The team as it is now, when a reps file is loaded.
+    pub fn team(&self) -> Option<Arc<Team>> {
+        self.team.load_full()
+    }
+
+    /// The scripts: the active set (replaced live) and earlier versions.
+    pub fn scripts(&self) -> &ScriptCatalog {
+        &self.scripts
     }
 
     /// Notified after every commit that queued outbox items: delivery workers wait on it, so a
@@ -319,9 +332,12 @@ impl Runtime {
             // Dropping the turn rolls back the event's claim: a repeat is judged the same way.
             return Ok(Handled::Ignored(ignored));
         }
+        let active = self.scripts.snapshot();
         let (mut conversation, mut turn, script) = match stored {
             Some(conversation) => {
-                let script = self.script_in_turn(&mut tx, &conversation.state).await?;
+                let script = self
+                    .script_in_turn(&mut tx, &active, &conversation.state)
+                    .await?;
                 let turn = engine::step(
                     &script,
                     conversation.state.clone(),
@@ -331,9 +347,8 @@ impl Runtime {
                 (conversation, turn, script)
             }
             None => {
-                let script = self.scripts.default_script()?;
-                tx.remember_script(&script.id, script.version, &script.source, now_ms)
-                    .await?;
+                let script = active.default_script()?;
+                tx.remember_script(&script, now_ms).await?;
                 let turn = engine::start(&script, inbound.now);
                 (
                     tx.start_conversation(&turn.state, now_ms).await?,
@@ -420,9 +435,10 @@ impl Runtime {
         now: DateTime<FixedOffset>,
         reply_via: Option<(&ReplyRoute, &str)>,
     ) -> Result<Handled, RuntimeError> {
+        let active = self.scripts.snapshot();
         let script = match script {
-            Some(id) => self.scripts.current(id)?,
-            None => self.scripts.default_script()?,
+            Some(id) => active.current(id)?,
+            None => active.default_script()?,
         };
         let now_ms = now.timestamp_millis();
         let mut tx = self.store.begin_turn(key).await?;
@@ -431,8 +447,7 @@ impl Runtime {
         {
             return Ok(Handled::Duplicate);
         }
-        tx.remember_script(&script.id, script.version, &script.source, now_ms)
-            .await?;
+        tx.remember_script(&script, now_ms).await?;
         let turn = engine::start(&script, now);
         let mut conversation = tx.start_conversation(&turn.state, now_ms).await?;
         conversation.state = turn.state;
@@ -477,13 +492,16 @@ impl Runtime {
         let Some(conversation) = self.store.read_conversation(key).await? else {
             return Ok(None);
         };
-        let script = match self.scripts.loaded(&conversation.state) {
+        let script = match self
+            .scripts
+            .loaded(&self.scripts.snapshot(), &conversation.state)
+        {
             Some(script) => script,
             None => {
                 let state = &conversation.state;
                 let source = self
                     .store
-                    .script_source(&state.script_id, state.script_version)
+                    .script_source(&state.script_id, &state.script_version)
                     .await?;
                 self.scripts.from_stored(state, source)?
             }
@@ -496,13 +514,14 @@ impl Runtime {
     async fn script_in_turn(
         &self,
         tx: &mut TurnTx,
+        active: &ActiveScripts,
         state: &ConversationState,
     ) -> Result<Arc<Script>, RuntimeError> {
-        if let Some(script) = self.scripts.loaded(state) {
+        if let Some(script) = self.scripts.loaded(active, state) {
             return Ok(script);
         }
         let source = tx
-            .script_source(&state.script_id, state.script_version)
+            .script_source(&state.script_id, &state.script_version)
             .await?;
         self.scripts.from_stored(state, source)
     }

@@ -25,7 +25,10 @@ impl Runtime {
             if at > now_ms {
                 continue;
             }
-            let script = self.script_in_turn(&mut tx, &conversation.state).await?;
+            let active = self.scripts.snapshot();
+            let script = self
+                .script_in_turn(&mut tx, &active, &conversation.state)
+                .await?;
             let turn = match Wake::from_name(&kind) {
                 Some(wake) => timers::wake(&script, conversation.state.clone(), wake, now),
                 None => crate::engine::Turn {

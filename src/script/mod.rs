@@ -3,10 +3,12 @@
 
 mod condition;
 mod currencies;
+mod lint;
 mod messages;
 mod model;
 mod raw;
 mod validate;
+mod version;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -14,9 +16,27 @@ use std::path::{Path, PathBuf};
 pub use condition::{is_id_char, parse as parse_condition};
 pub(crate) use currencies::rates as exchange_rates;
 pub use currencies::{convert as convert_currency, unknown_currency};
+pub use lint::{score_range, warnings};
 pub use messages::MessageKey;
 pub use model::*;
 pub use validate::MAX_THRESHOLD;
+pub use version::{SHORT_VERSION, ScriptVersion};
+
+/// The JSON Schema of a script file, generated from the type that reads it, so editors
+/// (through the `#:schema` line Taplo / Even Better TOML understand) check and complete while
+/// typing. `leadbot validate` checks what a schema cannot (references, reachability).
+pub fn json_schema() -> serde_json::Value {
+    titled(schemars::schema_for!(raw::RawScript), "leadbot script")
+}
+
+/// A generated schema as JSON, with a title people read.
+pub(crate) fn titled(schema: schemars::Schema, title: &str) -> serde_json::Value {
+    let mut value = schema.to_value();
+    if let Some(object) = value.as_object_mut() {
+        object.insert("title".into(), title.into());
+    }
+    value
+}
 
 /// One problem in one script file, positioned for an editor.
 #[derive(Debug, Clone, PartialEq, Eq)]

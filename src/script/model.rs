@@ -89,8 +89,10 @@ impl ContactField {
 pub struct Script {
     /// Stable identifier, e.g. "saas-en".
     pub id: String,
-    /// Bumped by the admin on every change; conversations keep the version they started with.
-    pub version: u32,
+    /// The version: the hash of `source`. Conversations keep the version they started with.
+    pub version: super::ScriptVersion,
+    /// The file's optional `version`, a label for people ("2", "spring-2027").
+    pub label: Option<String>,
     /// Language of every question and reply.
     pub locale: Locale,
     /// Currency of bare amounts and of the budget bands.

@@ -12,12 +12,15 @@ use super::model::{
     Band, ChoiceOption, Comparison, Condition, ContactField, Criterion, Disqualifier, Expectation,
     FastReply, FollowUp, Jump, Script, Signal, Step, TimeBand,
 };
-use super::raw::{RawBand, RawScript, RawStep};
+use super::raw::{RawBand, RawLabel, RawScript, RawStep};
 use crate::extract::Period;
 use crate::locale::Locale;
 
 /// The highest score threshold a script may set; keeps typos like 7000 from passing.
 pub const MAX_THRESHOLD: i64 = 1000;
+
+/// The longest version label, in characters: a label is for a listing's column.
+const MAX_LABEL: usize = 40;
 
 /// A problem found in a script, with the byte range it points at.
 pub(super) struct Problem {
@@ -79,7 +82,8 @@ pub(super) fn validate(raw: RawScript, source: &str) -> Result<Script, Vec<Probl
         name: raw.name.clone().unwrap_or_else(|| header.id.clone()),
         id: header.id,
         default: raw.default,
-        version: header.version,
+        version: super::ScriptVersion::of(source),
+        label: header.label,
         locale: header.locale,
         currency: header.currency,
         currencies: header.currencies,
@@ -105,14 +109,14 @@ pub(super) fn validate(raw: RawScript, source: &str) -> Result<Script, Vec<Probl
 /// The script-wide settings at the top of the file, read by [`header`].
 struct Header {
     id: String,
-    version: u32,
+    label: Option<String>,
     locale: Locale,
     currency: String,
     currencies: BTreeMap<String, f64>,
     max_reasks: u32,
 }
 
-/// Reads the id, version, locale, currency and its `[currencies]` rates, and `max_reasks`.
+/// Reads the id, version label, locale, currency and its `[currencies]` rates, and `max_reasks`.
 fn header(raw: &RawScript, problems: &mut Problems) -> Header {
     let id = raw.id.get_ref().trim().to_string();
     if id.is_empty() || !id.chars().all(condition::is_id_char) {
@@ -121,13 +125,31 @@ fn header(raw: &RawScript, problems: &mut Problems) -> Header {
             format!("script id {id:?} must be letters, digits, _ or - (and not empty)"),
         );
     }
-    let version = *raw.version.get_ref();
-    if !(1..=i64::from(u32::MAX)).contains(&version) {
-        problems.at(
-            raw.version.span(),
-            format!("version {version} must be a positive whole number"),
-        );
-    }
+    let label = match &raw.version {
+        None => None,
+        Some(spanned) => {
+            match spanned.get_ref() {
+                RawLabel::Number(number) if *number < 1 => {
+                    problems.at(
+                        spanned.span(),
+                        format!("version {number} must be a positive whole number"),
+                    );
+                    None
+                }
+                RawLabel::Number(number) => Some(number.to_string()),
+                RawLabel::Text(text) => {
+                    let text = text.trim();
+                    if text.is_empty() || text.chars().count() > MAX_LABEL || text.contains('\n') {
+                        problems.at(
+                        spanned.span(),
+                        format!("version label {text:?} must be one line of 1 to {MAX_LABEL} characters"),
+                    );
+                    }
+                    Some(text.to_string())
+                }
+            }
+        }
+    };
     let locale = match raw.locale.get_ref().parse::<Locale>() {
         Ok(locale) => locale,
         Err(error) => {
@@ -164,7 +186,7 @@ fn header(raw: &RawScript, problems: &mut Problems) -> Header {
     };
     Header {
         id,
-        version: u32::try_from(version).unwrap_or(1),
+        label,
         locale,
         currency,
         currencies,

@@ -45,7 +45,7 @@ pub struct LeadSummary {
     /// Script id.
     pub script_id: String,
     /// Script version.
-    pub script_version: i64,
+    pub script_version: String,
     /// First contact (Unix ms).
     pub created_at: i64,
     /// Last change (Unix ms).

@@ -40,6 +40,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0007_outbox_ordering_key.sql"),
     ),
     (
+        10,
+        "script versions by content",
+        include_str!("../../migrations/sqlite/0010_script_versions_by_content.sql"),
+    ),
+    (
         20,
         "outcomes and sources",
         include_str!("../../migrations/sqlite/0020_outcomes_and_sources.sql"),
@@ -86,6 +91,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         7,
         "outbox ordering key",
         include_str!("../../migrations/postgres/0007_outbox_ordering_key.sql"),
+    ),
+    (
+        10,
+        "script versions by content",
+        include_str!("../../migrations/postgres/0010_script_versions_by_content.sql"),
     ),
     (
         20,

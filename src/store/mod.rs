@@ -14,6 +14,7 @@ pub mod leads;
 mod migrations;
 pub mod outbox;
 pub mod outcomes;
+pub mod scripts;
 mod turn;
 mod waiting;
 mod writer;
@@ -88,7 +89,8 @@ pub enum StoreError {
 }
 
 /// Script versions (id, version) known to be in the database.
-type StoredScripts = std::sync::Mutex<std::collections::HashSet<(String, u32)>>;
+type StoredScripts =
+    std::sync::Mutex<std::collections::HashSet<(String, crate::script::ScriptVersion)>>;
 
 /// Where write transactions run, by backend.
 #[derive(Debug, Clone)]
@@ -227,6 +229,7 @@ impl Store {
             return Err(StoreError::SchemaTooNew { found, supported });
         }
         migrations::migrator(self.backend).run(&self.writer).await?;
+        self.convert_numbered_versions().await?;
         Ok(())
     }
 
@@ -291,7 +294,7 @@ impl Store {
     pub async fn script_source(
         &self,
         script_id: &str,
-        version: u32,
+        version: &crate::script::ScriptVersion,
     ) -> Result<Option<String>, StoreError> {
         script_source(&self.reader, script_id, version).await
     }
@@ -402,13 +405,13 @@ async fn checkpoint_in_background(reader: AnyPool, wal: Arc<WalLength>) {
 async fn script_source(
     executor: impl sqlx::Executor<'_, Database = sqlx::Any>,
     script_id: &str,
-    version: u32,
+    version: &crate::script::ScriptVersion,
 ) -> Result<Option<String>, StoreError> {
     Ok(sqlx::query_scalar(
         "SELECT source FROM script_versions WHERE script_id = $1 AND version = $2",
     )
     .bind(script_id)
-    .bind(i64::from(version))
+    .bind(version.as_str())
     .fetch_optional(executor)
     .await?)
 }

@@ -11,7 +11,7 @@ use crate::conversation::ConversationKey;
 use crate::engine::state::{ConversationState, Stage};
 use crate::engine::{Effect, Reply};
 use crate::outbox::NewOutboxItem;
-use crate::script::ContactField;
+use crate::script::{ContactField, Script, ScriptVersion};
 
 /// A conversation as stored.
 #[derive(Debug, Clone, PartialEq)]
@@ -42,7 +42,7 @@ pub struct TurnTx {
     /// Where a script version this turn stored is recorded once it commits.
     stored_scripts: Arc<super::StoredScripts>,
     /// The script version this turn stored, if any.
-    remembered: Option<(String, u32)>,
+    remembered: Option<(String, ScriptVersion)>,
     /// The conversation's advisory lock on PostgreSQL (see [`lock_key`]).
     lock: i64,
     /// The event ids this turn claimed.
@@ -192,17 +192,15 @@ impl TurnTx {
     }
 
     /// Keeps the source of the script version a conversation starts on, so it can resume on
-    /// that exact version after the file changes (sent once per process and version). Part of
-    /// the turn: on SQLite a second connection could not write while this transaction holds the
-    /// write lock.
+    /// that exact version after the active version changes (sent once per process and
+    /// version). Part of the turn: on SQLite a second connection could not write while this
+    /// transaction holds the write lock.
     pub async fn remember_script(
         &mut self,
-        script_id: &str,
-        version: u32,
-        source: &str,
+        script: &Script,
         now_ms: i64,
     ) -> Result<(), StoreError> {
-        let version_key = (script_id.to_string(), version);
+        let version_key = (script.id.clone(), script.version.clone());
         let known = self
             .stored_scripts
             .lock()
@@ -211,17 +209,7 @@ impl TurnTx {
             return Ok(());
         }
         self.remembered = Some(version_key);
-        sqlx::query(
-            "INSERT INTO script_versions (script_id, version, source, stored_at) VALUES ($1, $2, $3, $4) \
-             ON CONFLICT (script_id, version) DO NOTHING",
-        )
-        .bind(script_id)
-        .bind(i64::from(version))
-        .bind(source)
-        .bind(now_ms)
-        .execute(self.write.conn().await?)
-        .await?;
-        Ok(())
+        super::scripts::store_version(self.write.conn().await?, script, now_ms).await
     }
 
     /// The stored source of a script version, read in this turn's transaction (a turn holding
@@ -229,7 +217,7 @@ impl TurnTx {
     pub async fn script_source(
         &mut self,
         script_id: &str,
-        version: u32,
+        version: &ScriptVersion,
     ) -> Result<Option<String>, StoreError> {
         super::script_source(self.write.conn().await?, script_id, version).await
     }
@@ -267,7 +255,7 @@ impl TurnTx {
             .bind(state.stage.name())
             .bind(i64::from(state.score))
             .bind(&state.script_id)
-            .bind(i64::from(state.script_version))
+            .bind(state.script_version.as_str())
             .bind(now_ms)
             .bind(to_json(state)?)
             .fetch_all(self.write.conn().await?)
@@ -371,7 +359,7 @@ impl TurnTx {
                 i64::from(state.is_finished()).into(),
                 now_ms.into(),
                 state.script_id.as_str().into(),
-                i64::from(state.script_version).into(),
+                state.script_version.as_str().into(),
                 conversation.wake.as_ref().map(|(at, _)| *at).into(),
                 conversation.wake.as_ref().map(|(_, kind)| kind.clone()).into(),
                 conversation
@@ -399,7 +387,7 @@ impl TurnTx {
                 contact(ContactField::Industry),
                 contact(ContactField::Role),
                 state.script_id.as_str().into(),
-                i64::from(state.script_version).into(),
+                state.script_version.as_str().into(),
                 now_ms.into(),
                 i64::from(qualified).into(),
                 lead_id.into(),
@@ -461,7 +449,7 @@ const SELECT_CONVERSATION: &str = "SELECT id, lead_id, state, wake_at, wake_kind
      FROM conversations WHERE channel = $1 AND address = $2";
 
 /// What the conversation's lock is named by.
-fn conversation_lock(key: &ConversationKey) -> String {
+pub(super) fn conversation_lock(key: &ConversationKey) -> String {
     format!("{}\u{1f}{}", key.channel, key.address)
 }
 

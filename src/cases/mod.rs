@@ -1,0 +1,221 @@
+//! Purpose: scripts tested like code — test cases beside the scripts (`conversations/tests/
+//! *.toml`) give a dialogue's answers and a fixed clock, and say what must come out: stage,
+//! score, path, disqualification, the pool and rep routing picks, golden replies. Running one
+//! is pure: the engine and routing, no database.
+
+mod file;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Duration, FixedOffset};
+
+use crate::channels::console;
+use crate::engine::{self, Effect};
+use crate::reps::Team;
+use crate::routing::{self, LeadAttributes, RotationInput};
+use crate::script::Script;
+
+pub use file::{CaseFile, CasesError, ScoreExpectation, TestCase, load, update_replies};
+
+/// One expectation that did not hold.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mismatch {
+    /// What was checked: "stage", "score", "path", "disqualified", "pool", "rep", "replies".
+    pub what: &'static str,
+    /// What the case expects.
+    pub expected: String,
+    /// What the dialogue gave.
+    pub actual: String,
+}
+
+/// What running one case gave.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outcome {
+    /// The case's name.
+    pub name: String,
+    /// Every expectation that did not hold (empty: the case passed).
+    pub mismatches: Vec<Mismatch>,
+    /// The bot's replies, in order (what `--update` writes as golden replies).
+    pub replies: Vec<String>,
+    /// The whole dialogue: bot and prospect lines, score and stage events.
+    pub transcript: Vec<String>,
+}
+
+/// The dialogue of one case, as the engine runs it.
+struct Run {
+    state: engine::state::ConversationState,
+    replies: Vec<String>,
+    transcript: Vec<String>,
+    disqualified: Option<String>,
+}
+
+fn run_dialogue(script: &Script, answers: &[String], start: DateTime<FixedOffset>) -> Run {
+    let mut turn = engine::start(script, start);
+    let mut run = Run {
+        state: turn.state.clone(),
+        replies: Vec::new(),
+        transcript: Vec::new(),
+        disqualified: None,
+    };
+    record(&turn.effects, &mut run);
+    for (index, answer) in answers.iter().enumerate() {
+        if turn.state.is_finished() {
+            run.transcript
+                .push(format!("(the dialogue had ended; {answer:?} was not sent)"));
+            break;
+        }
+        run.transcript.push(format!("you: {answer}"));
+        let at = start + Duration::minutes(i64::try_from(index).unwrap_or(0) + 1);
+        turn = engine::step(script, turn.state, &console::input(answer), at);
+        record(&turn.effects, &mut run);
+    }
+    run.state = turn.state;
+    run
+}
+
+fn record(effects: &[Effect], run: &mut Run) {
+    for effect in effects {
+        match effect {
+            Effect::Say(reply) => {
+                let text = console::render(reply);
+                run.transcript.push(format!("bot: {text}"));
+                run.replies.push(text);
+            }
+            Effect::Scored(event) => run
+                .transcript
+                .push(format!("     [score {:+}: {}]", event.points, event.reason)),
+            Effect::StageChanged(change) => {
+                run.transcript.push(format!(
+                    "     [stage {} → {}: {}]",
+                    change.from, change.to, change.reason
+                ));
+                if change.to == engine::state::Stage::Disqualified {
+                    run.disqualified = Some(change.reason.clone());
+                }
+            }
+            Effect::HandOff(_) | Effect::AnswerRecorded(_) => {}
+        }
+    }
+}
+
+/// The pool and rep routing picks for this lead at `now`, with no rotation history and no
+/// open hand-offs: (pool, rep or "fallback").
+fn routed(
+    script: &Script,
+    state: &engine::state::ConversationState,
+    team: &Team,
+    now: DateTime<FixedOffset>,
+) -> (String, String) {
+    let attributes = LeadAttributes::of(state, script, team);
+    let pool = routing::choose_pool(team, &attributes);
+    let rotated = routing::rotate(&RotationInput {
+        team,
+        pool: &pool,
+        attributes: &attributes,
+        rotation: &BTreeMap::new(),
+        open_load: &BTreeMap::new(),
+        excluded: &BTreeSet::new(),
+        now: now.to_utc(),
+    });
+    let rep = rotated
+        .decision
+        .chosen
+        .unwrap_or_else(|| "fallback".to_string());
+    (pool.pool, rep)
+}
+
+/// Runs one case on `script` (with `team` for pool/rep expectations).
+pub fn run(
+    case: &TestCase,
+    script: &Script,
+    team: Option<&Team>,
+    start: DateTime<FixedOffset>,
+) -> Outcome {
+    let start = case.now.unwrap_or(start);
+    let run = run_dialogue(script, &case.answers, start);
+    let mut mismatches = Vec::new();
+    let mut check = |what: &'static str, expected: String, actual: String| {
+        if expected != actual {
+            mismatches.push(Mismatch {
+                what,
+                expected,
+                actual,
+            });
+        }
+    };
+    if let Some(stage) = &case.stage {
+        check("stage", stage.clone(), run.state.stage.to_string());
+    }
+    if let Some(score) = &case.score
+        && !score.holds(run.state.score)
+    {
+        check("score", score.to_string(), run.state.score.to_string());
+    }
+    if let Some(path) = &case.path {
+        check("path", path.join(" → "), run.state.path.join(" → "));
+    }
+    if let Some(reason) = &case.disqualified {
+        let actual = run
+            .disqualified
+            .clone()
+            .unwrap_or_else(|| "(not disqualified)".into());
+        if !actual.contains(reason.as_str()) {
+            check("disqualified", reason.clone(), actual);
+        }
+    }
+    if case.pool.is_some() || case.rep.is_some() {
+        let end = start + Duration::minutes(i64::try_from(case.answers.len()).unwrap_or(0));
+        let (pool, rep) = match team {
+            Some(team) => routed(script, &run.state, team, end),
+            None => ("(no reps file)".into(), "(no reps file)".into()),
+        };
+        if let Some(expected) = &case.pool {
+            check("pool", expected.clone(), pool);
+        }
+        if let Some(expected) = &case.rep {
+            check("rep", expected.clone(), rep);
+        }
+    }
+    if let Some(golden) = &case.replies {
+        check("replies", golden.join("\n"), run.replies.join("\n"));
+    }
+    Outcome {
+        name: case.name.clone(),
+        mismatches,
+        replies: run.replies,
+        transcript: run.transcript,
+    }
+}
+
+/// The case files under `paths` (files, or every `*.toml` in folders), sorted.
+pub fn case_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, CasesError> {
+    let mut files = Vec::new();
+    for path in paths {
+        if path.is_file() {
+            files.push(path.clone());
+            continue;
+        }
+        let entries = std::fs::read_dir(path).map_err(|source| CasesError::Read {
+            path: path.clone(),
+            source,
+        })?;
+        for entry in entries {
+            let entry = entry.map_err(|source| CasesError::Read {
+                path: path.clone(),
+                source,
+            })?;
+            let found = entry.path();
+            if found.extension().is_some_and(|ext| ext == "toml") {
+                files.push(found);
+            }
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// Where a case file's relative paths (its reps file) are found: beside it.
+pub fn beside(file: &Path, relative: &Path) -> PathBuf {
+    file.parent().unwrap_or(Path::new(".")).join(relative)
+}

@@ -1,0 +1,316 @@
+//! Admins' live changes with a real `leadbot serve` and real file edits — a script edit is used
+//! by the next new conversation while one in progress finishes on its old version; a broken,
+//! half-written, duplicate or deleted script is refused and nothing changes; the reps file
+//! likewise — on SQLite and PostgreSQL.
+#![expect(
+    clippy::unwrap_used,
+    reason = "test support: a failed unwrap is the test failure, with its message"
+)]
+
+mod common;
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use common::{API_TOKEN, Server, at, conversations_dir, count_rows, post_json};
+use leadbot::script::ScriptVersion;
+
+const COMPANY: &str = "Thanks! Which company are you with?";
+const ORGANISATION: &str = "Which organisation do you work for?";
+
+/// Sends `text` as turn `turn` of conversation `address`; returns the reply body.
+async fn say(port: u16, address: &str, turn: i64, text: &str) -> String {
+    let body = serde_json::json!({
+        "channel": "web",
+        "conversation": address,
+        "event_id": format!("{address}-{turn}"),
+        "text": text,
+        "at": at(60 * turn).to_rfc3339(),
+    })
+    .to_string();
+    let (status, reply) = post_json(port, "/api/messages", API_TOKEN, &body)
+        .await
+        .unwrap();
+    assert_eq!(status, 200, "{reply}");
+    reply
+}
+
+/// Waits (up to 20 s) until `SELECT COUNT(*) FROM <from>` is `expected`.
+async fn wait_for_rows(url: &str, from: &str, expected: i64) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let found = count_rows(url, from).await;
+        if found == expected {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{from}: {found} rows, expected {expected}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// What the refusals of `file` still open say, one per line.
+async fn open_refusals(url: &str, file: &Path) -> String {
+    let store = leadbot::store::Store::open(url).await.unwrap();
+    let refusals = store.open_refusals().await.unwrap();
+    store.close().await;
+    refusals
+        .into_iter()
+        .filter(|refusal| refusal.file == file.display().to_string())
+        .map(|refusal| refusal.error)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+async fn script_edits_apply_live_and_broken_ones_are_refused(url: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("conversations");
+    std::fs::create_dir(&folder).unwrap();
+    for shipped in ["saas-en.toml", "saas-ko.toml", "saas-ro.toml"] {
+        std::fs::copy(conversations_dir().join(shipped), folder.join(shipped)).unwrap();
+    }
+    let script = folder.join("saas-en.toml");
+    let original = std::fs::read_to_string(&script).unwrap();
+    let reps = dir.path().join("reps.toml");
+    let reps_text = std::fs::read_to_string(conversations_dir().join("../reps.toml")).unwrap();
+    std::fs::write(&reps, &reps_text).unwrap();
+    let log = dir.path().join("serve.log");
+    let folder_env = folder.display().to_string();
+    let reps_env = reps.display().to_string();
+    let server = Server::start_with_log(
+        url,
+        &[
+            ("LEADBOT_SCRIPTS", &folder_env),
+            ("LEADBOT_REPS", &reps_env),
+            ("LEADBOT_LOG", "info,sqlx=error"),
+        ],
+        &log,
+    );
+    let port = server.port;
+    wait_for_rows(url, "script_activations", 3).await;
+
+    say(port, "early", 0, "hi").await;
+    // An edit without touching `version` is a new version, used from the next conversation on.
+    std::fs::write(&script, original.replace(COMPANY, ORGANISATION)).unwrap();
+    wait_for_rows(url, "script_activations", 4).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let early = say(port, "early", 1, "Dana").await;
+    assert!(
+        early.contains(COMPANY),
+        "in progress keeps its version: {early}"
+    );
+    say(port, "late", 0, "hi").await;
+    let late = say(port, "late", 1, "Sam").await;
+    assert!(late.contains(ORGANISATION), "a new conversation: {late}");
+
+    // Half a file, as an editor's first write leaves it: refused with file:line:column.
+    let cut = original.find("[[steps]]").unwrap() + 12;
+    std::fs::write(&script, &original[..cut]).unwrap();
+    wait_for_rows(url, "refused_changes WHERE resolved_at IS NULL", 1).await;
+    let refused = open_refusals(url, &script).await;
+    let at_line = format!("{}:", script.display());
+    assert!(refused.starts_with(&at_line), "{refused}");
+    assert!(
+        refused.split(':').nth(1).unwrap().parse::<usize>().is_ok(),
+        "a line number: {refused}"
+    );
+    say(port, "third", 0, "hi").await;
+    let third = say(port, "third", 1, "Kim").await;
+    assert!(
+        third.contains(ORGANISATION),
+        "the running version stays: {third}"
+    );
+    assert_eq!(count_rows(url, "script_activations").await, 4);
+
+    // A second file claiming the same id is ignored; the first one stays in charge.
+    std::fs::write(&script, original.replace(COMPANY, ORGANISATION)).unwrap();
+    wait_for_rows(url, "refused_changes WHERE resolved_at IS NULL", 0).await;
+    let copy = folder.join("copy.toml");
+    std::fs::write(&copy, &original).unwrap();
+    wait_for_rows(url, "refused_changes WHERE resolved_at IS NULL", 1).await;
+    let duplicate = open_refusals(url, &copy).await;
+    assert!(duplicate.contains("already used by"), "{duplicate}");
+    std::fs::remove_file(&copy).unwrap();
+    wait_for_rows(url, "refused_changes WHERE resolved_at IS NULL", 0).await;
+
+    // A deleted script keeps running the version it had.
+    std::fs::remove_file(&script).unwrap();
+    wait_for_rows(url, "refused_changes WHERE resolved_at IS NULL", 1).await;
+    let deleted = open_refusals(url, &script).await;
+    assert!(deleted.contains("deleted"), "{deleted}");
+    say(port, "fourth", 0, "hi").await;
+    let fourth = say(port, "fourth", 1, "Lee").await;
+    assert!(fourth.contains(ORGANISATION), "{fourth}");
+    std::fs::write(&script, original.replace(COMPANY, ORGANISATION)).unwrap();
+    wait_for_rows(url, "refused_changes WHERE resolved_at IS NULL", 0).await;
+    assert_eq!(count_rows(url, "script_activations").await, 4);
+
+    // The reps file: a broken change is refused, a valid one applied.
+    std::fs::write(
+        &reps,
+        reps_text.replace("default_pool = \"general\"", "default_pool = \"nowhere\""),
+    )
+    .unwrap();
+    wait_for_rows(url, "refused_changes WHERE resolved_at IS NULL", 1).await;
+    let broken_team = open_refusals(url, &reps).await;
+    assert!(broken_team.contains("nowhere"), "{broken_team}");
+    std::fs::write(
+        &reps,
+        reps_text.replace("Northwind sales desk", "Northwind desk"),
+    )
+    .unwrap();
+    wait_for_rows(url, "refused_changes WHERE resolved_at IS NULL", 0).await;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !std::fs::read_to_string(&log)
+        .unwrap()
+        .contains("reps file applied")
+    {
+        assert!(
+            Instant::now() < deadline,
+            "the valid reps file was not applied"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    drop(server);
+    let logged = std::fs::read_to_string(&log).unwrap();
+    assert!(logged.contains("script change refused"), "{logged}");
+}
+
+on_both_databases!(script_edits_apply_live_and_broken_ones_are_refused);
+
+/// Runs `leadbot ARGS` on `url` with the scripts in `folder`; returns (success, stdout+stderr).
+fn leadbot(url: &str, folder: &Path, args: &[&str]) -> (bool, String) {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_leadbot"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("DATABASE_URL", url)
+        .env("LEADBOT_SCRIPTS", folder)
+        .env("USER", "tester")
+        .output()
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    (output.status.success(), text)
+}
+
+async fn versions_are_listed_diffed_rolled_back_and_migrated(url: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("conversations");
+    std::fs::create_dir(&folder).unwrap();
+    for shipped in ["saas-en.toml", "saas-ko.toml", "saas-ro.toml"] {
+        std::fs::copy(conversations_dir().join(shipped), folder.join(shipped)).unwrap();
+    }
+    let script = folder.join("saas-en.toml");
+    let original = std::fs::read_to_string(&script).unwrap();
+    let edited = original.replace(COMPANY, ORGANISATION);
+    let v1 = ScriptVersion::of(&original).to_string();
+    let v2 = ScriptVersion::of(&edited).to_string();
+    let folder_env = folder.display().to_string();
+    let reps = conversations_dir()
+        .join("../reps.toml")
+        .display()
+        .to_string();
+    let server = Server::start_with_env(
+        url,
+        &[("LEADBOT_SCRIPTS", &folder_env), ("LEADBOT_REPS", &reps)],
+    );
+    let port = server.port;
+    wait_for_rows(url, "script_activations", 3).await;
+    say(port, "a", 0, "hi").await;
+    say(port, "a", 1, "Dana").await;
+    std::fs::write(&script, &edited).unwrap();
+    wait_for_rows(url, "script_activations", 4).await;
+
+    let (ok, listed) = leadbot(url, &folder, &["scripts", "list"]);
+    assert!(ok, "{listed}");
+    let line = listed.lines().find(|l| l.starts_with("saas-en")).unwrap();
+    assert!(
+        line.contains(&v2) && line.contains(&format!("{v1} 1/1")),
+        "{listed}"
+    );
+    let (ok, diff) = leadbot(url, &folder, &["scripts", "diff", "saas-en", &v1, &v2]);
+    assert!(ok, "{diff}");
+    assert!(diff.contains(&format!("-ask = \"{COMPANY}\"")), "{diff}");
+    assert!(
+        diff.contains(&format!("+ask = \"{ORGANISATION}\"")),
+        "{diff}"
+    );
+
+    let (ok, rolled) = leadbot(
+        url,
+        &folder,
+        &["scripts", "rollback", "saas-en", &v1, "--by", "alice"],
+    );
+    assert!(ok, "{rolled}");
+    let (_, history) = leadbot(url, &folder, &["scripts", "history", "saas-en"]);
+    let newest = history.lines().next().unwrap();
+    assert!(
+        newest.starts_with(&format!("* {v1}")) && newest.contains("rollback, by alice"),
+        "{history}"
+    );
+    assert_eq!(history.lines().count(), 3, "{history}");
+    // Every replica polls the database: the rollback reaches this one within seconds.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let mut attempt = 0;
+    loop {
+        let address = format!("b{attempt}");
+        say(port, &address, 0, "hi").await;
+        if say(port, &address, 1, "Sam").await.contains(COMPANY) {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the rollback never reached serve"
+        );
+        attempt += 1;
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    // Moving conversations: all to v2 (same steps), then none to a version without "name".
+    let on_v1 = count_rows(
+        url,
+        &format!("conversations WHERE script_version LIKE '{v1}%'"),
+    )
+    .await;
+    assert!(on_v1 >= 2, "{on_v1}");
+    let (ok, moved) = leadbot(
+        url,
+        &folder,
+        &["scripts", "migrate", "saas-en", "--to", &v2],
+    );
+    assert!(ok, "{moved}");
+    assert!(
+        moved.contains(&format!("{on_v1} conversation(s) moved")),
+        "{moved}"
+    );
+    let continued = say(port, "a", 2, "Acme").await;
+    assert!(continued.contains("What brings you"), "{continued}");
+    let renamed = edited.replace("\nid = \"name\"\n", "\nid = \"full_name\"\n");
+    std::fs::write(&script, &renamed).unwrap();
+    wait_for_rows(url, "script_activations", 6).await;
+    let v3 = ScriptVersion::of(&renamed).to_string();
+    let (ok, stayed) = leadbot(
+        url,
+        &folder,
+        &["scripts", "migrate", "saas-en", "--to", &v3],
+    );
+    assert!(ok, "{stayed}");
+    assert!(
+        stayed.contains("step \"name\" is not in the target version"),
+        "{stayed}"
+    );
+    assert!(stayed.contains("0 conversation(s) moved"), "{stayed}");
+    let (ok, unknown) = leadbot(
+        url,
+        &folder,
+        &["scripts", "rollback", "saas-en", "ffffffff"],
+    );
+    assert!(!ok && unknown.contains("has no version"), "{unknown}");
+    drop(server);
+}
+
+on_both_databases!(versions_are_listed_diffed_rolled_back_and_migrated);

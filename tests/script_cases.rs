@@ -1,0 +1,131 @@
+//! `leadbot test`: the shipped scripts' test cases pass; a failing case is reported with what
+//! differs and exits 1; `--update` rewrites golden replies.
+#![expect(
+    clippy::unwrap_used,
+    reason = "test support: a failed unwrap is the test failure, with its message"
+)]
+
+use std::path::Path;
+use std::process::Command;
+
+fn leadbot_test(scripts: &Path, args: &[&str]) -> (bool, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_leadbot"))
+        .arg("test")
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("LEADBOT_SCRIPTS", scripts)
+        .output()
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    (output.status.success(), text)
+}
+
+fn shipped() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("conversations")
+}
+
+#[test]
+fn the_shipped_scripts_pass_their_test_cases() {
+    let (ok, report) = leadbot_test(&shipped(), &[]);
+    assert!(ok, "{report}");
+    assert!(report.contains(", 0 failed"), "{report}");
+    for script in ["saas-en", "saas-ko", "saas-ro"] {
+        let cases = report
+            .lines()
+            .filter(|line| {
+                line.starts_with(&format!(
+                    "ok   {}",
+                    shipped().join("tests").join(script).display()
+                ))
+            })
+            .count();
+        assert!(cases >= 7, "{script}: {cases} cases\n{report}");
+    }
+}
+
+const CASES: &str = r#"# a comment that --update keeps
+script = "saas-en"
+now = "2026-03-02T15:00:00+00:00"
+
+[[case]]
+name = "expects the wrong stage"
+answers = ["Max", "Nope LLC", "5"]
+stage = "sql"
+path = ["name", "company", "need"]
+
+[[case]]
+name = "golden replies out of date"
+answers = ["Dana"]
+replies = ["Hello!", "First, what's your name?"]
+"#;
+
+#[test]
+fn a_failing_case_is_reported_with_a_diff_and_update_rewrites_golden_replies() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = dir.path().join("cases.toml");
+    std::fs::write(&cases, CASES).unwrap();
+    let case_path = cases.display().to_string();
+    let (ok, report) = leadbot_test(&shipped(), &[&case_path]);
+    assert!(!ok, "{report}");
+    assert!(
+        report.contains("FAIL") && report.contains("stage: expected sql, got disqualified"),
+        "{report}"
+    );
+    assert!(report.contains("    - Hello!"), "{report}");
+    assert!(report.contains("    + Hi there! 👋"), "{report}");
+    assert!(report.contains("     First, what's your name?"), "{report}");
+    assert!(report.contains("0 passed, 2 failed"), "{report}");
+
+    let (_, updated) = leadbot_test(&shipped(), &[&case_path, "--update"]);
+    assert!(updated.contains("golden replies written"), "{updated}");
+    let text = std::fs::read_to_string(&cases).unwrap();
+    assert!(
+        text.starts_with("# a comment that --update keeps"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Thanks! Which company are you with?"),
+        "{text}"
+    );
+    let (ok, report) = leadbot_test(&shipped(), &[&case_path]);
+    assert!(!ok, "the wrong stage still fails: {report}");
+    assert!(report.contains("1 passed, 1 failed"), "{report}");
+
+    std::fs::write(&cases, "script = \"saas-en\"\nnow = \"2026-03-02T15:00:00+00:00\"\n[[case]]\nname = \"x\"\nanswer = []\n").unwrap();
+    let (ok, report) = leadbot_test(&shipped(), &[&case_path]);
+    assert!(
+        !ok && report.contains(&format!("{case_path}:5:1")),
+        "{report}"
+    );
+}
+
+#[test]
+fn validate_warns_about_a_threshold_no_answers_reach() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("high.toml");
+    let shipped_en = std::fs::read_to_string(shipped().join("saas-en.toml")).unwrap();
+    std::fs::write(&path, shipped_en.replace("sql = 65", "sql = 900")).unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_leadbot"))
+        .args(["validate", &path.display().to_string()])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "a warning is not an error: {text}");
+    assert!(
+        text.contains(&format!(
+            "warn {}: thresholds.sql = 900 cannot be reached",
+            path.display()
+        )),
+        "{text}"
+    );
+    let shipped_check = Command::new(env!("CARGO_BIN_EXE_leadbot"))
+        .args(["validate", &shipped().display().to_string()])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&shipped_check.stdout);
+    assert!(!text.contains("warn"), "{text}");
+}
