@@ -147,6 +147,12 @@ async fn script_edits_apply_live_and_broken_ones_are_refused(url: &str) {
     wait_for_rows(url, "refused_changes WHERE resolved_at IS NULL", 0).await;
     assert_eq!(count_rows(url, "script_activations").await, 4);
 
+    // Renaming a file (same script, same text) is no change, and no deleted script.
+    std::fs::rename(folder.join("saas-ro.toml"), folder.join("romanian.toml")).unwrap();
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(open_refusals(url, &folder.join("saas-ro.toml")).await, "");
+    assert_eq!(count_rows(url, "script_activations").await, 4);
+
     // The reps file: a broken change is refused, a valid one applied.
     std::fs::write(
         &reps,
