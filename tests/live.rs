@@ -35,6 +35,26 @@ async fn say(port: u16, address: &str, turn: i64, text: &str) -> String {
     reply
 }
 
+/// `GET /api/scripts`: the active versions and open refusals, as JSON text.
+async fn get_scripts(port: u16) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .unwrap();
+    let request = format!(
+        "GET /api/scripts HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {API_TOKEN}\r\n\
+         Connection: close\r\n\r\n"
+    );
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).await.unwrap();
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    let body = response.split_once("\r\n\r\n").unwrap().1.to_string();
+    let json: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(json["scripts"].as_array().unwrap().len(), 3, "{json}");
+    body
+}
+
 /// Waits (up to 20 s) until `SELECT COUNT(*) FROM <from>` is `expected`.
 async fn wait_for_rows(url: &str, from: &str, expected: i64) {
     let deadline = Instant::now() + Duration::from_secs(20);
@@ -115,6 +135,11 @@ async fn script_edits_apply_live_and_broken_ones_are_refused(url: &str) {
     assert!(
         refused.split(':').nth(1).unwrap().parse::<usize>().is_ok(),
         "a line number: {refused}"
+    );
+    let shown = get_scripts(port).await;
+    assert!(
+        shown.contains("saas-en.toml:"),
+        "the admin API shows it: {shown}"
     );
     say(port, "third", 0, "hi").await;
     let third = say(port, "third", 1, "Kim").await;

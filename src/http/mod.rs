@@ -4,6 +4,7 @@
 
 mod api;
 mod handoffs;
+mod scripts;
 
 use std::sync::Arc;
 
@@ -26,12 +27,14 @@ pub struct AppState {
     pub api_token: Option<Secret>,
 }
 
-/// The router: `GET /healthz`, `POST /api/messages`, `POST /api/handoffs/{id}/{action}`.
+/// The router: `GET /healthz`, `POST /api/messages`, `POST /api/handoffs/{id}/{action}`,
+/// `GET /api/scripts`.
 pub fn app(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/api/messages", post(api::message))
         .route("/api/handoffs/{id}/{action}", post(handoffs::answer))
+        .route("/api/scripts", get(scripts::list))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(Arc::new(state))
 }
