@@ -35,6 +35,26 @@ async fn say(port: u16, address: &str, turn: i64, text: &str) -> String {
     reply
 }
 
+/// `GET /api/scripts`: the active versions and open refusals, as JSON text.
+async fn get_scripts(port: u16) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .unwrap();
+    let request = format!(
+        "GET /api/scripts HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {API_TOKEN}\r\n\
+         Connection: close\r\n\r\n"
+    );
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).await.unwrap();
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    let body = response.split_once("\r\n\r\n").unwrap().1.to_string();
+    let json: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(json["scripts"].as_array().unwrap().len(), 3, "{json}");
+    body
+}
+
 /// Waits (up to 20 s) until `SELECT COUNT(*) FROM <from>` is `expected`.
 async fn wait_for_rows(url: &str, from: &str, expected: i64) {
     let deadline = Instant::now() + Duration::from_secs(20);
@@ -116,6 +136,11 @@ async fn script_edits_apply_live_and_broken_ones_are_refused(url: &str) {
         refused.split(':').nth(1).unwrap().parse::<usize>().is_ok(),
         "a line number: {refused}"
     );
+    let shown = get_scripts(port).await;
+    assert!(
+        shown.contains("saas-en.toml:"),
+        "the admin API shows it: {shown}"
+    );
     say(port, "third", 0, "hi").await;
     let third = say(port, "third", 1, "Kim").await;
     assert!(
@@ -145,6 +170,12 @@ async fn script_edits_apply_live_and_broken_ones_are_refused(url: &str) {
     assert!(fourth.contains(ORGANISATION), "{fourth}");
     std::fs::write(&script, original.replace(COMPANY, ORGANISATION)).unwrap();
     wait_for_rows(url, "refused_changes WHERE resolved_at IS NULL", 0).await;
+    assert_eq!(count_rows(url, "script_activations").await, 4);
+
+    // Renaming a file (same script, same text) is no change, and no deleted script.
+    std::fs::rename(folder.join("saas-ro.toml"), folder.join("romanian.toml")).unwrap();
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(open_refusals(url, &folder.join("saas-ro.toml")).await, "");
     assert_eq!(count_rows(url, "script_activations").await, 4);
 
     // The reps file: a broken change is refused, a valid one applied.

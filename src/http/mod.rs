@@ -5,6 +5,7 @@
 mod api;
 mod handoffs;
 pub mod operations;
+mod scripts;
 
 use std::sync::Arc;
 
@@ -27,12 +28,14 @@ pub struct AppState {
     pub api_token: Option<Secret>,
 }
 
-/// The router: `GET /healthz`, `POST /api/messages`, `POST /api/handoffs/{id}/{action}`.
+/// The router: `GET /healthz`, `POST /api/messages`, `POST /api/handoffs/{id}/{action}`,
+/// `GET /api/scripts`.
 pub fn app(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/api/messages", post(api::message))
         .route("/api/handoffs/{id}/{action}", post(handoffs::answer))
+        .route("/api/scripts", get(scripts::list))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(Arc::new(state))
 }

@@ -103,6 +103,7 @@ pub async fn apply_scripts(
         }
     }
     let present: BTreeSet<&str> = loaded.iter().map(|(file, _)| file.as_str()).collect();
+    let provided: BTreeSet<String> = claims.keys().cloned().collect();
     for (id, mut files) in claims {
         let winner = claim_winner(&files, last_file_of.get(id.as_str()).copied());
         let Some(winner) = winner else {
@@ -170,10 +171,7 @@ pub async fn apply_scripts(
         let Some(file) = activation.file.as_deref() else {
             continue;
         };
-        let still_provided = applied
-            .activated
-            .iter()
-            .any(|(id, _)| *id == activation.script_id);
+        let still_provided = provided.contains(activation.script_id.as_str());
         if !present.contains(file) && !still_provided && !Path::new(file).exists() {
             refuse.push(RefusedChange {
                 file: file.to_string(),

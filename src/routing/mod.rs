@@ -208,13 +208,32 @@ pub fn rotate(input: &RotationInput<'_>) -> Rotated {
         .map(|(_, slot)| slot.load)
         .min()
         .unwrap_or(0);
+    // A member whose stored slot lags the others by more than one lead left the pool (a
+    // reps file edit) and came back: they rejoin one lead behind, never jumping the queue.
+    let lowest_other = |rep: &str| {
+        input
+            .rotation
+            .iter()
+            .filter(|(id, _)| id.as_str() != rep && pool.reps.contains(id))
+            .map(|(_, slot)| slot.load)
+            .min()
+    };
     let mut rotation: BTreeMap<String, RotationSlot> = pool
         .reps
         .iter()
         .map(|rep| {
-            let slot = input.rotation.get(rep).copied().unwrap_or(RotationSlot {
-                load: floor_of_known,
-            });
+            let slot = match input.rotation.get(rep) {
+                Some(stored) => {
+                    let catch_up = input.team.rep(rep).map_or(0, step);
+                    let floor = lowest_other(rep).map_or(stored.load, |low| low - catch_up);
+                    RotationSlot {
+                        load: stored.load.max(floor),
+                    }
+                }
+                None => RotationSlot {
+                    load: floor_of_known,
+                },
+            };
             (rep.clone(), slot)
         })
         .collect();

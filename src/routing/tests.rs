@@ -254,6 +254,39 @@ fn a_new_member_joins_at_the_pools_level() {
     assert_eq!(order, ["a", "b", "c", "d", "a", "b", "c", "d"]);
 }
 
+#[test]
+fn a_rep_who_left_the_pool_and_came_back_does_not_jump_the_queue() {
+    let team = four_reps("");
+    let attributes = LeadAttributes::default();
+    let pool = choose_pool(&team, &attributes);
+    // a, b, c served 10 leads each while d was out of the pool; d's slot is where d left it.
+    let mut state: BTreeMap<String, RotationSlot> = [("a", 10), ("b", 10), ("c", 10), ("d", 2)]
+        .map(|(id, leads)| {
+            (
+                id.to_string(),
+                RotationSlot {
+                    load: leads * ROTATION_SCALE,
+                },
+            )
+        })
+        .into();
+    let mut order = Vec::new();
+    for _ in 0..8 {
+        let rotated = rotate(&RotationInput {
+            team: &team,
+            pool: &pool,
+            attributes: &attributes,
+            rotation: &state,
+            open_load: &BTreeMap::new(),
+            excluded: &BTreeSet::new(),
+            now: monday_noon(),
+        });
+        state = rotated.rotation;
+        order.push(rotated.decision.chosen.unwrap());
+    }
+    assert_eq!(order, ["d", "a", "b", "c", "d", "a", "b", "c"]);
+}
+
 /// The attributes of a lead who answered `budget` on a one-question script in `currency`.
 fn lead_with_budget(team: &Team, currency: &str, budget: &str) -> LeadAttributes {
     let source = format!(
