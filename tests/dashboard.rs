@@ -1,0 +1,297 @@
+//! `/admin` in a real browser, on both databases: headless Chromium driven over WebDriver
+//! (chromedriver, `/usr/bin/chromedriver` or `LEADBOT_CHROMEDRIVER`) against `leadbot serve`
+//! on a history seeded by `leadbot bench --history`: sign in, the funnel numbers of the
+//! seeded database, a filter, the lead list and a lead's page, a prospect's `<script>` name
+//! shown as text. Screenshots of each page go to target/screenshots/.
+#![expect(
+    clippy::unwrap_used,
+    reason = "test support: a failed unwrap is the test failure, with its message"
+)]
+
+mod common;
+
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use leadbot::report::costs::SourceCosts;
+use leadbot::store::Store;
+use leadbot::store::funnel::ReportFilter;
+
+const ADMIN_TOKEN: &str = "dashboard-admin-token";
+const HOSTILE_NAME: &str = "<script>document.title='pwned'</script> Eve";
+
+/// A chromedriver process on a free port, stopped when dropped.
+struct Driver {
+    child: Child,
+    port: u16,
+}
+
+impl Driver {
+    fn start() -> Driver {
+        let binary = std::env::var("LEADBOT_CHROMEDRIVER")
+            .unwrap_or_else(|_| "/usr/bin/chromedriver".to_string());
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = Command::new(&binary)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|error| {
+                panic!("cannot start {binary} (apt-get install chromium chromium-driver): {error}")
+            });
+        Driver { child, port }
+    }
+
+    async fn browser(&self) -> Client {
+        let mut capabilities = serde_json::Map::new();
+        capabilities.insert(
+            "goog:chromeOptions".to_string(),
+            serde_json::json!({
+                "args": ["--headless=new", "--no-sandbox", "--disable-gpu",
+                         "--disable-dev-shm-usage", "--window-size=412,915"]
+            }),
+        );
+        let url = format!("http://127.0.0.1:{}", self.port);
+        for _ in 0..100 {
+            let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+            if let Ok(client) = ClientBuilder::new(connector)
+                .capabilities(capabilities.clone())
+                .connect(&url)
+                .await
+            {
+                return client;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("chromedriver did not accept a session on {url}");
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+async fn screenshot(browser: &Client, name: &str) {
+    let folder = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+    std::fs::create_dir_all(&folder).unwrap();
+    let png = browser.screenshot().await.unwrap();
+    std::fs::write(folder.join(format!("{name}.png")), png).unwrap();
+}
+
+async fn text_of(browser: &Client, css: &str) -> String {
+    browser
+        .find(Locator::Css(css))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
+async fn the_dashboard_shows_the_seeded_funnel_in_chromium(url: &str) {
+    let db = if url.starts_with("sqlite") {
+        "sqlite"
+    } else {
+        "postgres"
+    };
+    let seeded = Command::new(env!("CARGO_BIN_EXE_leadbot"))
+        .args(["bench", "--history", "300", "--json", "--database", url])
+        .current_dir(std::env::temp_dir())
+        .env_remove("LEADBOT_CONFIG")
+        .output()
+        .unwrap();
+    assert!(
+        seeded.status.success(),
+        "{}",
+        String::from_utf8_lossy(&seeded.stderr)
+    );
+    let mut server = common::Server::start_with_env(url, &[("LEADBOT_ADMIN_TOKEN", ADMIN_TOKEN)]);
+    for (event, text) in [("d1", "hi"), ("d2", HOSTILE_NAME)] {
+        let body = serde_json::json!({
+            "channel": "web", "conversation": "hostile", "event_id": event, "text": text,
+            "source": "ads"
+        });
+        let (status, answer) = common::post_json(
+            server.port,
+            "/api/messages",
+            common::API_TOKEN,
+            &body.to_string(),
+        )
+        .await
+        .unwrap();
+        assert_eq!(status, 200, "{answer}");
+    }
+    let store = Store::open(url).await.unwrap();
+    let now_ms = chrono::Utc::now().timestamp_millis();
+    let expected = |filter: ReportFilter| {
+        let store = store.clone();
+        async move {
+            leadbot::report::build(&store, &filter, &SourceCosts::new(), now_ms)
+                .await
+                .unwrap()
+                .figures
+                .funnel
+        }
+    };
+    let all = expected(ReportFilter::default()).await;
+    let web = expected(ReportFilter {
+        channel: Some("web".into()),
+        ..ReportFilter::default()
+    })
+    .await;
+    assert_eq!(all.started, 301);
+
+    let driver = Driver::start();
+    let browser = driver.browser().await;
+    let base = format!("http://127.0.0.1:{}", server.port);
+    browser.goto(&format!("{base}/admin")).await.unwrap();
+    assert!(
+        browser
+            .current_url()
+            .await
+            .unwrap()
+            .path()
+            .ends_with("/admin/login")
+    );
+    screenshot(&browser, &format!("{db}-sign-in")).await;
+    let token = browser
+        .find(Locator::Css("input[name=token]"))
+        .await
+        .unwrap();
+    token.send_keys("wrong").await.unwrap();
+    browser
+        .find(Locator::Id("sign-in"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    assert!(
+        browser
+            .source()
+            .await
+            .unwrap()
+            .contains("not the admin token")
+    );
+    let token = browser
+        .find(Locator::Css("input[name=token]"))
+        .await
+        .unwrap();
+    token.send_keys(ADMIN_TOKEN).await.unwrap();
+    browser
+        .find(Locator::Id("sign-in"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+
+    assert_eq!(
+        text_of(&browser, "#stat-started b").await,
+        all.started.to_string()
+    );
+    assert_eq!(text_of(&browser, "#stat-sql b").await, all.sql.to_string());
+    assert_eq!(text_of(&browser, "#stat-iql b").await, all.iql.to_string());
+    let charts = browser.find_all(Locator::Css("svg.chart")).await.unwrap();
+    assert_eq!(charts.len(), 4, "funnel, drop-off, weeks, reps");
+    screenshot(&browser, &format!("{db}-overview")).await;
+
+    let channel = browser
+        .find(Locator::Css("input[name=channel]"))
+        .await
+        .unwrap();
+    channel.send_keys("web").await.unwrap();
+    browser
+        .find(Locator::Id("apply-filters"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    assert_eq!(
+        text_of(&browser, "#stat-started b").await,
+        web.started.to_string()
+    );
+    assert!(web.started < all.started);
+    screenshot(&browser, &format!("{db}-overview-web")).await;
+
+    browser.goto(&format!("{base}/admin/leads")).await.unwrap();
+    screenshot(&browser, &format!("{db}-leads")).await;
+    let search = browser.find(Locator::Css("input[name=q]")).await.unwrap();
+    search.send_keys("eve").await.unwrap();
+    browser
+        .find(Locator::Id("filter-leads"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let rows = browser.find_all(Locator::Css("#leads tr")).await.unwrap();
+    assert_eq!(rows.len(), 2, "the header and the one lead named Eve");
+    browser
+        .find(Locator::Css("#leads tr:nth-child(2) td:nth-child(2) a"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    assert_eq!(text_of(&browser, "#lead-name").await, HOSTILE_NAME);
+    let title = browser
+        .execute("return document.title", vec![])
+        .await
+        .unwrap();
+    assert_ne!(
+        title,
+        serde_json::json!("pwned"),
+        "the prospect's script ran"
+    );
+    let scripts = browser
+        .execute(
+            "return document.querySelectorAll('main script').length",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(scripts, serde_json::json!(0));
+    screenshot(&browser, &format!("{db}-lead")).await;
+
+    browser.goto(&format!("{base}/admin/reps")).await.unwrap();
+    screenshot(&browser, &format!("{db}-reps")).await;
+    browser
+        .goto(&format!("{base}/admin/scripts"))
+        .await
+        .unwrap();
+    assert!(browser.source().await.unwrap().contains("saas-en"));
+    screenshot(&browser, &format!("{db}-scripts")).await;
+
+    browser
+        .find(Locator::Css("header form button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    browser.goto(&format!("{base}/admin")).await.unwrap();
+    assert!(
+        browser
+            .current_url()
+            .await
+            .unwrap()
+            .path()
+            .ends_with("/admin/login")
+    );
+    browser.close().await.unwrap();
+    store.close().await;
+    server.terminate();
+}
+
+on_both_databases!(the_dashboard_shows_the_seeded_funnel_in_chromium);
