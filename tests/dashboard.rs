@@ -264,6 +264,43 @@ async fn the_dashboard_shows_the_seeded_funnel_in_chromium(url: &str) {
     assert_eq!(scripts, serde_json::json!(0));
     screenshot(&browser, &format!("{db}-lead")).await;
 
+    // A rep's open hand-off closed from its lead page, through the CSRF-protected form.
+    let open: i64 = sqlx::query_scalar(
+        "SELECT lead_id FROM assignments WHERE status = 'offered' ORDER BY id LIMIT 1",
+    )
+    .fetch_one(&raw_pool(url).await)
+    .await
+    .unwrap();
+    browser
+        .goto(&format!("{base}/admin/leads/{open}"))
+        .await
+        .unwrap();
+    let form = browser
+        .find(Locator::Css("form[action$='/close']"))
+        .await
+        .unwrap();
+    form.find(Locator::Css("select[name=outcome] option[value=won]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    form.find(Locator::Css("input[name=value]"))
+        .await
+        .unwrap()
+        .send_keys("5000")
+        .await
+        .unwrap();
+    form.find(Locator::Css("button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let page = browser.source().await.unwrap();
+    assert!(page.contains("won · 5,000.00 USD"), "{page}");
+    assert_eq!(store.outcomes_of(open).await.unwrap()[0].outcome, "won");
+
     browser.goto(&format!("{base}/admin/reps")).await.unwrap();
     screenshot(&browser, &format!("{db}-reps")).await;
     browser
@@ -294,4 +331,82 @@ async fn the_dashboard_shows_the_seeded_funnel_in_chromium(url: &str) {
     server.terminate();
 }
 
-on_both_databases!(the_dashboard_shows_the_seeded_funnel_in_chromium);
+async fn raw_pool(url: &str) -> sqlx::AnyPool {
+    sqlx::any::install_default_drivers();
+    sqlx::AnyPool::connect(url).await.unwrap()
+}
+
+/// POSTs a form with a cookie over a fresh connection; returns the status and headers.
+async fn post_form(port: u16, path: &str, cookie: &str, body: &str) -> (u16, String) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .unwrap();
+    let request = format!(
+        "POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: {cookie}\r\n\
+         Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\
+         Connection: close\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).await.unwrap();
+    let text = String::from_utf8_lossy(&response).into_owned();
+    let status = text
+        .split_whitespace()
+        .nth(1)
+        .and_then(|code| code.parse().ok())
+        .unwrap();
+    (status, text)
+}
+
+/// Without the browser: the session cookie's attributes, and a form without its CSRF token
+/// refused.
+async fn sessions_are_strict_cookies_and_forms_need_their_csrf_token(url: &str) {
+    let mut server = common::Server::start_with_env(url, &[("LEADBOT_ADMIN_TOKEN", ADMIN_TOKEN)]);
+    let (status, response) = post_form(
+        server.port,
+        "/admin/login",
+        "",
+        &format!("token={ADMIN_TOKEN}"),
+    )
+    .await;
+    assert_eq!(status, 303, "{response}");
+    let set_cookie = response
+        .lines()
+        .find(|line| line.to_lowercase().starts_with("set-cookie:"))
+        .unwrap()
+        .to_string();
+    assert!(
+        set_cookie.contains("HttpOnly") && set_cookie.contains("SameSite=Strict"),
+        "{set_cookie}"
+    );
+    assert!(!set_cookie.contains(ADMIN_TOKEN));
+    let cookie = set_cookie
+        .split_once(':')
+        .unwrap()
+        .1
+        .trim()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let (status, _) = post_form(server.port, "/admin/logout", &cookie, "csrf=forged").await;
+    assert_eq!(status, 403);
+    let (status, _) = post_form(
+        server.port,
+        "/admin/handoffs/1/close",
+        &cookie,
+        "outcome=won",
+    )
+    .await;
+    assert_eq!(status, 403);
+    let (status, _) = post_form(server.port, "/admin/login", "", "token=wrong").await;
+    assert_eq!(status, 401);
+    server.terminate();
+}
+
+on_both_databases!(
+    the_dashboard_shows_the_seeded_funnel_in_chromium,
+    sessions_are_strict_cookies_and_forms_need_their_csrf_token,
+);
