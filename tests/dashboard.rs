@@ -87,6 +87,21 @@ async fn screenshot(browser: &Client, name: &str) {
     std::fs::write(folder.join(format!("{name}.png")), png).unwrap();
 }
 
+/// Clicks what `locator` finds and waits (up to 10 s) until the page contains `marker`: a click
+/// that submits a form returns before the next page has loaded.
+async fn click_and_wait(browser: &Client, locator: Locator<'_>, marker: &str) {
+    browser.find(locator).await.unwrap().click().await.unwrap();
+    let mut page = String::new();
+    for _ in 0..100 {
+        page = browser.source().await.unwrap();
+        if page.contains(marker) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the page never showed {marker:?}:\n{page}");
+}
+
 async fn text_of(browser: &Client, css: &str) -> String {
     browser
         .find(Locator::Css(css))
@@ -168,32 +183,13 @@ async fn the_dashboard_shows_the_seeded_funnel_in_chromium(url: &str) {
         .await
         .unwrap();
     token.send_keys("wrong").await.unwrap();
-    browser
-        .find(Locator::Id("sign-in"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    assert!(
-        browser
-            .source()
-            .await
-            .unwrap()
-            .contains("not the admin token")
-    );
+    click_and_wait(&browser, Locator::Id("sign-in"), "not the admin token").await;
     let token = browser
         .find(Locator::Css("input[name=token]"))
         .await
         .unwrap();
     token.send_keys(ADMIN_TOKEN).await.unwrap();
-    browser
-        .find(Locator::Id("sign-in"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click_and_wait(&browser, Locator::Id("sign-in"), "id=\"stat-started\"").await;
 
     assert_eq!(
         text_of(&browser, "#stat-started b").await,
@@ -204,19 +200,22 @@ async fn the_dashboard_shows_the_seeded_funnel_in_chromium(url: &str) {
     let charts = browser.find_all(Locator::Css("svg.chart")).await.unwrap();
     assert_eq!(charts.len(), 4, "funnel, drop-off, weeks, reps");
     screenshot(&browser, &format!("{db}-overview")).await;
+    // The whole page, charts included, still at phone width.
+    browser.set_window_size(412, 3000).await.unwrap();
+    screenshot(&browser, &format!("{db}-overview-full")).await;
+    browser.set_window_size(412, 915).await.unwrap();
 
     let channel = browser
         .find(Locator::Css("input[name=channel]"))
         .await
         .unwrap();
     channel.send_keys("web").await.unwrap();
-    browser
-        .find(Locator::Id("apply-filters"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click_and_wait(
+        &browser,
+        Locator::Id("apply-filters"),
+        "name=\"channel\" value=\"web\"",
+    )
+    .await;
     assert_eq!(
         text_of(&browser, "#stat-started b").await,
         web.started.to_string()
@@ -228,22 +227,20 @@ async fn the_dashboard_shows_the_seeded_funnel_in_chromium(url: &str) {
     screenshot(&browser, &format!("{db}-leads")).await;
     let search = browser.find(Locator::Css("input[name=q]")).await.unwrap();
     search.send_keys("eve").await.unwrap();
-    browser
-        .find(Locator::Id("filter-leads"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click_and_wait(
+        &browser,
+        Locator::Id("filter-leads"),
+        "name=\"q\" value=\"eve\"",
+    )
+    .await;
     let rows = browser.find_all(Locator::Css("#leads tr")).await.unwrap();
     assert_eq!(rows.len(), 2, "the header and the one lead named Eve");
-    browser
-        .find(Locator::Css("#leads tr:nth-child(2) td:nth-child(2) a"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click_and_wait(
+        &browser,
+        Locator::Css("#leads tr:nth-child(2) td:nth-child(2) a"),
+        "id=\"lead-name\"",
+    )
+    .await;
     assert_eq!(text_of(&browser, "#lead-name").await, HOSTILE_NAME);
     let title = browser
         .execute("return document.title", vec![])
@@ -291,14 +288,12 @@ async fn the_dashboard_shows_the_seeded_funnel_in_chromium(url: &str) {
         .send_keys("5000")
         .await
         .unwrap();
-    form.find(Locator::Css("button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    let page = browser.source().await.unwrap();
-    assert!(page.contains("won · 5,000.00 USD"), "{page}");
+    click_and_wait(
+        &browser,
+        Locator::Css("form[action$='/close'] button"),
+        "won · 5,000.00 USD",
+    )
+    .await;
     assert_eq!(store.outcomes_of(open).await.unwrap()[0].outcome, "won");
 
     browser.goto(&format!("{base}/admin/reps")).await.unwrap();
@@ -310,13 +305,12 @@ async fn the_dashboard_shows_the_seeded_funnel_in_chromium(url: &str) {
     assert!(browser.source().await.unwrap().contains("saas-en"));
     screenshot(&browser, &format!("{db}-scripts")).await;
 
-    browser
-        .find(Locator::Css("header form button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click_and_wait(
+        &browser,
+        Locator::Css("header form button"),
+        "name=\"token\"",
+    )
+    .await;
     browser.goto(&format!("{base}/admin")).await.unwrap();
     assert!(
         browser
