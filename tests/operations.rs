@@ -137,7 +137,41 @@ async fn readiness_names_what_is_missing(url: &str) {
     runtime.store().close().await;
 }
 
+/// `LEADBOT_LOG_FORMAT=json`: the line each turn logs carries the channel, the conversation id
+/// and the lead id, and none of the prospect's words.
+async fn json_log_lines_of_a_turn_carry_its_ids(url: &str) {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("serve.log");
+    let mut server = common::Server::start_with_log(
+        url,
+        &[("LEADBOT_LOG", "info"), ("LEADBOT_LOG_FORMAT", "json")],
+        &log,
+    );
+    let body =
+        r#"{"channel":"jsonweb","conversation":"v9","event_id":"j1","text":"my secret words"}"#;
+    let (status, answer) = common::post_json(server.port, "/api/messages", common::API_TOKEN, body)
+        .await
+        .unwrap();
+    assert_eq!(status, 200, "{answer}");
+    let lead_id = serde_json::from_str::<serde_json::Value>(&answer).unwrap()["lead_id"].clone();
+    server.terminate();
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(!text.contains("my secret words"), "{text}");
+    let line: serde_json::Value = text
+        .lines()
+        .filter_map(|line| serde_json::from_str(line).ok())
+        .find(|line: &serde_json::Value| line["fields"]["message"] == "turn handled")
+        .unwrap_or_else(|| panic!("no turn line in:\n{text}"));
+    let span = &line["span"];
+    assert_eq!(span["channel"], "jsonweb", "{line}");
+    assert_eq!(span["lead_id"], lead_id, "{line}");
+    assert!(span["conversation_id"].is_i64(), "{line}");
+    assert_eq!(line["fields"]["result"], "replied", "{line}");
+}
+
 on_both_databases!(
+    json_log_lines_of_a_turn_carry_its_ids,
     metrics_count_the_turns_behind_the_admin_token,
     readiness_names_what_is_missing,
 );

@@ -315,6 +315,15 @@ const HEADER: [&str; 11] = [
 /// and score reasons — as CSV or as JSON lines with typed values.
 pub async fn export(store: &Store, filter: &LeadFilter, format: &str) -> Result<()> {
     let stdout = std::io::stdout();
+    if !matches!(format, "csv" | "json") {
+        bail!("unknown export format {format:?} (csv or json)");
+    }
+    // On a terminal: a spinner while the database reads, a bar while rows are written.
+    let spinner = super::progress::spinner("reading leads");
+    let exports = store.lead_exports(filter).await;
+    spinner.finish_and_clear();
+    let exports = exports?;
+    let bar = super::progress::bar(exports.len() as u64, "writing leads");
     match format {
         "csv" => {
             let mut header: Vec<String> = HEADER.iter().map(|name| name.to_string()).collect();
@@ -332,19 +341,22 @@ pub async fn export(store: &Store, filter: &LeadFilter, format: &str) -> Result<
             );
             let mut writer = csv::Writer::from_writer(stdout.lock());
             writer.write_record(&header)?;
-            for export in store.lead_exports(filter).await? {
-                writer.write_record(csv_row(&export))?;
+            for export in &exports {
+                writer.write_record(csv_row(export))?;
+                bar.inc(1);
             }
             writer.flush()?;
         }
         "json" => {
             let mut out = stdout.lock();
-            for export in store.lead_exports(filter).await? {
-                writeln!(out, "{}", json_row(&export))?;
+            for export in &exports {
+                writeln!(out, "{}", json_row(export))?;
+                bar.inc(1);
             }
         }
         other => bail!("unknown export format {other:?} (csv or json)"),
     }
+    bar.finish_and_clear();
     Ok(())
 }
 

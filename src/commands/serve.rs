@@ -235,7 +235,15 @@ async fn serve(
         store: state.runtime.store().clone(),
         admin_token: config.admin_token.clone(),
     };
-    let mut app = http::app(state).merge(http::operations::routes(operations));
+    let admin = http::admin::Admin {
+        runtime: state.runtime.clone(),
+        admin_token: config.admin_token.clone(),
+        scripts: config.scripts.clone(),
+        costs: config.source_costs.clone(),
+    };
+    let mut app = http::app(state)
+        .merge(http::operations::routes(operations))
+        .merge(http::admin::routes(admin));
     if let Some(slack) = slack {
         app = app.merge(slack::routes(slack));
     }

@@ -2,6 +2,7 @@
 //! server runs. Today: health, and a JSON API that feeds messages (with event ids) to the
 //! runtime, for web widgets, custom channels and tests.
 
+pub mod admin;
 mod api;
 mod handoffs;
 pub mod operations;

@@ -4,7 +4,7 @@
 //! as a table, CSV or JSON.
 
 pub mod costs;
-mod render;
+pub mod render;
 
 use serde::Serialize;
 

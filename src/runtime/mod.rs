@@ -303,7 +303,7 @@ impl Runtime {
             lead_id = tracing::field::Empty,
         );
         let started = std::time::Instant::now();
-        let handled = self.handle_turn(inbound).instrument(span).await;
+        let handled = self.handle_turn(inbound).instrument(span.clone()).await;
         let result = match &handled {
             Ok(Handled::Replied(_)) => "replied",
             Ok(Handled::Duplicate) => "duplicate",
@@ -314,7 +314,11 @@ impl Runtime {
             }
             Err(_) => "error",
         };
-        crate::metrics::turn(&inbound.key.channel, result, started.elapsed());
+        let took = started.elapsed();
+        crate::metrics::turn(&inbound.key.channel, result, took);
+        span.in_scope(|| {
+            tracing::info!(result, took_ms = took.as_millis() as u64, "turn handled");
+        });
         handled
     }
 

@@ -129,7 +129,7 @@ impl Chunk {
                 "{prefix} INSERT INTO assignments (lead_id, conversation_id, rep_id, pool, rule, status, decision, \
                  attributes, notice, sla_due_at, note, created_at, answered_at) \
                  SELECT lead_id, conversation_id, rep, 'default', NULL, offer, '{{}}', '{{}}', '{{}}', \
-                 CASE WHEN offer = 'offered' THEN qualified_at + 900000 END, NULL, qualified_at, \
+                 NULL, NULL, qualified_at, \
                  CASE WHEN offer = 'offered' THEN NULL ELSE qualified_at + ((i % 60) + 1) * 60000 END \
                  FROM h WHERE stage = 'sql'"
             ),

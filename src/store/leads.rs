@@ -143,14 +143,14 @@ pub struct LeadRecord {
     pub transcript: Vec<StoredMessage>,
 }
 
-const LEAD_COLUMNS: &str = "id, channel, name, company, email, phone, region, stage, score, script_id, \
+pub(super) const LEAD_COLUMNS: &str = "id, channel, name, company, email, phone, region, stage, score, script_id, \
      script_version, created_at, updated_at, qualified_at, forgotten_at, owner";
 
 /// The leads a [`LeadFilter`] picks, as a condition on `leads l` with parameters $1–$3.
 const LEAD_FILTER: &str = "($1 = '' OR l.stage = $1) AND l.updated_at >= $2 \
      AND ($3 = '' OR l.script_id = $3)";
 
-fn summary(row: &AnyRow) -> Result<LeadSummary, StoreError> {
+pub(super) fn summary(row: &AnyRow) -> Result<LeadSummary, StoreError> {
     let forgotten_at: Option<i64> = row.try_get("forgotten_at")?;
     Ok(LeadSummary {
         id: row.try_get("id")?,

@@ -3,6 +3,7 @@
 //! both; where the backends differ (how a write transaction starts, how a conversation is
 //! locked) the store says so in one place.
 
+pub mod admin;
 pub mod assignments;
 mod batch;
 mod connections;
