@@ -11,6 +11,7 @@ pub mod http;
 pub mod locale;
 pub mod notify;
 pub mod outbox;
+pub mod person;
 pub mod reps;
 pub mod routing;
 pub mod runtime;

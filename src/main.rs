@@ -180,6 +180,14 @@ enum LeadsAction {
         /// Lead id.
         id: i64,
     },
+    /// Fold the second lead into the first (the same person, missed by automatic matching):
+    /// conversations, answers, score and hand-offs move; the first keeps its owner.
+    Merge {
+        /// The lead that stays.
+        into: i64,
+        /// The lead folded into it.
+        from: i64,
+    },
     /// Erase a person's data; anonymous funnel counts are kept.
     Forget {
         /// Lead id.
@@ -392,6 +400,9 @@ async fn run(cli: Cli, matches: &clap::ArgMatches) -> Result<ExitCode> {
                 }
                 LeadsAction::ExportPerson { id } => {
                     commands::leads::export_person(&store, id).await
+                }
+                LeadsAction::Merge { into, from } => {
+                    commands::leads::merge(&store, into, from).await
                 }
                 LeadsAction::Forget { id } => commands::leads::forget(&store, id).await,
             };

@@ -94,6 +94,7 @@ async fn say(runtime: &Runtime, who: &str, text: &str, seconds: i64) -> leadbot:
         reply_via: None,
         existing_only: false,
         answers_step: None,
+        person: None,
     };
     match runtime.handle(&inbound).await.unwrap() {
         Handled::Replied(outcome) => *outcome,

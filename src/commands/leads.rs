@@ -5,8 +5,8 @@ use std::io::Write;
 use anyhow::{Context, Result, bail};
 use chrono::{DateTime, Utc};
 use leadbot::script::Criterion;
-use leadbot::store::Store;
 use leadbot::store::leads::{LeadExport, LeadFilter, LeadRecord, LeadSummary};
+use leadbot::store::{Merged, Store};
 use serde_json::{Map, Value, json};
 
 /// Formats Unix milliseconds as a readable UTC time for tables ("2026-03-04 08:00:00").
@@ -26,13 +26,13 @@ pub async fn list(store: &Store, filter: &LeadFilter) -> Result<()> {
     let leads = store.list_leads(filter).await?;
     writeln!(
         out,
-        "{:>5}  {:<12} {:>5}  {:<20} {:<20} {:<26} {:<10} {:<19}",
-        "id", "stage", "score", "name", "company", "email", "script", "updated (UTC)"
+        "{:>5}  {:<12} {:>5}  {:<20} {:<20} {:<26} {:<10} {:<12} {:<19}",
+        "id", "stage", "score", "name", "company", "email", "script", "owner", "updated (UTC)"
     )?;
     for lead in &leads {
         writeln!(
             out,
-            "{:>5}  {:<12} {:>5}  {:<20} {:<20} {:<26} {:<10} {:<19}",
+            "{:>5}  {:<12} {:>5}  {:<20} {:<20} {:<26} {:<10} {:<12} {:<19}",
             lead.id,
             lead.stage,
             lead.score,
@@ -40,6 +40,7 @@ pub async fn list(store: &Store, filter: &LeadFilter) -> Result<()> {
             clip(or_dash(&lead.company), 20),
             clip(or_dash(&lead.email), 26),
             clip(&lead.script_id, 10),
+            clip(or_dash(&lead.owner), 12),
             time(lead.updated_at)
         )?;
     }
@@ -92,6 +93,13 @@ pub async fn show(store: &Store, id: i64) -> Result<()> {
         time(lead.created_at),
         time(lead.updated_at)
     )?;
+    writeln!(out, "  owner: {}", or_dash(&lead.owner))?;
+    if let Some(into) = lead.merged_into {
+        writeln!(
+            out,
+            "  (the same person as lead {into}: its history is there now)"
+        )?;
+    }
     if lead.forgotten {
         writeln!(out, "  (personal data erased on request)")?;
     }
@@ -344,6 +352,24 @@ pub async fn export_person(store: &Store, id: i64) -> Result<()> {
         "{}",
         serde_json::to_string_pretty(&record).context("rendering JSON")?
     )?;
+    Ok(())
+}
+
+/// `leads merge`: the second lead is the same person as the first — its conversations and
+/// history join the first, which keeps its owner (or takes the second's).
+pub async fn merge(store: &Store, into: i64, from: i64) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    match store
+        .merge_leads(into, from, Utc::now().timestamp_millis())
+        .await?
+    {
+        Merged::Done { conversations } => writeln!(
+            out,
+            "lead {from} merged into lead {into} ({conversations} conversation(s) moved)"
+        )?,
+        Merged::NoSuchLead(id) => bail!("no lead with id {id} (or it was merged already)"),
+        Merged::SameLead => bail!("a lead cannot be merged into itself"),
+    }
     Ok(())
 }
 

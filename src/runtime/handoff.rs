@@ -408,9 +408,9 @@ async fn route_and_record<'t>(
     Ok((notice, rep))
 }
 
-/// Picks the pool and the rep whose turn it is (the pure `routing` decides; the store keeps
-/// the rotation and the assignment), with the pool's rotation held until the transaction
-/// ends; returns the decision and the new assignment's id.
+/// Picks the lead's owner, or else the pool and the rep whose turn it is (the pure `routing`
+/// decides; the store keeps the rotation and the assignment), with the pool's rotation held
+/// until the transaction ends; returns the decision and the new assignment's id.
 async fn route(
     handoffs: &mut HandoffTx<'_>,
     team: &Team,
@@ -420,6 +420,13 @@ async fn route(
     now: DateTime<FixedOffset>,
 ) -> Result<(Decision, i64), RuntimeError> {
     let pool = routing::choose_pool(team, lead.attributes);
+    let owner = handoffs.owner_of(lead.lead_id).await?;
+    let owner = routing::existing_owner(team, owner.as_deref(), excluded, now.with_timezone(&Utc));
+    if let Some(step) = owner.clone().filter(|step| step.skipped.is_none()) {
+        let decision = routing::to_owner(team, pool, step);
+        let assignment_id = record(handoffs, lead, &decision, notice, now).await?;
+        return Ok((decision, assignment_id));
+    }
     handoffs.lock_pool(&pool.pool).await?;
     let rotation = handoffs.rotation(&pool.pool).await?;
     let open_load = handoffs.open_loads().await?;
@@ -437,22 +444,38 @@ async fn route(
         .into_iter()
         .filter(|(rep, slot)| rotation.get(rep) != Some(slot))
         .collect();
-    let decision = rotated.decision;
-    let now_ms = now.timestamp_millis();
+    let mut decision = rotated.decision;
+    decision.owner = owner;
     handoffs
-        .save_rotation(&pool.pool, &changed, decision.chosen.as_deref(), now_ms)
+        .save_rotation(
+            &pool.pool,
+            &changed,
+            decision.chosen.as_deref(),
+            now.timestamp_millis(),
+        )
         .await?;
-    let assignment_id = handoffs
+    let assignment_id = record(handoffs, lead, &decision, notice, now).await?;
+    Ok((decision, assignment_id))
+}
+
+/// Stores a routing decision as the lead's new assignment; returns its id.
+async fn record(
+    handoffs: &mut HandoffTx<'_>,
+    lead: LeadToRoute<'_>,
+    decision: &Decision,
+    notice: &HandOffNotice,
+    now: DateTime<FixedOffset>,
+) -> Result<i64, RuntimeError> {
+    Ok(handoffs
         .record_assignment(NewAssignment {
             lead_id: lead.lead_id,
             conversation_id: lead.conversation_id,
-            decision: &decision,
+            decision,
             attributes: lead.attributes,
             notice: &json(notice)?,
-            now_ms,
+            now_ms: now.timestamp_millis(),
         })
-        .await?;
-    Ok((decision, assignment_id))
+        .await?)
 }
 
 /// What a routing needs to know about the lead.

@@ -4,6 +4,7 @@
 
 mod catalog;
 mod handoff;
+mod people;
 mod timers;
 
 use std::collections::BTreeSet;
@@ -18,6 +19,7 @@ use crate::conversation::ConversationKey;
 use crate::engine::state::ConversationState;
 use crate::engine::{self, Effect, HandOff, Input, Reply};
 use crate::outbox::{self, NewOutboxItem, OutboxMessage, OutboxWake, ProspectReply};
+use crate::person::PersonId;
 use crate::reps::Team;
 use crate::script::Script;
 use crate::store::{Store, StoreError, StoredConversation, TurnTx};
@@ -71,6 +73,9 @@ pub struct Inbound {
     /// turn is ignored unless that question is still the one waiting for an answer. A
     /// [`Input::Choice`] answers its own step without this.
     pub answers_step: Option<String>,
+    /// Who is writing, when the channel knows (a Slack or Discord user): a new conversation of
+    /// a person seen before joins their lead.
+    pub person: Option<PersonId>,
 }
 
 impl Inbound {
@@ -89,6 +94,7 @@ impl Inbound {
             reply_via: None,
             existing_only: false,
             answers_step: None,
+            person: None,
         }
     }
 
@@ -301,14 +307,17 @@ impl Runtime {
                 tx.remember_script(&script.id, script.version, &script.source, now_ms)
                     .await?;
                 let turn = engine::start(&script, inbound.now);
-                (
-                    tx.start_conversation(&turn.state, now_ms).await?,
-                    turn,
-                    script,
-                )
+                let person = inbound.person.as_ref();
+                let conversation = self
+                    .start_in_lead(&mut tx, person, None, &turn.state, now_ms)
+                    .await?;
+                (conversation, turn, script)
             }
         };
+        let email_before = conversation.state.contact.get("email").cloned();
         conversation.state = turn.state.clone();
+        self.recognise_email(&mut tx, &mut conversation, email_before.as_deref(), now_ms)
+            .await?;
         let text = match &inbound.input {
             Input::Text(text) => text.clone(),
             Input::Choice { value, .. } => format!("[clicked] {value}"),
@@ -380,6 +389,19 @@ impl Runtime {
         now: DateTime<FixedOffset>,
         reply_via: Option<(&ReplyRoute, &str)>,
     ) -> Result<Handled, RuntimeError> {
+        self.start_over_as(key, None, script, now, reply_via).await
+    }
+
+    /// [`Runtime::start_over`] for a person the channel knows: a first conversation of theirs
+    /// joins the lead they already have.
+    pub async fn start_over_as(
+        &self,
+        key: &ConversationKey,
+        person: Option<&PersonId>,
+        script: Option<&str>,
+        now: DateTime<FixedOffset>,
+        reply_via: Option<(&ReplyRoute, &str)>,
+    ) -> Result<Handled, RuntimeError> {
         let script = match script {
             Some(id) => self.scripts.current(id)?,
             None => self.scripts.default_script()?,
@@ -394,7 +416,10 @@ impl Runtime {
         tx.remember_script(&script.id, script.version, &script.source, now_ms)
             .await?;
         let turn = engine::start(&script, now);
-        let mut conversation = tx.start_conversation(&turn.state, now_ms).await?;
+        let existing = tx.conversation().await?.map(|found| found.lead_id);
+        let mut conversation = self
+            .start_in_lead(&mut tx, person, existing, &turn.state, now_ms)
+            .await?;
         conversation.state = turn.state;
         conversation.wake = wake_of(&script, &conversation.state);
         if let Some((route, _)) = reply_via {

@@ -39,6 +39,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "outbox ordering key",
         include_str!("../../migrations/sqlite/0007_outbox_ordering_key.sql"),
     ),
+    (
+        30,
+        "one lead per person",
+        include_str!("../../migrations/sqlite/0030_one_lead_per_person.sql"),
+    ),
 ];
 
 const POSTGRES: &[(i64, &str, &str)] = &[
@@ -76,6 +81,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         7,
         "outbox ordering key",
         include_str!("../../migrations/postgres/0007_outbox_ordering_key.sql"),
+    ),
+    (
+        30,
+        "one lead per person",
+        include_str!("../../migrations/postgres/0030_one_lead_per_person.sql"),
     ),
 ];
 

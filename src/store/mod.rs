@@ -10,6 +10,7 @@ mod destinations;
 pub mod leads;
 mod migrations;
 pub mod outbox;
+pub mod people;
 mod turn;
 mod writer;
 
@@ -24,6 +25,7 @@ use sqlx::{AnyPool, Connection, Executor};
 pub use assignments::{Assignment, HandoffTx, HandoffWrite, NewAssignment};
 use connections::{IDLE_BEFORE_PING, WriteConnections};
 pub use outbox::OUTBOX_NOTIFY_CHANNEL;
+pub use people::Merged;
 pub use turn::{StoredConversation, TurnTx};
 pub(crate) use writer::WriteTx;
 use writer::{GroupCommit, WalLength};

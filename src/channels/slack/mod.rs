@@ -27,6 +27,7 @@ use self::address::{ClickedQuestion, ReplyContext};
 use self::inbound::{Command, HandoffClick, Turn, TurnInput};
 use crate::delivery::{RetryPolicy, Workers};
 use crate::engine::Input;
+use crate::person::PersonId;
 use crate::runtime::{
     Handled, HandoffAnswer, HandoffAnswered, Ignored, Inbound, RepIdentity, ReplyRoute, Runtime,
     RuntimeError,
@@ -99,10 +100,12 @@ impl SlackApp {
         // otherwise hold them back.
         let now = turn.at.min(Utc::now().fixed_offset());
         let clicked = turn.reply.clicked.clone();
+        let person = address::user_of(&turn.key.address).and_then(PersonId::slack);
         let inbound = Inbound {
             reply_via: Some(self.route(&turn.reply)),
             existing_only: turn.existing_only,
             answers_step,
+            person,
             ..Inbound::new(turn.key, Some(turn.event_id), input, now)
         };
         let handled = self.runtime.handle(&inbound).await.inspect_err(|error| {
@@ -147,8 +150,9 @@ impl SlackApp {
         });
         let started = self
             .runtime
-            .start_over(
+            .start_over_as(
                 &key,
+                PersonId::slack(&command.user).as_ref(),
                 command.script.as_deref(),
                 Utc::now().fixed_offset(),
                 Some((&route, &command.request_id)),
