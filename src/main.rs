@@ -105,6 +105,22 @@ enum Command {
         #[command(subcommand)]
         action: HandoffAction,
     },
+    /// Answer a prospect who asked for a person, as a rep: sent on their channel with your
+    /// name (docs/conversations.md).
+    Reply {
+        /// Lead id (shown in the takeover notice).
+        lead: i64,
+        /// What to tell the prospect.
+        text: String,
+        /// Your rep id.
+        #[arg(long)]
+        rep: String,
+    },
+    /// Give a conversation a rep took over back to the bot: the script asks its question again.
+    HandBack {
+        /// Lead id.
+        lead: i64,
+    },
     /// Apply database migrations and print the schema version.
     Migrate,
     /// Check scripts; prints file:line:column: problem for each and exits 1 if any is broken.
@@ -479,6 +495,20 @@ async fn run(cli: Cli, matches: &clap::ArgMatches) -> Result<ExitCode> {
                 }
                 HandoffAction::Close { id } => commands::reps::close(&runtime, id).await,
             };
+            runtime.store().close().await;
+            result?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Reply { lead, text, rep } => {
+            let runtime = team_runtime(&config).await?;
+            let result = commands::reps::reply(&runtime, lead, &rep, &text).await;
+            runtime.store().close().await;
+            result?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::HandBack { lead } => {
+            let runtime = team_runtime(&config).await?;
+            let result = commands::reps::hand_back(&runtime, lead).await;
             runtime.store().close().await;
             result?;
             Ok(ExitCode::SUCCESS)

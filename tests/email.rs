@@ -99,6 +99,7 @@ fn notice(event: NoticeEvent) -> HandOffNotice {
         sla_minutes: Some(15),
         note: None,
         team_channel,
+        takeover: None,
     }
 }
 

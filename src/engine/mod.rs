@@ -7,6 +7,7 @@ mod interpret;
 pub mod messages;
 pub mod scoring;
 pub mod state;
+pub mod takeover;
 pub mod timers;
 
 use chrono::{DateTime, FixedOffset};
@@ -109,6 +110,10 @@ pub enum Effect {
     StageChanged(StageChange),
     /// The lead is sales-qualified: notify a rep.
     HandOff(HandOff),
+    /// The prospect asked for a person: the script is paused, a rep is to take over.
+    HumanRequested,
+    /// A rep has the conversation: what the prospect wrote is for them (not interpreted).
+    ForRep,
 }
 
 impl Effect {
@@ -160,6 +165,7 @@ pub fn start(script: &Script, now: DateTime<FixedOffset>) -> Turn {
         nudged: false,
         abandoned_at: None,
         followed_up: false,
+        human_since: None,
     };
     let mut turn = Turn {
         state,
@@ -183,12 +189,27 @@ pub fn step(
     // The prospect is back: a later silence may be nudged again.
     turn.state.nudged = false;
     turn.state.abandoned_at = None;
+    let command = match input {
+        Input::Text(text) => commands::recognise(text, script.locale),
+        Input::Choice { .. } => None,
+    };
+    // A rep has the conversation: everything but "stop" is for them, long or not.
+    if turn.state.human_since.is_some() && command != Some(Command::Stop) {
+        turn.effects.push(Effect::ForRep);
+        return turn;
+    }
     if let Input::Text(text) = input {
         if text.chars().count() > MAX_INPUT_CHARS {
             turn.say(messages::text(script, MessageKey::TooLong));
             return turn;
         }
-        match commands::recognise(text, script.locale) {
+        if command.is_none()
+            && turn.state.stage != Stage::OptedOut
+            && takeover::asks_for_human(text, script)
+        {
+            return takeover::request(script, turn, now);
+        }
+        match command {
             Some(Command::Stop) => return opt_out(script, turn, now),
             Some(Command::Restart) => return restart(script, turn, now),
             Some(Command::Help) => {
@@ -633,6 +654,7 @@ fn opt_out(script: &Script, mut turn: Turn, now: DateTime<FixedOffset>) -> Turn 
         turn.change_stage(Stage::OptedOut, "asked to stop".into(), now);
     }
     turn.say(messages::text(script, MessageKey::OptedOut));
+    turn.state.human_since = None;
     finish(&mut turn, now);
     turn
 }

@@ -4,6 +4,7 @@
 
 mod api;
 mod handoffs;
+mod takeover;
 
 use std::sync::Arc;
 
@@ -32,6 +33,7 @@ pub fn app(state: AppState) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .route("/api/messages", post(api::message))
         .route("/api/handoffs/{id}/{action}", post(handoffs::answer))
+        .route("/api/leads/{id}/{action}", post(takeover::act))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(Arc::new(state))
 }

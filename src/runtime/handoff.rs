@@ -79,6 +79,38 @@ impl Runtime {
         handoff: &HandOff,
         now: DateTime<FixedOffset>,
     ) -> Result<(Vec<NewOutboxItem>, Option<Reply>), RuntimeError> {
+        let routed = self
+            .route_lead(handoffs, key, conversation, script, handoff, None, now)
+            .await?;
+        let told = routed.rep.map(|rep| Reply {
+            text: crate::engine::messages::text(script, MessageKey::HandoffRep)
+                .replace("{rep}", &rep.name),
+            step: None,
+            choices: Vec::new(),
+            multiple: false,
+        });
+        Ok((routed.items, told))
+    }
+
+    /// Routes a lead (owner first, then the rules) and builds its notices; a `takeover`
+    /// (the conversation so far) marks a prospect who asked for a person.
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "the turn's parts, passed through as they are"
+    )]
+    pub(super) async fn route_lead<'t>(
+        &'t self,
+        handoffs: &mut HandoffTx<'_>,
+        key: &ConversationKey,
+        conversation: &StoredConversation,
+        script: &Script,
+        handoff: &HandOff,
+        takeover: Option<Vec<String>>,
+        now: DateTime<FixedOffset>,
+    ) -> Result<Routed<'t>, RuntimeError> {
+        let note = takeover
+            .is_some()
+            .then(|| "The prospect asked to talk to a person".to_string());
         let notice = HandOffNotice {
             event: NoticeEvent::Unassigned,
             assignment_id: None,
@@ -93,16 +125,22 @@ impl Runtime {
             pool: None,
             rule: None,
             sla_minutes: None,
-            note: None,
+            note,
             team_channel: None,
+            takeover,
         };
         let Some(team) = &self.team else {
-            let key = format!(
-                "handoff:{}:{}",
-                conversation.lead_id,
-                handoff.qualified_at.timestamp_millis()
-            );
-            return Ok((self.crm_notice(&notice, &key)?.into_iter().collect(), None));
+            let kind = if notice.takeover.is_some() {
+                format!("takeover:{}", now.timestamp_millis())
+            } else {
+                handoff.qualified_at.timestamp_millis().to_string()
+            };
+            let key = format!("handoff:{}:{kind}", conversation.lead_id);
+            return Ok(Routed {
+                items: self.crm_notice(&notice, &key)?.into_iter().collect(),
+                rep: None,
+                pool: None,
+            });
         };
         let attributes = LeadAttributes::of(&conversation.state, script, team);
         let lead = LeadToRoute {
@@ -112,15 +150,11 @@ impl Runtime {
         };
         let (notice, rep) =
             route_and_record(handoffs, team, lead, &BTreeSet::new(), notice, None, now).await?;
-        let items = self.notices(team, &notice, rep)?;
-        let told = rep.map(|rep| Reply {
-            text: crate::engine::messages::text(script, MessageKey::HandoffRep)
-                .replace("{rep}", &rep.name),
-            step: None,
-            choices: Vec::new(),
-            multiple: false,
-        });
-        Ok((items, told))
+        Ok(Routed {
+            items: self.notices(team, &notice, rep)?,
+            rep,
+            pool: notice.pool.clone(),
+        })
     }
 
     /// Records a rep's answer to an offered lead: accepting makes them the owner; passing
@@ -306,7 +340,7 @@ impl Runtime {
 
     /// The outbox items of one notice: the CRM feed, and each of the rep's (or the fallback
     /// team's) channels this process delivers to.
-    fn notices(
+    pub(super) fn notices(
         &self,
         team: &Team,
         notice: &HandOffNotice,
@@ -478,6 +512,16 @@ async fn record(
         .await?)
 }
 
+/// A routed lead: its notices, the rep (`None`: the fallback team) and the pool.
+pub(super) struct Routed<'t> {
+    /// The notices to queue.
+    pub items: Vec<NewOutboxItem>,
+    /// The rep who got it.
+    pub rep: Option<&'t Rep>,
+    /// The pool the rules chose.
+    pub pool: Option<String>,
+}
+
 /// What a routing needs to know about the lead.
 #[derive(Debug, Clone, Copy)]
 struct LeadToRoute<'a> {
@@ -525,7 +569,7 @@ fn shape(
     }
 }
 
-fn stored_notice(assignment: &Assignment) -> Result<HandOffNotice, RuntimeError> {
+pub(super) fn stored_notice(assignment: &Assignment) -> Result<HandOffNotice, RuntimeError> {
     serde_json::from_value(assignment.notice.clone()).map_err(|error| {
         RuntimeError::Store(StoreError::Corrupt(format!(
             "assignment {} notice: {error}",

@@ -5,6 +5,7 @@
 mod catalog;
 mod handoff;
 mod people;
+mod takeover;
 mod timers;
 
 use std::collections::BTreeSet;
@@ -42,6 +43,15 @@ pub enum RuntimeError {
     /// No such assignment.
     #[error("there is no hand-off {0}")]
     UnknownAssignment(i64),
+    /// No such lead (or it has no conversation).
+    #[error("there is no lead {0}")]
+    UnknownLead(i64),
+    /// A rep answered a lead whose prospect is talking to the bot, not to a person.
+    #[error("lead {0} is talking to the bot: no one asked for a person")]
+    NotWithARep(i64),
+    /// A rep's reply with nothing in it.
+    #[error("the reply is empty")]
+    EmptyReply,
     /// A rep answered someone else's offer.
     #[error("hand-off {assignment} was not offered to {rep}")]
     NotTheirLead {
@@ -343,15 +353,31 @@ impl Runtime {
                 turn.effects.push(Effect::Say(told));
             }
         }
+        let turn_ref = inbound
+            .event_id
+            .clone()
+            .unwrap_or_else(|| format!("t{now_ms}"));
+        let (notices, told) = self
+            .takeover_in_turn(
+                &mut tx,
+                &inbound.key,
+                &conversation,
+                &script,
+                &turn.effects,
+                &text,
+                &turn_ref,
+                inbound.now,
+            )
+            .await?;
+        outbox.extend(notices);
+        if let Some(told) = told {
+            turn.effects.push(Effect::Say(told));
+        }
         conversation.wake = wake_of(&script, &conversation.state);
         if let Some(route) = &inbound.reply_via {
             conversation.reply_route = serde_json::to_value(route).ok();
         }
         if let Some(route) = &inbound.reply_via {
-            let turn_ref = inbound
-                .event_id
-                .clone()
-                .unwrap_or_else(|| format!("t{now_ms}"));
             outbox.extend(reply_items(
                 route,
                 &inbound.key,

@@ -28,6 +28,8 @@ pub(super) struct RawScript {
     #[serde(default)]
     pub messages: BTreeMap<Spanned<String>, String>,
     #[serde(default)]
+    pub human_phrases: Vec<String>,
+    #[serde(default)]
     pub signals: Vec<Spanned<RawSignal>>,
     #[serde(default)]
     pub steps: Vec<Spanned<RawStep>>,

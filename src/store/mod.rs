@@ -11,6 +11,7 @@ pub mod leads;
 mod migrations;
 pub mod outbox;
 pub mod people;
+mod takeover;
 mod turn;
 mod writer;
 

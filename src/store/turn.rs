@@ -353,7 +353,7 @@ impl TurnTx {
                         ],
                     );
                 }
-                Effect::HandOff(_) => {}
+                Effect::HandOff(_) | Effect::HumanRequested | Effect::ForRep => {}
             }
         }
         super::outbox::queue_in(batch, outbox, now_ms);

@@ -148,6 +148,12 @@ pub fn handoff_message(notice: &HandOffNotice) -> CreateMessage {
         NoticeEvent::Accepted => ("✅ Lead accepted", Colour::DARK_GREEN),
         NoticeEvent::Withdrawn => ("↩️ Lead withdrawn", Colour::LIGHT_GREY),
         NoticeEvent::Unassigned => ("⚠️ Unassigned lead", Colour::RED),
+        NoticeEvent::Message => ("💬 The prospect wrote", Colour::BLUE),
+    };
+    let headline = if notice.takeover.is_some() && notice.event != NoticeEvent::Message {
+        "🙋 Wants to talk to a person"
+    } else {
+        headline
     };
     let title = format!("{headline}: {} ({})", contact("name"), contact("company"));
     let prospect = match ProspectAddress::parse(&notice.prospect.address) {

@@ -123,6 +123,12 @@ pub fn notice(notice: &HandOffNotice) -> SlackMessageContent {
             notice.note.as_deref().unwrap_or("the lead moved on"),
             notice.lead_id
         ),
+        NoticeEvent::Message => format!(
+            "💬 {name} ({company}): {} — answer with `leadbot reply {}`. Lead {}.",
+            notice.note.as_deref().unwrap_or_default(),
+            notice.lead_id,
+            notice.lead_id
+        ),
         NoticeEvent::Assigned | NoticeEvent::Unassigned => {
             return card(notice, &name, &company);
         }
@@ -139,6 +145,9 @@ pub fn notice(notice: &HandOffNotice) -> SlackMessageContent {
 fn card(notice: &HandOffNotice, name: &str, company: &str) -> SlackMessageContent {
     let lead = &notice.lead;
     let headline = match notice.event {
+        _ if notice.takeover.is_some() => {
+            format!("🙋 Wants to talk to a person: {name} ({company})")
+        }
         NoticeEvent::Unassigned => {
             format!("🔥 Sales-qualified lead for the team: {name} ({company})")
         }
