@@ -486,6 +486,7 @@ async fn an_item_the_email_channel_cannot_send_is_given_up() {
             step: None,
             choices: Vec::new(),
             multiple: false,
+            link: None,
         },
     });
     for item in [claimed(&no_address), reply] {

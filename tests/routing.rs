@@ -370,6 +370,7 @@ async fn a_crm_answers_for_a_rep_over_http(url: &str) {
     let state = AppState {
         runtime: runtime.clone(),
         api_token: Some(Secret::new("crm-token".into())),
+        booking_secret: None,
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = listener.local_addr().unwrap().port();

@@ -130,6 +130,22 @@ pub async fn show(store: &Store, id: i64) -> Result<()> {
             change.reason
         )?;
     }
+    let meetings = store.meetings_of(id).await?;
+    if !meetings.is_empty() {
+        writeln!(out, "\nmeetings booked:")?;
+    }
+    for meeting in &meetings {
+        let handoff = meeting
+            .assignment_id
+            .map(|id| format!(" (hand-off #{id})"))
+            .unwrap_or_default();
+        writeln!(
+            out,
+            "  {} UTC via {}{handoff}",
+            time(meeting.starts_at),
+            meeting.provider
+        )?;
+    }
     let handoffs = store.assignments_of(id).await?;
     if !handoffs.is_empty() {
         writeln!(out, "\nhand-offs:")?;
@@ -144,9 +160,15 @@ pub async fn show(store: &Store, id: i64) -> Result<()> {
             .rule
             .as_deref()
             .map_or_else(|| "default".to_string(), |rule| format!("\"{rule}\""));
+        let booked = meetings
+            .iter()
+            .rev()
+            .find(|meeting| meeting.assignment_id == Some(handoff.id))
+            .map(|meeting| format!(" · meeting booked for {} UTC", time(meeting.starts_at)))
+            .unwrap_or_default();
         writeln!(
             out,
-            "  #{:<4} {}  to {to} (pool {}, rule {rule}){answered}{}",
+            "  #{:<4} {}  to {to} (pool {}, rule {rule}){answered}{}{booked}",
             handoff.id,
             time(handoff.created_at),
             handoff.pool,
@@ -233,6 +255,7 @@ fn csv_row(export: &LeadExport) -> Vec<String> {
         .map(|event| format!("{:+} {}", event.points, event.reason))
         .collect();
     row.push(reasons.join("; "));
+    row.push(lead.meeting_at.and_then(rfc3339).unwrap_or_default());
     row
 }
 
@@ -277,6 +300,10 @@ fn json_row(export: &LeadExport) -> Value {
         .map(|event| json!({"points": event.points, "reason": event.reason}))
         .collect();
     object.insert("score_reasons".into(), reasons.into());
+    object.insert(
+        "meeting_at".into(),
+        lead.meeting_at.and_then(rfc3339).into(),
+    );
     let answers: Map<String, Value> = export
         .answers
         .iter()
@@ -322,6 +349,7 @@ pub async fn export(store: &Store, filter: &LeadFilter, format: &str) -> Result<
                     "owner",
                     "source",
                     "score_reasons",
+                    "meeting_at",
                 ]
                 .map(String::from),
             );

@@ -87,6 +87,8 @@ pub struct Config {
     pub crm_webhook: Option<Secret>,
     /// Signs webhook requests.
     pub webhook_secret: Option<Secret>,
+    /// Verifies booking providers' webhooks (`POST /webhooks/booking`).
+    pub booking_secret: Option<Secret>,
     /// The Slack channel, when configured.
     pub slack: Option<SlackConfig>,
     /// The Discord channel, when configured.
@@ -150,6 +152,7 @@ impl Config {
             api_token: get("LEADBOT_API_TOKEN").map(Secret::new),
             crm_webhook,
             webhook_secret,
+            booking_secret: get("LEADBOT_BOOKING_SECRET").map(Secret::new),
             slack: SlackConfig::from_lookup(lookup)?,
             discord: DiscordConfig::from_env(lookup)?,
             smtp: SmtpSettings::from_lookup(lookup)?,

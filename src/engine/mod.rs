@@ -64,6 +64,19 @@ pub struct Reply {
     /// True when several options may be chosen.
     #[serde(default)]
     pub multiple: bool,
+    /// A button that opens a page (a booking page), rendered as a link button where the
+    /// channel has them and as the address elsewhere.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub link: Option<ReplyLink>,
+}
+
+/// A link button under a reply.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct ReplyLink {
+    /// Shown on the button ("Book a time with Ana").
+    pub label: String,
+    /// The page it opens.
+    pub url: String,
 }
 
 impl Reply {
@@ -73,6 +86,7 @@ impl Reply {
             step: None,
             choices: Vec::new(),
             multiple: false,
+            link: None,
         }
     }
 }
@@ -370,6 +384,7 @@ fn period_question(script: &Script, step: &Step) -> Reply {
             },
         ],
         multiple: false,
+        link: None,
     }
 }
 
@@ -433,6 +448,7 @@ fn question(step: &Step) -> Reply {
             })
             .collect(),
         multiple: matches!(step.expect, Expectation::MultiChoice { .. }),
+        link: None,
     }
 }
 
@@ -517,6 +533,7 @@ fn accept(
             step: Some(step.id.clone()),
             choices: Vec::new(),
             multiple: false,
+            link: None,
         }));
         return;
     }

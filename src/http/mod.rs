@@ -3,6 +3,7 @@
 //! runtime, for web widgets, custom channels and tests.
 
 mod api;
+mod booking;
 mod handoffs;
 mod takeover;
 
@@ -25,6 +26,8 @@ pub struct AppState {
     pub runtime: Runtime,
     /// Bearer token for `/api/*`; the API answers 503 when none is configured.
     pub api_token: Option<Secret>,
+    /// Verifies `POST /webhooks/booking`; the webhook answers 503 when none is configured.
+    pub booking_secret: Option<Secret>,
 }
 
 /// The router: `GET /healthz`, `POST /api/messages`, `POST /api/handoffs/{id}/{action}`.
@@ -34,6 +37,7 @@ pub fn app(state: AppState) -> Router {
         .route("/api/messages", post(api::message))
         .route("/api/handoffs/{id}/{action}", post(handoffs::answer))
         .route("/api/leads/{id}/{action}", post(takeover::act))
+        .route("/webhooks/booking", post(booking::received))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(Arc::new(state))
 }

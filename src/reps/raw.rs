@@ -68,6 +68,7 @@ pub(super) struct RawFallback {
     pub discord_channel: Option<String>,
     pub email: Option<String>,
     pub webhook_url: Option<crate::secret::Secret>,
+    pub booking_url: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -83,6 +84,7 @@ pub(super) struct RawPool {
     pub id: Spanned<String>,
     pub reps: Option<Vec<Spanned<String>>>,
     pub sla_minutes: Option<Spanned<i64>>,
+    pub booking_url: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -94,6 +96,7 @@ pub(super) struct RawRep {
     pub discord_user: Option<String>,
     pub email: Option<String>,
     pub webhook_url: Option<crate::secret::Secret>,
+    pub booking_url: Option<Spanned<String>>,
     #[serde(default)]
     pub languages: Vec<Spanned<String>>,
     #[serde(default)]

@@ -288,6 +288,7 @@ pub fn rotate(input: &RotationInput<'_>) -> Rotated {
         id: input.pool.pool.clone(),
         reps: Vec::new(),
         sla_minutes: None,
+        booking_url: None,
     };
     let pool = input.team.pool(&input.pool.pool).unwrap_or(&empty);
     let floor_of_known = input

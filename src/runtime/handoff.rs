@@ -82,13 +82,28 @@ impl Runtime {
         let routed = self
             .route_lead(handoffs, key, conversation, script, handoff, None, now)
             .await?;
-        let told = routed.rep.map(|rep| Reply {
-            text: crate::engine::messages::text(script, MessageKey::HandoffRep)
-                .replace("{rep}", &rep.name),
-            step: None,
-            choices: Vec::new(),
-            multiple: false,
+        let link = self.team.as_ref().and_then(|team| {
+            super::booking::booking_link(script, team, routed.rep, routed.pool.as_deref(), handoff)
         });
+        let told = match (routed.rep, link) {
+            (Some(rep), link) => Some(Reply {
+                text: crate::engine::messages::text(script, MessageKey::HandoffRep)
+                    .replace("{rep}", &rep.name),
+                step: None,
+                choices: Vec::new(),
+                multiple: false,
+                link,
+            }),
+            // Nobody is working now: the prospect can still book a time.
+            (None, Some(link)) => Some(Reply {
+                text: format!("{}:", link.label),
+                step: None,
+                choices: Vec::new(),
+                multiple: false,
+                link: Some(link),
+            }),
+            (None, None) => None,
+        };
         Ok((routed.items, told))
     }
 

@@ -2,6 +2,7 @@
 //! conversation, call the pure engine, and store the outcome in one transaction — then hand
 //! the replies back to the channel that asked.
 
+mod booking;
 mod catalog;
 mod handoff;
 mod people;

@@ -66,10 +66,16 @@ impl Runtime {
             let told = match (&self.team, routed.rep) {
                 (Some(team), None) => {
                     let back = next_opening(team, routed.pool.as_deref(), now.with_timezone(&Utc));
-                    Some(after_hours(
+                    let mut told =
+                        after_hours(script, back.map(|at| at.with_timezone(now.offset())));
+                    told.link = super::booking::booking_link(
                         script,
-                        back.map(|at| at.with_timezone(now.offset())),
-                    ))
+                        team,
+                        None,
+                        routed.pool.as_deref(),
+                        &handoff,
+                    );
+                    Some(told)
                 }
                 _ => None,
             };
@@ -299,6 +305,7 @@ fn after_hours(script: &Script, back: Option<DateTime<FixedOffset>>) -> Reply {
         step: None,
         choices: Vec::new(),
         multiple: false,
+        link: None,
     }
 }
 

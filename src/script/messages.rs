@@ -52,6 +52,8 @@ pub enum MessageKey {
     TakeoverAfterHours,
     /// `handed_back`.
     HandedBack,
+    /// `book_a_time`.
+    BookATime,
     /// `hint_choice`.
     HintChoice,
     /// `hint_multi_choice`.
@@ -72,7 +74,7 @@ pub enum MessageKey {
 
 impl MessageKey {
     /// Every key, in the order the documentation lists them.
-    pub const ALL: [MessageKey; 31] = [
+    pub const ALL: [MessageKey; 32] = [
         MessageKey::Reask,
         MessageKey::MovingOn,
         MessageKey::Clarify,
@@ -96,6 +98,7 @@ impl MessageKey {
         MessageKey::Takeover,
         MessageKey::TakeoverAfterHours,
         MessageKey::HandedBack,
+        MessageKey::BookATime,
         MessageKey::HintChoice,
         MessageKey::HintMultiChoice,
         MessageKey::HintYesNo,
@@ -130,6 +133,7 @@ impl MessageKey {
             MessageKey::Takeover => "takeover",
             MessageKey::TakeoverAfterHours => "takeover_after_hours",
             MessageKey::HandedBack => "handed_back",
+            MessageKey::BookATime => "book_a_time",
             MessageKey::Nudge => "nudge",
             MessageKey::FollowUpMql => "follow_up_mql",
             MessageKey::HintChoice => "hint_choice",

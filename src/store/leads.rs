@@ -58,6 +58,8 @@ pub struct LeadSummary {
     pub owner: Option<String>,
     /// Set when this lead was folded into another (the same person): that lead's id.
     pub merged_into: Option<i64>,
+    /// When the latest meeting the prospect booked starts (Unix ms), if they booked one.
+    pub meeting_at: Option<i64>,
 }
 
 /// One stored answer.
@@ -146,7 +148,8 @@ pub struct LeadRecord {
 }
 
 const LEAD_COLUMNS: &str = "id, channel, name, company, email, phone, region, stage, score, script_id, \
-     script_version, created_at, updated_at, qualified_at, forgotten_at, owner, merged_into";
+     script_version, created_at, updated_at, qualified_at, forgotten_at, owner, merged_into, \
+     (SELECT MAX(m.starts_at) FROM meetings m WHERE m.lead_id = l.id) AS meeting_at";
 
 /// The leads a [`LeadFilter`] picks (never one merged into another), as a condition on
 /// `leads l` with parameters $1–$3.
@@ -173,6 +176,7 @@ fn summary(row: &AnyRow) -> Result<LeadSummary, StoreError> {
         forgotten: forgotten_at.is_some(),
         owner: row.try_get("owner")?,
         merged_into: row.try_get("merged_into")?,
+        meeting_at: row.try_get("meeting_at")?,
     })
 }
 
@@ -271,7 +275,7 @@ impl Store {
     /// Everything stored about one lead, or `None` if there is no such lead.
     pub async fn lead_record(&self, id: i64) -> Result<Option<LeadRecord>, StoreError> {
         let Some(row) = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {LEAD_COLUMNS}, address FROM leads WHERE id = $1"
+            "SELECT {LEAD_COLUMNS}, address FROM leads l WHERE l.id = $1"
         )))
         .bind(id)
         .fetch_optional(self.pool())

@@ -44,6 +44,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "one lead per person",
         include_str!("../../migrations/sqlite/0030_one_lead_per_person.sql"),
     ),
+    (
+        31,
+        "meetings",
+        include_str!("../../migrations/sqlite/0031_meetings.sql"),
+    ),
 ];
 
 const POSTGRES: &[(i64, &str, &str)] = &[
@@ -86,6 +91,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         30,
         "one lead per person",
         include_str!("../../migrations/postgres/0030_one_lead_per_person.sql"),
+    ),
+    (
+        31,
+        "meetings",
+        include_str!("../../migrations/postgres/0031_meetings.sql"),
     ),
 ];
 

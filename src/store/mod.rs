@@ -8,6 +8,7 @@ mod batch;
 mod connections;
 mod destinations;
 pub mod leads;
+pub mod meetings;
 mod migrations;
 pub mod outbox;
 pub mod people;

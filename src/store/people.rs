@@ -232,7 +232,8 @@ async fn merge(
 }
 
 /// The tables whose rows belong to a lead by `lead_id`, moved when leads are merged.
-const HISTORY: [&str; 5] = [
+const HISTORY: [&str; 6] = [
+    "meetings",
     "answers",
     "score_events",
     "stage_changes",

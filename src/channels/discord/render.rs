@@ -74,6 +74,11 @@ pub fn reply_message(reply: &Reply) -> CreateMessage {
 }
 
 fn components(reply: &Reply) -> Option<CreateActionRow> {
+    if let Some(link) = &reply.link {
+        return Some(CreateActionRow::Buttons(vec![
+            CreateButton::new_link(link.url.as_str()).label(clip(&link.label, MAX_BUTTON_LABEL)),
+        ]));
+    }
     let step = reply.step.as_deref()?;
     if reply.choices.is_empty() {
         return None;
@@ -338,6 +343,7 @@ mod tests {
                 })
                 .collect(),
             multiple,
+            link: None,
         }
     }
 

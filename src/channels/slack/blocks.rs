@@ -10,7 +10,7 @@
 use slack_morphism::prelude::*;
 
 use super::address::ClickedQuestion;
-use super::inbound::{ACCEPT_ACTION, ANSWER_ACTION, PASS_ACTION};
+use super::inbound::{ACCEPT_ACTION, ANSWER_ACTION, BOOKING_ACTION, PASS_ACTION};
 use crate::engine::Reply;
 use crate::notify::{HandOffNotice, NoticeEvent};
 
@@ -30,6 +30,23 @@ const MAX_SECTION_TEXT: usize = 3000;
 pub fn reply(reply: &Reply) -> SlackMessageContent {
     let text = escape(&reply.text);
     let content = SlackMessageContent::new().with_text(text.clone());
+    if let Some((link, url)) = reply
+        .link
+        .as_ref()
+        .and_then(|link| Some((link, reqwest::Url::parse(&link.url).ok()?)))
+    {
+        return content.with_blocks(vec![
+            SlackSectionBlock::new().with_text(md(&text)).into(),
+            SlackActionsBlock::new(vec![
+                SlackBlockButtonElement::new(label(&link.label).into())
+                    .with_action_id(BOOKING_ACTION.into())
+                    .with_url(url)
+                    .with_style(SlackBlockButtonStyle::Primary)
+                    .into(),
+            ])
+            .into(),
+        ]);
+    }
     let Some(step) = reply.step.as_deref().filter(|_| !reply.choices.is_empty()) else {
         return content;
     };

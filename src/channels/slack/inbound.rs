@@ -100,6 +100,9 @@ pub const ANSWER_ACTION: &str = "answer:";
 pub const ACCEPT_ACTION: &str = "handoff:accept";
 /// Action id of the Pass button on hand-off cards.
 pub const PASS_ACTION: &str = "handoff:pass";
+/// Action id of the "Book a time" link button: Slack reports its clicks, which are ignored
+/// (the page opens in the prospect's browser).
+pub const BOOKING_ACTION: &str = "booking:open";
 
 #[derive(Debug, Deserialize)]
 struct Envelope {
