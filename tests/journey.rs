@@ -152,7 +152,7 @@ async fn a_prospect_gets_a_person_books_a_time_and_comes_back_to_the_same_rep(ur
                 .to_string()
                 .contains("Book a time with Sam Rivera")
         })
-        .expect("a booking button");
+        .unwrap_or_else(|| panic!("no booking button"));
     let button = &offer.body["blocks"][1]["elements"][0];
     assert_eq!(
         button["url"],
