@@ -1,6 +1,7 @@
 //! Issue 18's "done when", end to end against the fake Slack on both databases: a prospect in
 //! Slack asks for a person mid-dialogue, the rep accepts the takeover card, reads the
-//! prospect's question, answers (through the HTTP API a CRM or the CLI uses), hands back; the
+//! prospect's question, answers (through the HTTP API a CRM or the CLI uses), hands back with
+//! the "Hand back to the bot" button; the
 //! prospect finishes, becomes SQL, is offered "Book a time with <rep>", books (signed
 //! webhook), comes back later and reaches the same rep.
 #![expect(
@@ -122,15 +123,18 @@ async fn a_prospect_gets_a_person_books_a_time_and_comes_back_to_the_same_rep(ur
         "{answered}"
     );
     assert!(!answered.contains("@everyone"), "{answered}");
-    let (status, body) = post_json(
-        server.port,
-        &format!("/api/leads/{lead}/hand-back"),
-        API_TOKEN,
-        "",
-    )
-    .await
-    .unwrap();
-    assert!(status == 200 && body.contains("true"), "{body}");
+    // Sam hands back with the button under Dana's message.
+    let message = relayed.last().unwrap();
+    let (hand_back, value) = buttons(message)[0].clone();
+    assert_eq!(
+        (hand_back.as_str(), value.as_str()),
+        ("takeover:hand_back", "1")
+    );
+    let click = block_actions("U0SAM", message, &hand_back, &value, &ts(5));
+    assert_eq!(
+        SlackRequest::interaction(click).send(server.port).await.0,
+        200
+    );
     drain_outbox(url, "slack").await;
     let resumed = text_of(posts_to(&fake, DANA).last().unwrap());
     assert!(resumed.contains("Which company"), "{resumed}");

@@ -10,7 +10,7 @@
 use slack_morphism::prelude::*;
 
 use super::address::ClickedQuestion;
-use super::inbound::{ACCEPT_ACTION, ANSWER_ACTION, BOOKING_ACTION, PASS_ACTION};
+use super::inbound::{ACCEPT_ACTION, ANSWER_ACTION, BOOKING_ACTION, HAND_BACK_ACTION, PASS_ACTION};
 use crate::engine::Reply;
 use crate::notify::{HandOffNotice, NoticeEvent};
 
@@ -150,13 +150,28 @@ pub fn notice(notice: &HandOffNotice) -> SlackMessageContent {
             return card(notice, &name, &company);
         }
     };
+    let mut blocks: Vec<SlackBlock> = vec![
+        SlackSectionBlock::new()
+            .with_text(plain(&line, MAX_SECTION_TEXT))
+            .into(),
+    ];
+    // The rep who has a prospect's conversation can give it back from any of its messages.
+    let taken_over = notice.event == NoticeEvent::Message
+        || (notice.event == NoticeEvent::Accepted && notice.takeover.is_some());
+    if taken_over {
+        blocks.push(
+            SlackActionsBlock::new(vec![
+                SlackBlockButtonElement::new("Hand back to the bot".into())
+                    .with_action_id(HAND_BACK_ACTION.into())
+                    .with_value(notice.lead_id.to_string())
+                    .into(),
+            ])
+            .into(),
+        );
+    }
     SlackMessageContent::new()
         .with_text(escape(&line))
-        .with_blocks(vec![
-            SlackSectionBlock::new()
-                .with_text(plain(&line, MAX_SECTION_TEXT))
-                .into(),
-        ])
+        .with_blocks(blocks)
 }
 
 fn card(notice: &HandOffNotice, name: &str, company: &str) -> SlackMessageContent {

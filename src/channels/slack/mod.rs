@@ -173,6 +173,34 @@ impl SlackApp {
     /// A rep's Accept or Pass on a hand-off card: recorded by routing (a repeated click
     /// changes nothing), then the card is redrawn with the outcome instead of the buttons.
     /// Fails only when the answer could not be stored (a refused answer is logged).
+    /// A rep's "Hand back to the bot" click: the prospect's script resumes. A click by someone
+    /// who is not a rep, or a second click, changes nothing.
+    pub async fn hand_back(&self, lead_id: i64, user: &str) -> Result<(), RuntimeError> {
+        let is_rep = self
+            .runtime
+            .team()
+            .is_some_and(|team| team.rep_by_platform_user("slack", user).is_some());
+        if !is_rep {
+            tracing::warn!(
+                lead = lead_id,
+                "a hand-back click from someone not in the reps file"
+            );
+            return Ok(());
+        }
+        match self
+            .runtime
+            .hand_back(lead_id, Utc::now().fixed_offset())
+            .await
+        {
+            Ok(_) => Ok(()),
+            Err(error @ RuntimeError::Store(_)) => Err(error),
+            Err(error) => {
+                tracing::warn!(lead = lead_id, %error, "a hand-back from Slack was refused");
+                Ok(())
+            }
+        }
+    }
+
     pub async fn answer_handoff(&self, click: HandoffClick) -> Result<(), RuntimeError> {
         let answer = if click.accept {
             HandoffAnswer::Accept
