@@ -1,6 +1,7 @@
 //! Issue 18's "done when", end to end against the fake Slack on both databases: a prospect in
 //! Slack asks for a person mid-dialogue, the rep accepts the takeover card, reads the
-//! prospect's question, answers (through the HTTP API a CRM or the CLI uses), hands back with
+//! prospect's question, answers in its Slack thread (and through the HTTP API a CRM or the CLI
+//! uses), hands back with
 //! the "Hand back to the bot" button; the
 //! prospect finishes, becomes SQL, is offered "Book a time with <rep>", books (signed
 //! webhook), comes back later and reaches the same rep.
@@ -104,7 +105,26 @@ async fn a_prospect_gets_a_person_books_a_time_and_comes_back_to_the_same_rep(ur
         "only the name was an answer"
     );
 
-    // Sam answers and hands back through the API (what `leadbot reply` and a CRM use).
+    // Sam answers in the thread of Dana's message, in his DM with the app.
+    let message = relayed.last().unwrap();
+    let mut in_thread = direct_message("U0SAM", "Happy to help, Dana! <!channel>", &ts(5));
+    in_thread["channel"] = message.body["channel"].clone();
+    in_thread["thread_ts"] = message.ts.clone().unwrap().into();
+    let event = envelope("EvSamThread", in_thread);
+    assert_eq!(SlackRequest::event(event).send(server.port).await.0, 200);
+    drain_outbox(url, "slack").await;
+    let answered = text_of(posts_to(&fake, DANA).last().unwrap());
+    assert_eq!(
+        answered, "Sam Rivera: Happy to help, Dana!",
+        "the rep's name shown, the mass mention not echoed"
+    );
+    assert_eq!(
+        count_rows(url, "leads").await,
+        1,
+        "Sam's message is no prospect's"
+    );
+
+    // And once more through the API (what `leadbot reply` and a CRM use).
     let lead: i64 = 1;
     let reply = r#"{"rep": "sam", "text": "About $1,200 a month for 40 seats. @everyone", "request_id": "sam-1"}"#;
     let (status, body) = post_json(
@@ -124,7 +144,6 @@ async fn a_prospect_gets_a_person_books_a_time_and_comes_back_to_the_same_rep(ur
     );
     assert!(!answered.contains("@everyone"), "{answered}");
     // Sam hands back with the button under Dana's message.
-    let message = relayed.last().unwrap();
     let (hand_back, value) = buttons(message)[0].clone();
     assert_eq!(
         (hand_back.as_str(), value.as_str()),

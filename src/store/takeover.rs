@@ -62,3 +62,25 @@ impl Store {
         .transpose()
     }
 }
+
+impl Store {
+    /// The lead of the rep's latest takeover (a prospect who asked for a person and was
+    /// routed to them), where a rep's reply in a Slack thread goes.
+    pub async fn latest_takeover_of(&self, rep_id: &str) -> Result<Option<i64>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT lead_id, notice FROM assignments WHERE rep_id = $1 ORDER BY id DESC LIMIT 50",
+        )
+        .bind(rep_id)
+        .fetch_all(self.pool())
+        .await?;
+        for row in rows {
+            let notice: String = row.try_get("notice")?;
+            let is_takeover = serde_json::from_str::<serde_json::Value>(&notice)
+                .is_ok_and(|notice| notice.get("takeover").is_some_and(|lines| !lines.is_null()));
+            if is_takeover {
+                return Ok(Some(row.try_get("lead_id")?));
+            }
+        }
+        Ok(None)
+    }
+}

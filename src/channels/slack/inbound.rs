@@ -203,10 +203,13 @@ fn event_turn(event: Event, mode: MentionMode) -> EventAction {
                 false,
             ),
         },
+        // A thread in a DM is kept: a rep answering a prospect writes in the thread of the
+        // prospect's message (the app decides; prospects are answered in the DM itself).
         ("message", Some("im")) => turn(
             address::direct(&user),
             ReplyContext {
                 channel: Some(channel),
+                thread_ts: event.thread_ts,
                 ..ReplyContext::default()
             },
             false,

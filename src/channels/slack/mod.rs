@@ -90,7 +90,14 @@ impl SlackApp {
 
     /// Runs a message or click as a turn. `Ok` means stored (or seen before, or not the bot's
     /// business): only then may Slack be told the event was received.
-    pub async fn run_turn(&self, turn: Turn) -> Result<Handled, RuntimeError> {
+    pub async fn run_turn(&self, mut turn: Turn) -> Result<Handled, RuntimeError> {
+        if turn.key.address.starts_with("dm:") && turn.reply.thread_ts.is_some() {
+            if let Some(replied) = self.rep_answer_in_thread(&turn).await {
+                return replied.map(|()| Handled::Ignored(Ignored::NoConversation));
+            }
+            // Prospects are answered in the DM itself, threads or not.
+            turn.reply.thread_ts = None;
+        }
         let (input, answers_step) = match turn.input {
             TurnInput::Text(text) => (Input::Text(text), None),
             TurnInput::Choice { step, value } => (Input::Choice { step, value }, None),
@@ -173,6 +180,39 @@ impl SlackApp {
     /// A rep's Accept or Pass on a hand-off card: recorded by routing (a repeated click
     /// changes nothing), then the card is redrawn with the outcome instead of the buttons.
     /// Fails only when the answer could not be stored (a refused answer is logged).
+    /// A rep writing in a thread of their DM with the app (under a prospect's message or the
+    /// takeover card) answers the prospect of their latest takeover; `None` when the writer is
+    /// not a rep (the message is an ordinary turn then).
+    async fn rep_answer_in_thread(&self, turn: &Turn) -> Option<Result<(), RuntimeError>> {
+        let user = address::user_of(&turn.key.address)?;
+        let rep = self.runtime.team()?.rep_by_platform_user("slack", user)?;
+        let TurnInput::Text(text) = &turn.input else {
+            return Some(Ok(()));
+        };
+        let lead = match self.runtime.store().latest_takeover_of(&rep.id).await {
+            Ok(Some(lead)) => lead,
+            Ok(None) => {
+                tracing::info!(rep = %rep.id, "a rep wrote in a thread, but has no takeover");
+                return Some(Ok(()));
+            }
+            Err(error) => return Some(Err(error.into())),
+        };
+        let now = turn.at.min(Utc::now().fixed_offset());
+        let who = RepIdentity::Slack(user.to_string());
+        match self
+            .runtime
+            .reply_as_rep(lead, &who, text, Some(&turn.event_id), now)
+            .await
+        {
+            Ok(_) => Some(Ok(())),
+            Err(error @ RuntimeError::Store(_)) => Some(Err(error)),
+            Err(error) => {
+                tracing::warn!(lead, %error, "a rep's thread reply was not sent");
+                Some(Ok(()))
+            }
+        }
+    }
+
     /// A rep's "Hand back to the bot" click: the prospect's script resumes. A click by someone
     /// who is not a rep, or a second click, changes nothing.
     pub async fn hand_back(&self, lead_id: i64, user: &str) -> Result<(), RuntimeError> {
