@@ -164,6 +164,7 @@ async fn dialogue(
             reply_via: None,
             existing_only: false,
             answers_step: None,
+            person: None,
         };
         let started = Instant::now();
         let handled = runtime.handle(&inbound).await?;

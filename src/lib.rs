@@ -15,6 +15,7 @@ pub mod locale;
 pub mod metrics;
 pub mod notify;
 pub mod outbox;
+pub mod person;
 pub mod report;
 pub mod reps;
 pub mod routing;

@@ -142,9 +142,9 @@ enum Command {
         /// Only this script id.
         #[arg(long)]
         script: Option<String>,
-        /// Only this script version.
+        /// Only this script version (its full content hash, as `scripts list` shows it).
         #[arg(long)]
-        version: Option<i64>,
+        version: Option<String>,
         /// Only this channel (slack, discord, console, or a message API channel).
         #[arg(long)]
         channel: Option<String>,
@@ -157,6 +157,22 @@ enum Command {
         /// table, csv or json.
         #[arg(long, default_value = "table")]
         format: leadbot::report::Format,
+    },
+    /// Answer a prospect who asked for a person, as a rep: sent on their channel with your
+    /// name (docs/conversations.md).
+    Reply {
+        /// Lead id (shown in the takeover notice).
+        lead: i64,
+        /// What to tell the prospect.
+        text: String,
+        /// Your rep id.
+        #[arg(long)]
+        rep: String,
+    },
+    /// Give a conversation a rep took over back to the bot: the script asks its question again.
+    HandBack {
+        /// Lead id.
+        lead: i64,
     },
     /// Apply database migrations and print the schema version.
     Migrate,
@@ -232,6 +248,14 @@ enum LeadsAction {
     ExportPerson {
         /// Lead id.
         id: i64,
+    },
+    /// Fold the second lead into the first (the same person, missed by automatic matching):
+    /// conversations, answers, score and hand-offs move; the first keeps its owner.
+    Merge {
+        /// The lead that stays.
+        into: i64,
+        /// The lead folded into it.
+        from: i64,
     },
     /// Erase a person's data; anonymous funnel counts are kept.
     Forget {
@@ -537,6 +561,9 @@ async fn run(cli: Cli, matches: &clap::ArgMatches) -> Result<ExitCode> {
                 LeadsAction::ExportPerson { id } => {
                     commands::leads::export_person(&store, id).await
                 }
+                LeadsAction::Merge { into, from } => {
+                    commands::leads::merge(&store, into, from).await
+                }
                 LeadsAction::Forget { id } => commands::leads::forget(&store, id).await,
             };
             store.close().await;
@@ -657,6 +684,20 @@ async fn run(cli: Cli, matches: &clap::ArgMatches) -> Result<ExitCode> {
             let store = open_store(&config).await?;
             let result = commands::report::run(&store, &filter, &config.source_costs, format).await;
             store.close().await;
+            result?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Reply { lead, text, rep } => {
+            let runtime = team_runtime(&config).await?;
+            let result = commands::reps::reply(&runtime, lead, &rep, &text).await;
+            runtime.store().close().await;
+            result?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::HandBack { lead } => {
+            let runtime = team_runtime(&config).await?;
+            let result = commands::reps::hand_back(&runtime, lead).await;
+            runtime.store().close().await;
             result?;
             Ok(ExitCode::SUCCESS)
         }

@@ -19,6 +19,8 @@ pub enum NoticeEvent {
     Withdrawn,
     /// Nobody was available: the lead went to the fallback team channel.
     Unassigned,
+    /// The prospect wrote while a rep has the conversation (a takeover): the text is the note.
+    Message,
 }
 
 /// The rep a notice is for, with where to reach them.
@@ -73,6 +75,10 @@ pub struct HandOffNotice {
     pub note: Option<String>,
     /// For `Unassigned`: the team channel that should pick the lead up.
     pub team_channel: Option<TeamChannel>,
+    /// Set when the prospect asked for a person (a takeover, at any stage): the conversation
+    /// so far, oldest line first, for the rep to answer from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub takeover: Option<Vec<String>>,
 }
 
 /// The fallback team a lead goes to when no rep can take it.
@@ -128,6 +134,7 @@ pub fn notice_text(notice: &HandOffNotice, now: DateTime<FixedOffset>) -> String
         NoticeEvent::Assigned => format!("→ assigned to {rep}"),
         NoticeEvent::Accepted => format!("✓ accepted by {rep}"),
         NoticeEvent::Withdrawn => format!("↷ withdrawn from {rep}"),
+        NoticeEvent::Message => format!("💬 the prospect wrote to {rep} (lead {})", notice.lead_id),
         NoticeEvent::Unassigned => {
             let team = notice
                 .team_channel
@@ -151,6 +158,17 @@ pub fn notice_text(notice: &HandOffNotice, now: DateTime<FixedOffset>) -> String
         "   conversation: {} {} (lead {})",
         notice.prospect.channel, notice.prospect.address, notice.lead_id
     ));
+    if notice.event == NoticeEvent::Message {
+        return lines.join("\n");
+    }
+    if let Some(transcript) = &notice.takeover {
+        lines.push("   asked to talk to a person; the conversation so far:".into());
+        lines.extend(transcript.iter().map(|line| format!("     {line}")));
+        lines.push(format!(
+            "   answer: leadbot reply {0} \"…\"   |   hand back: leadbot hand-back {0}",
+            notice.lead_id
+        ));
+    }
     lines.push(handoff_text(&notice.lead, now));
     if let (NoticeEvent::Assigned, Some(id), Some(rep)) =
         (notice.event, notice.assignment_id, &notice.rep)
@@ -212,6 +230,7 @@ pub(crate) fn sample_notice(event: NoticeEvent) -> HandOffNotice {
         sla_minutes: Some(15),
         note: None,
         team_channel: None,
+        takeover: None,
     }
 }
 
@@ -298,6 +317,7 @@ pub(crate) fn hostile_notice(event: NoticeEvent) -> HandOffNotice {
                 email: Some("desk@example.com".into()),
             });
         }
+        NoticeEvent::Message => notice.note = Some("hi @everyone <!channel>".into()),
         NoticeEvent::Assigned => {}
     }
     notice

@@ -99,7 +99,7 @@ fn lead_tools_list_show_export_and_forget() {
     let mut lines = csv.lines();
     assert_eq!(
         lines.next().unwrap(),
-        "id,channel,stage,score,script,script_version,name,company,email,phone,region,need,interest,budget,timing,authority,created_at,updated_at,qualified_at,owner,source,score_reasons"
+        "id,channel,stage,score,script,script_version,name,company,email,phone,region,need,interest,budget,timing,authority,created_at,updated_at,qualified_at,owner,source,score_reasons,meeting_at"
     );
     assert!(
         csv.contains(",sql,") && csv.contains("USD 60,000 per year"),
@@ -770,7 +770,8 @@ fn leads_export_carries_owner_source_and_score_reasons_with_typed_json() {
             "qualified_at",
             "owner",
             "source",
-            "score_reasons"
+            "score_reasons",
+            "meeting_at"
         ]
     );
     let records: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();

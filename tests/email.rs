@@ -99,6 +99,7 @@ fn notice(event: NoticeEvent) -> HandOffNotice {
         sla_minutes: Some(15),
         note: None,
         team_channel,
+        takeover: None,
     }
 }
 
@@ -485,6 +486,7 @@ async fn an_item_the_email_channel_cannot_send_is_given_up() {
             step: None,
             choices: Vec::new(),
             multiple: false,
+            link: None,
         },
     });
     for item in [claimed(&no_address), reply] {

@@ -72,6 +72,7 @@ async fn serve(runtime: &Runtime) -> u16 {
     let state = AppState {
         runtime: runtime.clone(),
         api_token: Some(Secret::new("api-token".into())),
+        booking_secret: None,
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = listener.local_addr().unwrap().port();

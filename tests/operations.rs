@@ -52,6 +52,7 @@ async fn serve(url: &str) -> (Runtime, u16) {
     let state = AppState {
         runtime: runtime.clone(),
         api_token: Some(Secret::new("api-token".into())),
+        booking_secret: None,
     };
     let operations = Operations {
         store,

@@ -94,6 +94,7 @@ async fn say(runtime: &Runtime, who: &str, text: &str, seconds: i64) -> leadbot:
         reply_via: None,
         existing_only: false,
         answers_step: None,
+        person: None,
     };
     match runtime.handle(&inbound).await.unwrap() {
         Handled::Replied(outcome) => *outcome,
@@ -369,6 +370,7 @@ async fn a_crm_answers_for_a_rep_over_http(url: &str) {
     let state = AppState {
         runtime: runtime.clone(),
         api_token: Some(Secret::new("crm-token".into())),
+        booking_secret: None,
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = listener.local_addr().unwrap().port();

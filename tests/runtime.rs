@@ -180,7 +180,14 @@ async fn different_conversations_run_side_by_side(url: &str) {
         tasks.push(tokio::spawn(async move {
             let address = format!("p{prospect}");
             say(&runtime, &address, "hi", 0).await;
+            // Twelve people, so twelve e-mail addresses (one address is one lead).
+            let email = format!("{address}@acme.io");
             for (index, answer) in QUALIFYING_ANSWERS.iter().enumerate() {
+                let answer = if answer.contains('@') {
+                    email.as_str()
+                } else {
+                    answer
+                };
                 say(&runtime, &address, answer, 60 * (index as i64 + 1)).await;
             }
             say(&runtime, &address, "ok", 9999).await.state.stage

@@ -19,12 +19,19 @@ use leadbot::store::Store;
 /// Messages per prospect: a hello, then the qualifying answers.
 const TURNS: usize = 1 + QUALIFYING_ANSWERS.len();
 
-/// The text of a prospect's turn.
-fn turn_text(turn: usize) -> &'static str {
-    turn.checked_sub(1)
+/// The text of a prospect's turn; each prospect gives their own e-mail address (one address
+/// is one person, so one lead).
+fn turn_text(conversation: usize, turn: usize) -> String {
+    let text = turn
+        .checked_sub(1)
         .and_then(|answer| QUALIFYING_ANSWERS.get(answer))
         .copied()
-        .unwrap_or("hi")
+        .unwrap_or("hi");
+    if text.contains('@') {
+        format!("c{conversation}@acme.io")
+    } else {
+        text.to_string()
+    }
 }
 
 fn message(conversation: usize, turn: usize) -> String {
@@ -32,18 +39,18 @@ fn message(conversation: usize, turn: usize) -> String {
         "channel": "web",
         "conversation": format!("c{conversation}"),
         "event_id": format!("c{conversation}-t{turn}"),
-        "text": turn_text(turn),
+        "text": turn_text(conversation, turn),
         "at": at(60 * turn as i64).to_rfc3339(),
     })
     .to_string()
 }
 
 /// The state a single process reaches for these turns, computed with the engine alone.
-fn reference_state() -> ConversationState {
+fn reference_state(conversation: usize) -> ConversationState {
     let script = english_script();
     let mut state = engine::start(&script, at(0)).state;
     for turn in 1..TURNS {
-        let input = Input::Text(turn_text(turn).to_string());
+        let input = Input::Text(turn_text(conversation, turn));
         state = engine::step(&script, state, &input, at(60 * turn as i64)).state;
     }
     state
@@ -61,12 +68,11 @@ async fn stored_state(store: &Store, conversation: usize) -> ConversationState {
 /// Every dialogue ended exactly as a single process would end it: same state, each answer,
 /// message and processed event stored once, one hand-off each.
 async fn assert_every_dialogue_complete(url: &str, conversations: usize) {
-    let reference = reference_state();
     let store = Store::open(url).await.unwrap();
     for conversation in 0..conversations {
         assert_eq!(
             stored_state(&store, conversation).await,
-            reference,
+            reference_state(conversation),
             "conversation c{conversation}"
         );
     }

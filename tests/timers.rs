@@ -71,6 +71,7 @@ async fn say(runtime: &Runtime, who: &str, text: &str, now: DateTime<FixedOffset
         }),
         existing_only: false,
         answers_step: None,
+        person: None,
     };
     assert!(matches!(
         runtime.handle(&inbound).await.unwrap(),
@@ -178,6 +179,7 @@ async fn nudges_of_api_prospects_go_to_the_crm_to_relay(url: &str) {
         reply_via: None,
         existing_only: false,
         answers_step: None,
+        person: None,
     };
     runtime.handle(&hello).await.unwrap();
     assert_eq!(runtime.fire_timers(minutes(31)).await.unwrap(), 1);

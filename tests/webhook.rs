@@ -135,6 +135,7 @@ async fn a_flaky_receiver_gets_the_handoff_once_and_signed(url: &str) {
             reply_via: None,
             existing_only: false,
             answers_step: None,
+            person: None,
         };
         runtime.handle(&inbound).await.unwrap();
     }

@@ -94,7 +94,10 @@ fn record(effects: &[Effect], run: &mut Run) {
                     run.disqualified = Some(change.reason.clone());
                 }
             }
-            Effect::HandOff(_) | Effect::AnswerRecorded(_) => {}
+            Effect::HandOff(_)
+            | Effect::AnswerRecorded(_)
+            | Effect::HumanRequested
+            | Effect::ForRep => {}
         }
     }
 }

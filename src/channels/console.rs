@@ -8,6 +8,9 @@ pub fn render(reply: &Reply) -> String {
     for (index, choice) in reply.choices.iter().enumerate() {
         text.push_str(&format!("\n   {}. {}", index + 1, choice.label));
     }
+    if let Some(link) = &reply.link {
+        text.push_str(&format!("\n   {}: {}", link.label, link.url));
+    }
     text
 }
 

@@ -99,6 +99,7 @@ pub async fn run(runtime: &Runtime, options: ChatOptions) -> Result<()> {
             reply_via: None,
             existing_only: false,
             answers_step: None,
+            person: None,
         };
         let Handled::Replied(outcome) = runtime.handle(&inbound).await? else {
             continue;

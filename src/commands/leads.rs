@@ -7,8 +7,8 @@ use std::borrow::Cow;
 use anyhow::{Context, Result, bail};
 use chrono::{DateTime, Utc};
 use leadbot::script::Criterion;
-use leadbot::store::Store;
 use leadbot::store::leads::{LeadExport, LeadFilter, LeadRecord, LeadSummary};
+use leadbot::store::{Merged, Store};
 use serde_json::{Map, Value, json};
 
 use super::printable::printable;
@@ -31,13 +31,13 @@ pub async fn list(store: &Store, filter: &LeadFilter) -> Result<()> {
     let leads = store.list_leads(filter).await?;
     writeln!(
         out,
-        "{:>5}  {:<12} {:>5}  {:<20} {:<20} {:<26} {:<10} {:<19}",
-        "id", "stage", "score", "name", "company", "email", "script", "updated (UTC)"
+        "{:>5}  {:<12} {:>5}  {:<20} {:<20} {:<26} {:<10} {:<12} {:<19}",
+        "id", "stage", "score", "name", "company", "email", "script", "owner", "updated (UTC)"
     )?;
     for lead in &leads {
         writeln!(
             out,
-            "{:>5}  {:<12} {:>5}  {:<20} {:<20} {:<26} {:<10} {:<19}",
+            "{:>5}  {:<12} {:>5}  {:<20} {:<20} {:<26} {:<10} {:<12} {:<19}",
             lead.id,
             lead.stage,
             lead.score,
@@ -45,6 +45,7 @@ pub async fn list(store: &Store, filter: &LeadFilter) -> Result<()> {
             clip(&or_dash(&lead.company), 20),
             clip(&or_dash(&lead.email), 26),
             clip(&lead.script_id, 10),
+            clip(&or_dash(&lead.owner), 12),
             time(lead.updated_at)
         )?;
     }
@@ -99,6 +100,13 @@ pub async fn show(store: &Store, id: i64) -> Result<()> {
         time(lead.created_at),
         time(lead.updated_at)
     )?;
+    writeln!(out, "  owner: {}", or_dash(&lead.owner))?;
+    if let Some(into) = lead.merged_into {
+        writeln!(
+            out,
+            "  (the same person as lead {into}: its history is there now)"
+        )?;
+    }
     if lead.forgotten {
         writeln!(out, "  (personal data erased on request)")?;
     }
@@ -135,6 +143,22 @@ pub async fn show(store: &Store, id: i64) -> Result<()> {
             printable(&change.reason)
         )?;
     }
+    let meetings = store.meetings_of(id).await?;
+    if !meetings.is_empty() {
+        writeln!(out, "\nmeetings booked:")?;
+    }
+    for meeting in &meetings {
+        let handoff = meeting
+            .assignment_id
+            .map(|id| format!(" (hand-off #{id})"))
+            .unwrap_or_default();
+        writeln!(
+            out,
+            "  {} UTC via {}{handoff}",
+            time(meeting.starts_at),
+            meeting.provider
+        )?;
+    }
     let handoffs = store.assignments_of(id).await?;
     if !handoffs.is_empty() {
         writeln!(out, "\nhand-offs:")?;
@@ -149,9 +173,15 @@ pub async fn show(store: &Store, id: i64) -> Result<()> {
             .rule
             .as_deref()
             .map_or_else(|| "default".to_string(), |rule| format!("\"{rule}\""));
+        let booked = meetings
+            .iter()
+            .rev()
+            .find(|meeting| meeting.assignment_id == Some(handoff.id))
+            .map(|meeting| format!(" · meeting booked for {} UTC", time(meeting.starts_at)))
+            .unwrap_or_default();
         writeln!(
             out,
-            "  #{:<4} {}  to {to} (pool {}, rule {rule}){answered}{}",
+            "  #{:<4} {}  to {to} (pool {}, rule {rule}){answered}{}{booked}",
             handoff.id,
             time(handoff.created_at),
             handoff.pool,
@@ -238,6 +268,7 @@ fn csv_row(export: &LeadExport) -> Vec<String> {
         .map(|event| format!("{:+} {}", event.points, event.reason))
         .collect();
     row.push(reasons.join("; "));
+    row.push(lead.meeting_at.and_then(rfc3339).unwrap_or_default());
     row
 }
 
@@ -282,6 +313,10 @@ fn json_row(export: &LeadExport) -> Value {
         .map(|event| json!({"points": event.points, "reason": event.reason}))
         .collect();
     object.insert("score_reasons".into(), reasons.into());
+    object.insert(
+        "meeting_at".into(),
+        lead.meeting_at.and_then(rfc3339).into(),
+    );
     let answers: Map<String, Value> = export
         .answers
         .iter()
@@ -336,6 +371,7 @@ pub async fn export(store: &Store, filter: &LeadFilter, format: &str) -> Result<
                     "owner",
                     "source",
                     "score_reasons",
+                    "meeting_at",
                 ]
                 .map(String::from),
             );
@@ -369,6 +405,24 @@ pub async fn export_person(store: &Store, id: i64) -> Result<()> {
         "{}",
         serde_json::to_string_pretty(&record).context("rendering JSON")?
     )?;
+    Ok(())
+}
+
+/// `leads merge`: the second lead is the same person as the first — its conversations and
+/// history join the first, which keeps its owner (or takes the second's).
+pub async fn merge(store: &Store, into: i64, from: i64) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    match store
+        .merge_leads(into, from, Utc::now().timestamp_millis())
+        .await?
+    {
+        Merged::Done { conversations } => writeln!(
+            out,
+            "lead {from} merged into lead {into} ({conversations} conversation(s) moved)"
+        )?,
+        Merged::NoSuchLead(id) => bail!("no lead with id {id} (or it was merged already)"),
+        Merged::SameLead => bail!("a lead cannot be merged into itself"),
+    }
     Ok(())
 }
 

@@ -237,3 +237,25 @@ pub fn closing(
         note,
     })
 }
+
+/// `leadbot reply <lead> "…" --rep ID`: a rep answers a prospect who asked for a person; the
+/// running server sends it on the prospect's channel.
+pub async fn reply(runtime: &Runtime, lead: i64, rep: &str, text: &str) -> Result<()> {
+    let now = chrono::Local::now().fixed_offset();
+    let sent = runtime
+        .reply_as_rep(lead, &RepIdentity::Id(rep.to_string()), text, None, now)
+        .await?;
+    println!("lead {lead}: {sent} message(s) queued for the prospect");
+    Ok(())
+}
+
+/// `leadbot hand-back <lead>`: the bot takes the conversation back where it stopped.
+pub async fn hand_back(runtime: &Runtime, lead: i64) -> Result<()> {
+    let now = chrono::Local::now().fixed_offset();
+    if runtime.hand_back(lead, now).await? {
+        println!("lead {lead}: handed back to the bot");
+        Ok(())
+    } else {
+        anyhow::bail!("lead {lead} is talking to the bot already")
+    }
+}

@@ -222,6 +222,7 @@ async fn serve(
     let state = AppState {
         runtime,
         api_token: config.api_token.clone(),
+        booking_secret: config.booking_secret.clone(),
     };
     if state.api_token.is_none() {
         tracing::warn!("LEADBOT_API_TOKEN is not set: /api/messages answers 503");

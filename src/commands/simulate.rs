@@ -89,7 +89,8 @@ fn print_effects(effects: &[Effect], transcript: &mut Vec<String>, now: DateTime
             Effect::HandOff(handoff) => {
                 transcript.push(format!("\n{}\n", notify::handoff_text(handoff, now)));
             }
-            Effect::AnswerRecorded(_) => {}
+            Effect::HumanRequested => transcript.push("(a person from the team takes over)".into()),
+            Effect::AnswerRecorded(_) | Effect::ForRep => {}
         }
     }
 }

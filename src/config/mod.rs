@@ -92,6 +92,8 @@ pub struct Config {
     pub crm_webhook: Option<Secret>,
     /// Signs webhook requests.
     pub webhook_secret: Option<Secret>,
+    /// Verifies booking providers' webhooks (`POST /webhooks/booking`).
+    pub booking_secret: Option<Secret>,
     /// The Slack channel, when configured.
     pub slack: Option<SlackConfig>,
     /// The Discord channel, when configured.
@@ -164,6 +166,7 @@ impl Config {
             source_costs,
             crm_webhook,
             webhook_secret,
+            booking_secret: get("LEADBOT_BOOKING_SECRET").map(Secret::new),
             slack: SlackConfig::from_lookup(lookup)?,
             discord: DiscordConfig::from_env(lookup)?,
             smtp: SmtpSettings::from_lookup(lookup)?,

@@ -85,6 +85,8 @@ settings! {
     handoff_webhook_url: "LEADBOT_HANDOFF_WEBHOOK_URL", secret = true, hide = true;
     /// Signs each webhook request (HMAC-SHA256), to the CRM and to reps' own webhook_url
     webhook_secret: "LEADBOT_WEBHOOK_SECRET", secret = true, hide = true;
+    /// Verifies booking webhooks (Calendly, Cal.com) at POST /webhooks/booking
+    booking_secret: "LEADBOT_BOOKING_SECRET", secret = true, hide = true;
     /// The Slack app's bot token (xoxb-...); with SLACK_SIGNING_SECRET it turns Slack on
     slack_bot_token: "SLACK_BOT_TOKEN", secret = true, hide = true;
     /// Verifies every request from Slack

@@ -53,6 +53,14 @@ fn english(key: &str) -> &'static str {
             "Thank you! You look like a great fit — someone from our sales team will reach out shortly."
         }
         "handoff_rep" => "{rep} from our team will be your contact and will reach out to you soon.",
+        "takeover" => {
+            "Of course — I'm bringing in a person from our team. They'll answer you right here."
+        }
+        "takeover_after_hours" => {
+            "Our team is away right now; a person will be back {back} and will answer you right here."
+        }
+        "handed_back" => "Thanks for waiting! Let's pick up where we left off.",
+        "book_a_time" => "Book a time with {rep}",
         "nudge" => "Still there? Whenever you're ready: {question}",
         "follow_up_mql" => {
             "Hi again! Following up on our chat — if the timing is right now, reply here and we'll pick it up, or type \"restart\" to go through the questions again."
@@ -99,6 +107,12 @@ fn korean(key: &str) -> &'static str {
             "감사합니다! 저희와 잘 맞으실 것 같아요 — 영업 담당자가 곧 연락드릴 예정입니다."
         }
         "handoff_rep" => "{rep} 님이 담당자로 배정되었어요. 곧 연락드릴 거예요.",
+        "takeover" => "네, 담당자를 연결해 드릴게요. 여기에서 바로 답변드릴 거예요.",
+        "takeover_after_hours" => {
+            "지금은 상담 시간이 아니에요. {back}에 담당자가 여기에서 답변드릴 거예요."
+        }
+        "handed_back" => "기다려 주셔서 감사합니다! 이어서 진행할게요.",
+        "book_a_time" => "{rep} 님과 미팅 예약하기",
         "nudge" => "아직 계신가요? 편하실 때 답해 주세요: {question}",
         "follow_up_mql" => {
             "다시 인사드려요! 지난번 대화에 이어 연락드립니다 — 지금 시기가 맞으시면 여기에 답해 주시거나, \"다시 시작\"이라고 입력해 주세요."
@@ -149,6 +163,14 @@ fn romanian(key: &str) -> &'static str {
         "handoff_rep" => {
             "{rep} din echipa noastră va fi persoana dumneavoastră de contact și vă va contacta în curând."
         }
+        "takeover" => {
+            "Desigur — vă pun în legătură cu un coleg din echipă. Vă va răspunde chiar aici."
+        }
+        "takeover_after_hours" => {
+            "Echipa nu este disponibilă acum; un coleg revine {back} și vă răspunde chiar aici."
+        }
+        "handed_back" => "Mulțumim pentru răbdare! Continuăm de unde am rămas.",
+        "book_a_time" => "Programați o întâlnire cu {rep}",
         "nudge" => "Mai sunteți aici? Când aveți un moment: {question}",
         "follow_up_mql" => {
             "Bună din nou! Revenim după discuția noastră — dacă acum e momentul potrivit, răspundeți aici, sau scrieți \"restart\" pentru a relua întrebările."

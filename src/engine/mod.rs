@@ -7,6 +7,7 @@ mod interpret;
 pub mod messages;
 pub mod scoring;
 pub mod state;
+pub mod takeover;
 pub mod timers;
 
 use chrono::{DateTime, FixedOffset};
@@ -63,6 +64,19 @@ pub struct Reply {
     /// True when several options may be chosen.
     #[serde(default)]
     pub multiple: bool,
+    /// A button that opens a page (a booking page), rendered as a link button where the
+    /// channel has them and as the address elsewhere.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub link: Option<ReplyLink>,
+}
+
+/// A link button under a reply.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct ReplyLink {
+    /// Shown on the button ("Book a time with Ana").
+    pub label: String,
+    /// The page it opens.
+    pub url: String,
 }
 
 impl Reply {
@@ -72,6 +86,7 @@ impl Reply {
             step: None,
             choices: Vec::new(),
             multiple: false,
+            link: None,
         }
     }
 }
@@ -109,6 +124,10 @@ pub enum Effect {
     StageChanged(StageChange),
     /// The lead is sales-qualified: notify a rep.
     HandOff(HandOff),
+    /// The prospect asked for a person: the script is paused, a rep is to take over.
+    HumanRequested,
+    /// A rep has the conversation: what the prospect wrote is for them (not interpreted).
+    ForRep,
 }
 
 impl Effect {
@@ -160,6 +179,7 @@ pub fn start(script: &Script, now: DateTime<FixedOffset>) -> Turn {
         nudged: false,
         abandoned_at: None,
         followed_up: false,
+        human_since: None,
     };
     let mut turn = Turn {
         state,
@@ -183,12 +203,27 @@ pub fn step(
     // The prospect is back: a later silence may be nudged again.
     turn.state.nudged = false;
     turn.state.abandoned_at = None;
+    let command = match input {
+        Input::Text(text) => commands::recognise(text, script.locale),
+        Input::Choice { .. } => None,
+    };
+    // A rep has the conversation: everything but "stop" is for them, long or not.
+    if turn.state.human_since.is_some() && command != Some(Command::Stop) {
+        turn.effects.push(Effect::ForRep);
+        return turn;
+    }
     if let Input::Text(text) = input {
         if text.chars().count() > MAX_INPUT_CHARS {
             turn.say(messages::text(script, MessageKey::TooLong));
             return turn;
         }
-        match commands::recognise(text, script.locale) {
+        if command.is_none()
+            && turn.state.stage != Stage::OptedOut
+            && takeover::asks_for_human(text, script)
+        {
+            return takeover::request(script, turn, now);
+        }
+        match command {
             Some(Command::Stop) => return opt_out(script, turn, now),
             Some(Command::Restart) => return restart(script, turn, now),
             Some(Command::Help) => {
@@ -349,6 +384,7 @@ fn period_question(script: &Script, step: &Step) -> Reply {
             },
         ],
         multiple: false,
+        link: None,
     }
 }
 
@@ -412,6 +448,7 @@ fn question(step: &Step) -> Reply {
             })
             .collect(),
         multiple: matches!(step.expect, Expectation::MultiChoice { .. }),
+        link: None,
     }
 }
 
@@ -496,6 +533,7 @@ fn accept(
             step: Some(step.id.clone()),
             choices: Vec::new(),
             multiple: false,
+            link: None,
         }));
         return;
     }
@@ -633,6 +671,7 @@ fn opt_out(script: &Script, mut turn: Turn, now: DateTime<FixedOffset>) -> Turn 
         turn.change_stage(Stage::OptedOut, "asked to stop".into(), now);
     }
     turn.say(messages::text(script, MessageKey::OptedOut));
+    turn.state.human_since = None;
     finish(&mut turn, now);
     turn
 }

@@ -333,6 +333,10 @@ pub struct ConversationState {
     /// The one MQL follow-up message was sent.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub followed_up: bool,
+    /// Set while a person from the team has the conversation (the prospect asked for one):
+    /// the script waits, and what the prospect writes goes to the rep, unscored.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub human_since: Option<DateTime<FixedOffset>>,
 }
 
 impl ConversationState {

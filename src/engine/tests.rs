@@ -506,7 +506,7 @@ fn an_unanswered_period_question_keeps_the_amount_as_said() {
     assert_eq!(state.pending.as_ref().unwrap().step, "authority");
 }
 
-fn in_language(locale: &str) -> Script {
+pub(super) fn in_language(locale: &str) -> Script {
     let source = SCRIPT.replace("locale = \"en\"", &format!("locale = \"{locale}\""));
     script::parse(&source, Path::new("t.toml")).unwrap()
 }

@@ -46,7 +46,8 @@ pub fn next_wake(
     script: &Script,
     state: &ConversationState,
 ) -> Option<(Wake, DateTime<FixedOffset>)> {
-    if matches!(state.stage, Stage::OptedOut | Stage::Disqualified) {
+    // A rep has the conversation: they, not the timers, decide what happens next.
+    if matches!(state.stage, Stage::OptedOut | Stage::Disqualified) || state.human_since.is_some() {
         return None;
     }
     let timers = &script.follow_up;

@@ -4,9 +4,11 @@
 
 pub mod admin;
 mod api;
+mod booking;
 mod handoffs;
 pub mod operations;
 mod scripts;
+mod takeover;
 
 use std::sync::Arc;
 
@@ -27,6 +29,8 @@ pub struct AppState {
     pub runtime: Runtime,
     /// Bearer token for `/api/*`; the API answers 503 when none is configured.
     pub api_token: Option<Secret>,
+    /// Verifies `POST /webhooks/booking`; the webhook answers 503 when none is configured.
+    pub booking_secret: Option<Secret>,
 }
 
 /// The router: `GET /healthz`, `POST /api/messages`, `POST /api/handoffs/{id}/{action}`,
@@ -37,6 +41,8 @@ pub fn app(state: AppState) -> Router {
         .route("/api/messages", post(api::message))
         .route("/api/handoffs/{id}/{action}", post(handoffs::answer))
         .route("/api/scripts", get(scripts::list))
+        .route("/api/leads/{id}/{action}", post(takeover::act))
+        .route("/webhooks/booking", post(booking::received))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(Arc::new(state))
 }

@@ -83,6 +83,9 @@ pub struct Rep {
     pub capacity: Option<u32>,
     /// Hours and leave.
     pub availability: Availability,
+    /// Their booking page (Calendly, Cal.com, HubSpot meetings, Google appointments): a
+    /// sales-qualified prospect is offered "Book a time with <rep>".
+    pub booking_url: Option<String>,
 }
 
 /// A group of reps sharing a rotation.
@@ -94,6 +97,8 @@ pub struct Pool {
     pub reps: Vec<String>,
     /// Minutes a rep has to accept before the lead moves to the next rep.
     pub sla_minutes: Option<u32>,
+    /// Where a prospect books a meeting with the pool when its rep has no page of their own.
+    pub booking_url: Option<String>,
 }
 
 /// "when this holds, use that pool".
@@ -135,6 +140,8 @@ pub struct Fallback {
     pub email: Option<String>,
     /// A webhook.
     pub webhook_url: Option<crate::secret::Secret>,
+    /// Where a prospect books a meeting when nobody in particular has the lead.
+    pub booking_url: Option<String>,
 }
 
 impl Team {
@@ -371,6 +378,7 @@ fn validate(raw: raw::RawTeam, context: &Context<'_>, problem: &mut Report<'_>) 
             discord_user: rep.discord_user,
             email: rep.email,
             webhook_url: rep.webhook_url,
+            booking_url: booking_url(rep.booking_url.as_ref(), problem),
             languages: lower(rep.languages),
             regions: lower(rep.regions),
             industries: lower(rep.industries),
@@ -439,6 +447,7 @@ fn validate(raw: raw::RawTeam, context: &Context<'_>, problem: &mut Report<'_>) 
             id: pool.id.into_inner(),
             reps: members,
             sla_minutes,
+            booking_url: booking_url(pool.booking_url.as_ref(), problem),
         });
     }
     if pools.iter().all(|pool| pool.id != default_pool) {
@@ -453,6 +462,7 @@ fn validate(raw: raw::RawTeam, context: &Context<'_>, problem: &mut Report<'_>) 
                 id: default_pool.clone(),
                 reps: reps.iter().map(|rep| rep.id.clone()).collect(),
                 sla_minutes: None,
+                booking_url: None,
             }),
         }
     }
@@ -540,6 +550,7 @@ fn validate(raw: raw::RawTeam, context: &Context<'_>, problem: &mut Report<'_>) 
             discord_channel: fallback.discord_channel,
             email: fallback.email,
             webhook_url: fallback.webhook_url,
+            booking_url: booking_url(fallback.booking_url.as_ref(), problem),
         },
     );
     Team {
@@ -628,3 +639,21 @@ pub fn pools_of(team: &Team) -> BTreeMap<String, Vec<String>> {
 
 #[cfg(test)]
 mod tests;
+
+/// A `booking_url` as written: an `https://` (or `http://`) address without spaces, or a
+/// problem at its place in the file.
+fn booking_url(raw: Option<&Spanned<String>>, problem: &mut Report<'_>) -> Option<String> {
+    let raw = raw?;
+    let url = raw.get_ref().trim();
+    let scheme_ok = url.starts_with("https://") || url.starts_with("http://");
+    if !scheme_ok || url.contains(char::is_whitespace) || url.len() <= "https://".len() {
+        problem(
+            raw.span(),
+            format!(
+                "booking_url {url:?} must be an https:// address (a Calendly, Cal.com, HubSpot or Google booking page)"
+            ),
+        );
+        return None;
+    }
+    Some(url.to_string())
+}

@@ -89,6 +89,8 @@ pub(super) struct RawFallback {
     pub email: Option<String>,
     #[schemars(with = "Option<String>")]
     pub webhook_url: Option<crate::secret::Secret>,
+    #[schemars(with = "Option<String>")]
+    pub booking_url: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
@@ -109,6 +111,8 @@ pub(super) struct RawPool {
     pub reps: Option<Vec<Spanned<String>>>,
     #[schemars(with = "Option<i64>")]
     pub sla_minutes: Option<Spanned<i64>>,
+    #[schemars(with = "Option<String>")]
+    pub booking_url: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
@@ -122,6 +126,8 @@ pub(super) struct RawRep {
     pub email: Option<String>,
     #[schemars(with = "Option<String>")]
     pub webhook_url: Option<crate::secret::Secret>,
+    #[schemars(with = "Option<String>")]
+    pub booking_url: Option<Spanned<String>>,
     #[serde(default)]
     #[schemars(with = "Vec<String>")]
     pub languages: Vec<Spanned<String>>,

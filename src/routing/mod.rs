@@ -99,9 +99,62 @@ pub struct Considered {
     pub skipped: Option<Skip>,
 }
 
+/// The lead's owner, asked before the rules ("existing owner", as routing tools call it): a
+/// returning lead goes back to the rep who accepted it, not to whoever's turn it is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OwnerStep {
+    /// The owner's rep id.
+    pub rep: String,
+    /// `None` when the owner takes the lead; otherwise why the rules decide instead.
+    pub skipped: Option<Skip>,
+}
+
+/// The existing-owner step: `None` for a lead nobody owns. The owner takes the lead unless they
+/// left the reps file, are on leave, or already passed on (or let time out) this hand-off;
+/// working hours and capacity do not matter — the lead is theirs, and the notice waits for
+/// them.
+pub fn existing_owner(
+    team: &Team,
+    owner: Option<&str>,
+    excluded: &BTreeSet<String>,
+    now: DateTime<Utc>,
+) -> Option<OwnerStep> {
+    let owner = owner?;
+    let skipped = match team.rep(owner) {
+        None => Some(Skip::UnknownRep),
+        Some(_) if excluded.contains(owner) => Some(Skip::AlreadyOffered),
+        Some(rep) => match rep.availability.check(now) {
+            Err(away @ crate::reps::Unavailable::OutOfOffice { .. }) => {
+                Some(Skip::Unavailable(away.to_string()))
+            }
+            _ => None,
+        },
+    };
+    Some(OwnerStep {
+        rep: owner.to_string(),
+        skipped,
+    })
+}
+
+/// The decision that gives the lead to its owner (see [`existing_owner`]): no rotation turn is
+/// spent, and the pool the rules would have chosen gives the SLA.
+pub fn to_owner(team: &Team, pool: PoolChoice, owner: OwnerStep) -> Decision {
+    let sla_minutes = team.pool(&pool.pool).and_then(|found| found.sla_minutes);
+    Decision {
+        pool,
+        considered: Vec::new(),
+        chosen: Some(owner.rep.clone()),
+        sla_minutes,
+        owner: Some(owner),
+    }
+}
+
 /// The whole decision, stored with the assignment and shown by `route --explain`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Decision {
+    /// The existing-owner step, for a lead someone owns.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<OwnerStep>,
     /// The pool and the rule that chose it.
     pub pool: PoolChoice,
     /// Every member, in rotation order, with why they were skipped.
@@ -115,6 +168,12 @@ pub struct Decision {
 impl Decision {
     /// One line: who got the lead, from which pool (`leadbot route` without `--explain`).
     pub fn summary(&self, team: &Team) -> String {
+        if let Some(owner) = self.chosen_owner() {
+            return format!(
+                "to {}, the lead's existing owner",
+                rep_name(team, &owner.rep)
+            );
+        }
         let to = match &self.chosen {
             Some(rep) => team
                 .rep(rep)
@@ -135,10 +194,25 @@ impl Decision {
 
     /// A readable account: rule, pool, each rep's verdict, the choice.
     pub fn explain(&self, team: &Team) -> String {
-        let mut lines = vec![match &self.pool.rule {
+        let mut lines = Vec::new();
+        if let Some(owner) = &self.owner {
+            let verdict = match &owner.skipped {
+                None => "CHOSEN (existing owner)".to_string(),
+                Some(skip) => format!("skipped: {skip}; the rules decide"),
+            };
+            lines.push(format!(
+                "owner:   {} owns this lead → {verdict}",
+                rep_name(team, &owner.rep)
+            ));
+        }
+        if let Some(owner) = self.chosen_owner() {
+            lines.push(format!("chosen:  {} (existing owner)", owner.rep));
+            return lines.join("\n");
+        }
+        lines.push(match &self.pool.rule {
             Some(rule) => format!("rule:    \"{rule}\" → pool {}", self.pool.pool),
             None => format!("rule:    none matched → default pool {}", self.pool.pool),
-        }];
+        });
         for considered in &self.considered {
             let name = team
                 .rep(&considered.rep)
@@ -159,6 +233,21 @@ impl Decision {
         });
         lines.join("\n")
     }
+}
+
+impl Decision {
+    /// The owner step, when it gave the lead to the owner.
+    fn chosen_owner(&self) -> Option<&OwnerStep> {
+        self.owner
+            .as_ref()
+            .filter(|owner| owner.skipped.is_none() && self.chosen.as_ref() == Some(&owner.rep))
+    }
+}
+
+/// "Sam Rivera (sam)", or the id alone for a rep the file no longer has.
+fn rep_name(team: &Team, id: &str) -> String {
+    team.rep(id)
+        .map_or_else(|| id.to_string(), |rep| format!("{} ({id})", rep.name))
 }
 
 /// Everything the rotation needs to pick a rep in one pool.
@@ -199,6 +288,7 @@ pub fn rotate(input: &RotationInput<'_>) -> Rotated {
         id: input.pool.pool.clone(),
         reps: Vec::new(),
         sla_minutes: None,
+        booking_url: None,
     };
     let pool = input.team.pool(&input.pool.pool).unwrap_or(&empty);
     let floor_of_known = input
@@ -283,6 +373,7 @@ pub fn rotate(input: &RotationInput<'_>) -> Rotated {
     }
     Rotated {
         decision: Decision {
+            owner: None,
             pool: input.pool.clone(),
             considered,
             chosen: chosen.map(|rep| rep.id.clone()),

@@ -80,6 +80,59 @@ impl Runtime {
         handoff: &HandOff,
         now: DateTime<FixedOffset>,
     ) -> Result<(Vec<NewOutboxItem>, Option<Reply>), RuntimeError> {
+        let routed = self
+            .route_lead(handoffs, key, conversation, script, handoff, None, now)
+            .await?;
+        let link = self.team.load_full().and_then(|team| {
+            super::booking::booking_link(
+                script,
+                &team,
+                routed.rep.as_ref(),
+                routed.pool.as_deref(),
+                handoff,
+            )
+        });
+        let told = match (&routed.rep, link) {
+            (Some(rep), link) => Some(Reply {
+                text: crate::engine::messages::text(script, MessageKey::HandoffRep)
+                    .replace("{rep}", &rep.name),
+                step: None,
+                choices: Vec::new(),
+                multiple: false,
+                link,
+            }),
+            // Nobody is working now: the prospect can still book a time.
+            (None, Some(link)) => Some(Reply {
+                text: format!("{}:", link.label),
+                step: None,
+                choices: Vec::new(),
+                multiple: false,
+                link: Some(link),
+            }),
+            (None, None) => None,
+        };
+        Ok((routed.items, told))
+    }
+
+    /// Routes a lead (owner first, then the rules) and builds its notices; a `takeover`
+    /// (the conversation so far) marks a prospect who asked for a person.
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "the turn's parts, passed through as they are"
+    )]
+    pub(super) async fn route_lead(
+        &self,
+        handoffs: &mut HandoffTx<'_>,
+        key: &ConversationKey,
+        conversation: &StoredConversation,
+        script: &Script,
+        handoff: &HandOff,
+        takeover: Option<Vec<String>>,
+        now: DateTime<FixedOffset>,
+    ) -> Result<Routed, RuntimeError> {
+        let note = takeover
+            .is_some()
+            .then(|| "The prospect asked to talk to a person".to_string());
         let notice = HandOffNotice {
             event: NoticeEvent::Unassigned,
             assignment_id: None,
@@ -94,16 +147,22 @@ impl Runtime {
             pool: None,
             rule: None,
             sla_minutes: None,
-            note: None,
+            note,
             team_channel: None,
+            takeover,
         };
         let Some(team) = self.team.load_full() else {
-            let key = format!(
-                "handoff:{}:{}",
-                conversation.lead_id,
-                handoff.qualified_at.timestamp_millis()
-            );
-            return Ok((self.crm_notice(&notice, &key)?.into_iter().collect(), None));
+            let kind = if notice.takeover.is_some() {
+                format!("takeover:{}", now.timestamp_millis())
+            } else {
+                handoff.qualified_at.timestamp_millis().to_string()
+            };
+            let key = format!("handoff:{}:{kind}", conversation.lead_id);
+            return Ok(Routed {
+                items: self.crm_notice(&notice, &key)?.into_iter().collect(),
+                rep: None,
+                pool: None,
+            });
         };
         let team = team.as_ref();
         let attributes = LeadAttributes::of(&conversation.state, script, team);
@@ -114,15 +173,11 @@ impl Runtime {
         };
         let (notice, rep) =
             route_and_record(handoffs, team, lead, &BTreeSet::new(), notice, None, now).await?;
-        let items = self.notices(team, &notice, rep)?;
-        let told = rep.map(|rep| Reply {
-            text: crate::engine::messages::text(script, MessageKey::HandoffRep)
-                .replace("{rep}", &rep.name),
-            step: None,
-            choices: Vec::new(),
-            multiple: false,
-        });
-        Ok((items, told))
+        Ok(Routed {
+            items: self.notices(team, &notice, rep)?,
+            rep: rep.cloned(),
+            pool: notice.pool.clone(),
+        })
     }
 
     /// Records a rep's answer to an offered lead: accepting makes them the owner; passing
@@ -344,7 +399,7 @@ impl Runtime {
 
     /// The outbox items of one notice: the CRM feed, and each of the rep's (or the fallback
     /// team's) channels this process delivers to.
-    fn notices(
+    pub(super) fn notices(
         &self,
         team: &Team,
         notice: &HandOffNotice,
@@ -446,9 +501,9 @@ async fn route_and_record<'t>(
     Ok((notice, rep))
 }
 
-/// Picks the pool and the rep whose turn it is (the pure `routing` decides; the store keeps
-/// the rotation and the assignment), with the pool's rotation held until the transaction
-/// ends; returns the decision and the new assignment's id.
+/// Picks the lead's owner, or else the pool and the rep whose turn it is (the pure `routing`
+/// decides; the store keeps the rotation and the assignment), with the pool's rotation held
+/// until the transaction ends; returns the decision and the new assignment's id.
 async fn route(
     handoffs: &mut HandoffTx<'_>,
     team: &Team,
@@ -458,6 +513,13 @@ async fn route(
     now: DateTime<FixedOffset>,
 ) -> Result<(Decision, i64), RuntimeError> {
     let pool = routing::choose_pool(team, lead.attributes);
+    let owner = handoffs.owner_of(lead.lead_id).await?;
+    let owner = routing::existing_owner(team, owner.as_deref(), excluded, now.with_timezone(&Utc));
+    if let Some(step) = owner.clone().filter(|step| step.skipped.is_none()) {
+        let decision = routing::to_owner(team, pool, step);
+        let assignment_id = record(handoffs, lead, &decision, notice, now).await?;
+        return Ok((decision, assignment_id));
+    }
     handoffs.lock_pool(&pool.pool).await?;
     let rotation = handoffs.rotation(&pool.pool).await?;
     let open_load = handoffs.open_loads().await?;
@@ -475,23 +537,50 @@ async fn route(
         .into_iter()
         .filter(|(rep, slot)| rotation.get(rep) != Some(slot))
         .collect();
-    let decision = rotated.decision;
-    let now_ms = now.timestamp_millis();
+    let mut decision = rotated.decision;
+    decision.owner = owner;
     handoffs
-        .save_rotation(&pool.pool, &changed, decision.chosen.as_deref(), now_ms)
+        .save_rotation(
+            &pool.pool,
+            &changed,
+            decision.chosen.as_deref(),
+            now.timestamp_millis(),
+        )
         .await?;
+    let assignment_id = record(handoffs, lead, &decision, notice, now).await?;
+    Ok((decision, assignment_id))
+}
+
+/// Stores a routing decision as the lead's new assignment; returns its id.
+async fn record(
+    handoffs: &mut HandoffTx<'_>,
+    lead: LeadToRoute<'_>,
+    decision: &Decision,
+    notice: &HandOffNotice,
+    now: DateTime<FixedOffset>,
+) -> Result<i64, RuntimeError> {
     let assignment_id = handoffs
         .record_assignment(NewAssignment {
             lead_id: lead.lead_id,
             conversation_id: lead.conversation_id,
-            decision: &decision,
+            decision,
             attributes: lead.attributes,
             notice: &json(notice)?,
-            now_ms,
+            now_ms: now.timestamp_millis(),
         })
         .await?;
     crate::metrics::handoff_event("offered");
-    Ok((decision, assignment_id))
+    Ok(assignment_id)
+}
+
+/// A routed lead: its notices, the rep (`None`: the fallback team) and the pool.
+pub(super) struct Routed {
+    /// The notices to queue.
+    pub items: Vec<NewOutboxItem>,
+    /// The rep who got it.
+    pub rep: Option<Rep>,
+    /// The pool the rules chose.
+    pub pool: Option<String>,
 }
 
 /// What a routing needs to know about the lead.
@@ -541,7 +630,7 @@ fn shape(
     }
 }
 
-fn stored_notice(assignment: &Assignment) -> Result<HandOffNotice, RuntimeError> {
+pub(super) fn stored_notice(assignment: &Assignment) -> Result<HandOffNotice, RuntimeError> {
     serde_json::from_value(assignment.notice.clone()).map_err(|error| {
         RuntimeError::Store(StoreError::Corrupt(format!(
             "assignment {} notice: {error}",

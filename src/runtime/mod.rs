@@ -2,8 +2,11 @@
 //! conversation, call the pure engine, and store the outcome in one transaction — then hand
 //! the replies back to the channel that asked.
 
+mod booking;
 mod catalog;
 mod handoff;
+mod people;
+mod takeover;
 mod timers;
 
 use std::collections::BTreeSet;
@@ -21,6 +24,7 @@ use crate::conversation::ConversationKey;
 use crate::engine::state::ConversationState;
 use crate::engine::{self, Effect, HandOff, Input, Reply};
 use crate::outbox::{self, NewOutboxItem, OutboxMessage, OutboxWake, ProspectReply};
+use crate::person::PersonId;
 use crate::reps::Team;
 use crate::script::Script;
 use crate::store::{Store, StoreError, StoredConversation, TurnTx};
@@ -43,6 +47,15 @@ pub enum RuntimeError {
     /// No such assignment.
     #[error("there is no hand-off {0}")]
     UnknownAssignment(i64),
+    /// No such lead (or it has no conversation).
+    #[error("there is no lead {0}")]
+    UnknownLead(i64),
+    /// A rep answered a lead whose prospect is talking to the bot, not to a person.
+    #[error("lead {0} is talking to the bot: no one asked for a person")]
+    NotWithARep(i64),
+    /// A rep's reply with nothing in it.
+    #[error("the reply is empty")]
+    EmptyReply,
     /// A rep answered someone else's offer.
     #[error("hand-off {assignment} was not offered to {rep}")]
     NotTheirLead {
@@ -74,6 +87,9 @@ pub struct Inbound {
     /// turn is ignored unless that question is still the one waiting for an answer. A
     /// [`Input::Choice`] answers its own step without this.
     pub answers_step: Option<String>,
+    /// Who is writing, when the channel knows (a Slack or Discord user): a new conversation of
+    /// a person seen before joins their lead.
+    pub person: Option<PersonId>,
 }
 
 impl Inbound {
@@ -98,6 +114,7 @@ impl Inbound {
             reply_via: None,
             existing_only: false,
             answers_step: None,
+            person: None,
         }
     }
 
@@ -354,17 +371,20 @@ impl Runtime {
                 let script = active.default_script()?;
                 tx.remember_script(&script, now_ms).await?;
                 let turn = engine::start(&script, inbound.now);
-                (
-                    tx.start_conversation(&turn.state, now_ms).await?,
-                    turn,
-                    script,
-                )
+                let person = inbound.person.as_ref();
+                let conversation = self
+                    .start_in_lead(&mut tx, person, None, &turn.state, now_ms)
+                    .await?;
+                (conversation, turn, script)
             }
         };
         tracing::Span::current()
             .record("conversation_id", conversation.id)
             .record("lead_id", conversation.lead_id);
+        let email_before = conversation.state.contact.get("email").cloned();
         conversation.state = turn.state.clone();
+        self.recognise_email(&mut tx, &mut conversation, email_before.as_deref(), now_ms)
+            .await?;
         let text = match &inbound.input {
             Input::Text(text) => text.clone(),
             Input::Choice { value, .. } => format!("[clicked] {value}"),
@@ -390,15 +410,31 @@ impl Runtime {
                 turn.effects.push(Effect::Say(told));
             }
         }
+        let turn_ref = inbound
+            .event_id
+            .clone()
+            .unwrap_or_else(|| format!("t{now_ms}"));
+        let (notices, told) = self
+            .takeover_in_turn(
+                &mut tx,
+                &inbound.key,
+                &conversation,
+                &script,
+                &turn.effects,
+                &text,
+                &turn_ref,
+                inbound.now,
+            )
+            .await?;
+        outbox.extend(notices);
+        if let Some(told) = told {
+            turn.effects.push(Effect::Say(told));
+        }
         conversation.wake = wake_of(&script, &conversation.state);
         if let Some(route) = &inbound.reply_via {
             conversation.reply_route = serde_json::to_value(route).ok();
         }
         if let Some(route) = &inbound.reply_via {
-            let turn_ref = inbound
-                .event_id
-                .clone()
-                .unwrap_or_else(|| format!("t{now_ms}"));
             outbox.extend(reply_items(
                 route,
                 &inbound.key,
@@ -439,6 +475,19 @@ impl Runtime {
         now: DateTime<FixedOffset>,
         reply_via: Option<(&ReplyRoute, &str)>,
     ) -> Result<Handled, RuntimeError> {
+        self.start_over_as(key, None, script, now, reply_via).await
+    }
+
+    /// [`Runtime::start_over`] for a person the channel knows: a first conversation of theirs
+    /// joins the lead they already have.
+    pub async fn start_over_as(
+        &self,
+        key: &ConversationKey,
+        person: Option<&PersonId>,
+        script: Option<&str>,
+        now: DateTime<FixedOffset>,
+        reply_via: Option<(&ReplyRoute, &str)>,
+    ) -> Result<Handled, RuntimeError> {
         let active = self.scripts.snapshot();
         let script = match script {
             Some(id) => active.current(id)?,
@@ -453,7 +502,10 @@ impl Runtime {
         }
         tx.remember_script(&script, now_ms).await?;
         let turn = engine::start(&script, now);
-        let mut conversation = tx.start_conversation(&turn.state, now_ms).await?;
+        let existing = tx.conversation().await?.map(|found| found.lead_id);
+        let mut conversation = self
+            .start_in_lead(&mut tx, person, existing, &turn.state, now_ms)
+            .await?;
         conversation.state = turn.state;
         conversation.wake = wake_of(&script, &conversation.state);
         if let Some((route, _)) = reply_via {

@@ -46,6 +46,14 @@ pub enum MessageKey {
     Nudge,
     /// `follow_up_mql`.
     FollowUpMql,
+    /// `takeover`.
+    Takeover,
+    /// `takeover_after_hours`.
+    TakeoverAfterHours,
+    /// `handed_back`.
+    HandedBack,
+    /// `book_a_time`.
+    BookATime,
     /// `hint_choice`.
     HintChoice,
     /// `hint_multi_choice`.
@@ -66,7 +74,7 @@ pub enum MessageKey {
 
 impl MessageKey {
     /// Every key, in the order the documentation lists them.
-    pub const ALL: [MessageKey; 28] = [
+    pub const ALL: [MessageKey; 32] = [
         MessageKey::Reask,
         MessageKey::MovingOn,
         MessageKey::Clarify,
@@ -87,6 +95,10 @@ impl MessageKey {
         MessageKey::HandoffRep,
         MessageKey::Nudge,
         MessageKey::FollowUpMql,
+        MessageKey::Takeover,
+        MessageKey::TakeoverAfterHours,
+        MessageKey::HandedBack,
+        MessageKey::BookATime,
         MessageKey::HintChoice,
         MessageKey::HintMultiChoice,
         MessageKey::HintYesNo,
@@ -118,6 +130,10 @@ impl MessageKey {
             MessageKey::CompletedMql => "completed_mql",
             MessageKey::CompletedSql => "completed_sql",
             MessageKey::HandoffRep => "handoff_rep",
+            MessageKey::Takeover => "takeover",
+            MessageKey::TakeoverAfterHours => "takeover_after_hours",
+            MessageKey::HandedBack => "handed_back",
+            MessageKey::BookATime => "book_a_time",
             MessageKey::Nudge => "nudge",
             MessageKey::FollowUpMql => "follow_up_mql",
             MessageKey::HintChoice => "hint_choice",

@@ -126,6 +126,9 @@ pub struct Script {
     pub follow_up: FollowUp,
     /// Texts the admin overrides, by message key.
     pub messages: BTreeMap<String, String>,
+    /// More ways of asking for a person in the script's language (`human_phrases`), on top of
+    /// the built-in ones: any message containing one pauses the script for a rep.
+    pub human_phrases: Vec<String>,
     /// The TOML it was loaded from, kept so conversations can resume on this exact version.
     pub source: String,
 }

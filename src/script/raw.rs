@@ -38,6 +38,8 @@ pub(super) struct RawScript {
     #[schemars(with = "BTreeMap<String, String>")]
     pub messages: BTreeMap<Spanned<String>, String>,
     #[serde(default)]
+    pub human_phrases: Vec<String>,
+    #[serde(default)]
     #[schemars(with = "Vec<RawSignal>")]
     pub signals: Vec<Spanned<RawSignal>>,
     #[serde(default)]

@@ -102,6 +102,12 @@ pub(super) fn validate(raw: RawScript, source: &str) -> Result<Script, Vec<Probl
             .into_iter()
             .map(|(key, text)| (key.into_inner(), text))
             .collect(),
+        human_phrases: raw
+            .human_phrases
+            .iter()
+            .map(|phrase| phrase.trim().to_string())
+            .filter(|phrase| !phrase.is_empty())
+            .collect(),
         source: source.to_string(),
     })
 }

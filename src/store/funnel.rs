@@ -21,7 +21,7 @@ pub struct ReportFilter {
     /// One script id.
     pub script: Option<String>,
     /// One script version (with or without `script`).
-    pub version: Option<i64>,
+    pub version: Option<String>,
     /// One channel ("slack", "discord", "web", …).
     pub channel: Option<String>,
     /// One lead source (as the message API recorded it).
@@ -54,8 +54,8 @@ impl ReportFilter {
         if let Some(script) = &self.script {
             add("c.script_id = ?", Bind::Text(script.clone()));
         }
-        if let Some(version) = self.version {
-            add("c.script_version = ?", Bind::Int(version));
+        if let Some(version) = &self.version {
+            add("c.script_version = ?", Bind::Text(version.clone()));
         }
         if let Some(channel) = &self.channel {
             add("c.channel = ?", Bind::Text(channel.clone()));

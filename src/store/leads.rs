@@ -56,6 +56,10 @@ pub struct LeadSummary {
     pub forgotten: bool,
     /// The rep who accepted the hand-off, if one did.
     pub owner: Option<String>,
+    /// Set when this lead was folded into another (the same person): that lead's id.
+    pub merged_into: Option<i64>,
+    /// When the latest meeting the prospect booked starts (Unix ms), if they booked one.
+    pub meeting_at: Option<i64>,
 }
 
 /// One stored answer.
@@ -144,11 +148,13 @@ pub struct LeadRecord {
 }
 
 pub(super) const LEAD_COLUMNS: &str = "id, channel, name, company, email, phone, region, stage, score, script_id, \
-     script_version, created_at, updated_at, qualified_at, forgotten_at, owner";
+     script_version, created_at, updated_at, qualified_at, forgotten_at, owner, merged_into, \
+     (SELECT MAX(m.starts_at) FROM meetings m WHERE m.lead_id = l.id) AS meeting_at";
 
-/// The leads a [`LeadFilter`] picks, as a condition on `leads l` with parameters $1–$3.
+/// The leads a [`LeadFilter`] picks (never one merged into another), as a condition on
+/// `leads l` with parameters $1–$3.
 const LEAD_FILTER: &str = "($1 = '' OR l.stage = $1) AND l.updated_at >= $2 \
-     AND ($3 = '' OR l.script_id = $3)";
+     AND ($3 = '' OR l.script_id = $3) AND l.merged_into IS NULL";
 
 pub(super) fn summary(row: &AnyRow) -> Result<LeadSummary, StoreError> {
     let forgotten_at: Option<i64> = row.try_get("forgotten_at")?;
@@ -169,6 +175,8 @@ pub(super) fn summary(row: &AnyRow) -> Result<LeadSummary, StoreError> {
         qualified_at: row.try_get("qualified_at")?,
         forgotten: forgotten_at.is_some(),
         owner: row.try_get("owner")?,
+        merged_into: row.try_get("merged_into")?,
+        meeting_at: row.try_get("meeting_at")?,
     })
 }
 
@@ -279,7 +287,7 @@ impl Store {
     /// Everything stored about one lead, or `None` if there is no such lead.
     pub async fn lead_record(&self, id: i64) -> Result<Option<LeadRecord>, StoreError> {
         let Some(row) = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {LEAD_COLUMNS}, address FROM leads WHERE id = $1"
+            "SELECT {LEAD_COLUMNS}, address FROM leads l WHERE l.id = $1"
         )))
         .bind(id)
         .fetch_optional(self.pool())
@@ -411,6 +419,21 @@ impl Store {
             .bind(id)
             .execute(&mut *tx)
             .await?;
+        // The person's identities (an e-mail address is personal data), and the rows of
+        // leads merged into this one, go too.
+        sqlx::query("DELETE FROM lead_identities WHERE lead_id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "UPDATE leads SET name = NULL, company = NULL, email = NULL, phone = NULL, region = NULL, \
+             industry = NULL, role = NULL, address = 'forgotten-' || id, forgotten_at = $1 \
+             WHERE merged_into = $2",
+        )
+        .bind(now_ms)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
         for prefix in ["handoff", "reply"] {
             sqlx::query("UPDATE outbox SET payload = '{}' WHERE idempotency_key LIKE $1")
                 .bind(format!("{prefix}:{id}:%"))

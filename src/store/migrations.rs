@@ -54,6 +54,16 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "report indexes",
         include_str!("../../migrations/sqlite/0021_report_indexes.sql"),
     ),
+    (
+        30,
+        "one lead per person",
+        include_str!("../../migrations/sqlite/0030_one_lead_per_person.sql"),
+    ),
+    (
+        31,
+        "meetings",
+        include_str!("../../migrations/sqlite/0031_meetings.sql"),
+    ),
 ];
 
 const POSTGRES: &[(i64, &str, &str)] = &[
@@ -106,6 +116,16 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         21,
         "report indexes",
         include_str!("../../migrations/postgres/0021_report_indexes.sql"),
+    ),
+    (
+        30,
+        "one lead per person",
+        include_str!("../../migrations/postgres/0030_one_lead_per_person.sql"),
+    ),
+    (
+        31,
+        "meetings",
+        include_str!("../../migrations/postgres/0031_meetings.sql"),
     ),
 ];
 

@@ -345,7 +345,7 @@ impl TurnTx {
                         ],
                     );
                 }
-                Effect::HandOff(_) => {}
+                Effect::HandOff(_) | Effect::HumanRequested | Effect::ForRep => {}
             }
         }
         super::outbox::queue_in(batch, outbox, now_ms);
@@ -372,8 +372,9 @@ impl TurnTx {
         );
         let contact = |field: ContactField| Arg::from(state.contact.get(field.name()).cloned());
         batch.update(
-            "UPDATE leads SET stage = $1, score = $2, name = $3, company = $4, email = $5, phone = $6, \
-             region = $7, industry = $8, role = $9, script_id = $10, script_version = $11, updated_at = $12, \
+            "UPDATE leads SET stage = $1, score = $2, name = COALESCE($3, name), company = COALESCE($4, company), \
+             email = COALESCE($5, email), phone = COALESCE($6, phone), region = COALESCE($7, region), \
+             industry = COALESCE($8, industry), role = COALESCE($9, role), script_id = $10, script_version = $11, updated_at = $12, \
              qualified_at = CASE WHEN $13 = 1 THEN $12 ELSE qualified_at END \
              WHERE id = $14 AND forgotten_at IS NULL",
             vec![
@@ -395,6 +396,17 @@ impl TurnTx {
         );
         self.notify_outbox |= !outbox.is_empty();
         Ok(())
+    }
+
+    /// The turn's connection, for the store's modules that add to a turn (people, takeovers):
+    /// what they send runs in the turn's transaction, before the batch `save` collects.
+    pub(super) async fn connection(&mut self) -> Result<&mut sqlx::AnyConnection, StoreError> {
+        self.write.conn().await
+    }
+
+    /// The conversation this turn holds, and the backend it runs on.
+    pub(super) fn held(&self) -> (&ConversationKey, Backend) {
+        (&self.key, self.backend)
     }
 
     /// Hand-off work (routing, assignments, notices) inside this turn's transaction.

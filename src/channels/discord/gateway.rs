@@ -23,6 +23,7 @@ use super::render::{self, ReplyContext};
 use super::rest::{Rest, RestReply};
 use crate::conversation::ConversationKey;
 use crate::engine::Input;
+use crate::person::PersonId;
 use crate::runtime::{
     Handled, HandoffAnswer, HandoffAnswered, Ignored, Inbound, RepIdentity, ReplyRoute, Runtime,
     RuntimeError,
@@ -254,6 +255,7 @@ impl Gateway {
             }),
             existing_only: turn.existing_only,
             answers_step: turn.answers_step,
+            person: PersonId::discord(&person_of(&turn.address).to_string()),
             ..Inbound::new(
                 key(&turn.address),
                 Some(turn.event_id),
@@ -459,9 +461,10 @@ impl Gateway {
         let request = ids::interaction_event(command.id.get());
         let now = inbound::snowflake_time(command.id.get());
         let key = key(&address);
+        let person = PersonId::discord(&user.to_string());
         self.stored_with_retries(&key.address, command.channel_id, || {
             self.runtime
-                .start_over(&key, None, now, Some((&route, &request)))
+                .start_over_as(&key, person.as_ref(), None, now, Some((&route, &request)))
         })
         .await;
     }
@@ -605,6 +608,13 @@ fn ephemeral(text: &str) -> CreateInteractionResponse {
             .content(text)
             .ephemeral(true),
     )
+}
+
+/// The Discord user a prospect's conversation belongs to.
+fn person_of(address: &ProspectAddress) -> UserId {
+    match address {
+        ProspectAddress::Dm { user } | ProspectAddress::Thread { user, .. } => *user,
+    }
 }
 
 /// A prospect's conversation key.

@@ -74,6 +74,11 @@ pub fn reply_message(reply: &Reply) -> CreateMessage {
 }
 
 fn components(reply: &Reply) -> Option<CreateActionRow> {
+    if let Some(link) = &reply.link {
+        return Some(CreateActionRow::Buttons(vec![
+            CreateButton::new_link(link.url.as_str()).label(clip(&link.label, MAX_BUTTON_LABEL)),
+        ]));
+    }
     let step = reply.step.as_deref()?;
     if reply.choices.is_empty() {
         return None;
@@ -148,6 +153,12 @@ pub fn handoff_message(notice: &HandOffNotice) -> CreateMessage {
         NoticeEvent::Accepted => ("✅ Lead accepted", Colour::DARK_GREEN),
         NoticeEvent::Withdrawn => ("↩️ Lead withdrawn", Colour::LIGHT_GREY),
         NoticeEvent::Unassigned => ("⚠️ Unassigned lead", Colour::RED),
+        NoticeEvent::Message => ("💬 The prospect wrote", Colour::BLUE),
+    };
+    let headline = if notice.takeover.is_some() && notice.event != NoticeEvent::Message {
+        "🙋 Wants to talk to a person"
+    } else {
+        headline
     };
     let title = format!("{headline}: {} ({})", contact("name"), contact("company"));
     let prospect = match ProspectAddress::parse(&notice.prospect.address) {
@@ -332,6 +343,7 @@ mod tests {
                 })
                 .collect(),
             multiple,
+            link: None,
         }
     }
 

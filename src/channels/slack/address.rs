@@ -28,6 +28,15 @@ pub fn thread(channel: &str, thread_ts: &str, user: &str) -> ConversationKey {
     }
 }
 
+/// The Slack user a conversation address belongs to (its last part): the person behind it.
+pub fn user_of(address: &str) -> Option<&str> {
+    let (kind, _) = address.split_once(':')?;
+    matches!(kind, "dm" | "thread")
+        .then(|| address.rsplit(':').next())
+        .flatten()
+        .filter(|user| !user.is_empty())
+}
+
 /// Where a turn's replies go, stored as the reply route's context (`ReplyRoute::context`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReplyContext {
@@ -56,4 +65,17 @@ pub struct ClickedQuestion {
     pub question: String,
     /// The label of the chosen option.
     pub chosen: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_person_is_the_last_part_of_an_address() {
+        assert_eq!(user_of(&direct("U1").address), Some("U1"));
+        assert_eq!(user_of(&thread("C1", "17.5", "U2").address), Some("U2"));
+        assert_eq!(user_of("forgotten-3"), None);
+        assert_eq!(user_of("dm:"), None);
+    }
 }

@@ -10,7 +10,7 @@
 use slack_morphism::prelude::*;
 
 use super::address::ClickedQuestion;
-use super::inbound::{ACCEPT_ACTION, ANSWER_ACTION, PASS_ACTION};
+use super::inbound::{ACCEPT_ACTION, ANSWER_ACTION, BOOKING_ACTION, HAND_BACK_ACTION, PASS_ACTION};
 use crate::engine::Reply;
 use crate::notify::{HandOffNotice, NoticeEvent};
 
@@ -30,6 +30,23 @@ const MAX_SECTION_TEXT: usize = 3000;
 pub fn reply(reply: &Reply) -> SlackMessageContent {
     let text = escape(&reply.text);
     let content = SlackMessageContent::new().with_text(text.clone());
+    if let Some((link, url)) = reply
+        .link
+        .as_ref()
+        .and_then(|link| Some((link, reqwest::Url::parse(&link.url).ok()?)))
+    {
+        return content.with_blocks(vec![
+            SlackSectionBlock::new().with_text(md(&text)).into(),
+            SlackActionsBlock::new(vec![
+                SlackBlockButtonElement::new(label(&link.label).into())
+                    .with_action_id(BOOKING_ACTION.into())
+                    .with_url(url)
+                    .with_style(SlackBlockButtonStyle::Primary)
+                    .into(),
+            ])
+            .into(),
+        ]);
+    }
     let Some(step) = reply.step.as_deref().filter(|_| !reply.choices.is_empty()) else {
         return content;
     };
@@ -123,22 +140,46 @@ pub fn notice(notice: &HandOffNotice) -> SlackMessageContent {
             notice.note.as_deref().unwrap_or("the lead moved on"),
             notice.lead_id
         ),
+        NoticeEvent::Message => format!(
+            "💬 {name} ({company}): {} — answer with `leadbot reply {}`. Lead {}.",
+            notice.note.as_deref().unwrap_or_default(),
+            notice.lead_id,
+            notice.lead_id
+        ),
         NoticeEvent::Assigned | NoticeEvent::Unassigned => {
             return card(notice, &name, &company);
         }
     };
+    let mut blocks: Vec<SlackBlock> = vec![
+        SlackSectionBlock::new()
+            .with_text(plain(&line, MAX_SECTION_TEXT))
+            .into(),
+    ];
+    // The rep who has a prospect's conversation can give it back from any of its messages.
+    let taken_over = notice.event == NoticeEvent::Message
+        || (notice.event == NoticeEvent::Accepted && notice.takeover.is_some());
+    if taken_over {
+        blocks.push(
+            SlackActionsBlock::new(vec![
+                SlackBlockButtonElement::new("Hand back to the bot".into())
+                    .with_action_id(HAND_BACK_ACTION.into())
+                    .with_value(notice.lead_id.to_string())
+                    .into(),
+            ])
+            .into(),
+        );
+    }
     SlackMessageContent::new()
         .with_text(escape(&line))
-        .with_blocks(vec![
-            SlackSectionBlock::new()
-                .with_text(plain(&line, MAX_SECTION_TEXT))
-                .into(),
-        ])
+        .with_blocks(blocks)
 }
 
 fn card(notice: &HandOffNotice, name: &str, company: &str) -> SlackMessageContent {
     let lead = &notice.lead;
     let headline = match notice.event {
+        _ if notice.takeover.is_some() => {
+            format!("🙋 Wants to talk to a person: {name} ({company})")
+        }
         NoticeEvent::Unassigned => {
             format!("🔥 Sales-qualified lead for the team: {name} ({company})")
         }

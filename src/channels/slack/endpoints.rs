@@ -163,6 +163,9 @@ async fn interactions(
         InteractionAction::Handoff(click) => {
             acknowledged(within_budget(async move { app.answer_handoff(click).await }).await)
         }
+        InteractionAction::HandBack { lead_id, user } => {
+            acknowledged(within_budget(async move { app.hand_back(lead_id, &user).await }).await)
+        }
         InteractionAction::Ignore(why) => {
             tracing::debug!(why, "Slack interaction ignored");
             StatusCode::OK.into_response()

@@ -58,6 +58,13 @@ pub enum InteractionAction {
     Turn(Box<Turn>),
     /// Accept or Pass on a rep's hand-off card.
     Handoff(HandoffClick),
+    /// "Hand back to the bot" under a prospect's message to a rep.
+    HandBack {
+        /// The lead whose conversation goes back to the script.
+        lead_id: i64,
+        /// Who clicked (must be a rep).
+        user: String,
+    },
     /// Nothing to do.
     Ignore(&'static str),
 }
@@ -100,6 +107,12 @@ pub const ANSWER_ACTION: &str = "answer:";
 pub const ACCEPT_ACTION: &str = "handoff:accept";
 /// Action id of the Pass button on hand-off cards.
 pub const PASS_ACTION: &str = "handoff:pass";
+/// Action id of the "Hand back to the bot" button a rep gets with a prospect's messages
+/// (value: the lead id).
+pub const HAND_BACK_ACTION: &str = "takeover:hand_back";
+/// Action id of the "Book a time" link button: Slack reports its clicks, which are ignored
+/// (the page opens in the prospect's browser).
+pub const BOOKING_ACTION: &str = "booking:open";
 
 #[derive(Debug, Deserialize)]
 struct Envelope {
@@ -190,10 +203,13 @@ fn event_turn(event: Event, mode: MentionMode) -> EventAction {
                 false,
             ),
         },
+        // A thread in a DM is kept: a rep answering a prospect writes in the thread of the
+        // prospect's message (the app decides; prospects are answered in the DM itself).
         ("message", Some("im")) => turn(
             address::direct(&user),
             ReplyContext {
                 channel: Some(channel),
+                thread_ts: event.thread_ts,
                 ..ReplyContext::default()
             },
             false,
@@ -278,6 +294,12 @@ pub fn interaction(payload: &str) -> Result<InteractionAction, serde_json::Error
     let action_ts = action.action_ts.clone().unwrap_or_default();
     let event_id = format!("slack:action:{user}:{}:{action_ts}", message.ts);
     let question = message.text.clone().unwrap_or_default();
+    if action.action_id == HAND_BACK_ACTION {
+        return Ok(match action.value.as_deref().and_then(|v| v.parse().ok()) {
+            Some(lead_id) => InteractionAction::HandBack { lead_id, user },
+            None => InteractionAction::Ignore("a hand-back button without a lead"),
+        });
+    }
     if action.action_id == ACCEPT_ACTION || action.action_id == PASS_ACTION {
         let Some(assignment_id) = action.value.as_deref().and_then(|v| v.parse().ok()) else {
             return Ok(InteractionAction::Ignore(

@@ -27,6 +27,7 @@ use self::address::{ClickedQuestion, ReplyContext};
 use self::inbound::{Command, HandoffClick, Turn, TurnInput};
 use crate::delivery::{RetryPolicy, Workers};
 use crate::engine::Input;
+use crate::person::PersonId;
 use crate::runtime::{
     Handled, HandoffAnswer, HandoffAnswered, Ignored, Inbound, RepIdentity, ReplyRoute, Runtime,
     RuntimeError,
@@ -89,7 +90,14 @@ impl SlackApp {
 
     /// Runs a message or click as a turn. `Ok` means stored (or seen before, or not the bot's
     /// business): only then may Slack be told the event was received.
-    pub async fn run_turn(&self, turn: Turn) -> Result<Handled, RuntimeError> {
+    pub async fn run_turn(&self, mut turn: Turn) -> Result<Handled, RuntimeError> {
+        if turn.key.address.starts_with("dm:") && turn.reply.thread_ts.is_some() {
+            if let Some(replied) = self.rep_answer_in_thread(&turn).await {
+                return replied.map(|()| Handled::Ignored(Ignored::NoConversation));
+            }
+            // Prospects are answered in the DM itself, threads or not.
+            turn.reply.thread_ts = None;
+        }
         let (input, answers_step) = match turn.input {
             TurnInput::Text(text) => (Input::Text(text), None),
             TurnInput::Choice { step, value } => (Input::Choice { step, value }, None),
@@ -99,10 +107,12 @@ impl SlackApp {
         // otherwise hold them back.
         let now = turn.at.min(Utc::now().fixed_offset());
         let clicked = turn.reply.clicked.clone();
+        let person = address::user_of(&turn.key.address).and_then(PersonId::slack);
         let inbound = Inbound {
             reply_via: Some(self.route(&turn.reply)),
             existing_only: turn.existing_only,
             answers_step,
+            person,
             ..Inbound::new(turn.key, Some(turn.event_id), input, now)
         };
         let handled = self.runtime.handle(&inbound).await.inspect_err(|error| {
@@ -147,8 +157,9 @@ impl SlackApp {
         });
         let started = self
             .runtime
-            .start_over(
+            .start_over_as(
                 &key,
+                PersonId::slack(&command.user).as_ref(),
                 command.script.as_deref(),
                 Utc::now().fixed_offset(),
                 Some((&route, &command.request_id)),
@@ -169,6 +180,68 @@ impl SlackApp {
     /// A rep's Accept or Pass on a hand-off card: recorded by routing (a repeated click
     /// changes nothing), then the card is redrawn with the outcome instead of the buttons.
     /// Fails only when the answer could not be stored (a refused answer is logged).
+    /// A rep writing in a thread of their DM with the app (under a prospect's message or the
+    /// takeover card) answers the prospect of their latest takeover; `None` when the writer is
+    /// not a rep (the message is an ordinary turn then).
+    async fn rep_answer_in_thread(&self, turn: &Turn) -> Option<Result<(), RuntimeError>> {
+        let user = address::user_of(&turn.key.address)?;
+        let team = self.runtime.team()?;
+        let rep = team.rep_by_platform_user("slack", user)?;
+        let TurnInput::Text(text) = &turn.input else {
+            return Some(Ok(()));
+        };
+        let lead = match self.runtime.store().latest_takeover_of(&rep.id).await {
+            Ok(Some(lead)) => lead,
+            Ok(None) => {
+                tracing::info!(rep = %rep.id, "a rep wrote in a thread, but has no takeover");
+                return Some(Ok(()));
+            }
+            Err(error) => return Some(Err(error.into())),
+        };
+        let now = turn.at.min(Utc::now().fixed_offset());
+        let who = RepIdentity::Slack(user.to_string());
+        match self
+            .runtime
+            .reply_as_rep(lead, &who, text, Some(&turn.event_id), now)
+            .await
+        {
+            Ok(_) => Some(Ok(())),
+            Err(error @ RuntimeError::Store(_)) => Some(Err(error)),
+            Err(error) => {
+                tracing::warn!(lead, %error, "a rep's thread reply was not sent");
+                Some(Ok(()))
+            }
+        }
+    }
+
+    /// A rep's "Hand back to the bot" click: the prospect's script resumes. A click by someone
+    /// who is not a rep, or a second click, changes nothing.
+    pub async fn hand_back(&self, lead_id: i64, user: &str) -> Result<(), RuntimeError> {
+        let is_rep = self
+            .runtime
+            .team()
+            .is_some_and(|team| team.rep_by_platform_user("slack", user).is_some());
+        if !is_rep {
+            tracing::warn!(
+                lead = lead_id,
+                "a hand-back click from someone not in the reps file"
+            );
+            return Ok(());
+        }
+        match self
+            .runtime
+            .hand_back(lead_id, Utc::now().fixed_offset())
+            .await
+        {
+            Ok(_) => Ok(()),
+            Err(error @ RuntimeError::Store(_)) => Err(error),
+            Err(error) => {
+                tracing::warn!(lead = lead_id, %error, "a hand-back from Slack was refused");
+                Ok(())
+            }
+        }
+    }
+
     pub async fn answer_handoff(&self, click: HandoffClick) -> Result<(), RuntimeError> {
         let answer = if click.accept {
             HandoffAnswer::Accept

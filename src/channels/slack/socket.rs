@@ -237,6 +237,11 @@ async fn run_interaction(app: Arc<SlackApp>, payload: &Value) -> Option<()> {
         Ok(InteractionAction::Handoff(click)) => {
             stored(endpoints::within_budget(async move { app.answer_handoff(click).await }).await)?;
         }
+        Ok(InteractionAction::HandBack { lead_id, user }) => {
+            stored(
+                endpoints::within_budget(async move { app.hand_back(lead_id, &user).await }).await,
+            )?;
+        }
         Ok(InteractionAction::Ignore(why)) => tracing::debug!(why, "Slack interaction ignored"),
         Err(error) => tracing::warn!(%error, "unreadable Socket Mode interaction"),
     }

@@ -22,6 +22,7 @@ pub(super) fn subject(notice: &HandOffNotice) -> String {
         NoticeEvent::Unassigned => "New sales-qualified lead, nobody assigned",
         NoticeEvent::Withdrawn => "Lead withdrawn",
         NoticeEvent::Accepted => "Lead accepted",
+        NoticeEvent::Message => "The prospect wrote",
     };
     let line = single_line(&format!("{what}: {}", lead_title(notice)));
     match line.char_indices().nth(SUBJECT_LIMIT) {
@@ -202,6 +203,9 @@ impl Card {
             }
             NoticeEvent::Withdrawn => format!("This lead is no longer with {rep}."),
             NoticeEvent::Accepted => format!("{rep} accepted this lead."),
+            NoticeEvent::Message => {
+                format!("The prospect wrote to {rep} (answer with leadbot reply).")
+            }
         };
         let lead = &notice.lead;
         let mut facts: Vec<(String, String)> = Vec::new();

@@ -24,6 +24,7 @@ fn question(choices: usize) -> Reply {
             })
             .collect(),
         multiple: false,
+        link: None,
     }
 }
 
