@@ -298,11 +298,26 @@ async fn the_dashboard_shows_the_seeded_funnel_in_chromium(url: &str) {
 
     browser.goto(&format!("{base}/admin/reps")).await.unwrap();
     screenshot(&browser, &format!("{db}-reps")).await;
+    // A change the live watcher refused shows with its error until the file is fixed.
+    store
+        .refuse_change(&leadbot::store::scripts::RefusedChange {
+            file: "conversations/broken.toml".into(),
+            script_id: None,
+            error: "conversations/broken.toml:3:7: expected `=`".into(),
+            at_ms: chrono::Utc::now().timestamp_millis(),
+        })
+        .await
+        .unwrap();
     browser
         .goto(&format!("{base}/admin/scripts"))
         .await
         .unwrap();
-    assert!(browser.source().await.unwrap().contains("saas-en"));
+    let page = browser.source().await.unwrap();
+    assert!(page.contains("saas-en"));
+    assert!(
+        page.contains("conversations/broken.toml:3:7: expected `=`"),
+        "{page}"
+    );
     screenshot(&browser, &format!("{db}-scripts")).await;
 
     click_and_wait(

@@ -18,28 +18,6 @@ use leadbot::script::{self, Script};
 use leadbot::store::Store;
 use leadbot::store::funnel::ReportFilter;
 
-/// Qualifies in one answer: a budget of 1,000 or more is SQL; "none" disqualifies.
-const QUICK_SCRIPT: &str = r#"
-id = "quick"
-version = 1
-locale = "en"
-currency = "USD"
-default = true
-greeting = "Hi!"
-required = ["budget"]
-iql_requires = []
-[thresholds]
-mql = 20
-sql = 50
-[[steps]]
-id = "budget"
-criterion = "budget"
-ask = "Budget?"
-expect = "money"
-period = "year"
-bands = [{ at_least = 1000, points = 60 }]
-"#;
-
 const TWO_REPS: &str = r#"
 [[pools]]
 id = "default"
@@ -56,7 +34,7 @@ email = "ben@x.io"
 "#;
 
 fn quick_script() -> Script {
-    script::parse(QUICK_SCRIPT, Path::new("quick.toml")).unwrap()
+    script::parse(common::QUICK_SCRIPT, Path::new("quick.toml")).unwrap()
 }
 
 async fn runtime(url: &str) -> Runtime {

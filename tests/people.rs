@@ -24,28 +24,6 @@ use leadbot::script;
 use leadbot::store::leads::LeadFilter;
 use leadbot::store::{Merged, Store};
 
-/// Qualifies in one answer: a budget of 1,000 or more is SQL.
-const QUICK_SCRIPT: &str = r#"
-id = "quick"
-version = 1
-locale = "en"
-currency = "USD"
-default = true
-greeting = "Hi!"
-required = ["budget"]
-iql_requires = []
-[thresholds]
-mql = 20
-sql = 50
-[[steps]]
-id = "budget"
-criterion = "budget"
-ask = "Budget?"
-expect = "money"
-period = "year"
-bands = [{ at_least = 1000, points = 60 }]
-"#;
-
 const TWO_REPS: &str = r#"
 [[pools]]
 id = "default"
@@ -62,7 +40,7 @@ email = "ben@x.io"
 
 async fn quick_runtime(url: &str) -> Runtime {
     let store = Store::open(url).await.unwrap();
-    let quick = script::parse(QUICK_SCRIPT, Path::new("quick.toml")).unwrap();
+    let quick = script::parse(common::QUICK_SCRIPT, Path::new("quick.toml")).unwrap();
     let team = Arc::new(reps::parse(TWO_REPS, Path::new("reps.toml")).unwrap());
     Runtime::new(store, ScriptCatalog::new(vec![quick], None), None)
         .with_team(team)

@@ -25,28 +25,6 @@ use leadbot::runtime::{
 use leadbot::script::{self, Script};
 use leadbot::store::Store;
 
-/// Qualifies in one answer: a budget of 1,000 or more is SQL.
-const QUICK_SCRIPT: &str = r#"
-id = "quick"
-version = 1
-locale = "en"
-currency = "USD"
-default = true
-greeting = "Hi!"
-required = ["budget"]
-iql_requires = []
-[thresholds]
-mql = 20
-sql = 50
-[[steps]]
-id = "budget"
-criterion = "budget"
-ask = "Budget?"
-expect = "money"
-period = "year"
-bands = [{ at_least = 1000, points = 60 }]
-"#;
-
 const FOUR_REPS: &str = r#"
 [[pools]]
 id = "default"
@@ -71,7 +49,7 @@ email = "dee@x.io"
 "#;
 
 fn quick_script() -> Script {
-    script::parse(QUICK_SCRIPT, Path::new("quick.toml")).unwrap()
+    script::parse(common::QUICK_SCRIPT, Path::new("quick.toml")).unwrap()
 }
 
 fn team(source: &str) -> Arc<Team> {

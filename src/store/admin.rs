@@ -115,13 +115,8 @@ impl Store {
             .try_get("n")?;
         let per_page = query.per_page.clamp(1, 200);
         let offset = query.page.max(0) * per_page;
-        let columns = LEAD_COLUMNS
-            .split(", ")
-            .map(|column| format!("l.{column}"))
-            .collect::<Vec<_>>()
-            .join(", ");
         let rows = bind_all(format!(
-            "SELECT {columns} FROM leads l WHERE {filter} ORDER BY {} LIMIT {per_page} OFFSET {offset}",
+            "SELECT {LEAD_COLUMNS} FROM leads l WHERE {filter} ORDER BY {} LIMIT {per_page} OFFSET {offset}",
             query.order.sql()
         ))
         .fetch_all(self.pool())

@@ -253,6 +253,28 @@ pub async fn post_json_for_headers(
     Ok((status, head.to_lowercase(), body.to_string()))
 }
 
+/// A script that qualifies in one answer: a budget of 1,000 or more is SQL.
+pub const QUICK_SCRIPT: &str = r#"
+id = "quick"
+version = 1
+locale = "en"
+currency = "USD"
+default = true
+greeting = "Hi!"
+required = ["budget"]
+iql_requires = []
+[thresholds]
+mql = 20
+sql = 50
+[[steps]]
+id = "budget"
+criterion = "budget"
+ask = "Budget?"
+expect = "money"
+period = "year"
+bands = [{ at_least = 1000, points = 60 }]
+"#;
+
 /// Answers that take the shipped English script from its first question to SQL.
 pub const QUALIFYING_ANSWERS: [&str; 9] = [
     "Dana Smith",

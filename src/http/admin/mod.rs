@@ -405,6 +405,18 @@ async fn scripts(State(admin): State<Arc<Admin>>, headers: HeaderMap) -> Respons
         Ok(signed) => signed,
         Err(response) => return *response,
     };
+    let store = admin.runtime.store();
+    let stored = async {
+        Ok::<_, crate::store::StoreError>(pages::StoredScripts {
+            active: store.active_versions().await?,
+            uses: store.conversations_per_version().await?,
+            refused: store.open_refusals().await?,
+        })
+    };
+    let stored = match stored.await {
+        Ok(stored) => stored,
+        Err(error) => return failed(error),
+    };
     let files = match crate::script::script_files(&admin.scripts) {
         Ok(files) => files,
         Err(error) => {
@@ -413,6 +425,7 @@ async fn scripts(State(admin): State<Arc<Admin>>, headers: HeaderMap) -> Respons
                 &admin.scripts,
                 &[],
                 Some(&error.to_string()),
+                &stored,
             ));
         }
     };
@@ -420,5 +433,11 @@ async fn scripts(State(admin): State<Arc<Admin>>, headers: HeaderMap) -> Respons
         .iter()
         .map(|file| (file.clone(), crate::script::load_file(file)))
         .collect();
-    page(pages::scripts(&signed.csrf, &admin.scripts, &checked, None))
+    page(pages::scripts(
+        &signed.csrf,
+        &admin.scripts,
+        &checked,
+        None,
+        &stored,
+    ))
 }

@@ -15,6 +15,7 @@ use crate::store::Assignment;
 use crate::store::funnel::RepFigures;
 use crate::store::leads::{LeadRecord, LeadSummary};
 use crate::store::outcomes::{LeadSource, Outcome, StoredOutcome};
+use crate::store::scripts::{ActiveVersion, RefusedChange, VersionUse};
 
 const STYLE: &str = "
 *{box-sizing:border-box}body{font:15px/1.45 system-ui,sans-serif;margin:0;color:#1d2430;background:#f5f6f8}
@@ -525,11 +526,22 @@ pub fn reps(
 }
 
 /// Scripts: each file on disk, valid (with its id and version) or its errors.
+/// What the database says about the scripts: the version each runs, and the changes refused.
+pub struct StoredScripts {
+    /// The active version of each script.
+    pub active: Vec<ActiveVersion>,
+    /// Conversations per script version.
+    pub uses: Vec<VersionUse>,
+    /// Changes refused and not yet fixed.
+    pub refused: Vec<RefusedChange>,
+}
+
 pub fn scripts(
     csrf: &str,
     folder: &Path,
     files: &[(PathBuf, Result<Script, ScriptError>)],
     unreadable: Option<&str>,
+    stored: &StoredScripts,
 ) -> Markup {
     layout(
         "Scripts",
@@ -537,6 +549,44 @@ pub fn scripts(
         html! {
             h1 { "Scripts" }
             section {
+                h2 { "Running" }
+                p.muted { "The version new conversations start on; a conversation stays on the version it started with." }
+                table id="active" {
+                    tr { th { "script" } th { "version" } th { "since" } th { "by" } th { "conversations (running / all)" } }
+                    @for active in &stored.active {
+                        @let activation = &active.activation;
+                        @let running: i64 = stored.uses.iter().filter(|used| used.script_id == activation.script_id && used.version == activation.version).map(|used| used.running).sum();
+                        @let total: i64 = stored.uses.iter().filter(|used| used.script_id == activation.script_id).map(|used| used.total).sum();
+                        tr {
+                            td { (activation.script_id) }
+                            td { (activation.version.short()) @if let Some(label) = &activation.label { " (" (label) ")" } }
+                            td { (time(activation.at_ms)) }
+                            td { (activation.by) " — " (activation.origin) }
+                            td.num { (running) " / " (total) }
+                        }
+                    }
+                }
+            }
+            section {
+                h2 { "Refused changes" }
+                @if stored.refused.is_empty() {
+                    p.ok { "None: every change on disk was applied." }
+                } @else {
+                    p.muted { "These edits were refused; the running version stayed. Fix the file and save it again." }
+                    table id="refused" {
+                        tr { th { "file" } th { "when" } th { "why" } }
+                        @for refused in &stored.refused {
+                            tr {
+                                td { (refused.file) }
+                                td { (time(refused.at_ms)) }
+                                td.bad { pre { (refused.error) } }
+                            }
+                        }
+                    }
+                }
+            }
+            section {
+                h2 { "Files" }
                 p.muted { "Files in " (folder.display()) ", checked now." }
                 @if let Some(problem) = unreadable { p.bad { (problem) } }
                 table id="scripts" {
