@@ -139,8 +139,21 @@ fn slack_server(url: &str, fake: &FakeSlack) -> Server {
             ("SLACK_SIGNING_SECRET", SIGNING_SECRET),
             ("SLACK_API_URL", &fake.api_url()),
             ("LEADBOT_REPS", REPS),
+            ("LEADBOT_BOOKING_SECRET", BOOKING_SECRET),
+            ("LEADBOT_ADMIN_TOKEN", ADMIN_TOKEN),
         ],
     )
+}
+
+/// What signs booking webhooks, and what signs an admin in, in these tests.
+const BOOKING_SECRET: &str = "test-booking-secret";
+const ADMIN_TOKEN: &str = "test-admin-token";
+
+/// A Cal.com-style signature: the hex HMAC-SHA256 of the body.
+fn cal_com_signature(secret: &str, body: &str) -> String {
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).unwrap();
+    mac.update(body.as_bytes());
+    hex::encode(mac.finalize().into_bytes())
 }
 
 fn json_event(body: &Value) -> Raw {
@@ -168,6 +181,11 @@ fn refusals() -> Vec<Row> {
         json!({"type": "reaction_added", "user": "U0DANA", "reaction": "thumbsup",
                "item": {"type": "message", "channel": "D0DANA", "ts": "1.2"}, "event_ts": "1.3"}),
     );
+    let booking =
+        json!({"triggerEvent": "BOOKING_CREATED", "payload": {"startTime": "2026-12-10T10:00:00Z",
+        "attendees": [{"email": "dana@acme.io", "name": "Dana"}], "uid": "b-1"}})
+        .to_string();
+    let unknown_booking = json!({"event": "something.else", "payload": {}}).to_string();
     let api_message =
         r#"{"channel":"web","conversation":"c-1","event_id":"e-1","text":"hi"}"#.to_string();
     vec![
@@ -232,6 +250,31 @@ fn refusals() -> Vec<Row> {
         row("hand-off api, no such hand-off", Raw::new("/api/handoffs/999999/accept", "application/json", r#"{"rep":"sam"}"#).bearer(API_TOKEN), 404, ""),
         row("hand-off api, malformed body", Raw::new("/api/handoffs/1/accept", "application/json", "{").bearer(API_TOKEN), 422, "malformed"),
         row("hand-off api, unknown rep", Raw::new("/api/handoffs/1/accept", "application/json", r#"{"rep":"mallory"}"#).bearer(API_TOKEN), 403, "not in the reps file"),
+        row("booking webhook, unsigned", Raw::new("/webhooks/booking", "application/json", booking.clone()), 401, "bad or missing signature"),
+        row(
+            "booking webhook, signed with another secret",
+            Raw::new("/webhooks/booking", "application/json", booking.clone())
+                .header("X-Cal-Signature-256", &cal_com_signature("not-the-secret", &booking)),
+            401,
+            "bad or missing signature",
+        ),
+        row(
+            "booking webhook, a Calendly signature that is not one",
+            Raw::new("/webhooks/booking", "application/json", booking.clone())
+                .header("Calendly-Webhook-Signature", "t=1,v1=00"),
+            401,
+            "bad or missing signature",
+        ),
+        row(
+            "booking webhook, signed but of no known shape",
+            Raw::new("/webhooks/booking", "application/json", unknown_booking.clone())
+                .header("X-Cal-Signature-256", &cal_com_signature(BOOKING_SECRET, &unknown_booking)),
+            200,
+            "not a new booking",
+        ),
+        row("takeover api, no token", Raw::new("/api/leads/1/reply", "application/json", r#"{"rep":"sam","text":"hi"}"#), 401, "missing or wrong bearer token"),
+        row("admin sign-in, a wrong token", form("/admin/login", "token=guess"), 401, ""),
+        row("admin close form, no session", form("/admin/handoffs/1/close", "outcome=won&csrf=x"), 303, ""),
         row("unknown path", Raw::new("/admin/../../etc/passwd", "text/plain", ""), 404, ""),
     ]
 }
@@ -251,7 +294,13 @@ async fn every_refusal_is_answered_and_changes_nothing(url: &str) {
             ));
         }
         // No answer names the token or the signing secret it was checked against.
-        for secret in [API_TOKEN, SIGNING_SECRET, BOT_TOKEN] {
+        for secret in [
+            API_TOKEN,
+            SIGNING_SECRET,
+            BOT_TOKEN,
+            BOOKING_SECRET,
+            ADMIN_TOKEN,
+        ] {
             assert!(!body.contains(secret), "{}: {body}", row.what);
         }
     }
