@@ -399,4 +399,28 @@ mod tests {
         assert!(click_input(&select_click(&[]), &action).is_none());
         assert_eq!(click_address(&select_click(&["retail"])).encode(), "dm:7");
     }
+
+    mod arbitrary_input {
+        use proptest::prelude::*;
+
+        use super::*;
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(256))]
+
+            /// Any content, in a DM, a qualification channel or elsewhere, is routed without a
+            /// panic; a turn's text never keeps the bot's own mention.
+            #[test]
+            fn any_content_is_routed(
+                content in "(<@!?900> ?)?[<>@!&#:*_~`|a-z0-9 ]{0,120}|\\PC{0,200}",
+                channel in prop_oneof![Just(40u64), Just(QUALIFY), Just(77u64)],
+                in_guild in any::<bool>(),
+            ) {
+                let guild = in_guild.then_some(1);
+                if let MessageRoute::Turn { text, .. } = route(&message(user(7, false), channel, guild, &content)) {
+                    prop_assert!(!text.starts_with("<@900>"), "{text:?}");
+                }
+            }
+        }
+    }
 }

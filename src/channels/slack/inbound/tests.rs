@@ -289,3 +289,56 @@ fn slack_times_keep_microseconds() {
     assert_eq!(slack_time("1595926230").unwrap().timestamp(), 1_595_926_230);
     assert!(slack_time("soon").is_none());
 }
+
+mod arbitrary_input {
+    use proptest::prelude::*;
+    use serde_json::json;
+
+    use super::super::*;
+    use super::envelope;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        /// Whatever bytes a signed request carries, reading them answers, never panics.
+        #[test]
+        fn any_body_is_read_or_refused(body in proptest::collection::vec(any::<u8>(), 0..600)) {
+            let _ = event(&body, MentionMode::Thread);
+            let _ = event(&body, MentionMode::DirectMessage);
+            let _ = interaction(&String::from_utf8_lossy(&body));
+        }
+
+        /// Any text in a real direct-message envelope, Slack's markup included, becomes a turn
+        /// whose text holds no Slack mention markup.
+        #[test]
+        fn any_text_in_a_direct_message_is_a_turn_without_markup(
+            text in "[<>|!@#&;a-zA-Z0-9 \\-:/.]{0,200}|\\PC{0,200}"
+        ) {
+            let body = envelope(json!({
+                "type": "message", "channel_type": "im", "channel": "D0DANA", "user": "U0DANA",
+                "text": text, "ts": "1767225600.000100", "event_ts": "1767225600.000100",
+            }));
+            if let Ok(EventAction::Turn(turn)) = event(&body, MentionMode::Thread)
+                && let TurnInput::Text(typed) = &turn.input
+            {
+                prop_assert!(!typed.contains("<!channel>") && !typed.contains("<!everyone>"), "{typed:?}");
+            }
+        }
+
+        /// Any JSON shape where an interaction's payload is expected is read or refused.
+        #[test]
+        fn any_interaction_shape_is_read_or_refused(
+            kind in "block_actions|view_submission|shortcut|[a-z_]{0,12}",
+            action in "lb:[a-z]:[a-z_]{0,8}:[a-z0-9]{0,6}|[ -~]{0,30}",
+            value in "[ -~]{0,30}",
+        ) {
+            let payload = json!({
+                "type": kind, "user": {"id": "U0DANA"},
+                "actions": [{"action_id": action, "value": value, "action_ts": "1.2"}],
+                "container": {"channel_id": "D0DANA", "message_ts": "1.0"},
+                "channel": {"id": "D0DANA"},
+            });
+            let _ = interaction(&payload.to_string());
+        }
+    }
+}
