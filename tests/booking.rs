@@ -9,17 +9,12 @@
 
 mod common;
 
-use std::path::Path;
-use std::sync::Arc;
-
 use common::{QUALIFYING_ANSWERS, at, english_script, test_key};
 use hmac::{Hmac, Mac};
 use leadbot::config::Secret;
 use leadbot::engine::Input;
 use leadbot::http::AppState;
-use leadbot::reps;
-use leadbot::runtime::{Handled, Inbound, Runtime, ScriptCatalog};
-use leadbot::store::Store;
+use leadbot::runtime::{Handled, Inbound, Runtime};
 use sha2::Sha256;
 
 const TEAM: &str = r#"
@@ -40,15 +35,7 @@ booking_url = "https://calendly.com/ana-northwind/30min"
 const SECRET: &str = "booking-secret";
 
 async fn runtime(url: &str) -> Runtime {
-    let store = Store::open(url).await.unwrap();
-    let team = Arc::new(reps::parse(TEAM, Path::new("reps.toml")).unwrap());
-    Runtime::new(
-        store,
-        ScriptCatalog::new(vec![english_script()], None),
-        None,
-    )
-    .with_team(team)
-    .with_rep_channels(["console"])
+    common::team_runtime(url, vec![english_script()], TEAM).await
 }
 
 fn hmac_hex(message: &[u8]) -> String {

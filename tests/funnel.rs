@@ -7,15 +7,9 @@
 
 mod common;
 
-use std::path::Path;
-use std::sync::Arc;
-
 use leadbot::config::Secret;
 use leadbot::http::AppState;
-use leadbot::reps;
-use leadbot::runtime::{Runtime, ScriptCatalog};
-use leadbot::script::{self, Script};
-use leadbot::store::Store;
+use leadbot::runtime::Runtime;
 use leadbot::store::funnel::ReportFilter;
 
 const TWO_REPS: &str = r#"
@@ -33,16 +27,8 @@ name = "Ben"
 email = "ben@x.io"
 "#;
 
-fn quick_script() -> Script {
-    script::parse(common::QUICK_SCRIPT, Path::new("quick.toml")).unwrap()
-}
-
 async fn runtime(url: &str) -> Runtime {
-    let store = Store::open(url).await.unwrap();
-    let team = Arc::new(reps::parse(TWO_REPS, Path::new("reps.toml")).unwrap());
-    Runtime::new(store, ScriptCatalog::new(vec![quick_script()], None), None)
-        .with_team(team)
-        .with_rep_channels(["console"])
+    common::team_runtime(url, vec![common::quick_script()], TWO_REPS).await
 }
 
 /// Serves the API of `runtime` on a free port.

@@ -117,21 +117,7 @@ async fn readiness_names_what_is_missing(url: &str) {
     leadbot::health::connected("discord");
     assert_eq!(get(port, "/readyz", None).await.0, 200);
 
-    sqlx::any::install_default_drivers();
-    let pool = sqlx::AnyPool::connect(url).await.unwrap();
-    let bytes = if url.starts_with("sqlite") {
-        "x'00'"
-    } else {
-        "decode('00', 'hex')"
-    };
-    sqlx::query(sqlx::AssertSqlSafe(format!(
-        "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) \
-         VALUES (99, 'from the future', TRUE, {bytes}, 1)"
-    )))
-    .execute(&pool)
-    .await
-    .unwrap();
-    pool.close().await;
+    common::record_a_future_migration(url).await;
     let (status, body) = get(port, "/readyz", None).await;
     assert_eq!(status, 503);
     assert!(body.contains("schema at version 99"), "{body}");

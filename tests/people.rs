@@ -9,42 +9,18 @@
 
 mod common;
 
-use std::path::Path;
-use std::sync::Arc;
-
 use common::{QUALIFYING_ANSWERS, at, english_script, test_key};
 use leadbot::engine::Input;
 use leadbot::notify::HandOffNotice;
 use leadbot::person::PersonId;
-use leadbot::reps;
 use leadbot::runtime::{
     Handled, HandoffAnswer, HandoffAnswered, Inbound, Outcome, RepIdentity, Runtime, ScriptCatalog,
 };
-use leadbot::script;
 use leadbot::store::leads::LeadFilter;
 use leadbot::store::{Merged, Store};
 
-const TWO_REPS: &str = r#"
-[[pools]]
-id = "default"
-reps = ["ana", "ben"]
-[[reps]]
-id = "ana"
-name = "Ana"
-email = "ana@x.io"
-[[reps]]
-id = "ben"
-name = "Ben"
-email = "ben@x.io"
-"#;
-
 async fn quick_runtime(url: &str) -> Runtime {
-    let store = Store::open(url).await.unwrap();
-    let quick = script::parse(common::QUICK_SCRIPT, Path::new("quick.toml")).unwrap();
-    let team = Arc::new(reps::parse(TWO_REPS, Path::new("reps.toml")).unwrap());
-    Runtime::new(store, ScriptCatalog::new(vec![quick], None), None)
-        .with_team(team)
-        .with_rep_channels(["console"])
+    common::team_runtime(url, vec![common::quick_script()], common::TWO_EMAIL_REPS).await
 }
 
 async fn say_as(

@@ -22,7 +22,6 @@ use leadbot::runtime::{
     Handled, HandoffAnswer, HandoffAnswered, Inbound, RepIdentity, Runtime, RuntimeError,
     ScriptCatalog,
 };
-use leadbot::script::{self, Script};
 use leadbot::store::Store;
 
 const FOUR_REPS: &str = r#"
@@ -48,19 +47,19 @@ name = "Dee"
 email = "dee@x.io"
 "#;
 
-fn quick_script() -> Script {
-    script::parse(common::QUICK_SCRIPT, Path::new("quick.toml")).unwrap()
-}
-
 fn team(source: &str) -> Arc<Team> {
     Arc::new(reps::parse(source, Path::new("reps.toml")).unwrap())
 }
 
 async fn runtime(url: &str, team: Arc<Team>) -> Runtime {
     let store = Store::open(url).await.unwrap();
-    Runtime::new(store, ScriptCatalog::new(vec![quick_script()], None), None)
-        .with_team(team)
-        .with_rep_channels(["console"])
+    Runtime::new(
+        store,
+        ScriptCatalog::new(vec![common::quick_script()], None),
+        None,
+    )
+    .with_team(team)
+    .with_rep_channels(["console"])
 }
 
 async fn say(runtime: &Runtime, who: &str, text: &str, seconds: i64) -> leadbot::runtime::Outcome {

@@ -11,7 +11,6 @@ mod common;
 mod slack_fake;
 
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::time::Duration;
 
 use common::{QUALIFYING_ANSWERS, Server, count_rows};
 use serde_json::json;
@@ -59,19 +58,7 @@ fn ts() -> String {
 
 /// Waits until every Slack outbox item is delivered or given up.
 async fn settle(url: &str) {
-    for _ in 0..400 {
-        if count_rows(
-            url,
-            "outbox WHERE destination = 'slack' AND status = 'pending'",
-        )
-        .await
-            == 0
-        {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("Slack outbox items stayed pending");
+    common::drain_outbox(url, "slack").await;
 }
 
 /// Sends Dana's direct message as envelope `envelope_id` (event `event_id`) on connection

@@ -55,21 +55,7 @@ async fn migrations_apply_once_and_report_the_version(url: &str) {
 async fn a_database_migrated_by_a_newer_leadbot_is_refused(url: &str) {
     let store = Store::open(url).await.unwrap();
     store.close().await;
-    sqlx::any::install_default_drivers();
-    let pool = sqlx::AnyPool::connect(url).await.unwrap();
-    let bytes = if url.starts_with("sqlite") {
-        "x'00'"
-    } else {
-        "decode('00', 'hex')"
-    };
-    sqlx::query(sqlx::AssertSqlSafe(format!(
-        "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) \
-         VALUES (99, 'from the future', TRUE, {bytes}, 1)"
-    )))
-    .execute(&pool)
-    .await
-    .unwrap();
-    pool.close().await;
+    common::record_a_future_migration(url).await;
     match Store::open(url).await {
         Err(StoreError::SchemaTooNew { found, supported }) => {
             assert_eq!((found, supported), (99, latest_migration(url)));

@@ -10,33 +10,12 @@
 
 mod common;
 
-use std::path::Path;
-use std::sync::Arc;
-
 use common::{QUALIFYING_ANSWERS, at, english_script, test_key};
 use leadbot::engine::Input;
 use leadbot::engine::state::Stage;
 use leadbot::notify::{HandOffNotice, NoticeEvent};
 use leadbot::outbox::OutboxMessage;
-use leadbot::reps;
-use leadbot::runtime::{
-    Handled, Inbound, Outcome, RepIdentity, ReplyRoute, Runtime, RuntimeError, ScriptCatalog,
-};
-use leadbot::store::Store;
-
-const TEAM: &str = r#"
-[[pools]]
-id = "default"
-reps = ["ana", "ben"]
-[[reps]]
-id = "ana"
-name = "Ana"
-email = "ana@x.io"
-[[reps]]
-id = "ben"
-name = "Ben"
-email = "ben@x.io"
-"#;
+use leadbot::runtime::{Handled, Inbound, Outcome, RepIdentity, ReplyRoute, Runtime, RuntimeError};
 
 /// Both reps work 09:00–17:00 UTC on weekdays.
 const OFFICE_HOURS: &str = r#"
@@ -55,15 +34,7 @@ hours = ["mon-fri 09:00-17:00"]
 "#;
 
 async fn runtime(url: &str, team: &str) -> Runtime {
-    let store = Store::open(url).await.unwrap();
-    let team = Arc::new(reps::parse(team, Path::new("reps.toml")).unwrap());
-    Runtime::new(
-        store,
-        ScriptCatalog::new(vec![english_script()], None),
-        None,
-    )
-    .with_team(team)
-    .with_rep_channels(["console"])
+    common::team_runtime(url, vec![english_script()], team).await
 }
 
 /// The prospect's channel in these tests: replies are queued for destination "chat".
@@ -132,7 +103,7 @@ fn texts(messages: &[OutboxMessage]) -> Vec<String> {
 }
 
 async fn a_rep_takes_over_answers_and_hands_back_without_double_scoring(url: &str) {
-    let runtime = runtime(url, TEAM).await;
+    let runtime = runtime(url, common::TWO_EMAIL_REPS).await;
     say(&runtime, "hi", 0).await;
     say(&runtime, QUALIFYING_ANSWERS[0], 10).await;
     let asked = say(&runtime, "Can I talk to a human please?", 20).await;

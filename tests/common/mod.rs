@@ -253,6 +253,59 @@ pub async fn post_json_for_headers(
     Ok((status, head.to_lowercase(), body.to_string()))
 }
 
+/// Two reps, Ana and Ben, reachable by e-mail, always available, in one default pool.
+pub const TWO_EMAIL_REPS: &str = r#"
+[[pools]]
+id = "default"
+reps = ["ana", "ben"]
+[[reps]]
+id = "ana"
+name = "Ana"
+email = "ana@x.io"
+[[reps]]
+id = "ben"
+name = "Ben"
+email = "ben@x.io"
+"#;
+
+/// A runtime on `url` with `scripts` and the team of the reps file `team`, whose notices are
+/// queued for the terminal (destination "console").
+pub async fn team_runtime(
+    url: &str,
+    scripts: Vec<Script>,
+    team: &str,
+) -> leadbot::runtime::Runtime {
+    let store = leadbot::store::Store::open(url).await.unwrap();
+    let team =
+        std::sync::Arc::new(leadbot::reps::parse(team, std::path::Path::new("reps.toml")).unwrap());
+    leadbot::runtime::Runtime::new(
+        store,
+        leadbot::runtime::ScriptCatalog::new(scripts, None),
+        None,
+    )
+    .with_team(team)
+    .with_rep_channels(["console"])
+}
+
+/// Records a migration newer than this build knows, as a newer leadbot would have.
+pub async fn record_a_future_migration(url: &str) {
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(url).await.unwrap();
+    let bytes = if url.starts_with("sqlite") {
+        "x'00'"
+    } else {
+        "decode('00', 'hex')"
+    };
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) \
+         VALUES (99, 'from the future', TRUE, {bytes}, 1)"
+    )))
+    .execute(&pool)
+    .await
+    .unwrap();
+    pool.close().await;
+}
+
 /// A script that qualifies in one answer: a budget of 1,000 or more is SQL.
 pub const QUICK_SCRIPT: &str = r#"
 id = "quick"
@@ -274,6 +327,11 @@ expect = "money"
 period = "year"
 bands = [{ at_least = 1000, points = 60 }]
 "#;
+
+/// [`QUICK_SCRIPT`], read.
+pub fn quick_script() -> Script {
+    leadbot::script::parse(QUICK_SCRIPT, std::path::Path::new("quick.toml")).unwrap()
+}
 
 /// Answers that take the shipped English script from its first question to SQL.
 pub const QUALIFYING_ANSWERS: [&str; 9] = [
