@@ -654,7 +654,9 @@ async fn run(cli: Cli, matches: &clap::ArgMatches) -> Result<ExitCode> {
                     currency,
                     note,
                 } => {
-                    let closing = commands::reps::closing(outcome, value, currency, note)?;
+                    let closing =
+                        leadbot::store::outcomes::Closing::checked(outcome, value, currency, note)
+                            .map_err(anyhow::Error::msg)?;
                     commands::reps::close(&runtime, id, &closing).await
                 }
             };

@@ -13,7 +13,7 @@ use leadbot::routing::{self, Decision, LeadAttributes};
 use leadbot::runtime::{HandoffAnswer, HandoffAnswered, NoticeChannels, RepIdentity, Runtime};
 use leadbot::script::{self, Script};
 use leadbot::store::Store;
-use leadbot::store::outcomes::{Closing, Outcome, currency_code, value_in_cents};
+use leadbot::store::outcomes::Closing;
 
 /// Loads the team from the configured reps file, if there is one; its rules and filters are
 /// checked against the scripts leads are qualified on.
@@ -211,31 +211,6 @@ pub async fn close(runtime: &Runtime, assignment: i64, closing: &Closing) -> Res
     } else {
         anyhow::bail!("hand-off {assignment} is not open")
     }
-}
-
-/// The closing a rep gave on the command line, checked: a value needs an outcome and is
-/// stored in hundredths; the currency defaults to USD.
-pub fn closing(
-    outcome: Option<Outcome>,
-    value: Option<f64>,
-    currency: Option<String>,
-    note: Option<String>,
-) -> Result<Closing> {
-    let value_cents = value
-        .map(value_in_cents)
-        .transpose()
-        .map_err(anyhow::Error::msg)?;
-    let currency = match (value_cents, currency) {
-        (None, None) => None,
-        (_, Some(code)) => Some(currency_code(&code).map_err(anyhow::Error::msg)?),
-        (Some(_), None) => Some("USD".to_string()),
-    };
-    Ok(Closing {
-        outcome,
-        value_cents,
-        currency,
-        note,
-    })
 }
 
 /// `leadbot reply <lead> "…" --rep ID`: a rep answers a prospect who asked for a person; the

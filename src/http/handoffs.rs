@@ -14,7 +14,7 @@ use serde_json::json;
 use super::AppState;
 use super::api::{ApiError, authorize, error, not_done};
 use crate::runtime::{HandoffAnswer, HandoffAnswered, RepIdentity, RuntimeError};
-use crate::store::outcomes::{Closing, Outcome, currency_code, value_in_cents};
+use crate::store::outcomes::{Closing, Outcome};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -39,31 +39,8 @@ struct CloseRequest {
 
 impl CloseRequest {
     fn closing(self) -> Result<Closing, ApiError> {
-        let value_cents = self
-            .value
-            .map(value_in_cents)
-            .transpose()
-            .map_err(|problem| error(StatusCode::UNPROCESSABLE_ENTITY, &problem))?;
-        let currency = match (value_cents, self.currency) {
-            (_, Some(code)) => Some(
-                currency_code(&code)
-                    .map_err(|problem| error(StatusCode::UNPROCESSABLE_ENTITY, &problem))?,
-            ),
-            (Some(_), None) => Some("USD".to_string()),
-            (None, None) => None,
-        };
-        if self.note.as_ref().is_some_and(|note| note.len() > 2000) {
-            return Err(error(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "the note must be at most 2000 bytes",
-            ));
-        }
-        Ok(Closing {
-            outcome: self.outcome,
-            value_cents,
-            currency,
-            note: self.note,
-        })
+        Closing::checked(self.outcome, self.value, self.currency, self.note)
+            .map_err(|problem| error(StatusCode::UNPROCESSABLE_ENTITY, &problem))
     }
 }
 

@@ -78,6 +78,40 @@ pub struct Closing {
     pub note: Option<String>,
 }
 
+/// The longest note a closing keeps.
+pub const MAX_NOTE_BYTES: usize = 2000;
+
+impl Closing {
+    /// A closing as a rep gave it (CLI, API, dashboard form), checked the same way wherever it
+    /// came from: the value is stored in hundredths, a currency must be an ISO 4217 code and
+    /// defaults to USD when a value is given, the note is at most [`MAX_NOTE_BYTES`].
+    pub fn checked(
+        outcome: Option<Outcome>,
+        value: Option<f64>,
+        currency: Option<String>,
+        note: Option<String>,
+    ) -> Result<Closing, String> {
+        let value_cents = value.map(value_in_cents).transpose()?;
+        let currency = match (value_cents, currency) {
+            (_, Some(code)) => Some(currency_code(&code)?),
+            (Some(_), None) => Some("USD".to_string()),
+            (None, None) => None,
+        };
+        if note
+            .as_ref()
+            .is_some_and(|note| note.len() > MAX_NOTE_BYTES)
+        {
+            return Err(format!("the note must be at most {MAX_NOTE_BYTES} bytes"));
+        }
+        Ok(Closing {
+            outcome,
+            value_cents,
+            currency,
+            note,
+        })
+    }
+}
+
 /// A stored outcome.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct StoredOutcome {
@@ -285,6 +319,18 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_closing_is_checked_the_same_from_every_door() {
+        let won = Closing::checked(Some(Outcome::Won), Some(12_000.5), None, None).unwrap();
+        assert_eq!(
+            (won.value_cents, won.currency.as_deref()),
+            (Some(1_200_050), Some("USD"))
+        );
+        assert!(Closing::checked(None, None, Some("dollars".into()), None).is_err());
+        assert!(Closing::checked(None, None, None, Some("x".repeat(2001))).is_err());
+        assert!(Closing::checked(None, Some(-1.0), None, None).is_err());
+    }
 
     #[test]
     fn outcomes_read_back_from_their_names() {

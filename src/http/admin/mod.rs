@@ -23,7 +23,7 @@ use crate::runtime::Runtime;
 use crate::secret::Secret;
 use crate::store::admin::{LeadOrder, LeadQuery};
 use crate::store::funnel::ReportFilter;
-use crate::store::outcomes::{Closing, Outcome, currency_code, value_in_cents};
+use crate::store::outcomes::{Closing, Outcome};
 
 /// What the dashboard needs.
 #[derive(Debug, Clone)]
@@ -343,29 +343,23 @@ async fn close_handoff(
         Some(Err(problem)) => return bad(problem.to_string()),
         None => None,
     };
-    let value_cents = match param(&fields, "value").map(|text| {
+    let value = match param(&fields, "value").map(|text| {
         text.replace(',', "")
             .parse::<f64>()
             .map_err(|_| format!("{text:?} is not an amount"))
-            .and_then(value_in_cents)
     }) {
-        Some(Ok(cents)) => Some(cents),
+        Some(Ok(value)) => Some(value),
         Some(Err(problem)) => return bad(problem),
         None => None,
     };
-    let currency = match (value_cents, param(&fields, "currency")) {
-        (Some(_), Some(code)) => match currency_code(&code) {
-            Ok(code) => Some(code),
-            Err(problem) => return bad(problem),
-        },
-        (Some(_), None) => Some("USD".to_string()),
-        (None, _) => None,
-    };
-    let closing = Closing {
+    let closing = match Closing::checked(
         outcome,
-        value_cents,
-        currency,
-        note: param(&fields, "note"),
+        value,
+        param(&fields, "currency"),
+        param(&fields, "note"),
+    ) {
+        Ok(closing) => closing,
+        Err(problem) => return bad(problem),
     };
     let now = chrono::Utc::now().fixed_offset();
     let lead_id = match admin.runtime.store().handoff_lead(id).await {
