@@ -149,9 +149,6 @@ pub async fn run(config: &Config, scripts: Vec<Script>, team: Option<Arc<Team>>)
     }
     // Metrics are recorded from here on; /readyz waits for each channel that connects.
     leadbot::metrics::handle();
-    if config.discord.is_some() {
-        leadbot::health::expect("discord");
-    }
     let workers = Workers::default();
     start_delivery(config, &runtime, team.as_deref(), &workers)?;
     let discord = match &config.discord {
@@ -173,9 +170,6 @@ pub async fn run(config: &Config, scripts: Vec<Script>, team: Option<Arc<Team>>)
         Some(slack_config) => {
             let app = SlackApp::new(runtime.clone(), slack_config.clone());
             app.start_delivery(&workers, RetryPolicy::default());
-            if slack_config.app_token.is_some() {
-                leadbot::health::expect("slack socket mode");
-            }
             let socket_mode = app
                 .start_socket_mode()
                 .await

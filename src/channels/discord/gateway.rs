@@ -632,7 +632,7 @@ pub struct Handler(pub Arc<Gateway>);
 #[serenity::async_trait]
 impl EventHandler for Handler {
     async fn ready(&self, _: Context, ready: Ready) {
-        crate::health::connected("discord");
+        crate::health::connected(super::HEALTH);
         self.0.on_ready(&ready).await;
     }
 

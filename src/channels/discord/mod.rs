@@ -81,12 +81,16 @@ pub struct DiscordChannel {
     pub shards: Arc<ShardManager>,
 }
 
+/// The gateway's name in `/readyz`: not ready until a shard is READY.
+const HEALTH: &str = "discord";
+
 /// Starts the gateway shards and the delivery worker in the background.
 pub async fn start(
     runtime: Runtime,
     config: DiscordConfig,
     workers: &Workers,
 ) -> Result<DiscordChannel, DiscordError> {
+    crate::health::expect(HEALTH);
     let rest = Arc::new(
         Rest::new(
             &config.token,

@@ -50,10 +50,14 @@ impl std::fmt::Debug for SocketMode {
     }
 }
 
+/// Socket Mode's name in `/readyz`: not ready while the socket is not connected.
+const HEALTH: &str = "slack socket mode";
+
 impl SocketMode {
     /// Opens slack-morphism's connections (two, the second a few seconds after the first, so
     /// one is open while the other reconnects) with the app-level token.
     pub async fn start(app: Arc<SlackApp>, app_token: &Secret) -> Result<Self, SlackClientError> {
+        crate::health::expect(HEALTH);
         let connector = web::connector(&app.config.api_url);
         let client = Arc::new(SlackClient::new(connector.clone()));
         let clients = connector
@@ -112,7 +116,7 @@ impl Envelopes {
         if self.stopping() {
             return;
         }
-        crate::health::disconnected("slack socket mode", "reconnecting");
+        crate::health::disconnected(HEALTH, "reconnecting");
         if let Some(clients) = self.clients.upgrade() {
             clients.restart_client(connection).await;
         }
@@ -124,7 +128,7 @@ impl Envelopes {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .insert(connection.initial_index);
-        crate::health::connected("slack socket mode");
+        crate::health::connected(HEALTH);
         let connection = label(connection);
         if first {
             tracing::info!(%connection, connections, "Socket Mode connected");
