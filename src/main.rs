@@ -716,7 +716,7 @@ async fn run(cli: Cli, matches: &clap::ArgMatches) -> Result<ExitCode> {
             } else {
                 paths
             };
-            commands::validate::run(&paths)
+            commands::validate::run(&paths, config.reps.as_deref())
         }
         Command::Simulate {
             script,

@@ -1,14 +1,37 @@
 //! Purpose: `leadbot validate` — check scripts and print `file:line:column: problem` for each.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Result;
-use leadbot::script::{self, ScriptError};
+use leadbot::reps;
+use leadbot::script::{self, Condition, ScriptError};
 
-/// Validates every script under `paths`; exits 1 when any is broken.
-pub fn run(paths: &[PathBuf]) -> Result<ExitCode> {
+/// The reps file's rule conditions, so an option only routing uses is not reported as unused.
+/// A reps file that does not load gives none (`leadbot reps validate` reports its problems).
+fn routing_conditions(reps_file: Option<&Path>, paths: &[PathBuf]) -> Vec<Condition> {
+    let (Some(file), Ok(scripts)) = (reps_file, script::load_all(paths)) else {
+        return Vec::new();
+    };
+    let Ok(team) = reps::load(file, &scripts) else {
+        return Vec::new();
+    };
+    team.rules
+        .iter()
+        .flat_map(|rule| &rule.conditions)
+        .map(|condition| Condition {
+            step: condition.attribute.clone(),
+            op: condition.op,
+            value: condition.value.clone(),
+        })
+        .collect()
+}
+
+/// Validates every script under `paths`; exits 1 when any is broken. Warnings (legal but
+/// likely wrong) take the routing rules of `reps_file` into account.
+pub fn run(paths: &[PathBuf], reps_file: Option<&Path>) -> Result<ExitCode> {
+    let routing = routing_conditions(reps_file, paths);
     let mut out = std::io::stdout().lock();
     let mut broken = 0;
     let mut valid = 0;
@@ -43,7 +66,7 @@ pub fn run(paths: &[PathBuf]) -> Result<ExitCode> {
                         script.locale,
                         script.steps.len()
                     )?;
-                    for warning in script::warnings(&script) {
+                    for warning in script::warnings(&script, &routing) {
                         writeln!(out, "warn {}: {warning}", file.display())?;
                     }
                 }

@@ -1,7 +1,9 @@
 //! Purpose: what is legal in a script but likely wrong — `leadbot validate` prints these as
-//! warnings: a threshold no combination of answers can reach.
+//! warnings: a threshold no combination of answers can reach, and an option that changes
+//! nothing (no points, no disqualification, stored nowhere, and no condition or routing rule
+//! asks for it).
 
-use super::model::{Expectation, Script, Step};
+use super::model::{Condition, Expectation, Script, Step};
 
 /// The lowest and highest score a step can add (0 is always possible: a step can be skipped by
 /// its condition or by an answer never understood).
@@ -59,10 +61,57 @@ pub fn score_range(script: &Script) -> (i64, i64) {
     (low, high)
 }
 
-/// Warnings for `script`, each one line.
-pub fn warnings(script: &Script) -> Vec<String> {
-    let (low, high) = score_range(script);
+/// Whether `condition` singles out the option `value` of `step` (`=` or `!=`; a number
+/// comparison cannot name an option).
+fn names_option(condition: &Condition, step: &str, value: &str) -> bool {
+    condition.step == step
+        && matches!(
+            condition.op,
+            super::Comparison::Equal | super::Comparison::NotEqual
+        )
+        && condition.value.eq_ignore_ascii_case(value)
+}
+
+/// Options that change nothing: no points, no disqualification, not stored as a contact field,
+/// and named by no condition of the script nor by any of `routing` (the reps file's rule
+/// conditions, attribute as `step`). Such an answer is recorded and shown to the rep, but an
+/// option written that way is usually a forgotten score.
+fn unused_options(script: &Script, routing: &[Condition]) -> Vec<String> {
+    let conditions: Vec<&Condition> = script
+        .steps
+        .iter()
+        .flat_map(|step| {
+            step.when
+                .iter()
+                .chain(step.goto.iter().flat_map(|j| &j.when))
+        })
+        .chain(routing)
+        .collect();
     let mut found = Vec::new();
+    for step in script.steps.iter().filter(|step| step.store_as.is_none()) {
+        for option in step.expect.options() {
+            let used = option.points != 0
+                || option.disqualify.is_some()
+                || conditions
+                    .iter()
+                    .any(|condition| names_option(condition, &step.id, &option.value));
+            if !used {
+                found.push(format!(
+                    "step `{}`, option `{}` changes nothing: it has no points, no disqualify, and \
+                     no `when`, `goto` or reps rule names it",
+                    step.id, option.value
+                ));
+            }
+        }
+    }
+    found
+}
+
+/// Warnings for `script`, each one line. `routing` holds the reps file's rule conditions (empty
+/// when there is no reps file), so an option only a routing rule uses is not reported.
+pub fn warnings(script: &Script, routing: &[Condition]) -> Vec<String> {
+    let (low, high) = score_range(script);
+    let mut found = unused_options(script, routing);
     for (name, threshold) in [("mql", script.mql_threshold), ("sql", script.sql_threshold)] {
         if i64::from(threshold) > high {
             found.push(format!(
@@ -86,7 +135,7 @@ mod tests {
         for file in crate::script::script_files(&folder).unwrap() {
             let script = crate::script::load_file(&file).unwrap();
             assert_eq!(
-                warnings(&script),
+                warnings(&script, &[]),
                 Vec::<String>::new(),
                 "{}",
                 file.display()
@@ -127,10 +176,47 @@ no_points = -5
         let script = crate::script::parse(source, Path::new("t.toml")).unwrap();
         assert_eq!(score_range(&script), (-5, 35));
         assert_eq!(
-            warnings(&script),
+            warnings(&script, &[]),
             [
                 "thresholds.sql = 40 cannot be reached: the highest score any answers can give is 35 (lowest -5)"
             ]
         );
+    }
+
+    #[test]
+    fn an_option_that_changes_nothing_is_reported_unless_a_rule_names_it() {
+        let source = r#"
+id = "t"
+locale = "en"
+greeting = "Hi"
+required = []
+iql_requires = []
+[thresholds]
+mql = 10
+sql = 20
+[[steps]]
+id = "need"
+criterion = "need"
+ask = "Why?"
+expect = "choice"
+options = [
+  { value = "replace", label = "Replace", points = 20 },
+  { value = "browsing", label = "Browsing" },
+  { value = "none", label = "No need", disqualify = "Bye" },
+  { value = "partner", label = "Partner" },
+]
+[[steps]]
+id = "who"
+criterion = "authority"
+ask = "Who?"
+expect = "text"
+when = "need = partner"
+"#;
+        let script = crate::script::parse(source, Path::new("t.toml")).unwrap();
+        let browsing = "step `need`, option `browsing` changes nothing: it has no points, no \
+                        disqualify, and no `when`, `goto` or reps rule names it";
+        assert_eq!(warnings(&script, &[]), [browsing]);
+        let routed = crate::script::parse_condition("need = Browsing").unwrap();
+        assert_eq!(warnings(&script, &[routed]), Vec::<String>::new());
     }
 }
