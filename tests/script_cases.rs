@@ -129,3 +129,39 @@ fn validate_warns_about_a_threshold_no_answers_reach() {
     let text = String::from_utf8_lossy(&shipped_check.stdout);
     assert!(!text.contains("warn"), "{text}");
 }
+
+#[test]
+fn a_click_the_channel_or_question_cannot_take_fails_the_case_with_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("clicks.toml");
+    std::fs::write(
+        &file,
+        r#"script = "saas-en"
+now = "2026-03-02T15:00:00+00:00"
+
+[[case]]
+name = "a click on the terminal"
+answers = ["Max", "Acme", "click:replace"]
+
+[[case]]
+name = "a button the question does not have"
+channel = "discord"
+answers = ["Max", "Acme", "click:enterprise"]
+
+[[case]]
+name = "a click that works"
+channel = "discord"
+answers = ["Max", "Acme", "click:no_need"]
+stage = "disqualified"
+"#,
+    )
+    .unwrap();
+    let (ok, report) = leadbot_test(&shipped(), &[file.to_str().unwrap()]);
+    assert!(!ok, "{report}");
+    assert!(report.contains("1 passed, 2 failed"), "{report}");
+    assert!(report.contains("the terminal has no buttons"), "{report}");
+    assert!(
+        report.contains("step `need` offers no button `enterprise` (buttons: replace, new_process, scale, browsing, no_need)"),
+        "{report}"
+    );
+}

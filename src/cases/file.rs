@@ -11,12 +11,12 @@ use serde::Deserialize;
 #[derive(Debug, thiserror::Error)]
 pub enum CasesError {
     /// The file or folder could not be read or written.
-    #[error("cannot read or write {path}: {source}")]
+    #[error("cannot read or write {path}: {reason}")]
     Read {
         /// The file or folder.
         path: PathBuf,
         /// Why.
-        source: std::io::Error,
+        reason: std::io::Error,
     },
     /// The file is not a valid case file: `file:line:column: problem`.
     #[error("{0}")]
@@ -64,14 +64,39 @@ impl fmt::Display for ScoreExpectation {
     }
 }
 
+/// The channel a case's prospect talks on: on Slack and Discord a question's options are
+/// buttons, so an answer may be a click (`"click:<option value>"`); the terminal has none.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CaseChannel {
+    /// Typed lines only (the default).
+    #[default]
+    Terminal,
+    /// Slack: typed messages and button clicks.
+    Slack,
+    /// Discord: typed messages and button clicks.
+    Discord,
+}
+
+impl CaseChannel {
+    /// Whether questions show their options as buttons a prospect can click.
+    pub fn has_buttons(self) -> bool {
+        !matches!(self, CaseChannel::Terminal)
+    }
+}
+
 /// One dialogue and what must come out of it.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TestCase {
     /// Shown in the report.
     pub name: String,
-    /// The prospect's messages, one per turn (a minute apart).
+    /// The prospect's messages, one per turn (a minute apart); `"click:<value>"` clicks the
+    /// option button `value` of the pending question (Slack and Discord only).
     pub answers: Vec<String>,
+    /// The channel the prospect talks on (default: terminal).
+    #[serde(default)]
+    pub channel: CaseChannel,
     /// The moment the dialogue starts, overriding the file's `now` (RFC 3339).
     pub now: Option<DateTime<FixedOffset>>,
     /// Expected stage at the end: lead, iql, mql, sql, disqualified, opted_out.
@@ -107,9 +132,9 @@ pub struct CaseFile {
 
 /// Reads a case file.
 pub fn load(path: &Path) -> Result<CaseFile, CasesError> {
-    let source = std::fs::read_to_string(path).map_err(|source| CasesError::Read {
+    let source = std::fs::read_to_string(path).map_err(|reason| CasesError::Read {
         path: path.to_path_buf(),
-        source,
+        reason,
     })?;
     toml::from_str(&source).map_err(|error| {
         let (line, column) =
@@ -125,9 +150,9 @@ pub fn load(path: &Path) -> Result<CaseFile, CasesError> {
 /// Writes `replies[i]` as the golden replies of the file's i-th case (`None` leaves a case as
 /// it is); comments and the rest of the file are kept.
 pub fn update_replies(path: &Path, replies: &[Option<Vec<String>>]) -> Result<(), CasesError> {
-    let source = std::fs::read_to_string(path).map_err(|source| CasesError::Read {
+    let source = std::fs::read_to_string(path).map_err(|reason| CasesError::Read {
         path: path.to_path_buf(),
-        source,
+        reason,
     })?;
     let mut document: toml_edit::DocumentMut =
         source.parse().map_err(|error: toml_edit::TomlError| {
@@ -153,9 +178,9 @@ pub fn update_replies(path: &Path, replies: &[Option<Vec<String>>]) -> Result<()
             table.insert("replies", toml_edit::value(array));
         }
     }
-    std::fs::write(path, document.to_string()).map_err(|source| CasesError::Read {
+    std::fs::write(path, document.to_string()).map_err(|reason| CasesError::Read {
         path: path.to_path_buf(),
-        source,
+        reason,
     })
 }
 

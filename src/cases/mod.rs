@@ -16,12 +16,18 @@ use crate::reps::Team;
 use crate::routing::{self, LeadAttributes, RotationInput};
 use crate::script::Script;
 
-pub use file::{CaseFile, CasesError, ScoreExpectation, TestCase, load, update_replies};
+pub use file::{
+    CaseChannel, CaseFile, CasesError, ScoreExpectation, TestCase, load, update_replies,
+};
+
+/// The prefix of an answer that clicks an option button instead of typing.
+pub const CLICK: &str = "click:";
 
 /// One expectation that did not hold.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Mismatch {
-    /// What was checked: "stage", "score", "path", "disqualified", "pool", "rep", "replies".
+    /// What was checked: "stage", "score", "path", "disqualified", "pool", "rep", "replies",
+    /// or "click" (a click the channel or the pending question could not take).
     pub what: &'static str,
     /// What the case expects.
     pub expected: String,
@@ -48,15 +54,57 @@ struct Run {
     replies: Vec<String>,
     transcript: Vec<String>,
     disqualified: Option<String>,
+    /// A click that could not be made: (the answer, why).
+    impossible_click: Option<(String, String)>,
 }
 
-fn run_dialogue(script: &Script, answers: &[String], start: DateTime<FixedOffset>) -> Run {
+/// The engine input for one answer of a case: typed text, or a click on an option button of
+/// the pending question. A click needs a channel with buttons and an option of that value.
+fn input_of(
+    answer: &str,
+    channel: CaseChannel,
+    script: &Script,
+    state: &engine::state::ConversationState,
+) -> Result<engine::Input, String> {
+    let Some(value) = answer.strip_prefix(CLICK) else {
+        return Ok(console::input(answer));
+    };
+    if !channel.has_buttons() {
+        return Err("the terminal has no buttons: set channel = \"slack\" or \"discord\"".into());
+    }
+    let question = engine::pending_question(script, state)
+        .ok_or_else(|| "no question is waiting for an answer".to_string())?;
+    let step = question.step.unwrap_or_default();
+    if question.choices.iter().any(|choice| choice.value == value) {
+        return Ok(engine::Input::Choice {
+            step,
+            value: value.to_string(),
+        });
+    }
+    let offered: Vec<&str> = question.choices.iter().map(|c| c.value.as_str()).collect();
+    Err(format!(
+        "step `{step}` offers no button `{value}` (buttons: {})",
+        if offered.is_empty() {
+            "none".to_string()
+        } else {
+            offered.join(", ")
+        }
+    ))
+}
+
+fn run_dialogue(
+    script: &Script,
+    answers: &[String],
+    channel: CaseChannel,
+    start: DateTime<FixedOffset>,
+) -> Run {
     let mut turn = engine::start(script, start);
     let mut run = Run {
         state: turn.state.clone(),
         replies: Vec::new(),
         transcript: Vec::new(),
         disqualified: None,
+        impossible_click: None,
     };
     record(&turn.effects, &mut run);
     for (index, answer) in answers.iter().enumerate() {
@@ -65,9 +113,17 @@ fn run_dialogue(script: &Script, answers: &[String], start: DateTime<FixedOffset
                 .push(format!("(the dialogue had ended; {answer:?} was not sent)"));
             break;
         }
+        let input = match input_of(answer, channel, script, &turn.state) {
+            Ok(input) => input,
+            Err(why) => {
+                run.transcript.push(format!("(cannot {answer:?}: {why})"));
+                run.impossible_click = Some((answer.clone(), why));
+                break;
+            }
+        };
         run.transcript.push(format!("you: {answer}"));
         let at = start + Duration::minutes(i64::try_from(index).unwrap_or(0) + 1);
-        turn = engine::step(script, turn.state, &console::input(answer), at);
+        turn = engine::step(script, turn.state, &input, at);
         record(&turn.effects, &mut run);
     }
     run.state = turn.state;
@@ -136,8 +192,15 @@ pub fn run(
     start: DateTime<FixedOffset>,
 ) -> Outcome {
     let start = case.now.unwrap_or(start);
-    let run = run_dialogue(script, &case.answers, start);
+    let run = run_dialogue(script, &case.answers, case.channel, start);
     let mut mismatches = Vec::new();
+    if let Some((answer, why)) = &run.impossible_click {
+        mismatches.push(Mismatch {
+            what: "click",
+            expected: answer.clone(),
+            actual: why.clone(),
+        });
+    }
     let mut check = |what: &'static str, expected: String, actual: String| {
         if expected != actual {
             mismatches.push(Mismatch {
@@ -199,14 +262,14 @@ pub fn case_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, CasesError> {
             files.push(path.clone());
             continue;
         }
-        let entries = std::fs::read_dir(path).map_err(|source| CasesError::Read {
+        let entries = std::fs::read_dir(path).map_err(|reason| CasesError::Read {
             path: path.clone(),
-            source,
+            reason,
         })?;
         for entry in entries {
-            let entry = entry.map_err(|source| CasesError::Read {
+            let entry = entry.map_err(|reason| CasesError::Read {
                 path: path.clone(),
-                source,
+                reason,
             })?;
             let found = entry.path();
             if found.extension().is_some_and(|ext| ext == "toml") {
