@@ -345,3 +345,100 @@ async fn versions_are_listed_diffed_rolled_back_and_migrated(url: &str) {
 }
 
 on_both_databases!(versions_are_listed_diffed_rolled_back_and_migrated);
+
+/// Each request a webhook receiver got: (path, body).
+type Received = std::sync::Arc<std::sync::Mutex<Vec<(String, String)>>>;
+
+/// A webhook receiver that records each request's path and JSON body.
+async fn start_receiver() -> (u16, Received) {
+    use axum::extract::State;
+    let received = Received::default();
+    let app = axum::Router::new()
+        .fallback(
+            |State(log): State<Received>, uri: axum::http::Uri, body: String| async move {
+                log.lock().unwrap().push((uri.path().to_string(), body));
+                axum::http::StatusCode::OK
+            },
+        )
+        .with_state(received.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (port, received)
+}
+
+fn one_rep_team(rep: &str, receiver: u16) -> String {
+    format!(
+        "default_pool = \"desk\"\n\n[[pools]]\nid = \"desk\"\nreps = [\"{rep}\"]\n\n\
+         [[reps]]\nid = \"{rep}\"\nname = \"Rep {rep}\"\n\
+         webhook_url = \"http://127.0.0.1:{receiver}/{rep}\"\n"
+    )
+}
+
+async fn a_rep_added_live_gets_hand_offs_on_their_webhook_without_a_restart(url: &str) {
+    let (receiver, received) = start_receiver().await;
+    let dir = tempfile::tempdir().unwrap();
+    let reps = dir.path().join("reps.toml");
+    std::fs::write(&reps, one_rep_team("old", receiver)).unwrap();
+    let log = dir.path().join("serve.log");
+    let scripts = conversations_dir().display().to_string();
+    let reps_env = reps.display().to_string();
+    let server = Server::start_with_log(
+        url,
+        &[
+            ("LEADBOT_SCRIPTS", &scripts),
+            ("LEADBOT_REPS", &reps_env),
+            ("LEADBOT_WEBHOOK_SECRET", "whsec-live"),
+            ("LEADBOT_LOG", "info,sqlx=error"),
+        ],
+        &log,
+    );
+    // The rep who was there at start leaves; a new one, only reachable by webhook, joins.
+    std::fs::write(&reps, one_rep_team("new", receiver)).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !std::fs::read_to_string(&log)
+        .unwrap()
+        .contains("delivery started for the reps' new webhooks")
+    {
+        assert!(
+            Instant::now() < deadline,
+            "the new rep's webhook was not started"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    for (turn, text) in std::iter::once("hi")
+        .chain(common::QUALIFYING_ANSWERS)
+        .enumerate()
+    {
+        say(server.port, "buyer", turn as i64, text).await;
+    }
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let paths: Vec<String> = received
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|(path, _)| path.clone())
+            .collect();
+        if !paths.is_empty() {
+            assert_eq!(paths, ["/new"], "one hand-off, to the new rep");
+            break;
+        }
+        assert!(Instant::now() < deadline, "no webhook reached the new rep");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let body = received.lock().unwrap()[0].1.clone();
+    let payload: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(payload["lead"]["stage"], "sql", "{payload}");
+    assert_eq!(
+        count_rows(
+            url,
+            "outbox WHERE destination = 'webhook:new' AND status = 'delivered'"
+        )
+        .await,
+        1
+    );
+    drop(server);
+}
+
+on_both_databases!(a_rep_added_live_gets_hand_offs_on_their_webhook_without_a_restart);

@@ -10,8 +10,10 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 use leadbot::channels::discord;
 use leadbot::channels::slack::{self, SlackApp};
-use leadbot::config::{Config, Secret};
-use leadbot::delivery::{self, EMAIL_DESTINATION, EmailDelivery, RetryPolicy, Webhook, Workers};
+use leadbot::config::Config;
+use leadbot::delivery::{
+    self, EMAIL_DESTINATION, EmailDelivery, RepWebhooks, RetryPolicy, Webhook, Workers,
+};
 use leadbot::http::{self, AppState};
 use leadbot::live;
 use leadbot::reps::Team;
@@ -25,6 +27,9 @@ pub const CRM_WEBHOOK: &str = "webhook";
 
 /// How long a stopping server waits for its workers to finish what they started.
 const STOP_GRACE: Duration = Duration::from_secs(10);
+
+/// How long one webhook request may take.
+const WEBHOOK_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Where this configuration sends hand-off notices: the CRM webhook when one is set, reps'
 /// own webhooks, and each configured channel.
@@ -45,50 +50,40 @@ pub fn notice_channels(config: &Config) -> NoticeChannels {
     }
 }
 
-/// The webhook workers to run: (outbox destination, URL).
-fn webhook_targets(config: &Config, team: Option<&Team>) -> Vec<(String, Secret)> {
-    let mut targets = Vec::new();
-    if let Some(url) = &config.crm_webhook {
-        targets.push((CRM_WEBHOOK.to_string(), url.clone()));
-    }
-    if let Some(team) = team {
-        for rep in &team.reps {
-            if let Some(url) = &rep.webhook_url {
-                targets.push((format!("webhook:{}", rep.id), url.clone()));
-            }
-        }
-        if let Some(url) = &team.fallback.webhook_url {
-            targets.push(("webhook:fallback".to_string(), url.clone()));
-        }
-    }
-    targets
-}
-
-/// Starts a delivery worker per webhook, and the e-mail worker.
+/// Starts the CRM webhook's worker, one per rep webhook (which then follow live edits of the
+/// reps file), and the e-mail worker.
 fn start_delivery(
     config: &Config,
     runtime: &Runtime,
     team: Option<&Team>,
     workers: &Workers,
-) -> Result<()> {
+) -> Result<Arc<RepWebhooks>> {
     let wake = runtime.outbox_wake();
-    let targets = webhook_targets(config, team);
-    if !targets.is_empty() {
+    if let Some(url) = &config.crm_webhook {
         let secret = config.webhook_secret.clone().context(
-            "webhooks are configured (LEADBOT_HANDOFF_WEBHOOK_URL or a rep's webhook_url) but \
-             LEADBOT_WEBHOOK_SECRET is not set: hand-offs must be signed",
+            "LEADBOT_HANDOFF_WEBHOOK_URL is set but LEADBOT_WEBHOOK_SECRET is not: hand-offs \
+             must be signed",
         )?;
-        for (destination, url) in targets {
-            let target = Webhook::new(url, secret.clone(), Duration::from_secs(10))
-                .context("cannot build the webhook client")?;
-            workers.deliver(
-                runtime.store(),
-                &destination,
-                target,
-                &wake,
-                RetryPolicy::default(),
-            );
-        }
+        let target = Webhook::new(url.clone(), secret, WEBHOOK_TIMEOUT)
+            .context("cannot build the webhook client")?;
+        workers.deliver(
+            runtime.store(),
+            CRM_WEBHOOK,
+            target,
+            &wake,
+            RetryPolicy::default(),
+        );
+    }
+    let rep_webhooks = Arc::new(RepWebhooks::new(
+        runtime.store().clone(),
+        wake.clone(),
+        workers.clone(),
+        config.webhook_secret.clone(),
+        WEBHOOK_TIMEOUT,
+        RetryPolicy::default(),
+    ));
+    if let Some(team) = team {
+        rep_webhooks.follow(team)?;
     }
     if let Some(smtp) = &config.smtp {
         let email = EmailDelivery::new(smtp, delivery::DEFAULT_SEND_TIMEOUT)
@@ -101,7 +96,7 @@ fn start_delivery(
             RetryPolicy::default(),
         );
     }
-    Ok(())
+    Ok(rep_webhooks)
 }
 
 /// Every second, moves hand-offs whose SLA ran out to the next rep, and fires conversation
@@ -150,7 +145,7 @@ pub async fn run(config: &Config, scripts: Vec<Script>, team: Option<Arc<Team>>)
     // Metrics are recorded from here on; /readyz waits for each channel that connects.
     leadbot::metrics::handle();
     let workers = Workers::default();
-    start_delivery(config, &runtime, team.as_deref(), &workers)?;
+    let rep_webhooks = start_delivery(config, &runtime, team.as_deref(), &workers)?;
     let discord = match &config.discord {
         Some(discord_config) => {
             Some(discord::start(runtime.clone(), discord_config.clone(), &workers).await?)
@@ -183,10 +178,18 @@ pub async fn run(config: &Config, scripts: Vec<Script>, team: Option<Arc<Team>>)
         scripts: config.scripts.clone(),
         reps: config.reps.clone(),
     };
+    let team_applied = move |team: &Team| match rep_webhooks.follow(team) {
+        Ok(started) if !started.is_empty() => {
+            tracing::info!(?started, "delivery started for the reps' new webhooks");
+        }
+        Ok(_) => {}
+        Err(error) => tracing::error!(%error, "a rep's new webhook gets no hand-offs"),
+    };
     workers.spawn(live::watch::run(
         runtime.clone(),
         sources,
         by,
+        team_applied,
         workers.stopping(),
     ));
     let result = serve(runtime, config, slack, stop).await;

@@ -5,6 +5,7 @@
 //! does (PostgreSQL LISTEN/NOTIFY), with a slow poll as a safety net.
 
 mod email;
+mod rep_webhooks;
 mod webhook;
 
 use std::future::Future;
@@ -16,6 +17,7 @@ pub use email::{
     DEFAULT_SEND_TIMEOUT, EMAIL_DESTINATION, EmailDelivery, EmailError, SMTP_FROM_VAR,
     SMTP_URL_VAR, SmtpSettings,
 };
+pub use rep_webhooks::{FALLBACK_WEBHOOK, RepWebhookError, RepWebhooks, rep_destination};
 pub use webhook::{Attempt, SIGNATURE_HEADER, Webhook, signature};
 
 use crate::outbox::{OutboxItem, OutboxWake};

@@ -1,7 +1,9 @@
 //! Purpose: one signed webhook delivery and what its answer means for retrying.
 
+use std::sync::Arc;
 use std::time::Duration;
 
+use arc_swap::ArcSwap;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
@@ -30,11 +32,12 @@ pub enum Attempt {
     },
 }
 
-/// A webhook receiver and the secret its requests are signed with.
+/// A webhook receiver and the secret its requests are signed with. Clones share the URL, so
+/// [`Webhook::repoint`] moves a running worker to a rep's new address.
 #[derive(Debug, Clone)]
 pub struct Webhook {
     /// May carry credentials (a token in the path or query).
-    url: Secret,
+    url: Arc<ArcSwap<Secret>>,
     secret: Secret,
     client: reqwest::Client,
 }
@@ -44,10 +47,15 @@ impl Webhook {
     pub fn new(url: Secret, secret: Secret, timeout: Duration) -> Result<Self, reqwest::Error> {
         let client = reqwest::Client::builder().timeout(timeout).build()?;
         Ok(Webhook {
-            url,
+            url: Arc::new(ArcSwap::from_pointee(url)),
             secret,
             client,
         })
+    }
+
+    /// Sends the next attempts (of this webhook and its clones) to `url` instead.
+    pub fn repoint(&self, url: Secret) {
+        self.url.store(Arc::new(url));
     }
 
     /// Posts an outbox item's payload, signed, with its idempotency key so the receiver can
@@ -64,7 +72,7 @@ impl Webhook {
         let timestamp = chrono::Utc::now().timestamp();
         let response = self
             .client
-            .post(self.url.expose())
+            .post(self.url.load().expose())
             .header("content-type", "application/json")
             .header("x-leadbot-event", item.message.kind())
             .header("idempotency-key", item.idempotency_key.as_str())

@@ -10,6 +10,7 @@ use ::notify::{EventKind, RecursiveMode, Watcher};
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
 
 use super::{Sources, apply_reps, apply_scripts, refresh};
+use crate::reps::Team;
 use crate::runtime::Runtime;
 
 /// How long the files must be quiet before a change is applied.
@@ -33,14 +34,19 @@ impl Touched {
 }
 
 /// Watches and applies until `stop` turns true. `by` names this process in the activation
-/// history. A watcher that cannot start is logged; the database is still polled.
+/// history; `team_applied` is told of each reps file applied (to start its reps' delivery). A
+/// watcher that cannot start is logged; the database is still polled.
 pub async fn run(
     runtime: Runtime,
     sources: Sources,
     by: String,
+    team_applied: impl Fn(&Team) + Send + 'static,
     mut stop: tokio::sync::watch::Receiver<bool>,
 ) {
     let (sender, mut events) = tokio::sync::mpsc::unbounded_channel();
+    // Once the watcher is armed, one pass over both: an edit saved between serve's start-up
+    // load and the watcher's start raised no event, and would otherwise wait for the next one.
+    let catch_up = sender.clone();
     let _watcher = match start_watcher(&sources, sender) {
         Ok(watcher) => Some(watcher),
         Err(error) => {
@@ -48,6 +54,11 @@ pub async fn run(
             None
         }
     };
+    let _ = catch_up.send(Touched {
+        scripts: true,
+        reps: true,
+    });
+    drop(catch_up);
     let store = runtime.store().clone();
     let mut mark = store.activations_mark().await.unwrap_or(0);
     let mut poll = tokio::time::interval(POLL);
@@ -75,9 +86,19 @@ pub async fn run(
         }
         if let Some(reps) = sources.reps.as_deref()
             && (touched.reps || touched.scripts)
-            && let Err(error) = apply_reps(&runtime, reps, now_ms).await
         {
-            tracing::error!(%error, "applying the reps file failed; retrying on the next change");
+            match apply_reps(&runtime, reps, now_ms).await {
+                Ok(true) => {
+                    if let Some(team) = runtime.team() {
+                        team_applied(&team);
+                    }
+                }
+                Ok(false) => {}
+                Err(error) => tracing::error!(
+                    %error,
+                    "applying the reps file failed; retrying on the next change"
+                ),
+            }
         }
     }
 }
