@@ -1,6 +1,8 @@
 //! Admins' live changes with a real `leadbot serve` and real file edits — a script edit is used
 //! by the next new conversation while one in progress finishes on its old version; a broken,
-//! half-written, duplicate or deleted script is refused and nothing changes; the reps file
+//! half-written, duplicate, deleted or unreadable script is refused and nothing changes, a changed
+//! id starts a new script beside the old; the reps file (a rep added with a webhook is delivered
+//! to at once)
 //! likewise — on SQLite and PostgreSQL.
 #![expect(
     clippy::unwrap_used,
@@ -442,3 +444,64 @@ async fn a_rep_added_live_gets_hand_offs_on_their_webhook_without_a_restart(url:
 }
 
 on_both_databases!(a_rep_added_live_gets_hand_offs_on_their_webhook_without_a_restart);
+
+async fn a_changed_id_and_an_unreadable_file_leave_the_running_versions(url: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("conversations");
+    std::fs::create_dir(&folder).unwrap();
+    for shipped in ["saas-en.toml", "saas-ko.toml", "saas-ro.toml"] {
+        std::fs::copy(conversations_dir().join(shipped), folder.join(shipped)).unwrap();
+    }
+    let folder_env = folder.display().to_string();
+    let server = Server::start_with_env(
+        url,
+        &[
+            ("LEADBOT_SCRIPTS", &folder_env),
+            ("LEADBOT_LOG", "warn,sqlx=error"),
+        ],
+    );
+    wait_for_rows(url, "script_activations", 3).await;
+
+    // Bytes that are not text (a binary saved over the script): refused, the version stays.
+    let korean = folder.join("saas-ko.toml");
+    let korean_text = std::fs::read(&korean).unwrap();
+    std::fs::write(&korean, [0xff, 0xfe, 0x00, b'i', b'd']).unwrap();
+    wait_for_rows(url, "refused_changes WHERE resolved_at IS NULL", 1).await;
+    let unreadable = open_refusals(url, &korean).await;
+    assert!(unreadable.contains("saas-ko.toml"), "{unreadable}");
+    assert!(unreadable.to_lowercase().contains("utf-8"), "{unreadable}");
+    let (ok, listed) = leadbot(url, &folder, &["scripts", "list"]);
+    assert!(ok, "{listed}");
+    assert!(listed.contains("saas-ko"), "still active: {listed}");
+    std::fs::write(&korean, &korean_text).unwrap();
+    wait_for_rows(url, "refused_changes WHERE resolved_at IS NULL", 0).await;
+    assert_eq!(count_rows(url, "script_activations").await, 3);
+
+    // A new id in a file starts a new script; the old id stays on its last version.
+    let romanian = folder.join("saas-ro.toml");
+    let romanian_text = std::fs::read_to_string(&romanian).unwrap();
+    std::fs::write(
+        &romanian,
+        romanian_text.replacen("id = \"saas-ro\"", "id = \"saas-ro-2\"", 1),
+    )
+    .unwrap();
+    wait_for_rows(url, "script_activations", 4).await;
+    assert_eq!(
+        count_rows(url, "script_activations WHERE script_id = 'saas-ro'").await,
+        1,
+        "the old id keeps its one activation"
+    );
+    let (ok, listed) = leadbot(url, &folder, &["scripts", "list"]);
+    assert!(ok, "{listed}");
+    assert!(
+        listed.contains("saas-ro-2") && listed.contains("saas-ro "),
+        "{listed}"
+    );
+    assert_eq!(
+        count_rows(url, "refused_changes WHERE resolved_at IS NULL").await,
+        0
+    );
+    drop(server);
+}
+
+on_both_databases!(a_changed_id_and_an_unreadable_file_leave_the_running_versions);
