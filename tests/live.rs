@@ -1,9 +1,8 @@
 //! Admins' live changes with a real `leadbot serve` and real file edits — a script edit is used
 //! by the next new conversation while one in progress finishes on its old version; a broken,
 //! half-written, duplicate, deleted or unreadable script is refused and nothing changes, a changed
-//! id starts a new script beside the old; the reps file (a rep added with a webhook is delivered
-//! to at once)
-//! likewise — on SQLite and PostgreSQL.
+//! id starts a new script beside the old; the reps file likewise (and a rep added with a webhook
+//! is delivered to at once) — on SQLite and PostgreSQL.
 #![expect(
     clippy::unwrap_used,
     reason = "test support: a failed unwrap is the test failure, with its message"
