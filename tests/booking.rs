@@ -116,16 +116,18 @@ async fn a_qualified_prospect_books_a_time_and_the_handoff_says_so(url: &str) {
         "email": "Dana@Acme.io", "name": "Dana Smith",
         "scheduled_event": {"start_time": "2026-03-10T15:00:00.000000Z"}}})
     .to_string();
+    // Calendly signs with the time it sends; leadbot refuses one more than 5 minutes off.
+    let sent_at = chrono::Utc::now().timestamp();
     let signed = |body: &str| {
-        let signed = format!("1773000000.{body}");
+        let signed = format!("{sent_at}.{body}");
         (
             "Calendly-Webhook-Signature",
-            format!("t=1773000000,v1={}", hmac_hex(signed.as_bytes())),
+            format!("t={sent_at},v1={}", hmac_hex(signed.as_bytes())),
         )
     };
     let forged = (
         "Calendly-Webhook-Signature",
-        format!("t=1773000000,v1={}", hmac_hex(b"something else")),
+        format!("t={sent_at},v1={}", hmac_hex(b"something else")),
     );
     let (status, body) = post(port, forged, &calendly).await;
     assert_eq!(status, 401, "{body}");

@@ -156,6 +156,13 @@ fn cal_com_signature(secret: &str, body: &str) -> String {
     hex::encode(mac.finalize().into_bytes())
 }
 
+/// Calendly's header for `body` signed with `secret` at Unix second `t`.
+fn calendly_signature(secret: &str, t: i64, body: &str) -> String {
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).unwrap();
+    mac.update(format!("{t}.{body}").as_bytes());
+    format!("t={t},v1={}", hex::encode(mac.finalize().into_bytes()))
+}
+
 fn json_event(body: &Value) -> Raw {
     Raw::new("/slack/events", "application/json", body.to_string())
 }
@@ -262,6 +269,15 @@ fn refusals() -> Vec<Row> {
             "booking webhook, a Calendly signature that is not one",
             Raw::new("/webhooks/booking", "application/json", booking.clone())
                 .header("Calendly-Webhook-Signature", "t=1,v1=00"),
+            401,
+            "bad or missing signature",
+        ),
+        row(
+            "booking webhook, a genuine Calendly signature replayed an hour later",
+            Raw::new("/webhooks/booking", "application/json", booking.clone()).header(
+                "Calendly-Webhook-Signature",
+                &calendly_signature(BOOKING_SECRET, chrono::Utc::now().timestamp() - 3600, &booking),
+            ),
             401,
             "bad or missing signature",
         ),

@@ -194,10 +194,11 @@ async fn a_prospect_gets_a_person_books_a_time_and_comes_back_to_the_same_rep(ur
         "uri": "https://api.calendly.com/scheduled_events/E9/invitees/I9",
         "email": "dana@acme.io", "scheduled_event": {"start_time": "2026-12-14T15:00:00Z"}}})
     .to_string();
+    let sent_at = chrono::Utc::now().timestamp();
     let mut mac = Hmac::<Sha256>::new_from_slice(BOOKING_SECRET.as_bytes()).unwrap();
-    mac.update(format!("1765000000.{booked}").as_bytes());
+    mac.update(format!("{sent_at}.{booked}").as_bytes());
     let signature = format!(
-        "t=1765000000,v1={}",
+        "t={sent_at},v1={}",
         hex::encode(mac.finalize().into_bytes())
     );
     let (status, body) = booking_webhook(server.port, &signature, &booked).await;

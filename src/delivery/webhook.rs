@@ -4,8 +4,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use arc_swap::ArcSwap;
-use hmac::{Hmac, Mac};
-use sha2::Sha256;
 
 use crate::outbox::OutboxItem;
 use crate::secret::Secret;
@@ -131,17 +129,8 @@ fn without_url(error: &reqwest::Error) -> String {
 /// `t=<timestamp>,v1=<hex HMAC-SHA256 of "<timestamp>.<body>">`: receivers recompute it with
 /// the shared secret, compare in constant time, and reject old timestamps.
 pub fn signature(secret: &Secret, timestamp: i64, body: &str) -> String {
-    let mut mac = match Hmac::<Sha256>::new_from_slice(secret.expose().as_bytes()) {
-        Ok(mac) => mac,
-        Err(_) => return String::new(),
-    };
-    mac.update(timestamp.to_string().as_bytes());
-    mac.update(b".");
-    mac.update(body.as_bytes());
-    format!(
-        "t={timestamp},v1={}",
-        hex::encode(mac.finalize().into_bytes())
-    )
+    let hmac = secret.hmac_hex(&[timestamp.to_string().as_bytes(), b".", body.as_bytes()]);
+    format!("t={timestamp},v1={hmac}")
 }
 
 #[cfg(test)]

@@ -10,9 +10,7 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use chrono::{DateTime, Utc};
-use hmac::{Hmac, Mac};
 use serde_json::{Value, json};
-use sha2::Sha256;
 
 use super::AppState;
 use super::api::{ApiError, error};
@@ -23,6 +21,9 @@ use crate::store::meetings::{Booking, BookingRecorded};
 const CALENDLY_SIGNATURE: &str = "calendly-webhook-signature";
 /// Cal.com's header: the hex HMAC of the body.
 const CAL_COM_SIGNATURE: &str = "x-cal-signature-256";
+/// How far a Calendly signature's `t=` may be from now: older is a replay (Calendly's own
+/// guidance uses three minutes; leadbot allows Slack's five for clock drift).
+const CALENDLY_MAX_SKEW_SECONDS: i64 = 5 * 60;
 
 pub(super) async fn received(
     State(state): State<Arc<AppState>>,
@@ -35,7 +36,7 @@ pub(super) async fn received(
             "LEADBOT_BOOKING_SECRET is not set: booking webhooks are off",
         ));
     };
-    if !signed(secret, &headers, &body) {
+    if !signed(secret, &headers, &body, Utc::now().timestamp()) {
         return Err(error(StatusCode::UNAUTHORIZED, "bad or missing signature"));
     }
     let payload: Value = serde_json::from_slice(&body).map_err(|problem| {
@@ -73,8 +74,9 @@ pub(super) async fn received(
     }))
 }
 
-/// True when the request carries a valid Calendly or Cal.com signature.
-fn signed(secret: &Secret, headers: &HeaderMap, body: &[u8]) -> bool {
+/// True when the request carries a valid Calendly or Cal.com signature; a Calendly one must be
+/// recent (`now`: Unix seconds), so a captured request cannot be replayed later.
+fn signed(secret: &Secret, headers: &HeaderMap, body: &[u8], now: i64) -> bool {
     let header = |name: &str| headers.get(name).and_then(|value| value.to_str().ok());
     if let Some(calendly) = header(CALENDLY_SIGNATURE) {
         let part = |key: &str| {
@@ -85,27 +87,15 @@ fn signed(secret: &Secret, headers: &HeaderMap, body: &[u8]) -> bool {
         let (Some(timestamp), Some(given)) = (part("t="), part("v1=")) else {
             return false;
         };
-        let mut signed = timestamp.as_bytes().to_vec();
-        signed.push(b'.');
-        signed.extend_from_slice(body);
-        return verify(secret, &signed, given);
+        let recent = timestamp
+            .parse::<i64>()
+            .is_ok_and(|seconds| now.saturating_sub(seconds).abs() <= CALENDLY_MAX_SKEW_SECONDS);
+        return recent && secret.hmac_matches(&[timestamp.as_bytes(), b".", body], given);
     }
     match header(CAL_COM_SIGNATURE) {
-        Some(given) => verify(secret, body, given),
+        Some(given) => secret.hmac_matches(&[body], given),
         None => false,
     }
-}
-
-/// Constant-time check of a hex HMAC-SHA256 of `message`.
-fn verify(secret: &Secret, message: &[u8], given_hex: &str) -> bool {
-    let Ok(given) = hex::decode(given_hex.trim()) else {
-        return false;
-    };
-    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(secret.expose().as_bytes()) else {
-        return false;
-    };
-    mac.update(message);
-    mac.verify_slice(&given).is_ok()
 }
 
 /// The booking in a Calendly (`invitee.created`) or Cal.com (`BOOKING_CREATED`) payload;
@@ -164,34 +154,43 @@ mod tests {
     use super::*;
 
     fn hmac_hex(secret: &str, message: &[u8]) -> String {
-        let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).unwrap();
-        mac.update(message);
-        hex::encode(mac.finalize().into_bytes())
+        Secret::new(secret.into()).hmac_hex(&[message])
     }
+
+    const NOW: i64 = 1_700_000_000;
 
     #[test]
     fn only_a_correct_signature_is_accepted() {
         let secret = Secret::new("booking-secret".into());
         let body = br#"{"event":"invitee.created"}"#;
         let mut headers = HeaderMap::new();
-        assert!(!signed(&secret, &headers, body), "unsigned");
+        assert!(!signed(&secret, &headers, body, NOW), "unsigned");
         let mut calendly = b"1700000000.".to_vec();
         calendly.extend_from_slice(body);
         let good = format!("t=1700000000,v1={}", hmac_hex("booking-secret", &calendly));
         headers.insert(CALENDLY_SIGNATURE, good.parse().unwrap());
-        assert!(signed(&secret, &headers, body));
-        assert!(!signed(&secret, &headers, br#"{"event":"tampered"}"#));
+        assert!(signed(&secret, &headers, body, NOW));
+        assert!(
+            signed(&secret, &headers, body, NOW + 299),
+            "within five minutes"
+        );
+        assert!(!signed(&secret, &headers, body, NOW + 301), "a replay");
+        assert!(
+            !signed(&secret, &headers, body, NOW - 301),
+            "from the future"
+        );
+        assert!(!signed(&secret, &headers, br#"{"event":"tampered"}"#, NOW));
         let wrong = format!("t=1700000000,v1={}", hmac_hex("other", &calendly));
         headers.insert(CALENDLY_SIGNATURE, wrong.parse().unwrap());
-        assert!(!signed(&secret, &headers, body));
+        assert!(!signed(&secret, &headers, body, NOW));
         let mut cal = HeaderMap::new();
         cal.insert(
             CAL_COM_SIGNATURE,
             hmac_hex("booking-secret", body).parse().unwrap(),
         );
-        assert!(signed(&secret, &cal, body));
+        assert!(signed(&secret, &cal, body, NOW));
         cal.insert(CAL_COM_SIGNATURE, "zz-not-hex".parse().unwrap());
-        assert!(!signed(&secret, &cal, body));
+        assert!(!signed(&secret, &cal, body, NOW));
     }
 
     #[test]

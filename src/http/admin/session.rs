@@ -3,9 +3,6 @@
 //! a CSRF token. Both are HMACs keyed by the admin token, so nothing is stored, a new token
 //! ends every session, and neither the cookie nor a form reveals the token.
 
-use hmac::{Hmac, Mac};
-use sha2::Sha256;
-
 use crate::secret::Secret;
 
 /// The session cookie's name.
@@ -15,13 +12,7 @@ pub const COOKIE: &str = "leadbot_admin";
 const SESSION_MS: i64 = 12 * 3_600_000;
 
 fn sign(token: &Secret, message: &str) -> String {
-    let mut mac = match Hmac::<Sha256>::new_from_slice(token.expose().as_bytes()) {
-        Ok(mac) => mac,
-        // HMAC takes keys of any length; this branch cannot be reached.
-        Err(_) => return String::new(),
-    };
-    mac.update(message.as_bytes());
-    hex::encode(mac.finalize().into_bytes())
+    token.hmac_hex(&[message.as_bytes()])
 }
 
 /// A new session's cookie value: its expiry and signature.
@@ -38,8 +29,7 @@ pub fn valid_session(token: &Secret, value: &str, now_ms: i64) -> bool {
     let Ok(expires_ms) = expires.parse::<i64>() else {
         return false;
     };
-    let expected = sign(token, &format!("session:{expires}"));
-    expires_ms > now_ms && constant_time_eq(expected.as_bytes(), signature.as_bytes())
+    expires_ms > now_ms && token.hmac_matches(&[format!("session:{expires}").as_bytes()], signature)
 }
 
 /// The CSRF token of a session's forms.
@@ -49,12 +39,7 @@ pub fn csrf_token(token: &Secret, session: &str) -> String {
 
 /// True when `presented` is the CSRF token of `session`.
 pub fn valid_csrf(token: &Secret, session: &str, presented: &str) -> bool {
-    constant_time_eq(csrf_token(token, session).as_bytes(), presented.as_bytes())
-}
-
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    use subtle::ConstantTimeEq;
-    a.len() == b.len() && bool::from(a.ct_eq(b))
+    token.hmac_matches(&[format!("csrf:{session}").as_bytes()], presented)
 }
 
 /// The `Set-Cookie` header of a session: HttpOnly, SameSite=Strict, Secure over TLS.
