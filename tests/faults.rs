@@ -1,0 +1,279 @@
+//! Faults under load, against real `leadbot serve` processes: the database goes away while two
+//! replicas take a steady stream of prospect messages, and comes back with no restart of
+//! leadbot — on SQLite and PostgreSQL. Each run prints its figures (sent, refused, stored,
+//! handed off, delivered, duplicates); docs/reliability.md keeps the last ones.
+#![expect(
+    clippy::unwrap_used,
+    reason = "test support: a failed unwrap is the test failure, with its message"
+)]
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::http::{HeaderMap, StatusCode, Uri};
+use common::{API_TOKEN, Outage, QUALIFYING_ANSWERS, Server, at, count_rows, post_json};
+
+/// Prospects talking at once, each a whole qualifying dialogue.
+const PROSPECTS: usize = 12;
+/// Messages per prospect: a hello, then the qualifying answers.
+const TURNS: usize = 1 + QUALIFYING_ANSWERS.len();
+/// The reps of the one pool, each with their own webhook.
+const REPS: [&str; 3] = ["ana", "ben", "cem"];
+/// The signing secret of every webhook.
+const WEBHOOK_SECRET: &str = "whsec-faults";
+
+/// Every webhook request received: (path, idempotency key).
+type Received = Arc<Mutex<Vec<(String, String)>>>;
+
+/// A webhook receiver for the CRM (`/crm`) and the reps (`/rep/<id>`) that accepts everything
+/// and records what came.
+async fn receiver() -> (u16, Received) {
+    let received = Received::default();
+    let log = received.clone();
+    let app = axum::Router::new().fallback(move |uri: Uri, headers: HeaderMap| {
+        let log = log.clone();
+        async move {
+            let key = headers
+                .get("idempotency-key")
+                .and_then(|value| value.to_str().ok())
+                .unwrap_or_default()
+                .to_string();
+            log.lock().unwrap().push((uri.path().to_string(), key));
+            StatusCode::OK
+        }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (port, received)
+}
+
+fn team(receiver: u16) -> String {
+    let mut text =
+        format!("default_pool = \"desk\"\n\n[[pools]]\nid = \"desk\"\nreps = {REPS:?}\n",);
+    for rep in REPS {
+        text.push_str(&format!(
+            "\n[[reps]]\nid = \"{rep}\"\nname = \"Rep {rep}\"\n\
+             webhook_url = \"http://127.0.0.1:{receiver}/rep/{rep}\"\n"
+        ));
+    }
+    text
+}
+
+/// Turn `turn` of prospect `prospect`; each prospect gives their own e-mail (one address is
+/// one person, whose conversations would be one lead).
+fn message(prospect: usize, turn: usize) -> String {
+    let text = match turn.checked_sub(1).and_then(|i| QUALIFYING_ANSWERS.get(i)) {
+        Some(answer) if answer.contains('@') => format!("p{prospect}@acme.io"),
+        Some(answer) => answer.to_string(),
+        None => "hi".to_string(),
+    };
+    serde_json::json!({
+        "channel": "web",
+        "conversation": format!("p{prospect}"),
+        "event_id": format!("p{prospect}-t{turn}"),
+        "text": text,
+        "at": at(60 * turn as i64).to_rfc3339(),
+    })
+    .to_string()
+}
+
+/// `GET /readyz`'s status.
+async fn ready(port: u16) -> u16 {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let Ok(mut stream) = tokio::net::TcpStream::connect(("127.0.0.1", port)).await else {
+        return 0;
+    };
+    let request = "GET /readyz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+    if stream.write_all(request.as_bytes()).await.is_err() {
+        return 0;
+    }
+    let mut response = String::new();
+    let _ = stream.read_to_string(&mut response).await;
+    response
+        .split_whitespace()
+        .nth(1)
+        .and_then(|code| code.parse().ok())
+        .unwrap_or(0)
+}
+
+/// What the platform side saw: first sends, 503 answers (each one retried), acknowledged.
+#[derive(Debug, Default)]
+struct Sent {
+    sent: usize,
+    refused: usize,
+    acknowledged: usize,
+}
+
+/// One prospect's dialogue, alternating replicas; a 503 is sent again after its pause, the way
+/// Slack and Discord retry, until acknowledged.
+async fn talk(prospect: usize, ports: [u16; 2]) -> Sent {
+    let mut sent = Sent::default();
+    for turn in 0..TURNS {
+        sent.sent += 1;
+        let port = ports[(prospect + turn) % 2];
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            let answered = post_json(port, "/api/messages", API_TOKEN, &message(prospect, turn))
+                .await
+                .map(|(status, _)| status);
+            if matches!(answered, Ok(200)) {
+                sent.acknowledged += 1;
+                break;
+            }
+            sent.refused += 1;
+            assert!(
+                Instant::now() < deadline,
+                "p{prospect} t{turn} never acknowledged: {answered:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    sent
+}
+
+/// Waits until no outbox item is pending, or `within` passes.
+async fn outbox_drained(url: &str, within: Duration) {
+    let deadline = Instant::now() + within;
+    loop {
+        let pending = count_rows(url, "outbox WHERE status = 'pending'").await;
+        if pending == 0 {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{pending} outbox items still pending"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn the_database_gone_under_two_replica_load_loses_and_doubles_nothing(url: &str) {
+    let postgres = url.starts_with("postgres");
+    // PostgreSQL refuses connections for 10 s; SQLite stays write-locked for 6 s (beyond
+    // leadbot's busy timeout, so writes fail rather than wait it out).
+    let outage_for = Duration::from_secs(if postgres { 10 } else { 6 });
+    let (receiver_port, received) = receiver().await;
+    let dir = tempfile::tempdir().unwrap();
+    let reps = dir.path().join("reps.toml");
+    std::fs::write(&reps, team(receiver_port)).unwrap();
+    let reps_env = reps.display().to_string();
+    let crm = format!("http://127.0.0.1:{receiver_port}/crm");
+    let env = [
+        ("LEADBOT_REPS", reps_env.as_str()),
+        ("LEADBOT_WEBHOOK_SECRET", WEBHOOK_SECRET),
+        ("LEADBOT_HANDOFF_WEBHOOK_URL", crm.as_str()),
+        ("LEADBOT_LOG", "off"),
+    ];
+    let replicas = [
+        Server::start_with_env(url, &env),
+        Server::start_with_env(url, &env),
+    ];
+    let ports = [replicas[0].port, replicas[1].port];
+
+    let load: Vec<_> = (0..PROSPECTS)
+        .map(|prospect| tokio::spawn(talk(prospect, ports)))
+        .collect();
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    let outage = Outage::begin(url).await;
+    let outage_ends = Instant::now() + outage_for;
+    let mut not_ready = [false, false];
+    while Instant::now() < outage_ends {
+        for (replica, port) in ports.iter().enumerate() {
+            not_ready[replica] |= ready(*port).await == 503;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    outage.end().await;
+    let mut sent = Sent::default();
+    for task in load {
+        let one = task.await.unwrap();
+        sent.sent += one.sent;
+        sent.refused += one.refused;
+        sent.acknowledged += one.acknowledged;
+    }
+    for port in ports {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while ready(port).await != 200 {
+            assert!(
+                Instant::now() < deadline,
+                "a replica never became ready again"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+    outbox_drained(url, Duration::from_secs(60)).await;
+    drop(replicas);
+
+    let stored = count_rows(url, "messages WHERE direction = 'in'").await;
+    let sql_leads = count_rows(url, "leads WHERE stage = 'sql'").await;
+    let handed_off = count_rows(url, "assignments").await;
+    let received = received.lock().unwrap().clone();
+    let mut per_key: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut per_rep: BTreeMap<&str, usize> = BTreeMap::new();
+    for (path, key) in &received {
+        *per_key.entry(key.as_str()).or_default() += 1;
+        if let Some(rep) = path.strip_prefix("/rep/") {
+            *per_rep.entry(rep).or_default() += 1;
+        }
+    }
+    let duplicates: usize = per_key.values().map(|n| n - 1).sum();
+    let delivered_items = count_rows(url, "outbox WHERE status = 'delivered'").await;
+    println!(
+        "figures ({}): sent {} messages, refused {} times while the database was gone \
+         (each sent again), acknowledged {}, stored {}, SQL leads {}, hand-offs {}, \
+         webhook deliveries {} ({} outbox items), duplicates {}, per rep {:?}, \
+         /readyz said 503 on replica 1: {}, replica 2: {}",
+        if postgres { "PostgreSQL" } else { "SQLite" },
+        sent.sent,
+        sent.refused,
+        sent.acknowledged,
+        stored,
+        sql_leads,
+        handed_off,
+        received.len(),
+        delivered_items,
+        duplicates,
+        per_rep,
+        not_ready[0],
+        not_ready[1],
+    );
+    assert_eq!(sent.acknowledged, PROSPECTS * TURNS);
+    assert!(
+        sent.refused > 0,
+        "the outage refused nothing: it was not one"
+    );
+    assert_eq!(
+        stored,
+        (PROSPECTS * TURNS) as i64,
+        "every message stored once"
+    );
+    assert_eq!(sql_leads, PROSPECTS as i64, "every prospect reached SQL");
+    assert_eq!(
+        handed_off, PROSPECTS as i64,
+        "every SQL lead handed off once"
+    );
+    assert_eq!(duplicates, 0, "no webhook delivery twice");
+    assert_eq!(received.len() as i64, delivered_items);
+    assert_eq!(per_rep.values().sum::<usize>(), PROSPECTS, "{per_rep:?}");
+    for rep in REPS {
+        assert_eq!(
+            per_rep.get(rep).copied().unwrap_or(0),
+            PROSPECTS / REPS.len(),
+            "the rotation stays fair: {per_rep:?}"
+        );
+    }
+    if postgres {
+        assert_eq!(
+            not_ready,
+            [true, true],
+            "/readyz reports the outage on both replicas"
+        );
+    }
+}
+
+on_both_databases!(the_database_gone_under_two_replica_load_loses_and_doubles_nothing);
