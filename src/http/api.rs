@@ -171,6 +171,15 @@ pub(super) fn not_done(failure: &RuntimeError) -> ApiError {
 /// How long a caller is asked to wait before sending a request that was not stored again.
 const RETRY_AFTER_SECONDS: u32 = 2;
 
+/// The token of an `Authorization: Bearer <token>` header; empty when there is none.
+pub(super) fn bearer_token(headers: &HeaderMap) -> &str {
+    headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.strip_prefix("Bearer "))
+        .unwrap_or_default()
+}
+
 /// Checks the bearer token of an `/api/*` request.
 pub(super) fn authorize(state: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
     let Some(token) = &state.api_token else {
@@ -179,12 +188,7 @@ pub(super) fn authorize(state: &AppState, headers: &HeaderMap) -> Result<(), Api
             "the API is disabled: set LEADBOT_API_TOKEN",
         ));
     };
-    let presented = headers
-        .get("authorization")
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.strip_prefix("Bearer "))
-        .unwrap_or_default();
-    if token.matches(presented) {
+    if token.matches(bearer_token(headers)) {
         Ok(())
     } else {
         Err(error(

@@ -73,12 +73,7 @@ async fn metrics(State(state): State<Arc<OperationsState>>, headers: HeaderMap) 
         )
             .into_response();
     };
-    let presented = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.strip_prefix("Bearer "))
-        .unwrap_or_default();
-    if !token.matches(presented) {
+    if !token.matches(super::api::bearer_token(&headers)) {
         return (StatusCode::UNAUTHORIZED, "missing or wrong bearer token\n").into_response();
     }
     let Some(handle) = crate::metrics::handle() else {
