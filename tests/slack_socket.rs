@@ -269,7 +269,132 @@ async fn stopping_closes_the_connections(url: &str) {
     socket.closed_by_client(0).await;
 }
 
+/// Broken and hostile envelopes on a live connection, one row each: what is acknowledged (an
+/// envelope with an id always is, so Slack does not deliver it again and again) and that none
+/// stores anything; then the same connection still carries a real conversation.
+async fn hostile_envelopes_are_acknowledged_store_nothing_and_the_connection_goes_on(url: &str) {
+    let (web, socket) = fakes().await;
+    let server = socket_mode_server(url, &web);
+    socket.connected(0).await;
+    let huge = "x".repeat(70_000);
+    // (row, frame, acknowledged)
+    let rows: Vec<(&str, serde_json::Value, bool)> = vec![
+        (
+            "an unknown frame type",
+            json!({"type": "mystery", "envelope_id": "h-unknown", "payload": {}}),
+            true,
+        ),
+        (
+            "events_api without payload",
+            json!({"type": "events_api", "envelope_id": "h-nopayload"}),
+            true,
+        ),
+        (
+            "events_api whose payload is a string",
+            events_api("h-string", 0, json!("not an object")),
+            true,
+        ),
+        (
+            "an event type leadbot does not use",
+            events_api(
+                "h-pin",
+                0,
+                envelope(
+                    "EvPin",
+                    json!({"type": "pin_added", "user": DANA, "channel": dm_channel(DANA)}),
+                ),
+            ),
+            true,
+        ),
+        (
+            "a message from a bot (its own echo)",
+            events_api(
+                "h-bot",
+                0,
+                envelope(
+                    "EvBot",
+                    json!({"type": "message", "subtype": "bot_message", "bot_id": "B1", "text": "hi", "channel": dm_channel(DANA), "ts": ts(), "channel_type": "im"}),
+                ),
+            ),
+            true,
+        ),
+        (
+            "a message without a user",
+            events_api(
+                "h-nouser",
+                0,
+                envelope(
+                    "EvNoUser",
+                    json!({"type": "message", "text": "hi", "channel": dm_channel(DANA), "ts": ts(), "channel_type": "im"}),
+                ),
+            ),
+            true,
+        ),
+        (
+            "an interaction of no known shape",
+            interactive("h-interaction", json!({"type": "block_actions"})),
+            true,
+        ),
+        (
+            "an interaction whose payload is a number",
+            interactive("h-number", json!(42)),
+            true,
+        ),
+        (
+            "a slash command without user_id",
+            slash_commands(
+                "h-command",
+                json!({"command": "/qualify", "text": "", "channel_id": "C1"}),
+            ),
+            true,
+        ),
+        (
+            "a 70 KB unknown field in a frame",
+            json!({"type": "mystery", "envelope_id": "h-huge", "padding": huge}),
+            true,
+        ),
+        (
+            "no envelope id at all",
+            json!({"type": "events_api", "payload": {}}),
+            false,
+        ),
+    ];
+    for (_, frame, _) in &rows {
+        socket.send(0, frame);
+    }
+    // A real message after them: answered on the same connection, so the rows did not break it.
+    say(&socket, 0, "env-after", "EvAfter", "hi").await;
+    answered(&web, 0).await;
+    settle(url).await;
+    for (row, frame, acknowledged) in &rows {
+        let id = frame["envelope_id"].as_str().unwrap_or_default();
+        let acks = if id.is_empty() {
+            Vec::new()
+        } else {
+            socket.acks_of(id)
+        };
+        assert_eq!(
+            !acks.is_empty(),
+            *acknowledged,
+            "{row}: acknowledgements {acks:?}"
+        );
+        assert!(
+            acks.len() <= 1,
+            "{row}: acknowledged more than once: {acks:?}"
+        );
+    }
+    assert_eq!(socket.connection_count(), 1, "no reconnection was needed");
+    assert_eq!(
+        count_rows(url, "messages WHERE direction = 'in'").await,
+        1,
+        "only the real message was stored"
+    );
+    assert_eq!(greetings(&web), 1);
+    drop(server);
+}
+
 on_both_databases!(
+    hostile_envelopes_are_acknowledged_store_nothing_and_the_connection_goes_on,
     an_envelope_that_was_not_stored_is_not_acknowledged,
     a_direct_message_is_acknowledged_and_answered,
     a_redelivered_envelope_is_acknowledged_but_answered_once,
