@@ -94,7 +94,14 @@ async fn main() {
     .unwrap()
     .unwrap();
     let workers = leadbot::delivery::Workers::default();
-    let _channel = discord::start(runtime, config, &workers).await.unwrap();
+    let _channel = discord::start(
+        runtime,
+        config,
+        &workers,
+        leadbot::config::DEFAULT_OUTBOX_LEASE,
+    )
+    .await
+    .unwrap();
     let connected = fake.clone();
     discord_fake::eventually("the gateway READY", move || connected.connected()).await;
 

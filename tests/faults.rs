@@ -277,3 +277,115 @@ async fn the_database_gone_under_two_replica_load_loses_and_doubles_nothing(url:
 }
 
 on_both_databases!(the_database_gone_under_two_replica_load_loses_and_doubles_nothing);
+
+/// What a webhook receiver that never answers its first request saw: each request's
+/// idempotency key and whether it was answered 200.
+type Answered = Arc<Mutex<Vec<(String, bool)>>>;
+
+/// A receiver whose first request hangs (a delivery in flight when its process dies); every
+/// later one is answered 200.
+async fn first_request_hangs() -> (u16, Answered) {
+    let seen = Answered::default();
+    let log = seen.clone();
+    let app = axum::Router::new().fallback(move |headers: HeaderMap| {
+        let log = log.clone();
+        async move {
+            let key = headers
+                .get("idempotency-key")
+                .and_then(|value| value.to_str().ok())
+                .unwrap_or_default()
+                .to_string();
+            let first = {
+                let mut log = log.lock().unwrap();
+                log.push((key, false));
+                log.len() == 1
+            };
+            if first {
+                tokio::time::sleep(Duration::from_secs(120)).await;
+                return StatusCode::OK;
+            }
+            if let Some(last) = log.lock().unwrap().last_mut() {
+                last.1 = true;
+            }
+            StatusCode::OK
+        }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (port, seen)
+}
+
+async fn a_replica_killed_mid_delivery_is_taken_over_once_its_lease_ends(url: &str) {
+    const LEASE_SECONDS: u64 = 3;
+    let (receiver_port, seen) = first_request_hangs().await;
+    let crm = format!("http://127.0.0.1:{receiver_port}/crm");
+    let lease = LEASE_SECONDS.to_string();
+    let env = [
+        ("LEADBOT_WEBHOOK_SECRET", WEBHOOK_SECRET),
+        ("LEADBOT_HANDOFF_WEBHOOK_URL", crm.as_str()),
+        ("LEADBOT_OUTBOX_LEASE_SECONDS", lease.as_str()),
+        ("LEADBOT_LOG", "off"),
+    ];
+    let mut first = Server::start_with_env(url, &env);
+    for turn in 0..TURNS {
+        let (status, body) = post_json(first.port, "/api/messages", API_TOKEN, &message(0, turn))
+            .await
+            .unwrap();
+        assert_eq!(status, 200, "{body}");
+    }
+    // The first replica has claimed the hand-off and is delivering it when it dies.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while seen.lock().unwrap().is_empty() {
+        assert!(Instant::now() < deadline, "the hand-off was never sent");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let second = Server::start_with_env(url, &env);
+    first.kill_9();
+    let killed_at = Instant::now();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !seen.lock().unwrap().iter().any(|(_, answered)| *answered) {
+        assert!(
+            Instant::now() < deadline,
+            "the other replica never delivered the hand-off"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let taken_over_after = killed_at.elapsed();
+    common::drain_outbox(url, "webhook").await;
+    drop(second);
+    let seen = seen.lock().unwrap().clone();
+    println!(
+        "figures: lease {LEASE_SECONDS} s; the surviving replica delivered {:.1} s after the kill; \
+         requests {}, answered {}",
+        taken_over_after.as_secs_f64(),
+        seen.len(),
+        seen.iter().filter(|(_, answered)| *answered).count()
+    );
+    // The cut-off attempt is sent again by the survivor; every notice (the assignment, and
+    // what the SLA timers did with it after) is answered exactly once.
+    assert!(!seen[0].1 && seen[0].0.starts_with("handoff:"), "{seen:?}");
+    let mut answered: BTreeMap<&str, usize> = BTreeMap::new();
+    for (key, ok) in &seen {
+        *answered.entry(key.as_str()).or_default() += usize::from(*ok);
+    }
+    assert!(answered.values().all(|n| *n == 1), "{seen:?}");
+    assert_eq!(
+        count_rows(
+            url,
+            "outbox WHERE destination = 'webhook' AND status = 'delivered'"
+        )
+        .await,
+        answered.len() as i64
+    );
+    assert_eq!(
+        count_rows(
+            url,
+            "outbox WHERE destination = 'webhook' AND status <> 'delivered'"
+        )
+        .await,
+        0
+    );
+}
+
+on_both_databases!(a_replica_killed_mid_delivery_is_taken_over_once_its_lease_ends);

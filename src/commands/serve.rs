@@ -50,6 +50,14 @@ pub fn notice_channels(config: &Config) -> NoticeChannels {
     }
 }
 
+/// The delivery workers' retry policy, with the configured outbox lease.
+fn retry_policy(config: &Config) -> RetryPolicy {
+    RetryPolicy {
+        lease: config.outbox_lease,
+        ..RetryPolicy::default()
+    }
+}
+
 /// Starts the CRM webhook's worker, one per rep webhook (which then follow live edits of the
 /// reps file), and the e-mail worker.
 fn start_delivery(
@@ -71,7 +79,7 @@ fn start_delivery(
             CRM_WEBHOOK,
             target,
             &wake,
-            RetryPolicy::default(),
+            retry_policy(config),
         );
     }
     let rep_webhooks = Arc::new(RepWebhooks::new(
@@ -80,7 +88,7 @@ fn start_delivery(
         workers.clone(),
         config.webhook_secret.clone(),
         WEBHOOK_TIMEOUT,
-        RetryPolicy::default(),
+        retry_policy(config),
     ));
     if let Some(team) = team {
         rep_webhooks.follow(team)?;
@@ -93,7 +101,7 @@ fn start_delivery(
             EMAIL_DESTINATION,
             email,
             &wake,
-            RetryPolicy::default(),
+            retry_policy(config),
         );
     }
     Ok(rep_webhooks)
@@ -147,9 +155,15 @@ pub async fn run(config: &Config, scripts: Vec<Script>, team: Option<Arc<Team>>)
     let workers = Workers::default();
     let rep_webhooks = start_delivery(config, &runtime, team.as_deref(), &workers)?;
     let discord = match &config.discord {
-        Some(discord_config) => {
-            Some(discord::start(runtime.clone(), discord_config.clone(), &workers).await?)
-        }
+        Some(discord_config) => Some(
+            discord::start(
+                runtime.clone(),
+                discord_config.clone(),
+                &workers,
+                config.outbox_lease,
+            )
+            .await?,
+        ),
         None => None,
     };
     if store.backend() == leadbot::store::Backend::Postgres {
@@ -164,7 +178,7 @@ pub async fn run(config: &Config, scripts: Vec<Script>, team: Option<Arc<Team>>)
     let (slack, socket_mode) = match &config.slack {
         Some(slack_config) => {
             let app = SlackApp::new(runtime.clone(), slack_config.clone());
-            app.start_delivery(&workers, RetryPolicy::default());
+            app.start_delivery(&workers, retry_policy(config));
             let socket_mode = app
                 .start_socket_mode()
                 .await

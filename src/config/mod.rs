@@ -22,6 +22,9 @@ pub const DEFAULT_DATABASE: &str = "sqlite://data/leadbot.db";
 /// Where `serve` listens by default.
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:3000";
 
+/// How long a claimed outbox item stays with its worker by default.
+pub const DEFAULT_OUTBOX_LEASE: std::time::Duration = std::time::Duration::from_secs(60);
+
 /// The scripts folder by default.
 pub const DEFAULT_SCRIPTS: &str = "conversations";
 
@@ -72,6 +75,9 @@ pub struct Config {
     pub database: Secret,
     /// How the store connects.
     pub store: StoreOptions,
+    /// How long a delivery worker holds the outbox items it claimed: after a crash, another
+    /// process delivers them once this has passed.
+    pub outbox_lease: std::time::Duration,
     /// Folder (or file) of conversation scripts.
     pub scripts: PathBuf,
     /// The reps file, when one is named or `reps.toml` exists.
@@ -147,6 +153,18 @@ impl Config {
                 problem,
             })?,
         };
+        let outbox_lease = match get("LEADBOT_OUTBOX_LEASE_SECONDS") {
+            None => DEFAULT_OUTBOX_LEASE,
+            Some(text) => text
+                .parse::<u64>()
+                .ok()
+                .filter(|seconds| *seconds >= 2)
+                .map(std::time::Duration::from_secs)
+                .ok_or_else(|| ConfigError::Invalid {
+                    variable: "LEADBOT_OUTBOX_LEASE_SECONDS",
+                    problem: format!("expected a number of seconds, at least 2, got {text:?}"),
+                })?,
+        };
         let crm_webhook = get("LEADBOT_HANDOFF_WEBHOOK_URL").map(Secret::new);
         let webhook_secret = get("LEADBOT_WEBHOOK_SECRET").map(Secret::new);
         Ok(Config {
@@ -154,6 +172,7 @@ impl Config {
                 get("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE.to_string()),
             ),
             store,
+            outbox_lease,
             scripts: PathBuf::from(
                 get("LEADBOT_SCRIPTS").unwrap_or_else(|| DEFAULT_SCRIPTS.to_string()),
             ),

@@ -83,6 +83,8 @@ settings! {
     sources: "LEADBOT_SOURCES", secret = false, hide = true;
     /// Every hand-off notice is also posted here (a CRM, Zapier, n8n); needs LEADBOT_WEBHOOK_SECRET
     handoff_webhook_url: "LEADBOT_HANDOFF_WEBHOOK_URL", secret = true, hide = true;
+    /// Seconds an outbox item a process is delivering stays claimed by it; if the process dies, another takes the item over after this (default 60)
+    outbox_lease_seconds: "LEADBOT_OUTBOX_LEASE_SECONDS", secret = false, hide = true;
     /// Signs each webhook request (HMAC-SHA256), to the CRM and to reps' own webhook_url
     webhook_secret: "LEADBOT_WEBHOOK_SECRET", secret = true, hide = true;
     /// Verifies booking webhooks (Calendly, Cal.com) at POST /webhooks/booking

@@ -64,13 +64,14 @@ pub fn invite_url(application_id: u64) -> String {
 }
 
 /// The Discord delivery worker's retry policy: chat replies are retried sooner than webhooks,
-/// and a reply held behind an earlier one may wait several rounds.
-pub fn retry_policy() -> RetryPolicy {
+/// and a reply held behind an earlier one may wait several rounds. `lease`: how long a claimed
+/// item stays with this process.
+pub fn retry_policy(lease: Duration) -> RetryPolicy {
     RetryPolicy {
         first_backoff: Duration::from_secs(1),
         max_backoff: Duration::from_secs(300),
         max_attempts: 30,
-        lease: Duration::from_secs(60),
+        lease,
         poll: Duration::from_secs(1),
     }
 }
@@ -89,6 +90,7 @@ pub async fn start(
     runtime: Runtime,
     config: DiscordConfig,
     workers: &Workers,
+    lease: Duration,
 ) -> Result<DiscordChannel, DiscordError> {
     crate::health::expect(HEALTH);
     let rest = Arc::new(
@@ -132,9 +134,9 @@ pub async fn start(
     workers.deliver(
         runtime.store(),
         ids::CHANNEL,
-        DiscordDelivery::new(rest, config.sales_channel, retry_policy()),
+        DiscordDelivery::new(rest, config.sales_channel, retry_policy(lease)),
         &runtime.outbox_wake(),
-        retry_policy(),
+        retry_policy(lease),
     );
     Ok(DiscordChannel { shards })
 }
