@@ -617,8 +617,78 @@ async fn the_slash_command_starts_over_in_a_dm(url: &str) {
     drop(server);
 }
 
+/// Messages sent while no leadbot process ran (Slack stops retrying after about six minutes):
+/// read from the DM's history when the Slack channel starts, handled once, in order, and
+/// answered; a second start answers nothing twice.
+async fn messages_sent_while_leadbot_was_down_are_caught_up_in_order(url: &str) {
+    let fake = FakeSlack::start().await;
+    let mut server = slack_server(url, &fake);
+    say(server.port, url, DANA, "hi", &ts(0)).await;
+    say(server.port, url, DANA, QUALIFYING_ANSWERS[0], &ts(1)).await;
+    assert!(server.terminate().success());
+    let dm = dm_channel(DANA);
+    fake.write_in_history(&dm, DANA, QUALIFYING_ANSWERS[1], &ts(2), None);
+    fake.write_in_history(&dm, DANA, QUALIFYING_ANSWERS[2], &ts(3), None);
+    fake.write_in_history(&dm, "U0SOMEONE", "not Dana", &ts(4), None);
+    let posted_before = fake.post_count(&dm);
+
+    let server = slack_server(url, &fake);
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while count_rows(url, "answers").await < 3 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the missed answers were not caught up"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    settle(url).await;
+    let steps: Vec<String> = {
+        sqlx::any::install_default_drivers();
+        let pool = sqlx::AnyPool::connect(url).await.unwrap();
+        let steps = sqlx::query_scalar("SELECT step FROM answers ORDER BY id")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+        pool.close().await;
+        steps
+    };
+    assert_eq!(steps, ["name", "company", "need"], "in the order written");
+    let texts = fake.posted_texts(&dm);
+    assert!(
+        texts.len() > posted_before,
+        "the caught-up answers were replied to"
+    );
+    assert!(
+        texts.last().unwrap().contains("How many people"),
+        "the next question: {texts:?}"
+    );
+    let history_reads = fake.history_calls();
+    assert!(
+        history_reads
+            .iter()
+            .any(|(method, query)| method == "conversations.history"
+                && query.get("channel") == Some(&dm)),
+        "{history_reads:?}"
+    );
+
+    // A second start reads again, finds nothing new, and answers nothing twice.
+    drop(server);
+    let posted = fake.post_count(&dm);
+    let reads = fake.history_calls().len();
+    let server = slack_server(url, &fake);
+    fake.wait_for("the second start's history read", |_| {
+        fake.history_calls().len() > reads
+    })
+    .await;
+    settle(url).await;
+    assert_eq!(fake.post_count(&dm), posted);
+    assert_eq!(count_rows(url, "answers").await, 3);
+    drop(server);
+}
+
 on_both_databases!(
     a_message_that_cannot_be_stored_is_not_acknowledged,
+    messages_sent_while_leadbot_was_down_are_caught_up_in_order,
     a_pass_from_a_shell_without_tokens_still_reaches_the_next_rep_in_slack,
     a_prospect_qualifies_in_a_direct_message,
     a_restart_mid_dialogue_resumes,

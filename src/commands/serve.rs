@@ -179,6 +179,7 @@ pub async fn run(config: &Config, scripts: Vec<Script>, team: Option<Arc<Team>>)
         Some(slack_config) => {
             let app = SlackApp::new(runtime.clone(), slack_config.clone());
             app.start_delivery(&workers, retry_policy(config));
+            app.start_catch_up(&workers);
             let socket_mode = app
                 .start_socket_mode()
                 .await

@@ -3,6 +3,8 @@
 //! `apps.connections.open` the way Slack does, and can be told to fail the next calls of a
 //! method with a 429 (and `Retry-After`) or a 500. Also signs requests the way Slack signs
 //! them, computed here independently of leadbot's verifier. [`socket`] is the Socket Mode side.
+//! A channel's history (messages a test says were written while leadbot was away) is served
+//! by `conversations.history` and `conversations.replies` (GET, as Slack takes them).
 #![allow(dead_code, reason = "each test crate uses part of the support code")]
 
 pub mod socket;
@@ -14,7 +16,7 @@ use std::time::Instant;
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
@@ -66,6 +68,10 @@ struct Inner {
     socket_base: Option<String>,
     /// Tickets handed out by `apps.connections.open`, in order.
     tickets: Vec<String>,
+    /// Messages people wrote, by channel, as `conversations.history` returns them.
+    history: std::collections::HashMap<String, Vec<Value>>,
+    /// The history calls: (method, query).
+    history_calls: Vec<(String, std::collections::HashMap<String, String>)>,
 }
 
 /// The fake Slack Web API.
@@ -90,7 +96,7 @@ impl FakeSlack {
             port,
         };
         let app = Router::new()
-            .route("/api/{method}", post(answer))
+            .route("/api/{method}", post(answer).get(read_history))
             .with_state(fake.clone());
         tokio::spawn(async move { axum::serve(listener, app).await });
         fake
@@ -99,6 +105,34 @@ impl FakeSlack {
     /// The value of `SLACK_API_URL` pointing here.
     pub fn api_url(&self) -> String {
         format!("http://127.0.0.1:{}/api", self.port)
+    }
+
+    /// Records that `user` wrote `text` in `channel` at `ts` (in the thread `thread_ts`, if
+    /// given), as Slack would keep it, without any event being sent.
+    pub fn write_in_history(
+        &self,
+        channel: &str,
+        user: &str,
+        text: &str,
+        ts: &str,
+        thread_ts: Option<&str>,
+    ) {
+        let mut message = json!({"type": "message", "user": user, "text": text, "ts": ts});
+        if let Some(thread_ts) = thread_ts {
+            message["thread_ts"] = json!(thread_ts);
+        }
+        self.inner
+            .lock()
+            .unwrap()
+            .history
+            .entry(channel.to_string())
+            .or_default()
+            .push(message);
+    }
+
+    /// The `conversations.history` / `conversations.replies` calls: (method, query).
+    pub fn history_calls(&self) -> Vec<(String, std::collections::HashMap<String, String>)> {
+        self.inner.lock().unwrap().history_calls.clone()
     }
 
     /// Makes the next calls of `method` fail, in order.
@@ -270,6 +304,62 @@ async fn answer(
     }
     fake.posted.notify_waiters();
     response
+}
+
+/// `conversations.history` (newest first) and `conversations.replies` (the thread's parent,
+/// then replies oldest first): the messages after `oldest`, one page of `limit`.
+async fn read_history(
+    State(fake): State<FakeSlack>,
+    Path(method): Path<String>,
+    headers: HeaderMap,
+    Query(query): Query<std::collections::HashMap<String, String>>,
+) -> Response {
+    let authorized = headers
+        .get("authorization")
+        .and_then(|value| value.to_str().ok())
+        == Some(&format!("Bearer {BOT_TOKEN}"));
+    let mut inner = fake.inner.lock().unwrap();
+    inner.history_calls.push((method.clone(), query.clone()));
+    let number = |ts: &str| ts.parse::<f64>().unwrap_or(0.0);
+    let oldest = query.get("oldest").map_or(0.0, |ts| number(ts));
+    let channel = query.get("channel").cloned().unwrap_or_default();
+    let all = inner.history.get(&channel).cloned().unwrap_or_default();
+    let ts_of = |message: &Value| number(message["ts"].as_str().unwrap_or_default());
+    let mut messages: Vec<Value> = match method.as_str() {
+        "conversations.history" => all
+            .into_iter()
+            .filter(|m| m["thread_ts"].is_null() || m["thread_ts"] == m["ts"])
+            .filter(|m| ts_of(m) > oldest)
+            .collect(),
+        "conversations.replies" => {
+            let parent = query.get("ts").cloned().unwrap_or_default();
+            all.into_iter()
+                .filter(|m| m["thread_ts"] == json!(parent) || m["ts"] == json!(parent))
+                .filter(|m| ts_of(m) > oldest)
+                .collect()
+        }
+        _ => return (StatusCode::NOT_FOUND, "unknown method").into_response(),
+    };
+    messages.sort_by(|a, b| ts_of(a).total_cmp(&ts_of(b)));
+    if method == "conversations.history" {
+        messages.reverse();
+    }
+    let limit: usize = query
+        .get("limit")
+        .and_then(|limit| limit.parse().ok())
+        .unwrap_or(100);
+    let has_more = messages.len() > limit;
+    messages.truncate(limit);
+    let body = if authorized {
+        json!({"ok": true, "messages": messages, "has_more": has_more})
+    } else {
+        json!({"ok": false, "error": "invalid_auth"})
+    };
+    (
+        [("content-type", "application/json; charset=utf-8")],
+        body.to_string(),
+    )
+        .into_response()
 }
 
 fn success(

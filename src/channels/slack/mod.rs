@@ -8,6 +8,7 @@
 
 pub mod address;
 pub mod blocks;
+mod catch_up;
 pub mod config;
 pub mod deliver;
 pub mod endpoints;
@@ -60,6 +61,20 @@ impl SlackApp {
         let wake = self.runtime.outbox_wake();
         let deliverer = deliver::SlackDelivery::new(self.web.clone(), wake.clone());
         workers.deliver(self.runtime.store(), DESTINATION, deliverer, &wake, policy);
+    }
+
+    /// Catches up, in the background, on what prospects wrote while no leadbot process ran
+    /// (see [`catch_up`]); stops early when the workers stop.
+    pub fn start_catch_up(self: &Arc<Self>, workers: &Workers) {
+        let app = self.clone();
+        let mut stop = workers.stopping();
+        workers.spawn(async move {
+            let now_ms = Utc::now().timestamp_millis();
+            tokio::select! {
+                _ = app.catch_up(now_ms) => {}
+                _ = stop.changed() => {}
+            }
+        });
     }
 
     /// Connects Socket Mode when `SLACK_APP_TOKEN` is set: the same handlers, over Slack's

@@ -1,5 +1,6 @@
-//! Purpose: the three Slack Web API calls leadbot makes (`chat.postMessage`, `chat.update`,
-//! `conversations.open`) through slack-morphism, with each failure classified by whether Slack
+//! Purpose: the Slack Web API calls leadbot makes (`chat.postMessage`, `chat.update`,
+//! `conversations.open`, and `conversations.history` / `conversations.replies` to catch up)
+//! through slack-morphism, with each failure classified by whether Slack
 //! can have acted on the request — the basis of "never send a prospect message twice".
 
 use std::sync::Arc;
@@ -104,6 +105,100 @@ impl SlackWeb {
         let response = timed(session.conversations_open(&request)).await?;
         Ok(response.channel.id.to_string())
     }
+}
+
+/// A message read back from a channel's history.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PastMessage {
+    /// Its ts (its id within the channel).
+    pub ts: String,
+    /// Who wrote it; `None` for a bot's or an app's message.
+    pub user: Option<String>,
+    /// Its text as Slack keeps it (mention markup included).
+    pub text: String,
+    /// The thread it is in, when it is a reply.
+    pub thread_ts: Option<String>,
+    /// An edit, a join, a bot message...: not something a person typed as a new message.
+    pub special: bool,
+}
+
+impl PastMessage {
+    fn of(message: SlackHistoryMessage) -> PastMessage {
+        PastMessage {
+            ts: message.origin.ts.to_string(),
+            user: message
+                .sender
+                .user
+                .filter(|_| message.sender.bot_id.is_none())
+                .map(|user| user.to_string()),
+            text: message.content.text.unwrap_or_default(),
+            thread_ts: message.origin.thread_ts.map(|ts| ts.to_string()),
+            special: message.subtype.is_some() || message.edited.is_some(),
+        }
+    }
+}
+
+/// Pages of history read at most per conversation (of [`HISTORY_PAGE`] messages each).
+const HISTORY_PAGES: usize = 5;
+/// Messages per history page.
+const HISTORY_PAGE: u16 = 100;
+
+impl SlackWeb {
+    /// The messages of `channel` after `oldest` — in the thread `thread_ts` when given, else at
+    /// its top level — oldest first, at most [`HISTORY_PAGES`] pages.
+    pub async fn history_after(
+        &self,
+        channel: &str,
+        thread_ts: Option<&str>,
+        oldest: &str,
+    ) -> Result<Vec<PastMessage>, CallError> {
+        let session = self.client.open_session(&self.token);
+        let mut found = Vec::new();
+        let mut cursor: Option<SlackCursorId> = None;
+        for _ in 0..HISTORY_PAGES {
+            let (messages, next) = match thread_ts {
+                Some(thread_ts) => {
+                    let request =
+                        SlackApiConversationsRepliesRequest::new(channel.into(), thread_ts.into())
+                            .with_oldest(oldest.into())
+                            .with_inclusive(false)
+                            .with_limit(HISTORY_PAGE)
+                            .opt_cursor(cursor.clone());
+                    let page = timed(session.conversations_replies(&request)).await?;
+                    (
+                        page.messages,
+                        page.response_metadata.and_then(|m| m.next_cursor),
+                    )
+                }
+                None => {
+                    let request = SlackApiConversationsHistoryRequest::new()
+                        .with_channel(channel.into())
+                        .with_oldest(oldest.into())
+                        .with_inclusive(false)
+                        .with_limit(HISTORY_PAGE)
+                        .opt_cursor(cursor.clone());
+                    let page = timed(session.conversations_history(&request)).await?;
+                    (
+                        page.messages,
+                        page.response_metadata.and_then(|m| m.next_cursor),
+                    )
+                }
+            };
+            found.extend(messages.into_iter().map(PastMessage::of));
+            match next.filter(|next| !next.to_string().is_empty()) {
+                Some(next) => cursor = Some(next),
+                None => break,
+            }
+        }
+        found.sort_by(|a, b| ts_order(&a.ts).total_cmp(&ts_order(&b.ts)));
+        found.dedup_by(|a, b| a.ts == b.ts);
+        Ok(found)
+    }
+}
+
+/// A Slack ts as a number, for ordering (ts are `seconds.microseconds`).
+fn ts_order(ts: &str) -> f64 {
+    ts.parse().unwrap_or(0.0)
 }
 
 async fn timed<T>(call: impl Future<Output = ClientResult<T>>) -> Result<T, CallError> {
