@@ -118,7 +118,7 @@ pub fn handoff_text(handoff: &HandOff, now: DateTime<FixedOffset>) -> String {
         "   why:".to_string(),
     ];
     for reason in &handoff.top_reasons {
-        lines.push(format!("     +{:<3} {}", reason.points, reason.reason));
+        lines.push(format!("     {:<+4} {}", reason.points, reason.reason));
     }
     lines.push("   answers:".to_string());
     for (criterion, answer) in &handoff.criteria {
