@@ -73,10 +73,11 @@ pub fn next_wake(
 }
 
 /// The next decay: `after_days` after the last activity or the last decay, whichever is later,
-/// while behaviour points are left to take.
+/// while behaviour points are left to take — for leads not yet handed off (an SQL lead is with
+/// its rep, who saw the score it qualified with).
 fn decay_wake(script: &Script, state: &ConversationState) -> Option<(Wake, DateTime<FixedOffset>)> {
     let decay = script.decay?;
-    if scoring::behaviour_points_left(script, state) <= 0 {
+    if state.stage == Stage::Sql || scoring::behaviour_points_left(script, state) <= 0 {
         return None;
     }
     let from = state
