@@ -230,6 +230,18 @@ async fn a_booked_meeting_shows_on_the_reps_card(url: &str) {
     );
     assert!(shown.contains("Dana Smith"), "{shown}");
     drop(server);
+    // Erasing the person erases the remembered copy of their card.
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(url).await.unwrap();
+    let lead: i64 = sqlx::query_scalar("SELECT lead_id FROM assignments")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    let store = leadbot::store::Store::open(url).await.unwrap();
+    assert!(store.forget_lead(lead, 1).await.unwrap());
+    store.close().await;
+    assert_eq!(count_rows(url, "handoff_cards").await, 0);
 }
 
 async fn a_meeting_on_an_unanswered_card_comes_as_a_dm(url: &str) {
