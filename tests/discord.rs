@@ -624,8 +624,50 @@ async fn a_booked_meeting_shows_on_the_accepted_embed(url: &str) {
     );
 }
 
+/// A meeting booked before the rep answered the embed (its message is not known yet) comes to
+/// the rep's DM as a message of its own.
+async fn a_meeting_before_the_rep_answered_comes_to_their_dm(url: &str) {
+    let scene = Scene::start_with(url, &[("LEADBOT_BOOKING_SECRET", BOOKING_SECRET)]).await;
+    qualify_in_dm(&scene).await;
+    rep_embed(&scene).await;
+    let (status, body) = post_booking(
+        scene.server.port,
+        "bk-early",
+        "dana@acme.io",
+        "2026-03-10T15:00:00Z",
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    scene.settled_outbox().await;
+    let rep_dm = scene.fake.dm_channel_of(REP).unwrap();
+    let posted = scene.fake.posted_in(rep_dm);
+    assert_eq!(posted.len(), 2, "the embed, then the meeting");
+    let embed = &posted[1].message["embeds"][0];
+    assert_eq!(embed["title"], "📅 Meeting booked: Dana Smith (Acme Corp)");
+    assert!(
+        embed["description"]
+            .as_str()
+            .unwrap()
+            .contains("Meeting booked for 2026-03-10 15:00 UTC"),
+        "{embed}"
+    );
+    assert!(
+        custom_ids(&posted[1].message).is_empty(),
+        "nothing to answer"
+    );
+    assert!(
+        !scene
+            .fake
+            .calls()
+            .iter()
+            .any(|call| call.method == "PATCH" && call.path.starts_with("/api/v10/channels/")),
+        "no message edited"
+    );
+}
+
 on_both_databases!(
     a_booked_meeting_shows_on_the_accepted_embed,
+    a_meeting_before_the_rep_answered_comes_to_their_dm,
     a_prospect_qualifies_in_a_dm_and_the_rep_accepts_on_an_embed,
     a_rep_who_passes_sends_the_lead_to_the_team_channel,
 );
