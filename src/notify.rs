@@ -21,6 +21,21 @@ pub enum NoticeEvent {
     Unassigned,
     /// The prospect wrote while a rep has the conversation (a takeover): the text is the note.
     Message,
+    /// The prospect booked a meeting on a booking page: the note says when ("Meeting booked
+    /// for …"); shown on the rep's card when its message is known, else sent as a short line.
+    MeetingBooked,
+}
+
+/// The message a rep's hand-off card is on (for one platform), and what it shows, so a later
+/// event (a meeting booked) can be shown on the same card.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CardRef {
+    /// The channel the card is in.
+    pub channel: String,
+    /// The message: a Slack ts, a Discord message id.
+    pub message: String,
+    /// What the card shows now, in the platform's shape (Slack blocks as JSON, Discord text).
+    pub shown: String,
 }
 
 /// The rep a notice is for, with where to reach them.
@@ -79,6 +94,9 @@ pub struct HandOffNotice {
     /// so far, oldest line first, for the rep to answer from.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub takeover: Option<Vec<String>>,
+    /// For a platform's copy of a `MeetingBooked` notice: the card to update, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub card: Option<CardRef>,
 }
 
 /// The fallback team a lead goes to when no rep can take it.
@@ -118,7 +136,7 @@ pub fn handoff_text(handoff: &HandOff, now: DateTime<FixedOffset>) -> String {
         "   why:".to_string(),
     ];
     for reason in &handoff.top_reasons {
-        lines.push(format!("     +{:<3} {}", reason.points, reason.reason));
+        lines.push(format!("     {:<+4} {}", reason.points, reason.reason));
     }
     lines.push("   answers:".to_string());
     for (criterion, answer) in &handoff.criteria {
@@ -135,6 +153,9 @@ pub fn notice_text(notice: &HandOffNotice, now: DateTime<FixedOffset>) -> String
         NoticeEvent::Accepted => format!("✓ accepted by {rep}"),
         NoticeEvent::Withdrawn => format!("↷ withdrawn from {rep}"),
         NoticeEvent::Message => format!("💬 the prospect wrote to {rep} (lead {})", notice.lead_id),
+        NoticeEvent::MeetingBooked => {
+            format!("📅 meeting booked with {rep} (lead {})", notice.lead_id)
+        }
         NoticeEvent::Unassigned => {
             let team = notice
                 .team_channel
@@ -158,7 +179,10 @@ pub fn notice_text(notice: &HandOffNotice, now: DateTime<FixedOffset>) -> String
         "   conversation: {} {} (lead {})",
         notice.prospect.channel, notice.prospect.address, notice.lead_id
     ));
-    if notice.event == NoticeEvent::Message {
+    if matches!(
+        notice.event,
+        NoticeEvent::Message | NoticeEvent::MeetingBooked
+    ) {
         return lines.join("\n");
     }
     if let Some(transcript) = &notice.takeover {
@@ -231,6 +255,7 @@ pub(crate) fn sample_notice(event: NoticeEvent) -> HandOffNotice {
         note: None,
         team_channel: None,
         takeover: None,
+        card: None,
     }
 }
 
@@ -318,6 +343,9 @@ pub(crate) fn hostile_notice(event: NoticeEvent) -> HandOffNotice {
             });
         }
         NoticeEvent::Message => notice.note = Some("hi @everyone <!channel>".into()),
+        NoticeEvent::MeetingBooked => {
+            notice.note = Some("Meeting booked for 2026-03-10 15:00 UTC @everyone".into());
+        }
         NoticeEvent::Assigned => {}
     }
     notice

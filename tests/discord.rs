@@ -13,7 +13,7 @@ mod discord_fake;
 
 use std::time::Duration;
 
-use common::{QUALIFYING_ANSWERS, Server};
+use common::{BOOKING_SECRET, QUALIFYING_ANSWERS, Server, post_booking};
 use discord_fake::{APPLICATION_ID, BOT_ID, Failure, FakeDiscord, TOKEN, eventually, frames};
 use serde_json::{Value, json};
 use serenity::all::{Event, GatewayEvent, Interaction};
@@ -233,6 +233,22 @@ impl Scene {
             .fetch_one(&self.pool)
             .await
             .unwrap()
+    }
+
+    /// Waits until every queued Discord item is delivered or given up.
+    async fn settled_outbox(&self) {
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        while self
+            .count("outbox WHERE destination = 'discord' AND status = 'pending'")
+            .await
+            > 0
+        {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "Discord items stayed pending"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
     }
 
     /// Waits until leadbot stored the event and delivered every queued Discord item.
@@ -547,7 +563,111 @@ async fn a_rep_who_passes_sends_the_lead_to_the_team_channel(url: &str) {
     );
 }
 
+/// A meeting booked after the rep accepted shows on their hand-off message (an edit of that
+/// message, once however often the provider reports it).
+async fn a_booked_meeting_shows_on_the_accepted_embed(url: &str) {
+    let scene = Scene::start_with(url, &[("LEADBOT_BOOKING_SECRET", BOOKING_SECRET)]).await;
+    qualify_in_dm(&scene).await;
+    let embed_message = rep_embed(&scene).await;
+    let buttons = custom_ids(&embed_message);
+    rep_clicks(&scene, &embed_message, &buttons[0]).await;
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while scene.count("handoff_cards").await == 0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the embed is never remembered"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let rep_dm = scene.fake.dm_channel_of(REP).unwrap();
+    let card_path = format!(
+        "/api/v10/channels/{rep_dm}/messages/{}",
+        embed_message["id"].as_str().unwrap()
+    );
+    let edits = |fake: &FakeDiscord| -> Vec<Value> {
+        fake.calls()
+            .into_iter()
+            .filter(|call| call.method == "PATCH" && call.path == card_path)
+            .map(|call| call.body)
+            .collect()
+    };
+    for _ in 0..2 {
+        let (status, body) = post_booking(
+            scene.server.port,
+            "bk-d",
+            "dana@acme.io",
+            "2026-03-10T15:00:00Z",
+        )
+        .await;
+        assert_eq!(status, 200, "{body}");
+        let fake = scene.fake.clone();
+        let path = card_path.clone();
+        eventually("the embed's edit", move || {
+            fake.calls()
+                .iter()
+                .any(|call| call.method == "PATCH" && call.path == path)
+        })
+        .await;
+        scene.settled_outbox().await;
+    }
+    let edits = edits(&scene.fake);
+    assert_eq!(
+        edits.len(),
+        1,
+        "one edit however often it is reported: {edits:?}"
+    );
+    assert_eq!(
+        edits[0]["content"],
+        format!(
+            "✅ Accepted by <@{REP}> — the lead is yours.\n📅 Meeting booked for 2026-03-10 15:00 UTC"
+        )
+    );
+}
+
+/// A meeting booked before the rep answered the embed (its message is not known yet) comes to
+/// the rep's DM as a message of its own.
+async fn a_meeting_before_the_rep_answered_comes_to_their_dm(url: &str) {
+    let scene = Scene::start_with(url, &[("LEADBOT_BOOKING_SECRET", BOOKING_SECRET)]).await;
+    qualify_in_dm(&scene).await;
+    rep_embed(&scene).await;
+    let (status, body) = post_booking(
+        scene.server.port,
+        "bk-early",
+        "dana@acme.io",
+        "2026-03-10T15:00:00Z",
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    scene.settled_outbox().await;
+    let rep_dm = scene.fake.dm_channel_of(REP).unwrap();
+    let posted = scene.fake.posted_in(rep_dm);
+    assert_eq!(posted.len(), 2, "the embed, then the meeting");
+    let embed = &posted[1].message["embeds"][0];
+    assert_eq!(embed["title"], "📅 Meeting booked: Dana Smith (Acme Corp)");
+    assert!(
+        embed["description"]
+            .as_str()
+            .unwrap()
+            .contains("Meeting booked for 2026-03-10 15:00 UTC"),
+        "{embed}"
+    );
+    assert!(
+        custom_ids(&posted[1].message).is_empty(),
+        "nothing to answer"
+    );
+    assert!(
+        !scene
+            .fake
+            .calls()
+            .iter()
+            .any(|call| call.method == "PATCH" && call.path.starts_with("/api/v10/channels/")),
+        "no message edited"
+    );
+}
+
 on_both_databases!(
+    a_booked_meeting_shows_on_the_accepted_embed,
+    a_meeting_before_the_rep_answered_comes_to_their_dm,
     a_prospect_qualifies_in_a_dm_and_the_rep_accepts_on_an_embed,
     a_rep_who_passes_sends_the_lead_to_the_team_channel,
 );

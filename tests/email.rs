@@ -100,6 +100,7 @@ fn notice(event: NoticeEvent) -> HandOffNotice {
         note: None,
         team_channel,
         takeover: None,
+        card: None,
     }
 }
 

@@ -10,11 +10,22 @@ mod common;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use common::{API_TOKEN, QUALIFYING_ANSWERS, Server, at, count_rows, english_script, post_json};
+use chrono::{DateTime, Duration, FixedOffset, Utc};
+use common::{API_TOKEN, QUALIFYING_ANSWERS, Server, count_rows, english_script, post_json};
 use leadbot::conversation::ConversationKey;
 use leadbot::engine::state::ConversationState;
 use leadbot::engine::{self, Input};
 use leadbot::store::Store;
+
+/// An hour before this test process started, plus `seconds`: the turns' times. Recent, not a
+/// fixed date, because the servers fire timers by the wall clock: turns dated months ago would
+/// let the shipped scripts' score decay fire between them, which one process replaying the
+/// same turns with the engine alone does not do.
+fn at(seconds: i64) -> DateTime<FixedOffset> {
+    static START: std::sync::OnceLock<DateTime<FixedOffset>> = std::sync::OnceLock::new();
+    *START.get_or_init(|| (Utc::now() - Duration::hours(1)).fixed_offset())
+        + Duration::seconds(seconds)
+}
 
 /// Messages per prospect: a hello, then the qualifying answers.
 const TURNS: usize = 1 + QUALIFYING_ANSWERS.len();

@@ -11,7 +11,7 @@ mod slack_fake;
 
 use std::time::Duration;
 
-use common::{QUALIFYING_ANSWERS, Server, count_rows, drain_outbox};
+use common::{BOOKING_SECRET, QUALIFYING_ANSWERS, Server, count_rows, drain_outbox, post_booking};
 use serde_json::{Value, json};
 use slack_fake::{
     BOT_TOKEN, Failure, FakeSlack, SIGNING_SECRET, SlackRequest, block_actions, buttons,
@@ -167,6 +167,117 @@ async fn a_prospect_qualifies_in_a_direct_message(url: &str) {
         })
         .unwrap();
     assert!(buttons(need).len() >= 2);
+    drop(server);
+}
+
+/// A meeting booked after the rep accepted shows on their card (chat.update of the card, once
+/// however often the provider retries); one booked before anyone answered the card (so its
+/// message is not known) comes as a short line in the rep's DM.
+async fn a_booked_meeting_shows_on_the_reps_card(url: &str) {
+    let fake = FakeSlack::start().await;
+    let server = Server::start_with_env(
+        url,
+        &[
+            ("SLACK_BOT_TOKEN", BOT_TOKEN),
+            ("SLACK_SIGNING_SECRET", SIGNING_SECRET),
+            ("SLACK_API_URL", &fake.api_url()),
+            ("LEADBOT_REPS", REPS),
+            ("LEADBOT_BOOKING_SECRET", BOOKING_SECRET),
+        ],
+    );
+    say(server.port, url, DANA, "hi", &ts(0)).await;
+    for (turn, answer) in QUALIFYING_ANSWERS.iter().enumerate() {
+        say(server.port, url, DANA, answer, &ts(1 + turn as i64)).await;
+    }
+    let card = fake
+        .accepted("chat.postMessage")
+        .into_iter()
+        .find(|post| post.body["channel"] != dm_channel(DANA))
+        .unwrap();
+    let rep = card.body["channel"].as_str().unwrap()[1..].to_string();
+    let (accept_id, assignment) = buttons(&card)[0].clone();
+    let accept = click(&rep, &card, &accept_id, &assignment, &ts(100));
+    assert_eq!(accept.send(server.port).await.0, 200);
+    settle(url).await;
+    assert_eq!(fake.accepted("chat.update").len(), 1, "the acceptance");
+    assert_eq!(
+        count_rows(url, "handoff_cards").await,
+        1,
+        "the card is remembered"
+    );
+
+    for _ in 0..2 {
+        let (status, body) =
+            post_booking(server.port, "bk-1", "dana@acme.io", "2026-03-10T15:00:00Z").await;
+        assert_eq!(status, 200, "{body}");
+        settle(url).await;
+    }
+    let updates = fake.accepted("chat.update");
+    assert_eq!(
+        updates.len(),
+        2,
+        "one update for the meeting, however often it is reported"
+    );
+    assert_eq!(updates[1].body["ts"], card.ts.clone().unwrap().as_str());
+    let shown = updates[1].body["blocks"].to_string();
+    assert!(
+        shown.contains("Meeting booked for 2026-03-10 15:00 UTC"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains(&format!("Accepted by <@{rep}>")),
+        "the card stays: {shown}"
+    );
+    assert!(shown.contains("Dana Smith"), "{shown}");
+    drop(server);
+    // Erasing the person erases the remembered copy of their card.
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(url).await.unwrap();
+    let lead: i64 = sqlx::query_scalar("SELECT lead_id FROM assignments")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    let store = leadbot::store::Store::open(url).await.unwrap();
+    assert!(store.forget_lead(lead, 1).await.unwrap());
+    store.close().await;
+    assert_eq!(count_rows(url, "handoff_cards").await, 0);
+}
+
+async fn a_meeting_on_an_unanswered_card_comes_as_a_dm(url: &str) {
+    let fake = FakeSlack::start().await;
+    let server = Server::start_with_env(
+        url,
+        &[
+            ("SLACK_BOT_TOKEN", BOT_TOKEN),
+            ("SLACK_SIGNING_SECRET", SIGNING_SECRET),
+            ("SLACK_API_URL", &fake.api_url()),
+            ("LEADBOT_REPS", REPS),
+            ("LEADBOT_BOOKING_SECRET", BOOKING_SECRET),
+        ],
+    );
+    say(server.port, url, DANA, "hi", &ts(0)).await;
+    for (turn, answer) in QUALIFYING_ANSWERS.iter().enumerate() {
+        say(server.port, url, DANA, answer, &ts(1 + turn as i64)).await;
+    }
+    let card = fake
+        .accepted("chat.postMessage")
+        .into_iter()
+        .find(|post| post.body["channel"] != dm_channel(DANA))
+        .unwrap();
+    let rep_dm = card.body["channel"].as_str().unwrap().to_string();
+    let (status, body) =
+        post_booking(server.port, "bk-2", "dana@acme.io", "2026-03-11T09:30:00Z").await;
+    assert_eq!(status, 200, "{body}");
+    settle(url).await;
+    assert!(fake.accepted("chat.update").is_empty());
+    let posts = fake.posted_texts(&rep_dm);
+    assert_eq!(posts.len(), 2, "the card, then the meeting: {posts:?}");
+    assert!(
+        posts[1].contains("Meeting booked for 2026-03-11 09:30 UTC")
+            && posts[1].contains("Dana Smith"),
+        "{posts:?}"
+    );
     drop(server);
 }
 
@@ -687,6 +798,8 @@ async fn messages_sent_while_leadbot_was_down_are_caught_up_in_order(url: &str) 
 }
 
 on_both_databases!(
+    a_booked_meeting_shows_on_the_reps_card,
+    a_meeting_on_an_unanswered_card_comes_as_a_dm,
     a_message_that_cannot_be_stored_is_not_acknowledged,
     messages_sent_while_leadbot_was_down_are_caught_up_in_order,
     a_pass_from_a_shell_without_tokens_still_reaches_the_next_rep_in_slack,

@@ -102,7 +102,8 @@ pub struct HandOff {
     pub score: i32,
     /// Contact details, by field name.
     pub contact: std::collections::BTreeMap<String, String>,
-    /// The largest positive score events, largest first.
+    /// The largest positive score events, largest first; then, when the score decayed, the
+    /// points decay took away (one negative event).
     pub top_reasons: Vec<ScoreEvent>,
     /// Each criterion's answers, described.
     pub criteria: Vec<(Criterion, String)>,
@@ -180,6 +181,11 @@ pub fn start(script: &Script, now: DateTime<FixedOffset>) -> Turn {
         abandoned_at: None,
         followed_up: false,
         human_since: None,
+        nurture_sent: 0,
+        nurture_stopped: false,
+        last_active_at: None,
+        decayed: 0,
+        last_decay_at: None,
     };
     let mut turn = Turn {
         state,
@@ -203,6 +209,14 @@ pub fn step(
     // The prospect is back: a later silence may be nudged again.
     turn.state.nudged = false;
     turn.state.abandoned_at = None;
+    // Decay counts silence from here (kept only where the script decays).
+    if script.decay.is_some() {
+        turn.state.last_active_at = Some(now);
+    }
+    // A reply to a nurture touch ends the sequence: the prospect is talking again.
+    if turn.state.nurture_sent > 0 {
+        turn.state.nurture_stopped = true;
+    }
     let command = match input {
         Input::Text(text) => commands::recognise(text, script.locale),
         Input::Choice { .. } => None,
@@ -463,6 +477,19 @@ fn accept(
 ) {
     let scored = scoring::score_answer(script, step, &value, now);
     let unconvertible = unconvertible_amount(script, &value);
+    let nurture = turn
+        .state
+        .pending
+        .as_ref()
+        .is_some_and(|pending| pending.nurture);
+    if nurture {
+        if matches!(value, AnswerValue::Unparsed) {
+            // Not understood: the earlier answer stands.
+            finish(turn, now);
+            return;
+        }
+        take_back_earlier_answer(turn, step, now);
+    }
     let mut events = scored.events;
     if let (Some(fast), Some(pending)) = (script.fast_reply, turn.state.pending.as_ref()) {
         let quick = (now - pending.asked_at).num_seconds() <= fast.within_seconds;
@@ -537,7 +564,37 @@ fn accept(
         }));
         return;
     }
+    if nurture {
+        // A nurture question stands alone: the dialogue is over, so it ends again here (and
+        // a lead that is now sales-qualified is handed off).
+        complete(script, turn, now);
+        return;
+    }
     advance(script, turn, Some(step), now);
+}
+
+/// Before a nurture re-answer is scored: the earlier answer to the same step gives its points
+/// back (one score event saying so), so the step counts once, with its latest answer.
+fn take_back_earlier_answer(turn: &mut Turn, step: &Step, now: DateTime<FixedOffset>) {
+    let Some(earlier) = turn
+        .state
+        .answers
+        .iter_mut()
+        .rev()
+        .find(|answer| answer.step == step.id)
+    else {
+        return;
+    };
+    let points = std::mem::take(&mut earlier.points);
+    let was = earlier.value.describe();
+    if points != 0 {
+        turn.score(ScoreEvent {
+            points: -points,
+            reason: format!("{}: answered again (was {was})", step.id),
+            rule: format!("step:{}", step.id),
+            at: now,
+        });
+    }
 }
 
 /// An amount the script has no exchange rate for, described ("EUR 10,000"); `None` otherwise.
@@ -605,6 +662,7 @@ fn advance(script: &Script, turn: &mut Turn, after: Option<&Step>, now: DateTime
                 clarifying: Vec::new(),
                 asked_at: now,
                 awaiting_period: None,
+                nurture: false,
             });
             turn.state.path.push(step.id.clone());
             turn.effects.push(Effect::Say(question(step)));
@@ -654,6 +712,15 @@ pub fn hand_off(script: &Script, state: &ConversationState, now: DateTime<FixedO
             (criterion, text)
         })
         .collect();
+    let mut top_reasons = top_reasons;
+    if state.decayed != 0 {
+        top_reasons.push(ScoreEvent {
+            points: state.decayed,
+            reason: "decay: behaviour points faded while the lead was silent".into(),
+            rule: state::DECAY_RULE.into(),
+            at: state.last_decay_at.unwrap_or(now),
+        });
+    }
     let qualified_at = state.last_qualified_at().unwrap_or(now);
     HandOff {
         script_id: script.id.clone(),

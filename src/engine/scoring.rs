@@ -228,6 +228,18 @@ pub fn signals_in(
         .collect()
 }
 
+/// Behaviour points (positive signals and quick replies) earned and not yet taken away by
+/// decay: decay never takes more than these.
+pub fn behaviour_points_left(script: &Script, state: &ConversationState) -> i32 {
+    let signals: i32 = script
+        .signals
+        .iter()
+        .filter(|signal| signal.points > 0 && state.signals_fired.contains(&signal.id))
+        .map(|signal| signal.points)
+        .sum();
+    signals + state.fast_reply_earned().max(0) + state.decayed
+}
+
 /// True when `phrase` occurs in `text` on word boundaries (Hangul matches inside words, as
 /// Korean attaches particles: "데모를" contains "데모").
 fn contains_phrase(text: &str, phrase: &str) -> bool {

@@ -226,6 +226,9 @@ pub struct ScoreEvent {
 /// The rule name of the quick-reply bonus.
 pub const FAST_REPLY_RULE: &str = "fast_reply";
 
+/// The rule name of score decay (behaviour points fading while a lead is silent).
+pub const DECAY_RULE: &str = "decay";
+
 /// The three biggest of `gains` (in the order they came), biggest first; equal ones keep
 /// their order.
 fn biggest_gains(mut gains: Vec<ScoreEvent>) -> Vec<ScoreEvent> {
@@ -235,6 +238,10 @@ fn biggest_gains(mut gains: Vec<ScoreEvent>) -> Vec<ScoreEvent> {
 }
 
 fn is_zero(value: &i32) -> bool {
+    *value == 0
+}
+
+fn is_zero_count(value: &u32) -> bool {
     *value == 0
 }
 
@@ -267,6 +274,10 @@ pub struct Pending {
     /// amount.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub awaiting_period: Option<(String, crate::extract::Money)>,
+    /// Asked again by a nurture touch after the dialogue ended: the answer replaces the
+    /// earlier one, and the dialogue does not go on to the next step.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub nurture: bool,
 }
 
 /// A whole conversation's state.
@@ -337,6 +348,22 @@ pub struct ConversationState {
     /// the script waits, and what the prospect writes goes to the rep, unscored.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub human_since: Option<DateTime<FixedOffset>>,
+    /// How many nurture touches were sent (the next one is `nurture_sent + 1`).
+    #[serde(default, skip_serializing_if = "is_zero_count")]
+    pub nurture_sent: u32,
+    /// The prospect wrote after a nurture touch: the sequence is over.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub nurture_stopped: bool,
+    /// When the prospect last wrote (decay counts silence from here).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_active_at: Option<DateTime<FixedOffset>>,
+    /// Points taken away by decay so far (zero or negative).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub decayed: i32,
+    /// When the score last decayed (the next decay counts from here or from the last
+    /// activity, whichever is later).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_decay_at: Option<DateTime<FixedOffset>>,
 }
 
 impl ConversationState {
@@ -396,8 +423,17 @@ impl ConversationState {
         self.answers.iter().rev().find(|answer| answer.step == step)
     }
 
-    /// True once the dialogue has ended (completed, disqualified or opted out).
+    /// True once the dialogue has ended (completed, disqualified or opted out); a question a
+    /// nurture touch asked again does not reopen it.
     pub fn is_finished(&self) -> bool {
-        self.pending.is_none()
+        self.pending.as_ref().is_none_or(|pending| pending.nurture)
+    }
+
+    /// When the prospect last did something: their last message, else their last answer,
+    /// else the start (for states stored before `last_active_at` was kept).
+    pub fn last_activity(&self) -> DateTime<FixedOffset> {
+        self.last_active_at
+            .or_else(|| self.answers.last().map(|answer| answer.at))
+            .unwrap_or(self.started_at)
     }
 }

@@ -50,8 +50,7 @@ pub(super) async fn received(
     };
     let recorded = state
         .runtime
-        .store()
-        .record_booking(&booking, Utc::now().timestamp_millis())
+        .meeting_booked(&booking, Utc::now().fixed_offset())
         .await
         .map_err(|failure| {
             tracing::error!(error = %failure, "a booking was not stored");
@@ -65,7 +64,7 @@ pub(super) async fn received(
             lead_id,
             assignment_id,
         } => json!({ "lead_id": lead_id, "handoff": assignment_id, "meeting_booked": true }),
-        BookingRecorded::AlreadyKnown { lead_id } => {
+        BookingRecorded::AlreadyKnown { lead_id, .. } => {
             json!({ "lead_id": lead_id, "meeting_booked": true, "repeat": true })
         }
         BookingRecorded::NoLead => {

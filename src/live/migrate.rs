@@ -57,8 +57,7 @@ pub async fn migrate(store: &Store, target: &Script, now_ms: i64) -> Result<Migr
         let outcome = store
             .move_conversation(&key, target, now_ms, |state| {
                 check(target, state)?;
-                Ok(next_wake(target, state)
-                    .map(|(wake, at)| (at.timestamp_millis(), wake.name().to_string())))
+                Ok(next_wake(target, state).map(|(wake, at)| (at.timestamp_millis(), wake.name())))
             })
             .await?;
         match outcome {

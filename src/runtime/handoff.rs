@@ -150,6 +150,7 @@ impl Runtime {
             note,
             team_channel: None,
             takeover,
+            card: None,
         };
         let Some(team) = self.team.load_full() else {
             let kind = if notice.takeover.is_some() {

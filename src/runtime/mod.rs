@@ -603,8 +603,7 @@ fn ignored(inbound: &Inbound, stored: Option<&StoredConversation>) -> Option<Ign
 
 /// The conversation's next timer, as stored: (when, which).
 fn wake_of(script: &Script, state: &ConversationState) -> Option<(i64, String)> {
-    engine::timers::next_wake(script, state)
-        .map(|(wake, at)| (at.timestamp_millis(), wake.name().to_string()))
+    engine::timers::next_wake(script, state).map(|(wake, at)| (at.timestamp_millis(), wake.name()))
 }
 
 /// One outbox item per reply of a turn, keyed by the turn so a replayed turn queues none twice,

@@ -1,6 +1,6 @@
-//! Purpose: fire conversation timers — nudges, abandonment, MQL follow-ups — stored with each
-//! conversation, so they survive restarts and fire once across replicas (each is re-checked
-//! under the conversation's lock before it runs).
+//! Purpose: fire conversation timers — nudges, abandonment, MQL follow-ups, nurture touches,
+//! score decay — stored with each conversation, so they survive restarts and fire once across
+//! replicas (each is re-checked under the conversation's lock before it runs).
 
 use chrono::{DateTime, FixedOffset};
 

@@ -124,6 +124,10 @@ pub struct Script {
     pub fast_reply: Option<FastReply>,
     /// When to nudge a quiet prospect, give up on them, and follow up with an MQL.
     pub follow_up: FollowUp,
+    /// Touches for a lead whose dialogue ended at MQL (`[[nurture]]`), in order of `after_days`.
+    pub nurture: Vec<NurtureTouch>,
+    /// How behaviour points fade while a lead is silent (`decay`); `None` keeps them.
+    pub decay: Option<Decay>,
     /// Texts the admin overrides, by message key.
     pub messages: BTreeMap<String, String>,
     /// More ways of asking for a person in the script's language (`human_phrases`), on top of
@@ -363,6 +367,29 @@ pub struct FollowUp {
     pub abandon_after: Option<chrono::Duration>,
     /// One follow-up message this long after a dialogue ended at MQL.
     pub mql_after: Option<chrono::Duration>,
+}
+
+/// One message of a nurture sequence, sent to a lead that stopped at MQL so it is not dropped
+/// after one follow-up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NurtureTouch {
+    /// Days after the dialogue ended (not after the previous touch).
+    pub after_days: i64,
+    /// What to send: a case study, a pricing page...
+    pub say: String,
+    /// A step whose question is asked again after the message ("has your timeline changed?");
+    /// the answer replaces the earlier one and re-scores the lead.
+    pub ask: Option<String>,
+}
+
+/// Behaviour points (signals, quick replies) fading while a lead is silent, so a lead that
+/// went cold is not handed off as hot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Decay {
+    /// Days without activity before each decay.
+    pub after_days: i64,
+    /// Points each decay removes (negative); in total never more than the behaviour earned.
+    pub points: i32,
 }
 
 /// Points for answering quickly, at most once per step.

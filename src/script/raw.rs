@@ -35,6 +35,11 @@ pub(super) struct RawScript {
     pub fast_reply: Option<RawFastReply>,
     pub follow_up: Option<RawFollowUp>,
     #[serde(default)]
+    #[schemars(with = "Vec<RawNurture>")]
+    pub nurture: Vec<Spanned<RawNurture>>,
+    #[schemars(with = "Option<RawDecay>")]
+    pub decay: Option<Spanned<RawDecay>>,
+    #[serde(default)]
     #[schemars(with = "BTreeMap<String, String>")]
     pub messages: BTreeMap<Spanned<String>, String>,
     #[serde(default)]
@@ -73,6 +78,27 @@ pub(super) struct RawFollowUp {
     pub abandon_after: Option<Spanned<String>>,
     #[schemars(with = "Option<String>")]
     pub mql_after: Option<Spanned<String>>,
+}
+
+/// One touch of a nurture sequence: `[[nurture]]`.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawNurture {
+    #[schemars(with = "i64")]
+    pub after_days: Spanned<i64>,
+    pub say: String,
+    #[schemars(with = "Option<String>")]
+    pub ask: Option<Spanned<String>>,
+}
+
+/// Score decay: `decay = { after_days = 30, points = -5 }`.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawDecay {
+    #[schemars(with = "i64")]
+    pub after_days: Spanned<i64>,
+    #[schemars(with = "i32")]
+    pub points: Spanned<i32>,
 }
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]

@@ -9,8 +9,8 @@ use toml::Spanned;
 use super::condition;
 use super::messages::MessageKey;
 use super::model::{
-    Band, ChoiceOption, Comparison, Condition, ContactField, Criterion, Disqualifier, Expectation,
-    FastReply, FollowUp, Jump, Script, Signal, Step, TimeBand,
+    Band, ChoiceOption, Comparison, Condition, ContactField, Criterion, Decay, Disqualifier,
+    Expectation, FastReply, FollowUp, Jump, NurtureTouch, Script, Signal, Step, TimeBand,
 };
 use super::raw::{RawBand, RawLabel, RawScript, RawStep};
 use crate::extract::Period;
@@ -61,6 +61,8 @@ pub(super) fn validate(raw: RawScript, source: &str) -> Result<Script, Vec<Probl
     });
     let follow_up = follow_up(raw.follow_up.as_ref(), &mut problems);
     let seen_ids = step_ids(&raw, &mut problems);
+    let nurture = nurture(&raw, &seen_ids, &mut problems);
+    let decay = decay(&raw, &mut problems);
     let steps: Vec<Step> = raw
         .steps
         .iter()
@@ -97,6 +99,8 @@ pub(super) fn validate(raw: RawScript, source: &str) -> Result<Script, Vec<Probl
         signals,
         fast_reply,
         follow_up,
+        nurture,
+        decay,
         messages: raw
             .messages
             .into_iter()
@@ -396,6 +400,77 @@ fn follow_up(raw: Option<&super::raw::RawFollowUp>, problems: &mut Problems) -> 
         problems.at(span, "abandon_after must be longer than nudge_after");
     }
     parsed
+}
+
+/// Reads `[[nurture]]`: days after the dialogue ended, positive and increasing; a message; an
+/// optional step id to ask again, which must exist.
+fn nurture(
+    raw: &RawScript,
+    step_ids: &BTreeMap<String, usize>,
+    problems: &mut Problems,
+) -> Vec<NurtureTouch> {
+    let mut previous = 0;
+    raw.nurture
+        .iter()
+        .map(|touch| {
+            let touch = touch.get_ref();
+            let days = *touch.after_days.get_ref();
+            if days <= 0 {
+                problems.at(
+                    touch.after_days.span(),
+                    "after_days must be a whole number of days above 0",
+                );
+            } else if days <= previous {
+                problems.at(
+                    touch.after_days.span(),
+                    format!(
+                        "after_days counts from the end of the dialogue: it must be more than the previous touch's {previous}"
+                    ),
+                );
+            }
+            previous = previous.max(days);
+            if touch.say.trim().is_empty() {
+                problems.at(touch.after_days.span(), "a nurture touch needs a message (say)");
+            }
+            if let Some(ask) = &touch.ask
+                && !step_ids.contains_key(ask.get_ref())
+            {
+                problems.at(
+                    ask.span(),
+                    format!("ask {:?} is not a step id of this script", ask.get_ref()),
+                );
+            }
+            NurtureTouch {
+                after_days: days,
+                say: touch.say.clone(),
+                ask: touch.ask.as_ref().map(|ask| ask.get_ref().clone()),
+            }
+        })
+        .collect()
+}
+
+/// Reads `decay = { after_days, points }`: days above 0, points below 0.
+fn decay(raw: &RawScript, problems: &mut Problems) -> Option<Decay> {
+    let decay = raw.decay.as_ref()?.get_ref();
+    let mut valid = true;
+    if *decay.after_days.get_ref() <= 0 {
+        problems.at(
+            decay.after_days.span(),
+            "after_days must be a whole number of days above 0",
+        );
+        valid = false;
+    }
+    if *decay.points.get_ref() >= 0 {
+        problems.at(
+            decay.points.span(),
+            "decay points must be negative, e.g. -5",
+        );
+        valid = false;
+    }
+    valid.then(|| Decay {
+        after_days: *decay.after_days.get_ref(),
+        points: *decay.points.get_ref(),
+    })
 }
 
 /// "45m", "2h", "3d", "1w" (a positive whole number and a unit).

@@ -440,6 +440,14 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
         }
+        // The remembered cards show the person (name, company, answers).
+        sqlx::query(
+            "DELETE FROM handoff_cards WHERE assignment_id IN \
+             (SELECT id FROM assignments WHERE lead_id = $1)",
+        )
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
         // Hand-offs keep their routing (who, when, which pool) but not the person; open
         // offers end, so nobody is asked to contact them again.
         sqlx::query(

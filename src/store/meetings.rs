@@ -34,9 +34,26 @@ pub enum BookingRecorded {
     AlreadyKnown {
         /// The lead.
         lead_id: i64,
+        /// The hand-off it was recorded against.
+        assignment_id: Option<i64>,
     },
     /// No lead has this e-mail address.
     NoLead,
+}
+
+/// The message a rep's hand-off card is on, so a booked meeting can be shown on it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct HandoffCard {
+    /// The hand-off.
+    pub assignment_id: i64,
+    /// The platform's outbox destination: "slack" or "discord".
+    pub destination: String,
+    /// The channel the card is in.
+    pub channel: String,
+    /// The message: a Slack ts, a Discord message id.
+    pub message: String,
+    /// What the card shows now, in the platform's shape (Slack blocks as JSON, Discord text).
+    pub shown: String,
 }
 
 /// One booked meeting, as `leads show` and exports show it.
@@ -97,15 +114,71 @@ impl Store {
         .execute(&mut *connection)
         .await?
         .rows_affected();
-        write.commit().await?;
-        Ok(if inserted == 1 {
+        let recorded = if inserted == 1 {
             BookingRecorded::Booked {
                 lead_id,
                 assignment_id,
             }
         } else {
-            BookingRecorded::AlreadyKnown { lead_id }
+            let assignment_id: Option<i64> = sqlx::query_scalar(
+                "SELECT assignment_id FROM meetings WHERE provider = $1 AND external_id = $2",
+            )
+            .bind(&booking.provider)
+            .bind(&booking.external_id)
+            .fetch_optional(&mut *connection)
+            .await?
+            .flatten();
+            BookingRecorded::AlreadyKnown {
+                lead_id,
+                assignment_id,
+            }
+        };
+        write.commit().await?;
+        Ok(recorded)
+    }
+
+    /// Remembers the message a hand-off card is on for one platform, and what it shows (the
+    /// latest answer replaces an earlier one).
+    pub async fn remember_card(&self, card: &HandoffCard, now_ms: i64) -> Result<(), StoreError> {
+        let mut write = self.begin_write().await?;
+        sqlx::query(
+            "INSERT INTO handoff_cards (assignment_id, destination, channel, message, shown, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (assignment_id, destination) DO UPDATE SET \
+             channel = excluded.channel, message = excluded.message, shown = excluded.shown, \
+             updated_at = excluded.updated_at",
+        )
+        .bind(card.assignment_id)
+        .bind(&card.destination)
+        .bind(&card.channel)
+        .bind(&card.message)
+        .bind(&card.shown)
+        .bind(now_ms)
+        .execute(write.conn().await?)
+        .await?;
+        write.commit().await?;
+        Ok(())
+    }
+
+    /// The cards of a hand-off whose messages are known, one per platform.
+    pub async fn cards_of(&self, assignment_id: i64) -> Result<Vec<HandoffCard>, StoreError> {
+        sqlx::query(
+            "SELECT assignment_id, destination, channel, message, shown FROM handoff_cards \
+             WHERE assignment_id = $1 ORDER BY destination",
+        )
+        .bind(assignment_id)
+        .fetch_all(self.pool())
+        .await?
+        .iter()
+        .map(|row| {
+            Ok(HandoffCard {
+                assignment_id: row.try_get("assignment_id")?,
+                destination: row.try_get("destination")?,
+                channel: row.try_get("channel")?,
+                message: row.try_get("message")?,
+                shown: row.try_get("shown")?,
+            })
         })
+        .collect()
     }
 
     /// A lead's booked meetings, earliest first.

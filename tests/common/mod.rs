@@ -463,3 +463,35 @@ impl Outage {
         }
     }
 }
+
+/// The booking webhook secret the meeting tests give `leadbot serve`.
+pub const BOOKING_SECRET: &str = "booking-secret";
+
+/// POSTs a Cal.com `BOOKING_CREATED` webhook, signed with [`BOOKING_SECRET`], for a booking
+/// `uid` by `email` starting at `start` (RFC 3339); returns the status and body.
+pub async fn post_booking(port: u16, uid: &str, email: &str, start: &str) -> (u16, String) {
+    use hmac::Mac;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let body = serde_json::json!({
+        "triggerEvent": "BOOKING_CREATED",
+        "payload": { "uid": uid, "attendees": [{ "email": email }], "startTime": start },
+    })
+    .to_string();
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(BOOKING_SECRET.as_bytes()).unwrap();
+    mac.update(body.as_bytes());
+    let signature = hex::encode(mac.finalize().into_bytes());
+    let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .unwrap();
+    let request = format!(
+        "POST /webhooks/booking HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Cal-Signature-256: {signature}\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).await.unwrap();
+    let text = String::from_utf8_lossy(&response).into_owned();
+    let status = text.split_whitespace().nth(1).unwrap().parse().unwrap();
+    (status, text.split_once("\r\n\r\n").unwrap().1.to_string())
+}

@@ -569,6 +569,10 @@ fn route(
             }
             (StatusCode::OK, post_message(rest, bot, channel, body))
         }
+        ("PATCH", ["channels", channel, "messages", message]) => (
+            StatusCode::OK,
+            frames::created_message(id(message), id(channel), bot, body),
+        ),
         ("POST", ["channels", channel, "messages", message, "threads"]) => {
             let (channel, thread) = (id(channel), id(message));
             if rest.threads.contains_key(&thread) {

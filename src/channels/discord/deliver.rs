@@ -10,14 +10,14 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde_json::json;
-use serenity::all::{ChannelId, CreateMessage, Nonce, UserId};
+use serenity::all::{ChannelId, CreateMessage, MessageId, Nonce, UserId};
 use serenity::http::{LightMethod, Route};
 use sha2::{Digest, Sha256};
 
 use super::render::{self, ReplyContext};
 use super::rest::{Rest, RestError, RestReply};
 use crate::delivery::{Attempt, Deliver, RetryPolicy};
-use crate::notify::HandOffNotice;
+use crate::notify::{CardRef, HandOffNotice, NoticeEvent};
 use crate::outbox::{OutboxItem, OutboxMessage, ProspectReply};
 
 /// Attempts after which a post whose fate is unknown (timeout, 5xx) is no longer retried:
@@ -83,6 +83,20 @@ impl DiscordDelivery {
 
     async fn deliver_handoff(&self, item: &OutboxItem, notice: &HandOffNotice) -> Attempt {
         let id = |text: &str| text.trim().parse::<u64>().ok().filter(|id| *id > 0);
+        if notice.event == NoticeEvent::MeetingBooked
+            && let Some(card) = &notice.card
+            && let (Some(channel), Some(message)) = (id(&card.channel), id(&card.message))
+        {
+            return self
+                .show_on_card(
+                    item,
+                    notice,
+                    card,
+                    ChannelId::new(channel),
+                    MessageId::new(message),
+                )
+                .await;
+        }
         let rep_user = notice
             .rep
             .as_ref()
@@ -111,6 +125,39 @@ impl DiscordDelivery {
         };
         self.post(item, channel, render::handoff_message(notice))
             .await
+    }
+
+    /// Adds the meeting to the rep's answered hand-off message (its text as it was, then the
+    /// meeting); an edit is safe to repeat.
+    async fn show_on_card(
+        &self,
+        item: &OutboxItem,
+        notice: &HandOffNotice,
+        card: &CardRef,
+        channel: ChannelId,
+        message: MessageId,
+    ) -> Attempt {
+        let line = render::clip(
+            &format!("📅 {}", notice.note.as_deref().unwrap_or("Meeting booked")),
+            200,
+        );
+        let content = render::clip(&format!("{}\n{line}", card.shown), 2000);
+        let answer = self
+            .rest
+            .call(
+                LightMethod::Patch,
+                Route::ChannelMessage {
+                    channel_id: channel,
+                    message_id: message,
+                },
+                Some(&json!({ "content": content })),
+                Some(&format!("channel:{channel}")),
+            )
+            .await;
+        match answer {
+            Ok(reply) if reply.is_success() => Attempt::Delivered,
+            other => self.repeatable(item, "editing the hand-off message", other),
+        }
     }
 
     /// Opens (or finds already open) the prospect's thread; safe to repeat.

@@ -23,6 +23,7 @@ use super::render::{self, ReplyContext};
 use super::rest::{Rest, RestReply};
 use crate::conversation::ConversationKey;
 use crate::engine::Input;
+use crate::notify::CardRef;
 use crate::person::PersonId;
 use crate::runtime::{
     Handled, HandoffAnswer, HandoffAnswered, Ignored, Inbound, RepIdentity, ReplyRoute, Runtime,
@@ -408,7 +409,8 @@ impl Gateway {
     }
 
     /// Replaces the message of an acknowledged component interaction.
-    async fn edit_original(&self, click: &ComponentInteraction, edit: &serde_json::Value) {
+    /// Redraws the clicked message; true when Discord took the edit.
+    async fn edit_original(&self, click: &ComponentInteraction, edit: &serde_json::Value) -> bool {
         let answer = self
             .rest
             .call(
@@ -421,9 +423,11 @@ impl Gateway {
                 None,
             )
             .await;
-        if !answer.as_ref().is_ok_and(RestReply::is_success) {
+        let edited = answer.as_ref().is_ok_and(RestReply::is_success);
+        if !edited {
             tracing::warn!(interaction = %click.id, "could not redraw a clicked message");
         }
+        edited
     }
 
     async fn on_qualify(&self, command: &CommandInteraction) {
@@ -527,8 +531,24 @@ impl Gateway {
                 return;
             }
         };
-        self.edit_original(click, &json!({ "content": shown, "components": [] }))
-            .await;
+        if self
+            .edit_original(click, &json!({ "content": shown, "components": [] }))
+            .await
+        {
+            // Where the card is, so a meeting booked later shows on it.
+            let card = CardRef {
+                channel: click.channel_id.to_string(),
+                message: click.message.id.to_string(),
+                shown,
+            };
+            let remembered = self
+                .runtime
+                .remember_card(assignment_id, ids::CHANNEL, card, now)
+                .await;
+            if let Err(error) = remembered {
+                tracing::warn!(%error, assignment_id, "could not remember a hand-off embed");
+            }
+        }
     }
 
     /// An ephemeral follow-up to an acknowledged interaction.

@@ -154,6 +154,7 @@ pub fn handoff_message(notice: &HandOffNotice) -> CreateMessage {
         NoticeEvent::Withdrawn => ("↩️ Lead withdrawn", Colour::LIGHT_GREY),
         NoticeEvent::Unassigned => ("⚠️ Unassigned lead", Colour::RED),
         NoticeEvent::Message => ("💬 The prospect wrote", Colour::BLUE),
+        NoticeEvent::MeetingBooked => ("📅 Meeting booked", Colour::DARK_GREEN),
     };
     let headline = if notice.takeover.is_some() && notice.event != NoticeEvent::Message {
         "🙋 Wants to talk to a person"

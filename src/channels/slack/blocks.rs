@@ -146,6 +146,11 @@ pub fn notice(notice: &HandOffNotice) -> SlackMessageContent {
             notice.lead_id,
             notice.lead_id
         ),
+        NoticeEvent::MeetingBooked => format!(
+            "📅 {name} ({company}): {}. Lead {}.",
+            notice.note.as_deref().unwrap_or("Meeting booked"),
+            notice.lead_id
+        ),
         NoticeEvent::Assigned | NoticeEvent::Unassigned => {
             return card(notice, &name, &company);
         }
@@ -265,6 +270,27 @@ pub fn answered_card(
         .with_text(headline.to_string())
         .with_blocks(blocks)
 }
+
+/// A card as stored when its rep answered it (`shown`, the content's JSON), with `line` (the
+/// meeting booked) added under it; a line added earlier is replaced. `None` when `shown` is
+/// not a card's content.
+pub fn card_with_line(shown: &str, line: &str) -> Option<SlackMessageContent> {
+    let mut content: SlackMessageContent = serde_json::from_str(shown).ok()?;
+    let mut blocks = content.blocks.take().unwrap_or_default();
+    blocks.retain(|block| {
+        !matches!(block, SlackBlock::Section(section) if section.block_id.as_ref().is_some_and(|id| id.0 == CARD_LINE))
+    });
+    blocks.push(
+        SlackSectionBlock::new()
+            .with_block_id(SlackBlockId(CARD_LINE.to_string()))
+            .with_text(plain(line, MAX_SECTION_TEXT))
+            .into(),
+    );
+    Some(content.with_blocks(blocks))
+}
+
+/// The block id of the line [`card_with_line`] adds.
+const CARD_LINE: &str = "leadbot:card-line";
 
 /// Where the prospect talked to the bot, as a rep can open it.
 fn conversation_ref(notice: &HandOffNotice) -> String {

@@ -12,7 +12,7 @@ use super::address::ReplyContext;
 use super::blocks;
 use super::web::{CallError, SlackWeb};
 use crate::delivery::{Attempt, Deliver};
-use crate::notify::HandOffNotice;
+use crate::notify::{HandOffNotice, NoticeEvent};
 use crate::outbox::{OutboxItem, OutboxMessage, OutboxWake, ProspectReply};
 
 /// Delivers outbox items of destination `slack`.
@@ -84,6 +84,22 @@ impl SlackDelivery {
     }
 
     async fn handoff(&self, notice: &HandOffNotice) -> Attempt {
+        if notice.event == NoticeEvent::MeetingBooked
+            && let Some(card) = &notice.card
+            && let Some(content) = blocks::card_with_line(
+                &card.shown,
+                &format!("📅 {}", notice.note.as_deref().unwrap_or("Meeting booked")),
+            )
+        {
+            // The rep's card shows the meeting; an update is safe to repeat.
+            if let Some(attempt) = self.still_limited(&card.channel) {
+                return attempt;
+            }
+            return match self.web.update(&card.channel, &card.message, content).await {
+                Ok(()) => Attempt::Delivered,
+                Err(error) => self.failed(&card.channel, error, true),
+            };
+        }
         // The rep's DM; for a lead nobody could take, the fallback team's channel.
         let rep_user = notice.rep.as_ref().and_then(|rep| rep.slack_user.clone());
         let team_channel = notice

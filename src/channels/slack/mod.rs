@@ -28,6 +28,7 @@ use self::address::{ClickedQuestion, ReplyContext};
 use self::inbound::{Command, HandoffClick, Turn, TurnInput};
 use crate::delivery::{RetryPolicy, Workers};
 use crate::engine::Input;
+use crate::notify::CardRef;
 use crate::person::PersonId;
 use crate::runtime::{
     Handled, HandoffAnswer, HandoffAnswered, Ignored, Inbound, RepIdentity, ReplyRoute, Runtime,
@@ -296,6 +297,7 @@ impl SlackApp {
             .card
             .and_then(|blocks| serde_json::from_value(blocks).ok());
         let content = blocks::answered_card(card, &click.headline, &outcome);
+        let shown = serde_json::to_string(&content).unwrap_or_default();
         let mut updated = self
             .web
             .update(&click.channel, &click.ts, content.clone())
@@ -306,6 +308,25 @@ impl SlackApp {
         }
         if let Err(error) = updated {
             tracing::warn!(%error, "could not update a hand-off card");
+            return Ok(());
+        }
+        // Where the card is, so a meeting booked later shows on it.
+        let card = CardRef {
+            channel: click.channel.clone(),
+            message: click.ts.clone(),
+            shown,
+        };
+        let remembered = self
+            .runtime
+            .remember_card(
+                click.assignment_id,
+                address::CHANNEL,
+                card,
+                Utc::now().fixed_offset(),
+            )
+            .await;
+        if let Err(error) = remembered {
+            tracing::warn!(%error, "could not remember a hand-off card");
         }
         Ok(())
     }

@@ -23,6 +23,7 @@ pub(super) fn subject(notice: &HandOffNotice) -> String {
         NoticeEvent::Withdrawn => "Lead withdrawn",
         NoticeEvent::Accepted => "Lead accepted",
         NoticeEvent::Message => "The prospect wrote",
+        NoticeEvent::MeetingBooked => "Meeting booked",
     };
     let line = single_line(&format!("{what}: {}", lead_title(notice)));
     match line.char_indices().nth(SUBJECT_LIMIT) {
@@ -206,6 +207,10 @@ impl Card {
             NoticeEvent::Message => {
                 format!("The prospect wrote to {rep} (answer with leadbot reply).")
             }
+            NoticeEvent::MeetingBooked => format!(
+                "{} with {rep}.",
+                notice.note.as_deref().unwrap_or("Meeting booked")
+            ),
         };
         let lead = &notice.lead;
         let mut facts: Vec<(String, String)> = Vec::new();

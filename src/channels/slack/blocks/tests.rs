@@ -263,3 +263,23 @@ fn what_a_prospect_typed_is_never_formatted() {
         }
     }
 }
+
+#[test]
+fn a_meeting_line_is_added_to_an_answered_card_once() {
+    let answered = answered_card(None, "New lead: Dana", "✅ Accepted by <@U0SAM>");
+    let shown = serde_json::to_string(&answered).unwrap();
+    let first = card_with_line(&shown, "📅 Meeting booked for 2026-03-10 15:00 UTC").unwrap();
+    let again = card_with_line(
+        &serde_json::to_string(&first).unwrap(),
+        "📅 Meeting booked for 2026-03-11 09:00 UTC",
+    )
+    .unwrap();
+    let text = json_of(&again).to_string();
+    assert!(text.contains("Accepted by"), "{text}");
+    assert!(text.contains("2026-03-11 09:00"), "{text}");
+    assert!(
+        !text.contains("2026-03-10 15:00"),
+        "the earlier line is replaced: {text}"
+    );
+    assert_eq!(card_with_line("not a card", "x"), None);
+}
