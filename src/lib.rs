@@ -8,6 +8,7 @@ pub mod conversation;
 pub mod delivery;
 pub mod engine;
 pub mod extract;
+pub mod fuzz_checks;
 pub mod health;
 pub mod http;
 pub mod live;

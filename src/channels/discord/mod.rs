@@ -11,7 +11,7 @@ pub mod config;
 mod deliver;
 mod gateway;
 pub mod ids;
-mod inbound;
+pub mod inbound;
 pub mod render;
 mod rest;
 
