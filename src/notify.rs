@@ -124,6 +124,15 @@ pub fn handoff_text(handoff: &HandOff, now: DateTime<FixedOffset>) -> String {
     for (criterion, answer) in &handoff.criteria {
         lines.push(format!("     {:<10} {answer}", criterion.name()));
     }
+    if !handoff.questions.is_empty() {
+        lines.push("   asked (please answer):".to_string());
+        lines.extend(
+            handoff
+                .questions
+                .iter()
+                .map(|asked| format!("     ? {asked}")),
+        );
+    }
     lines.join("\n")
 }
 
@@ -263,6 +272,7 @@ pub(crate) fn sample_handoff() -> HandOff {
             (Criterion::Budget, "USD 60,000 per year".into()),
         ],
         qualified_at: at,
+        questions: Vec::new(),
     }
 }
 

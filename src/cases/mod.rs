@@ -21,7 +21,8 @@ pub use file::{CaseFile, CasesError, ScoreExpectation, TestCase, load, update_re
 /// One expectation that did not hold.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Mismatch {
-    /// What was checked: "stage", "score", "path", "disqualified", "pool", "rep", "replies".
+    /// What was checked: "stage", "score", "path", "disqualified", "pool", "rep", "questions",
+    /// "replies".
     pub what: &'static str,
     /// What the case expects.
     pub expected: String,
@@ -179,6 +180,13 @@ pub fn run(
         if let Some(expected) = &case.rep {
             check("rep", expected.clone(), rep);
         }
+    }
+    if let Some(questions) = &case.questions {
+        check(
+            "questions",
+            questions.join(" | "),
+            run.state.open_questions.join(" | "),
+        );
     }
     if let Some(golden) = &case.replies {
         check("replies", golden.join("\n"), run.replies.join("\n"));

@@ -3,7 +3,10 @@
 //! conversation is a value that can be tested, replayed and benchmarked.
 
 pub mod commands;
+pub mod faq;
+pub mod flood;
 mod interpret;
+pub mod language;
 pub mod messages;
 pub mod scoring;
 pub mod state;
@@ -108,6 +111,9 @@ pub struct HandOff {
     pub criteria: Vec<(Criterion, String)>,
     /// When the lead qualified.
     pub qualified_at: DateTime<FixedOffset>,
+    /// Questions the prospect asked that the script has no answer for: the rep answers them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub questions: Vec<String>,
 }
 
 /// Something that happened in a turn, for the runtime to store and deliver.
@@ -180,6 +186,8 @@ pub fn start(script: &Script, now: DateTime<FixedOffset>) -> Turn {
         abandoned_at: None,
         followed_up: false,
         human_since: None,
+        open_questions: Vec::new(),
+        burst: None,
     };
     let mut turn = Turn {
         state,
@@ -244,6 +252,7 @@ pub fn step(
         turn.say(messages::text(script, MessageKey::AlreadyDone));
         return turn;
     };
+    let flooding = flood::arrived(&mut turn.state.burst, now);
     if let Input::Text(text) = input {
         for (id, event) in scoring::signals_in(script, text, &turn.state.signals_fired, now) {
             turn.state.signals_fired.insert(id);
@@ -265,7 +274,18 @@ pub fn step(
         .as_ref()
         .map(|pending| (pending.clarifying.clone(), pending.reasks))
         .unwrap_or_default();
-    match interpret(script, step, input, &clarifying, now) {
+    let interpretation = interpret(script, step, input, &clarifying, now);
+    if let Input::Text(text) = input {
+        let understood = !matches!(interpretation, Interpretation::NotUnderstood);
+        if faq::aside(script, &mut turn, step, text, understood, flooding, now) {
+            return turn;
+        }
+    }
+    if flooding && !matches!(interpretation, Interpretation::Understood(_)) {
+        flood::hold(script, &mut turn);
+        return turn;
+    }
+    match interpretation {
         Interpretation::Understood(AnswerValue::Money {
             answer: MoneyAnswer::Amount(money),
         }) if money.period.is_none()
@@ -656,6 +676,7 @@ pub fn hand_off(script: &Script, state: &ConversationState, now: DateTime<FixedO
         .collect();
     let qualified_at = state.last_qualified_at().unwrap_or(now);
     HandOff {
+        questions: state.open_questions.clone(),
         script_id: script.id.clone(),
         stage: state.stage,
         score: state.score,

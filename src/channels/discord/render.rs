@@ -214,6 +214,18 @@ pub fn handoff_message(notice: &HandOffNotice) -> CreateMessage {
             false,
         ),
     ];
+    if !lead.questions.is_empty() {
+        let asked: Vec<String> = lead
+            .questions
+            .iter()
+            .map(|asked| format!("? {}", escape_markdown(asked)))
+            .collect();
+        fields.push((
+            "Asked — please answer".into(),
+            clip_escaped(&asked.join("\n"), MAX_FIELD_VALUE),
+            false,
+        ));
+    }
     let count = |text: &str| text.chars().count();
     let mut used = count(&title)
         + count(&description)
