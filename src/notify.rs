@@ -311,6 +311,10 @@ pub(crate) fn hostile_notice(event: NoticeEvent) -> HandOffNotice {
         (Criterion::Timing, "@here Q3 <!here> @everyone".into()),
         (Criterion::Authority, "> I sign off, ask <@U0BOSS>".into()),
     ];
+    lead.questions = vec![
+        "<!channel> do you integrate with *SAP*? ask <@U0BOSS> or <https://evil.example|here>"
+            .into(),
+    ];
     match event {
         NoticeEvent::Accepted => notice.note = Some("Sam accepted this lead".into()),
         NoticeEvent::Withdrawn => {

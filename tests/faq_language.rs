@@ -171,6 +171,20 @@ async fn the_first_message_picks_the_language_and_a_greeting_is_no_name(url: &st
     let named = say(&runtime, "minji", "김민지입니다", 120).await;
     assert_eq!(named.state.contact.get("name").unwrap(), "김민지");
 
+    // The bot spoke first (a terminal chat, a /qualify command): a first answer in Korean
+    // continues in Korean.
+    runtime
+        .start_over(&test_key("jisoo"), None, at(0), None)
+        .await
+        .unwrap();
+    let answered = say(&runtime, "jisoo", "안녕하세요", 60).await;
+    assert_eq!(answered.state.script_id, "saas-ko");
+    assert_eq!(
+        texts(&answered),
+        ["네 — 한국어로 계속할게요.", "먼저 성함이 어떻게 되세요?"]
+    );
+    assert!(!answered.state.contact.contains_key("name"));
+
     let romanian = say(&runtime, "andrei", "Bună ziua", 0).await;
     assert_eq!(romanian.state.script_id, "saas-ro");
     let english = say(&runtime, "dana", "hello there", 0).await;

@@ -597,8 +597,9 @@ impl Runtime {
 }
 
 /// The script a conversation on `script` continues on when `input` asks for another language
-/// of its family (the current script when it asks for the current language), and the
-/// conversation's answers fit there. Not while a rep has the conversation.
+/// of its family (the current script when it asks for the current language), or is the first
+/// answer and clearly written in another, and the conversation's answers fit there. Not while
+/// a rep has the conversation.
 fn language_switch(
     active: &ActiveScripts,
     script: &Arc<Script>,
@@ -619,7 +620,16 @@ fn language_switch(
     let members: Vec<&Script> = std::iter::once(script.as_ref())
         .chain(others.iter().map(Arc::as_ref))
         .collect();
-    let wanted = engine::language::requested(text, &members)?;
+    // Before any answer, writing in another language of the family is asking for it (the
+    // bot spoke first, as in `chat` or after `/qualify`).
+    let written_in = state
+        .answers
+        .is_empty()
+        .then(|| engine::language::detect(text))
+        .flatten()
+        .filter(|locale| *locale != script.locale)
+        .and_then(|locale| members.iter().copied().find(|m| m.locale == locale));
+    let wanted = engine::language::requested(text, &members).or(written_in)?;
     if wanted.id == script.id {
         return Some(script.clone());
     }

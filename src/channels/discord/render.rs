@@ -574,7 +574,8 @@ mod tests {
                 .map(|field| chars(&field["name"]) + chars(&field["value"]))
                 .sum::<usize>();
         assert!(total <= 6000, "{total} characters");
-        assert_eq!(fields.len(), 4 + crate::script::Criterion::ALL.len());
+        // Stage, email, region, score, the prospect's open question, then each criterion.
+        assert_eq!(fields.len(), 5 + crate::script::Criterion::ALL.len());
         assert!(fields.iter().all(|field| chars(&field["value"]) <= 1024));
     }
 
