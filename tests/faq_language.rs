@@ -3,7 +3,8 @@
 //! re-ask counted); a question nobody answered reaches the rep in the hand-off and `leads
 //! show`; a Korean greeting starts the Korean script and is not taken for a name; "English
 //! please" switches mid-dialogue, keeping the answers, and the switch is stored; a flood of 20
-//! messages gets one "one moment" and its answers in order, exactly, across two replicas.
+//! messages gets one "one moment" and its answers in order, exactly, across two replicas; and
+//! the same over the HTTP message API.
 #![expect(
     clippy::unwrap_used,
     reason = "test support: a failed unwrap is the test failure, with its message"
@@ -377,4 +378,51 @@ on_both_databases!(
     english_please_switches_keeping_the_answers_and_the_switch_is_stored,
     a_flood_gets_one_moment_and_its_answers_in_order,
     a_flood_across_two_replicas_is_counted_exactly,
+    the_message_api_answers_in_the_prospects_language,
 );
+
+/// The same over the HTTP message API a CRM or web chat uses.
+async fn the_message_api_answers_in_the_prospects_language(url: &str) {
+    let runtime = runtime(url).await;
+    let state = leadbot::http::AppState {
+        runtime: runtime.clone(),
+        api_token: Some(leadbot::config::Secret::new("api-token".into())),
+        booking_secret: None,
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move { axum::serve(listener, leadbot::http::app(state)).await });
+    let mut bodies = Vec::new();
+    for (event, text) in [
+        ("e1", "안녕하세요"),
+        ("e2", "김민지"),
+        ("e3", "가격이 얼마예요?"),
+        ("e4", "English please"),
+    ] {
+        let body = format!(
+            r#"{{"channel":"web","conversation":"w1","event_id":"{event}","text":"{text}"}}"#
+        );
+        let (status, answer) = common::post_json(port, "/api/messages", "api-token", &body)
+            .await
+            .unwrap();
+        assert_eq!(status, 200, "{answer}");
+        bodies.push(answer);
+    }
+    assert!(
+        bodies[0].contains("먼저 성함이 어떻게 되세요?"),
+        "{}",
+        bodies[0]
+    );
+    assert!(
+        bodies[2].contains("소규모 팀은 연 150만 원부터"),
+        "{}",
+        bodies[2]
+    );
+    assert!(bodies[2].contains("어느 회사에 계신가요?"), "{}", bodies[2]);
+    assert!(
+        bodies[3].contains("Thanks! Which company are you with?"),
+        "{}",
+        bodies[3]
+    );
+    runtime.store().close().await;
+}
