@@ -197,6 +197,13 @@ pub fn family_problems(scripts: &[(PathBuf, Script)]) -> Vec<Diagnostic> {
         let Some(family) = &script.family else {
             continue;
         };
+        // Two files claiming one script id are a problem of their own, reported elsewhere.
+        if scripts[..index]
+            .iter()
+            .any(|(_, other)| other.id == script.id)
+        {
+            continue;
+        }
         let Some((first_file, first)) = scripts[..index]
             .iter()
             .find(|(_, other)| other.family.as_ref() == Some(family))
