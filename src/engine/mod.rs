@@ -265,6 +265,16 @@ pub fn step(
         .as_ref()
         .and_then(|pending| pending.awaiting_period.clone())
     {
+        if let Input::Text(text) = input
+            && let Some(entry) = faq::matching(script, text)
+            && faq::looks_like_question(text, script.locale)
+        {
+            // The amount stays waiting for its period; the question is answered first.
+            turn.say(entry.answer.clone());
+            turn.effects
+                .push(Effect::Say(period_question(script, step)));
+            return turn;
+        }
         complete_period(script, &mut turn, step, input, said, money, now);
         return turn;
     }

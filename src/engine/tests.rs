@@ -1024,3 +1024,30 @@ fn switching_language_keeps_the_answers_and_asks_the_same_question_there() {
     );
     assert!(language::fits(&ko, &state).is_ok());
 }
+
+#[test]
+fn an_faq_question_while_the_period_is_asked_keeps_the_amount_waiting() {
+    let source = format!(
+        "{}\n[[faq]]\nid = \"pricing\"\nphrases = [\"how much\"]\nanswer = \"From $1,000 a year.\"\n",
+        SCRIPT.replace("period = \"year\"", "period = \"year\"\nask_period = true")
+    );
+    let script = script::parse(&source, Path::new("t.toml")).unwrap();
+    let (state, effects) = run(
+        &script,
+        &["Dana", "1", "25", "20k", "how much is it?", "a year"],
+    );
+    let said = said(&effects);
+    let answer = said
+        .iter()
+        .position(|text| text == "From $1,000 a year.")
+        .unwrap();
+    assert_eq!(
+        said[answer + 1],
+        messages::text(&script, MessageKey::ClarifyPeriod)
+    );
+    assert!(matches!(
+        &state.answer("budget").unwrap().value,
+        AnswerValue::Money { answer: crate::extract::MoneyAnswer::Amount(money) }
+            if money.amount == 20_000.0 && money.period == Some(crate::extract::Period::Year)
+    ));
+}
