@@ -186,6 +186,22 @@ async fn the_first_message_picks_the_language_and_a_greeting_is_no_name(url: &st
     );
     assert!(!answered.state.contact.contains_key("name"));
 
+    // A name written in Hangul is the answer, read in Korean.
+    runtime
+        .start_over(&test_key("minsu"), None, at(0), None)
+        .await
+        .unwrap();
+    let named = say(&runtime, "minsu", "김민수", 60).await;
+    assert_eq!(named.state.script_id, "saas-ko");
+    assert_eq!(named.state.contact.get("name").unwrap(), "김민수");
+    assert_eq!(
+        texts(&named),
+        [
+            "네 — 한국어로 계속할게요.",
+            "감사합니다! 어느 회사에 계신가요?"
+        ]
+    );
+
     let romanian = say(&runtime, "andrei", "Bună ziua", 0).await;
     assert_eq!(romanian.state.script_id, "saas-ro");
     let english = say(&runtime, "dana", "hello there", 0).await;

@@ -131,6 +131,33 @@ pub fn switch(target: &Script, state: ConversationState, now: DateTime<FixedOffs
     turn
 }
 
+/// Continues on `target` because the prospect wrote `input` in its language: the message is
+/// read there as the answer it is ("김민지" is a name), after saying the conversation goes on
+/// in that language; a message that answers nothing there (a greeting) is a plain [`switch`].
+pub fn continue_in(
+    target: &Script,
+    state: ConversationState,
+    input: &super::Input,
+    now: DateTime<FixedOffset>,
+) -> Turn {
+    let mut moved = state.clone();
+    moved.script_id = target.id.clone();
+    moved.script_version = target.version.clone();
+    let mut stepped = super::step(target, moved, input, now);
+    if !stepped
+        .effects
+        .iter()
+        .any(|effect| matches!(effect, super::Effect::AnswerRecorded(_)))
+    {
+        return switch(target, state, now);
+    }
+    let said = messages::text(target, MessageKey::LanguageSwitched);
+    stepped
+        .effects
+        .insert(0, super::Effect::Say(super::Reply::plain(said)));
+    stepped
+}
+
 /// The language a first message is clearly written in: Hangul is Korean; Romanian letters
 /// (ă, â, î, ș, ț) or common Romanian words are Romanian; otherwise none (the default script).
 pub fn detect(text: &str) -> Option<Locale> {

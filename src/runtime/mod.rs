@@ -360,10 +360,19 @@ impl Runtime {
                     .script_in_turn(&mut tx, &active, &conversation.state)
                     .await?;
                 match language_switch(&active, &script, &conversation.state, &inbound.input) {
-                    Some(target) => {
+                    Some((target, asked)) => {
                         tx.remember_script(&target, now_ms).await?;
                         let state = conversation.state.clone();
-                        let turn = engine::language::switch(&target, state, inbound.now);
+                        let turn = if asked {
+                            engine::language::switch(&target, state, inbound.now)
+                        } else {
+                            engine::language::continue_in(
+                                &target,
+                                state,
+                                &inbound.input,
+                                inbound.now,
+                            )
+                        };
                         (conversation, turn, target)
                     }
                     None => {
@@ -599,13 +608,13 @@ impl Runtime {
 /// The script a conversation on `script` continues on when `input` asks for another language
 /// of its family (the current script when it asks for the current language), or is the first
 /// answer and clearly written in another, and the conversation's answers fit there. Not while
-/// a rep has the conversation.
+/// a rep has the conversation. True with it when the prospect asked (rather than wrote in it).
 fn language_switch(
     active: &ActiveScripts,
     script: &Arc<Script>,
     state: &ConversationState,
     input: &Input,
-) -> Option<Arc<Script>> {
+) -> Option<(Arc<Script>, bool)> {
     let (Input::Text(text), Some(family)) = (input, &script.family) else {
         return None;
     };
@@ -629,13 +638,14 @@ fn language_switch(
         .flatten()
         .filter(|locale| *locale != script.locale)
         .and_then(|locale| members.iter().copied().find(|m| m.locale == locale));
-    let wanted = engine::language::requested(text, &members).or(written_in)?;
+    let asked = engine::language::requested(text, &members);
+    let wanted = asked.or(written_in)?;
     if wanted.id == script.id {
-        return Some(script.clone());
+        return Some((script.clone(), true));
     }
     let target = others.iter().find(|other| other.id == wanted.id)?.clone();
     match engine::language::fits(&target, state) {
-        Ok(()) => Some(target),
+        Ok(()) => Some((target, asked.is_some())),
         Err(why) => {
             tracing::warn!(script = %target.id, %why, "language switch refused: the answers do not fit");
             None
