@@ -275,6 +275,13 @@ pub fn step(
                 .push(Effect::Say(period_question(script, step)));
             return turn;
         }
+        if flooding
+            && let Input::Text(text) = input
+            && crate::extract::period(text).is_err()
+        {
+            flood::hold(script, &mut turn);
+            return turn;
+        }
         complete_period(script, &mut turn, step, input, said, money, now);
         return turn;
     }
