@@ -142,6 +142,15 @@ pub fn handoff_text(handoff: &HandOff, now: DateTime<FixedOffset>) -> String {
     for (criterion, answer) in &handoff.criteria {
         lines.push(format!("     {:<10} {answer}", criterion.name()));
     }
+    if !handoff.questions.is_empty() {
+        lines.push("   asked (please answer):".to_string());
+        lines.extend(
+            handoff
+                .questions
+                .iter()
+                .map(|asked| format!("     ? {asked}")),
+        );
+    }
     lines.join("\n")
 }
 
@@ -288,6 +297,7 @@ pub(crate) fn sample_handoff() -> HandOff {
             (Criterion::Budget, "USD 60,000 per year".into()),
         ],
         qualified_at: at,
+        questions: Vec::new(),
     }
 }
 
@@ -325,6 +335,10 @@ pub(crate) fn hostile_notice(event: NoticeEvent) -> HandOffNotice {
         (Criterion::Budget, "USD 60,000 per year".into()),
         (Criterion::Timing, "@here Q3 <!here> @everyone".into()),
         (Criterion::Authority, "> I sign off, ask <@U0BOSS>".into()),
+    ];
+    lead.questions = vec![
+        "<!channel> do you integrate with *SAP*? ask <@U0BOSS> or <https://evil.example|here>"
+            .into(),
     ];
     match event {
         NoticeEvent::Accepted => notice.note = Some("Sam accepted this lead".into()),

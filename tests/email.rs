@@ -89,6 +89,7 @@ fn notice(event: NoticeEvent) -> HandOffNotice {
                 (Criterion::Budget, "USD 60,000 per year".into()),
             ],
             qualified_at: at,
+            questions: Vec::new(),
         },
         prospect: ProspectRef {
             channel: "web".into(),

@@ -113,6 +113,8 @@ pub struct TestCase {
     pub rep: Option<String>,
     /// Golden replies: every bot message, in order (`leadbot test --update` writes them).
     pub replies: Option<Vec<String>>,
+    /// The questions noted for the rep (asked, and not answered by the script's FAQ), in order.
+    pub questions: Option<Vec<String>>,
 }
 
 /// A file of test cases for one script.

@@ -26,8 +26,8 @@ pub const CLICK: &str = "click:";
 /// One expectation that did not hold.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Mismatch {
-    /// What was checked: "stage", "score", "path", "disqualified", "pool", "rep", "replies",
-    /// or "click" (a click the channel or the pending question could not take).
+    /// What was checked: "stage", "score", "path", "disqualified", "pool", "rep", "questions",
+    /// "replies", or "click" (a click the channel or the pending question could not take).
     pub what: &'static str,
     /// What the case expects.
     pub expected: String,
@@ -242,6 +242,13 @@ pub fn run(
         if let Some(expected) = &case.rep {
             check("rep", expected.clone(), rep);
         }
+    }
+    if let Some(questions) = &case.questions {
+        check(
+            "questions",
+            questions.join(" | "),
+            run.state.open_questions.join(" | "),
+        );
     }
     if let Some(golden) = &case.replies {
         check("replies", golden.join("\n"), run.replies.join("\n"));

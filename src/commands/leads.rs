@@ -122,6 +122,12 @@ pub async fn show(store: &Store, id: i64) -> Result<()> {
             answer.raw
         )?;
     }
+    if !record.questions.is_empty() {
+        writeln!(out, "\nasked, for the rep to answer:")?;
+        for asked in &record.questions {
+            writeln!(out, "  ? {}", printable(asked))?;
+        }
+    }
     writeln!(out, "\nscore events:")?;
     for event in &record.score_events {
         writeln!(

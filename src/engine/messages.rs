@@ -65,6 +65,11 @@ fn english(key: &str) -> &'static str {
         "follow_up_mql" => {
             "Hi again! Following up on our chat — if the timing is right now, reply here and we'll pick it up, or type \"restart\" to go through the questions again."
         }
+        "question_noted" => {
+            "Good question — I've noted it for our team, and the person who follows up will answer it."
+        }
+        "language_switched" => "Sure — let's continue in English.",
+        "one_moment" => "One moment — I'm reading your messages and will answer them in order.",
         "hint_choice" => "Please pick one of the options (you can type its number).",
         "hint_multi_choice" => "Pick one or more options, e.g. \"1 and 3\".",
         "hint_yes_no" => "A simple yes or no is fine.",
@@ -117,6 +122,11 @@ fn korean(key: &str) -> &'static str {
         "follow_up_mql" => {
             "다시 인사드려요! 지난번 대화에 이어 연락드립니다 — 지금 시기가 맞으시면 여기에 답해 주시거나, \"다시 시작\"이라고 입력해 주세요."
         }
+        "question_noted" => {
+            "좋은 질문이에요 — 팀에 전달해 두었고, 연락드릴 담당자가 답변해 드릴 거예요."
+        }
+        "language_switched" => "네 — 한국어로 계속할게요.",
+        "one_moment" => "잠시만요 — 보내 주신 메시지를 순서대로 읽고 답해 드릴게요.",
         "hint_choice" => "보기 중 하나를 골라 주세요(번호를 입력해도 됩니다).",
         "hint_multi_choice" => "하나 이상 골라 주세요. 예: \"1, 3\".",
         "hint_yes_no" => "\"네\" 또는 \"아니요\"로 답해 주시면 됩니다.",
@@ -175,6 +185,11 @@ fn romanian(key: &str) -> &'static str {
         "follow_up_mql" => {
             "Bună din nou! Revenim după discuția noastră — dacă acum e momentul potrivit, răspundeți aici, sau scrieți \"restart\" pentru a relua întrebările."
         }
+        "question_noted" => {
+            "Bună întrebare — am notat-o pentru echipă, iar colegul care vă contactează vă va răspunde."
+        }
+        "language_switched" => "Sigur — continuăm în română.",
+        "one_moment" => "Un moment — vă citesc mesajele și vă răspund pe rând.",
         "hint_choice" => "Alegeți una dintre opțiuni (puteți scrie numărul ei).",
         "hint_multi_choice" => "Alegeți una sau mai multe opțiuni, de ex. \"1 și 3\".",
         "hint_yes_no" => "Un simplu da sau nu e suficient.",

@@ -3,7 +3,10 @@
 //! conversation is a value that can be tested, replayed and benchmarked.
 
 pub mod commands;
+pub mod faq;
+pub mod flood;
 mod interpret;
+pub mod language;
 pub mod messages;
 pub mod scoring;
 pub mod state;
@@ -109,6 +112,9 @@ pub struct HandOff {
     pub criteria: Vec<(Criterion, String)>,
     /// When the lead qualified.
     pub qualified_at: DateTime<FixedOffset>,
+    /// Questions the prospect asked that the script has no answer for: the rep answers them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub questions: Vec<String>,
 }
 
 /// Something that happened in a turn, for the runtime to store and deliver.
@@ -186,6 +192,8 @@ pub fn start(script: &Script, now: DateTime<FixedOffset>) -> Turn {
         last_active_at: None,
         decayed: 0,
         last_decay_at: None,
+        open_questions: Vec::new(),
+        burst: None,
     };
     let mut turn = Turn {
         state,
@@ -258,6 +266,7 @@ pub fn step(
         turn.say(messages::text(script, MessageKey::AlreadyDone));
         return turn;
     };
+    let flooding = flood::arrived(&mut turn.state.burst, now);
     if let Input::Text(text) = input {
         for (id, event) in scoring::signals_in(script, text, &turn.state.signals_fired, now) {
             turn.state.signals_fired.insert(id);
@@ -270,6 +279,23 @@ pub fn step(
         .as_ref()
         .and_then(|pending| pending.awaiting_period.clone())
     {
+        if let Input::Text(text) = input
+            && let Some(entry) = faq::matching(script, text)
+            && faq::looks_like_question(text, script.locale)
+        {
+            // The amount stays waiting for its period; the question is answered first.
+            turn.say(entry.answer.clone());
+            turn.effects
+                .push(Effect::Say(period_question(script, step)));
+            return turn;
+        }
+        if flooding
+            && let Input::Text(text) = input
+            && crate::extract::period(text).is_err()
+        {
+            flood::hold(script, &mut turn);
+            return turn;
+        }
         complete_period(script, &mut turn, step, input, said, money, now);
         return turn;
     }
@@ -279,7 +305,18 @@ pub fn step(
         .as_ref()
         .map(|pending| (pending.clarifying.clone(), pending.reasks))
         .unwrap_or_default();
-    match interpret(script, step, input, &clarifying, now) {
+    let interpretation = interpret(script, step, input, &clarifying, now);
+    if let Input::Text(text) = input {
+        let understood = !matches!(interpretation, Interpretation::NotUnderstood);
+        if faq::aside(script, &mut turn, step, text, understood, flooding, now) {
+            return turn;
+        }
+    }
+    if flooding && !matches!(interpretation, Interpretation::Understood(_)) {
+        flood::hold(script, &mut turn);
+        return turn;
+    }
+    match interpretation {
         Interpretation::Understood(AnswerValue::Money {
             answer: MoneyAnswer::Amount(money),
         }) if money.period.is_none()
@@ -723,6 +760,7 @@ pub fn hand_off(script: &Script, state: &ConversationState, now: DateTime<FixedO
     }
     let qualified_at = state.last_qualified_at().unwrap_or(now);
     HandOff {
+        questions: state.open_questions.clone(),
         script_id: script.id.clone(),
         stage: state.stage,
         score: state.score,

@@ -364,6 +364,13 @@ pub struct ConversationState {
     /// activity, whichever is later).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_decay_at: Option<DateTime<FixedOffset>>,
+    /// Questions the prospect asked that no FAQ entry answers, in order: the rep answers them
+    /// (shown in the hand-off and `leads show`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub open_questions: Vec<String>,
+    /// The prospect's latest burst of messages, for flood control.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub burst: Option<super::flood::Burst>,
 }
 
 impl ConversationState {

@@ -93,7 +93,7 @@ pub fn asks_for_human(text: &str, script: &Script) -> bool {
 /// `phrase` in `message` on word boundaries ("a human" is not in "a humane society"); Korean
 /// particles and endings attach to the phrase ("이야기하고"), so only Latin letters and
 /// digits count as the same word.
-fn contains_phrase(message: &str, phrase: &str) -> bool {
+pub(super) fn contains_phrase(message: &str, phrase: &str) -> bool {
     if phrase.is_empty() {
         return false;
     }

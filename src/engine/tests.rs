@@ -874,3 +874,180 @@ fn a_euro_budget_in_the_shipped_romanian_script_is_scored_in_lei() {
         scored(&effects)
     );
 }
+
+/// The test script with FAQ entries.
+fn with_faq() -> Script {
+    let source = format!(
+        "{SCRIPT}\n[[faq]]\nid = \"pricing\"\nphrases = [\"how much\", \"price\"]\nanswer = \"From $1,000 a year.\"\n\n[[faq]]\nid = \"crm\"\nphrases = [\"salesforce\"]\nanswer = \"Yes, we integrate with Salesforce.\"\n"
+    );
+    script::parse(&source, Path::new("t.toml")).unwrap()
+}
+
+#[test]
+fn an_faq_question_gets_its_answer_and_the_same_question_without_a_re_ask() {
+    let script = with_faq();
+    let (state, effects) = run(
+        &script,
+        &[
+            "Dana",
+            "how much is it?",
+            "do you integrate with Salesforce?",
+            "price?",
+            "a CRM",
+        ],
+    );
+    let said = said(&effects);
+    let reask = messages::text(&script, MessageKey::Reask);
+    assert!(
+        !said.iter().any(|text| text.starts_with(&reask)),
+        "{said:?}"
+    );
+    assert_eq!(
+        said.iter()
+            .filter(|text| *text == "From $1,000 a year.")
+            .count(),
+        2
+    );
+    let after_answer = said
+        .iter()
+        .position(|text| text == "Yes, we integrate with Salesforce.")
+        .unwrap();
+    assert_eq!(said[after_answer + 1], "Need?");
+    assert_eq!(state.path, ["name", "need", "seats"]);
+    assert!(matches!(
+        &state.answer("need").unwrap().value,
+        AnswerValue::Choice { value, .. } if value == "crm"
+    ));
+    assert!(state.open_questions.is_empty());
+}
+
+#[test]
+fn an_answer_that_mentions_an_faq_phrase_is_still_an_answer() {
+    let script = with_faq();
+    let (state, _) = run(
+        &script,
+        &["Dana", "1", "25", "price is fine, about 20k a year"],
+    );
+    assert!(matches!(
+        state.answer("budget").map(|answer| &answer.value),
+        Some(AnswerValue::Money { .. })
+    ));
+}
+
+#[test]
+fn a_question_nobody_answered_is_noted_for_the_rep_and_shown_in_the_hand_off() {
+    let script = with_faq();
+    let (state, effects) = run(
+        &script,
+        &[
+            "Dana",
+            "Do you have an office in Lisbon?",
+            "What's your SLA",
+            "1",
+        ],
+    );
+    assert_eq!(
+        state.open_questions,
+        ["Do you have an office in Lisbon?", "What's your SLA"]
+    );
+    let said = said(&effects);
+    let noted = messages::text(&script, MessageKey::QuestionNoted);
+    assert_eq!(said.iter().filter(|text| **text == noted).count(), 2);
+    assert_eq!(state.path, ["name", "need", "seats"]);
+    assert_eq!(state.pending.as_ref().unwrap().reasks, 0);
+    let handoff = hand_off(&script, &state, at(600));
+    assert_eq!(handoff.questions, state.open_questions);
+    // A free-text question is not taken for a name.
+    let (state, _) = run(&script, &["Is this a bot?"]);
+    assert_eq!(state.path, ["name"]);
+    assert_eq!(state.open_questions, ["Is this a bot?"]);
+}
+
+#[test]
+fn a_flood_gets_one_moment_and_its_answers_in_order() {
+    let script = with_faq();
+    let mut turn = start(&script, at(0));
+    turn = step(&script, turn.state, &Input::Text("Dana".into()), at(30));
+    let mut effects = Vec::new();
+    for index in 0..20 {
+        let text = match index {
+            9 => "25",
+            14 => "how much?",
+            _ => "zzz",
+        };
+        turn = step(&script, turn.state, &Input::Text(text.into()), at(60));
+        effects.extend(turn.effects.clone());
+    }
+    let said = said(&effects);
+    let moment = messages::text(&script, MessageKey::OneMoment);
+    let reask = messages::text(&script, MessageKey::Reask);
+    assert_eq!(
+        said.iter().filter(|text| **text == moment).count(),
+        1,
+        "{said:?}"
+    );
+    // Three re-asks (two on need, then moving on, one on seats) before the burst is a flood.
+    assert_eq!(
+        said.iter().filter(|text| text.starts_with(&reask)).count(),
+        3,
+        "{said:?}"
+    );
+    let answered: Vec<&str> = turn.state.answers.iter().map(|a| a.step.as_str()).collect();
+    assert_eq!(answered, ["name", "need", "seats"]);
+    assert!(said.contains(&"From $1,000 a year.".to_string()));
+    assert_eq!(turn.state.pending.as_ref().unwrap().step, "budget");
+    assert_eq!(turn.state.pending.as_ref().unwrap().reasks, 0);
+    // After a quiet gap the prospect is re-asked as usual.
+    let later = step(&script, turn.state, &Input::Text("zzz".into()), at(120));
+    assert!(said_starts(&later.effects, &reask));
+}
+
+fn said_starts(effects: &[Effect], prefix: &str) -> bool {
+    said(effects).iter().any(|text| text.starts_with(prefix))
+}
+
+#[test]
+fn switching_language_keeps_the_answers_and_asks_the_same_question_there() {
+    let (en, ko) = (in_language("en"), in_language("ko"));
+    let (state, _) = run(&en, &["Dana", "1"]);
+    let switched = language::switch(&ko, state.clone(), at(300));
+    assert_eq!(switched.state.answers, state.answers);
+    assert_eq!(switched.state.score, state.score);
+    assert_eq!(switched.state.script_version, ko.version);
+    let said = said(&switched.effects);
+    assert_eq!(
+        said,
+        [
+            messages::text(&ko, MessageKey::LanguageSwitched),
+            "Seats?".to_string()
+        ]
+    );
+    assert!(language::fits(&ko, &state).is_ok());
+}
+
+#[test]
+fn an_faq_question_while_the_period_is_asked_keeps_the_amount_waiting() {
+    let source = format!(
+        "{}\n[[faq]]\nid = \"pricing\"\nphrases = [\"how much\"]\nanswer = \"From $1,000 a year.\"\n",
+        SCRIPT.replace("period = \"year\"", "period = \"year\"\nask_period = true")
+    );
+    let script = script::parse(&source, Path::new("t.toml")).unwrap();
+    let (state, effects) = run(
+        &script,
+        &["Dana", "1", "25", "20k", "how much is it?", "a year"],
+    );
+    let said = said(&effects);
+    let answer = said
+        .iter()
+        .position(|text| text == "From $1,000 a year.")
+        .unwrap();
+    assert_eq!(
+        said[answer + 1],
+        messages::text(&script, MessageKey::ClarifyPeriod)
+    );
+    assert!(matches!(
+        &state.answer("budget").unwrap().value,
+        AnswerValue::Money { answer: crate::extract::MoneyAnswer::Amount(money) }
+            if money.amount == 20_000.0 && money.period == Some(crate::extract::Period::Year)
+    ));
+}

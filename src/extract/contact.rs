@@ -51,6 +51,14 @@ const NOT_A_NAME: &[&str] = &[
     "hi",
     "hello",
     "hey",
+    "안녕",
+    "안녕하세",
+    "안녕하세요",
+    "안녕하십니까",
+    "buna",
+    "bună",
+    "salut",
+    "ziua",
     "thanks",
     "yes",
     "no",
@@ -104,6 +112,13 @@ fn strip(text: &str, lead_ins: &Regex) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_greeting_is_not_a_name() {
+        for text in ["안녕하세요", "안녕", "Bună ziua", "salut!", "hello"] {
+            assert!(person_name(text).is_err(), "{text}");
+        }
+    }
 
     #[test]
     fn names_as_people_write_them() {

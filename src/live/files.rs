@@ -14,13 +14,36 @@ const SETTLE: Duration = Duration::from_millis(50);
 const MAX_READS: usize = 20;
 
 /// Every script file under `path` (by name, as shown) with what it holds, or the error that
-/// says why they cannot be listed. Blocks: files are re-read until they settle.
+/// says why they cannot be listed. A script whose translations (`family`) it no longer
+/// matches is refused, so a switch of language never meets steps that are not there. Blocks:
+/// files are re-read until they settle.
 pub(super) fn load_folder(path: &Path) -> Result<Vec<(String, Loaded)>, String> {
     let files: Vec<PathBuf> = script::script_files(path).map_err(|error| error.to_string())?;
-    Ok(files
+    let mut loaded: Vec<(String, Loaded)> = files
         .into_iter()
         .map(|file| (file.display().to_string(), load(&file)))
-        .collect())
+        .collect();
+    let valid: Vec<(PathBuf, script::Script)> = loaded
+        .iter()
+        .filter_map(|(file, outcome)| match outcome {
+            Loaded::Valid(script) => Some((PathBuf::from(file), (**script).clone())),
+            Loaded::Refused { .. } => None,
+        })
+        .collect();
+    for diagnostic in script::family_problems(&valid) {
+        let file = diagnostic.file.display().to_string();
+        if let Some((_, outcome)) = loaded.iter_mut().find(|(name, _)| *name == file) {
+            let script_id = match outcome {
+                Loaded::Valid(script) => Some(script.id.clone()),
+                Loaded::Refused { script_id, .. } => script_id.clone(),
+            };
+            *outcome = Loaded::Refused {
+                script_id,
+                error: diagnostic.to_string(),
+            };
+        }
+    }
+    Ok(loaded)
 }
 
 /// Reads `path` once it stops changing and loads the script in it.
@@ -74,6 +97,32 @@ fn claimed_id(source: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_translation_whose_steps_drifted_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("conversations");
+        for name in ["saas-en.toml", "saas-ko.toml"] {
+            std::fs::copy(folder.join(name), dir.path().join(name)).unwrap();
+        }
+        let ko = dir.path().join("saas-ko.toml");
+        let drifted = std::fs::read_to_string(&ko)
+            .unwrap()
+            .replace("id = \"email\"", "id = \"mail\"");
+        std::fs::write(&ko, drifted).unwrap();
+        let loaded = load_folder(dir.path()).unwrap();
+        let refused: Vec<&str> = loaded
+            .iter()
+            .filter_map(|(file, outcome)| match outcome {
+                Loaded::Refused { error, .. } => {
+                    Some(error.as_str()).filter(|_| file.ends_with("saas-ko.toml"))
+                }
+                Loaded::Valid(_) => None,
+            })
+            .collect();
+        assert_eq!(refused.len(), 1, "{refused:?}");
+        assert!(refused[0].contains("family \"saas\""), "{}", refused[0]);
+    }
 
     #[test]
     fn a_broken_script_says_where_and_whose_it_is() {

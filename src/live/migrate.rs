@@ -20,30 +20,7 @@ pub struct Migrated {
 /// Whether a conversation can continue on `target`: every step it has answered, and the one
 /// it waits on, must exist there and inform the same criterion.
 pub fn check(target: &Script, state: &ConversationState) -> Result<(), String> {
-    let steps = state
-        .answers
-        .iter()
-        .map(|answer| (answer.step.as_str(), Some(answer.criterion)))
-        .chain(
-            state
-                .pending
-                .iter()
-                .map(|pending| (pending.step.as_str(), None)),
-        );
-    for (step, criterion) in steps {
-        match target.step(step) {
-            None => return Err(format!("step {step:?} is not in the target version")),
-            Some(found) if criterion.is_some_and(|c| c != found.criterion) => {
-                return Err(format!(
-                    "step {step:?} informs {} in the target version, not {}",
-                    found.criterion.name(),
-                    criterion.map(|c| c.name()).unwrap_or_default()
-                ));
-            }
-            Some(_) => {}
-        }
-    }
-    Ok(())
+    crate::engine::language::fits(target, state)
 }
 
 /// Moves every conversation of `target`'s script still in progress on another version to

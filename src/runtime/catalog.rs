@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use arc_swap::ArcSwap;
 
 use super::RuntimeError;
-use crate::engine::state::ConversationState;
+use crate::engine::{self, state::ConversationState};
 use crate::script::{self, Script, ScriptVersion};
 
 /// The active version of every script: what new conversations start on.
@@ -52,6 +52,25 @@ impl ActiveScripts {
             .as_deref()
             .ok_or_else(|| RuntimeError::ScriptMissing("(default)".into()))?;
         self.current(id)
+    }
+
+    /// The script a conversation opened by `text` starts on: the default script, or the member
+    /// of its family in the language `text` is clearly written in.
+    pub fn for_first_message(&self, text: &str) -> Result<Arc<Script>, RuntimeError> {
+        let default = self.default_script()?;
+        let (Some(family), Some(locale)) = (&default.family, engine::language::detect(text)) else {
+            return Ok(default);
+        };
+        if locale == default.locale {
+            return Ok(default);
+        }
+        let mut members: Vec<&Arc<Script>> = self
+            .by_id
+            .values()
+            .filter(|script| script.family.as_ref() == Some(family) && script.locale == locale)
+            .collect();
+        members.sort_by(|a, b| a.id.cmp(&b.id));
+        Ok(members.first().map_or(default, |member| (*member).clone()))
     }
 
     /// Every active script, in no particular order.

@@ -359,16 +359,38 @@ impl Runtime {
                 let script = self
                     .script_in_turn(&mut tx, &active, &conversation.state)
                     .await?;
-                let turn = engine::step(
-                    &script,
-                    conversation.state.clone(),
-                    &inbound.input,
-                    inbound.now,
-                );
-                (conversation, turn, script)
+                match language_switch(&active, &script, &conversation.state, &inbound.input) {
+                    Some((target, asked)) => {
+                        tx.remember_script(&target, now_ms).await?;
+                        let state = conversation.state.clone();
+                        let turn = if asked {
+                            engine::language::switch(&target, state, inbound.now)
+                        } else {
+                            engine::language::continue_in(
+                                &target,
+                                state,
+                                &inbound.input,
+                                inbound.now,
+                            )
+                        };
+                        (conversation, turn, target)
+                    }
+                    None => {
+                        let turn = engine::step(
+                            &script,
+                            conversation.state.clone(),
+                            &inbound.input,
+                            inbound.now,
+                        );
+                        (conversation, turn, script)
+                    }
+                }
             }
             None => {
-                let script = active.default_script()?;
+                let script = match &inbound.input {
+                    Input::Text(text) => active.for_first_message(text)?,
+                    Input::Choice { .. } => active.default_script()?,
+                };
                 tx.remember_script(&script, now_ms).await?;
                 let turn = engine::start(&script, inbound.now);
                 let person = inbound.person.as_ref();
@@ -580,6 +602,54 @@ impl Runtime {
             .script_source(&state.script_id, &state.script_version)
             .await?;
         self.scripts.from_stored(state, source)
+    }
+}
+
+/// The script a conversation on `script` continues on when `input` asks for another language
+/// of its family (the current script when it asks for the current language), or is the first
+/// answer and clearly written in another, and the conversation's answers fit there. Not while
+/// a rep has the conversation. True with it when the prospect asked (rather than wrote in it).
+fn language_switch(
+    active: &ActiveScripts,
+    script: &Arc<Script>,
+    state: &ConversationState,
+    input: &Input,
+) -> Option<(Arc<Script>, bool)> {
+    let (Input::Text(text), Some(family)) = (input, &script.family) else {
+        return None;
+    };
+    if state.human_since.is_some() {
+        return None;
+    }
+    let others: Vec<Arc<Script>> = active
+        .scripts()
+        .filter(|other| other.family.as_ref() == Some(family) && other.id != script.id)
+        .cloned()
+        .collect();
+    let members: Vec<&Script> = std::iter::once(script.as_ref())
+        .chain(others.iter().map(Arc::as_ref))
+        .collect();
+    // Before any answer, writing in another language of the family is asking for it (the
+    // bot spoke first, as in `chat` or after `/qualify`).
+    let written_in = state
+        .answers
+        .is_empty()
+        .then(|| engine::language::detect(text))
+        .flatten()
+        .filter(|locale| *locale != script.locale)
+        .and_then(|locale| members.iter().copied().find(|m| m.locale == locale));
+    let asked = engine::language::requested(text, &members);
+    let wanted = asked.or(written_in)?;
+    if wanted.id == script.id {
+        return Some((script.clone(), true));
+    }
+    let target = others.iter().find(|other| other.id == wanted.id)?.clone();
+    match engine::language::fits(&target, state) {
+        Ok(()) => Some((target, asked.is_some())),
+        Err(why) => {
+            tracing::warn!(script = %target.id, %why, "language switch refused: the answers do not fit");
+            None
+        }
     }
 }
 

@@ -54,6 +54,12 @@ pub enum MessageKey {
     HandedBack,
     /// `book_a_time`.
     BookATime,
+    /// `question_noted`.
+    QuestionNoted,
+    /// `language_switched`.
+    LanguageSwitched,
+    /// `one_moment`.
+    OneMoment,
     /// `hint_choice`.
     HintChoice,
     /// `hint_multi_choice`.
@@ -74,7 +80,7 @@ pub enum MessageKey {
 
 impl MessageKey {
     /// Every key, in the order the documentation lists them.
-    pub const ALL: [MessageKey; 32] = [
+    pub const ALL: [MessageKey; 35] = [
         MessageKey::Reask,
         MessageKey::MovingOn,
         MessageKey::Clarify,
@@ -99,6 +105,9 @@ impl MessageKey {
         MessageKey::TakeoverAfterHours,
         MessageKey::HandedBack,
         MessageKey::BookATime,
+        MessageKey::QuestionNoted,
+        MessageKey::LanguageSwitched,
+        MessageKey::OneMoment,
         MessageKey::HintChoice,
         MessageKey::HintMultiChoice,
         MessageKey::HintYesNo,
@@ -136,6 +145,9 @@ impl MessageKey {
             MessageKey::BookATime => "book_a_time",
             MessageKey::Nudge => "nudge",
             MessageKey::FollowUpMql => "follow_up_mql",
+            MessageKey::QuestionNoted => "question_noted",
+            MessageKey::LanguageSwitched => "language_switched",
+            MessageKey::OneMoment => "one_moment",
             MessageKey::HintChoice => "hint_choice",
             MessageKey::HintMultiChoice => "hint_multi_choice",
             MessageKey::HintYesNo => "hint_yes_no",

@@ -181,10 +181,102 @@ pub fn load_all(paths: &[PathBuf]) -> Result<Vec<Script>, ScriptError> {
             }
         }
     }
+    diagnostics.extend(family_problems(&scripts));
     if !diagnostics.is_empty() {
         return Err(ScriptError::Invalid(diagnostics));
     }
     Ok(scripts.into_iter().map(|(_, script)| script).collect())
+}
+
+/// Checks the scripts that share a `family` (translations of one dialogue): one per language,
+/// and the same step ids informing the same criteria, because a conversation switching
+/// language keeps its answers by step id.
+pub fn family_problems(scripts: &[(PathBuf, Script)]) -> Vec<Diagnostic> {
+    let mut diagnostics = Vec::new();
+    for (index, (file, script)) in scripts.iter().enumerate() {
+        let Some(family) = &script.family else {
+            continue;
+        };
+        // Two files claiming one script id are a problem of their own, reported elsewhere.
+        if scripts[..index]
+            .iter()
+            .any(|(_, other)| other.id == script.id)
+        {
+            continue;
+        }
+        let Some((first_file, first)) = scripts[..index]
+            .iter()
+            .find(|(_, other)| other.family.as_ref() == Some(family))
+        else {
+            continue;
+        };
+        let (line, column) = script
+            .source
+            .find("\nfamily")
+            .map_or((1, 1), |at| line_and_column(&script.source, at + 1));
+        let mut say = |message: String| {
+            diagnostics.push(Diagnostic {
+                file: file.clone(),
+                line,
+                column,
+                message,
+            });
+        };
+        if let Some((other_file, other)) = scripts[..index].iter().find(|(_, other)| {
+            other.family.as_ref() == Some(family) && other.locale == script.locale
+        }) {
+            say(format!(
+                "family {family:?} already has a {} script: {} ({})",
+                script.locale,
+                other.id,
+                other_file.display()
+            ));
+        }
+        if let Err(problem) = same_steps(first, script) {
+            say(format!(
+                "family {family:?}: {problem} — translations share step ids so a conversation \
+                 keeps its answers when it switches language (compare {})",
+                first_file.display()
+            ));
+        }
+    }
+    diagnostics
+}
+
+/// Whether two translations have the same steps (ids and criteria).
+fn same_steps(first: &Script, other: &Script) -> Result<(), String> {
+    for step in &first.steps {
+        match other.step(&step.id) {
+            None => {
+                return Err(format!(
+                    "{} has no step {:?} ({} has)",
+                    other.id, step.id, first.id
+                ));
+            }
+            Some(found) if found.criterion != step.criterion => {
+                return Err(format!(
+                    "step {:?} informs {} in {} but {} in {}",
+                    step.id,
+                    found.criterion.name(),
+                    other.id,
+                    step.criterion.name(),
+                    first.id
+                ));
+            }
+            Some(_) => {}
+        }
+    }
+    match other
+        .steps
+        .iter()
+        .find(|step| first.step(&step.id).is_none())
+    {
+        Some(extra) => Err(format!(
+            "{} has a step {:?} that {} lacks",
+            other.id, extra.id, first.id
+        )),
+        None => Ok(()),
+    }
 }
 
 /// 1-based line and character column of a byte offset.

@@ -133,6 +133,14 @@ pub struct Script {
     /// More ways of asking for a person in the script's language (`human_phrases`), on top of
     /// the built-in ones: any message containing one pauses the script for a rep.
     pub human_phrases: Vec<String>,
+    /// The dialogue this script translates (`family = "saas"`): a conversation may start on,
+    /// or switch to, the family member in the prospect's language, keeping its answers.
+    pub family: Option<String>,
+    /// More ways of asking for this script's language (`language_phrases`), on top of the
+    /// built-in ones: in any script of the family, a short message containing one switches here.
+    pub language_phrases: Vec<String>,
+    /// Questions prospects ask mid-dialogue, answered without leaving the current question.
+    pub faq: Vec<Faq>,
     /// The TOML it was loaded from, kept so conversations can resume on this exact version.
     pub source: String,
 }
@@ -356,6 +364,17 @@ pub struct Signal {
     pub points: i32,
     /// Phrases that trigger it, folded (lower case, no accents) once at load.
     pub phrases: Vec<String>,
+}
+
+/// A question prospects ask, with the script's answer (`[[faq]]`).
+#[derive(Debug, Clone)]
+pub struct Faq {
+    /// Stable id ("pricing"), for people reading the script and the transcript.
+    pub id: String,
+    /// Phrases that ask it, folded (lower case, no accents) once at load.
+    pub phrases: Vec<String>,
+    /// What the bot answers.
+    pub answer: String,
 }
 
 /// Timers for prospects who go quiet or stop short of SQL; `None` turns each off.

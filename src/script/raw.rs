@@ -44,6 +44,13 @@ pub(super) struct RawScript {
     pub messages: BTreeMap<Spanned<String>, String>,
     #[serde(default)]
     pub human_phrases: Vec<String>,
+    #[schemars(with = "Option<String>")]
+    pub family: Option<Spanned<String>>,
+    #[serde(default)]
+    pub language_phrases: Vec<String>,
+    #[serde(default)]
+    #[schemars(with = "Vec<RawFaq>")]
+    pub faq: Vec<Spanned<RawFaq>>,
     #[serde(default)]
     #[schemars(with = "Vec<RawSignal>")]
     pub signals: Vec<Spanned<RawSignal>>,
@@ -110,6 +117,17 @@ pub(super) struct RawSignal {
     pub points: i32,
     #[schemars(with = "Vec<String>")]
     pub phrases: Spanned<Vec<String>>,
+}
+
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawFaq {
+    #[schemars(with = "String")]
+    pub id: Spanned<String>,
+    #[schemars(with = "Vec<String>")]
+    pub phrases: Spanned<Vec<String>>,
+    #[schemars(with = "String")]
+    pub answer: Spanned<String>,
 }
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]

@@ -441,3 +441,64 @@ fn the_order_of_diagnostics_is_unchanged() {
     ];
     assert_eq!(found, expected);
 }
+
+#[test]
+fn faq_entries_need_an_id_phrases_and_an_answer() {
+    let with = |entry: &str| format!("{VALID}\n[[faq]]\n{entry}\n");
+    let script = parse(
+        &with("id = \"pricing\"\nphrases = [\"Cât costă\"]\nanswer = \"From 1,000.\""),
+        Path::new("s.toml"),
+    )
+    .unwrap();
+    assert_eq!(script.faq[0].phrases, ["cat costa"]);
+    let problem = only_problem(&with("id = \"p\"\nphrases = [\" \"]\nanswer = \"A.\""));
+    assert!(
+        problem.contains("faq \"p\" needs at least one phrase"),
+        "{problem}"
+    );
+    let problem = only_problem(&with("id = \"p\"\nphrases = [\"x\"]\nanswer = \"\""));
+    assert!(problem.contains("empty answer"), "{problem}");
+    let twice = format!(
+        "{}\n[[faq]]\nid = \"p\"\nphrases = [\"y\"]\nanswer = \"B.\"\n",
+        with("id = \"p\"\nphrases = [\"x\"]\nanswer = \"A.\"")
+    );
+    assert!(only_problem(&twice).contains("duplicate faq id \"p\""));
+}
+
+#[test]
+fn a_family_whose_translations_differ_in_steps_is_refused_with_where() {
+    let dir = std::env::temp_dir().join(format!("leadbot-family-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let member = |id: &str, locale: &str| {
+        VALID
+            .replace(
+                "id = \"demo\"",
+                &format!("id = \"{id}\"\nfamily = \"saas\""),
+            )
+            .replace("locale = \"en\"", &format!("locale = \"{locale}\""))
+    };
+    std::fs::write(dir.join("a.toml"), member("a", "en")).unwrap();
+    std::fs::write(dir.join("b.toml"), member("b", "ko")).unwrap();
+    assert!(load_all(std::slice::from_ref(&dir)).is_ok());
+    std::fs::write(
+        dir.join("b.toml"),
+        member("b", "ko").replace("id = \"budget\"", "id = \"money\""),
+    )
+    .unwrap();
+    let error = load_all(std::slice::from_ref(&dir))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.contains("b.toml:2:1: family \"saas\": b has no step \"budget\""),
+        "{error}"
+    );
+    std::fs::write(dir.join("b.toml"), member("b", "en")).unwrap();
+    let error = load_all(std::slice::from_ref(&dir))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.contains("family \"saas\" already has a en script: a"),
+        "{error}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

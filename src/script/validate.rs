@@ -10,7 +10,7 @@ use super::condition;
 use super::messages::MessageKey;
 use super::model::{
     Band, ChoiceOption, Comparison, Condition, ContactField, Criterion, Decay, Disqualifier,
-    Expectation, FastReply, FollowUp, Jump, NurtureTouch, Script, Signal, Step, TimeBand,
+    Expectation, Faq, FastReply, FollowUp, Jump, NurtureTouch, Script, Signal, Step, TimeBand,
 };
 use super::raw::{RawBand, RawLabel, RawScript, RawStep};
 use crate::extract::Period;
@@ -54,6 +54,8 @@ pub(super) fn validate(raw: RawScript, source: &str) -> Result<Script, Vec<Probl
     };
     check_message_keys(&raw, &mut problems);
     let signals = signals(&raw, &mut problems);
+    let faq = faq(&raw, &mut problems);
+    let family = family(&raw, &mut problems);
     let fast_reply = raw.fast_reply.as_ref().map(|fast| FastReply {
         within_seconds: fast.within_seconds,
         points: fast.points,
@@ -112,6 +114,14 @@ pub(super) fn validate(raw: RawScript, source: &str) -> Result<Script, Vec<Probl
             .map(|phrase| phrase.trim().to_string())
             .filter(|phrase| !phrase.is_empty())
             .collect(),
+        family,
+        language_phrases: raw
+            .language_phrases
+            .iter()
+            .map(|phrase| phrase.trim().to_string())
+            .filter(|phrase| !phrase.is_empty())
+            .collect(),
+        faq,
         source: source.to_string(),
     })
 }
@@ -280,6 +290,64 @@ fn signals(raw: &RawScript, problems: &mut Problems) -> Vec<Signal> {
             }
         })
         .collect()
+}
+
+/// Reads `[[faq]]`: unique ids, at least one phrase and an answer each, phrases folded.
+fn faq(raw: &RawScript, problems: &mut Problems) -> Vec<Faq> {
+    let mut ids = HashSet::new();
+    raw.faq
+        .iter()
+        .map(|entry| {
+            let entry = entry.get_ref();
+            let id = entry.id.get_ref().trim().to_string();
+            if id.is_empty() || !id.chars().all(condition::is_id_char) {
+                problems.at(
+                    entry.id.span(),
+                    format!("faq id {id:?} must be letters, digits, _ or - (and not empty)"),
+                );
+            } else if !ids.insert(id.clone()) {
+                problems.at(entry.id.span(), format!("duplicate faq id {id:?}"));
+            }
+            let phrases: Vec<String> = entry
+                .phrases
+                .get_ref()
+                .iter()
+                .map(|phrase| crate::extract::fold(phrase.trim()))
+                .filter(|phrase| !phrase.is_empty())
+                .collect();
+            if phrases.is_empty() {
+                problems.at(
+                    entry.phrases.span(),
+                    format!("faq {id:?} needs at least one phrase"),
+                );
+            }
+            if entry.answer.get_ref().trim().is_empty() {
+                problems.at(
+                    entry.answer.span(),
+                    format!("faq {id:?} has an empty answer"),
+                );
+            }
+            Faq {
+                id,
+                phrases,
+                answer: entry.answer.get_ref().trim().to_string(),
+            }
+        })
+        .collect()
+}
+
+/// Reads `family`: the name a script's translations share, written like an id.
+fn family(raw: &RawScript, problems: &mut Problems) -> Option<String> {
+    let spanned = raw.family.as_ref()?;
+    let family = spanned.get_ref().trim().to_string();
+    if family.is_empty() || !family.chars().all(condition::is_id_char) {
+        problems.at(
+            spanned.span(),
+            format!("family {family:?} must be letters, digits, _ or - (and not empty)"),
+        );
+        return None;
+    }
+    Some(family)
 }
 
 /// Checks the steps' ids (at least one step; ids well-formed, not "end", unique) and returns

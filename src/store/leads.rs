@@ -145,6 +145,8 @@ pub struct LeadRecord {
     pub stage_changes: Vec<StoredStageChange>,
     /// The transcript.
     pub transcript: Vec<StoredMessage>,
+    /// Questions the prospect asked that the script has no answer for, for the rep.
+    pub questions: Vec<String>,
 }
 
 pub(super) const LEAD_COLUMNS: &str = "id, channel, name, company, email, phone, region, stage, score, script_id, \
@@ -347,6 +349,17 @@ impl Store {
             })
         })
         .collect::<Result<_, StoreError>>()?;
+        let mut questions = Vec::new();
+        for row in sqlx::query("SELECT state FROM conversations WHERE lead_id = $1 ORDER BY id")
+            .bind(id)
+            .fetch_all(self.pool())
+            .await?
+        {
+            let state: String = row.try_get("state")?;
+            let state: ConversationState = serde_json::from_str(&state)
+                .map_err(|error| StoreError::Corrupt(format!("lead {id}: {error}")))?;
+            questions.extend(state.open_questions);
+        }
         Ok(Some(LeadRecord {
             lead,
             address,
@@ -354,6 +367,7 @@ impl Store {
             score_events,
             stage_changes,
             transcript,
+            questions,
         }))
     }
 
@@ -466,6 +480,7 @@ impl Store {
 /// A conversation state with everything personal removed.
 fn scrub(mut state: ConversationState) -> ConversationState {
     state.contact.clear();
+    state.open_questions.clear();
     for answer in &mut state.answers {
         answer.raw = ERASED.to_string();
         let personal = answer.criterion == crate::script::Criterion::Contact

@@ -215,6 +215,18 @@ pub fn handoff_message(notice: &HandOffNotice) -> CreateMessage {
             false,
         ),
     ];
+    if !lead.questions.is_empty() {
+        let asked: Vec<String> = lead
+            .questions
+            .iter()
+            .map(|asked| format!("? {}", escape_markdown(asked)))
+            .collect();
+        fields.push((
+            "Asked — please answer".into(),
+            clip_escaped(&asked.join("\n"), MAX_FIELD_VALUE),
+            false,
+        ));
+    }
     let count = |text: &str| text.chars().count();
     let mut used = count(&title)
         + count(&description)
@@ -563,7 +575,8 @@ mod tests {
                 .map(|field| chars(&field["name"]) + chars(&field["value"]))
                 .sum::<usize>();
         assert!(total <= 6000, "{total} characters");
-        assert_eq!(fields.len(), 4 + crate::script::Criterion::ALL.len());
+        // Stage, email, region, score, the prospect's open question, then each criterion.
+        assert_eq!(fields.len(), 5 + crate::script::Criterion::ALL.len());
         assert!(fields.iter().all(|field| chars(&field["value"]) <= 1024));
     }
 

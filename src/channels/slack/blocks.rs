@@ -216,6 +216,17 @@ fn card(notice: &HandOffNotice, name: &str, company: &str) -> SlackMessageConten
             )))
             .into(),
     ];
+    if !lead.questions.is_empty() {
+        let asked: Vec<String> = lead.questions.iter().map(|q| format!("? {q}")).collect();
+        blocks.push(
+            SlackSectionBlock::new()
+                .with_text(plain(
+                    &format!("Asked — please answer:\n{}", asked.join("\n")),
+                    MAX_SECTION_TEXT,
+                ))
+                .into(),
+        );
+    }
     let mut context = vec![format!("Conversation: {}", conversation_ref(notice))];
     if let Some(pool) = &notice.pool {
         context.push(match &notice.rule {

@@ -259,6 +259,11 @@ impl Card {
             .criteria
             .iter()
             .map(|(criterion, answer)| (criterion.name().to_string(), answer.clone()))
+            .chain(
+                lead.questions
+                    .iter()
+                    .map(|asked| ("asked, please answer".to_string(), asked.clone())),
+            )
             .collect();
         let handoff = notice.assignment_id.map_or_else(
             || "This hand-off".to_string(),
