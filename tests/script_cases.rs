@@ -165,3 +165,39 @@ stage = "disqualified"
         "{report}"
     );
 }
+
+#[test]
+fn a_case_with_a_locale_runs_on_the_family_member_in_that_language() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("korean.toml");
+    let reps = Path::new(env!("CARGO_MANIFEST_DIR")).join("reps.toml");
+    std::fs::write(
+        &file,
+        format!(
+            r#"script = "saas-en"
+reps = {reps:?}
+now = "2026-03-02T01:00:00+00:00"
+
+[[case]]
+name = "a Korean prospect of the English script's family"
+locale = "ko"
+answers = ["김민지", "한빛소프트", "1", "40명", "연 3천만 원", "다음 달", "네", "minji@hanbit.kr", "1"]
+stage = "sql"
+pool = "korea"
+
+[[case]]
+name = "a language the family does not have"
+locale = "fr"
+answers = ["Marie"]
+"#
+        ),
+    )
+    .unwrap();
+    let (ok, report) = leadbot_test(&shipped(), &[file.to_str().unwrap()]);
+    assert!(!ok, "{report}");
+    assert!(report.contains("1 passed, 1 failed"), "{report}");
+    assert!(
+        report.contains(r#"locale = "fr": no script of family "saas" is in that language"#),
+        "{report}"
+    );
+}

@@ -97,6 +97,9 @@ pub struct TestCase {
     /// The channel the prospect talks on (default: terminal).
     #[serde(default)]
     pub channel: CaseChannel,
+    /// The prospect's language (`en`, `ko`, `ro`): the dialogue runs on the member of the
+    /// script's `family` in that language, as `serve` picks it for them (default: the script's).
+    pub locale: Option<String>,
     /// The moment the dialogue starts, overriding the file's `now` (RFC 3339).
     pub now: Option<DateTime<FixedOffset>>,
     /// Expected stage at the end: lead, iql, mql, sql, disqualified, opted_out.

@@ -65,6 +65,30 @@ fn script_of(file: &Path, cases: &CaseFile, loaded: &[Script]) -> Result<Script,
     ))
 }
 
+/// The script a case runs on: `script` itself, or (a case with a `locale`) the member of its
+/// family in that language.
+fn family_member<'a>(
+    script: &'a Script,
+    locale: Option<&str>,
+    loaded: &'a [Script],
+) -> Result<&'a Script, String> {
+    let Some(locale) = locale.filter(|locale| *locale != script.locale.code()) else {
+        return Ok(script);
+    };
+    let Some(family) = &script.family else {
+        return Err(format!(
+            "locale = {locale:?}: {} has no `family`, so it has no translation to run",
+            script.id
+        ));
+    };
+    loaded
+        .iter()
+        .find(|other| other.family.as_ref() == Some(family) && other.locale.code() == locale)
+        .ok_or_else(|| {
+            format!("locale = {locale:?}: no script of family {family:?} is in that language")
+        })
+}
+
 fn team_of(file: &Path, cases: &CaseFile, loaded: &[Script]) -> Result<Option<Team>, String> {
     let Some(reps) = &cases.reps else {
         return Ok(None);
@@ -96,7 +120,18 @@ fn run_file(
     let (mut passed, mut failed) = (0, 0);
     let mut golden = Vec::new();
     for case in &cases.cases {
-        let mut outcome = cases::run(case, &script, team.as_ref(), cases.now);
+        let script = match family_member(&script, case.locale.as_deref(), loaded) {
+            Ok(script) => script,
+            Err(why) => {
+                failed += 1;
+                writeln!(out, "FAIL {}: {}\n  {why}", file.display(), case.name)?;
+                if update {
+                    golden.push(None);
+                }
+                continue;
+            }
+        };
+        let mut outcome = cases::run(case, script, team.as_ref(), cases.now);
         if update {
             outcome.mismatches.retain(|m| m.what != "replies");
             golden.push(case.replies.is_some().then(|| outcome.replies.clone()));
