@@ -201,3 +201,65 @@ answers = ["Marie"]
         "{report}"
     );
 }
+
+#[test]
+fn a_wait_fires_the_timers_that_fall_due_and_a_bad_one_says_how_to_write_it() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("quiet.toml"),
+        r#"id = "quiet"
+locale = "en"
+greeting = "Hi"
+required = []
+iql_requires = []
+[thresholds]
+mql = 10
+sql = 20
+[follow_up]
+nudge_after = "2h"
+abandon_after = "3d"
+[[steps]]
+id = "name"
+criterion = "contact"
+ask = "Your name?"
+expect = "text"
+points = 10
+[[steps]]
+id = "company"
+criterion = "contact"
+ask = "Your company?"
+expect = "text"
+points = 10
+"#,
+    )
+    .unwrap();
+    let file = dir.path().join("waits.toml");
+    std::fs::write(
+        &file,
+        r#"script = "quiet.toml"
+now = "2026-03-02T15:00:00+00:00"
+
+[[case]]
+name = "a silent prospect is nudged once, then the dialogue is abandoned"
+answers = ["Max", "wait:5d"]
+replies = []
+
+[[case]]
+name = "a wait of no known unit"
+answers = ["Max", "wait:soon"]
+"#,
+    )
+    .unwrap();
+    let (ok, report) = leadbot_test(&shipped(), &[file.to_str().unwrap(), "--update"]);
+    assert!(!ok, "{report}");
+    assert!(
+        report.contains("`wait:soon`: expected e.g. wait:14d, wait:3h or wait:45m"),
+        "{report}"
+    );
+    let written = std::fs::read_to_string(&file).unwrap();
+    assert_eq!(
+        written.matches("Your company?").count(),
+        2,
+        "asked, then nudged once: {written}"
+    );
+}

@@ -92,7 +92,8 @@ pub struct TestCase {
     /// Shown in the report.
     pub name: String,
     /// The prospect's messages, one per turn (a minute apart); `"click:<value>"` clicks the
-    /// option button `value` of the pending question (Slack and Discord only).
+    /// option button `value` of the pending question (Slack and Discord only); `"wait:14d"`
+    /// (or `3h`, `45m`) lets time pass, firing the timers that fall due.
     pub answers: Vec<String>,
     /// The channel the prospect talks on (default: terminal).
     #[serde(default)]

@@ -27,7 +27,7 @@ pub const CLICK: &str = "click:";
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Mismatch {
     /// What was checked: "stage", "score", "path", "disqualified", "pool", "rep", "questions",
-    /// "replies", or "click" (a click the channel or the pending question could not take).
+    /// "replies", or "click" (a click or wait the case could not make).
     pub what: &'static str,
     /// What the case expects.
     pub expected: String,
@@ -54,8 +54,10 @@ struct Run {
     replies: Vec<String>,
     transcript: Vec<String>,
     disqualified: Option<String>,
-    /// A click that could not be made: (the answer, why).
+    /// A click or wait that could not be made: (the answer, why).
     impossible_click: Option<(String, String)>,
+    /// The clock when the last answer was given or the last wait ended.
+    ended_at: DateTime<FixedOffset>,
 }
 
 /// The engine input for one answer of a case: typed text, or a click on an option button of
@@ -92,6 +94,32 @@ fn input_of(
     ))
 }
 
+/// The prefix of an answer that lets time pass instead (`wait:14d`, `wait:3h`, `wait:45m`):
+/// every timer that falls due meanwhile fires — nudges, abandonment, follow-ups, nurture
+/// touches, score decay — as `serve` would fire it.
+pub const WAIT: &str = "wait:";
+
+/// A `wait:` duration: a whole number of days, hours or minutes.
+fn wait_of(text: &str) -> Result<Duration, String> {
+    let (number, unit) = text.split_at(text.len().saturating_sub(1));
+    let amount: i64 = number
+        .parse()
+        .ok()
+        .filter(|amount| *amount > 0 && *amount <= 3650 * 24 * 60)
+        .ok_or_else(|| format!("`wait:{text}`: expected e.g. wait:14d, wait:3h or wait:45m"))?;
+    match unit {
+        "d" => Ok(Duration::days(amount.min(3650))),
+        "h" => Ok(Duration::hours(amount.min(3650 * 24))),
+        "m" => Ok(Duration::minutes(amount)),
+        _ => Err(format!(
+            "`wait:{text}`: expected e.g. wait:14d, wait:3h or wait:45m"
+        )),
+    }
+}
+
+/// The most timers one wait fires (a guard against a timer that keeps itself due).
+const MAX_TIMERS_PER_WAIT: usize = 100;
+
 fn run_dialogue(
     script: &Script,
     answers: &[String],
@@ -105,10 +133,34 @@ fn run_dialogue(
         transcript: Vec::new(),
         disqualified: None,
         impossible_click: None,
+        ended_at: start,
     };
     record(&turn.effects, &mut run);
-    for (index, answer) in answers.iter().enumerate() {
-        if turn.state.is_finished() {
+    let mut clock = start;
+    for answer in answers {
+        if let Some(duration) = answer.strip_prefix(WAIT) {
+            let until = match wait_of(duration) {
+                Ok(wait) => clock + wait,
+                Err(why) => {
+                    run.transcript.push(format!("(cannot {answer:?}: {why})"));
+                    run.impossible_click = Some((answer.clone(), why));
+                    break;
+                }
+            };
+            run.transcript.push(format!("({duration} pass)"));
+            for _ in 0..MAX_TIMERS_PER_WAIT {
+                let Some((wake, at)) =
+                    engine::timers::next_wake(script, &turn.state).filter(|(_, at)| *at <= until)
+                else {
+                    break;
+                };
+                turn = engine::timers::wake(script, turn.state, wake, at.max(clock));
+                record(&turn.effects, &mut run);
+            }
+            clock = until;
+            continue;
+        }
+        if turn.state.is_finished() && turn.state.pending.is_none() {
             run.transcript
                 .push(format!("(the dialogue had ended; {answer:?} was not sent)"));
             break;
@@ -122,11 +174,12 @@ fn run_dialogue(
             }
         };
         run.transcript.push(format!("you: {answer}"));
-        let at = start + Duration::minutes(i64::try_from(index).unwrap_or(0) + 1);
-        turn = engine::step(script, turn.state, &input, at);
+        clock += Duration::minutes(1);
+        turn = engine::step(script, turn.state, &input, clock);
         record(&turn.effects, &mut run);
     }
     run.state = turn.state;
+    run.ended_at = clock;
     run
 }
 
@@ -231,9 +284,8 @@ pub fn run(
         }
     }
     if case.pool.is_some() || case.rep.is_some() {
-        let end = start + Duration::minutes(i64::try_from(case.answers.len()).unwrap_or(0));
         let (pool, rep) = match team {
-            Some(team) => routed(script, &run.state, team, end),
+            Some(team) => routed(script, &run.state, team, run.ended_at),
             None => ("(no reps file)".into(), "(no reps file)".into()),
         };
         if let Some(expected) = &case.pool {
