@@ -683,6 +683,108 @@ fn last_posted(scene: &Scene, channel: u64) -> Value {
         .clone()
 }
 
+/// A prospect asks for a person mid-dialogue: the rep gets the takeover embed, the prospect's
+/// next message is relayed with a "Hand back to the bot" button, the rep answers with Discord's
+/// Reply in their DM (the prospect sees it with the rep's name), and hands back: the script
+/// asks its question again.
+async fn a_prospect_who_asks_for_a_person_is_answered_by_the_rep_and_handed_back(url: &str) {
+    let scene = Scene::start(url).await;
+    scene.dm("hi").await;
+    scene.dm("Dana Smith").await;
+    scene.dm("Can I talk to a human please?").await;
+    let embed = rep_embed(&scene).await;
+    let title = embed["embeds"][0]["title"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(title.contains("Wants to talk to a person"), "{embed}");
+
+    scene.dm("Is anyone there? @everyone").await;
+    let rep_dm = scene.fake.dm_channel_of(REP).unwrap();
+    scene.fake.wait_posted(rep_dm, 2).await;
+    let relayed = scene.fake.posted_in(rep_dm)[1].clone();
+    let description = relayed.message["embeds"][0]["description"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        description.contains("Is anyone there?"),
+        "{}",
+        relayed.message
+    );
+    let hand_back = custom_ids(&relayed.message)
+        .into_iter()
+        .find(|id| id.starts_with("lb:b:"))
+        .unwrap_or_else(|| panic!("no hand-back button: {}", relayed.message));
+
+    // Riley answers with Discord's Reply to the relayed message.
+    let reply_id = scene.fake.next_id();
+    let mut reply = frames::message(
+        reply_id,
+        rep_dm,
+        frames::user(REP, "Riley Rep", false),
+        "Hi Dana, Riley here. What can I do for you?",
+        None,
+    );
+    reply["type"] = json!(19);
+    reply["message_reference"] =
+        json!({"message_id": relayed.id.to_string(), "channel_id": rep_dm.to_string()});
+    scene.fake.dispatch("MESSAGE_CREATE", reply);
+    let fake = scene.fake.clone();
+    eventually("the rep's answer in Dana's DM", move || {
+        fake.posted_in(DANA_DM).iter().any(|posted| {
+            posted.message["content"].as_str().is_some_and(|text| {
+                text == "Riley Rep: Hi Dana, Riley here. What can I do for you?"
+            })
+        })
+    })
+    .await;
+    scene.settled_outbox().await;
+    let asked_company = scene
+        .texts_in(DANA_DM)
+        .iter()
+        .filter(|text| text.contains("company"))
+        .count();
+
+    // Riley hands the conversation back: the script asks its question again.
+    let click_id = scene.fake.next_id();
+    scene.fake.dispatch(
+        "INTERACTION_CREATE",
+        frames::component_interaction(
+            click_id,
+            APPLICATION_ID,
+            frames::user(REP, "Riley Rep", false),
+            relayed.message.clone(),
+            &hand_back,
+            None,
+            None,
+        ),
+    );
+    let fake = scene.fake.clone();
+    eventually("the question asked again", move || {
+        fake.posted_in(DANA_DM)
+            .iter()
+            .filter(|posted| {
+                posted.message["content"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .contains("company")
+            })
+            .count()
+            > asked_company
+    })
+    .await;
+    let answers = scene.fake.interaction_answers();
+    let answer = answers
+        .iter()
+        .find(|(path, _)| path.contains(&click_id.to_string()))
+        .map(|(_, body)| body.to_string())
+        .unwrap_or_default();
+    assert!(answer.contains("Handed back"), "{answers:?}");
+    // The rep's words and the relayed message were never scored as answers.
+    assert_eq!(scene.count("answers").await, 1, "only the name");
+}
+
 async fn a_click_on_a_choice_button_is_answered_and_recorded_once(url: &str) {
     let scene = Scene::start(url).await;
     for text in ["hi", "Dana Smith", "Acme Corp"] {
@@ -1212,6 +1314,7 @@ async fn hostile_gateway_input_is_survived_stored_as_typed_and_pings_no_one(url:
 }
 
 on_both_databases!(
+    a_prospect_who_asks_for_a_person_is_answered_by_the_rep_and_handed_back,
     a_click_on_a_choice_button_is_answered_and_recorded_once,
     a_click_on_an_answered_question_is_ignored_and_closed,
     a_message_the_database_refused_is_retried_until_stored,

@@ -194,8 +194,12 @@ impl Gateway {
         }
     }
 
-    /// MESSAGE_CREATE: a prospect's turn, or nothing.
+    /// MESSAGE_CREATE: a prospect's turn, a rep's answer to a prospect who asked for a person,
+    /// or nothing.
     pub async fn on_message(&self, message: &Message) {
+        if self.rep_answer(message).await {
+            return;
+        }
         let route = inbound::route_message(message, self.bot_user(), &self.channels);
         let (address, text, context, existing_only) = match route {
             MessageRoute::Ignore(why) => {
@@ -235,6 +239,76 @@ impl Gateway {
             told_in: message.channel_id,
         };
         self.turn(turn).await;
+    }
+
+    /// A rep replying (Discord's Reply) in their DM with the bot — to the takeover embed or a
+    /// message relayed from the prospect — answers the prospect of their latest takeover, with
+    /// the rep's name. True when the message was a rep's reply (handled, or refused and logged).
+    async fn rep_answer(&self, message: &Message) -> bool {
+        if message.guild_id.is_some() || message.message_reference.is_none() {
+            return false;
+        }
+        let Some(team) = self.runtime.team() else {
+            return false;
+        };
+        let user = message.author.id.to_string();
+        let Some(rep) = team.rep_by_platform_user(ids::CHANNEL, &user) else {
+            return false;
+        };
+        let lead = match self.runtime.store().latest_takeover_of(&rep.id).await {
+            Ok(Some(lead)) => lead,
+            Ok(None) => {
+                tracing::info!(rep = %rep.id, "a rep replied in their DM, but has no takeover");
+                return true;
+            }
+            Err(error) => {
+                tracing::error!(%error, "a rep's Discord reply could not be matched to a lead");
+                self.say_not_saved(message.channel_id).await;
+                return true;
+            }
+        };
+        let event = ids::message_event(message.id.get());
+        let now = inbound::snowflake_time(message.id.get());
+        let sent = self
+            .runtime
+            .reply_as_rep(
+                lead,
+                &RepIdentity::Discord(user),
+                &message.content,
+                Some(&event),
+                now,
+            )
+            .await;
+        if let Err(error) = sent {
+            tracing::warn!(lead, %error, "a rep's Discord reply was not sent");
+            if matches!(error, RuntimeError::Store(_)) {
+                self.say_not_saved(message.channel_id).await;
+            }
+        }
+        true
+    }
+
+    /// A rep's "Hand back to the bot" click: the prospect's script resumes where it stopped.
+    /// Someone not in the reps file, or a second click, changes nothing.
+    async fn on_hand_back(&self, click: &ComponentInteraction, lead_id: i64) {
+        let is_rep = self.runtime.team().is_some_and(|team| {
+            team.rep_by_platform_user(ids::CHANNEL, &click.user.id.to_string())
+                .is_some()
+        });
+        let text = if !is_rep {
+            "Your Discord account is not in the reps file (discord_user)."
+        } else {
+            let now = inbound::snowflake_time(click.id.get());
+            match self.runtime.hand_back(lead_id, now).await {
+                Ok(true) => "Handed back: the bot asks the prospect its question again.",
+                Ok(false) => "The bot already has this conversation.",
+                Err(error) => {
+                    tracing::error!(%error, lead_id, "a hand-back from Discord failed");
+                    "An internal error occurred; try again."
+                }
+            }
+        };
+        self.respond(click.id, &click.token, ephemeral(text)).await;
     }
 
     /// Runs a turn. Discord cannot deliver a gateway event again, so a turn the database
@@ -356,6 +430,10 @@ impl Gateway {
         } = action
         {
             self.on_handoff_answer(click, assignment_id, accept).await;
+            return;
+        }
+        if let ComponentAction::HandBack { lead_id } = action {
+            self.on_hand_back(click, lead_id).await;
             return;
         }
         let address = inbound::click_address(click);

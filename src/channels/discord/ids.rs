@@ -101,6 +101,11 @@ pub enum ComponentAction {
         /// The question.
         step: String,
     },
+    /// A rep gives a prospect's conversation back to the script ("Hand back to the bot").
+    HandBack {
+        /// The lead whose conversation the rep had.
+        lead_id: i64,
+    },
     /// A rep's answer to a hand-off.
     Handoff {
         /// The assignment answered.
@@ -122,6 +127,7 @@ impl ComponentAction {
             } => format!("lb:n:{step}:{number}"),
             ComponentAction::Numbered { step: None, number } => format!("lb:n:{number}"),
             ComponentAction::Select { step } => format!("lb:s:{step}"),
+            ComponentAction::HandBack { lead_id } => format!("lb:b:{lead_id}"),
             ComponentAction::Handoff {
                 assignment_id,
                 accept,
@@ -170,6 +176,9 @@ impl ComponentAction {
             },
             "s" => Some(ComponentAction::Select {
                 step: rest.to_string(),
+            }),
+            "b" => Some(ComponentAction::HandBack {
+                lead_id: rest.parse().ok()?,
             }),
             "h" => {
                 let (answer, id) = rest.split_once(':')?;
@@ -236,6 +245,7 @@ mod tests {
                 assignment_id: 13,
                 accept: false,
             },
+            ComponentAction::HandBack { lead_id: 7 },
         ];
         for action in actions {
             assert_eq!(ComponentAction::parse(&action.encode(0)), Some(action));

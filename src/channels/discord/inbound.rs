@@ -196,7 +196,7 @@ pub fn click_input(click: &ComponentInteraction, action: &ComponentAction) -> Op
                 labels,
             })
         }
-        ComponentAction::Handoff { .. } => None,
+        ComponentAction::Handoff { .. } | ComponentAction::HandBack { .. } => None,
     }
 }
 

@@ -277,8 +277,27 @@ pub fn handoff_message(notice: &HandOffNotice) -> CreateMessage {
                 button(false, "Pass", ButtonStyle::Secondary),
             ])])
         }
+        // The rep who has a prospect's conversation can give it back from any of its messages.
+        (NoticeEvent::Message, _) | (NoticeEvent::Accepted, _) if taken_over(notice) => message
+            .components(vec![CreateActionRow::Buttons(vec![
+                CreateButton::new(
+                    ComponentAction::HandBack {
+                        lead_id: notice.lead_id,
+                    }
+                    .encode(0),
+                )
+                .label("Hand back to the bot")
+                .style(ButtonStyle::Primary),
+            ])]),
         _ => message,
     }
+}
+
+/// Whether the notice is about a conversation a rep has taken over: a prospect's message
+/// relayed to them, or their acceptance of a takeover.
+fn taken_over(notice: &HandOffNotice) -> bool {
+    notice.event == NoticeEvent::Message
+        || (notice.event == NoticeEvent::Accepted && notice.takeover.is_some())
 }
 
 fn capitalised(word: &str) -> String {
