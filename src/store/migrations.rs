@@ -64,6 +64,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "meetings",
         include_str!("../../migrations/sqlite/0031_meetings.sql"),
     ),
+    (
+        34,
+        "report rollups",
+        include_str!("../../migrations/sqlite/0034_report_rollups.sql"),
+    ),
 ];
 
 const POSTGRES: &[(i64, &str, &str)] = &[
@@ -126,6 +131,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         31,
         "meetings",
         include_str!("../../migrations/postgres/0031_meetings.sql"),
+    ),
+    (
+        34,
+        "report rollups",
+        include_str!("../../migrations/postgres/0034_report_rollups.sql"),
     ),
 ];
 
