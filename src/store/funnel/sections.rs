@@ -308,7 +308,11 @@ impl Store {
         }
         let rows = query.fetch_all(&mut *connection).await;
         if self.backend == Backend::Postgres {
-            sqlx::query("RESET ALL").execute(&mut *connection).await?;
+            for setting in ["jit", "work_mem", "enable_nestloop"] {
+                sqlx::query(sqlx::AssertSqlSafe(format!("RESET {setting}")))
+                    .execute(&mut *connection)
+                    .await?;
+            }
         }
         read(&rows?)
     }
