@@ -90,6 +90,10 @@ enum Command {
         /// (0: on the database as it is); on data/bench-history.db unless --database is given.
         #[arg(long)]
         history: Option<i64>,
+        /// With --history: also time the report's reference recount over the raw rows (slow:
+        /// minutes on a million conversations) and check that both give the same figures.
+        #[arg(long)]
+        recount: bool,
     },
     /// Run the scripts' test cases (default: the `tests` folder beside the scripts); exit 1
     /// on any failure.
@@ -582,11 +586,17 @@ async fn run(cli: Cli, matches: &clap::ArgMatches) -> Result<ExitCode> {
         Command::Bench {
             history: Some(count),
             json,
+            recount,
             ..
         } => {
             let database = given_on_command_line(matches, "database")
                 .then(|| config.database.expose().to_string());
-            commands::history::run(database, count, &config.source_costs, json).await?;
+            let plan = commands::history::Plan {
+                count,
+                recount,
+                json,
+            };
+            commands::history::run(database, &plan, &config.source_costs).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Bench {

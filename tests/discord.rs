@@ -272,6 +272,22 @@ impl Scene {
         }
     }
 
+    /// Waits until a lead has `source` recorded (it is stored right after the turn).
+    async fn source_recorded(&self, source: &str) {
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        while self
+            .count(&format!("lead_sources WHERE source = '{source}'"))
+            .await
+            == 0
+        {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "no lead has the source {source}"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
     /// The gateway sends an interaction again (a replay after a resume); returns once leadbot
     /// has called back for it a second time.
     async fn replay_interaction(&self, interaction: Value, id: u64, what: &str) {
@@ -982,6 +998,9 @@ async fn a_message_in_the_qualification_channel_opens_a_thread(url: &str) {
         Some(&QUALIFY_CHANNEL),
         "a thread hangs off Dana's message"
     );
+    scene
+        .source_recorded(&format!("discord:#{QUALIFY_CHANNEL}"))
+        .await;
     let opened = scene
         .fake
         .calls()
@@ -1262,6 +1281,7 @@ async fn qualify_starts_a_dialogue_in_a_dm(url: &str) {
     );
     assert!(texts[1].contains("name"), "{texts:?}");
     assert_eq!(scene.count("leads").await, 1, "the same lead starts over");
+    scene.source_recorded("discord:/qualify").await;
 
     scene
         .replay_interaction(command, command_id, "the replayed command reaches leadbot")

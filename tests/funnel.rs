@@ -176,6 +176,7 @@ async fn the_report_counts_a_known_history(url: &str) {
     let report = leadbot::report::build(store, &all, &costs, now_ms)
         .await
         .unwrap();
+    assert_eq!(report.figures, store.funnel_recount(&all).await.unwrap());
     let funnel = &report.figures.funnel;
     assert_eq!(
         (funnel.started, funnel.leads, funnel.sql),
@@ -212,9 +213,15 @@ async fn the_report_counts_a_known_history(url: &str) {
     );
     assert_eq!(reps.iter().map(|rep| rep.open).sum::<i64>(), 0, "{reps:?}");
     assert_eq!(reps.iter().map(|rep| rep.won).sum::<i64>(), 1, "{reps:?}");
+    let revenue: Vec<_> = reps.iter().flat_map(|rep| rep.revenue.clone()).collect();
+    assert_eq!(revenue.len(), 1, "{reps:?}");
     assert_eq!(
-        reps.iter().map(|rep| rep.revenue_cents).sum::<i64>(),
-        1_200_000
+        (
+            revenue[0].currency.as_str(),
+            revenue[0].won,
+            revenue[0].value_cents
+        ),
+        ("USD", 1, 1_200_000)
     );
     let money = &report.figures.money;
     assert_eq!(money.revenue.len(), 1);
@@ -334,7 +341,107 @@ async fn bench_history_then_report_prints_every_table(url: &str) {
     assert!(String::from_utf8_lossy(&bad.stderr).contains("neither YYYY-MM-DD nor RFC 3339"));
 }
 
+/// The report reads the figures kept as rows are written (migration 34); on a seeded history
+/// plus real dialogues (a re-ask, a lead merged into another, deals won in two currencies)
+/// every figure, under every filter, must equal the straightforward recount over the raw rows.
+async fn the_report_equals_a_recount_of_the_history(url: &str) {
+    let runtime = runtime(url).await;
+    let store = runtime.store();
+    let now_ms = chrono::Utc::now().timestamp_millis();
+    store.seed_history(400, 150, now_ms, |_| {}).await.unwrap();
+    let port = serve(&runtime).await;
+    let ads = r#","source":"ads""#;
+    message(port, "won", "w1", "hi", ads).await;
+    message(port, "won", "w2", "help", "").await;
+    message(port, "won", "w3", "60000 USD a year", "").await;
+    message(port, "euro", "e1", "hi", ads).await;
+    message(port, "euro", "e2", "70000 USD a year", "").await;
+    message(port, "lost", "l1", "hi", "").await;
+    message(port, "lost", "l2", "5000 USD", "").await;
+    message(port, "quiet", "q1", "hi", ads).await;
+    message(port, "merged", "m1", "hi", "").await;
+    message(port, "merged", "m2", "what?", "").await;
+    let lead_of = |conversation: &'static str| async move {
+        let key = leadbot::conversation::ConversationKey {
+            channel: "web".into(),
+            address: conversation.into(),
+        };
+        store
+            .read_conversation(&key)
+            .await
+            .unwrap()
+            .unwrap()
+            .lead_id
+    };
+    let (won, euro, lost, quiet, merged) = (
+        lead_of("won").await,
+        lead_of("euro").await,
+        lead_of("lost").await,
+        lead_of("quiet").await,
+        lead_of("merged").await,
+    );
+    for (lead, outcome) in [
+        (won, r#"{"outcome":"won","value":12000,"currency":"USD"}"#),
+        (euro, r#"{"outcome":"won","value":9000,"currency":"EUR"}"#),
+        (lost, r#"{"outcome":"lost"}"#),
+    ] {
+        let handoff = &store.assignments_of(lead).await.unwrap()[0];
+        let rep = handoff.rep_id.clone().unwrap();
+        let accept = format!(r#"{{"rep":"{rep}"}}"#);
+        let path = format!("/api/handoffs/{}/accept", handoff.id);
+        assert_eq!(post(port, &path, &accept).await.0, 200);
+        let path = format!("/api/handoffs/{}/close", handoff.id);
+        let (_, body) = post(port, &path, outcome).await;
+        assert!(body.contains(r#""closed":true"#), "{body}");
+    }
+    store.merge_leads(quiet, merged, now_ms).await.unwrap();
+    let filters = [
+        ReportFilter::default(),
+        ReportFilter {
+            channel: Some("web".into()),
+            ..ReportFilter::default()
+        },
+        ReportFilter {
+            source: Some("ads".into()),
+            ..ReportFilter::default()
+        },
+        ReportFilter {
+            rep: Some("ana".into()),
+            ..ReportFilter::default()
+        },
+        ReportFilter {
+            since_ms: Some(now_ms - 90 * 86_400_000),
+            until_ms: Some(now_ms + 3_600_000),
+            script: Some("saas-en".into()),
+            ..ReportFilter::default()
+        },
+    ];
+    for filter in filters {
+        let fast = store.funnel_figures(&filter).await.unwrap();
+        let recount = store.funnel_recount(&filter).await.unwrap();
+        assert_eq!(fast, recount, "{filter:?}");
+        assert!(fast.funnel.started > 0, "{filter:?}");
+    }
+    let all = store
+        .funnel_figures(&ReportFilter::default())
+        .await
+        .unwrap();
+    let currencies: Vec<&str> = all
+        .reps
+        .iter()
+        .flat_map(|rep| rep.revenue.iter().map(|part| part.currency.as_str()))
+        .collect();
+    assert!(
+        currencies.contains(&"EUR") && currencies.contains(&"USD"),
+        "{:?}",
+        all.reps
+    );
+    assert!(all.drop_off.iter().any(|step| step.reasked > 0));
+    runtime.store().close().await;
+}
+
 on_both_databases!(
+    the_report_equals_a_recount_of_the_history,
     a_won_deal_is_stored_with_its_value_rep_and_source,
     a_hand_off_closed_without_an_outcome_takes_one_later,
     the_report_counts_a_known_history,

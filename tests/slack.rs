@@ -709,6 +709,11 @@ async fn the_slash_command_starts_over_in_a_dm(url: &str) {
     let opened = fake.accepted("conversations.open");
     assert!(!opened.is_empty());
     assert!(opened[0].body["users"].to_string().contains(DANA));
+    assert_eq!(
+        count_rows(url, "lead_sources WHERE source = 'slack:/qualify'").await,
+        1,
+        "the slash command is the lead's source"
+    );
     let greeted = fake.posted_texts(&dm_channel(DANA)).len();
     assert!(greeted >= 2);
     // The same command delivery again does nothing; a new one starts over.

@@ -18,14 +18,21 @@ const DEFAULT_HISTORY_DB: &str = "data/bench-history.db";
 /// Conversations written per transaction.
 const CHUNK: i64 = 20_000;
 
-/// Seeds `count` conversations (none: time the report on the database as it is), then
-/// builds the report twice (cold, then warm) and prints the times.
-pub async fn run(
-    database: Option<String>,
-    count: i64,
-    costs: &SourceCosts,
-    json: bool,
-) -> Result<()> {
+/// What a history benchmark does.
+#[derive(Debug, Clone, Copy)]
+pub struct Plan {
+    /// Conversations to write first (0: time the report on the database as it is).
+    pub count: i64,
+    /// Also time the reference recount and check it gives the same figures.
+    pub recount: bool,
+    /// Print one JSON object.
+    pub json: bool,
+}
+
+/// Seeds the plan's conversations, then builds the report twice (cold, then warm) and prints
+/// the times.
+pub async fn run(database: Option<String>, plan: &Plan, costs: &SourceCosts) -> Result<()> {
+    let Plan { count, .. } = *plan;
     let database = match database {
         Some(url) => url,
         None => {
@@ -39,12 +46,17 @@ pub async fn run(
         }
     };
     let store = Store::open(&database).await?;
-    let result = seed_and_time(&store, count, costs, json).await;
+    let result = seed_and_time(&store, plan, costs).await;
     store.close().await;
     result
 }
 
-async fn seed_and_time(store: &Store, count: i64, costs: &SourceCosts, json: bool) -> Result<()> {
+async fn seed_and_time(store: &Store, plan: &Plan, costs: &SourceCosts) -> Result<()> {
+    let Plan {
+        count,
+        recount,
+        json,
+    } = *plan;
     let db = match store.backend() {
         Backend::Sqlite => "sqlite",
         Backend::Postgres => "postgres",
@@ -72,6 +84,18 @@ async fn seed_and_time(store: &Store, count: i64, costs: &SourceCosts, json: boo
         spinner.finish_and_clear();
         built = Some(report);
     }
+    let mut reference = None;
+    if recount {
+        let spinner = progress::spinner("recounting the raw rows");
+        let started = Instant::now();
+        let figures = store.funnel_recount(&filter).await?;
+        let seconds = started.elapsed().as_secs_f64();
+        spinner.finish_and_clear();
+        let same = built
+            .as_ref()
+            .is_some_and(|report| report.figures == figures);
+        reference = Some((seconds, same));
+    }
     let funnel = built
         .map(|report| report.figures.funnel)
         .unwrap_or_default();
@@ -85,6 +109,8 @@ async fn seed_and_time(store: &Store, count: i64, costs: &SourceCosts, json: boo
                 "conversations": funnel.started,
                 "report_cold_seconds": times[0],
                 "report_warm_seconds": times[1],
+                "recount_seconds": reference.map(|(seconds, _)| seconds),
+                "recount_equal": reference.map(|(_, same)| same),
             })
         );
     } else {
@@ -98,6 +124,17 @@ async fn seed_and_time(store: &Store, count: i64, costs: &SourceCosts, json: boo
         );
         println!("report (cold)   {:.2} s", times[0]);
         println!("report (warm)   {:.2} s", times[1]);
+        if let Some((seconds, same)) = reference {
+            let verdict = if same {
+                "same figures"
+            } else {
+                "DIFFERENT figures"
+            };
+            println!("recount         {seconds:.2} s ({verdict})");
+        }
+    }
+    if let Some((_, false)) = reference {
+        anyhow::bail!("the report's figures differ from the recount of the raw rows");
     }
     Ok(())
 }

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use std::str::FromStr;
 
 use super::{Report, percent};
-use crate::store::funnel::{Segment, Spread};
+use crate::store::funnel::{RepRevenue, Segment, Spread};
 
 /// How `leadbot report` prints.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,6 +55,30 @@ pub fn duration(ms: Option<i64>) -> String {
     } else {
         format!("{:.1}d", seconds / 86400.0)
     }
+}
+
+/// A rep's won value, one amount per currency ("12,000.00 USD + 900.00 EUR"), "-" for none:
+/// amounts in different currencies are never added.
+pub fn rep_revenue(revenue: &[RepRevenue]) -> String {
+    if revenue.is_empty() {
+        return "-".to_string();
+    }
+    revenue
+        .iter()
+        .map(|part| {
+            format!(
+                "{} {}",
+                money(part.value_cents),
+                currency_name(&part.currency)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" + ")
+}
+
+/// A currency code as shown: "(none)" when the deal was closed without one.
+pub fn currency_name(code: &str) -> &str {
+    if code.is_empty() { "(none)" } else { code }
 }
 
 /// Hundredths as an amount: 1200050 → "12,000.50".
@@ -226,7 +250,7 @@ fn table(report: &Report) -> String {
             &rep.won,
             &rep.lost,
             &rate(percent(rep.won, rep.won + rep.lost)),
-            &money(rep.revenue_cents),
+            &rep_revenue(&rep.revenue),
             &duration(rep.median_accept_ms),
         ]));
     }
@@ -362,9 +386,23 @@ fn csv(report: &Report) -> String {
             ("open", rep.open),
             ("won", rep.won),
             ("lost", rep.lost),
-            ("revenue_cents", rep.revenue_cents),
         ] {
             put("reps", &rep.rep, metric, value.to_string());
+        }
+        for revenue in &rep.revenue {
+            let currency = currency_name(&revenue.currency);
+            put(
+                "reps",
+                &rep.rep,
+                &format!("won:{currency}"),
+                revenue.won.to_string(),
+            );
+            put(
+                "reps",
+                &rep.rep,
+                &format!("revenue_cents:{currency}"),
+                revenue.value_cents.to_string(),
+            );
         }
         put(
             "reps",

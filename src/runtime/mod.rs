@@ -6,6 +6,7 @@ mod booking;
 mod catalog;
 mod handoff;
 mod people;
+mod source;
 mod takeover;
 mod timers;
 

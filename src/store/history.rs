@@ -86,12 +86,15 @@ impl Chunk {
         vec![
             format!(
                 "{prefix} INSERT INTO leads (id, channel, address, name, company, stage, score, script_id, \
-                 script_version, created_at, updated_at, qualified_at, owner) \
+                 script_version, created_at, updated_at, qualified_at, owner, reached, answered, won) \
                  SELECT lead_id, channel, 'bench-' || CAST(i AS TEXT), \
                  CASE WHEN k >= 1 THEN 'Prospect ' || CAST(i AS TEXT) END, \
                  CASE WHEN k >= 2 THEN 'Company ' || CAST(i % 997 AS TEXT) END, stage, 0, script_id, 1, t0, t0, \
                  CASE WHEN stage = 'sql' THEN qualified_at END, \
-                 CASE WHEN stage = 'sql' AND offer IN ('accepted', 'closed') THEN rep END FROM h"
+                 CASE WHEN stage = 'sql' AND offer IN ('accepted', 'closed') THEN rep END, \
+                 CASE stage WHEN 'iql' THEN 1 WHEN 'disqualified' THEN 1 WHEN 'mql' THEN 2 WHEN 'sql' THEN 3 ELSE 0 END, \
+                 CASE WHEN k >= 1 THEN 1 ELSE 0 END, \
+                 CASE WHEN stage = 'sql' AND offer = 'closed' AND (i * 31) % 10 IN (6, 7) THEN 1 ELSE 0 END FROM h"
             ),
             format!(
                 "{prefix} INSERT INTO conversations (id, lead_id, channel, address, script_id, script_version, \
@@ -100,8 +103,11 @@ impl Chunk {
                  finished, k + 1, t0, t0 FROM h"
             ),
             format!(
-                "{prefix} INSERT INTO answers (conversation_id, lead_id, step, criterion, raw, value, points, created_at) \
-                 SELECT h.conversation_id, h.lead_id, s.step, s.criterion, 'answer', '\"answer\"', 10, {answer_at} \
+                "{prefix} INSERT INTO answers (conversation_id, lead_id, step, criterion, raw, value, points, created_at, \
+                 asked_at, reasked, first_answer) \
+                 SELECT h.conversation_id, h.lead_id, s.step, s.criterion, 'answer', '\"answer\"', 10, {answer_at}, \
+                 CASE WHEN s.n = 1 THEN h.t0 ELSE {answer_at} - 45000 END, \
+                 CASE WHEN (h.i + s.n) % 9 = 0 THEN 1 ELSE 0 END, 1 \
                  FROM h JOIN steps s ON s.n <= h.k"
             ),
             format!(

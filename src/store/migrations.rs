@@ -69,6 +69,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "hand-off cards",
         include_str!("../../migrations/sqlite/0033_handoff_cards.sql"),
     ),
+    (
+        34,
+        "report rollups",
+        include_str!("../../migrations/sqlite/0034_report_rollups.sql"),
+    ),
 ];
 
 const POSTGRES: &[(i64, &str, &str)] = &[
@@ -136,6 +141,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         33,
         "hand-off cards",
         include_str!("../../migrations/postgres/0033_handoff_cards.sql"),
+    ),
+    (
+        34,
+        "report rollups",
+        include_str!("../../migrations/postgres/0034_report_rollups.sql"),
     ),
 ];
 

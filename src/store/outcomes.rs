@@ -215,7 +215,15 @@ impl HandoffTx<'_> {
         .bind(outcome.closed_at)
         .execute(&mut *self.tx)
         .await?;
-        Ok(inserted.rows_affected() == 1)
+        let stored = inserted.rows_affected() == 1;
+        if stored && outcome.outcome == "won" {
+            // The report's per-lead figure (migration 34).
+            sqlx::query("UPDATE leads SET won = 1 WHERE id = $1")
+                .bind(outcome.lead_id)
+                .execute(&mut *self.tx)
+                .await?;
+        }
+        Ok(stored)
     }
 
     /// The outcome already stored for a hand-off, if any.

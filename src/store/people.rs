@@ -219,6 +219,14 @@ async fn merge(
         .execute(&mut *connection)
         .await?;
     }
+    // The report's per-lead figures (migration 34) follow the answers and stage changes that
+    // moved; outcomes stay with the lead whose hand-off they closed.
+    for lead in [into, from] {
+        sqlx::query(RECOUNT_LEAD_FIGURES)
+            .bind(lead)
+            .execute(&mut *connection)
+            .await?;
+    }
     // `from`, and leads merged into it earlier, now point at `into` directly.
     sqlx::query(
         "UPDATE leads SET merged_into = $1, updated_at = $2 WHERE id = $3 OR merged_into = $3",
@@ -230,6 +238,14 @@ async fn merge(
     .await?;
     Ok(moved)
 }
+
+/// Recounts lead `$1`'s report figures (`reached`, `answered`, `won`) from its history.
+const RECOUNT_LEAD_FIGURES: &str = "UPDATE leads SET \
+     reached = COALESCE((SELECT MAX(CASE sc.to_stage WHEN 'iql' THEN 1 WHEN 'mql' THEN 2 \
+     WHEN 'sql' THEN 3 ELSE 0 END) FROM stage_changes sc WHERE sc.lead_id = leads.id), 0), \
+     answered = CASE WHEN EXISTS (SELECT 1 FROM answers a WHERE a.lead_id = leads.id) THEN 1 ELSE 0 END, \
+     won = CASE WHEN EXISTS (SELECT 1 FROM outcomes o WHERE o.lead_id = leads.id \
+     AND o.outcome = 'won') THEN 1 ELSE 0 END WHERE id = $1";
 
 /// The tables whose rows belong to a lead by `lead_id`, moved when leads are merged.
 const HISTORY: [&str; 6] = [

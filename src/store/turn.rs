@@ -302,23 +302,36 @@ impl TurnTx {
             message(batch, "in", text.to_string(), event_id);
         }
         let mut qualified = false;
+        // The report's figures this turn moves (see migration 34), written with the lead
+        // below (one statement may update a row once): the furthest stage reached and the
+        // steps answered, in order.
+        let mut reached = 0;
+        let mut answered: Vec<&str> = Vec::new();
         for effect in effects {
             match effect {
                 Effect::Say(reply) => message(batch, "out", transcript_text(reply), None),
-                Effect::AnswerRecorded(answer) => batch.insert(
-                    "INSERT INTO answers (conversation_id, lead_id, step, criterion, raw, value, points, created_at) VALUES",
-                    "",
-                    vec![
-                        conversation_id.into(),
-                        lead_id.into(),
-                        answer.step.as_str().into(),
-                        answer.criterion.name().into(),
-                        answer.raw.as_str().into(),
-                        to_json(&answer.value)?.into(),
-                        i64::from(answer.points).into(),
-                        now_ms.into(),
-                    ],
-                ),
+                Effect::AnswerRecorded(answer) => {
+                    // An earlier answer of this turn was the question's asking (see ANSWER).
+                    let asked_now = (!answered.is_empty()).then_some(now_ms);
+                    let seen = answered.contains(&answer.step.as_str());
+                    answered.push(answer.step.as_str());
+                    batch.insert(
+                        ANSWER,
+                        ANSWER_TAIL,
+                        vec![
+                            conversation_id.into(),
+                            lead_id.into(),
+                            answer.step.as_str().into(),
+                            answer.criterion.name().into(),
+                            answer.raw.as_str().into(),
+                            to_json(&answer.value)?.into(),
+                            i64::from(answer.points).into(),
+                            now_ms.into(),
+                            asked_now.into(),
+                            i64::from(seen).into(),
+                        ],
+                    );
+                }
                 Effect::Scored(event) => batch.insert(
                     "INSERT INTO score_events (lead_id, conversation_id, points, reason, rule, created_at) VALUES",
                     "",
@@ -333,6 +346,7 @@ impl TurnTx {
                 ),
                 Effect::StageChanged(change) => {
                     qualified |= change.to == Stage::Sql;
+                    reached = reached.max(reached_level(change.to));
                     batch.insert(
                         "INSERT INTO stage_changes (lead_id, from_stage, to_stage, reason, created_at) VALUES",
                         "",
@@ -375,7 +389,9 @@ impl TurnTx {
             "UPDATE leads SET stage = $1, score = $2, name = COALESCE($3, name), company = COALESCE($4, company), \
              email = COALESCE($5, email), phone = COALESCE($6, phone), region = COALESCE($7, region), \
              industry = COALESCE($8, industry), role = COALESCE($9, role), script_id = $10, script_version = $11, updated_at = $12, \
-             qualified_at = CASE WHEN $13 = 1 THEN $12 ELSE qualified_at END \
+             qualified_at = CASE WHEN $13 = 1 THEN $12 ELSE qualified_at END, \
+             reached = CASE WHEN reached < $15 THEN $15 ELSE reached END, \
+             answered = CASE WHEN $16 = 1 THEN 1 ELSE answered END \
              WHERE id = $14 AND forgotten_at IS NULL",
             vec![
                 state.stage.name().into(),
@@ -392,6 +408,8 @@ impl TurnTx {
                 now_ms.into(),
                 i64::from(qualified).into(),
                 lead_id.into(),
+                reached.into(),
+                i64::from(!answered.is_empty()).into(),
             ],
         );
         self.notify_outbox |= !outbox.is_empty();
@@ -455,6 +473,40 @@ fn stored_conversation(
         reply_route: reply_route.and_then(|route| serde_json::from_str(&route).ok()),
     }))
 }
+
+/// How far a stage is up the funnel, as `leads.reached` counts it: 1 IQL, 2 MQL, 3 SQL.
+pub(super) fn reached_level(stage: Stage) -> i64 {
+    match stage {
+        Stage::Iql => 1,
+        Stage::Mql => 2,
+        Stage::Sql => 3,
+        _ => 0,
+    }
+}
+
+/// Inserts an answer with the report's figures of it (migration 34), as the funnel report's
+/// reference recount computes them: asked when the conversation's previous answer came (an
+/// earlier answer of the same turn: `column9`, bound), else at the conversation's start; asked
+/// again when an inbound message came in between; the conversation's first answer to the step
+/// unless an earlier one is stored or came in this turn (`column10`). The rows follow as a
+/// VALUES list (see [`Batch::insert`]); its columns keep SQL's default names on both databases.
+const ANSWER: &str = "INSERT INTO answers (conversation_id, lead_id, step, criterion, raw, value, \
+     points, created_at, asked_at, reasked, first_answer) \
+     SELECT x.a_conversation, x.a_lead, x.a_step, x.a_criterion, x.a_raw, x.a_value, x.a_points, \
+     x.a_at, x.a_asked, \
+     CASE WHEN EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = x.a_conversation \
+     AND m.direction = 'in' AND m.created_at > x.a_asked AND m.created_at < x.a_at) THEN 1 ELSE 0 END, \
+     CASE WHEN x.a_seen = 0 AND NOT EXISTS (SELECT 1 FROM answers p \
+     WHERE p.conversation_id = x.a_conversation AND p.step = x.a_step) THEN 1 ELSE 0 END \
+     FROM (SELECT v.column1 AS a_conversation, v.column2 AS a_lead, v.column3 AS a_step, \
+     v.column4 AS a_criterion, v.column5 AS a_raw, v.column6 AS a_value, v.column7 AS a_points, \
+     v.column8 AS a_at, v.column10 AS a_seen, \
+     COALESCE(v.column9, (SELECT p.created_at FROM answers p WHERE p.conversation_id = v.column1 \
+     ORDER BY p.id DESC LIMIT 1), (SELECT c.created_at FROM conversations c WHERE c.id = v.column1)) AS a_asked \
+     FROM (VALUES";
+
+/// Closes [`ANSWER`]'s VALUES list.
+const ANSWER_TAIL: &str = ") AS v) AS x";
 
 /// The columns of a conversation, by its key (`$1` channel, `$2` address).
 const SELECT_CONVERSATION: &str = "SELECT id, lead_id, state, wake_at, wake_kind, reply_route \

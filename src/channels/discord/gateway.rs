@@ -228,6 +228,11 @@ impl Gateway {
                 (address, text, context, true)
             }
         };
+        // A message in a qualification channel opens the dialogue: that channel is its source.
+        let source = self
+            .channels
+            .contains(&message.channel_id)
+            .then(|| format!("discord:#{}", message.channel_id.get()));
         let turn = DiscordTurn {
             address,
             event_id: ids::message_event(message.id.get()),
@@ -238,7 +243,13 @@ impl Gateway {
             context,
             told_in: message.channel_id,
         };
-        self.turn(turn).await;
+        let handled = self.turn(turn).await;
+        if let (Some(source), Some(Handled::Replied(outcome))) = (source, handled) {
+            let now_ms = inbound::snowflake_time(message.id.get()).timestamp_millis();
+            self.runtime
+                .remember_platform_source(outcome.lead_id, &source, now_ms)
+                .await;
+        }
     }
 
     /// A rep replying (Discord's Reply) in their DM with the bot — to the takeover embed or a
@@ -544,11 +555,23 @@ impl Gateway {
         let now = inbound::snowflake_time(command.id.get());
         let key = key(&address);
         let person = PersonId::discord(&user.to_string());
-        self.stored_with_retries(&key.address, command.channel_id, || {
+        let started = self
+            .stored_with_retries(&key.address, command.channel_id, || {
+                self.runtime.start_over_as(
+                    &key,
+                    person.as_ref(),
+                    None,
+                    now,
+                    Some((&route, &request)),
+                )
+            })
+            .await;
+        if let Some(Handled::Replied(outcome)) = started {
+            let source = format!("discord:/{QUALIFY_COMMAND}");
             self.runtime
-                .start_over_as(&key, person.as_ref(), None, now, Some((&route, &request)))
-        })
-        .await;
+                .remember_platform_source(outcome.lead_id, &source, now.timestamp_millis())
+                .await;
+        }
     }
 
     /// Accept / Pass on a hand-off embed: acknowledged at once (a deferred update), recorded

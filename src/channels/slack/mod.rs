@@ -182,7 +182,19 @@ impl SlackApp {
             )
             .await;
         match started {
-            Ok(_) => Ok("Let's go — I've sent you a direct message.".to_string()),
+            Ok(handled) => {
+                if let Handled::Replied(outcome) = &handled {
+                    let source = format!("slack:{}", self.config.command);
+                    self.runtime
+                        .remember_platform_source(
+                            outcome.lead_id,
+                            &source,
+                            Utc::now().timestamp_millis(),
+                        )
+                        .await;
+                }
+                Ok("Let's go — I've sent you a direct message.".to_string())
+            }
             Err(RuntimeError::ScriptMissing(script)) => Ok(format!(
                 "There is no conversation script called “{script}”."
             )),

@@ -8,11 +8,11 @@ use maud::{DOCTYPE, Markup, PreEscaped, html};
 
 use super::charts::{Bar, Part, bars, columns};
 use crate::report::Report;
-use crate::report::render::{duration, money};
+use crate::report::render::{duration, money, rep_revenue};
 use crate::reps::Team;
 use crate::script::{Script, ScriptError};
 use crate::store::Assignment;
-use crate::store::funnel::RepFigures;
+use crate::store::funnel::{RepFigures, RepRevenue};
 use crate::store::leads::{LeadRecord, LeadSummary};
 use crate::store::outcomes::{LeadSource, Outcome, StoredOutcome};
 use crate::store::scripts::{ActiveVersion, RefusedChange, VersionUse};
@@ -238,7 +238,17 @@ pub fn overview(csrf: &str, query: &HashMap<String, String>, report: &Report) ->
             })
             .collect::<Vec<_>>(),
     );
-    let revenue = figures.money.revenue.first();
+    // Every currency's total, never one sum across currencies.
+    let revenue: Vec<RepRevenue> = figures
+        .money
+        .revenue
+        .iter()
+        .map(|part| RepRevenue {
+            currency: part.currency.clone(),
+            won: part.won,
+            value_cents: part.value_cents,
+        })
+        .collect();
     layout(
         "Overview",
         Some(csrf),
@@ -262,7 +272,7 @@ pub fn overview(csrf: &str, query: &HashMap<String, String>, report: &Report) ->
                     div.stat id="stat-mql" { "MQL" b { (funnel.mql) } }
                     div.stat id="stat-sql" { "SQL" b { (funnel.sql) } }
                     div.stat id="stat-won" { "Won" b { (won) } }
-                    div.stat { "Revenue" b { @if let Some(revenue) = revenue { (money(revenue.value_cents)) " " (revenue.currency) } @else { "–" } } }
+                    div.stat id="stat-revenue" { "Revenue" b { (rep_revenue(&revenue)) } }
                     div.stat { "First message → SQL" b { (duration(figures.speed.to_sql.median_ms)) } }
                     div.stat { "SQL → accepted" b { (duration(figures.speed.to_acceptance.median_ms)) } }
                     div.stat { "SLA misses" b { (figures.speed.sla_misses) } }
@@ -517,7 +527,7 @@ pub fn reps(
                 table {
                     tr { th { "rep" } th.n { "assigned" } th.n { "accepted" } th.n { "passed" } th.n { "escalated" } th.n { "open" } th.n { "won" } th.n { "lost" } th.n { "revenue" } th.n { "median accept" } }
                     @for rep in figures {
-                        tr { td { (rep.rep) } td.n { (rep.assigned) } td.n { (rep.accepted) } td.n { (rep.passed) } td.n { (rep.escalated) } td.n { (rep.open) } td.n { (rep.won) } td.n { (rep.lost) } td.n { (money(rep.revenue_cents)) } td.n { (duration(rep.median_accept_ms)) } }
+                        tr { td { (rep.rep) } td.n { (rep.assigned) } td.n { (rep.accepted) } td.n { (rep.passed) } td.n { (rep.escalated) } td.n { (rep.open) } td.n { (rep.won) } td.n { (rep.lost) } td.n { (rep_revenue(&rep.revenue)) } td.n { (duration(rep.median_accept_ms)) } }
                     }
                 }
             }
