@@ -76,7 +76,7 @@ impl Chunk {
         let pending = "'{\"step\":\"' || (SELECT step FROM steps WHERE steps.n = h.k + 1) || \
              '\",\"reasks\":0,\"asked_at\":\"2026-01-01T00:00:00Z\"}'";
         let state = format!(
-            "'{{\"script_id\":\"' || h.script_id || '\",\"script_version\":1,\"stage\":\"' || h.stage || \
+            "'{{\"script_id\":\"' || h.script_id || '\",\"script_version\":\"1\",\"stage\":\"' || h.stage || \
              '\",\"score\":0,\"pending\":' || (CASE WHEN h.finished = 0 THEN {pending} ELSE 'null' END) || \
              ',\"answers\":[],\"path\":[],\"contact\":{{}},\"signals_fired\":[],\"started_at\":\"2026-01-01T00:00:00Z\",\
              \"finished_at\":null' || (CASE WHEN h.finished = 0 AND h.r % 2 = 0 AND h.k > 0 \
