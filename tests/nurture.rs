@@ -12,10 +12,12 @@ mod common;
 use std::path::Path;
 
 use chrono::{DateTime, Duration, FixedOffset};
-use common::{TWO_EMAIL_REPS, at, count_rows, team_runtime, test_key};
-use leadbot::engine::Input;
+use common::{
+    TWO_EMAIL_REPS, at, count_rows, say_in_chat_app as say, sent_to_chat_app as sent, team_runtime,
+    test_key,
+};
 use leadbot::engine::state::Stage;
-use leadbot::runtime::{Handled, Inbound, ReplyRoute, Runtime};
+use leadbot::runtime::Runtime;
 use leadbot::script::{self, Script};
 
 /// An MQL after "yes" and "next year"; SQL once the timing is "this month".
@@ -89,51 +91,6 @@ async fn runtime(url: &str, source: &str) -> Runtime {
 
 fn day(n: i64) -> DateTime<FixedOffset> {
     at(0) + Duration::days(n)
-}
-
-async fn say(runtime: &Runtime, who: &str, text: &str, now: DateTime<FixedOffset>) {
-    let inbound = Inbound {
-        key: test_key(who),
-        event_id: Some(format!("{who}-{}", now.timestamp_millis())),
-        input: Input::Text(text.into()),
-        now,
-        reply_via: Some(ReplyRoute {
-            destination: "chat-app".into(),
-            context: serde_json::json!({"thread": who}),
-        }),
-        existing_only: false,
-        answers_step: None,
-        person: None,
-    };
-    assert!(matches!(
-        runtime.handle(&inbound).await.unwrap(),
-        Handled::Replied(_)
-    ));
-}
-
-/// Texts queued for the prospect since the last call.
-async fn sent(runtime: &Runtime, now: DateTime<FixedOffset>) -> Vec<String> {
-    let now_ms = now.timestamp_millis();
-    let items = runtime
-        .store()
-        .claim_outbox("chat-app", 100, 60_000, now_ms)
-        .await
-        .unwrap();
-    let mut texts = Vec::new();
-    for item in items {
-        runtime
-            .store()
-            .outbox_delivered(item.id, now_ms)
-            .await
-            .unwrap();
-        texts.push(
-            item.payload()["reply"]["text"]
-                .as_str()
-                .unwrap()
-                .to_string(),
-        );
-    }
-    texts
 }
 
 /// `who` answers the dialogue to MQL (it ends at minute 2).

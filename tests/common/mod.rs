@@ -495,3 +495,59 @@ pub async fn post_booking(port: u16, uid: &str, email: &str, start: &str) -> (u1
     let status = text.split_whitespace().nth(1).unwrap().parse().unwrap();
     (status, text.split_once("\r\n\r\n").unwrap().1.to_string())
 }
+
+/// `who` writes `text` at `now` on a chat app whose replies are queued for the destination
+/// `chat-app`; the turn must reply.
+pub async fn say_in_chat_app(
+    runtime: &leadbot::runtime::Runtime,
+    who: &str,
+    text: &str,
+    now: DateTime<FixedOffset>,
+) {
+    use leadbot::runtime::{Handled, Inbound, ReplyRoute};
+    let inbound = Inbound {
+        key: test_key(who),
+        event_id: Some(format!("{who}-{}", now.timestamp_millis())),
+        input: leadbot::engine::Input::Text(text.into()),
+        now,
+        reply_via: Some(ReplyRoute {
+            destination: "chat-app".into(),
+            context: serde_json::json!({"thread": who}),
+        }),
+        existing_only: false,
+        answers_step: None,
+        person: None,
+    };
+    assert!(matches!(
+        runtime.handle(&inbound).await.unwrap(),
+        Handled::Replied(_)
+    ));
+}
+
+/// The texts queued for `chat-app` since the last call, marked delivered.
+pub async fn sent_to_chat_app(
+    runtime: &leadbot::runtime::Runtime,
+    now: DateTime<FixedOffset>,
+) -> Vec<String> {
+    let now_ms = now.timestamp_millis();
+    let items = runtime
+        .store()
+        .claim_outbox("chat-app", 100, 60_000, now_ms)
+        .await
+        .unwrap();
+    let mut texts = Vec::new();
+    for item in items {
+        runtime
+            .store()
+            .outbox_delivered(item.id, now_ms)
+            .await
+            .unwrap();
+        texts.push(
+            item.payload()["reply"]["text"]
+                .as_str()
+                .unwrap()
+                .to_string(),
+        );
+    }
+    texts
+}
