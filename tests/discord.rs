@@ -511,7 +511,14 @@ async fn a_prospect_qualifies_in_a_dm_and_the_rep_accepts_on_an_embed(url: &str)
         edit.body["content"],
         format!("✅ Accepted by <@{REP}> — the lead is yours.")
     );
-    assert_eq!(edit.body["components"], json!([]), "buttons removed");
+    let close_menu = custom_ids(&edit.body);
+    assert_eq!(
+        close_menu.len(),
+        1,
+        "Accept and Pass make way for the Close menu: {}",
+        edit.body
+    );
+    assert!(close_menu[0].starts_with("lb:o:"), "{close_menu:?}");
     assert_eq!(
         scene.count("assignments WHERE status = 'accepted'").await,
         1
@@ -528,6 +535,37 @@ async fn a_prospect_qualifies_in_a_dm_and_the_rep_accepts_on_an_embed(url: &str)
         scene.count("assignments WHERE status = 'accepted'").await,
         1
     );
+
+    // Riley closes the hand-off as won from the menu.
+    let pick_id = scene.fake.next_id();
+    let mut accepted_message = embed_message.clone();
+    accepted_message["components"] = edit.body["components"].clone();
+    scene.fake.dispatch(
+        "INTERACTION_CREATE",
+        frames::component_interaction(
+            pick_id,
+            APPLICATION_ID,
+            frames::user(REP, "Riley Rep", false),
+            accepted_message,
+            &close_menu[0],
+            Some(vec!["won".to_string()]),
+            None,
+        ),
+    );
+    let fake = scene.fake.clone();
+    eventually("the close answered", move || {
+        fake.interaction_answers()
+            .contains_key(&pick_id.to_string())
+    })
+    .await;
+    let answer = scene.fake.interaction_answers()[&pick_id.to_string()].clone();
+    assert_eq!(answer["type"], 7, "the message is redrawn: {answer}");
+    assert_eq!(
+        answer["data"]["content"],
+        format!("🏁 Closed by <@{REP}>: won")
+    );
+    assert_eq!(scene.count("outcomes WHERE outcome = 'won'").await, 1);
+    assert_eq!(scene.count("assignments WHERE status = 'closed'").await, 1);
 }
 
 async fn a_rep_who_passes_sends_the_lead_to_the_team_channel(url: &str) {

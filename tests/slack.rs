@@ -156,6 +156,30 @@ async fn a_prospect_qualifies_in_a_direct_message(url: &str) {
         count_rows(url, "assignments WHERE status = 'accepted'").await,
         1
     );
+    // The accepted card has a Close menu: the rep closes the hand-off as won from it.
+    assert!(redrawn.contains("handoff:close"), "{redrawn}");
+    let accepted_card = fake.accepted("chat.update")[0].body.clone();
+    let mut close = block_actions(&rep, card, &accept_id, &assignment, &ts(102));
+    close["actions"] = json!([{
+        "type": "static_select", "action_id": "handoff:close", "block_id": "close",
+        "selected_option": {"text": {"type": "plain_text", "text": "Won"}, "value": format!("{assignment}:won")},
+        "placeholder": {"type": "plain_text", "text": "Close as…"}, "action_ts": ts(102),
+    }]);
+    close["message"]["blocks"] = accepted_card["blocks"].clone();
+    assert_eq!(
+        SlackRequest::interaction(close).send(server.port).await.0,
+        200
+    );
+    settle(url).await;
+    assert_eq!(
+        count_rows(url, "outcomes WHERE outcome = 'won'").await,
+        1,
+        "closed as won from Slack"
+    );
+    let updates = fake.accepted("chat.update");
+    let closed_card = updates.last().unwrap().body["blocks"].to_string();
+    assert!(closed_card.contains("Closed by"), "{closed_card}");
+    assert!(!closed_card.contains("handoff:close"), "{closed_card}");
     let posts = to_dana;
     // The need question has buttons.
     let need = posts

@@ -272,6 +272,33 @@ impl Runtime {
         closing: &Closing,
         now: DateTime<FixedOffset>,
     ) -> Result<bool, RuntimeError> {
+        self.close_handoff_by(assignment_id, None, closing, now)
+            .await
+    }
+
+    /// A rep closes their own hand-off from the platform card (the Close menu): as
+    /// [`Runtime::close_handoff_with`], refused when `who` is not in the reps file or the
+    /// hand-off is another rep's.
+    pub async fn close_handoff_as(
+        &self,
+        assignment_id: i64,
+        who: &RepIdentity,
+        closing: &Closing,
+        now: DateTime<FixedOffset>,
+    ) -> Result<bool, RuntimeError> {
+        let team = self.team.load_full().ok_or(RuntimeError::NoTeam)?;
+        let rep = super::takeover::find_rep(&team, who)?;
+        self.close_handoff_by(assignment_id, Some(&rep.id), closing, now)
+            .await
+    }
+
+    async fn close_handoff_by(
+        &self,
+        assignment_id: i64,
+        rep: Option<&str>,
+        closing: &Closing,
+        now: DateTime<FixedOffset>,
+    ) -> Result<bool, RuntimeError> {
         let now_ms = now.timestamp_millis();
         let mut write = self.store.begin_handoff().await?;
         let mut handoffs = write.handoffs().await?;
@@ -279,6 +306,14 @@ impl Runtime {
             .lock_assignment(assignment_id)
             .await?
             .ok_or(RuntimeError::UnknownAssignment(assignment_id))?;
+        if let Some(rep) = rep
+            && assignment.rep_id.as_deref() != Some(rep)
+        {
+            return Err(RuntimeError::NotTheirLead {
+                rep: rep.to_string(),
+                assignment: assignment_id,
+            });
+        }
         let open = matches!(assignment.status.as_str(), "offered" | "accepted");
         let takes_outcome = closing.outcome.is_some()
             && (open || assignment.status == "closed")

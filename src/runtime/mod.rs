@@ -18,6 +18,7 @@ use chrono::{DateTime, FixedOffset};
 
 /// An unfinished conversation a channel may need to catch up on.
 pub use crate::store::WaitingConversation;
+pub use crate::store::outcomes::{Closing, Outcome as HandoffOutcome};
 pub use catalog::{ActiveScripts, ScriptCatalog};
 pub use handoff::{HandoffAnswer, HandoffAnswered, RepIdentity};
 

@@ -253,7 +253,10 @@ impl Runtime {
 }
 
 /// The rep behind an identity.
-fn find_rep<'t>(team: &'t Team, who: &super::RepIdentity) -> Result<&'t Rep, RuntimeError> {
+pub(super) fn find_rep<'t>(
+    team: &'t Team,
+    who: &super::RepIdentity,
+) -> Result<&'t Rep, RuntimeError> {
     match who {
         super::RepIdentity::Id(id) => team.rep(id),
         super::RepIdentity::Slack(user) => team.rep_by_platform_user("slack", user),

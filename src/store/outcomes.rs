@@ -41,6 +41,13 @@ impl Outcome {
             Outcome::NoResponse => "no_response",
         }
     }
+
+    /// Reads a name; `None` for anything else.
+    pub fn from_name(name: &str) -> Option<Outcome> {
+        Outcome::ALL
+            .into_iter()
+            .find(|outcome| outcome.name() == name)
+    }
 }
 
 impl fmt::Display for Outcome {

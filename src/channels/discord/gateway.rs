@@ -10,9 +10,10 @@ use std::time::Duration;
 
 use serde_json::json;
 use serenity::all::{
-    ApplicationId, ChannelId, CommandInteraction, ComponentInteraction, Context, CreateCommand,
-    CreateInteractionResponse, CreateInteractionResponseMessage, EventHandler, GuildId,
-    Interaction, InteractionId, Message, Ready, UserId,
+    ApplicationId, ChannelId, CommandInteraction, ComponentInteraction,
+    ComponentInteractionDataKind, Context, CreateCommand, CreateInteractionResponse,
+    CreateInteractionResponseMessage, EventHandler, GuildId, Interaction, InteractionId, Message,
+    Ready, UserId,
 };
 use serenity::http::{LightMethod, Route};
 
@@ -26,8 +27,8 @@ use crate::engine::Input;
 use crate::notify::CardRef;
 use crate::person::PersonId;
 use crate::runtime::{
-    Handled, HandoffAnswer, HandoffAnswered, Ignored, Inbound, RepIdentity, ReplyRoute, Runtime,
-    RuntimeError,
+    Closing, Handled, HandoffAnswer, HandoffAnswered, HandoffOutcome, Ignored, Inbound,
+    RepIdentity, ReplyRoute, Runtime, RuntimeError,
 };
 
 /// What a prospect is told when their message could not be saved, even after retrying.
@@ -299,6 +300,58 @@ impl Gateway {
         true
     }
 
+    /// A rep's pick in the Close menu of their accepted hand-off: closed with that outcome
+    /// (as `leadbot handoff close`), and the message redrawn without the menu. Someone else's
+    /// pick, or one on a hand-off already closed, is answered privately and changes nothing.
+    async fn on_close(&self, click: &ComponentInteraction, assignment_id: i64) {
+        let picked = match &click.data.kind {
+            ComponentInteractionDataKind::StringSelect { values } => values.first().cloned(),
+            _ => None,
+        };
+        let Some(outcome) = picked.as_deref().and_then(HandoffOutcome::from_name) else {
+            self.respond(click.id, &click.token, ephemeral("Pick an outcome."))
+                .await;
+            return;
+        };
+        let closing = Closing {
+            outcome: Some(outcome),
+            value_cents: None,
+            currency: None,
+            note: None,
+        };
+        let user = click.user.id;
+        let now = inbound::snowflake_time(click.id.get());
+        let closed = self
+            .runtime
+            .close_handoff_as(
+                assignment_id,
+                &RepIdentity::Discord(user.to_string()),
+                &closing,
+                now,
+            )
+            .await;
+        let response = match closed {
+            Ok(true) => CreateInteractionResponse::UpdateMessage(
+                CreateInteractionResponseMessage::new()
+                    .content(format!(
+                        "🏁 Closed by <@{user}>: {}",
+                        outcome.name().replace('_', " ")
+                    ))
+                    .components(Vec::new()),
+            ),
+            Ok(false) => ephemeral("This hand-off is already closed."),
+            Err(RuntimeError::NotTheirLead { .. }) => ephemeral("This lead is another rep's."),
+            Err(RuntimeError::UnknownRep(_)) => {
+                ephemeral("Your Discord account is not in the reps file (discord_user).")
+            }
+            Err(error) => {
+                tracing::error!(%error, assignment_id, "closing a hand-off from Discord failed");
+                ephemeral("An internal error occurred; try again.")
+            }
+        };
+        self.respond(click.id, &click.token, response).await;
+    }
+
     /// A rep's "Hand back to the bot" click: the prospect's script resumes where it stopped.
     /// Someone not in the reps file, or a second click, changes nothing.
     async fn on_hand_back(&self, click: &ComponentInteraction, lead_id: i64) {
@@ -445,6 +498,10 @@ impl Gateway {
         }
         if let ComponentAction::HandBack { lead_id } = action {
             self.on_hand_back(click, lead_id).await;
+            return;
+        }
+        if let ComponentAction::Close { assignment_id } = action {
+            self.on_close(click, assignment_id).await;
             return;
         }
         let address = inbound::click_address(click);
@@ -605,8 +662,10 @@ impl Gateway {
                 now,
             )
             .await;
+        let mut components = json!([]);
         let shown = match outcome {
             Ok(HandoffAnswered::Accepted { .. } | HandoffAnswered::AlreadyAccepted { .. }) => {
+                components = close_menu(assignment_id);
                 format!("✅ Accepted by <@{user}> — the lead is yours.")
             }
             Ok(HandoffAnswered::Passed { next, .. }) => format!(
@@ -633,7 +692,10 @@ impl Gateway {
             }
         };
         if self
-            .edit_original(click, &json!({ "content": shown, "components": [] }))
+            .edit_original(
+                click,
+                &json!({ "content": shown, "components": components }),
+            )
             .await
         {
             // Where the card is, so a meeting booked later shows on it.
@@ -721,6 +783,33 @@ fn redrawn(handled: Option<&Handled>, click: &ComponentInteraction, labels: &[St
         Some(Handled::Ignored(Ignored::NoConversation)) => Redraw::NotTheirs,
         None => Redraw::Nothing,
     }
+}
+
+/// "Close as…": a select menu of outcomes for an accepted hand-off, as raw components.
+fn close_menu(assignment_id: i64) -> serde_json::Value {
+    let options: Vec<serde_json::Value> = HandoffOutcome::ALL
+        .iter()
+        .map(|outcome| {
+            json!({
+                "label": match outcome {
+                    HandoffOutcome::Won => "Won",
+                    HandoffOutcome::Lost => "Lost",
+                    HandoffOutcome::NoFit => "No fit",
+                    HandoffOutcome::NoResponse => "No response",
+                },
+                "value": outcome.name(),
+            })
+        })
+        .collect();
+    json!([{
+        "type": 1,
+        "components": [{
+            "type": 3,
+            "custom_id": ComponentAction::Close { assignment_id }.encode(0),
+            "placeholder": "Close as…",
+            "options": options,
+        }],
+    }])
 }
 
 fn ephemeral(text: &str) -> CreateInteractionResponse {

@@ -101,6 +101,11 @@ pub enum ComponentAction {
         /// The question.
         step: String,
     },
+    /// The Close menu of an accepted hand-off; the outcome picked comes with the interaction.
+    Close {
+        /// The hand-off closed.
+        assignment_id: i64,
+    },
     /// A rep gives a prospect's conversation back to the script ("Hand back to the bot").
     HandBack {
         /// The lead whose conversation the rep had.
@@ -128,6 +133,7 @@ impl ComponentAction {
             ComponentAction::Numbered { step: None, number } => format!("lb:n:{number}"),
             ComponentAction::Select { step } => format!("lb:s:{step}"),
             ComponentAction::HandBack { lead_id } => format!("lb:b:{lead_id}"),
+            ComponentAction::Close { assignment_id } => format!("lb:o:{assignment_id}"),
             ComponentAction::Handoff {
                 assignment_id,
                 accept,
@@ -179,6 +185,9 @@ impl ComponentAction {
             }),
             "b" => Some(ComponentAction::HandBack {
                 lead_id: rest.parse().ok()?,
+            }),
+            "o" => Some(ComponentAction::Close {
+                assignment_id: rest.parse().ok()?,
             }),
             "h" => {
                 let (answer, id) = rest.split_once(':')?;
@@ -246,6 +255,7 @@ mod tests {
                 accept: false,
             },
             ComponentAction::HandBack { lead_id: 7 },
+            ComponentAction::Close { assignment_id: 9 },
         ];
         for action in actions {
             assert_eq!(ComponentAction::parse(&action.encode(0)), Some(action));

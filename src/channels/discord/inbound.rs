@@ -196,7 +196,9 @@ pub fn click_input(click: &ComponentInteraction, action: &ComponentAction) -> Op
                 labels,
             })
         }
-        ComponentAction::Handoff { .. } | ComponentAction::HandBack { .. } => None,
+        ComponentAction::Handoff { .. }
+        | ComponentAction::HandBack { .. }
+        | ComponentAction::Close { .. } => None,
     }
 }
 

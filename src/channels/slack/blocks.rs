@@ -10,7 +10,9 @@
 use slack_morphism::prelude::*;
 
 use super::address::ClickedQuestion;
-use super::inbound::{ACCEPT_ACTION, ANSWER_ACTION, BOOKING_ACTION, HAND_BACK_ACTION, PASS_ACTION};
+use super::inbound::{
+    ACCEPT_ACTION, ANSWER_ACTION, BOOKING_ACTION, CLOSE_ACTION, HAND_BACK_ACTION, PASS_ACTION,
+};
 use crate::engine::Reply;
 use crate::notify::{HandOffNotice, NoticeEvent};
 
@@ -270,6 +272,7 @@ pub fn answered_card(
     card: Option<Vec<SlackBlock>>,
     headline: &str,
     outcome: &str,
+    close_menu: Option<i64>,
 ) -> SlackMessageContent {
     let mut blocks: Vec<SlackBlock> = card
         .unwrap_or_else(|| vec![SlackSectionBlock::new().with_text(md(headline)).into()])
@@ -277,9 +280,38 @@ pub fn answered_card(
         .filter(|block| !matches!(block, SlackBlock::Actions(_)))
         .collect();
     blocks.push(SlackContextBlock::new(vec![md_element(outcome)]).into());
+    if let Some(assignment_id) = close_menu {
+        blocks.push(close_menu_block(assignment_id));
+    }
     SlackMessageContent::new()
         .with_text(headline.to_string())
         .with_blocks(blocks)
+}
+
+/// The outcomes a rep can close a hand-off with from the card, and how the menu shows them.
+const CLOSE_OUTCOMES: [(&str, &str); 4] = [
+    ("won", "Won"),
+    ("lost", "Lost"),
+    ("no_fit", "No fit"),
+    ("no_response", "No response"),
+];
+
+/// "Close as…": a menu of outcomes for an accepted hand-off (`<assignment>:<outcome>`).
+fn close_menu_block(assignment_id: i64) -> SlackBlock {
+    let options = CLOSE_OUTCOMES
+        .iter()
+        .map(|(value, label)| {
+            SlackBlockChoiceItem::new((*label).into(), format!("{assignment_id}:{value}"))
+        })
+        .collect();
+    SlackActionsBlock::new(vec![
+        SlackBlockStaticSelectElement::new()
+            .with_action_id(CLOSE_ACTION.into())
+            .with_placeholder("Close as…".into())
+            .with_options(options)
+            .into(),
+    ])
+    .into()
 }
 
 /// A card as stored when its rep answered it (`shown`, the content's JSON), with `line` (the

@@ -166,6 +166,9 @@ async fn interactions(
         InteractionAction::HandBack { lead_id, user } => {
             acknowledged(within_budget(async move { app.hand_back(lead_id, &user).await }).await)
         }
+        InteractionAction::Close(click) => {
+            acknowledged(within_budget(async move { app.close_handoff(click).await }).await)
+        }
         InteractionAction::Ignore(why) => {
             tracing::debug!(why, "Slack interaction ignored");
             StatusCode::OK.into_response()

@@ -58,6 +58,8 @@ pub enum InteractionAction {
     Turn(Box<Turn>),
     /// Accept or Pass on a rep's hand-off card.
     Handoff(HandoffClick),
+    /// An outcome picked in the Close menu of an accepted hand-off card.
+    Close(CloseClick),
     /// "Hand back to the bot" under a prospect's message to a rep.
     HandBack {
         /// The lead whose conversation goes back to the script.
@@ -67,6 +69,25 @@ pub enum InteractionAction {
     },
     /// Nothing to do.
     Ignore(&'static str),
+}
+
+/// A rep's pick in the Close menu of their hand-off card.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CloseClick {
+    /// The hand-off closed.
+    pub assignment_id: i64,
+    /// `won`, `lost`, `no_fit` or `no_response`.
+    pub outcome: String,
+    /// Who picked it (must be the hand-off's rep).
+    pub user: String,
+    /// The card's channel and ts, to redraw it.
+    pub channel: String,
+    /// The card's ts.
+    pub ts: String,
+    /// The card's text.
+    pub headline: String,
+    /// The card's blocks as posted.
+    pub card: Option<serde_json::Value>,
 }
 
 /// A rep's click on a hand-off card.
@@ -107,6 +128,9 @@ pub const ANSWER_ACTION: &str = "answer:";
 pub const ACCEPT_ACTION: &str = "handoff:accept";
 /// Action id of the Pass button on hand-off cards.
 pub const PASS_ACTION: &str = "handoff:pass";
+/// Action id of the Close menu on an accepted hand-off card (option values
+/// `<assignment id>:<outcome>`).
+pub const CLOSE_ACTION: &str = "handoff:close";
 /// Action id of the "Hand back to the bot" button a rep gets with a prospect's messages
 /// (value: the lead id).
 pub const HAND_BACK_ACTION: &str = "takeover:hand_back";
@@ -299,6 +323,27 @@ pub fn interaction(payload: &str) -> Result<InteractionAction, serde_json::Error
             Some(lead_id) => InteractionAction::HandBack { lead_id, user },
             None => InteractionAction::Ignore("a hand-back button without a lead"),
         });
+    }
+    if action.action_id == CLOSE_ACTION {
+        let picked = action
+            .selected_option
+            .as_ref()
+            .and_then(|option| option.value.split_once(':'))
+            .and_then(|(id, outcome)| Some((id.parse().ok()?, outcome.to_string())));
+        let Some((assignment_id, outcome)) = picked else {
+            return Ok(InteractionAction::Ignore(
+                "a Close menu pick without a hand-off",
+            ));
+        };
+        return Ok(InteractionAction::Close(CloseClick {
+            assignment_id,
+            outcome,
+            user,
+            channel,
+            ts: message.ts,
+            headline: question,
+            card: message.blocks,
+        }));
     }
     if action.action_id == ACCEPT_ACTION || action.action_id == PASS_ACTION {
         let Some(assignment_id) = action.value.as_deref().and_then(|v| v.parse().ok()) else {

@@ -25,14 +25,14 @@ pub use config::{MentionMode, SlackConfig};
 pub use endpoints::routes;
 
 use self::address::{ClickedQuestion, ReplyContext};
-use self::inbound::{Command, HandoffClick, Turn, TurnInput};
+use self::inbound::{CloseClick, Command, HandoffClick, Turn, TurnInput};
 use crate::delivery::{RetryPolicy, Workers};
 use crate::engine::Input;
 use crate::notify::CardRef;
 use crate::person::PersonId;
 use crate::runtime::{
-    Handled, HandoffAnswer, HandoffAnswered, Ignored, Inbound, RepIdentity, ReplyRoute, Runtime,
-    RuntimeError,
+    Closing, Handled, HandoffAnswer, HandoffAnswered, HandoffOutcome, Ignored, Inbound,
+    RepIdentity, ReplyRoute, Runtime, RuntimeError,
 };
 
 /// The outbox destination of everything the Slack channel sends.
@@ -270,6 +270,54 @@ impl SlackApp {
         }
     }
 
+    /// A rep's pick in the Close menu of their accepted card: the hand-off is closed with that
+    /// outcome (as `leadbot handoff close`), and the card redrawn without the menu. A pick by
+    /// someone else, or on a hand-off already closed, changes nothing. Fails only when the
+    /// outcome could not be stored.
+    pub async fn close_handoff(&self, click: CloseClick) -> Result<(), RuntimeError> {
+        let outcome = HandoffOutcome::from_name(&click.outcome);
+        let closing = Closing {
+            outcome,
+            value_cents: None,
+            currency: None,
+            note: None,
+        };
+        let closed = match outcome {
+            None => Ok(false),
+            Some(_) => {
+                self.runtime
+                    .close_handoff_as(
+                        click.assignment_id,
+                        &RepIdentity::Slack(click.user.clone()),
+                        &closing,
+                        Utc::now().fixed_offset(),
+                    )
+                    .await
+            }
+        };
+        let line = match closed {
+            Ok(true) => format!(
+                "🏁 Closed by <@{}>: {}",
+                click.user,
+                click.outcome.replace('_', " ")
+            ),
+            Ok(false) => return Ok(()),
+            Err(error @ RuntimeError::Store(_)) => return Err(error),
+            Err(error) => {
+                tracing::warn!(assignment = click.assignment_id, %error, "a close from Slack was refused");
+                return Ok(());
+            }
+        };
+        let card = click
+            .card
+            .and_then(|blocks| serde_json::from_value(blocks).ok());
+        let content = blocks::answered_card(card, &click.headline, &line, None);
+        if let Err(error) = self.web.update(&click.channel, &click.ts, content).await {
+            tracing::warn!(%error, "could not update a closed hand-off card");
+        }
+        Ok(())
+    }
+
     pub async fn answer_handoff(&self, click: HandoffClick) -> Result<(), RuntimeError> {
         let answer = if click.accept {
             HandoffAnswer::Accept
@@ -286,8 +334,10 @@ impl SlackApp {
             )
             .await;
         let user = &click.user;
+        let mut close_menu = None;
         let outcome = match answered {
             Ok(HandoffAnswered::Accepted { .. } | HandoffAnswered::AlreadyAccepted { .. }) => {
+                close_menu = Some(click.assignment_id);
                 format!("✅ Accepted by <@{user}>")
             }
             Ok(HandoffAnswered::Passed { .. }) => {
@@ -308,7 +358,7 @@ impl SlackApp {
         let card = click
             .card
             .and_then(|blocks| serde_json::from_value(blocks).ok());
-        let content = blocks::answered_card(card, &click.headline, &outcome);
+        let content = blocks::answered_card(card, &click.headline, &outcome, close_menu);
         let shown = serde_json::to_string(&content).unwrap_or_default();
         let mut updated = self
             .web

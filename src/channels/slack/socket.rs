@@ -246,6 +246,9 @@ async fn run_interaction(app: Arc<SlackApp>, payload: &Value) -> Option<()> {
                 endpoints::within_budget(async move { app.hand_back(lead_id, &user).await }).await,
             )?;
         }
+        Ok(InteractionAction::Close(click)) => {
+            stored(endpoints::within_budget(async move { app.close_handoff(click).await }).await)?;
+        }
         Ok(InteractionAction::Ignore(why)) => tracing::debug!(why, "Slack interaction ignored"),
         Err(error) => tracing::warn!(%error, "unreadable Socket Mode interaction"),
     }

@@ -146,14 +146,30 @@ fn an_answered_card_keeps_the_card_and_shows_the_outcome() {
         Some(blocks),
         "New lead",
         "✅ Accepted by <@U0SAM>",
+        None,
     ));
     assert!(values_of(&message, "action_id").is_empty());
     assert_json_snapshot!("answered_card", message);
 }
 
 #[test]
+fn an_accepted_card_offers_the_close_menu_with_every_outcome() {
+    let message = json_of(&answered_card(None, "New lead", "✅ Accepted", Some(12)));
+    assert_eq!(values_of(&message, "action_id"), ["handoff:close"]);
+    let shown = message.to_string();
+    for value in ["12:won", "12:lost", "12:no_fit", "12:no_response"] {
+        assert!(shown.contains(value), "{value} in {shown}");
+    }
+}
+
+#[test]
 fn an_answered_card_that_was_not_found_is_its_headline_and_outcome() {
-    let message = json_of(&answered_card(None, "New lead: &lt;b&gt;", "↷ Passed"));
+    let message = json_of(&answered_card(
+        None,
+        "New lead: &lt;b&gt;",
+        "↷ Passed",
+        None,
+    ));
     assert_json_snapshot!("answered_card_without_card", message);
 }
 
@@ -266,7 +282,7 @@ fn what_a_prospect_typed_is_never_formatted() {
 
 #[test]
 fn a_meeting_line_is_added_to_an_answered_card_once() {
-    let answered = answered_card(None, "New lead: Dana", "✅ Accepted by <@U0SAM>");
+    let answered = answered_card(None, "New lead: Dana", "✅ Accepted by <@U0SAM>", None);
     let shown = serde_json::to_string(&answered).unwrap();
     let first = card_with_line(&shown, "📅 Meeting booked for 2026-03-10 15:00 UTC").unwrap();
     let again = card_with_line(
