@@ -448,10 +448,27 @@ async fn main() -> ExitCode {
         Ok(code) => code,
         Err(error) if is_broken_pipe(&error) => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("error: {error:#}");
+            eprintln!("error: {}", error_message(&error));
             ExitCode::FAILURE
         }
     }
+}
+
+/// The error and its causes on one line, like `{:#}`, without a cause its context already
+/// quotes (library errors carry their cause's text, and also name it as their source).
+fn error_message(error: &anyhow::Error) -> String {
+    let mut message = String::new();
+    for cause in error.chain() {
+        let text = cause.to_string();
+        if message.contains(&text) {
+            continue;
+        }
+        if !message.is_empty() {
+            message.push_str(": ");
+        }
+        message.push_str(&text);
+    }
+    message
 }
 
 /// True when the reader of our output went away (`leadbot leads show 1 | head`).
@@ -784,6 +801,22 @@ mod tests {
         for sub in command.get_subcommands() {
             variables(sub, found);
         }
+    }
+
+    #[test]
+    fn an_error_message_quotes_each_cause_once() {
+        let io = std::io::Error::new(std::io::ErrorKind::NotFound, "No such file");
+        let quoted = anyhow::Error::new(leadbot::script::ScriptError::Read {
+            path: "conversations".into(),
+            source: io,
+        })
+        .context("cannot start");
+        assert_eq!(
+            error_message(&quoted),
+            "cannot start: cannot read conversations: No such file"
+        );
+        let plain = anyhow::anyhow!("refused").context("cannot connect");
+        assert_eq!(error_message(&plain), "cannot connect: refused");
     }
 
     #[test]
