@@ -170,6 +170,21 @@ async fn the_report_counts_a_known_history(url: &str) {
         .await;
         assert!(body.contains(r#""closed":true"#), "{body}");
     }
+    // The won lead booked a meeting with its rep (as the booking webhook records it).
+    let won_handoff = store.assignments_of(1).await.unwrap()[0].clone();
+    {
+        sqlx::any::install_default_drivers();
+        let pool = sqlx::AnyPool::connect(url).await.unwrap();
+        sqlx::query(
+            "INSERT INTO meetings (provider, external_id, lead_id, assignment_id, starts_at, created_at) \
+             VALUES ('calendly', 'E1', 1, $1, 0, 0)",
+        )
+        .bind(won_handoff.id)
+        .execute(&pool)
+        .await
+        .unwrap();
+        pool.close().await;
+    }
     let costs = leadbot::report::costs::parse("ads=10/lead").unwrap();
     let now_ms = chrono::Utc::now().timestamp_millis();
     let all = ReportFilter::default();
@@ -231,6 +246,15 @@ async fn the_report_counts_a_known_history(url: &str) {
     );
     assert_eq!(money.revenue[0].currency, "USD");
     assert_eq!(money.cycle.count, 1);
+    assert_eq!(money.meetings, 1, "the booked meeting is counted");
+    let booked_with = reps
+        .iter()
+        .find(|rep| Some(&rep.rep) == won_handoff.rep_id.as_ref())
+        .unwrap();
+    assert_eq!(
+        booked_with.meetings, 1,
+        "on the rep of its hand-off: {reps:?}"
+    );
     let costs = report.costs.clone().unwrap();
     assert_eq!(costs.spent, 20.0, "two leads from ads at 10 each");
     assert_eq!(costs.per_won, Some(20.0));

@@ -237,6 +237,7 @@ fn table(report: &Report) -> String {
         &"lost",
         &"win rate",
         &"revenue",
+        &"meetings",
         &"median accept",
     ])];
     for rep in &figures.reps {
@@ -251,6 +252,7 @@ fn table(report: &Report) -> String {
             &rep.lost,
             &rate(percent(rep.won, rep.won + rep.lost)),
             &rep_revenue(&rep.revenue),
+            &rep.meetings,
             &duration(rep.median_accept_ms),
         ]));
     }
@@ -261,6 +263,7 @@ fn table(report: &Report) -> String {
     for (outcome, count) in &money_figures.outcomes {
         rows.push(row(&[outcome, count]));
     }
+    rows.push(row(&[&"meetings booked", &money_figures.meetings]));
     columns(&mut out, &rows);
     let mut rows = vec![row(&[&"currency", &"won", &"revenue", &"average deal"])];
     for revenue in &money_figures.revenue {
@@ -386,6 +389,7 @@ fn csv(report: &Report) -> String {
             ("open", rep.open),
             ("won", rep.won),
             ("lost", rep.lost),
+            ("meetings", rep.meetings),
         ] {
             put("reps", &rep.rep, metric, value.to_string());
         }
@@ -414,6 +418,7 @@ fn csv(report: &Report) -> String {
     for (outcome, count) in &figures.money.outcomes {
         put("outcomes", outcome, "hand_offs", count.to_string());
     }
+    put("meetings", "", "booked", figures.money.meetings.to_string());
     for revenue in &figures.money.revenue {
         put("revenue", &revenue.currency, "won", revenue.won.to_string());
         put(

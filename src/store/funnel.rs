@@ -188,6 +188,8 @@ pub struct RepFigures {
     pub lost: i64,
     /// Won deals and their value, per currency (never summed across currencies).
     pub revenue: Vec<RepRevenue>,
+    /// Meetings prospects booked on their hand-offs (the booking webhook).
+    pub meetings: i64,
     /// Median time from offer to acceptance (ms).
     pub median_accept_ms: Option<i64>,
 }
@@ -221,6 +223,8 @@ pub struct Money {
     pub outcomes: Vec<(String, i64)>,
     /// Won value per currency.
     pub revenue: Vec<Revenue>,
+    /// Meetings the selected leads booked (the booking webhook).
+    pub meetings: i64,
     /// First message → won.
     pub cycle: Spread,
 }

@@ -275,6 +275,26 @@ impl Store {
                 });
             }
         }
+        let meetings = format!(
+            "SELECT COALESCE(a.rep_id, '-') AS rep, COUNT(*) AS booked FROM meetings m \
+             JOIN ({leads}) AS bl ON bl.lead_id = m.lead_id \
+             LEFT JOIN assignments a ON a.id = m.assignment_id \
+             GROUP BY COALESCE(a.rep_id, '-')"
+        );
+        for row in self.report_rows(filter, &meetings).await? {
+            let rep: String = row.try_get("rep")?;
+            let index = match reps.iter().position(|known| known.rep == rep) {
+                Some(index) => index,
+                None => {
+                    reps.push(RepFigures {
+                        rep,
+                        ..RepFigures::default()
+                    });
+                    reps.len() - 1
+                }
+            };
+            reps[index].meetings = row.try_get("booked")?;
+        }
         reps.sort_by(|a, b| b.assigned.cmp(&a.assigned).then_with(|| a.rep.cmp(&b.rep)));
         Ok(reps)
     }
@@ -295,7 +315,13 @@ impl Store {
             "SELECT 'all' AS grp, o.closed_at - bl.started_at AS v FROM outcomes o \
              JOIN ({leads}) AS bl ON bl.lead_id = o.lead_id WHERE o.outcome = 'won'"
         ));
+        let meetings = format!(
+            "SELECT COUNT(*) AS booked FROM meetings m JOIN ({leads}) AS bl ON bl.lead_id = m.lead_id"
+        );
         let mut money = Money::default();
+        if let Some(row) = self.report_rows(filter, &meetings).await?.first() {
+            money.meetings = row.try_get("booked")?;
+        }
         for row in self.report_rows(filter, &outcomes).await? {
             money
                 .outcomes

@@ -216,6 +216,15 @@ fn body() -> String {
             "FROM bo o WHERE o.outcome = 'won' \
              GROUP BY COALESCE(o.currency, '')",
         ),
+        section(
+            "meeting",
+            "COALESCE(a.rep_id, '-')",
+            "NULL",
+            &["COUNT(*)"],
+            "FROM meetings m JOIN bl ON bl.lead_id = m.lead_id \
+             LEFT JOIN assignments a ON a.id = m.assignment_id \
+             GROUP BY COALESCE(a.rep_id, '-')",
+        ),
         spread(
             "cycle",
             "SELECT 'all' AS grp, o.closed_at - o.started_at AS v FROM bo o WHERE o.outcome = 'won'",
@@ -406,6 +415,11 @@ fn read(rows: &[AnyRow]) -> Result<FunnelFigures, StoreError> {
                 won: number(row, 1)?,
                 value_cents: number(row, 2)?,
             }),
+            "meeting" => {
+                let booked = number(row, 1)?;
+                rep_entry(&mut figures.reps, key(row, "k")?).meetings = booked;
+                figures.money.meetings += booked;
+            }
             "cycle" => figures.money.cycle = spread(row)?,
             _ => {}
         }
