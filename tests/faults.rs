@@ -1,6 +1,7 @@
 //! Faults under load, against real `leadbot serve` processes: the database goes away while two
 //! replicas take a steady stream of prospect messages, and comes back with no restart of
-//! leadbot — on SQLite and PostgreSQL. Each run prints its figures (sent, refused, stored,
+//! leadbot; a replica dies mid-delivery; Slack and the CRM webhook fail together — on SQLite
+//! and PostgreSQL. Each run prints its figures (sent, refused, stored,
 //! handed off, delivered, duplicates); docs/reliability.md keeps the last ones.
 #![expect(
     clippy::unwrap_used,
@@ -8,6 +9,7 @@
 )]
 
 mod common;
+mod slack_fake;
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -389,3 +391,175 @@ async fn a_replica_killed_mid_delivery_is_taken_over_once_its_lease_ends(url: &s
 }
 
 on_both_databases!(a_replica_killed_mid_delivery_is_taken_over_once_its_lease_ends);
+
+/// `GET /metrics` with the admin token: the value of `name{destination="…"}`.
+async fn metric(port: u16, token: &str, name: &str, destination: &str) -> Option<f64> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .ok()?;
+    let request = format!(
+        "GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {token}\r\n\
+         Connection: close\r\n\r\n"
+    );
+    stream.write_all(request.as_bytes()).await.ok()?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response).await.ok()?;
+    let prefix = format!("{name}{{destination=\"{destination}\"}} ");
+    response
+        .lines()
+        .find_map(|line| line.strip_prefix(&prefix))
+        .and_then(|value| value.trim().parse().ok())
+}
+
+/// A CRM webhook that answers 500 until `recovered` is set, then 200; records each request's
+/// idempotency key and whether it was accepted.
+async fn failing_crm(recovered: Arc<std::sync::atomic::AtomicBool>) -> (u16, Answered) {
+    let seen = Answered::default();
+    let log = seen.clone();
+    let app = axum::Router::new().fallback(move |headers: HeaderMap| {
+        let (log, recovered) = (log.clone(), recovered.clone());
+        async move {
+            let key = headers
+                .get("idempotency-key")
+                .and_then(|value| value.to_str().ok())
+                .unwrap_or_default()
+                .to_string();
+            let up = recovered.load(std::sync::atomic::Ordering::SeqCst);
+            log.lock().unwrap().push((key, up));
+            if up {
+                StatusCode::OK
+            } else {
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
+        }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (port, seen)
+}
+
+async fn slack_and_the_crm_failing_together_drain_in_order_once(url: &str) {
+    use slack_fake::{
+        BOT_TOKEN, Failure, FakeSlack, SIGNING_SECRET, SlackRequest, direct_message, dm_channel,
+        envelope,
+    };
+    const ADMIN: &str = "faults-admin-token";
+    const DANA: &str = "U0DANA";
+    let fake = FakeSlack::start().await;
+    // Slack refuses the first posts: rate limited, then server errors.
+    fake.fail_next(
+        "chat.postMessage",
+        &[
+            Failure::RateLimited(1),
+            Failure::ServerError,
+            Failure::RateLimited(1),
+            Failure::ServerError,
+        ],
+    );
+    let recovered = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let (crm_port, crm) = failing_crm(recovered.clone()).await;
+    let crm_url = format!("http://127.0.0.1:{crm_port}/crm");
+    let api_url = fake.api_url();
+    let reps = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/slack_fake/reps.toml");
+    let server = Server::start_with_env(
+        url,
+        &[
+            ("SLACK_BOT_TOKEN", BOT_TOKEN),
+            ("SLACK_SIGNING_SECRET", SIGNING_SECRET),
+            ("SLACK_API_URL", api_url.as_str()),
+            ("LEADBOT_REPS", reps),
+            ("LEADBOT_HANDOFF_WEBHOOK_URL", crm_url.as_str()),
+            ("LEADBOT_WEBHOOK_SECRET", WEBHOOK_SECRET),
+            ("LEADBOT_ADMIN_TOKEN", ADMIN),
+            ("LEADBOT_LOG", "off"),
+        ],
+    );
+    let now = chrono::Utc::now().timestamp();
+    for (turn, text) in std::iter::once("hi").chain(QUALIFYING_ANSWERS).enumerate() {
+        let ts = format!("{}.{:06}", now + turn as i64, turn);
+        let body = envelope(&format!("Ev{turn}"), direct_message(DANA, text, &ts));
+        let (status, answer) = SlackRequest::event(body).send(server.port).await;
+        assert_eq!(status, 200, "turn {turn}: {answer}");
+    }
+    assert_eq!(count_rows(url, "leads WHERE stage = 'sql'").await, 1);
+
+    // While both fail, the backlog is visible on /metrics.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let (mut crm_depth, mut crm_age) = (0.0, 0.0);
+    while crm_depth < 1.0 || crm_age <= 0.0 {
+        assert!(
+            Instant::now() < deadline,
+            "the CRM backlog never showed on /metrics"
+        );
+        crm_depth = metric(server.port, ADMIN, "leadbot_outbox_depth", "webhook")
+            .await
+            .unwrap_or(0.0);
+        crm_age = metric(
+            server.port,
+            ADMIN,
+            "leadbot_outbox_oldest_age_seconds",
+            "webhook",
+        )
+        .await
+        .unwrap_or(0.0);
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let slack_depth = metric(server.port, ADMIN, "leadbot_outbox_depth", "slack").await;
+
+    assert!(
+        slack_depth.is_some_and(|depth| depth > 0.0),
+        "{slack_depth:?}"
+    );
+    // Both recover after a while: Slack's failures run out, the CRM answers 200.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    recovered.store(true, std::sync::atomic::Ordering::SeqCst);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while count_rows(url, "outbox WHERE status = 'pending'").await > 0 {
+        assert!(Instant::now() < deadline, "the backlog never drained");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let drained_depth = metric(server.port, ADMIN, "leadbot_outbox_depth", "webhook").await;
+    drop(server);
+
+    let texts = fake.posted_texts(&dm_channel(DANA));
+    let queued = count_rows(url, "outbox WHERE destination = 'slack' AND kind = 'reply'").await;
+    let crm = crm.lock().unwrap().clone();
+    let mut accepted: BTreeMap<&str, usize> = BTreeMap::new();
+    for (key, ok) in &crm {
+        *accepted.entry(key.as_str()).or_default() += usize::from(*ok);
+    }
+    println!(
+        "figures: Slack refused 4 posts (429, 500, 429, 500), the CRM refused {} requests; \
+         /metrics showed the CRM backlog at depth {crm_depth}, oldest {crm_age:.1} s (Slack depth \
+         {slack_depth:?}); then {} replies posted to the prospect for {queued} queued, {} CRM \
+         notices accepted once each; depth after: {drained_depth:?}",
+        crm.iter().filter(|(_, ok)| !ok).count(),
+        texts.len(),
+        accepted.len(),
+    );
+    assert_eq!(
+        texts.len() as i64,
+        queued,
+        "every reply posted once: {texts:?}"
+    );
+    assert!(texts[0].starts_with("Hi"), "the greeting first: {texts:?}");
+    let name = texts.iter().position(|t| t.contains("name")).unwrap();
+    let company = texts.iter().position(|t| t.contains("company")).unwrap();
+    assert!(name < company, "in order: {texts:?}");
+    assert!(
+        crm.iter().any(|(_, ok)| !ok),
+        "the CRM was refusing when the hand-off came: {crm:?}"
+    );
+    assert!(!accepted.is_empty());
+    assert!(accepted.values().all(|n| *n == 1), "{crm:?}");
+    assert_eq!(
+        count_rows(url, "outbox WHERE status <> 'delivered'").await,
+        0,
+        "nothing given up"
+    );
+    assert_eq!(drained_depth, Some(0.0));
+}
+
+on_both_databases!(slack_and_the_crm_failing_together_drain_in_order_once);
