@@ -563,3 +563,110 @@ async fn slack_and_the_crm_failing_together_drain_in_order_once(url: &str) {
 }
 
 on_both_databases!(slack_and_the_crm_failing_together_drain_in_order_once);
+
+/// A small filesystem of its own (tmpfs), so the disk can really fill up; unmounted on drop.
+/// `None` where this process may not mount (not root): the test then says so and stops.
+struct SmallDisk {
+    path: std::path::PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl SmallDisk {
+    fn mount(megabytes: u32) -> Option<SmallDisk> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("disk");
+        std::fs::create_dir(&path).unwrap();
+        let mounted = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={megabytes}M"), "tmpfs"])
+            .arg(&path)
+            .status()
+            .is_ok_and(|status| status.success());
+        mounted.then_some(SmallDisk { path, _dir: dir })
+    }
+
+    /// Fills what is left with a file; returns it.
+    fn fill(&self) -> std::path::PathBuf {
+        use std::io::Write;
+        let filler = self.path.join("filler");
+        let mut file = std::fs::File::create(&filler).unwrap();
+        let chunk = vec![0u8; 16 * 1024];
+        while file.write_all(&chunk).and_then(|()| file.flush()).is_ok() {}
+        filler
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount")
+            .arg(&self.path)
+            .status();
+    }
+}
+
+/// The disk under a SQLite database fills up: messages are refused with 503 and "send it
+/// again" (nothing acknowledged is lost), and once space returns the refused message is
+/// stored, once, with no restart.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_full_disk_refuses_messages_clearly_and_recovers_when_space_returns() {
+    let Some(disk) = SmallDisk::mount(16) else {
+        eprintln!("skipped: this process cannot mount a tmpfs (run as root, as CI does)");
+        return;
+    };
+    let url = format!("sqlite://{}/leadbot.db", disk.path.display());
+    let log_dir = tempfile::tempdir().unwrap();
+    let log = log_dir.path().join("serve.log");
+    let server = Server::start_with_log(&url, &[("LEADBOT_LOG", "error")], &log);
+    let send = |turn: usize| {
+        let body = serde_json::json!({
+            "channel": "web",
+            "conversation": "full-disk",
+            "event_id": format!("disk-{turn}"),
+            "text": format!("{} {}", "a long answer to fill pages", "x".repeat(1900)),
+            "at": at(60 * turn as i64).to_rfc3339(),
+        })
+        .to_string();
+        let port = server.port;
+        async move {
+            post_json(port, "/api/messages", API_TOKEN, &body)
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(send(0).await.0, 200);
+    let filler = disk.fill();
+    let mut acknowledged = 1;
+    let mut refused = None;
+    for turn in 1..200 {
+        let (status, body) = send(turn).await;
+        match status {
+            200 => acknowledged += 1,
+            503 => {
+                assert!(body.contains("Send the same request again"), "{body}");
+                refused = Some(turn);
+                break;
+            }
+            other => panic!("turn {turn}: {other} {body}"),
+        }
+    }
+    let refused = refused.expect("the full disk never refused a message");
+    std::fs::remove_file(&filler).unwrap();
+    let (status, body) = send(refused).await;
+    assert_eq!(status, 200, "space is back: {body}");
+    assert!(body.contains("\"duplicate\":false"), "{body}");
+    drop(server);
+    let logged = std::fs::read_to_string(&log).unwrap();
+    assert!(
+        logged.contains("full"),
+        "the operator is told the disk is full: {logged}"
+    );
+    let stored = count_rows(&url, "messages WHERE direction = 'in'").await;
+    println!(
+        "figures: {acknowledged} messages acknowledged before the disk was full, turn {refused} \
+         refused with 503, stored once after space returned; {stored} stored in all"
+    );
+    assert_eq!(
+        stored,
+        acknowledged as i64 + 1,
+        "every acknowledged message, and the retry"
+    );
+}
