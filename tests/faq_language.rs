@@ -14,7 +14,7 @@ mod common;
 
 use std::process::Command;
 
-use common::{TWO_EMAIL_REPS, at, conversations_dir, test_key};
+use common::{TWO_EMAIL_REPS, at, conversations_dir, drain_messages as drain, test_key};
 use leadbot::engine::Input;
 use leadbot::engine::state::Stage;
 use leadbot::outbox::OutboxMessage;
@@ -63,30 +63,6 @@ fn texts(outcome: &Outcome) -> Vec<&str> {
         .iter()
         .map(|reply| reply.text.as_str())
         .collect()
-}
-
-/// Every item queued for `destination`, marked delivered, in delivery order.
-async fn drain(runtime: &Runtime, destination: &str, seconds: i64) -> Vec<OutboxMessage> {
-    let now = at(seconds).timestamp_millis();
-    let mut messages = Vec::new();
-    loop {
-        let items = runtime
-            .store()
-            .claim_outbox(destination, 100, 60_000, now)
-            .await
-            .unwrap();
-        if items.is_empty() {
-            return messages;
-        }
-        for item in items {
-            runtime
-                .store()
-                .outbox_delivered(item.id, now)
-                .await
-                .unwrap();
-            messages.push(item.message);
-        }
-    }
 }
 
 fn reply_texts(messages: &[OutboxMessage]) -> Vec<String> {

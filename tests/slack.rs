@@ -194,11 +194,9 @@ async fn a_prospect_qualifies_in_a_direct_message(url: &str) {
     drop(server);
 }
 
-/// A meeting booked after the rep accepted shows on their card (chat.update of the card, once
-/// however often the provider retries); one booked before anyone answered the card (so its
-/// message is not known) comes as a short line in the rep's DM.
-async fn a_booked_meeting_shows_on_the_reps_card(url: &str) {
-    let fake = FakeSlack::start().await;
+/// A server taking booking webhooks, where Dana qualified in her DM; returns it with the
+/// hand-off card posted to the rep.
+async fn qualified_with_booking_on(url: &str, fake: &FakeSlack) -> (Server, slack_fake::Call) {
     let server = Server::start_with_env(
         url,
         &[
@@ -218,6 +216,15 @@ async fn a_booked_meeting_shows_on_the_reps_card(url: &str) {
         .into_iter()
         .find(|post| post.body["channel"] != dm_channel(DANA))
         .unwrap();
+    (server, card)
+}
+
+/// A meeting booked after the rep accepted shows on their card (chat.update of the card, once
+/// however often the provider retries); one booked before anyone answered the card (so its
+/// message is not known) comes as a short line in the rep's DM.
+async fn a_booked_meeting_shows_on_the_reps_card(url: &str) {
+    let fake = FakeSlack::start().await;
+    let (server, card) = qualified_with_booking_on(url, &fake).await;
     let rep = card.body["channel"].as_str().unwrap()[1..].to_string();
     let (accept_id, assignment) = buttons(&card)[0].clone();
     let accept = click(&rep, &card, &accept_id, &assignment, &ts(100));
@@ -270,25 +277,7 @@ async fn a_booked_meeting_shows_on_the_reps_card(url: &str) {
 
 async fn a_meeting_on_an_unanswered_card_comes_as_a_dm(url: &str) {
     let fake = FakeSlack::start().await;
-    let server = Server::start_with_env(
-        url,
-        &[
-            ("SLACK_BOT_TOKEN", BOT_TOKEN),
-            ("SLACK_SIGNING_SECRET", SIGNING_SECRET),
-            ("SLACK_API_URL", &fake.api_url()),
-            ("LEADBOT_REPS", REPS),
-            ("LEADBOT_BOOKING_SECRET", BOOKING_SECRET),
-        ],
-    );
-    say(server.port, url, DANA, "hi", &ts(0)).await;
-    for (turn, answer) in QUALIFYING_ANSWERS.iter().enumerate() {
-        say(server.port, url, DANA, answer, &ts(1 + turn as i64)).await;
-    }
-    let card = fake
-        .accepted("chat.postMessage")
-        .into_iter()
-        .find(|post| post.body["channel"] != dm_channel(DANA))
-        .unwrap();
+    let (server, card) = qualified_with_booking_on(url, &fake).await;
     let rep_dm = card.body["channel"].as_str().unwrap().to_string();
     let (status, body) =
         post_booking(server.port, "bk-2", "dana@acme.io", "2026-03-11T09:30:00Z").await;

@@ -10,7 +10,7 @@
 
 mod common;
 
-use common::{QUALIFYING_ANSWERS, at, english_script, test_key};
+use common::{QUALIFYING_ANSWERS, at, drain_messages as drain, english_script, test_key};
 use leadbot::engine::Input;
 use leadbot::engine::state::Stage;
 use leadbot::notify::{HandOffNotice, NoticeEvent};
@@ -58,30 +58,6 @@ async fn say(runtime: &Runtime, text: &str, seconds: i64) -> Outcome {
     match runtime.handle(&inbound).await.unwrap() {
         Handled::Replied(outcome) => *outcome,
         other => panic!("not a turn: {other:?}"),
-    }
-}
-
-/// Every item queued for `destination` by `seconds`, marked delivered.
-async fn drain(runtime: &Runtime, destination: &str, seconds: i64) -> Vec<OutboxMessage> {
-    let now = at(seconds).timestamp_millis();
-    let mut messages = Vec::new();
-    loop {
-        let items = runtime
-            .store()
-            .claim_outbox(destination, 100, 60_000, now)
-            .await
-            .unwrap();
-        if items.is_empty() {
-            return messages;
-        }
-        for item in items {
-            runtime
-                .store()
-                .outbox_delivered(item.id, now)
-                .await
-                .unwrap();
-            messages.push(item.message);
-        }
     }
 }
 

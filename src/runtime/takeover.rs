@@ -164,6 +164,27 @@ impl Runtime {
         Ok(effects.len())
     }
 
+    /// A rep's message written where they are (a Slack thread reply, a Discord Reply in their
+    /// DM): sent to the prospect of their latest takeover, as [`Runtime::reply_as_rep`] with
+    /// `request` (the platform's event id) so a redelivery sends nothing twice. `Ok(None)` when
+    /// the rep has no takeover.
+    pub async fn reply_to_latest_takeover(
+        &self,
+        who: &super::RepIdentity,
+        text: &str,
+        request: &str,
+        now: DateTime<FixedOffset>,
+    ) -> Result<Option<i64>, RuntimeError> {
+        let team = self.team.load_full().ok_or(RuntimeError::NoTeam)?;
+        let rep = find_rep(&team, who)?;
+        let Some(lead) = self.store.latest_takeover_of(&rep.id).await? else {
+            return Ok(None);
+        };
+        self.reply_as_rep(lead, who, text, Some(request), now)
+            .await?;
+        Ok(Some(lead))
+    }
+
     /// "Hand back to the bot": the script resumes where it stopped, asking its question
     /// again. Returns false when no rep had the conversation.
     pub async fn hand_back(

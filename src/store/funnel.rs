@@ -303,6 +303,21 @@ impl Store {
     }
 }
 
+/// The rep's entry, added when new.
+fn rep_entry(reps: &mut Vec<RepFigures>, rep: String) -> &mut RepFigures {
+    let index = match reps.iter().position(|known| known.rep == rep) {
+        Some(index) => index,
+        None => {
+            reps.push(RepFigures {
+                rep,
+                ..RepFigures::default()
+            });
+            reps.len() - 1
+        }
+    };
+    &mut reps[index]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -89,6 +89,17 @@ pub struct Closing {
 pub const MAX_NOTE_BYTES: usize = 2000;
 
 impl Closing {
+    /// A closing with an outcome alone, as a rep picks it from the platform card's Close menu
+    /// (a value and a note come from the CLI, the API or the dashboard).
+    pub fn outcome_only(outcome: Outcome) -> Closing {
+        Closing {
+            outcome: Some(outcome),
+            value_cents: None,
+            currency: None,
+            note: None,
+        }
+    }
+
     /// A closing as a rep gave it (CLI, API, dashboard form), checked the same way wherever it
     /// came from: the value is stored in hundredths, a currency must be an ISO 4217 code and
     /// defaults to USD when a value is given, the note is at most [`MAX_NOTE_BYTES`].

@@ -551,3 +551,32 @@ pub async fn sent_to_chat_app(
     }
     texts
 }
+
+/// Every item queued for `destination` by `seconds` (see [`at`]), marked delivered, in
+/// delivery order: what a worker would have sent.
+pub async fn drain_messages(
+    runtime: &leadbot::runtime::Runtime,
+    destination: &str,
+    seconds: i64,
+) -> Vec<leadbot::outbox::OutboxMessage> {
+    let now = at(seconds).timestamp_millis();
+    let mut messages = Vec::new();
+    loop {
+        let items = runtime
+            .store()
+            .claim_outbox(destination, 100, 60_000, now)
+            .await
+            .unwrap();
+        if items.is_empty() {
+            return messages;
+        }
+        for item in items {
+            runtime
+                .store()
+                .outbox_delivered(item.id, now)
+                .await
+                .unwrap();
+            messages.push(item.message);
+        }
+    }
+}

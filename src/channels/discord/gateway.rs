@@ -267,35 +267,22 @@ impl Gateway {
         let Some(rep) = team.rep_by_platform_user(ids::CHANNEL, &user) else {
             return false;
         };
-        let lead = match self.runtime.store().latest_takeover_of(&rep.id).await {
-            Ok(Some(lead)) => lead,
-            Ok(None) => {
-                tracing::info!(rep = %rep.id, "a rep replied in their DM, but has no takeover");
-                return true;
-            }
-            Err(error) => {
-                tracing::error!(%error, "a rep's Discord reply could not be matched to a lead");
-                self.say_not_saved(message.channel_id).await;
-                return true;
-            }
-        };
         let event = ids::message_event(message.id.get());
         let now = inbound::snowflake_time(message.id.get());
         let sent = self
             .runtime
-            .reply_as_rep(
-                lead,
-                &RepIdentity::Discord(user),
-                &message.content,
-                Some(&event),
-                now,
-            )
+            .reply_to_latest_takeover(&RepIdentity::Discord(user), &message.content, &event, now)
             .await;
-        if let Err(error) = sent {
-            tracing::warn!(lead, %error, "a rep's Discord reply was not sent");
-            if matches!(error, RuntimeError::Store(_)) {
+        match sent {
+            Ok(Some(_)) => {}
+            Ok(None) => {
+                tracing::info!(rep = %rep.id, "a rep replied in their DM, but has no takeover");
+            }
+            Err(error @ RuntimeError::Store(_)) => {
+                tracing::error!(%error, "a rep's Discord reply was not stored");
                 self.say_not_saved(message.channel_id).await;
             }
+            Err(error) => tracing::warn!(%error, "a rep's Discord reply was not sent"),
         }
         true
     }
@@ -313,12 +300,7 @@ impl Gateway {
                 .await;
             return;
         };
-        let closing = Closing {
-            outcome: Some(outcome),
-            value_cents: None,
-            currency: None,
-            note: None,
-        };
+        let closing = Closing::outcome_only(outcome);
         let user = click.user.id;
         let now = inbound::snowflake_time(click.id.get());
         let closed = self

@@ -218,25 +218,21 @@ impl SlackApp {
         let TurnInput::Text(text) = &turn.input else {
             return Some(Ok(()));
         };
-        let lead = match self.runtime.store().latest_takeover_of(&rep.id).await {
-            Ok(Some(lead)) => lead,
-            Ok(None) => {
-                tracing::info!(rep = %rep.id, "a rep wrote in a thread, but has no takeover");
-                return Some(Ok(()));
-            }
-            Err(error) => return Some(Err(error.into())),
-        };
         let now = turn.at.min(Utc::now().fixed_offset());
         let who = RepIdentity::Slack(user.to_string());
         match self
             .runtime
-            .reply_as_rep(lead, &who, text, Some(&turn.event_id), now)
+            .reply_to_latest_takeover(&who, text, &turn.event_id, now)
             .await
         {
-            Ok(_) => Some(Ok(())),
+            Ok(Some(_)) => Some(Ok(())),
+            Ok(None) => {
+                tracing::info!(rep = %rep.id, "a rep wrote in a thread, but has no takeover");
+                Some(Ok(()))
+            }
             Err(error @ RuntimeError::Store(_)) => Some(Err(error)),
             Err(error) => {
-                tracing::warn!(lead, %error, "a rep's thread reply was not sent");
+                tracing::warn!(%error, "a rep's thread reply was not sent");
                 Some(Ok(()))
             }
         }
@@ -275,21 +271,14 @@ impl SlackApp {
     /// someone else, or on a hand-off already closed, changes nothing. Fails only when the
     /// outcome could not be stored.
     pub async fn close_handoff(&self, click: CloseClick) -> Result<(), RuntimeError> {
-        let outcome = HandoffOutcome::from_name(&click.outcome);
-        let closing = Closing {
-            outcome,
-            value_cents: None,
-            currency: None,
-            note: None,
-        };
-        let closed = match outcome {
+        let closed = match HandoffOutcome::from_name(&click.outcome) {
             None => Ok(false),
-            Some(_) => {
+            Some(outcome) => {
                 self.runtime
                     .close_handoff_as(
                         click.assignment_id,
                         &RepIdentity::Slack(click.user.clone()),
-                        &closing,
+                        &Closing::outcome_only(outcome),
                         Utc::now().fixed_offset(),
                     )
                     .await

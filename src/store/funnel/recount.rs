@@ -245,19 +245,9 @@ impl Store {
              GROUP BY COALESCE(o.rep_id, '-')"
         );
         for row in self.report_rows(filter, &outcomes).await? {
-            let rep: String = row.try_get("rep")?;
-            let index = match reps.iter().position(|known| known.rep == rep) {
-                Some(index) => index,
-                None => {
-                    reps.push(RepFigures {
-                        rep,
-                        ..RepFigures::default()
-                    });
-                    reps.len() - 1
-                }
-            };
-            reps[index].won = row.try_get("won")?;
-            reps[index].lost = row.try_get("lost")?;
+            let rep = super::rep_entry(&mut reps, row.try_get("rep")?);
+            rep.won = row.try_get("won")?;
+            rep.lost = row.try_get("lost")?;
         }
         let revenue = format!(
             "SELECT COALESCE(o.rep_id, '-') AS rep, COALESCE(o.currency, '') AS currency, COUNT(*) AS won, \
@@ -282,18 +272,8 @@ impl Store {
              GROUP BY COALESCE(a.rep_id, '-')"
         );
         for row in self.report_rows(filter, &meetings).await? {
-            let rep: String = row.try_get("rep")?;
-            let index = match reps.iter().position(|known| known.rep == rep) {
-                Some(index) => index,
-                None => {
-                    reps.push(RepFigures {
-                        rep,
-                        ..RepFigures::default()
-                    });
-                    reps.len() - 1
-                }
-            };
-            reps[index].meetings = row.try_get("booked")?;
+            let rep = super::rep_entry(&mut reps, row.try_get("rep")?);
+            rep.meetings = row.try_get("booked")?;
         }
         reps.sort_by(|a, b| b.assigned.cmp(&a.assigned).then_with(|| a.rep.cmp(&b.rep)));
         Ok(reps)

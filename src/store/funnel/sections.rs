@@ -7,8 +7,8 @@ use sqlx::any::AnyRow;
 
 use super::super::{Backend, Store, StoreError};
 use super::{
-    ACCEPTED, Bind, FunnelFigures, ReasonCount, RepFigures, RepRevenue, ReportFilter, Revenue,
-    Segment, Spread, StepDropOff, week_of,
+    ACCEPTED, Bind, FunnelFigures, ReasonCount, RepRevenue, ReportFilter, Revenue, Segment, Spread,
+    StepDropOff, week_of,
 };
 
 /// Nearest-rank median and 90th percentile of `values` (a query with columns `grp`, `v`) per
@@ -385,7 +385,7 @@ fn read(rows: &[AnyRow]) -> Result<FunnelFigures, StoreError> {
             "to_acceptance" => figures.speed.to_acceptance = spread(row)?,
             "sla" => figures.speed.sla_misses = number(row, 1)?,
             "rep" => {
-                let rep = rep_entry(&mut figures.reps, key(row, "k")?);
+                let rep = super::rep_entry(&mut figures.reps, key(row, "k")?);
                 rep.assigned = number(row, 1)?;
                 rep.accepted = number(row, 2)?;
                 rep.passed = number(row, 3)?;
@@ -394,12 +394,12 @@ fn read(rows: &[AnyRow]) -> Result<FunnelFigures, StoreError> {
                 rep.median_accept_ms = maybe(row, 6)?;
             }
             "rep_outcome" => {
-                let rep = rep_entry(&mut figures.reps, key(row, "k")?);
+                let rep = super::rep_entry(&mut figures.reps, key(row, "k")?);
                 rep.won = number(row, 1)?;
                 rep.lost = number(row, 2)?;
             }
             "rep_revenue" => {
-                let rep = rep_entry(&mut figures.reps, key(row, "k")?);
+                let rep = super::rep_entry(&mut figures.reps, key(row, "k")?);
                 rep.revenue.push(RepRevenue {
                     currency: key(row, "k2")?,
                     won: number(row, 1)?,
@@ -417,7 +417,7 @@ fn read(rows: &[AnyRow]) -> Result<FunnelFigures, StoreError> {
             }),
             "meeting" => {
                 let booked = number(row, 1)?;
-                rep_entry(&mut figures.reps, key(row, "k")?).meetings = booked;
+                super::rep_entry(&mut figures.reps, key(row, "k")?).meetings = booked;
                 figures.money.meetings += booked;
             }
             "cycle" => figures.money.cycle = spread(row)?,
@@ -426,21 +426,6 @@ fn read(rows: &[AnyRow]) -> Result<FunnelFigures, StoreError> {
     }
     order(&mut figures);
     Ok(figures)
-}
-
-/// The rep's entry, added when new.
-fn rep_entry(reps: &mut Vec<RepFigures>, rep: String) -> &mut RepFigures {
-    let index = match reps.iter().position(|known| known.rep == rep) {
-        Some(index) => index,
-        None => {
-            reps.push(RepFigures {
-                rep,
-                ..RepFigures::default()
-            });
-            reps.len() - 1
-        }
-    };
-    &mut reps[index]
 }
 
 /// Puts every list in the report's order (the statement's sections come in no set order).
