@@ -373,6 +373,14 @@ async fn the_report_equals_a_recount_of_the_history(url: &str) {
     let store = runtime.store();
     let now_ms = chrono::Utc::now().timestamp_millis();
     store.seed_history(400, 150, now_ms, |_| {}).await.unwrap();
+    // A first report counts the seeded days into the stored cube; every write after it must
+    // reach the cube through the triggers' notes.
+    let before = store
+        .funnel_figures(&ReportFilter::default())
+        .await
+        .unwrap();
+    assert_eq!(before.funnel.started, 400);
+    assert_eq!(store.refresh_report_cube().await.unwrap(), 0);
     let port = serve(&runtime).await;
     let ads = r#","source":"ads""#;
     message(port, "won", "w1", "hi", ads).await;
@@ -419,6 +427,7 @@ async fn the_report_equals_a_recount_of_the_history(url: &str) {
         assert!(body.contains(r#""closed":true"#), "{body}");
     }
     store.merge_leads(quiet, merged, now_ms).await.unwrap();
+    let today = now_ms - now_ms.rem_euclid(86_400_000);
     let filters = [
         ReportFilter::default(),
         ReportFilter {
@@ -437,6 +446,13 @@ async fn the_report_equals_a_recount_of_the_history(url: &str) {
             since_ms: Some(now_ms - 90 * 86_400_000),
             until_ms: Some(now_ms + 3_600_000),
             script: Some("saas-en".into()),
+            ..ReportFilter::default()
+        },
+        ReportFilter {
+            since_ms: Some(today - 30 * 86_400_000),
+            until_ms: Some(today + 86_400_000),
+            channel: Some("web".into()),
+            source: Some("ads".into()),
             ..ReportFilter::default()
         },
     ];

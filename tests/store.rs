@@ -38,7 +38,7 @@ async fn claimed_existing(tx: &mut TurnTx, event: &str) -> StoredConversation {
 /// The newest migration of both backends (PostgreSQL's 5, the turn-start function, has no
 /// SQLite counterpart).
 fn latest_migration(_url: &str) -> i64 {
-    34
+    35
 }
 
 async fn migrations_apply_once_and_report_the_version(url: &str) {

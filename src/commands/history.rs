@@ -29,8 +29,8 @@ pub struct Plan {
     pub json: bool,
 }
 
-/// Seeds the plan's conversations, then builds the report twice (cold, then warm) and prints
-/// the times.
+/// Seeds the plan's conversations, counts them into the report's cube, then builds the report
+/// twice (cold, then warm) and prints the times.
 pub async fn run(database: Option<String>, plan: &Plan, costs: &SourceCosts) -> Result<()> {
     let Plan { count, .. } = *plan;
     let database = match database {
@@ -73,6 +73,11 @@ async fn seed_and_time(store: &Store, plan: &Plan, costs: &SourceCosts) -> Resul
         bar.finish_and_clear();
     }
     let seed_seconds = seeding.elapsed().as_secs_f64();
+    let spinner = progress::spinner("counting the history into the report's cube");
+    let counting = Instant::now();
+    let cube_days = store.refresh_report_cube().await?;
+    let cube_seconds = counting.elapsed().as_secs_f64();
+    spinner.finish_and_clear();
     let filter = ReportFilter::default();
     let mut times = Vec::new();
     let mut built = None;
@@ -107,6 +112,8 @@ async fn seed_and_time(store: &Store, plan: &Plan, costs: &SourceCosts) -> Resul
                 "seeded": count,
                 "seed_seconds": seed_seconds,
                 "conversations": funnel.started,
+                "cube_days": cube_days,
+                "cube_seconds": cube_seconds,
                 "report_cold_seconds": times[0],
                 "report_warm_seconds": times[1],
                 "recount_seconds": reference.map(|(seconds, _)| seconds),
@@ -117,6 +124,9 @@ async fn seed_and_time(store: &Store, plan: &Plan, costs: &SourceCosts) -> Resul
         println!("database        {db}");
         if count > 0 {
             println!("seeded          {count} conversations in {seed_seconds:.1} s");
+        }
+        if cube_days > 0 {
+            println!("cube            {cube_days} days counted in {cube_seconds:.1} s");
         }
         println!(
             "report over     {} conversations ({} leads, {} SQL)",

@@ -126,6 +126,26 @@ async fn run_timers(runtime: Runtime, mut stop: tokio::sync::watch::Receiver<boo
     }
 }
 
+/// How often `serve` counts the days writes touched into the report's cube, so a report or
+/// a dashboard page has only the last few seconds' changes left to count.
+const REPORT_REFRESH_EVERY: Duration = Duration::from_secs(15);
+
+/// Keeps the funnel report's stored cube close to the history; ends when the workers stop.
+async fn run_report_refresh(runtime: Runtime, mut stop: tokio::sync::watch::Receiver<bool>) {
+    let mut tick = tokio::time::interval(REPORT_REFRESH_EVERY);
+    while !*stop.borrow() {
+        tokio::select! {
+            _ = tick.tick() => {}
+            _ = stop.changed() => continue,
+        }
+        match runtime.store().refresh_report_cube().await {
+            Ok(0) => {}
+            Ok(days) => tracing::debug!(days, "report cube refreshed"),
+            Err(error) => tracing::warn!(%error, "report cube refresh failed; retrying"),
+        }
+    }
+}
+
 /// Opens the store, starts what the configuration turns on and serves until Ctrl-C or
 /// SIGTERM; then stops the channels and workers, and closes the store last.
 pub async fn run(config: &Config, scripts: Vec<Script>, team: Option<Arc<Team>>) -> Result<()> {
@@ -189,6 +209,7 @@ pub async fn run(config: &Config, scripts: Vec<Script>, team: Option<Arc<Team>>)
         None => (None, None),
     };
     workers.spawn(run_timers(runtime.clone(), workers.stopping()));
+    workers.spawn(run_report_refresh(runtime.clone(), workers.stopping()));
     let sources = live::Sources {
         scripts: config.scripts.clone(),
         reps: config.reps.clone(),

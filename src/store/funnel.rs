@@ -13,6 +13,7 @@
 //! value with its count, running sums in value order, and the value whose run holds the rank
 //! (no sort of every row). Times are milliseconds.
 
+mod cube;
 pub mod recount;
 
 use serde::Serialize;
@@ -87,16 +88,67 @@ impl ReportFilter {
         };
         (
             format!(
-                "SELECT c.id AS conversation_id, c.lead_id, c.channel, c.script_id, c.script_version, \
-                 c.created_at AS started_at, c.finished, c.abandoned, c.pending_step, l.stage, l.owner, \
-                 l.qualified_at, l.reached, l.answered, l.won, COALESCE(s.source, '') AS source \
-                 FROM conversations c JOIN leads l ON l.id = c.lead_id \
+                "{BASE_COLUMNS} FROM conversations c JOIN leads l ON l.id = c.lead_id \
                  LEFT JOIN lead_sources s ON s.lead_id = c.lead_id{filter}"
             ),
             binds,
         )
     }
+
+    /// The filter as conditions on the stored cube's columns, when the cube can answer it:
+    /// no rep, and times on whole UTC days (the cube's finest slice).
+    fn cube_conditions(&self) -> Option<(String, Vec<Bind>)> {
+        let on_a_day = |at: Option<i64>| at.is_none_or(|ms| ms.rem_euclid(DAY_MS) == 0);
+        if self.rep.is_some() || !on_a_day(self.since_ms) || !on_a_day(self.until_ms) {
+            return None;
+        }
+        let mut conditions = Vec::new();
+        let mut binds = Vec::new();
+        let mut add = |condition: &str, bind: Bind| {
+            binds.push(bind);
+            conditions.push(condition.replace('?', &format!("${}", binds.len())));
+        };
+        if let Some(since) = self.since_ms {
+            add("day >= ?", Bind::Int(since));
+        }
+        if let Some(until) = self.until_ms {
+            add("day < ?", Bind::Int(until));
+        }
+        if let Some(script) = &self.script {
+            add("script_id = ?", Bind::Text(script.clone()));
+        }
+        if let Some(version) = &self.version {
+            add("script_version = ?", Bind::Text(version.clone()));
+        }
+        if let Some(channel) = &self.channel {
+            add("channel = ?", Bind::Text(channel.clone()));
+        }
+        if let Some(source) = &self.source {
+            add("source = ?", Bind::Text(source.clone()));
+        }
+        let filter = if conditions.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE {}", conditions.join(" AND "))
+        };
+        Some((filter, binds))
+    }
 }
+
+/// A day in milliseconds: the cube's finest slice (UTC days).
+const DAY_MS: i64 = 86_400_000;
+
+/// What the report reads of each conversation: its slice (day, channel, source, script
+/// version), how far it and its lead got, and whether it is the lead's first conversation
+/// (the one a lead's hand-offs, outcomes and meetings are counted with).
+const BASE_COLUMNS: &str = "SELECT c.id AS conversation_id, c.lead_id, c.channel, c.script_id, \
+     CAST(c.script_version AS TEXT) AS script_version, c.created_at AS started_at, \
+     c.created_at / 86400000 * 86400000 AS day, c.finished, c.abandoned, c.pending_step, \
+     l.stage, l.owner, l.qualified_at, l.reached, l.answered, l.won, \
+     COALESCE(s.source, '') AS source, \
+     CASE WHEN EXISTS (SELECT 1 FROM conversations f WHERE f.lead_id = c.lead_id \
+     AND (f.created_at < c.created_at OR (f.created_at = c.created_at AND f.id < c.id))) \
+     THEN 0 ELSE 1 END AS first_of_lead";
 
 /// Stage counts: how far the selected conversations got.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -277,6 +329,28 @@ const REACHED: &str = "SELECT lead_id, MAX(CASE to_stage WHEN 'iql' THEN 1 WHEN 
 
 /// A hand-off the rep accepted: still accepted, or closed after the rep became the owner.
 const ACCEPTED: &str = "(a.status = 'accepted' OR (a.status = 'closed' AND a.rep_id = l.owner))";
+
+/// The buckets durations are counted in for the medians and 90th percentiles: each value is
+/// rounded down to the series 1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8 times a power of ten (at most
+/// 20 % below it), from 1 s (shorter is 0) to 8 × 10^10 ms (about two and a half years). Rounding down keeps the order, so a
+/// percentile of the buckets is the bucket of the percentile, and the stored cube can add up
+/// days without keeping every value.
+fn bucket(value: &str) -> String {
+    const SERIES: [i64; 10] = [10, 12, 15, 20, 25, 30, 40, 50, 60, 80];
+    let mut edges = Vec::new();
+    let mut scale: i64 = 100;
+    while scale <= 1_000_000_000 {
+        edges.extend(SERIES.iter().map(|step| step * scale));
+        scale *= 10;
+    }
+    let mut sql = format!("CASE WHEN ({value}) IS NULL THEN NULL WHEN ({value}) < 1000 THEN 0");
+    for pair in edges.windows(2) {
+        sql.push_str(&format!(" WHEN ({value}) < {} THEN {}", pair[1], pair[0]));
+    }
+    let last = edges.last().copied().unwrap_or_default();
+    sql.push_str(&format!(" ELSE {last} END"));
+    sql
+}
 
 /// Monday 00:00 UTC of the week `column` (Unix ms) falls in: the Unix epoch was a Thursday.
 fn week_of(column: &str) -> String {

@@ -74,6 +74,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "report rollups",
         include_str!("../../migrations/sqlite/0034_report_rollups.sql"),
     ),
+    (
+        35,
+        "report cube",
+        include_str!("../../migrations/sqlite/0035_report_cube.sql"),
+    ),
 ];
 
 const POSTGRES: &[(i64, &str, &str)] = &[
@@ -146,6 +151,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         34,
         "report rollups",
         include_str!("../../migrations/postgres/0034_report_rollups.sql"),
+    ),
+    (
+        35,
+        "report cube",
+        include_str!("../../migrations/postgres/0035_report_cube.sql"),
     ),
 ];
 

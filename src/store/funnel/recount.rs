@@ -1,7 +1,9 @@
 //! Purpose: the funnel report's reference: every figure counted straight from the history's
-//! rows (stage changes, answers, messages, the conversations' JSON state) with no rollup, as
-//! the report first did. Too slow for a large history (minutes at a million conversations);
-//! kept so tests can check that [`Store::funnel_figures`] equals it.
+//! rows (stage changes, answers, messages, the conversations' JSON state) with no rollup and
+//! no stored cube, one query per figure. Too slow for a large history (minutes at a million
+//! conversations); kept so tests can check that [`Store::funnel_figures`] equals it. Its rules
+//! are the report's: durations in their buckets, a lead's hand-offs, outcomes, meetings and
+//! reasons counted with its first conversation.
 
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -9,12 +11,14 @@ use sqlx::any::AnyRow;
 use super::super::{Backend, Store, StoreError};
 use super::{
     ACCEPTED, FunnelCounts, FunnelFigures, Money, REACHED, ReasonCount, RepFigures, RepRevenue,
-    ReportFilter, Revenue, Segment, Speed, Spread, StepDropOff, week_of,
+    ReportFilter, Revenue, Segment, Speed, Spread, StepDropOff, bucket, week_of,
 };
 
 /// Nearest-rank median and 90th percentile of `values` (a query with columns `grp`, `v`),
-/// per `grp`: columns `grp`, `n`, `median`, `p90`.
+/// per `grp`, each value in its bucket: columns `grp`, `n`, `median`, `p90`.
 fn percentiles(values: &str) -> String {
+    let bucketed = bucket("x.v");
+    let values = format!("SELECT x.grp, {bucketed} AS v FROM ({values}) AS x");
     format!(
         "SELECT grp, MAX(n) AS n, MAX(CASE WHEN rn = (n + 1) / 2 THEN v END) AS median, \
          MAX(CASE WHEN rn = (9 * n + 9) / 10 THEN v END) AS p90 FROM (\
@@ -86,7 +90,8 @@ impl Store {
         filter: &ReportFilter,
     ) -> Result<Vec<ReasonCount>, StoreError> {
         let body = "SELECT sc.reason, COUNT(DISTINCT sc.lead_id) AS n FROM stage_changes sc \
-                    WHERE sc.to_stage = 'disqualified' AND sc.lead_id IN (SELECT lead_id FROM base) \
+                    WHERE sc.to_stage = 'disqualified' \
+                    AND sc.lead_id IN (SELECT lead_id FROM base WHERE first_of_lead = 1) \
                     GROUP BY sc.reason ORDER BY n DESC, sc.reason";
         self.report_rows(filter, body)
             .await?
@@ -121,9 +126,10 @@ impl Store {
         };
         let body = format!(
             "SELECT step, COUNT(DISTINCT conversation_id) AS answered, COALESCE(SUM(reasked), 0) AS reasked, \
-             MAX(CASE WHEN rn = (n + 1) / 2 THEN v END) AS median FROM (\
+             MAX(CASE WHEN rn = (n + 1) / 2 THEN {} END) AS median FROM (\
              SELECT t.*, ROW_NUMBER() OVER (PARTITION BY t.step ORDER BY t.v) AS rn, \
-             COUNT(*) OVER (PARTITION BY t.step) AS n FROM ({timed}) AS t) AS ranked GROUP BY step"
+             COUNT(*) OVER (PARTITION BY t.step) AS n FROM ({timed}) AS t) AS ranked GROUP BY step",
+            bucket("v")
         );
         let mut steps: Vec<StepDropOff> = Vec::new();
         for row in self.report_rows(filter, &body).await? {
@@ -173,7 +179,7 @@ impl Store {
         let to_acceptance = percentiles(&format!(
             "SELECT 'all' AS grp, MIN(a.answered_at) - MIN(b.qualified_at) AS v FROM base b \
              JOIN leads l ON l.id = b.lead_id JOIN assignments a ON a.lead_id = b.lead_id \
-             WHERE {ACCEPTED} AND b.qualified_at IS NOT NULL GROUP BY b.lead_id"
+             WHERE {ACCEPTED} AND b.qualified_at IS NOT NULL AND b.first_of_lead = 1 GROUP BY b.lead_id"
         ));
         let spread = |rows: Vec<AnyRow>| -> Result<Spread, StoreError> {
             let Some(row) = rows.first() else {
@@ -189,7 +195,8 @@ impl Store {
             .report_rows(
                 filter,
                 "SELECT COUNT(*) AS n FROM assignments a \
-                 WHERE a.status = 'expired' AND a.lead_id IN (SELECT lead_id FROM base)",
+                 WHERE a.status = 'expired' \
+                 AND a.lead_id IN (SELECT lead_id FROM base WHERE first_of_lead = 1)",
             )
             .await?;
         Ok(Speed {
@@ -206,7 +213,7 @@ impl Store {
         &self,
         filter: &ReportFilter,
     ) -> Result<Vec<RepFigures>, StoreError> {
-        let leads = "SELECT DISTINCT lead_id FROM base";
+        let leads = "SELECT lead_id FROM base WHERE first_of_lead = 1";
         let offers = format!(
             "SELECT COALESCE(a.rep_id, '-') AS rep, COUNT(*) AS assigned, \
              COALESCE(SUM(CASE WHEN {ACCEPTED} THEN 1 ELSE 0 END), 0) AS accepted, \
@@ -280,7 +287,7 @@ impl Store {
     }
 
     async fn recount_money(&self, filter: &ReportFilter) -> Result<Money, StoreError> {
-        let leads = "SELECT lead_id, MIN(started_at) AS started_at FROM base GROUP BY lead_id";
+        let leads = "SELECT lead_id, started_at FROM base WHERE first_of_lead = 1";
         let outcomes = format!(
             "SELECT o.outcome, COUNT(*) AS n FROM outcomes o JOIN ({leads}) AS bl ON bl.lead_id = o.lead_id \
              GROUP BY o.outcome ORDER BY n DESC, o.outcome"

@@ -1,6 +1,7 @@
-//! Purpose: the funnel report as one statement — each figure a section of rows
-//! (`sec`, `k`, `k2`, `n1`…`n9`) over the selected conversations read once — and its reading
-//! back into [`FunnelFigures`].
+//! Purpose: the funnel report's SQL: the cube's rows (every figure summed per day and slice,
+//! from the history's rows), the report as one statement over cube rows — each figure a
+//! section of rows (`sec`, `k`, `k2`, `n1`…`n9`) — and its reading back into
+//! [`FunnelFigures`].
 
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -8,33 +9,207 @@ use sqlx::any::AnyRow;
 use super::super::{Backend, Store, StoreError};
 use super::{
     ACCEPTED, Bind, FunnelFigures, ReasonCount, RepRevenue, ReportFilter, Revenue, Segment, Spread,
-    StepDropOff, week_of,
+    StepDropOff, bucket, week_of,
 };
 
-/// Nearest-rank median and 90th percentile of `values` (a query with columns `grp`, `v`) per
-/// `grp`, from each distinct value's count: columns `grp`, `n`, `median`, `p90`, and the sum of
-/// each of `sums` (more columns of `values`). The value at rank r is the one whose run of equal
-/// values (`upto - c` < r ≤ `upto`) holds it; NULL values sort where each database puts them,
-/// as an ORDER BY would.
-fn percentiles(values: &str, sums: &[&str]) -> String {
-    let inner: String = sums
-        .iter()
-        .map(|sum| format!(", SUM({sum}) AS {sum}"))
-        .collect();
-    let middle: String = sums.iter().map(|sum| format!(", {sum}")).collect();
+/// The cube's columns, in the order [`cube_rows`] writes them.
+pub(super) const CUBE_COLUMNS: &str = "day, sec, channel, source, script_id, script_version, \
+     k, k2, v, n1, n2, n3, n4, n5, n6, n7, n8, n9";
+
+/// The slice every cube row is counted in: the conversation's (for a lead's figures, the
+/// lead's first conversation's) day, channel, source and script version.
+const SLICE: &str = "b.day, b.channel, b.source, b.script_id, b.script_version";
+
+/// One cube section's rows over `rest` (which binds `b` and groups by [`SLICE`] first):
+/// `k`, `k2` and `v` as given, unused counts NULL.
+fn cube_section(name: &str, keys: [&str; 3], numbers: &[&str], rest: &str) -> String {
+    let [k, k2, v] = keys;
+    let mut columns = vec![
+        "b.day AS day".to_string(),
+        format!("'{name}' AS sec"),
+        "b.channel AS channel".to_string(),
+        "b.source AS source".to_string(),
+        "b.script_id AS script_id".to_string(),
+        "b.script_version AS script_version".to_string(),
+        format!("CAST({k} AS TEXT) AS k"),
+        format!("CAST({k2} AS TEXT) AS k2"),
+        format!("CAST({v} AS BIGINT) AS v"),
+    ];
+    for index in 0..9 {
+        let value = numbers.get(index).copied().unwrap_or("NULL");
+        columns.push(format!("CAST({value} AS BIGINT) AS n{}", index + 1));
+    }
+    format!("SELECT {} {rest}", columns.join(", "))
+}
+
+/// The cube's rows (columns [`CUBE_COLUMNS`]) of the conversations `base` selects (a query
+/// with [`super::BASE_COLUMNS`]): the report's every figure, summed per slice. Conversation
+/// figures are counted with each selected conversation; a lead's (hand-offs, outcomes,
+/// meetings, disqualification reasons) with its first conversation, when that is selected.
+pub(super) fn cube_rows(base: &str) -> String {
+    let accepted = ACCEPTED.replace("l.owner", "b.owner");
+    let stop_step = "CASE WHEN b.finished = 0 THEN b.pending_step END";
+    let answer_bucket = bucket("a.created_at - a.asked_at");
+    let rep = "COALESCE(a.rep_id, '-')";
+    let sections = [
+        cube_section(
+            "cell",
+            [stop_step, "NULL", "NULL"],
+            &[
+                "COUNT(*)",
+                "SUM(b.answered)",
+                "SUM(CASE WHEN b.reached >= 1 THEN 1 ELSE 0 END)",
+                "SUM(CASE WHEN b.reached >= 2 THEN 1 ELSE 0 END)",
+                "SUM(CASE WHEN b.reached >= 3 THEN 1 ELSE 0 END)",
+                "SUM(CASE WHEN b.stage = 'disqualified' THEN 1 ELSE 0 END)",
+                "SUM(CASE WHEN b.stage = 'opted_out' THEN 1 ELSE 0 END)",
+                "SUM(CASE WHEN b.finished = 0 THEN b.abandoned ELSE 0 END)",
+                "SUM(b.won)",
+            ],
+            &format!("FROM base b GROUP BY {SLICE}, {stop_step}"),
+        ),
+        cube_section(
+            "step",
+            ["a.step", "NULL", &answer_bucket],
+            &["SUM(a.first_answer)", "SUM(a.reasked)", "COUNT(*)"],
+            &format!(
+                "FROM answers a JOIN base b ON b.conversation_id = a.conversation_id \
+                 GROUP BY {SLICE}, a.step, {answer_bucket}"
+            ),
+        ),
+        spread_section(
+            "to_sql",
+            "b.qualified_at - b.started_at",
+            "FROM base b WHERE b.qualified_at IS NOT NULL",
+        ),
+        cube_section(
+            "reason",
+            ["sc.reason", "NULL", "NULL"],
+            &["COUNT(DISTINCT sc.lead_id)"],
+            &format!(
+                "FROM stage_changes sc JOIN first_of_lead b ON b.lead_id = sc.lead_id \
+                 WHERE sc.to_stage = 'disqualified' GROUP BY {SLICE}, sc.reason"
+            ),
+        ),
+        spread_section(
+            "to_acceptance",
+            "b.wait",
+            &format!(
+                "FROM (SELECT {SLICE}, MIN(a.answered_at) - MIN(b.qualified_at) AS wait \
+                 FROM assignments a JOIN first_of_lead b ON b.lead_id = a.lead_id \
+                 WHERE {accepted} AND b.qualified_at IS NOT NULL GROUP BY b.lead_id, {SLICE}) AS b"
+            ),
+        ),
+        cube_section(
+            "rep",
+            [rep, "NULL", "NULL"],
+            &[
+                "COUNT(*)",
+                &format!("SUM(CASE WHEN {accepted} THEN 1 ELSE 0 END)"),
+                "SUM(CASE WHEN a.status = 'passed' THEN 1 ELSE 0 END)",
+                "SUM(CASE WHEN a.status = 'expired' THEN 1 ELSE 0 END)",
+                "SUM(CASE WHEN a.status IN ('offered', 'accepted') THEN 1 ELSE 0 END)",
+            ],
+            &format!(
+                "FROM assignments a JOIN first_of_lead b ON b.lead_id = a.lead_id GROUP BY {SLICE}, {rep}"
+            ),
+        ),
+        {
+            let accept_bucket = bucket("a.answered_at - a.created_at");
+            cube_section(
+                "rep_accept",
+                [rep, "NULL", &accept_bucket],
+                &["COUNT(*)"],
+                &format!(
+                    "FROM assignments a JOIN first_of_lead b ON b.lead_id = a.lead_id \
+                     WHERE {accepted} GROUP BY {SLICE}, {rep}, {accept_bucket}"
+                ),
+            )
+        },
+        cube_section(
+            "rep_outcome",
+            ["COALESCE(o.rep_id, '-')", "NULL", "NULL"],
+            &[
+                "SUM(CASE WHEN o.outcome = 'won' THEN 1 ELSE 0 END)",
+                "SUM(CASE WHEN o.outcome <> 'won' THEN 1 ELSE 0 END)",
+            ],
+            &format!(
+                "FROM outcomes o JOIN first_of_lead b ON b.lead_id = o.lead_id \
+                 GROUP BY {SLICE}, COALESCE(o.rep_id, '-')"
+            ),
+        ),
+        cube_section(
+            "rep_revenue",
+            [
+                "COALESCE(o.rep_id, '-')",
+                "COALESCE(o.currency, '')",
+                "NULL",
+            ],
+            &["COUNT(*)", "COALESCE(SUM(o.value_cents), 0)"],
+            &format!(
+                "FROM outcomes o JOIN first_of_lead b ON b.lead_id = o.lead_id WHERE o.outcome = 'won' \
+                 GROUP BY {SLICE}, COALESCE(o.rep_id, '-'), COALESCE(o.currency, '')"
+            ),
+        ),
+        cube_section(
+            "outcome",
+            ["o.outcome", "NULL", "NULL"],
+            &["COUNT(*)"],
+            &format!(
+                "FROM outcomes o JOIN first_of_lead b ON b.lead_id = o.lead_id GROUP BY {SLICE}, o.outcome"
+            ),
+        ),
+        cube_section(
+            "meeting",
+            [rep, "NULL", "NULL"],
+            &["COUNT(*)"],
+            &format!(
+                "FROM meetings m JOIN first_of_lead b ON b.lead_id = m.lead_id \
+                 LEFT JOIN assignments a ON a.id = m.assignment_id GROUP BY {SLICE}, {rep}"
+            ),
+        ),
+        spread_section(
+            "cycle",
+            "o.closed_at - b.started_at",
+            "FROM outcomes o JOIN first_of_lead b ON b.lead_id = o.lead_id WHERE o.outcome = 'won'",
+        ),
+    ];
     format!(
-        "SELECT grp, MAX(n) AS n{inner}, \
+        "WITH base AS MATERIALIZED ({base}), \
+         first_of_lead AS (SELECT * FROM base WHERE first_of_lead = 1) {}",
+        sections.join(" UNION ALL ")
+    )
+}
+
+/// A duration's cube rows: how many of `value` fell in each bucket, per slice.
+fn spread_section(name: &str, value: &str, rest: &str) -> String {
+    let bucketed = bucket(value);
+    cube_section(
+        name,
+        ["NULL", "NULL", &bucketed],
+        &["COUNT(*)"],
+        &format!("{rest} GROUP BY {SLICE}, {bucketed}"),
+    )
+}
+
+/// Nearest-rank median and 90th percentile per `grp` of `values` (a query with columns `grp`,
+/// `v` and `w`, how many have that value): columns `grp`, `n`, `median`, `p90`. The value at
+/// rank r is the one whose run of equal values (`upto - c` < r ≤ `upto`) holds it; NULL
+/// values sort where each database puts them, as an ORDER BY would.
+fn percentiles(values: &str) -> String {
+    format!(
+        "SELECT grp, MAX(n) AS n, \
          MAX(CASE WHEN upto - c < (n + 1) / 2 AND upto >= (n + 1) / 2 THEN v END) AS median, \
          MAX(CASE WHEN upto - c < (9 * n + 9) / 10 AND upto >= (9 * n + 9) / 10 THEN v END) AS p90 \
-         FROM (SELECT grp, v, c{middle}, \
+         FROM (SELECT grp, v, c, \
          CAST(SUM(c) OVER (PARTITION BY grp ORDER BY v ROWS UNBOUNDED PRECEDING) AS BIGINT) AS upto, \
          CAST(SUM(c) OVER (PARTITION BY grp) AS BIGINT) AS n \
-         FROM (SELECT grp, v, COUNT(*) AS c{inner} FROM ({values}) AS vals GROUP BY grp, v) AS counted) AS run \
+         FROM (SELECT grp, v, CAST(SUM(w) AS BIGINT) AS c FROM ({values}) AS vals GROUP BY grp, v) AS counted) AS run \
          GROUP BY grp"
     )
 }
 
-/// One section's rows: `sec` names it; unused columns are NULL.
+/// One report section's rows: `sec` names it; unused columns are NULL.
 fn section(name: &str, k: &str, k2: &str, numbers: &[&str], rest: &str) -> String {
     let mut columns = vec![
         format!("'{name}' AS sec"),
@@ -48,189 +223,144 @@ fn section(name: &str, k: &str, k2: &str, numbers: &[&str], rest: &str) -> Strin
     format!("SELECT {} {rest}", columns.join(", "))
 }
 
-/// Every section's SQL, after `WITH base AS MATERIALIZED (…)`.
-fn body() -> String {
-    let week = week_of("b.started_at");
-    let cells = format!(
-        "cells AS (SELECT {week} AS wk, b.channel AS channel, b.source AS source, \
-         b.script_id || ' v' || CAST(b.script_version AS TEXT) AS script, \
-         CASE WHEN b.finished = 0 THEN b.pending_step END AS stop_step, \
-         COUNT(*) AS started, SUM(b.answered) AS leads, \
-         SUM(CASE WHEN b.reached >= 1 THEN 1 ELSE 0 END) AS iql, \
-         SUM(CASE WHEN b.reached >= 2 THEN 1 ELSE 0 END) AS mql, \
-         SUM(CASE WHEN b.reached >= 3 THEN 1 ELSE 0 END) AS sqls, \
-         SUM(CASE WHEN b.stage = 'disqualified' THEN 1 ELSE 0 END) AS disqualified, \
-         SUM(CASE WHEN b.stage = 'opted_out' THEN 1 ELSE 0 END) AS opted_out, \
-         SUM(CASE WHEN b.finished = 0 THEN b.abandoned ELSE 0 END) AS abandoned, \
-         SUM(b.won) AS won FROM base b GROUP BY 1, 2, 3, 4, 5)"
+/// The report's sections over `cube` (rows of [`CUBE_COLUMNS`], stored or counted now), read
+/// once: every section but the slices needs only what it counts (`sec`, `k`, `k2`, `v`), the
+/// slices the week, channel, source and script version, so `flat` adds the rows up by those
+/// first and each section reads a few thousand rows instead of the cube.
+fn report_body() -> String {
+    let week = week_of("day");
+    let numbers: Vec<String> = (1..=9).map(|n| format!("SUM(n{n}) AS n{n}")).collect();
+    let flat = format!(
+        "flat AS MATERIALIZED (SELECT sec, k, k2, v, \
+         CASE WHEN sec = 'cell' THEN {week} END AS wk, \
+         CASE WHEN sec = 'cell' THEN channel END AS channel, \
+         CASE WHEN sec = 'cell' THEN source END AS source, \
+         CASE WHEN sec = 'cell' THEN script_id || ' v' || script_version END AS script, {} \
+         FROM cube GROUP BY sec, k, k2, v, 5, 6, 7, 8)",
+        numbers.join(", ")
     );
-    // The selected leads, then their hand-offs and outcomes, each read once for every
-    // section that counts them.
-    let leads = "bl AS (SELECT lead_id, MIN(started_at) AS started_at, MIN(qualified_at) AS qualified_at, \
-                 MIN(owner) AS owner FROM base GROUP BY lead_id), \
-                 ba AS (SELECT a.lead_id, a.rep_id, a.status, a.created_at, a.answered_at, \
-                 bl.owner, bl.qualified_at FROM assignments a JOIN bl ON bl.lead_id = a.lead_id), \
-                 bo AS (SELECT o.rep_id, o.outcome, o.value_cents, o.currency, o.closed_at, bl.started_at \
-                 FROM outcomes o JOIN bl ON bl.lead_id = o.lead_id)";
-    let accepted = ACCEPTED.replace("l.owner", "a.owner");
-    let sums = [
-        "SUM(started)",
-        "SUM(leads)",
-        "SUM(iql)",
-        "SUM(mql)",
-        "SUM(sqls)",
-        "SUM(disqualified)",
-        "SUM(opted_out)",
-        "SUM(abandoned)",
-        "SUM(won)",
-    ];
+    let sums: Vec<String> = (1..=9).map(|n| format!("SUM(n{n})")).collect();
+    let sums: Vec<&str> = sums.iter().map(String::as_str).collect();
     let slice = |name: &str, column: &str| {
         section(
             name,
             column,
             "NULL",
             &sums,
-            &format!("FROM cells GROUP BY {column}"),
+            &format!("FROM flat WHERE sec = 'cell' GROUP BY {column}"),
         )
     };
-    let spread = |name: &str, values: &str| {
+    let spread = |name: &str| {
         section(
             name,
             "NULL",
             "NULL",
             &["p.n", "p.median", "p.p90"],
-            &format!("FROM ({}) AS p", percentiles(values, &[])),
+            &format!(
+                "FROM ({}) AS p",
+                percentiles(&format!(
+                    "SELECT 'all' AS grp, v, n1 AS w FROM flat WHERE sec = '{name}'"
+                ))
+            ),
         )
     };
-    let answers = "SELECT a.step AS grp, a.created_at - a.asked_at AS v, a.first_answer, a.reasked \
-                   FROM answers a JOIN base b ON b.conversation_id = a.conversation_id";
     let sections = [
-        section("all", "NULL", "NULL", &sums, "FROM cells"),
+        section("all", "NULL", "NULL", &sums, "FROM flat WHERE sec = 'cell'"),
         slice("week", "wk"),
         slice("channel", "channel"),
         slice("source", "source"),
         slice("script", "script"),
         section(
             "stopped",
-            "stop_step",
+            "k",
             "NULL",
-            &["SUM(started)"],
-            "FROM cells WHERE stop_step IS NOT NULL GROUP BY stop_step",
+            &["SUM(n1)"],
+            "FROM flat WHERE sec = 'cell' AND k IS NOT NULL GROUP BY k",
         ),
         section(
             "reason",
-            "sc.reason",
+            "k",
             "NULL",
-            &["COUNT(DISTINCT sc.lead_id)"],
-            "FROM stage_changes sc JOIN bl ON bl.lead_id = sc.lead_id \
-             WHERE sc.to_stage = 'disqualified' GROUP BY sc.reason",
+            &["SUM(n1)"],
+            "FROM flat WHERE sec = 'reason' GROUP BY k",
         ),
         section(
             "step",
-            "p.grp",
+            "s.k",
             "NULL",
-            &["p.first_answer", "p.reasked", "p.median"],
+            &["s.answered", "s.reasked", "p.median"],
             &format!(
-                "FROM ({}) AS p",
-                percentiles(answers, &["first_answer", "reasked"])
+                "FROM (SELECT k, SUM(n1) AS answered, SUM(n2) AS reasked FROM flat \
+                 WHERE sec = 'step' GROUP BY k) AS s LEFT JOIN ({}) AS p ON p.grp = s.k",
+                percentiles("SELECT k AS grp, v, n3 AS w FROM flat WHERE sec = 'step'")
             ),
         ),
-        spread(
-            "to_sql",
-            "SELECT 'all' AS grp, b.qualified_at - b.started_at AS v FROM base b \
-             WHERE b.qualified_at IS NOT NULL",
-        ),
-        spread(
-            "to_acceptance",
-            &format!(
-                "SELECT 'all' AS grp, MIN(a.answered_at) - MIN(a.qualified_at) AS v FROM ba a \
-                 WHERE {accepted} AND a.qualified_at IS NOT NULL GROUP BY a.lead_id"
-            ),
-        ),
+        spread("to_sql"),
+        spread("to_acceptance"),
         section(
             "sla",
             "NULL",
             "NULL",
-            &["COUNT(*)"],
-            "FROM ba a WHERE a.status = 'expired'",
+            &["SUM(n4)"],
+            "FROM flat WHERE sec = 'rep'",
         ),
         section(
             "rep",
-            "o.rep",
+            "r.k",
             "NULL",
             &[
-                "o.assigned",
-                "o.accepted",
-                "o.passed",
-                "o.escalated",
-                "o.open_now",
+                "r.assigned",
+                "r.accepted",
+                "r.passed",
+                "r.escalated",
+                "r.open_now",
                 "p.median",
             ],
             &format!(
-                "FROM (SELECT COALESCE(a.rep_id, '-') AS rep, COUNT(*) AS assigned, \
-                 SUM(CASE WHEN {accepted} THEN 1 ELSE 0 END) AS accepted, \
-                 SUM(CASE WHEN a.status = 'passed' THEN 1 ELSE 0 END) AS passed, \
-                 SUM(CASE WHEN a.status = 'expired' THEN 1 ELSE 0 END) AS escalated, \
-                 SUM(CASE WHEN a.status IN ('offered', 'accepted') THEN 1 ELSE 0 END) AS open_now \
-                 FROM ba a GROUP BY COALESCE(a.rep_id, '-')) AS o \
-                 LEFT JOIN ({}) AS p ON p.grp = o.rep",
-                percentiles(
-                    &format!(
-                        "SELECT COALESCE(a.rep_id, '-') AS grp, a.answered_at - a.created_at AS v \
-                         FROM ba a WHERE {accepted}"
-                    ),
-                    &[]
-                )
+                "FROM (SELECT k, SUM(n1) AS assigned, SUM(n2) AS accepted, SUM(n3) AS passed, \
+                 SUM(n4) AS escalated, SUM(n5) AS open_now FROM flat WHERE sec = 'rep' GROUP BY k) AS r \
+                 LEFT JOIN ({}) AS p ON p.grp = r.k",
+                percentiles("SELECT k AS grp, v, n1 AS w FROM flat WHERE sec = 'rep_accept'")
             ),
         ),
         section(
             "rep_outcome",
-            "COALESCE(o.rep_id, '-')",
+            "k",
             "NULL",
-            &[
-                "SUM(CASE WHEN o.outcome = 'won' THEN 1 ELSE 0 END)",
-                "SUM(CASE WHEN o.outcome <> 'won' THEN 1 ELSE 0 END)",
-            ],
-            "FROM bo o GROUP BY COALESCE(o.rep_id, '-')",
+            &["SUM(n1)", "SUM(n2)"],
+            "FROM flat WHERE sec = 'rep_outcome' GROUP BY k",
         ),
         section(
             "rep_revenue",
-            "COALESCE(o.rep_id, '-')",
-            "COALESCE(o.currency, '')",
-            &["COUNT(*)", "COALESCE(SUM(o.value_cents), 0)"],
-            "FROM bo o WHERE o.outcome = 'won' \
-             GROUP BY COALESCE(o.rep_id, '-'), COALESCE(o.currency, '')",
+            "k",
+            "k2",
+            &["SUM(n1)", "SUM(n2)"],
+            "FROM flat WHERE sec = 'rep_revenue' GROUP BY k, k2",
         ),
         section(
             "outcome",
-            "o.outcome",
+            "k",
             "NULL",
-            &["COUNT(*)"],
-            "FROM bo o GROUP BY o.outcome",
+            &["SUM(n1)"],
+            "FROM flat WHERE sec = 'outcome' GROUP BY k",
         ),
         section(
             "revenue",
-            "COALESCE(o.currency, '')",
+            "k2",
             "NULL",
-            &["COUNT(*)", "COALESCE(SUM(o.value_cents), 0)"],
-            "FROM bo o WHERE o.outcome = 'won' \
-             GROUP BY COALESCE(o.currency, '')",
+            &["SUM(n1)", "SUM(n2)"],
+            "FROM flat WHERE sec = 'rep_revenue' GROUP BY k2",
         ),
         section(
             "meeting",
-            "COALESCE(a.rep_id, '-')",
+            "k",
             "NULL",
-            &["COUNT(*)"],
-            "FROM meetings m JOIN bl ON bl.lead_id = m.lead_id \
-             LEFT JOIN assignments a ON a.id = m.assignment_id \
-             GROUP BY COALESCE(a.rep_id, '-')",
+            &["SUM(n1)"],
+            "FROM flat WHERE sec = 'meeting' GROUP BY k",
         ),
-        spread(
-            "cycle",
-            "SELECT 'all' AS grp, o.closed_at - o.started_at AS v FROM bo o WHERE o.outcome = 'won'",
-        ),
+        spread("cycle"),
     ];
-    format!(", {cells}, {leads} {}", sections.join(" UNION ALL "))
+    format!(", {flat} {}", sections.join(" UNION ALL "))
 }
 
 /// A number column of a section row.
@@ -288,23 +418,29 @@ fn by_size(segments: &mut [Segment]) {
 
 impl Store {
     /// Every figure of the funnel report over the conversations `filter` selects, in one
-    /// statement (see the module documentation of [`super`]).
+    /// statement: read from the stored cube (brought up to date first) when it can answer the
+    /// filter, else counted from the history's rows the same way (see [`super`]).
     pub async fn funnel_figures(&self, filter: &ReportFilter) -> Result<FunnelFigures, StoreError> {
-        let (base, binds) = filter.base();
-        let sql = format!("WITH base AS MATERIALIZED ({base}){}", body());
+        self.refresh_report_cube().await?;
+        let (cube, binds) = match filter.cube_conditions() {
+            Some((conditions, binds)) => (
+                format!("SELECT {CUBE_COLUMNS} FROM report_cube{conditions}"),
+                binds,
+            ),
+            None => {
+                let (base, binds) = filter.base();
+                (cube_rows(&base), binds)
+            }
+        };
+        let sql = format!("WITH cube AS ({cube}){}", report_body());
         let mut connection = self.pool().acquire().await?;
         if self.backend == Backend::Postgres {
-            // One statement reads the whole history: compiling it (JIT) costs more than it
-            // saves (seconds), and its hashes and sorts fit in memory.
+            // Counted from the rows, one statement reads the whole history: compiling it
+            // (JIT) costs more than it saves (seconds), and its hashes and sorts fit in memory.
             sqlx::query("SET jit = off")
                 .execute(&mut *connection)
                 .await?;
             sqlx::query("SET work_mem = '128MB'")
-                .execute(&mut *connection)
-                .await?;
-            // Its CTEs have no statistics: the planner takes the selected leads for a few
-            // hundred and would probe an index once per lead; hash joins read each table once.
-            sqlx::query("SET enable_nestloop = off")
                 .execute(&mut *connection)
                 .await?;
         }
@@ -317,7 +453,7 @@ impl Store {
         }
         let rows = query.fetch_all(&mut *connection).await;
         if self.backend == Backend::Postgres {
-            for setting in ["jit", "work_mem", "enable_nestloop"] {
+            for setting in ["jit", "work_mem"] {
                 sqlx::query(sqlx::AssertSqlSafe(format!("RESET {setting}")))
                     .execute(&mut *connection)
                     .await?;
