@@ -676,6 +676,12 @@ async fn a_booked_meeting_shows_on_the_accepted_embed(url: &str) {
             "✅ Accepted by <@{REP}> — the lead is yours.\n📅 Meeting booked for 2026-03-10 15:00 UTC"
         )
     );
+    // Discord keeps what an edit leaves out: the embed's Close menu stays under the new text.
+    assert!(
+        edits[0].get("components").is_none() && edits[0].get("embeds").is_none(),
+        "the edit touches only the text: {}",
+        edits[0]
+    );
 }
 
 /// A meeting booked before the rep answered the embed (its message is not known yet) comes to

@@ -260,6 +260,10 @@ async fn a_booked_meeting_shows_on_the_reps_card(url: &str) {
         "the card stays: {shown}"
     );
     assert!(shown.contains("Dana Smith"), "{shown}");
+    assert!(
+        shown.contains("handoff:close"),
+        "the Close menu stays under the meeting: {shown}"
+    );
     drop(server);
     // Erasing the person erases the remembered copy of their card.
     sqlx::any::install_default_drivers();
