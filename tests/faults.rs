@@ -1,7 +1,7 @@
 //! Faults under load, against real `leadbot serve` processes: the database goes away while two
 //! replicas take a steady stream of prospect messages, and comes back with no restart of
-//! leadbot; a replica dies mid-delivery; Slack and the CRM webhook fail together — on SQLite
-//! and PostgreSQL. Each run prints its figures (sent, refused, stored,
+//! leadbot; a replica dies mid-delivery, or mid-turn holding a conversation's lock
+//! (PostgreSQL); Slack and the CRM webhook fail together — on SQLite and PostgreSQL. Each run prints its figures (sent, refused, stored,
 //! handed off, delivered, duplicates); docs/reliability.md keeps the last ones.
 #![expect(
     clippy::unwrap_used,
@@ -391,6 +391,265 @@ async fn a_replica_killed_mid_delivery_is_taken_over_once_its_lease_ends(url: &s
 }
 
 on_both_databases!(a_replica_killed_mid_delivery_is_taken_over_once_its_lease_ends);
+
+/// [`message`] without its `at`: the turn happens now, so no timer of the conversation is due
+/// while the test holds it.
+fn message_now(prospect: usize, turn: usize) -> String {
+    let mut body: serde_json::Value = serde_json::from_str(&message(prospect, turn)).unwrap();
+    body.as_object_mut().unwrap().remove("at");
+    body.to_string()
+}
+
+/// The PostgreSQL advisory lock key of a conversation of the API's `web` channel, as the store
+/// computes it: the first 8 bytes of the SHA-256 of `channel \u{1f} address`.
+fn conversation_lock_key(address: &str) -> i64 {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(format!("web\u{1f}{address}").as_bytes());
+    i64::from_be_bytes(digest[..8].try_into().unwrap())
+}
+
+/// The backend that `holder` blocks (waiting for a lock `holder` has), when there is one.
+async fn backend_blocked_by(holder: &mut sqlx::PgConnection) -> Option<i32> {
+    sqlx::query_scalar(
+        "SELECT pid FROM pg_stat_activity \
+         WHERE pg_backend_pid() = ANY(pg_blocking_pids(pid)) LIMIT 1",
+    )
+    .fetch_optional(holder)
+    .await
+    .unwrap()
+}
+
+/// The advisory locks backend `pid` holds, as the bigint keys they were taken with.
+async fn advisory_locks_of(connection: &mut sqlx::PgConnection, pid: i32) -> Vec<i64> {
+    let halves: Vec<(i64, i64)> = sqlx::query_as(
+        "SELECT classid::BIGINT, objid::BIGINT FROM pg_locks \
+         WHERE pid = $1 AND locktype = 'advisory' AND granted",
+    )
+    .bind(pid)
+    .fetch_all(connection)
+    .await
+    .unwrap();
+    halves
+        .into_iter()
+        .map(|(high, low)| ((high as u64) << 32 | low as u64) as i64)
+        .collect()
+}
+
+/// The state of backend `pid` (`active`, `idle in transaction`...), `None` once it is gone.
+async fn backend_state(connection: &mut sqlx::PgConnection, pid: i32) -> Option<String> {
+    sqlx::query_scalar("SELECT state FROM pg_stat_activity WHERE pid = $1")
+        .bind(pid)
+        .fetch_optional(connection)
+        .await
+        .unwrap()
+        .flatten()
+}
+
+/// The transcript of prospect `address`'s conversation: (direction, text), in order.
+async fn transcript(url: &str, address: &str) -> Vec<(String, String)> {
+    use sqlx::Connection;
+    let mut connection = sqlx::PgConnection::connect(url).await.unwrap();
+    sqlx::query_as(
+        "SELECT m.direction, m.body FROM messages m \
+         JOIN conversations c ON c.id = m.conversation_id \
+         WHERE c.address = $1 ORDER BY m.id",
+    )
+    .bind(address)
+    .fetch_all(&mut connection)
+    .await
+    .unwrap()
+}
+
+/// A replica dies in the middle of a turn, holding the conversation's advisory lock with its
+/// transaction's writes sent but not committed, while it also holds a claimed hand-off
+/// delivery. PostgreSQL ends the dead session's transaction, so the platform's retry on the
+/// other replica is processed at once (no lease to wait out), once; the hand-off is taken over
+/// when its lease ends. SQLite has no advisory lock (its writer is one process's connection):
+/// PostgreSQL only.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_replica_killed_holding_a_conversations_lock_mid_turn_is_taken_over_at_once() {
+    use sqlx::Connection;
+    const LEASE_SECONDS: u64 = 5;
+    let db = common::TestDb::postgres().await;
+    let url = db.url.as_str();
+    let (receiver_port, seen) = first_request_hangs().await;
+    let crm = format!("http://127.0.0.1:{receiver_port}/crm");
+    let lease = LEASE_SECONDS.to_string();
+    let env = [
+        ("LEADBOT_WEBHOOK_SECRET", WEBHOOK_SECRET),
+        ("LEADBOT_HANDOFF_WEBHOOK_URL", crm.as_str()),
+        ("LEADBOT_OUTBOX_LEASE_SECONDS", lease.as_str()),
+        ("LEADBOT_LOG", "off"),
+    ];
+    let mut first = Server::start_with_env(url, &env);
+    // Prospect 0 reaches SQL on the first replica, whose worker claims the hand-off and is
+    // delivering it (the receiver holds the request open); prospect 1 is one answer short.
+    for turn in 0..TURNS {
+        let (status, body) = post_json(
+            first.port,
+            "/api/messages",
+            API_TOKEN,
+            &message_now(0, turn),
+        )
+        .await
+        .unwrap();
+        assert_eq!(status, 200, "{body}");
+    }
+    for turn in 0..TURNS - 1 {
+        let (status, body) = post_json(
+            first.port,
+            "/api/messages",
+            API_TOKEN,
+            &message_now(1, turn),
+        )
+        .await
+        .unwrap();
+        assert_eq!(status, 200, "{body}");
+    }
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while seen.lock().unwrap().is_empty() {
+        assert!(Instant::now() < deadline, "the hand-off was never sent");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let claimed_key = seen.lock().unwrap()[0].0.clone();
+    let claimed_delivered = || {
+        seen.lock()
+            .unwrap()
+            .iter()
+            .any(|(key, answered)| *key == claimed_key && *answered)
+    };
+    let second = Server::start_with_env(url, &env);
+
+    // The test holds the messages table, so prospect 1's last turn on the first replica stops
+    // at its writes, after its start took the conversation's lock.
+    let mut holder = sqlx::PgConnection::connect(url).await.unwrap();
+    sqlx::query("BEGIN").execute(&mut holder).await.unwrap();
+    sqlx::query("LOCK TABLE messages IN EXCLUSIVE MODE")
+        .execute(&mut holder)
+        .await
+        .unwrap();
+    let last = message_now(1, TURNS - 1);
+    let first_port = first.port;
+    let cut_off = {
+        let last = last.clone();
+        tokio::spawn(async move { post_json(first_port, "/api/messages", API_TOKEN, &last).await })
+    };
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let turn_backend = loop {
+        if let Some(pid) = backend_blocked_by(&mut holder).await {
+            break pid;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the turn never reached its writes"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    let lock = conversation_lock_key("p1");
+    let mut observer = sqlx::PgConnection::connect(url).await.unwrap();
+    assert!(
+        advisory_locks_of(&mut observer, turn_backend)
+            .await
+            .contains(&lock),
+        "the blocked turn holds prospect 1's lock"
+    );
+    // The replica stalls; its writes then complete on the server, uncommitted: its session
+    // sits idle in its transaction, holding the lock, when the replica is killed.
+    first.pause();
+    sqlx::query("COMMIT").execute(&mut holder).await.unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while backend_state(&mut observer, turn_backend).await.as_deref() != Some("idle in transaction")
+    {
+        assert!(
+            Instant::now() < deadline,
+            "the turn's writes never completed"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let held_locks = advisory_locks_of(&mut observer, turn_backend).await;
+    assert!(held_locks.contains(&lock), "{held_locks:?}");
+    first.kill_9();
+    let killed_at = Instant::now();
+
+    // The platform got no answer and sends the message again, to the other replica.
+    let retry = post_json(second.port, "/api/messages", API_TOKEN, &last);
+    let (status, body) = tokio::time::timeout(Duration::from_secs(30), retry)
+        .await
+        .expect("the retry waited 30 s: the dead replica's lock was never released")
+        .unwrap();
+    let retried_after = killed_at.elapsed();
+    let handoff_taken_over_yet = claimed_delivered();
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("\"duplicate\":false"), "{body}");
+    assert!(
+        !matches!(cut_off.await.unwrap(), Ok((200, _))),
+        "the killed replica acknowledged nothing"
+    );
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !claimed_delivered() {
+        assert!(
+            Instant::now() < deadline,
+            "the other replica never delivered the claimed hand-off"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let handoff_after = killed_at.elapsed();
+    common::drain_outbox(url, "webhook").await;
+    drop(second);
+    let seen = seen.lock().unwrap().clone();
+    println!(
+        "figures: the killed replica's session held {} advisory lock(s), prospect 1's among \
+         them, idle in its transaction; the retry on the other replica was answered {:.0} ms \
+         after the kill; the hand-off it had claimed was delivered {:.1} s after the kill \
+         (lease {LEASE_SECONDS} s); webhook requests {}, answered {}",
+        held_locks.len(),
+        retried_after.as_secs_f64() * 1000.0,
+        handoff_after.as_secs_f64(),
+        seen.len(),
+        seen.iter().filter(|(_, answered)| *answered).count(),
+    );
+    assert!(
+        !handoff_taken_over_yet,
+        "the turn waited for nothing: the claimed hand-off's lease was still running"
+    );
+    // The retried turn is stored once: prospect 1's transcript is prospect 0's, message for
+    // message (the same answers get the same replies).
+    let (done, retried) = (transcript(url, "p0").await, transcript(url, "p1").await);
+    assert_eq!(
+        retried
+            .iter()
+            .filter(|(direction, _)| direction == "in")
+            .count(),
+        TURNS
+    );
+    let texts = |transcript: &[(String, String)]| {
+        transcript
+            .iter()
+            .map(|(direction, text)| (direction.clone(), text.replace("p1@", "p0@")))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(texts(&retried), texts(&done));
+    assert_eq!(count_rows(url, "leads WHERE stage = 'sql'").await, 2);
+    assert_eq!(count_rows(url, "assignments").await, 2);
+    let mut answered: BTreeMap<&str, usize> = BTreeMap::new();
+    for (key, ok) in &seen {
+        *answered.entry(key.as_str()).or_default() += usize::from(*ok);
+    }
+    assert!(answered.values().all(|n| *n == 1), "{seen:?}");
+    assert_eq!(
+        count_rows(
+            url,
+            "outbox WHERE destination = 'webhook' AND status = 'delivered'"
+        )
+        .await,
+        answered.len() as i64
+    );
+    assert_eq!(
+        count_rows(url, "outbox WHERE status <> 'delivered'").await,
+        0
+    );
+    db.finish().await;
+}
 
 /// `GET /metrics` with the admin token: the value of `name{destination="…"}`.
 async fn metric(port: u16, token: &str, name: &str, destination: &str) -> Option<f64> {

@@ -201,6 +201,17 @@ impl Server {
         }
     }
 
+    /// Stops the process where it stands (SIGSTOP), as a machine that stalls: it runs nothing
+    /// more, its connections stay open, until it is killed.
+    pub fn pause(&self) {
+        let pid = self.child.id().to_string();
+        let sent = std::process::Command::new("kill")
+            .args(["-STOP", &pid])
+            .status()
+            .unwrap();
+        assert!(sent.success(), "kill -STOP {pid}: {sent}");
+    }
+
     /// Kills the process with SIGKILL — no chance to finish anything.
     pub fn kill_9(&mut self) {
         let _ = self.child.kill();
