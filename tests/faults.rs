@@ -929,3 +929,112 @@ async fn a_full_disk_refuses_messages_clearly_and_recovers_when_space_returns() 
         "every acknowledged message, and the retry"
     );
 }
+
+/// Files made immutable (`chattr +i`: not even root may write them, and writes through the
+/// descriptors already open fail) until dropped. `None` where this process may not (not root,
+/// or a filesystem without the attribute): the test then says so and stops.
+struct Immutable {
+    files: Vec<std::path::PathBuf>,
+}
+
+impl Immutable {
+    fn make(files: &[std::path::PathBuf]) -> Option<Immutable> {
+        let mut made = Immutable { files: Vec::new() };
+        for file in files {
+            let done = std::process::Command::new("chattr")
+                .arg("+i")
+                .arg(file)
+                .status()
+                .is_ok_and(|status| status.success());
+            if !done {
+                return None;
+            }
+            made.files.push(file.clone());
+        }
+        Some(made)
+    }
+}
+
+impl Drop for Immutable {
+    fn drop(&mut self) {
+        for file in &self.files {
+            let _ = std::process::Command::new("chattr")
+                .arg("-i")
+                .arg(file)
+                .status();
+        }
+    }
+}
+
+/// The SQLite file (and its write-ahead log) becomes read-only under a running `serve`:
+/// messages are refused with 503 and "send it again", the log says the database is read-only,
+/// and once the file is writable again the refused message is stored, once, with no restart.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_read_only_database_file_refuses_messages_clearly_and_recovers_when_writable() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("leadbot.db");
+    let url = format!("sqlite://{}", file.display());
+    let log = dir.path().join("serve.log");
+    let server = Server::start_with_log(&url, &[("LEADBOT_LOG", "error"), ("NO_COLOR", "1")], &log);
+    let send = |turn: usize| {
+        let body = serde_json::json!({
+            "channel": "web",
+            "conversation": "read-only",
+            "event_id": format!("read-only-{turn}"),
+            "text": if turn == 0 { "hi".to_string() } else { QUALIFYING_ANSWERS[turn - 1].to_string() },
+        })
+        .to_string();
+        let port = server.port;
+        async move {
+            post_json(port, "/api/messages", API_TOKEN, &body)
+                .await
+                .unwrap()
+        }
+    };
+    let (status, body) = send(0).await;
+    assert_eq!(status, 200, "{body}");
+    let wal = dir.path().join("leadbot.db-wal");
+    let Some(read_only) = Immutable::make(&[file.clone(), wal]) else {
+        eprintln!(
+            "skipped: this process cannot make a file immutable (chattr +i: run as root, on \
+             ext4 or another filesystem with the attribute, as CI does)"
+        );
+        return;
+    };
+    // Refused each time it is sent while the file is read-only (the second try runs on the
+    // fresh connection the first failure leaves behind).
+    let mut refusals = 0;
+    for _ in 0..3 {
+        let (status, body) = send(1).await;
+        assert_eq!(status, 503, "{body}");
+        assert!(body.contains("Send the same request again"), "{body}");
+        refusals += 1;
+    }
+    drop(read_only);
+    let (status, body) = send(1).await;
+    assert_eq!(status, 200, "writable again: {body}");
+    assert!(body.contains("\"duplicate\":false"), "{body}");
+    let (status, body) = send(2).await;
+    assert_eq!(status, 200, "{body}");
+    drop(server);
+    let logged = std::fs::read_to_string(&log).unwrap();
+    let stored = count_rows(&url, "messages WHERE direction = 'in'").await;
+    println!(
+        "figures: the message was refused {refusals} times with 503 while the file was \
+         read-only, stored once after it was writable again; {stored} stored in all; the log \
+         said: {}",
+        logged
+            .lines()
+            .filter_map(|line| line.split_once("error=").map(|(_, error)| error))
+            .collect::<Vec<_>>()
+            .join(" | ")
+    );
+    assert!(
+        logged.contains("read-only") || logged.contains("readonly"),
+        "the operator is told the database is read-only: {logged}"
+    );
+    assert_eq!(
+        stored, 3,
+        "the acknowledged message, the retry and the next one"
+    );
+}
