@@ -1,8 +1,9 @@
 //! Faults under load, against real `leadbot serve` processes: the database goes away while two
 //! replicas take a steady stream of prospect messages, and comes back with no restart of
 //! leadbot; a replica dies mid-delivery, or mid-turn holding a conversation's lock
-//! (PostgreSQL); Slack and the CRM webhook fail together — on SQLite and PostgreSQL. Each run prints its figures (sent, refused, stored,
-//! handed off, delivered, duplicates); docs/reliability.md keeps the last ones.
+//! (PostgreSQL); Slack and the CRM webhook fail together, for seconds and for a whole minute;
+//! the disk under the SQLite file fills up, or the file turns read-only. Each run prints its
+//! figures; docs/reliability.md keeps the last ones.
 #![expect(
     clippy::unwrap_used,
     reason = "test support: a failed unwrap is the test failure, with its message"
@@ -16,7 +17,9 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::http::{HeaderMap, StatusCode, Uri};
-use common::{API_TOKEN, Outage, QUALIFYING_ANSWERS, Server, at, count_rows, post_json};
+use common::{
+    API_TOKEN, Front, FrontMode, Outage, QUALIFYING_ANSWERS, Server, at, count_rows, post_json,
+};
 
 /// Prospects talking at once, each a whole qualifying dialogue.
 const PROSPECTS: usize = 12;
@@ -929,6 +932,216 @@ async fn a_full_disk_refuses_messages_clearly_and_recovers_when_space_returns() 
         "every acknowledged message, and the retry"
     );
 }
+
+/// The minute-long outage of Slack and the CRM, in phases of 15 s: the port closed
+/// (connection refused), requests taken and never answered (leadbot's 10 s timeouts), 429 with
+/// `Retry-After: 1`, then 500.
+const MINUTE_OUTAGE: [FrontMode; 4] = [
+    FrontMode::Refusing,
+    FrontMode::Silent,
+    FrontMode::Answering(429, Some(1)),
+    FrontMode::Answering(500, None),
+];
+
+/// The Slack user of prospect `prospect` of the minute-long outage.
+fn slack_prospect(prospect: usize) -> String {
+    format!("U0P{prospect}")
+}
+
+/// Prospect `prospect`'s whole Slack dialogue, hello to SQL, each event acknowledged.
+async fn slack_dialogue(port: u16, prospect: usize) {
+    use slack_fake::{SlackRequest, direct_message, envelope};
+    let user = slack_prospect(prospect);
+    let now = chrono::Utc::now().timestamp();
+    for turn in 0..TURNS {
+        let text = match turn.checked_sub(1).and_then(|i| QUALIFYING_ANSWERS.get(i)) {
+            Some(answer) if answer.contains('@') => format!("p{prospect}@acme.io"),
+            Some(answer) => answer.to_string(),
+            None => "hi".to_string(),
+        };
+        let ts = format!("{}.{:06}", now + turn as i64, turn);
+        let body = envelope(
+            &format!("Ev{prospect}-{turn}"),
+            direct_message(&user, &text, &ts),
+        );
+        let (status, answer) = SlackRequest::event(body).send(port).await;
+        assert_eq!(status, 200, "p{prospect} turn {turn}: {answer}");
+    }
+}
+
+/// Every outbox row of `destination`, in queue order: (status, last error, payload, key).
+async fn outbox_rows(
+    url: &str,
+    destination: &str,
+) -> Vec<(String, String, serde_json::Value, String)> {
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(url).await.unwrap();
+    let rows: Vec<(String, Option<String>, String, String)> = sqlx::query_as(
+        "SELECT status, last_error, payload, idempotency_key FROM outbox \
+         WHERE destination = $1 ORDER BY id",
+    )
+    .bind(destination)
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    pool.close().await;
+    rows.into_iter()
+        .map(|(status, error, payload, key)| {
+            (
+                status,
+                error.unwrap_or_default(),
+                serde_json::from_str(&payload).unwrap(),
+                key,
+            )
+        })
+        .collect()
+}
+
+async fn the_platforms_and_webhooks_failing_for_a_minute_drain_in_order_once(url: &str) {
+    use slack_fake::{BOT_TOKEN, FakeSlack, SIGNING_SECRET, dm_channel};
+    const ADMIN: &str = "faults-admin-token";
+    const PHASE: Duration = Duration::from_secs(15);
+    let fake = FakeSlack::start().await;
+    let slack = Front::start(fake.port).await;
+    let (crm_port, crm_received) = receiver().await;
+    let crm = Front::start(crm_port).await;
+    let api_url = format!("http://127.0.0.1:{}/api", slack.port);
+    let crm_url = format!("http://127.0.0.1:{}/crm", crm.port);
+    let reps = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/slack_fake/reps.toml");
+    let server = Server::start_with_env(
+        url,
+        &[
+            ("SLACK_BOT_TOKEN", BOT_TOKEN),
+            ("SLACK_SIGNING_SECRET", SIGNING_SECRET),
+            ("SLACK_API_URL", api_url.as_str()),
+            ("LEADBOT_REPS", reps),
+            ("LEADBOT_HANDOFF_WEBHOOK_URL", crm_url.as_str()),
+            ("LEADBOT_WEBHOOK_SECRET", WEBHOOK_SECRET),
+            ("LEADBOT_ADMIN_TOKEN", ADMIN),
+            ("LEADBOT_LOG", "off"),
+        ],
+    );
+
+    // Each phase, a new prospect talks to SQL: their replies and hand-off notices meet that
+    // phase's failure first. /metrics is read every second.
+    let mut peak: BTreeMap<&str, (f64, f64)> = BTreeMap::new();
+    for (prospect, mode) in MINUTE_OUTAGE.iter().enumerate() {
+        slack.set(*mode);
+        crm.set(*mode);
+        let phase_ends = Instant::now() + PHASE;
+        slack_dialogue(server.port, prospect).await;
+        while Instant::now() < phase_ends {
+            for destination in ["slack", "webhook"] {
+                let depth = metric(server.port, ADMIN, "leadbot_outbox_depth", destination).await;
+                let age = metric(
+                    server.port,
+                    ADMIN,
+                    "leadbot_outbox_oldest_age_seconds",
+                    destination,
+                )
+                .await;
+                let seen = peak.entry(destination).or_default();
+                seen.0 = seen.0.max(depth.unwrap_or(0.0));
+                seen.1 = seen.1.max(age.unwrap_or(0.0));
+            }
+            tokio::time::sleep(Duration::from_secs(1)).await;
+        }
+    }
+    slack.set(FrontMode::Open);
+    crm.set(FrontMode::Open);
+    let recovered = Instant::now();
+    let deadline = recovered + Duration::from_secs(180);
+    while count_rows(url, "outbox WHERE status = 'pending'").await > 0 {
+        assert!(Instant::now() < deadline, "the backlog never drained");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let drained_after = recovered.elapsed();
+    let drained_depth = metric(server.port, ADMIN, "leadbot_outbox_depth", "slack").await;
+    drop(server);
+
+    let slack_items = outbox_rows(url, "slack").await;
+    let webhook_items = outbox_rows(url, "webhook").await;
+    // Posts whose answer never came are not repeated (Slack may have posted them: here it
+    // did); everything else was delivered.
+    let unknown_fate = slack_items
+        .iter()
+        .filter(|(status, error, _, _)| status == "failed" && error.contains("may have posted"))
+        .count();
+    let posts = fake.accepted("chat.postMessage");
+    let crm_received = crm_received.lock().unwrap().clone();
+    let notices: std::collections::BTreeSet<&str> = webhook_items
+        .iter()
+        .map(|(_, _, _, key)| key.as_str())
+        .collect();
+    let received_keys: std::collections::BTreeSet<&str> =
+        crm_received.iter().map(|(_, key)| key.as_str()).collect();
+    println!(
+        "figures ({}): Slack met {} silent connections, {} 429s, {} 500s (and refused connections); \
+         the CRM {} silent, {} 429s, {} 500s; /metrics peaks: Slack depth {} oldest {:.0} s, \
+         CRM depth {} oldest {:.0} s; drained {:.1} s after recovery; {} Slack items, {} posts \
+         ({unknown_fate} not repeated after no answer); {} CRM notices, {} requests received",
+        if url.starts_with("postgres") {
+            "PostgreSQL"
+        } else {
+            "SQLite"
+        },
+        slack.met(FrontMode::Silent),
+        slack.met(MINUTE_OUTAGE[2]),
+        slack.met(MINUTE_OUTAGE[3]),
+        crm.met(FrontMode::Silent),
+        crm.met(MINUTE_OUTAGE[2]),
+        crm.met(MINUTE_OUTAGE[3]),
+        peak["slack"].0,
+        peak["slack"].1,
+        peak["webhook"].0,
+        peak["webhook"].1,
+        drained_after.as_secs_f64(),
+        slack_items.len(),
+        posts.len(),
+        webhook_items.len(),
+        crm_received.len(),
+    );
+    for (status, error, payload, _) in slack_items.iter().chain(&webhook_items) {
+        assert!(
+            status == "delivered" || error.contains("may have posted"),
+            "given up: {status} {error} {payload}"
+        );
+    }
+    assert_eq!(
+        posts.len(),
+        slack_items.len(),
+        "every Slack item posted once"
+    );
+    for prospect in 0..MINUTE_OUTAGE.len() {
+        let channel = dm_channel(&slack_prospect(prospect));
+        let queued: Vec<&str> = slack_items
+            .iter()
+            .filter(|(_, _, payload, _)| payload["context"]["channel"] == channel.as_str())
+            .filter_map(|(_, _, payload, _)| payload["reply"]["text"].as_str())
+            .collect();
+        let posted = fake.posted_texts(&channel);
+        assert!(queued.len() >= TURNS, "p{prospect}: {queued:?}");
+        assert_eq!(posted, queued, "p{prospect}: each reply once, in order");
+    }
+    assert_eq!(notices.len(), webhook_items.len());
+    assert_eq!(received_keys, notices, "every CRM notice received");
+    for mode in &MINUTE_OUTAGE[1..] {
+        assert!(
+            slack.met(*mode) > 0 && crm.met(*mode) > 0,
+            "{mode:?} met no request"
+        );
+    }
+    for destination in ["slack", "webhook"] {
+        let (depth, age) = peak[destination];
+        assert!(
+            depth > 0.0 && age > 45.0,
+            "{destination}: the backlog showed on /metrics ({depth}, {age} s)"
+        );
+    }
+    assert_eq!(drained_depth, Some(0.0));
+}
+
+on_both_databases!(the_platforms_and_webhooks_failing_for_a_minute_drain_in_order_once);
 
 /// Files made immutable (`chattr +i`: not even root may write them, and writes through the
 /// descriptors already open fail) until dropped. `None` where this process may not (not root,
