@@ -705,7 +705,10 @@ async fn front_loop(
     }
 }
 
-/// Serves one connection in the mode of the moment it was accepted, until the mode changes.
+/// Serves one connection in the mode of the moment it was accepted. A connection passed
+/// through is cut when the mode changes (a client's pooled connection must not outlive the
+/// server's health); a silent one lasts until the client gives up; an answering one answers
+/// one request and closes, so a change never cuts a request off unanswered.
 async fn front_connection(
     mut stream: tokio::net::TcpStream,
     upstream: u16,
@@ -713,41 +716,35 @@ async fn front_connection(
     met: std::sync::Arc<std::sync::Mutex<Vec<FrontMode>>>,
 ) {
     let now = *mode.borrow_and_update();
-    let work = async {
-        match now {
-            FrontMode::Refusing => {}
-            FrontMode::Open => {
-                met.lock().unwrap().push(now);
-                if let Ok(mut server) =
-                    tokio::net::TcpStream::connect(("127.0.0.1", upstream)).await
-                {
-                    let _ = tokio::io::copy_bidirectional(&mut stream, &mut server).await;
-                }
-            }
-            FrontMode::Silent => {
-                met.lock().unwrap().push(now);
-                if let Ok(mut server) =
-                    tokio::net::TcpStream::connect(("127.0.0.1", upstream)).await
-                {
-                    let (mut from_client, _to_client) = stream.split();
-                    let (_from_server, mut to_server) = server.split();
-                    let _ = tokio::io::copy(&mut from_client, &mut to_server).await;
-                    std::future::pending::<()>().await;
-                }
-            }
-            FrontMode::Answering(status, retry_after) => {
-                while read_request(&mut stream).await {
-                    met.lock().unwrap().push(now);
-                    if answer(&mut stream, status, retry_after).await.is_err() {
-                        break;
-                    }
-                }
+    match now {
+        FrontMode::Refusing => {}
+        FrontMode::Open => {
+            met.lock().unwrap().push(now);
+            let Ok(mut server) = tokio::net::TcpStream::connect(("127.0.0.1", upstream)).await
+            else {
+                return;
+            };
+            tokio::select! {
+                _ = tokio::io::copy_bidirectional(&mut stream, &mut server) => {}
+                _ = mode.changed() => {}
             }
         }
-    };
-    tokio::select! {
-        () = work => {}
-        _ = mode.changed() => {}
+        FrontMode::Silent => {
+            met.lock().unwrap().push(now);
+            let Ok(mut server) = tokio::net::TcpStream::connect(("127.0.0.1", upstream)).await
+            else {
+                return;
+            };
+            let (mut from_client, _to_client) = stream.split();
+            let (_from_server, mut to_server) = server.split();
+            let _ = tokio::io::copy(&mut from_client, &mut to_server).await;
+        }
+        FrontMode::Answering(status, retry_after) => {
+            if read_request(&mut stream).await {
+                met.lock().unwrap().push(now);
+                let _ = answer(&mut stream, status, retry_after).await;
+            }
+        }
     }
 }
 
@@ -781,7 +778,8 @@ async fn read_request(stream: &mut tokio::net::TcpStream) -> bool {
     true
 }
 
-/// Answers `status` (429 with Slack's `ratelimited` body), with `Retry-After` when given.
+/// Answers `status` (429 with Slack's `ratelimited` body), with `Retry-After` when given, and
+/// closes the connection.
 async fn answer(
     stream: &mut tokio::net::TcpStream,
     status: u16,
@@ -798,7 +796,7 @@ async fn answer(
         .unwrap_or_default();
     let response = format!(
         "HTTP/1.1 {status} Failing\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\
-         {retry_after}\r\n{body}",
+         Connection: close\r\n{retry_after}\r\n{body}",
         body.len()
     );
     stream.write_all(response.as_bytes()).await
