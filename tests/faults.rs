@@ -1,8 +1,9 @@
 //! Faults under load, against real `leadbot serve` processes: the database goes away while two
 //! replicas take a steady stream of prospect messages, and comes back with no restart of
-//! leadbot; a replica dies mid-delivery; Slack and the CRM webhook fail together — on SQLite
-//! and PostgreSQL. Each run prints its figures (sent, refused, stored,
-//! handed off, delivered, duplicates); docs/reliability.md keeps the last ones.
+//! leadbot; a replica dies mid-delivery, or mid-turn holding a conversation's lock
+//! (PostgreSQL); Slack and the CRM webhook fail together, for seconds and for a whole minute;
+//! the disk under the SQLite file fills up, or the file turns read-only. Each run prints its
+//! figures; docs/reliability.md keeps the last ones.
 #![expect(
     clippy::unwrap_used,
     reason = "test support: a failed unwrap is the test failure, with its message"
@@ -16,7 +17,9 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::http::{HeaderMap, StatusCode, Uri};
-use common::{API_TOKEN, Outage, QUALIFYING_ANSWERS, Server, at, count_rows, post_json};
+use common::{
+    API_TOKEN, Front, FrontMode, Outage, QUALIFYING_ANSWERS, Server, at, count_rows, post_json,
+};
 
 /// Prospects talking at once, each a whole qualifying dialogue.
 const PROSPECTS: usize = 12;
@@ -392,6 +395,265 @@ async fn a_replica_killed_mid_delivery_is_taken_over_once_its_lease_ends(url: &s
 
 on_both_databases!(a_replica_killed_mid_delivery_is_taken_over_once_its_lease_ends);
 
+/// [`message`] without its `at`: the turn happens now, so no timer of the conversation is due
+/// while the test holds it.
+fn message_now(prospect: usize, turn: usize) -> String {
+    let mut body: serde_json::Value = serde_json::from_str(&message(prospect, turn)).unwrap();
+    body.as_object_mut().unwrap().remove("at");
+    body.to_string()
+}
+
+/// The PostgreSQL advisory lock key of a conversation of the API's `web` channel, as the store
+/// computes it: the first 8 bytes of the SHA-256 of `channel \u{1f} address`.
+fn conversation_lock_key(address: &str) -> i64 {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(format!("web\u{1f}{address}").as_bytes());
+    i64::from_be_bytes(digest[..8].try_into().unwrap())
+}
+
+/// The backend that `holder` blocks (waiting for a lock `holder` has), when there is one.
+async fn backend_blocked_by(holder: &mut sqlx::PgConnection) -> Option<i32> {
+    sqlx::query_scalar(
+        "SELECT pid FROM pg_stat_activity \
+         WHERE pg_backend_pid() = ANY(pg_blocking_pids(pid)) LIMIT 1",
+    )
+    .fetch_optional(holder)
+    .await
+    .unwrap()
+}
+
+/// The advisory locks backend `pid` holds, as the bigint keys they were taken with.
+async fn advisory_locks_of(connection: &mut sqlx::PgConnection, pid: i32) -> Vec<i64> {
+    let halves: Vec<(i64, i64)> = sqlx::query_as(
+        "SELECT classid::BIGINT, objid::BIGINT FROM pg_locks \
+         WHERE pid = $1 AND locktype = 'advisory' AND granted",
+    )
+    .bind(pid)
+    .fetch_all(connection)
+    .await
+    .unwrap();
+    halves
+        .into_iter()
+        .map(|(high, low)| ((high as u64) << 32 | low as u64) as i64)
+        .collect()
+}
+
+/// The state of backend `pid` (`active`, `idle in transaction`...), `None` once it is gone.
+async fn backend_state(connection: &mut sqlx::PgConnection, pid: i32) -> Option<String> {
+    sqlx::query_scalar("SELECT state FROM pg_stat_activity WHERE pid = $1")
+        .bind(pid)
+        .fetch_optional(connection)
+        .await
+        .unwrap()
+        .flatten()
+}
+
+/// The transcript of prospect `address`'s conversation: (direction, text), in order.
+async fn transcript(url: &str, address: &str) -> Vec<(String, String)> {
+    use sqlx::Connection;
+    let mut connection = sqlx::PgConnection::connect(url).await.unwrap();
+    sqlx::query_as(
+        "SELECT m.direction, m.body FROM messages m \
+         JOIN conversations c ON c.id = m.conversation_id \
+         WHERE c.address = $1 ORDER BY m.id",
+    )
+    .bind(address)
+    .fetch_all(&mut connection)
+    .await
+    .unwrap()
+}
+
+/// A replica dies in the middle of a turn, holding the conversation's advisory lock with its
+/// transaction's writes sent but not committed, while it also holds a claimed hand-off
+/// delivery. PostgreSQL ends the dead session's transaction, so the platform's retry on the
+/// other replica is processed at once (no lease to wait out), once; the hand-off is taken over
+/// when its lease ends. SQLite has no advisory lock (its writer is one process's connection):
+/// PostgreSQL only.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_replica_killed_holding_a_conversations_lock_mid_turn_is_taken_over_at_once() {
+    use sqlx::Connection;
+    const LEASE_SECONDS: u64 = 5;
+    let db = common::TestDb::postgres().await;
+    let url = db.url.as_str();
+    let (receiver_port, seen) = first_request_hangs().await;
+    let crm = format!("http://127.0.0.1:{receiver_port}/crm");
+    let lease = LEASE_SECONDS.to_string();
+    let env = [
+        ("LEADBOT_WEBHOOK_SECRET", WEBHOOK_SECRET),
+        ("LEADBOT_HANDOFF_WEBHOOK_URL", crm.as_str()),
+        ("LEADBOT_OUTBOX_LEASE_SECONDS", lease.as_str()),
+        ("LEADBOT_LOG", "off"),
+    ];
+    let mut first = Server::start_with_env(url, &env);
+    // Prospect 0 reaches SQL on the first replica, whose worker claims the hand-off and is
+    // delivering it (the receiver holds the request open); prospect 1 is one answer short.
+    for turn in 0..TURNS {
+        let (status, body) = post_json(
+            first.port,
+            "/api/messages",
+            API_TOKEN,
+            &message_now(0, turn),
+        )
+        .await
+        .unwrap();
+        assert_eq!(status, 200, "{body}");
+    }
+    for turn in 0..TURNS - 1 {
+        let (status, body) = post_json(
+            first.port,
+            "/api/messages",
+            API_TOKEN,
+            &message_now(1, turn),
+        )
+        .await
+        .unwrap();
+        assert_eq!(status, 200, "{body}");
+    }
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while seen.lock().unwrap().is_empty() {
+        assert!(Instant::now() < deadline, "the hand-off was never sent");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let claimed_key = seen.lock().unwrap()[0].0.clone();
+    let claimed_delivered = || {
+        seen.lock()
+            .unwrap()
+            .iter()
+            .any(|(key, answered)| *key == claimed_key && *answered)
+    };
+    let second = Server::start_with_env(url, &env);
+
+    // The test holds the messages table, so prospect 1's last turn on the first replica stops
+    // at its writes, after its start took the conversation's lock.
+    let mut holder = sqlx::PgConnection::connect(url).await.unwrap();
+    sqlx::query("BEGIN").execute(&mut holder).await.unwrap();
+    sqlx::query("LOCK TABLE messages IN EXCLUSIVE MODE")
+        .execute(&mut holder)
+        .await
+        .unwrap();
+    let last = message_now(1, TURNS - 1);
+    let first_port = first.port;
+    let cut_off = {
+        let last = last.clone();
+        tokio::spawn(async move { post_json(first_port, "/api/messages", API_TOKEN, &last).await })
+    };
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let turn_backend = loop {
+        if let Some(pid) = backend_blocked_by(&mut holder).await {
+            break pid;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the turn never reached its writes"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    let lock = conversation_lock_key("p1");
+    let mut observer = sqlx::PgConnection::connect(url).await.unwrap();
+    assert!(
+        advisory_locks_of(&mut observer, turn_backend)
+            .await
+            .contains(&lock),
+        "the blocked turn holds prospect 1's lock"
+    );
+    // The replica stalls; its writes then complete on the server, uncommitted: its session
+    // sits idle in its transaction, holding the lock, when the replica is killed.
+    first.pause();
+    sqlx::query("COMMIT").execute(&mut holder).await.unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while backend_state(&mut observer, turn_backend).await.as_deref() != Some("idle in transaction")
+    {
+        assert!(
+            Instant::now() < deadline,
+            "the turn's writes never completed"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let held_locks = advisory_locks_of(&mut observer, turn_backend).await;
+    assert!(held_locks.contains(&lock), "{held_locks:?}");
+    first.kill_9();
+    let killed_at = Instant::now();
+
+    // The platform got no answer and sends the message again, to the other replica.
+    let retry = post_json(second.port, "/api/messages", API_TOKEN, &last);
+    let (status, body) = tokio::time::timeout(Duration::from_secs(30), retry)
+        .await
+        .expect("the retry waited 30 s: the dead replica's lock was never released")
+        .unwrap();
+    let retried_after = killed_at.elapsed();
+    let handoff_taken_over_yet = claimed_delivered();
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("\"duplicate\":false"), "{body}");
+    assert!(
+        !matches!(cut_off.await.unwrap(), Ok((200, _))),
+        "the killed replica acknowledged nothing"
+    );
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !claimed_delivered() {
+        assert!(
+            Instant::now() < deadline,
+            "the other replica never delivered the claimed hand-off"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let handoff_after = killed_at.elapsed();
+    common::drain_outbox(url, "webhook").await;
+    drop(second);
+    let seen = seen.lock().unwrap().clone();
+    println!(
+        "figures: the killed replica's session held {} advisory lock(s), prospect 1's among \
+         them, idle in its transaction; the retry on the other replica was answered {:.0} ms \
+         after the kill; the hand-off it had claimed was delivered {:.1} s after the kill \
+         (lease {LEASE_SECONDS} s); webhook requests {}, answered {}",
+        held_locks.len(),
+        retried_after.as_secs_f64() * 1000.0,
+        handoff_after.as_secs_f64(),
+        seen.len(),
+        seen.iter().filter(|(_, answered)| *answered).count(),
+    );
+    assert!(
+        !handoff_taken_over_yet,
+        "the turn waited for nothing: the claimed hand-off's lease was still running"
+    );
+    // The retried turn is stored once: prospect 1's transcript is prospect 0's, message for
+    // message (the same answers get the same replies).
+    let (done, retried) = (transcript(url, "p0").await, transcript(url, "p1").await);
+    assert_eq!(
+        retried
+            .iter()
+            .filter(|(direction, _)| direction == "in")
+            .count(),
+        TURNS
+    );
+    let texts = |transcript: &[(String, String)]| {
+        transcript
+            .iter()
+            .map(|(direction, text)| (direction.clone(), text.replace("p1@", "p0@")))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(texts(&retried), texts(&done));
+    assert_eq!(count_rows(url, "leads WHERE stage = 'sql'").await, 2);
+    assert_eq!(count_rows(url, "assignments").await, 2);
+    let mut answered: BTreeMap<&str, usize> = BTreeMap::new();
+    for (key, ok) in &seen {
+        *answered.entry(key.as_str()).or_default() += usize::from(*ok);
+    }
+    assert!(answered.values().all(|n| *n == 1), "{seen:?}");
+    assert_eq!(
+        count_rows(
+            url,
+            "outbox WHERE destination = 'webhook' AND status = 'delivered'"
+        )
+        .await,
+        answered.len() as i64
+    );
+    assert_eq!(
+        count_rows(url, "outbox WHERE status <> 'delivered'").await,
+        0
+    );
+    db.finish().await;
+}
+
 /// `GET /metrics` with the admin token: the value of `name{destination="…"}`.
 async fn metric(port: u16, token: &str, name: &str, destination: &str) -> Option<f64> {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -668,5 +930,324 @@ async fn a_full_disk_refuses_messages_clearly_and_recovers_when_space_returns() 
         stored,
         acknowledged as i64 + 1,
         "every acknowledged message, and the retry"
+    );
+}
+
+/// The minute-long outage of Slack and the CRM, in phases of 15 s: the port closed
+/// (connection refused), requests taken and never answered (leadbot's 10 s timeouts), 429 with
+/// `Retry-After: 1`, then 500.
+const MINUTE_OUTAGE: [FrontMode; 4] = [
+    FrontMode::Refusing,
+    FrontMode::Silent,
+    FrontMode::Answering(429, Some(1)),
+    FrontMode::Answering(500, None),
+];
+
+/// The Slack user of prospect `prospect` of the minute-long outage.
+fn slack_prospect(prospect: usize) -> String {
+    format!("U0P{prospect}")
+}
+
+/// Prospect `prospect`'s whole Slack dialogue, hello to SQL, each event acknowledged.
+async fn slack_dialogue(port: u16, prospect: usize) {
+    use slack_fake::{SlackRequest, direct_message, envelope};
+    let user = slack_prospect(prospect);
+    let now = chrono::Utc::now().timestamp();
+    for turn in 0..TURNS {
+        let text = match turn.checked_sub(1).and_then(|i| QUALIFYING_ANSWERS.get(i)) {
+            Some(answer) if answer.contains('@') => format!("p{prospect}@acme.io"),
+            Some(answer) => answer.to_string(),
+            None => "hi".to_string(),
+        };
+        let ts = format!("{}.{:06}", now + turn as i64, turn);
+        let body = envelope(
+            &format!("Ev{prospect}-{turn}"),
+            direct_message(&user, &text, &ts),
+        );
+        let (status, answer) = SlackRequest::event(body).send(port).await;
+        assert_eq!(status, 200, "p{prospect} turn {turn}: {answer}");
+    }
+}
+
+/// Every outbox row of `destination`, in queue order: (status, last error, payload, key).
+async fn outbox_rows(
+    url: &str,
+    destination: &str,
+) -> Vec<(String, String, serde_json::Value, String)> {
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(url).await.unwrap();
+    let rows: Vec<(String, Option<String>, String, String)> = sqlx::query_as(
+        "SELECT status, last_error, payload, idempotency_key FROM outbox \
+         WHERE destination = $1 ORDER BY id",
+    )
+    .bind(destination)
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    pool.close().await;
+    rows.into_iter()
+        .map(|(status, error, payload, key)| {
+            (
+                status,
+                error.unwrap_or_default(),
+                serde_json::from_str(&payload).unwrap(),
+                key,
+            )
+        })
+        .collect()
+}
+
+async fn the_platforms_and_webhooks_failing_for_a_minute_drain_in_order_once(url: &str) {
+    use slack_fake::{BOT_TOKEN, FakeSlack, SIGNING_SECRET, dm_channel};
+    const ADMIN: &str = "faults-admin-token";
+    const PHASE: Duration = Duration::from_secs(15);
+    let fake = FakeSlack::start().await;
+    let slack = Front::start(fake.port).await;
+    let (crm_port, crm_received) = receiver().await;
+    let crm = Front::start(crm_port).await;
+    let api_url = format!("http://127.0.0.1:{}/api", slack.port);
+    let crm_url = format!("http://127.0.0.1:{}/crm", crm.port);
+    let reps = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/slack_fake/reps.toml");
+    let server = Server::start_with_env(
+        url,
+        &[
+            ("SLACK_BOT_TOKEN", BOT_TOKEN),
+            ("SLACK_SIGNING_SECRET", SIGNING_SECRET),
+            ("SLACK_API_URL", api_url.as_str()),
+            ("LEADBOT_REPS", reps),
+            ("LEADBOT_HANDOFF_WEBHOOK_URL", crm_url.as_str()),
+            ("LEADBOT_WEBHOOK_SECRET", WEBHOOK_SECRET),
+            ("LEADBOT_ADMIN_TOKEN", ADMIN),
+            ("LEADBOT_LOG", "off"),
+        ],
+    );
+
+    // Each phase, a new prospect talks to SQL: their replies and hand-off notices meet that
+    // phase's failure first. /metrics is read every second.
+    let mut peak: BTreeMap<&str, (f64, f64)> = BTreeMap::new();
+    for (prospect, mode) in MINUTE_OUTAGE.iter().enumerate() {
+        slack.set(*mode);
+        crm.set(*mode);
+        let phase_ends = Instant::now() + PHASE;
+        slack_dialogue(server.port, prospect).await;
+        while Instant::now() < phase_ends {
+            for destination in ["slack", "webhook"] {
+                let depth = metric(server.port, ADMIN, "leadbot_outbox_depth", destination).await;
+                let age = metric(
+                    server.port,
+                    ADMIN,
+                    "leadbot_outbox_oldest_age_seconds",
+                    destination,
+                )
+                .await;
+                let seen = peak.entry(destination).or_default();
+                seen.0 = seen.0.max(depth.unwrap_or(0.0));
+                seen.1 = seen.1.max(age.unwrap_or(0.0));
+            }
+            tokio::time::sleep(Duration::from_secs(1)).await;
+        }
+    }
+    slack.set(FrontMode::Open);
+    crm.set(FrontMode::Open);
+    let recovered = Instant::now();
+    let deadline = recovered + Duration::from_secs(180);
+    while count_rows(url, "outbox WHERE status = 'pending'").await > 0 {
+        assert!(Instant::now() < deadline, "the backlog never drained");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let drained_after = recovered.elapsed();
+    let drained_depth = metric(server.port, ADMIN, "leadbot_outbox_depth", "slack").await;
+    drop(server);
+
+    let slack_items = outbox_rows(url, "slack").await;
+    let webhook_items = outbox_rows(url, "webhook").await;
+    // Posts whose answer never came are not repeated (Slack may have posted them: here it
+    // did); everything else was delivered.
+    let unknown_fate = slack_items
+        .iter()
+        .filter(|(status, error, _, _)| status == "failed" && error.contains("may have posted"))
+        .count();
+    let posts = fake.accepted("chat.postMessage");
+    let crm_received = crm_received.lock().unwrap().clone();
+    let notices: std::collections::BTreeSet<&str> = webhook_items
+        .iter()
+        .map(|(_, _, _, key)| key.as_str())
+        .collect();
+    let received_keys: std::collections::BTreeSet<&str> =
+        crm_received.iter().map(|(_, key)| key.as_str()).collect();
+    println!(
+        "figures ({}): Slack met {} silent connections, {} 429s, {} 500s (and refused connections); \
+         the CRM {} silent, {} 429s, {} 500s; /metrics peaks: Slack depth {} oldest {:.0} s, \
+         CRM depth {} oldest {:.0} s; drained {:.1} s after recovery; {} Slack items, {} posts \
+         ({unknown_fate} not repeated after no answer); {} CRM notices, {} requests received",
+        if url.starts_with("postgres") {
+            "PostgreSQL"
+        } else {
+            "SQLite"
+        },
+        slack.met(FrontMode::Silent),
+        slack.met(MINUTE_OUTAGE[2]),
+        slack.met(MINUTE_OUTAGE[3]),
+        crm.met(FrontMode::Silent),
+        crm.met(MINUTE_OUTAGE[2]),
+        crm.met(MINUTE_OUTAGE[3]),
+        peak["slack"].0,
+        peak["slack"].1,
+        peak["webhook"].0,
+        peak["webhook"].1,
+        drained_after.as_secs_f64(),
+        slack_items.len(),
+        posts.len(),
+        webhook_items.len(),
+        crm_received.len(),
+    );
+    for (status, error, payload, _) in slack_items.iter().chain(&webhook_items) {
+        assert!(
+            status == "delivered" || error.contains("may have posted"),
+            "given up: {status} {error} {payload}"
+        );
+    }
+    assert_eq!(
+        posts.len(),
+        slack_items.len(),
+        "every Slack item posted once"
+    );
+    for prospect in 0..MINUTE_OUTAGE.len() {
+        let channel = dm_channel(&slack_prospect(prospect));
+        let queued: Vec<&str> = slack_items
+            .iter()
+            .filter(|(_, _, payload, _)| payload["context"]["channel"] == channel.as_str())
+            .filter_map(|(_, _, payload, _)| payload["reply"]["text"].as_str())
+            .collect();
+        let posted = fake.posted_texts(&channel);
+        assert!(queued.len() >= TURNS, "p{prospect}: {queued:?}");
+        assert_eq!(posted, queued, "p{prospect}: each reply once, in order");
+    }
+    assert_eq!(notices.len(), webhook_items.len());
+    assert_eq!(received_keys, notices, "every CRM notice received");
+    for mode in &MINUTE_OUTAGE[1..] {
+        assert!(
+            slack.met(*mode) > 0 && crm.met(*mode) > 0,
+            "{mode:?} met no request"
+        );
+    }
+    for destination in ["slack", "webhook"] {
+        let (depth, age) = peak[destination];
+        assert!(
+            depth > 0.0 && age > 45.0,
+            "{destination}: the backlog showed on /metrics ({depth}, {age} s)"
+        );
+    }
+    assert_eq!(drained_depth, Some(0.0));
+}
+
+on_both_databases!(the_platforms_and_webhooks_failing_for_a_minute_drain_in_order_once);
+
+/// Files made immutable (`chattr +i`: not even root may write them, and writes through the
+/// descriptors already open fail) until dropped. `None` where this process may not (not root,
+/// or a filesystem without the attribute): the test then says so and stops.
+struct Immutable {
+    files: Vec<std::path::PathBuf>,
+}
+
+impl Immutable {
+    fn make(files: &[std::path::PathBuf]) -> Option<Immutable> {
+        let mut made = Immutable { files: Vec::new() };
+        for file in files {
+            let done = std::process::Command::new("chattr")
+                .arg("+i")
+                .arg(file)
+                .status()
+                .is_ok_and(|status| status.success());
+            if !done {
+                return None;
+            }
+            made.files.push(file.clone());
+        }
+        Some(made)
+    }
+}
+
+impl Drop for Immutable {
+    fn drop(&mut self) {
+        for file in &self.files {
+            let _ = std::process::Command::new("chattr")
+                .arg("-i")
+                .arg(file)
+                .status();
+        }
+    }
+}
+
+/// The SQLite file (and its write-ahead log) becomes read-only under a running `serve`:
+/// messages are refused with 503 and "send it again", the log says the database is read-only,
+/// and once the file is writable again the refused message is stored, once, with no restart.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_read_only_database_file_refuses_messages_clearly_and_recovers_when_writable() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("leadbot.db");
+    let url = format!("sqlite://{}", file.display());
+    let log = dir.path().join("serve.log");
+    let server = Server::start_with_log(&url, &[("LEADBOT_LOG", "error"), ("NO_COLOR", "1")], &log);
+    let send = |turn: usize| {
+        let body = serde_json::json!({
+            "channel": "web",
+            "conversation": "read-only",
+            "event_id": format!("read-only-{turn}"),
+            "text": if turn == 0 { "hi".to_string() } else { QUALIFYING_ANSWERS[turn - 1].to_string() },
+        })
+        .to_string();
+        let port = server.port;
+        async move {
+            post_json(port, "/api/messages", API_TOKEN, &body)
+                .await
+                .unwrap()
+        }
+    };
+    let (status, body) = send(0).await;
+    assert_eq!(status, 200, "{body}");
+    let wal = dir.path().join("leadbot.db-wal");
+    let Some(read_only) = Immutable::make(&[file.clone(), wal]) else {
+        eprintln!(
+            "skipped: this process cannot make a file immutable (chattr +i: run as root, on \
+             ext4 or another filesystem with the attribute, as CI does)"
+        );
+        return;
+    };
+    // Refused each time it is sent while the file is read-only (the second try runs on the
+    // fresh connection the first failure leaves behind).
+    let mut refusals = 0;
+    for _ in 0..3 {
+        let (status, body) = send(1).await;
+        assert_eq!(status, 503, "{body}");
+        assert!(body.contains("Send the same request again"), "{body}");
+        refusals += 1;
+    }
+    drop(read_only);
+    let (status, body) = send(1).await;
+    assert_eq!(status, 200, "writable again: {body}");
+    assert!(body.contains("\"duplicate\":false"), "{body}");
+    let (status, body) = send(2).await;
+    assert_eq!(status, 200, "{body}");
+    drop(server);
+    let logged = std::fs::read_to_string(&log).unwrap();
+    let stored = count_rows(&url, "messages WHERE direction = 'in'").await;
+    println!(
+        "figures: the message was refused {refusals} times with 503 while the file was \
+         read-only, stored once after it was writable again; {stored} stored in all; the log \
+         said: {}",
+        logged
+            .lines()
+            .filter_map(|line| line.split_once("error=").map(|(_, error)| error))
+            .collect::<Vec<_>>()
+            .join(" | ")
+    );
+    assert!(
+        logged.contains("read-only") || logged.contains("readonly"),
+        "the operator is told the database is read-only: {logged}"
+    );
+    assert_eq!(
+        stored, 3,
+        "the acknowledged message, the retry and the next one"
     );
 }

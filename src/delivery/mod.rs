@@ -1,6 +1,7 @@
 //! Purpose: deliver outbox items. A worker per destination (a signed webhook for CRMs, Slack,
 //! Discord, e-mail, the terminal) claims due items, hands each to its [`Deliver`] implementation, and
-//! records the outcome: delivered, retried with backoff (429 honours Retry-After), or given up.
+//! records the outcome: delivered, retried with backoff, or given up after the policy's attempts;
+//! a rate limit (429 Retry-After) is waited out, and such a wait is not a failed attempt.
 //! It wakes as soon as a turn commits an item (in process, [`OutboxWake`]) or another replica
 //! does (PostgreSQL LISTEN/NOTIFY), with a slow poll as a safety net.
 
@@ -31,7 +32,7 @@ pub struct RetryPolicy {
     pub first_backoff: Duration,
     /// The longest wait between attempts.
     pub max_backoff: Duration,
-    /// Attempts before giving up.
+    /// Failed attempts before giving up (a wait a rate limit asked for is not one).
     pub max_attempts: i64,
     /// How long a claimed item stays leased to this worker.
     pub lease: Duration,
@@ -225,12 +226,18 @@ pub async fn deliver_due<D: Deliver>(
     .await;
     let mut delivered = Vec::new();
     let mut failed = Vec::new();
+    let mut rate_limited = Vec::new();
     let mut waiting = Vec::new();
     for (item, outcome) in outcomes.into_iter().flatten() {
         record_metrics(destination, outcome.as_ref());
         match outcome {
             None => waiting.push(item.id),
             Some(Attempt::Delivered) => delivered.push(item.id),
+            Some(Attempt::RateLimited { after, reason }) => {
+                let at = now_ms() + i64::try_from(after.as_millis()).unwrap_or(i64::MAX / 2);
+                tracing::warn!(item = item.id, %reason, "delivery will be retried when the rate limit ends");
+                rate_limited.push((item.id, reason, at));
+            }
             Some(Attempt::Retry { after, reason }) if item.attempts < policy.max_attempts => {
                 let wait = after.unwrap_or_else(|| policy.backoff(item.attempts));
                 let at = now_ms() + i64::try_from(wait.as_millis()).unwrap_or(i64::MAX / 2);
@@ -246,6 +253,9 @@ pub async fn deliver_due<D: Deliver>(
     // What left the process is recorded first, on its own: if recording a failure then fails,
     // the delivered items are still never claimed and sent again.
     store.outbox_delivered_many(&delivered, now_ms()).await?;
+    for (id, reason, retry_at) in rate_limited {
+        store.outbox_retry_when_asked(id, &reason, retry_at).await?;
+    }
     for (id, reason, retry_at) in failed {
         store.outbox_failed(id, &reason, retry_at).await?;
     }
@@ -253,17 +263,15 @@ pub async fn deliver_due<D: Deliver>(
     Ok(items.len())
 }
 
-/// Counts one delivery attempt by result; a retry the platform timed (429 Retry-After) is
-/// also a rate limit.
+/// Counts one delivery attempt by result; a rate-limited one is a retry, and a rate limit.
 fn record_metrics(destination: &str, outcome: Option<&Attempt>) {
     match outcome {
         None => {}
         Some(Attempt::Delivered) => crate::metrics::delivery(destination, "delivered"),
-        Some(Attempt::Retry { after, .. }) => {
+        Some(Attempt::Retry { .. }) => crate::metrics::delivery(destination, "retry"),
+        Some(Attempt::RateLimited { .. }) => {
             crate::metrics::delivery(destination, "retry");
-            if after.is_some() {
-                crate::metrics::rate_limited(destination);
-            }
+            crate::metrics::rate_limited(destination);
         }
         Some(Attempt::GiveUp { .. }) => crate::metrics::delivery(destination, "given_up"),
     }

@@ -16,11 +16,21 @@ pub const SIGNATURE_HEADER: &str = "x-leadbot-signature";
 pub enum Attempt {
     /// The receiver answered 2xx.
     Delivered,
-    /// Try again: after the receiver's Retry-After, or the policy's backoff.
+    /// Try again: after a wait of the deliverer's own choosing, or the policy's backoff. A
+    /// failed attempt: after the policy's attempts, the item is given up.
     Retry {
-        /// The receiver's requested wait (429 Retry-After).
+        /// The wait, when the deliverer chose one.
         after: Option<Duration>,
         /// Why, for the outbox row and the log (no secrets).
+        reason: String,
+    },
+    /// The receiver is up and asked to be tried again after `after` (a 429 with Retry-After,
+    /// a platform's rate limit). Not a failed attempt: however long the limit lasts, the item
+    /// is not given up for it.
+    RateLimited {
+        /// The wait it asked for.
+        after: Duration,
+        /// Why, for the outbox row and the log.
         reason: String,
     },
     /// A permanent failure (a 4xx other than 408/429).
@@ -104,9 +114,12 @@ impl Webhook {
             .map(Duration::from_secs);
         let reason = format!("HTTP {}", status.as_u16());
         match status.as_u16() {
-            429 => Attempt::Retry {
-                after: retry_after,
-                reason,
+            429 => match retry_after {
+                Some(after) => Attempt::RateLimited { after, reason },
+                None => Attempt::Retry {
+                    after: None,
+                    reason,
+                },
             },
             408 | 500..=599 => Attempt::Retry {
                 after: None,

@@ -184,6 +184,29 @@ impl Store {
         write.commit().await
     }
 
+    /// Records that the receiver asked to be sent the item again at `retry_at_ms` (a 429 with
+    /// `Retry-After`): not a failed attempt, so it is not counted toward giving up. A receiver
+    /// that rate-limits is up, and a long rate limit must not get its backlog abandoned.
+    pub async fn outbox_retry_when_asked(
+        &self,
+        id: i64,
+        reason: &str,
+        retry_at_ms: i64,
+    ) -> Result<(), StoreError> {
+        let mut write = self.begin_write().await?;
+        sqlx::query(
+            "UPDATE outbox SET last_error = $1, claimed_until = NULL, next_attempt_at = $2, \
+             attempts = attempts - 1 WHERE id = $3 AND status = 'pending'",
+        )
+        .bind(reason)
+        .bind(retry_at_ms)
+        .bind(id)
+        .execute(write.conn().await?)
+        .await?;
+        write.commit().await?;
+        Ok(())
+    }
+
     /// Records a failed attempt: retried at `retry_at_ms`, or given up when `None`.
     pub async fn outbox_failed(
         &self,

@@ -201,6 +201,17 @@ impl Server {
         }
     }
 
+    /// Stops the process where it stands (SIGSTOP), as a machine that stalls: it runs nothing
+    /// more, its connections stay open, until it is killed.
+    pub fn pause(&self) {
+        let pid = self.child.id().to_string();
+        let sent = std::process::Command::new("kill")
+            .args(["-STOP", &pid])
+            .status()
+            .unwrap();
+        assert!(sent.success(), "kill -STOP {pid}: {sent}");
+    }
+
     /// Kills the process with SIGKILL — no chance to finish anything.
     pub fn kill_9(&mut self) {
         let _ = self.child.kill();
@@ -579,4 +590,214 @@ pub async fn drain_messages(
             messages.push(item.message);
         }
     }
+}
+
+/// What a [`Front`] does with the connections and requests it receives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FrontMode {
+    /// Passes everything to the server behind it, and its answers back.
+    Open,
+    /// Its port is closed: connecting is refused.
+    Refusing,
+    /// Passes requests on but never answers: the server acts, the caller waits (its timeout).
+    Silent,
+    /// Answers every request itself with this status, and this `Retry-After` (seconds) when
+    /// given; nothing reaches the server.
+    Answering(u16, Option<u64>),
+}
+
+/// A front for a fake HTTP server (a chat platform's API, a webhook receiver) on a port of its
+/// own, that fails the way a real server does when told to: its port closed and reopened,
+/// connections accepted and never answered, 429 or 5xx answers. Each change of mode closes
+/// the connections open so far, so the new mode applies to every request from then on.
+pub struct Front {
+    /// The port to give the client instead of the server's.
+    pub port: u16,
+    mode: std::sync::Arc<tokio::sync::watch::Sender<FrontMode>>,
+    met: std::sync::Arc<std::sync::Mutex<Vec<FrontMode>>>,
+}
+
+impl Front {
+    /// A front, open, for the server on `upstream` (a port on 127.0.0.1).
+    pub async fn start(upstream: u16) -> Front {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let (mode, _) = tokio::sync::watch::channel(FrontMode::Open);
+        let front = Front {
+            port,
+            mode: std::sync::Arc::new(mode),
+            met: std::sync::Arc::default(),
+        };
+        tokio::spawn(front_loop(
+            listener,
+            upstream,
+            front.mode.subscribe(),
+            front.met.clone(),
+        ));
+        front
+    }
+
+    /// From now on, `mode`.
+    pub fn set(&self, mode: FrontMode) {
+        self.mode.send_replace(mode);
+    }
+
+    /// How many connections (open, silent) or requests (answering) met `mode` so far; refused
+    /// connections are not seen, and not counted.
+    pub fn met(&self, mode: FrontMode) -> usize {
+        self.met
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|met| **met == mode)
+            .count()
+    }
+}
+
+/// Accepts connections while the mode is not [`FrontMode::Refusing`]; while it is, the port is
+/// closed (the listener dropped), then bound again.
+async fn front_loop(
+    listener: tokio::net::TcpListener,
+    upstream: u16,
+    mut mode: tokio::sync::watch::Receiver<FrontMode>,
+    met: std::sync::Arc<std::sync::Mutex<Vec<FrontMode>>>,
+) {
+    let port = listener.local_addr().unwrap().port();
+    let mut listener = Some(listener);
+    loop {
+        let Some(open) = &listener else {
+            if mode.changed().await.is_err() {
+                return;
+            }
+            if *mode.borrow() != FrontMode::Refusing {
+                // The port was just released; binding it again may take a moment.
+                let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+                listener = loop {
+                    match tokio::net::TcpListener::bind(("127.0.0.1", port)).await {
+                        Ok(bound) => break Some(bound),
+                        Err(error) => {
+                            assert!(
+                                std::time::Instant::now() < deadline,
+                                "port {port} not free again: {error}"
+                            );
+                            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+                        }
+                    }
+                };
+            }
+            continue;
+        };
+        tokio::select! {
+            accepted = open.accept() => {
+                if let Ok((stream, _)) = accepted {
+                    tokio::spawn(front_connection(stream, upstream, mode.clone(), met.clone()));
+                }
+            }
+            changed = mode.changed() => {
+                if changed.is_err() {
+                    return;
+                }
+                if *mode.borrow() == FrontMode::Refusing {
+                    listener = None;
+                }
+            }
+        }
+    }
+}
+
+/// Serves one connection in the mode of the moment it was accepted. A connection passed
+/// through is cut when the mode changes (a client's pooled connection must not outlive the
+/// server's health); a silent one lasts until the client gives up; an answering one answers
+/// one request and closes, so a change never cuts a request off unanswered.
+async fn front_connection(
+    mut stream: tokio::net::TcpStream,
+    upstream: u16,
+    mut mode: tokio::sync::watch::Receiver<FrontMode>,
+    met: std::sync::Arc<std::sync::Mutex<Vec<FrontMode>>>,
+) {
+    let now = *mode.borrow_and_update();
+    match now {
+        FrontMode::Refusing => {}
+        FrontMode::Open => {
+            met.lock().unwrap().push(now);
+            let Ok(mut server) = tokio::net::TcpStream::connect(("127.0.0.1", upstream)).await
+            else {
+                return;
+            };
+            tokio::select! {
+                _ = tokio::io::copy_bidirectional(&mut stream, &mut server) => {}
+                _ = mode.changed() => {}
+            }
+        }
+        FrontMode::Silent => {
+            met.lock().unwrap().push(now);
+            let Ok(mut server) = tokio::net::TcpStream::connect(("127.0.0.1", upstream)).await
+            else {
+                return;
+            };
+            let (mut from_client, _to_client) = stream.split();
+            let (_from_server, mut to_server) = server.split();
+            let _ = tokio::io::copy(&mut from_client, &mut to_server).await;
+        }
+        FrontMode::Answering(status, retry_after) => {
+            if read_request(&mut stream).await {
+                met.lock().unwrap().push(now);
+                let _ = answer(&mut stream, status, retry_after).await;
+            }
+        }
+    }
+}
+
+/// Reads one HTTP/1.1 request (its head, and a body of `Content-Length` bytes); false when the
+/// connection ended first.
+async fn read_request(stream: &mut tokio::net::TcpStream) -> bool {
+    use tokio::io::AsyncReadExt;
+    let mut received = Vec::new();
+    let mut chunk = [0u8; 4096];
+    let head_end = loop {
+        if let Some(end) = received.windows(4).position(|window| window == b"\r\n\r\n") {
+            break end + 4;
+        }
+        match stream.read(&mut chunk).await {
+            Ok(0) | Err(_) => return false,
+            Ok(n) => received.extend_from_slice(&chunk[..n]),
+        }
+    };
+    let head = String::from_utf8_lossy(&received[..head_end]).to_lowercase();
+    let length: usize = head
+        .lines()
+        .find_map(|line| line.strip_prefix("content-length:"))
+        .and_then(|value| value.trim().parse().ok())
+        .unwrap_or(0);
+    while received.len() < head_end + length {
+        match stream.read(&mut chunk).await {
+            Ok(0) | Err(_) => return false,
+            Ok(n) => received.extend_from_slice(&chunk[..n]),
+        }
+    }
+    true
+}
+
+/// Answers `status` (429 with Slack's `ratelimited` body), with `Retry-After` when given, and
+/// closes the connection.
+async fn answer(
+    stream: &mut tokio::net::TcpStream,
+    status: u16,
+    retry_after: Option<u64>,
+) -> std::io::Result<()> {
+    use tokio::io::AsyncWriteExt;
+    let body = if status == 429 {
+        r#"{"ok":false,"error":"ratelimited"}"#
+    } else {
+        "failing on purpose"
+    };
+    let retry_after = retry_after
+        .map(|seconds| format!("Retry-After: {seconds}\r\n"))
+        .unwrap_or_default();
+    let response = format!(
+        "HTTP/1.1 {status} Failing\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\
+         Connection: close\r\n{retry_after}\r\n{body}",
+        body.len()
+    );
+    stream.write_all(response.as_bytes()).await
 }

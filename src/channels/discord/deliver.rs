@@ -263,8 +263,8 @@ impl DiscordDelivery {
             Ok(reply) => Attempt::GiveUp {
                 reason: refused("posting", &reply),
             },
-            Err(RestError::Limited(wait)) => Attempt::Retry {
-                after: Some(wait),
+            Err(RestError::Limited(wait)) => Attempt::RateLimited {
+                after: wait,
                 reason: "rate limited".into(),
             },
             Err(error @ RestError::NotSent(_)) => Attempt::Retry {
@@ -292,8 +292,8 @@ impl DiscordDelivery {
             Ok(reply) => Attempt::GiveUp {
                 reason: refused(what, &reply),
             },
-            Err(RestError::Limited(wait)) => Attempt::Retry {
-                after: Some(wait),
+            Err(RestError::Limited(wait)) => Attempt::RateLimited {
+                after: wait,
                 reason: format!("{what}: rate limited"),
             },
             Err(error) => Attempt::Retry {
@@ -304,8 +304,8 @@ impl DiscordDelivery {
     }
 
     fn rate_limited(&self, reply: &RestReply) -> Attempt {
-        Attempt::Retry {
-            after: Some(reply.retry_after.unwrap_or(Duration::from_secs(1))),
+        Attempt::RateLimited {
+            after: reply.retry_after.unwrap_or(Duration::from_secs(1)),
             reason: "HTTP 429".into(),
         }
     }

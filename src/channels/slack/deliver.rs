@@ -134,8 +134,8 @@ impl SlackDelivery {
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         let now = Instant::now();
         limited.retain(|_, until| *until > now);
-        limited.get(target).map(|until| Attempt::Retry {
-            after: Some(until.saturating_duration_since(now)),
+        limited.get(target).map(|until| Attempt::RateLimited {
+            after: until.saturating_duration_since(now),
             reason: "Slack rate-limited this channel (429)".into(),
         })
     }
@@ -160,8 +160,8 @@ impl SlackDelivery {
                     tokio::time::sleep(wait).await;
                     wake.notify();
                 });
-                Attempt::Retry {
-                    after: Some(wait),
+                Attempt::RateLimited {
+                    after: wait,
                     reason: "rate limited by Slack (429)".into(),
                 }
             }
