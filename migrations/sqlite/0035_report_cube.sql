@@ -33,15 +33,32 @@ CREATE TABLE report_cube (
 );
 CREATE INDEX report_cube_day ON report_cube (day);
 
-CREATE TRIGGER report_leads_inserted AFTER INSERT ON leads
+-- Which writes are noted. A turn always updates its conversation, so the conversation's
+-- triggers note every turn's lead once, and the tables a turn writes with it (answers, stage
+-- changes, the lead's stage and flags) need no trigger of their own for inserts and the
+-- turn's updates: one note per turn instead of three keeps turns 12-16 % faster (see
+-- docs/benchmarks.md). What changes them outside a turn is watched by column: a rep's
+-- acceptance (owner), a won outcome (won), a merge (merged_into, its recount of both leads'
+-- flags, which sets won, and the rows it moves to another lead). Every other table a lead's
+-- figures come from is watched whole.
+CREATE TRIGGER report_leads_updated AFTER UPDATE OF owner, won, merged_into ON leads
 BEGIN INSERT INTO report_changes (lead_id) VALUES (NEW.id); END;
-CREATE TRIGGER report_leads_updated AFTER UPDATE ON leads
-BEGIN
-    INSERT INTO report_changes (lead_id) VALUES (NEW.id);
-    INSERT INTO report_changes (lead_id) SELECT OLD.id WHERE OLD.id <> NEW.id;
-END;
 CREATE TRIGGER report_leads_deleted AFTER DELETE ON leads
 BEGIN INSERT INTO report_changes (lead_id) VALUES (OLD.id); END;
+CREATE TRIGGER report_answers_moved AFTER UPDATE OF lead_id, conversation_id ON answers
+BEGIN
+    INSERT INTO report_changes (lead_id) VALUES (NEW.lead_id);
+    INSERT INTO report_changes (lead_id) SELECT OLD.lead_id WHERE OLD.lead_id <> NEW.lead_id;
+END;
+CREATE TRIGGER report_answers_deleted AFTER DELETE ON answers
+BEGIN INSERT INTO report_changes (lead_id) VALUES (OLD.lead_id); END;
+CREATE TRIGGER report_stage_changes_moved AFTER UPDATE OF lead_id ON stage_changes
+BEGIN
+    INSERT INTO report_changes (lead_id) VALUES (NEW.lead_id);
+    INSERT INTO report_changes (lead_id) SELECT OLD.lead_id WHERE OLD.lead_id <> NEW.lead_id;
+END;
+CREATE TRIGGER report_stage_changes_deleted AFTER DELETE ON stage_changes
+BEGIN INSERT INTO report_changes (lead_id) VALUES (OLD.lead_id); END;
 
 CREATE TRIGGER report_conversations_inserted AFTER INSERT ON conversations
 BEGIN INSERT INTO report_changes (lead_id) VALUES (NEW.lead_id); END;
@@ -54,30 +71,6 @@ CREATE TRIGGER report_conversations_deleted AFTER DELETE ON conversations
 BEGIN
     INSERT INTO report_changes (lead_id) VALUES (OLD.lead_id);
     INSERT INTO report_changes (day) VALUES (OLD.created_at / 86400000 * 86400000);
-END;
-
-CREATE TRIGGER report_answers_inserted AFTER INSERT ON answers
-BEGIN INSERT INTO report_changes (lead_id) VALUES (NEW.lead_id); END;
-CREATE TRIGGER report_answers_updated AFTER UPDATE ON answers
-BEGIN
-    INSERT INTO report_changes (lead_id) VALUES (NEW.lead_id);
-    INSERT INTO report_changes (lead_id) SELECT OLD.lead_id WHERE OLD.lead_id <> NEW.lead_id;
-END;
-CREATE TRIGGER report_answers_deleted AFTER DELETE ON answers
-BEGIN
-    INSERT INTO report_changes (lead_id) VALUES (OLD.lead_id);
-END;
-
-CREATE TRIGGER report_stage_changes_inserted AFTER INSERT ON stage_changes
-BEGIN INSERT INTO report_changes (lead_id) VALUES (NEW.lead_id); END;
-CREATE TRIGGER report_stage_changes_updated AFTER UPDATE ON stage_changes
-BEGIN
-    INSERT INTO report_changes (lead_id) VALUES (NEW.lead_id);
-    INSERT INTO report_changes (lead_id) SELECT OLD.lead_id WHERE OLD.lead_id <> NEW.lead_id;
-END;
-CREATE TRIGGER report_stage_changes_deleted AFTER DELETE ON stage_changes
-BEGIN
-    INSERT INTO report_changes (lead_id) VALUES (OLD.lead_id);
 END;
 
 CREATE TRIGGER report_assignments_inserted AFTER INSERT ON assignments
