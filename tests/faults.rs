@@ -287,6 +287,24 @@ on_both_databases!(the_database_gone_under_two_replica_load_loses_and_doubles_no
 /// idempotency key and whether it was answered 200.
 type Answered = Arc<Mutex<Vec<(String, bool)>>>;
 
+/// Every webhook notice the receiver saw (`seen`: idempotency key, answered 2xx) was answered
+/// exactly once, and each is a delivered outbox row.
+async fn each_webhook_notice_answered_once(url: &str, seen: &[(String, bool)]) {
+    let mut answered: BTreeMap<&str, usize> = BTreeMap::new();
+    for (key, ok) in seen {
+        *answered.entry(key.as_str()).or_default() += usize::from(*ok);
+    }
+    assert!(answered.values().all(|n| *n == 1), "{seen:?}");
+    assert_eq!(
+        count_rows(
+            url,
+            "outbox WHERE destination = 'webhook' AND status = 'delivered'"
+        )
+        .await,
+        answered.len() as i64
+    );
+}
+
 /// A receiver whose first request hangs (a delivery in flight when its process dies); every
 /// later one is answered 200.
 async fn first_request_hangs() -> (u16, Answered) {
@@ -370,19 +388,7 @@ async fn a_replica_killed_mid_delivery_is_taken_over_once_its_lease_ends(url: &s
     // The cut-off attempt is sent again by the survivor; every notice (the assignment, and
     // what the SLA timers did with it after) is answered exactly once.
     assert!(!seen[0].1 && seen[0].0.starts_with("handoff:"), "{seen:?}");
-    let mut answered: BTreeMap<&str, usize> = BTreeMap::new();
-    for (key, ok) in &seen {
-        *answered.entry(key.as_str()).or_default() += usize::from(*ok);
-    }
-    assert!(answered.values().all(|n| *n == 1), "{seen:?}");
-    assert_eq!(
-        count_rows(
-            url,
-            "outbox WHERE destination = 'webhook' AND status = 'delivered'"
-        )
-        .await,
-        answered.len() as i64
-    );
+    each_webhook_notice_answered_once(url, &seen).await;
     assert_eq!(
         count_rows(
             url,
@@ -634,19 +640,7 @@ async fn a_replica_killed_holding_a_conversations_lock_mid_turn_is_taken_over_at
     assert_eq!(texts(&retried), texts(&done));
     assert_eq!(count_rows(url, "leads WHERE stage = 'sql'").await, 2);
     assert_eq!(count_rows(url, "assignments").await, 2);
-    let mut answered: BTreeMap<&str, usize> = BTreeMap::new();
-    for (key, ok) in &seen {
-        *answered.entry(key.as_str()).or_default() += usize::from(*ok);
-    }
-    assert!(answered.values().all(|n| *n == 1), "{seen:?}");
-    assert_eq!(
-        count_rows(
-            url,
-            "outbox WHERE destination = 'webhook' AND status = 'delivered'"
-        )
-        .await,
-        answered.len() as i64
-    );
+    each_webhook_notice_answered_once(url, &seen).await;
     assert_eq!(
         count_rows(url, "outbox WHERE status <> 'delivered'").await,
         0

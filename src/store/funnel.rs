@@ -48,44 +48,79 @@ enum Bind {
     Text(String),
 }
 
+/// Where each filter field is found in the rows a query filters.
+struct FilterColumns {
+    started: &'static str,
+    script: &'static str,
+    version: &'static str,
+    channel: &'static str,
+    source: &'static str,
+    /// The condition on a rep (`?` is the rep), where the rows can tell.
+    rep: Option<&'static str>,
+}
+
+/// The filter's fields in a conversation `c` with its lead's source `s`.
+const IN_CONVERSATIONS: FilterColumns = FilterColumns {
+    started: "c.created_at",
+    script: "c.script_id",
+    version: "c.script_version",
+    channel: "c.channel",
+    source: "s.source",
+    rep: Some(
+        "EXISTS (SELECT 1 FROM assignments ra WHERE ra.lead_id = c.lead_id AND ra.rep_id = ?)",
+    ),
+};
+
+/// The filter's fields in the stored cube, which has no reps.
+const IN_CUBE: FilterColumns = FilterColumns {
+    started: "day",
+    script: "script_id",
+    version: "script_version",
+    channel: "channel",
+    source: "source",
+    rep: None,
+};
+
 impl ReportFilter {
-    /// The selected conversations as a `base` CTE body, with its bound values.
-    fn base(&self) -> (String, Vec<Bind>) {
+    /// The filter as a `WHERE` clause over rows with `columns` (empty when it selects all),
+    /// with its bound values numbered in order.
+    fn conditions(&self, columns: &FilterColumns) -> (String, Vec<Bind>) {
         let mut conditions = Vec::new();
         let mut binds = Vec::new();
-        let mut add = |condition: &str, bind: Bind| {
+        let mut add = |condition: String, bind: Bind| {
             binds.push(bind);
             conditions.push(condition.replace('?', &format!("${}", binds.len())));
         };
         if let Some(since) = self.since_ms {
-            add("c.created_at >= ?", Bind::Int(since));
+            add(format!("{} >= ?", columns.started), Bind::Int(since));
         }
         if let Some(until) = self.until_ms {
-            add("c.created_at < ?", Bind::Int(until));
+            add(format!("{} < ?", columns.started), Bind::Int(until));
         }
-        if let Some(script) = &self.script {
-            add("c.script_id = ?", Bind::Text(script.clone()));
+        let equal = [
+            (&self.script, columns.script),
+            (&self.version, columns.version),
+            (&self.channel, columns.channel),
+            (&self.source, columns.source),
+        ];
+        for (value, column) in equal {
+            if let Some(value) = value {
+                add(format!("{column} = ?"), Bind::Text(value.clone()));
+            }
         }
-        if let Some(version) = &self.version {
-            add("c.script_version = ?", Bind::Text(version.clone()));
+        if let (Some(rep), Some(condition)) = (&self.rep, columns.rep) {
+            add(condition.to_string(), Bind::Text(rep.clone()));
         }
-        if let Some(channel) = &self.channel {
-            add("c.channel = ?", Bind::Text(channel.clone()));
-        }
-        if let Some(source) = &self.source {
-            add("s.source = ?", Bind::Text(source.clone()));
-        }
-        if let Some(rep) = &self.rep {
-            add(
-                "EXISTS (SELECT 1 FROM assignments ra WHERE ra.lead_id = c.lead_id AND ra.rep_id = ?)",
-                Bind::Text(rep.clone()),
-            );
-        }
-        let filter = if conditions.is_empty() {
-            String::new()
+        if conditions.is_empty() {
+            (String::new(), binds)
         } else {
-            format!(" WHERE {}", conditions.join(" AND "))
-        };
+            (format!(" WHERE {}", conditions.join(" AND ")), binds)
+        }
+    }
+
+    /// The selected conversations as a `base` CTE body, with its bound values.
+    fn base(&self) -> (String, Vec<Bind>) {
+        let (filter, binds) = self.conditions(&IN_CONVERSATIONS);
         (
             format!(
                 "{BASE_COLUMNS} FROM conversations c JOIN leads l ON l.id = c.lead_id \
@@ -102,36 +137,7 @@ impl ReportFilter {
         if self.rep.is_some() || !on_a_day(self.since_ms) || !on_a_day(self.until_ms) {
             return None;
         }
-        let mut conditions = Vec::new();
-        let mut binds = Vec::new();
-        let mut add = |condition: &str, bind: Bind| {
-            binds.push(bind);
-            conditions.push(condition.replace('?', &format!("${}", binds.len())));
-        };
-        if let Some(since) = self.since_ms {
-            add("day >= ?", Bind::Int(since));
-        }
-        if let Some(until) = self.until_ms {
-            add("day < ?", Bind::Int(until));
-        }
-        if let Some(script) = &self.script {
-            add("script_id = ?", Bind::Text(script.clone()));
-        }
-        if let Some(version) = &self.version {
-            add("script_version = ?", Bind::Text(version.clone()));
-        }
-        if let Some(channel) = &self.channel {
-            add("channel = ?", Bind::Text(channel.clone()));
-        }
-        if let Some(source) = &self.source {
-            add("source = ?", Bind::Text(source.clone()));
-        }
-        let filter = if conditions.is_empty() {
-            String::new()
-        } else {
-            format!(" WHERE {}", conditions.join(" AND "))
-        };
-        Some((filter, binds))
+        Some(self.conditions(&IN_CUBE))
     }
 }
 
@@ -411,6 +417,37 @@ mod tests {
             "{sql}"
         );
         assert!(sql.contains("ra.rep_id = $3"), "{sql}");
-        assert!(!ReportFilter::default().base().0.contains("WHERE"));
+        let (everything, binds) = ReportFilter::default().base();
+        assert!(everything.ends_with("s.lead_id = c.lead_id") && binds.is_empty());
+    }
+
+    #[test]
+    fn the_cube_answers_whole_days_without_a_rep() {
+        let day = 20_000 * DAY_MS;
+        let quarter = ReportFilter {
+            since_ms: Some(day),
+            until_ms: Some(day + 90 * DAY_MS),
+            source: Some("ads".into()),
+            ..ReportFilter::default()
+        };
+        let (sql, binds) = quarter.cube_conditions().unwrap_or_default();
+        assert_eq!(sql, " WHERE day >= $1 AND day < $2 AND source = $3");
+        assert_eq!(binds.len(), 3);
+        let mid_day = ReportFilter {
+            since_ms: Some(day + 3_600_000),
+            ..ReportFilter::default()
+        };
+        let one_rep = ReportFilter {
+            rep: Some("ana".into()),
+            ..ReportFilter::default()
+        };
+        assert!(mid_day.cube_conditions().is_none() && one_rep.cube_conditions().is_none());
+        assert_eq!(
+            ReportFilter::default()
+                .cube_conditions()
+                .unwrap_or_default()
+                .0,
+            ""
+        );
     }
 }

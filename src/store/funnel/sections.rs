@@ -35,10 +35,7 @@ fn cube_section(name: &str, keys: [&str; 3], numbers: &[&str], rest: &str) -> St
         format!("CAST({k2} AS TEXT) AS k2"),
         format!("CAST({v} AS BIGINT) AS v"),
     ];
-    for index in 0..9 {
-        let value = numbers.get(index).copied().unwrap_or("NULL");
-        columns.push(format!("CAST({value} AS BIGINT) AS n{}", index + 1));
-    }
+    columns.extend(count_columns(numbers));
     format!("SELECT {} {rest}", columns.join(", "))
 }
 
@@ -216,11 +213,18 @@ fn section(name: &str, k: &str, k2: &str, numbers: &[&str], rest: &str) -> Strin
         format!("CAST({k} AS TEXT) AS k"),
         format!("CAST({k2} AS TEXT) AS k2"),
     ];
-    for index in 0..9 {
-        let value = numbers.get(index).copied().unwrap_or("NULL");
-        columns.push(format!("CAST({value} AS BIGINT) AS n{}", index + 1));
-    }
+    columns.extend(count_columns(numbers));
     format!("SELECT {} {rest}", columns.join(", "))
+}
+
+/// The nine count columns `n1`…`n9` of a row: `numbers` first, NULL after.
+fn count_columns(numbers: &[&str]) -> Vec<String> {
+    (0..9)
+        .map(|index| {
+            let value = numbers.get(index).copied().unwrap_or("NULL");
+            format!("CAST({value} AS BIGINT) AS n{}", index + 1)
+        })
+        .collect()
 }
 
 /// The report's sections over `cube` (rows of [`CUBE_COLUMNS`], stored or counted now), read
