@@ -78,7 +78,7 @@ pub enum StoreError {
         supported: i64,
     },
     /// A query failed.
-    #[error("database error: {0}")]
+    #[error("database error: {0}{hint}", hint = cannot_write_hint(.0))]
     Query(#[from] sqlx::Error),
     /// Stored data could not be read back.
     #[error("stored data is damaged: {0}")]
@@ -419,6 +419,33 @@ async fn script_source(
     .bind(version.as_str())
     .fetch_optional(executor)
     .await?)
+}
+
+/// A database error in words for a write that was not stored, with what to check when
+/// SQLite could not write its file.
+fn describe_failed_write(error: &sqlx::Error) -> String {
+    format!("{error}{}", cannot_write_hint(error))
+}
+
+/// What to check when SQLite could not write its file: its own words ("disk I/O error") do
+/// not say that the file may have been made read-only, or its disk filled.
+fn cannot_write_hint(error: &sqlx::Error) -> &'static str {
+    const SQLITE_READONLY: i32 = 8;
+    const SQLITE_IOERR: i32 = 10;
+    let code = match error {
+        sqlx::Error::Database(database) => database
+            .try_downcast_ref::<sqlx::sqlite::SqliteError>()
+            .and_then(sqlx::error::DatabaseError::code)
+            .and_then(|code| code.parse::<i32>().ok()),
+        _ => None,
+    };
+    match code.map(|code| code & 0xff) {
+        Some(SQLITE_READONLY | SQLITE_IOERR) => {
+            " (SQLite could not write the database: check that the file, its -wal and -shm files \
+             and their folder are writable and not read-only, and that the disk has space)"
+        }
+        _ => "",
+    }
 }
 
 /// A PostgreSQL advisory lock key for a name: the first 8 bytes of its SHA-256, the same in

@@ -209,7 +209,7 @@ impl GroupState {
             .execute(&mut **connection)
             .await
         {
-            self.fail(&error.to_string()).await;
+            self.fail(&super::describe_failed_write(&error)).await;
         }
     }
 
@@ -222,7 +222,7 @@ impl GroupState {
                 Ok(_) => (Ok(()), Some(connection)),
                 Err(error) => {
                     discard(connection).await;
-                    (Err(error.to_string()), None)
+                    (Err(super::describe_failed_write(&error)), None)
                 }
             },
             None if members.is_some() => (Err("the group transaction was lost".to_string()), None),
@@ -477,7 +477,7 @@ impl GroupedWrite {
         if self.savepoint == Savepoint::Open {
             let connection = state.open.as_deref_mut().ok_or_else(writer_lost)?;
             if let Err(error) = sqlx::query(ROLL_BACK_SAVEPOINT).execute(connection).await {
-                state.fail(&error.to_string()).await;
+                state.fail(&super::describe_failed_write(&error)).await;
                 return Err(error.into());
             }
         }
