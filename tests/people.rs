@@ -47,22 +47,7 @@ async fn say_as(
 
 /// Claims every console notice due at `seconds` and marks them delivered.
 async fn notices(runtime: &Runtime, seconds: i64) -> Vec<HandOffNotice> {
-    let now = at(seconds).timestamp_millis();
-    let items = runtime
-        .store()
-        .claim_outbox("console", 100, 60_000, now)
-        .await
-        .unwrap();
-    let mut notices = Vec::new();
-    for item in items {
-        runtime
-            .store()
-            .outbox_delivered(item.id, now)
-            .await
-            .unwrap();
-        notices.push(item.message.as_handoff().unwrap().clone());
-    }
-    notices
+    common::drain_notices(runtime, seconds).await
 }
 
 async fn a_returning_slack_user_reaches_the_rep_who_owns_their_lead(url: &str) {

@@ -93,26 +93,7 @@ async fn qualify(runtime: &Runtime, who: &str, seconds: i64) -> Vec<String> {
 
 /// Claims every console notice due at `seconds` and marks them delivered.
 async fn notices(runtime: &Runtime, seconds: i64) -> Vec<HandOffNotice> {
-    let now = at(seconds).timestamp_millis();
-    let mut notices = Vec::new();
-    loop {
-        let items = runtime
-            .store()
-            .claim_outbox("console", 100, 60_000, now)
-            .await
-            .unwrap();
-        if items.is_empty() {
-            return notices;
-        }
-        for item in items {
-            runtime
-                .store()
-                .outbox_delivered(item.id, now)
-                .await
-                .unwrap();
-            notices.push(item.message.as_handoff().unwrap().clone());
-        }
-    }
+    common::drain_notices(runtime, seconds).await
 }
 
 async fn the_prospect_hears_the_reps_name_and_the_rep_gets_the_card(url: &str) {

@@ -693,14 +693,7 @@ fn advance(script: &Script, turn: &mut Turn, after: Option<&Step>, now: DateTime
     }
     match next.and_then(|index| script.steps.get(index)) {
         Some(step) => {
-            turn.state.pending = Some(Pending {
-                step: step.id.clone(),
-                reasks: 0,
-                clarifying: Vec::new(),
-                asked_at: now,
-                awaiting_period: None,
-                nurture: false,
-            });
+            turn.state.pending = Some(Pending::asked(&step.id, now, false));
             turn.state.path.push(step.id.clone());
             turn.effects.push(Effect::Say(question(step)));
         }

@@ -280,6 +280,21 @@ pub struct Pending {
     pub nurture: bool,
 }
 
+impl Pending {
+    /// `step` just asked at `now`, not yet re-asked; `nurture` when a nurture touch asks it
+    /// again after the dialogue ended.
+    pub fn asked(step: &str, now: DateTime<FixedOffset>, nurture: bool) -> Pending {
+        Pending {
+            step: step.to_string(),
+            reasks: 0,
+            clarifying: Vec::new(),
+            asked_at: now,
+            awaiting_period: None,
+            nurture,
+        }
+    }
+}
+
 /// A whole conversation's state.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ConversationState {

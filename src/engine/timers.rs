@@ -207,14 +207,7 @@ fn nurture(script: &Script, turn: &mut Turn, number: u32, now: DateTime<FixedOff
     turn.effects
         .push(Effect::Say(Reply::plain(touch.say.clone())));
     if let Some(step) = touch.ask.as_deref().and_then(|id| script.step(id)) {
-        turn.state.pending = Some(Pending {
-            step: step.id.clone(),
-            reasks: 0,
-            clarifying: Vec::new(),
-            asked_at: now,
-            awaiting_period: None,
-            nurture: true,
-        });
+        turn.state.pending = Some(Pending::asked(&step.id, now, true));
         turn.effects.push(Effect::Say(question(step)));
     }
 }

@@ -398,6 +398,25 @@ fn rep_entry(reps: &mut Vec<RepFigures>, rep: String) -> &mut RepFigures {
     &mut reps[index]
 }
 
+/// The step's drop-off entry, added when new.
+fn step_entry(drop_off: &mut Vec<StepDropOff>, step: String) -> &mut StepDropOff {
+    let index = match drop_off.iter().position(|known| known.step == step) {
+        Some(index) => index,
+        None => {
+            drop_off.push(StepDropOff {
+                step,
+                asked: 0,
+                answered: 0,
+                reasked: 0,
+                stopped: 0,
+                median_answer_ms: None,
+            });
+            drop_off.len() - 1
+        }
+    };
+    &mut drop_off[index]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -563,6 +563,18 @@ pub async fn sent_to_chat_app(
     texts
 }
 
+/// Every hand-off notice queued for the terminal by `seconds` (see [`at`]), marked delivered.
+pub async fn drain_notices(
+    runtime: &leadbot::runtime::Runtime,
+    seconds: i64,
+) -> Vec<leadbot::notify::HandOffNotice> {
+    drain_messages(runtime, "console", seconds)
+        .await
+        .iter()
+        .map(|message| message.as_handoff().unwrap().clone())
+        .collect()
+}
+
 /// Every item queued for `destination` by `seconds` (see [`at`]), marked delivered, in
 /// delivery order: what a worker would have sent.
 pub async fn drain_messages(

@@ -152,17 +152,7 @@ impl Store {
                 continue;
             };
             let stopped: i64 = row.try_get("n")?;
-            match steps.iter_mut().find(|known| known.step == step) {
-                Some(known) => known.stopped = stopped,
-                None => steps.push(StepDropOff {
-                    step,
-                    asked: 0,
-                    answered: 0,
-                    reasked: 0,
-                    stopped,
-                    median_answer_ms: None,
-                }),
-            }
+            super::step_entry(&mut steps, step).stopped = stopped;
         }
         for step in &mut steps {
             step.asked = step.answered + step.stopped;

@@ -9,7 +9,7 @@ use sqlx::any::AnyRow;
 use super::super::{Backend, Store, StoreError};
 use super::{
     ACCEPTED, Bind, FunnelFigures, ReasonCount, RepRevenue, ReportFilter, Revenue, Segment, Spread,
-    StepDropOff, bucket, week_of,
+    bucket, week_of,
 };
 
 /// The cube's columns, in the order [`cube_rows`] writes them.
@@ -488,35 +488,15 @@ fn read(rows: &[AnyRow]) -> Result<FunnelFigures, StoreError> {
             "channel" => figures.channels.push(segment(row, key(row, "k")?)?),
             "source" => figures.sources.push(segment(row, key(row, "k")?)?),
             "script" => figures.scripts.push(segment(row, key(row, "k")?)?),
-            "stopped" => figures.drop_off.push(StepDropOff {
-                step: key(row, "k")?,
-                asked: 0,
-                answered: 0,
-                reasked: 0,
-                stopped: number(row, 1)?,
-                median_answer_ms: None,
-            }),
+            "stopped" => {
+                super::step_entry(&mut figures.drop_off, key(row, "k")?).stopped = number(row, 1)?
+            }
             "reason" => figures.disqualified_by_reason.push(ReasonCount {
                 reason: key(row, "k")?,
                 count: number(row, 1)?,
             }),
             "step" => {
-                let step = key(row, "k")?;
-                let index = match figures.drop_off.iter().position(|s| s.step == step) {
-                    Some(index) => index,
-                    None => {
-                        figures.drop_off.push(StepDropOff {
-                            step,
-                            asked: 0,
-                            answered: 0,
-                            reasked: 0,
-                            stopped: 0,
-                            median_answer_ms: None,
-                        });
-                        figures.drop_off.len() - 1
-                    }
-                };
-                let known = &mut figures.drop_off[index];
+                let known = super::step_entry(&mut figures.drop_off, key(row, "k")?);
                 known.answered = number(row, 1)?;
                 known.reasked = number(row, 2)?;
                 known.median_answer_ms = maybe(row, 3)?;
